@@ -1,0 +1,5 @@
+import sys
+
+from insertion.cli import main
+
+sys.exit(main())

@@ -1,0 +1,134 @@
+"""Interface en ligne de commande : l'automatisation du contrat (chargements, indicateurs, démo).
+
+python -m insertion load FICHIER [FICHIER ...] [--db CHEMIN] [--json]
+python -m insertion indicators [--db CHEMIN] [--as-of AAAA-MM-JJ] [--from …] [--to …] [--ali CODE ...] [--json]
+python -m insertion demo [--db CHEMIN]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from insertion.config import default_db_path
+
+LIBELLES_STATUT = {
+    "loaded": "chargé",
+    "already_loaded": "déjà chargé",
+    "older_snapshot": "historique seulement",
+    "refused": "refusé",
+}
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"date invalide « {text} » : attendu AAAA-MM-JJ") from exc
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m insertion", description="ALI 93 — tableau de bord de l'insertion")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{load,indicators,demo}")
+
+    def add_db(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--db", type=Path, help="base DuckDB (défaut : $INSERTION_DB, sinon data/insertion.duckdb)")
+
+    load = commands.add_parser("load", help="charger des extractions de file active ou des fichiers budget")
+    load.add_argument("files", nargs="+", type=Path, metavar="FICHIER")
+    add_db(load)
+    load.add_argument("--json", action="store_true", help="une liste JSON, un objet par fichier")
+
+    indicators = commands.add_parser("indicators", help="les indicateurs du contrat §5 (valeurs brutes)")
+    add_db(indicators)
+    indicators.add_argument("--as-of", type=_date, help="date d'observation D (défaut : dernière extraction)")
+    indicators.add_argument("--from", dest="debut", type=_date, help="début de la période d'orientation P")
+    indicators.add_argument("--to", dest="fin", type=_date, help="fin de la période P (plafonnée à D)")
+    indicators.add_argument("--ali", nargs="+", default=[], metavar="CODE", help="limiter à ces ALI")
+    indicators.add_argument("--json", action="store_true")
+
+    demo = commands.add_parser("demo", help="générer et charger les données de démonstration")
+    add_db(demo)
+    return parser
+
+
+def _locked_message(db_path: Path) -> str:
+    return (
+        f"La base {db_path} est ouverte par un autre processus (l'application ou un autre chargement). "
+        "Réessayez dans un instant."
+    )
+
+
+def _cmd_load(args: argparse.Namespace, db_path: Path) -> int:
+    from insertion.loader import load_files
+
+    results = load_files(db_path, args.files)
+    if args.json:
+        print(json.dumps([r.as_json() for r in results], ensure_ascii=False, indent=2))
+    else:
+        for r in results:
+            print(f"[{LIBELLES_STATUT[r.status]}] {r.message}")
+            for reason, count in r.rejections.items():
+                print(f"    {count} × {reason}")
+    return 1 if any(r.status == "refused" for r in results) else 0
+
+
+def _cmd_indicators(args: argparse.Namespace, db_path: Path) -> int:
+    from insertion import db, indicators
+    from insertion.queries import Perimetre
+    from insertion.referential import load_referentiel
+
+    unknown = sorted(set(args.ali) - load_referentiel().codes_ali)
+    if unknown:
+        print(f"Code ALI inconnu : {', '.join(unknown)} (voir data/ali.csv).", file=sys.stderr)
+        return 2
+    con = db.open_read_only(db_path)
+    try:
+        result = indicators.compute(
+            con, as_of=args.as_of, debut=args.debut, fin=args.fin, perimetre=Perimetre(alis=tuple(args.ali))
+        )
+    finally:
+        con.close()
+    print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else indicators.format_text(result))
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace, db_path: Path) -> int:
+    from insertion.demo import build_demo
+
+    def progress(index: int, total: int, name: str) -> None:
+        print(f"\r{index + 1}/{total} {name}".ljust(60), end="", file=sys.stderr, flush=True)
+
+    results = build_demo(db_path, progress=progress)
+    print(file=sys.stderr)
+    statuses = {s: sum(r.status == s for r in results) for s in LIBELLES_STATUT}
+    print(
+        f"Démonstration chargée dans {db_path} : {len(results)} fichiers, "
+        + ", ".join(f"{n} {LIBELLES_STATUT[s]}" for s, n in statuses.items() if n)
+        + f" ; {sum(r.rejected for r in results)} lignes en quarantaine."
+    )
+    return 1 if statuses["refused"] else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    db_path = args.db or default_db_path()
+    commands = {"load": _cmd_load, "indicators": _cmd_indicators, "demo": _cmd_demo}
+    try:
+        return commands[args.command](args, db_path)
+    except FileNotFoundError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except ValueError as exc:  # base vide, période incohérente… : un message, pas une trace
+        print(str(exc), file=sys.stderr)
+        return 2
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            print(_locked_message(db_path), file=sys.stderr)
+            return 3
+        raise

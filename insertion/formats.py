@@ -1,0 +1,53 @@
+"""Nombres et dates au format français (babel) : « 12 600 », « 46,0 M€ », « 38,5 % », « juin 2023 ».
+
+babel plutôt que du code maison : il connaît les règles CLDR (espace fine insécable
+comme séparateur de milliers, espace avant « % ») et les noms de mois.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+LOCALE = "fr_FR"
+SANS_OBJET = "–"
+
+
+def entier(value: float | int | None) -> str:
+    return SANS_OBJET if value is None else format_decimal(round(value), format="#,##0", locale=LOCALE)
+
+
+def decimal(value: float | None, digits: int = 1) -> str:
+    if value is None:
+        return SANS_OBJET
+    pattern = "#,##0." + "0" * digits if digits else "#,##0"
+    return format_decimal(value, format=pattern, locale=LOCALE)
+
+
+def pourcentage(fraction: float | None, digits: int = 1) -> str:
+    """0.385 → « 38,5 % » (espace fine insécable avant le signe)."""
+    return SANS_OBJET if fraction is None else f"{decimal(fraction * 100, digits)}\u202f%"
+
+
+def millions_euros(amount: float | None, digits: int = 1) -> str:
+    """46 000 000 → « 46,0 M€ »."""
+    return SANS_OBJET if amount is None else f"{decimal(float(amount) / 1e6, digits)}\u202fM€"
+
+
+def euros(amount: float | None) -> str:
+    return SANS_OBJET if amount is None else f"{entier(float(amount))}\u202f€"
+
+
+def date_longue(value: date | None) -> str:
+    """« 31 octobre 2026 » ; « 1er » pour le premier du mois, comme on l'écrit en français."""
+    if value is None:
+        return SANS_OBJET
+    text = format_date(value, "d MMMM y", locale=LOCALE)
+    return "1er" + text[1:] if value.day == 1 else text
+
+
+def mois(value: date | None) -> str:
+    """« juin 2023 »."""
+    return SANS_OBJET if value is None else format_date(value, "MMMM y", locale=LOCALE)

@@ -1,0 +1,69 @@
+"""Détection des identifiants directs (contrat §3) : un fichier qui en contient est refusé entier.
+
+Les messages citent la colonne et les numéros de ligne, jamais la valeur.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+# Mots d'un nom de colonne (normalisé : minuscules, sans accents, « _ ») qui désignent une personne.
+_PERSON_WORDS = {
+    "nom", "noms", "prenom", "prenoms", "patronyme", "nir", "nss", "secu", "naissance", "ddn",
+    "mail", "email", "courriel", "telephone", "tel", "portable", "mobile", "adresse", "rue", "iban",
+}  # fmt: skip
+# Mais « nom_ali » ou « nom_commune » nomment un lieu, pas une personne.
+_PLACE_WORDS = {"ali", "commune", "communes", "ept", "ville", "agence", "structure", "territoire", "quartier"}
+
+# NIR : 13 chiffres (15 avec la clé) commençant par 1, 2, 7 ou 8 ; la Corse s'écrit 2A/2B.
+_NIR = r"[1278][0-9]{4}(?:[0-9]{2}|2[AaBb])[0-9]{6}(?:[0-9]{2})?"
+_EMAIL = r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}"
+_PHONE = r"(?:\+33|0033|0)[1-9][0-9]{8}"
+_SEPARATORS = r"[\s.\-/]"
+
+_PATTERNS = {
+    "un numéro de sécurité sociale (NIR)": _NIR,
+    "une adresse e-mail": _EMAIL,
+    "un numéro de téléphone": _PHONE,
+}
+
+
+def identifying_column(header: str) -> bool:
+    words = set(re.findall(r"[a-z]+", header))
+    if "securite" in words and "sociale" in words:
+        return True
+    if "date" in words and "naissance" in words:
+        return True
+    return bool(words & _PERSON_WORDS) and not (words & _PLACE_WORDS)
+
+
+def find_identifying_columns(headers: list[str]) -> list[str]:
+    return [h for h in headers if h and identifying_column(h)]
+
+
+def find_identifying_values(table: pa.Table, max_lines: int = 5) -> list[tuple[str, str, list[int]]]:
+    """(colonne, nature, premières lignes) pour chaque colonne qui contient un identifiant direct."""
+    found = []
+    lines = table.column("_ligne")
+    for name in table.column_names:
+        if name == "_ligne":
+            continue
+        column = table.column(name)
+        if column.null_count == len(column):
+            continue
+        compact = pc.replace_substring_regex(column, _SEPARATORS, "")
+        for label, pattern in _PATTERNS.items():
+            if pattern is _EMAIL:
+                hits = pc.match_substring_regex(column, pattern)
+            else:  # la valeur entière (espaces retirés), ou noyée dans un texte entre non-chiffres
+                hits = pc.or_(
+                    pc.match_substring_regex(compact, f"^{pattern}$"),
+                    pc.match_substring_regex(column, f"(?:^|[^0-9]){pattern}(?:[^0-9]|$)"),
+                )
+            hits = pc.fill_null(hits, False)
+            if pc.any(hits).as_py():
+                found.append((name, label, pc.filter(lines, hits).to_pylist()[:max_lines]))
+    return found

@@ -1,0 +1,409 @@
+"""Chargement des extractions de file active et des fichiers budget (contrat §3 et §4).
+
+Un chargement = une transaction : la base est exactement comme avant si quoi que ce soit
+échoue. Les lignes fautives sont mises en quarantaine (ligne, colonne, motif) ; le fichier
+est refusé entier quand il ne peut pas être lu, qu'il manque une colonne obligatoire, que
+date_extraction n'est pas unique, ou qu'il contient un identifiant direct.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from insertion import formats, identifiers, reading
+from insertion.db import open_for_writing
+from insertion.reading import FichierRefuse
+
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+
+COLONNES_FILE_ACTIVE = [
+    "id_beneficiaire", "code_ali", "code_commune", "date_orientation", "type_parcours",
+    "date_diag_numerique", "niveau_numerique", "date_diag_linguistique", "niveau_linguistique",
+    "date_sortie", "motif_sortie", "tranche_age", "sexe", "composition_foyer", "anciennete_rsa",
+    "date_extraction",
+]  # fmt: skip
+OBLIGATOIRES_FILE_ACTIVE = [
+    "id_beneficiaire", "code_ali", "code_commune", "date_orientation", "type_parcours",
+    "tranche_age", "sexe", "date_extraction",
+]  # fmt: skip
+COLONNES_BUDGET = ["annee", "code_ali", "ligne", "montant_vote", "montant_execute"]
+OBLIGATOIRES_BUDGET = ["annee", "ligne", "montant_vote"]
+
+# Les colonnes des épisodes, dans l'ordre de la table, écrites en toutes lettres : aucun SQL n'est composé.
+_INSERT_HISTORIQUE = """
+INSERT INTO episodes_historique
+SELECT $id, id_beneficiaire, code_ali, code_commune, date_orientation, type_parcours, date_diag_numerique,
+       niveau_numerique, date_diag_linguistique, niveau_linguistique, date_sortie, motif_sortie, tranche_age,
+       sexe, composition_foyer, anciennete_rsa, date_extraction
+FROM _verifie WHERE motif_rejet IS NULL
+"""
+_INSERT_COURANT = """
+INSERT INTO episodes
+SELECT $id, id_beneficiaire, code_ali, code_commune, date_orientation, type_parcours, date_diag_numerique,
+       niveau_numerique, date_diag_linguistique, niveau_linguistique, date_sortie, motif_sortie, tranche_age,
+       sexe, composition_foyer, anciennete_rsa, date_extraction
+FROM _verifie WHERE motif_rejet IS NULL AND list_contains($remplacees, code_ali)
+ORDER BY code_ali, date_orientation
+"""
+
+STATUTS = ("loaded", "already_loaded", "older_snapshot", "refused")
+
+
+@dataclass
+class LoadResult:
+    file: str
+    status: str
+    rows_read: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    rejections: dict[str, int] = field(default_factory=dict)
+    message: str = ""
+    nature: str | None = None  # 'file_active' ou 'budget'
+    date_extraction: date | None = None
+    ali_remplacees: list[str] = field(default_factory=list)
+    ali_historique: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        """La forme publiée par `python -m insertion load --json`."""
+        data = asdict(self)
+        return {k: data[k] for k in ("file", "status", "rows_read", "accepted", "rejected", "rejections", "message")}
+
+
+def _sql(name: str) -> str:
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def _refuse(name: str, message: str) -> LoadResult:
+    return LoadResult(file=name, status="refused", message=f"Fichier refusé : {message}")
+
+
+def recognise(headers: list[str], name: str) -> str:
+    """Extraction de file active ou budget, d'après les colonnes ; refuse s'il en manque."""
+    present = set(headers)
+    if "montant_vote" in present or ({"annee", "ligne"} <= present and "id_beneficiaire" not in present):
+        nature, required = "budget", OBLIGATOIRES_BUDGET
+    elif present & set(OBLIGATOIRES_FILE_ACTIVE):
+        nature, required = "file_active", OBLIGATOIRES_FILE_ACTIVE
+    else:
+        raise FichierRefuse(
+            f"« {name} » n'a pas les colonnes d'une extraction de file active "
+            f"({', '.join(OBLIGATOIRES_FILE_ACTIVE)}) ni d'un fichier budget ({', '.join(OBLIGATOIRES_BUDGET)})."
+        )
+    missing = [c for c in required if c not in present]
+    if missing:
+        label = "l'extraction de file active" if nature == "file_active" else "le fichier budget"
+        plural = "s" if len(missing) > 1 else ""
+        raise FichierRefuse(
+            f"« {name} » : colonne{plural} obligatoire{plural} absente{plural} pour {label} : "
+            f"{', '.join(missing)}. Ajoutez-la{'s' if plural else ''} puis rechargez le fichier."
+        )
+    return nature
+
+
+def check_identifiers(raw: reading.TableBrute, name: str) -> None:
+    columns = identifiers.find_identifying_columns(raw.colonnes)
+    if columns:
+        raise FichierRefuse(
+            f"« {name} » contient des données directement identifiantes (colonne{'s' if len(columns) > 1 else ''} "
+            f"{', '.join(columns)}). Rien n'a été enregistré : retirez ces colonnes puis rechargez le fichier."
+        )
+    values = identifiers.find_identifying_values(raw.table)
+    if values:
+        details = "; ".join(
+            f"colonne {col} : {label}, ligne{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))}"
+            for col, label, lines in values
+        )
+        raise FichierRefuse(
+            f"« {name} » contient des valeurs qui ressemblent à des identifiants directs ({details}). "
+            "Rien n'a été enregistré : pseudonymisez ou retirez ces valeurs puis rechargez le fichier."
+        )
+
+
+def _contract_table(raw: reading.TableBrute, columns: list[str]) -> pa.Table:
+    """Les seules colonnes du contrat (les optionnelles absentes valent NULL), plus `_ligne`."""
+    n = raw.table.num_rows
+    arrays = [raw.table.column(c) if c in raw.table.column_names else pa.nulls(n, type=pa.string()) for c in columns]
+    return pa.table(arrays + [raw.table.column("_ligne")], names=columns + ["_ligne"])
+
+
+def _extraction_date(con: duckdb.DuckDBPyConnection, name: str) -> date:
+    ((bad_lines, dates),) = con.execute(
+        """
+        SELECT list(_ligne ORDER BY _ligne) FILTER (WHERE norm_date(date_extraction) IS NULL),
+               list(DISTINCT norm_date(date_extraction)) FILTER (WHERE norm_date(date_extraction) IS NOT NULL)
+        FROM _brut
+        """
+    ).fetchall()
+    if bad_lines:
+        shown = ", ".join(map(str, bad_lines[:5])) + (" …" if len(bad_lines) > 5 else "")
+        raise FichierRefuse(
+            f"« {name} » : date_extraction absente ou illisible (ligne{'s' if len(bad_lines) > 1 else ''} {shown}). "
+            "Chaque ligne doit porter la date de l'extraction, au format AAAA-MM-JJ ou JJ/MM/AAAA."
+        )
+    if len(dates) > 1:
+        shown = ", ".join(d.isoformat() for d in sorted(dates)[:5])
+        raise FichierRefuse(
+            f"« {name} » : date_extraction a plusieurs valeurs ({shown}) ; un fichier est l'instantané d'une "
+            "seule date. Séparez les extractions puis rechargez-les."
+        )
+    return dates[0]
+
+
+def _rejections(con: duckdb.DuckDBPyConnection, raw: reading.TableBrute) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for reason, n in con.execute(
+        "SELECT motif_rejet, count(*) FROM _verifie WHERE motif_rejet IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1"
+    ).fetchall():
+        counts[reason] = n
+    for _, reason in raw.malformees:
+        counts[reason.split(" (")[0]] = counts.get(reason.split(" (")[0], 0) + 1
+    return counts
+
+
+def _store_quarantine(con: duckdb.DuckDBPyConnection, load_id: int, raw: reading.TableBrute) -> None:
+    con.execute(
+        """
+        INSERT INTO quarantaine
+        SELECT $id, _ligne, CASE WHEN code_ali IN (SELECT code_ali FROM ref_ali) THEN code_ali END,
+               colonne_rejet, motif_rejet, detail_rejet
+        FROM _verifie WHERE motif_rejet IS NOT NULL
+        """,
+        {"id": load_id},
+    )
+    if raw.malformees:
+        con.executemany(
+            "INSERT INTO quarantaine VALUES (?, ?, NULL, NULL, ?, ?)",
+            [(load_id, line, reason.split(" (")[0], reason) for line, reason in raw.malformees],
+        )
+
+
+def _record_load(con: duckdb.DuckDBPyConnection, result: LoadResult, digest: str, years: list[int]) -> int:
+    load_id = con.execute("SELECT nextval('seq_chargement')").fetchall()[0][0]
+    con.execute(
+        """
+        INSERT INTO chargements VALUES ($id, $fichier, $empreinte, $nature, $statut, $date_extraction,
+            $lues, $acceptees, $rejetees, $ali_remplacees, $ali_historique, $annees, $message, current_localtimestamp())
+        """,
+        {
+            "id": load_id,
+            "fichier": result.file,
+            "empreinte": digest,
+            "nature": result.nature,
+            "statut": result.status,
+            "date_extraction": result.date_extraction,
+            "lues": result.rows_read,
+            "acceptees": result.accepted,
+            "rejetees": result.rejected,
+            "ali_remplacees": result.ali_remplacees,
+            "ali_historique": result.ali_historique,
+            "annees": years,
+            "message": result.message,
+        },
+    )
+    return load_id
+
+
+def _counts_sentence(result: LoadResult) -> str:
+    return (
+        f"« {result.file} » : {formats.entier(result.rows_read)} ligne{'s' if result.rows_read > 1 else ''} "
+        f"lue{'s' if result.rows_read > 1 else ''}, {formats.entier(result.accepted)} "
+        f"acceptée{'s' if result.accepted > 1 else ''}, {formats.entier(result.rejected)} "
+        f"rejetée{'s' if result.rejected > 1 else ''}"
+        + (" (voir la page Qualité des données)." if result.rejected else ".")
+    )
+
+
+def _load_caseload(con: duckdb.DuckDBPyConnection, raw: reading.TableBrute, name: str, digest: str) -> LoadResult:
+    con.register("_brut", _contract_table(raw, COLONNES_FILE_ACTIVE))
+    try:
+        as_of = _extraction_date(con, name)
+        con.execute(_sql("valider_file_active"), {"date_extraction": as_of})
+    finally:
+        con.unregister("_brut")
+    accepted = con.execute("SELECT count(*) FROM _verifie WHERE motif_rejet IS NULL").fetchall()[0][0]
+    current = con.execute(
+        """
+        SELECT v.code_ali, s.date_extraction
+        FROM (SELECT DISTINCT code_ali FROM _verifie WHERE motif_rejet IS NULL) AS v
+        LEFT JOIN instantanes AS s ON s.code_ali = v.code_ali AND s.courant
+        ORDER BY v.code_ali
+        """
+    ).fetchall()
+    # À date égale, la nouvelle extraction remplace l'ancienne : c'est une correction.
+    replaced = [ali for ali, in_place in current if in_place is None or as_of >= in_place]
+    older = {ali: in_place for ali, in_place in current if in_place is not None and as_of < in_place}
+    result = LoadResult(
+        file=name,
+        status="older_snapshot" if older and not replaced else "loaded",
+        rows_read=raw.lignes_lues,
+        accepted=accepted,
+        rejected=raw.lignes_lues - accepted,
+        rejections=_rejections(con, raw),
+        nature="file_active",
+        date_extraction=as_of,
+        ali_remplacees=replaced,
+        ali_historique=sorted(older),
+    )
+    parts = [_counts_sentence(result)]
+    if replaced:
+        parts.append(f"Extraction du {formats.date_longue(as_of)} désormais courante pour {', '.join(replaced)}.")
+    if older:
+        listed = ", ".join(f"{ali} (en place : {formats.date_longue(d)})" for ali, d in sorted(older.items()))
+        parts.append(
+            f"Extraction du {formats.date_longue(as_of)} plus ancienne que celle en place pour {listed} : "
+            "gardée dans l'historique, les chiffres affichés ne changent pas."
+        )
+    if not accepted:
+        parts.append("Aucune ligne valide : aucun instantané n'a changé.")
+    result.message = " ".join(parts)
+
+    load_id = _record_load(con, result, digest, [])
+    con.execute(_INSERT_HISTORIQUE, {"id": load_id})
+    _store_quarantine(con, load_id, raw)
+    con.execute(
+        "UPDATE instantanes SET courant = false WHERE courant AND list_contains($remplacees, code_ali)",
+        {"remplacees": replaced},
+    )
+    con.execute(
+        """
+        INSERT INTO instantanes
+        SELECT code_ali, $date_extraction, $id, count(*), list_contains($remplacees, code_ali)
+        FROM _verifie WHERE motif_rejet IS NULL GROUP BY code_ali
+        """,
+        {"id": load_id, "remplacees": replaced, "date_extraction": as_of},
+    )
+    replace_current_episodes(con, load_id, replaced)
+    return result
+
+
+def replace_current_episodes(con: duckdb.DuckDBPyConnection, load_id: int, replaced: list[str]) -> None:
+    """Les épisodes courants des ALI remplacées deviennent ceux du fichier."""
+    con.execute("DELETE FROM episodes WHERE list_contains($remplacees, code_ali)", {"remplacees": replaced})
+    con.execute(_INSERT_COURANT, {"id": load_id, "remplacees": replaced})
+
+
+def _load_budget(con: duckdb.DuckDBPyConnection, raw: reading.TableBrute, name: str, digest: str) -> LoadResult:
+    con.register("_brut", _contract_table(raw, COLONNES_BUDGET))
+    try:
+        con.execute(_sql("valider_budget"))
+    finally:
+        con.unregister("_brut")
+    accepted = con.execute("SELECT count(*) FROM _verifie WHERE motif_rejet IS NULL").fetchall()[0][0]
+    years = [
+        y for (y,) in con.execute("SELECT DISTINCT annee FROM _verifie WHERE motif_rejet IS NULL ORDER BY 1").fetchall()
+    ]
+    result = LoadResult(
+        file=name,
+        status="loaded",
+        rows_read=raw.lignes_lues,
+        accepted=accepted,
+        rejected=raw.lignes_lues - accepted,
+        rejections=_rejections(con, raw),
+        nature="budget",
+    )
+    parts = [_counts_sentence(result)]
+    if years:
+        label = "les années" if len(years) > 1 else "l'année"
+        parts.append(f"Budget remplacé pour {label} {', '.join(map(str, years))}.")
+    else:
+        parts.append("Aucune ligne valide : le budget en place ne change pas.")
+    result.message = " ".join(parts)
+    load_id = _record_load(con, result, digest, years)
+    _store_quarantine(con, load_id, raw)
+    con.execute("DELETE FROM budget WHERE list_contains($annees, annee)", {"annees": years})
+    con.execute(
+        """
+        INSERT INTO budget
+        SELECT $id, annee, code_ali, ligne, montant_vote, montant_execute FROM _verifie WHERE motif_rejet IS NULL
+        """,
+        {"id": load_id},
+    )
+    return result
+
+
+def _already_loaded(con: duckdb.DuckDBPyConnection, name: str, digest: str) -> LoadResult | None:
+    row = con.execute(
+        """
+        SELECT id_chargement, fichier, lignes_lues, acceptees, rejetees, nature, date_extraction, charge_le
+        FROM chargements WHERE empreinte = ? ORDER BY id_chargement LIMIT 1
+        """,
+        [digest],
+    ).fetchall()
+    if not row:
+        return None
+    load_id, first_name, rows_read, accepted, rejected, nature, as_of, when = row[0]
+    return LoadResult(
+        file=name,
+        status="already_loaded",
+        rows_read=rows_read,
+        accepted=accepted,
+        rejected=rejected,
+        nature=nature,
+        date_extraction=as_of,
+        message=(
+            f"« {name} » a déjà été chargé à l'identique le {formats.date_longue(when.date())} "
+            f"(chargement n° {load_id}, « {first_name} ») : rien n'a changé."
+        ),
+    )
+
+
+def load_bytes(con: duckdb.DuckDBPyConnection, data: bytes, name: str) -> LoadResult:
+    """Charge un fichier reçu (contenu et nom) sur une connexion en écriture au schéma installé."""
+    digest = hashlib.sha256(data).hexdigest()
+    known = _already_loaded(con, name, digest)
+    if known:
+        return known
+    try:
+        raw = reading.read_table(data, name)
+        check_identifiers(raw, name)
+        nature = recognise(raw.colonnes, name)
+        if raw.lignes_lues == 0:
+            raise FichierRefuse(f"« {name} » ne contient aucune ligne de données sous l'en-tête.")
+    except FichierRefuse as exc:
+        return _refuse(name, str(exc))
+    con.execute(_sql("macros"))
+    con.begin()
+    try:
+        loader = _load_caseload if nature == "file_active" else _load_budget
+        result = loader(con, raw, name, digest)
+        con.execute("DROP TABLE IF EXISTS _verifie")
+        con.commit()
+    except FichierRefuse as exc:
+        con.rollback()
+        return _refuse(name, str(exc))
+    except Exception as exc:  # la base reste intacte ; le détail technique ne cite aucune valeur du fichier
+        con.rollback()
+        return _refuse(
+            name,
+            f"« {name} » : erreur inattendue pendant le chargement ({type(exc).__name__}). "
+            "La base est restée inchangée ; signalez ce fichier à l'équipe données.",
+        )
+    return result
+
+
+def load_files(
+    db_path: Path | str,
+    paths: Iterable[Path | str],
+    progress: Callable[[int, int, str], None] | None = None,
+) -> list[LoadResult]:
+    """Charge des fichiers dans l'ordre donné, chacun dans sa propre transaction."""
+    paths = [Path(p) for p in paths]
+    results = []
+    with open_for_writing(db_path) as con:
+        for index, path in enumerate(paths):
+            if progress:
+                progress(index, len(paths), path.name)
+            try:
+                data = path.read_bytes()
+            except OSError:
+                results.append(_refuse(path.name, f"« {path.name} » est introuvable ou illisible."))
+                continue
+            results.append(load_bytes(con, data, path.name))
+    return results

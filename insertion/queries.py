@@ -1,0 +1,89 @@
+"""Les indicateurs sont des fichiers SQL de queries/, chargés par leur nom.
+
+Les paramètres sont toujours liés (`$nom` dans le SQL), jamais insérés dans le texte :
+un analyste peut lire et modifier un indicateur sans toucher au Python.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+import duckdb
+import pandas as pd
+
+from insertion.config import QUERIES_DIR
+
+_PARAM = re.compile(r"(?<![\w$])\$([A-Za-z_]\w*)")
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class RequeteInconnue(LookupError):
+    pass
+
+
+@cache
+def sql_text(name: str) -> str:
+    """Le texte de queries/<name>.sql ; le nom est vérifié pour ne jamais sortir du dossier."""
+    if not _NAME.match(name) or not (QUERIES_DIR / f"{name}.sql").is_file():
+        raise RequeteInconnue(f"Requête inconnue : {name!r} (fichiers disponibles dans {QUERIES_DIR})")
+    return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def parameter_names(sql: str) -> list[str]:
+    without_comments = re.sub(r"--[^\n]*", "", sql)
+    return sorted(set(_PARAM.findall(without_comments)))
+
+
+@dataclass(frozen=True)
+class Perimetre:
+    """Les filtres de l'utilisateur ; un tuple vide signifie « pas de filtre »."""
+
+    alis: tuple[str, ...] = ()
+    epts: tuple[str, ...] = ()
+    communes: tuple[str, ...] = ()
+    parcours: tuple[str, ...] = ()
+    ages: tuple[str, ...] = ()
+    sexes: tuple[str, ...] = ()
+
+    def params(self) -> dict[str, list[str] | None]:
+        return {name: (list(values) if values else None) for name, values in self.__dict__.items()}
+
+
+@dataclass(frozen=True)
+class Periode:
+    """P = [debut, fin] des dates d'orientation, toujours plafonnée à la date d'observation D."""
+
+    as_of: date
+    debut: date | None = None
+    fin: date | None = None
+
+    def params(self) -> dict:
+        fin = min(self.fin, self.as_of) if self.fin else self.as_of
+        return {"as_of": self.as_of, "debut": self.debut or date(1900, 1, 1), "fin": fin}
+
+
+def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
+    """Exécute queries/<name>.sql sur un curseur dédié, avec les seuls paramètres qu'il cite."""
+    sql = sql_text(name)
+    wanted = parameter_names(sql)
+    missing = [p for p in wanted if p not in params]
+    if missing:
+        raise TypeError(f"Requête {name} : paramètres manquants {missing}")
+    cur = con.cursor()
+    try:
+        return cur.execute(sql, {p: params[p] for p in wanted}).df()
+    finally:
+        cur.close()
+
+
+def latest_extraction(con: duckdb.DuckDBPyConnection) -> date | None:
+    """La date D par défaut : la plus récente date_extraction en place."""
+    cur = con.cursor()
+    try:
+        ((latest,),) = cur.execute("SELECT max(date_extraction) FROM episodes").fetchall()
+    finally:
+        cur.close()
+    return latest

@@ -1,0 +1,21 @@
+-- Normalisations partagées par les règles de validation (macros temporaires de la connexion).
+
+-- Énumérations : minuscules, sans accents, espaces et tirets changés en « _ » (« Socio-professionnel »).
+CREATE OR REPLACE TEMP MACRO norm_enum(x) AS
+    nullif(regexp_replace(lower(strip_accents(trim(x))), '[\s\-]+', '_', 'g'), '');
+
+-- Dates : ISO 2024-03-15 ou française 15/03/2024 ; une année hors 1900–2100 est une erreur de saisie.
+CREATE OR REPLACE TEMP MACRO norm_date(x) AS (
+    WITH parsed AS (
+        SELECT try_strptime(trim(x), ['%Y-%m-%d', '%d/%m/%Y', '%Y-%m-%d %H:%M:%S', '%d/%m/%Y %H:%M:%S'])::DATE AS d
+    )
+    SELECT CASE WHEN year(d) BETWEEN 1900 AND 2100 THEN d END FROM parsed
+);
+
+-- Montants : « 46 000 000,50 € » → 46000000.50 ; espaces insécables acceptés.
+CREATE OR REPLACE TEMP MACRO norm_montant(x) AS
+    try_cast(
+        CASE WHEN contains(x, ',')
+             THEN replace(replace(regexp_replace(x, '[\s\x{00A0}\x{202F}€]', '', 'g'), '.', ''), ',', '.')
+             ELSE regexp_replace(x, '[\s\x{00A0}\x{202F}€]', '', 'g')
+        END AS DECIMAL(15, 2));

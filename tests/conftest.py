@@ -1,0 +1,90 @@
+"""Fabrique de petites extractions pour les tests : chaque test décrit ses lignes à la main."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from insertion.loader import COLONNES_FILE_ACTIVE
+
+# Une ligne valide ; chaque test ne change que ce qu'il éprouve.
+LIGNE_VALIDE = {
+    "id_beneficiaire": "b0000001",
+    "code_ali": "ALI14",
+    "code_commune": "93014",
+    "date_orientation": "2023-03-15",
+    "type_parcours": "social",
+    "date_diag_numerique": "",
+    "niveau_numerique": "",
+    "date_diag_linguistique": "",
+    "niveau_linguistique": "",
+    "date_sortie": "",
+    "motif_sortie": "",
+    "tranche_age": "25_34",
+    "sexe": "F",
+    "composition_foyer": "",
+    "anciennete_rsa": "",
+    "date_extraction": "2023-06-30",
+}
+
+
+def ligne(**changes: str) -> dict[str, str]:
+    row = dict(LIGNE_VALIDE)
+    row.update(changes)
+    return row
+
+
+def lignes(n: int, **changes: str) -> list[dict[str, str]]:
+    """n lignes valides de bénéficiaires distincts."""
+    return [ligne(id_beneficiaire=f"b{i:07d}", **changes) for i in range(1, n + 1)]
+
+
+def csv_bytes(
+    rows: list[dict[str, str]],
+    columns: list[str] | None = None,
+    sep: str = ",",
+    encoding: str = "utf-8",
+    bom: bool = False,
+) -> bytes:
+    if columns is None:
+        columns = list(rows[0]) if rows else COLONNES_FILE_ACTIVE
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=sep, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([row.get(c, "") for c in columns])
+    data = out.getvalue().encode(encoding)
+    return (b"\xef\xbb\xbf" + data) if bom else data
+
+
+def write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "test.duckdb"
+
+
+_DUMPS = {
+    "chargements": "SELECT * FROM chargements",
+    "episodes": "SELECT * FROM episodes",
+    "episodes_historique": "SELECT * FROM episodes_historique",
+    "instantanes": "SELECT * FROM instantanes",
+    "quarantaine": "SELECT * FROM quarantaine",
+    "budget": "SELECT * FROM budget",
+}
+
+
+def dump(db_path: Path) -> dict[str, list[tuple]]:
+    """Tout le contenu des tables de données, trié : pour vérifier qu'une base n'a pas bougé."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return {name: sorted(con.execute(sql).fetchall(), key=repr) for name, sql in _DUMPS.items()}
+    finally:
+        con.close()
