@@ -59,7 +59,11 @@ ROW_RULES = [
     # Le contrat ne passe pas les niveaux du CECRL en minuscules : « a1 » n'est pas « A1 ».
     ({"niveau_linguistique": "a1"}, "niveau_linguistique", "niveau_linguistique inconnu"),
     ({"date_sortie": "00/00/0000", "motif_sortie": "abandon"}, "date_sortie", "date_sortie illisible"),
-    ({"date_sortie": "2023-03-01", "motif_sortie": "abandon"}, "date_sortie", "date_sortie antérieure à date_orientation"),
+    (
+        {"date_sortie": "2023-03-01", "motif_sortie": "abandon"},
+        "date_sortie",
+        "date_sortie antérieure à date_orientation",
+    ),
     (
         {"date_sortie": "2023-07-15", "motif_sortie": "abandon"},
         "date_sortie",

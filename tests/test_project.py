@@ -27,7 +27,8 @@ def test_ci_runs_exactly_the_readme_test_command():
 def test_no_sql_is_built_by_string_formatting():
     """Les paramètres sont liés ; aucun SQL composé par f-string, % ou .format près d'un execute."""
     offenders = []
-    for path in list((ROOT / "insertion").rglob("*.py")) + list((ROOT / "pages").rglob("*.py")) + [ROOT / "dashboard.py"]:
+    sources = [*(ROOT / "insertion").rglob("*.py"), *(ROOT / "pages").rglob("*.py"), ROOT / "dashboard.py"]
+    for path in sources:
         text = path.read_text(encoding="utf-8")
         for match in re.finditer(r"\.(execute|executemany|sql|query)\(\s*(f[\"']|[^)]*%\s*\(|[^)]*\.format\()", text):
             offenders.append(f"{path.relative_to(ROOT)}:{text[: match.start()].count(chr(10)) + 1}")
