@@ -19,3 +19,7 @@ CREATE OR REPLACE TEMP MACRO norm_montant(x) AS
              THEN replace(replace(regexp_replace(x, '[\s\x{00A0}\x{202F}€]', '', 'g'), '.', ''), ',', '.')
              ELSE regexp_replace(x, '[\s\x{00A0}\x{202F}€]', '', 'g')
         END AS DECIMAL(15, 2));
+
+-- Libellés libres (lignes budgétaires) : « Garde d'enfants » → garde_d_enfants.
+CREATE OR REPLACE TEMP MACRO norm_libelle(x) AS
+    nullif(trim(regexp_replace(lower(strip_accents(trim(x))), '[^a-z0-9]+', '_', 'g'), '_'), '');

@@ -7,7 +7,7 @@ WITH brut AS (
         nullif(trim(annee), '')              AS annee_txt,
         try_cast(trim(annee) AS INTEGER)     AS annee,
         nullif(upper(trim(code_ali)), '')    AS code_ali,
-        norm_enum(ligne)                     AS ligne,
+        norm_libelle(ligne)                  AS ligne,
         nullif(trim(montant_vote), '')       AS montant_vote_txt,
         norm_montant(montant_vote)           AS montant_vote,
         nullif(trim(montant_execute), '')    AS montant_execute_txt,
