@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from insertion import db
+from insertion import db, queries
 from insertion.config import default_db_path
 
 TITRE = "ALI 93 — tableau de bord de l'insertion"
@@ -21,12 +21,21 @@ def setup(page_title: str | None = None) -> duckdb.DuckDBPyConnection:
     st.set_page_config(page_title=f"{page_title} · ALI 93" if page_title else TITRE, page_icon="📊", layout="wide")
     path = default_db_path()
     if not path.exists():
-        build_demo_with_progress(path)
-    return connection(str(path), path.stat().st_mtime_ns)
+        build_demo_once(str(path))
+    con = connection(str(path), path.stat().st_mtime_ns)
+    if queries.is_demo(con):
+        st.sidebar.warning("Données de démonstration : fictives, pour découvrir l'outil.", icon="🧪")
+    return con
 
 
-def build_demo_with_progress(path: Path) -> None:
+@st.cache_resource(show_spinner=False)
+def build_demo_once(path_text: str) -> None:
+    """Une seule construction par processus, même si plusieurs sessions arrivent ensemble."""
     from insertion.demo import build_demo
+
+    path = Path(path_text)
+    if path.exists():
+        return
 
     st.info("Première ouverture : construction de la base de démonstration à partir des extractions générées…")
     bar = st.progress(0.0, text="Génération des extractions de démonstration…")

@@ -109,7 +109,7 @@ def _cmd_demo(args: argparse.Namespace, db_path: Path) -> int:
     statuses = {s: sum(r.status == s for r in results) for s in LIBELLES_STATUT}
     print(
         f"Démonstration chargée dans {db_path} : {len(results)} fichiers, "
-        + ", ".join(f"{n} {LIBELLES_STATUT[s]}" for s, n in statuses.items() if n)
+        + ", ".join(f"{LIBELLES_STATUT[s]} : {n}" for s, n in statuses.items() if n)
         + f" ; {sum(r.rejected for r in results)} lignes en quarantaine."
     )
     return 1 if statuses["refused"] else 0

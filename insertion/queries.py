@@ -87,3 +87,13 @@ def latest_extraction(con: duckdb.DuckDBPyConnection) -> date | None:
     finally:
         cur.close()
     return latest
+
+
+def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
+    """Vrai quand la base contient les données de démonstration (bandeau dans l'application)."""
+    cur = con.cursor()
+    try:
+        rows = cur.execute("SELECT valeur FROM meta WHERE cle = 'donnees_demo'").fetchall()
+    finally:
+        cur.close()
+    return bool(rows) and rows[0][0] == "oui"

@@ -74,3 +74,9 @@ CREATE TABLE IF NOT EXISTS budget (
     montant_vote    DECIMAL(15, 2) NOT NULL,
     montant_execute DECIMAL(15, 2)          -- NULL : exercice en cours
 );
+
+-- Réglages de la base : « donnees_demo » = 'oui' quand la démonstration est chargée (bandeau).
+CREATE TABLE IF NOT EXISTS meta (
+    cle    VARCHAR PRIMARY KEY,
+    valeur VARCHAR
+);
