@@ -111,7 +111,8 @@ def read_csv(data: bytes, name: str) -> TableBrute:
     first_line = next((line for line in text.splitlines() if line.strip()), "")
     if not first_line:
         raise FichierRefuse(f"« {name} » est vide : aucune ligne d'en-tête.")
-    separator = ";" if first_line.count(";") >= first_line.count(",") else ","
+    # Le séparateur le plus fréquent de l'en-tête ; la tabulation est admise en plus du contrat.
+    separator = max([";", ",", "\t"], key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
     try:
         raw_headers = next(reader)
@@ -125,6 +126,12 @@ def read_csv(data: bytes, name: str) -> TableBrute:
             previous_end = reader.line_num
             if _is_blank(record):
                 continue
+            if len(record) > len(headers) and _is_blank(record[len(headers) :]):
+                record = record[: len(headers)]  # séparateurs en trop en fin de ligne, comme en produit Excel
+            elif len(record) < len(headers):
+                # Certains exports omettent les dernières cellules vides : on les complète, les règles
+                # de ligne diront s'il manque une valeur obligatoire.
+                record = record + [""] * (len(headers) - len(record))
             if len(record) != len(headers):
                 malformed.append((start, f"nombre de colonnes incorrect ({len(record)} au lieu de {len(headers)})"))
                 continue

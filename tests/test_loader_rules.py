@@ -119,7 +119,8 @@ def test_same_person_other_date_is_not_a_duplicate(tmp_path, db_path):
 
 
 def test_row_with_wrong_column_count_is_rejected_not_the_file(tmp_path, db_path):
-    data = csv_bytes(lignes(2)) + b"b0000009,ALI14,93014\n"
+    extra = ",".join(ligne(id_beneficiaire="b0000009").values()) + ",valeur en trop\n"
+    data = csv_bytes(lignes(2)) + extra.encode()
     (result,) = load_files(db_path, [write(tmp_path / "x.csv", data)])
     assert (result.status, result.rows_read, result.accepted, result.rejected) == ("loaded", 3, 2, 1)
     assert result.rejections == {"nombre de colonnes incorrect": 1}
@@ -318,3 +319,38 @@ def test_rejected_rows_keep_no_raw_value(tmp_path, db_path):
     con.close()
     assert len(stored) == 1
     assert "Martin" not in repr(stored)
+
+
+# ---------------------------------------------------------------- exports réels, désordonnés
+
+
+def test_messy_export_quirks_are_tolerated(tmp_path, db_path):
+    """Tabulations, cellules finales omises, séparateurs en trop, espaces insécables, dates avec heure."""
+    header = "\t".join(ligne())
+    full = ligne(type_parcours="social\u00a0", date_orientation="2023-03-15T00:00:00", sexe=" M ")
+    short = ligne(id_beneficiaire="b0000002", date_extraction="2023-06-30")
+    lines = [
+        header,
+        "\t".join(full.values()) + "\t\t",  # deux séparateurs en trop, vides
+        # les cellules finales vides omises : la ligne s'arrête à sexe… et perd date_extraction
+        "\t".join(list(short.values())[:13]),
+        "\t".join(ligne(id_beneficiaire="b0000003").values()),
+    ]
+    path = write(tmp_path / "export.txt", ("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    (result,) = load_files(db_path, [path])
+    # La ligne raccourcie n'a plus de date_extraction : le fichier serait ambigu, il est refusé en le disant.
+    assert result.status == "refused" and "ligne 3" in result.message
+    lines[2] = "\t".join(list(short.values())[:13] + ["", "", "2023-06-30"])
+    (result,) = load_files(db_path, [write(tmp_path / "export2.txt", "\n".join(lines).encode())])
+    assert (result.status, result.accepted, result.rejected) == ("loaded", 3, 0), result.rejections
+
+
+def test_short_row_is_padded_then_judged_by_the_rules(tmp_path, db_path):
+    columns = [c for c in ligne() if c != "date_extraction"] + ["date_extraction"]
+    columns.remove("sexe")
+    columns.append("sexe")  # sexe en dernier : une ligne qui s'arrête avant n'a pas de sexe
+    rows = [{c: ligne()[c] for c in columns}, {c: ligne(id_beneficiaire="b0000002")[c] for c in columns}]
+    data = csv_bytes(rows, columns=columns).rstrip(b"\n").rsplit(b",", 1)[0] + b"\n"
+    (result,) = load_files(db_path, [write(tmp_path / "court.csv", data)])
+    assert (result.accepted, result.rejected) == (1, 1)
+    assert result.rejections == {"sexe manquant": 1}

@@ -1,13 +1,20 @@
 -- Normalisations partagées par les règles de validation (macros temporaires de la connexion).
 
+-- Texte : espaces insécables (fréquents dans les exports) comptés comme des espaces, puis retirés aux bords.
+CREATE OR REPLACE TEMP MACRO norm_texte(x) AS
+    nullif(trim(regexp_replace(x, '[\s\x{00A0}\x{202F}]+', ' ', 'g')), '');
+
 -- Énumérations : minuscules, sans accents, espaces et tirets changés en « _ » (« Socio-professionnel »).
 CREATE OR REPLACE TEMP MACRO norm_enum(x) AS
-    nullif(regexp_replace(lower(strip_accents(trim(x))), '[\s\-]+', '_', 'g'), '');
+    nullif(regexp_replace(lower(strip_accents(norm_texte(x))), '[\s\-]+', '_', 'g'), '');
 
 -- Dates : ISO 2024-03-15 ou française 15/03/2024 ; une année hors 1900–2100 est une erreur de saisie.
 CREATE OR REPLACE TEMP MACRO norm_date(x) AS (
     WITH parsed AS (
-        SELECT try_strptime(trim(x), ['%Y-%m-%d', '%d/%m/%Y', '%Y-%m-%d %H:%M:%S', '%d/%m/%Y %H:%M:%S'])::DATE AS d
+        SELECT try_strptime(
+            norm_texte(x),
+            ['%Y-%m-%d', '%d/%m/%Y', '%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M']
+        )::DATE AS d
     )
     SELECT CASE WHEN year(d) BETWEEN 1900 AND 2100 THEN d END FROM parsed
 );

@@ -4,13 +4,13 @@ CREATE OR REPLACE TEMP TABLE _verifie AS
 WITH brut AS (
     SELECT
         _ligne,
-        nullif(trim(annee), '')              AS annee_txt,
-        try_cast(trim(annee) AS INTEGER)     AS annee,
-        nullif(upper(trim(code_ali)), '')    AS code_ali,
+        norm_texte(annee)              AS annee_txt,
+        try_cast(norm_texte(annee) AS INTEGER)     AS annee,
+        upper(norm_texte(code_ali))    AS code_ali,
         norm_libelle(ligne)                  AS ligne,
-        nullif(trim(montant_vote), '')       AS montant_vote_txt,
+        norm_texte(montant_vote)       AS montant_vote_txt,
         norm_montant(montant_vote)           AS montant_vote,
-        nullif(trim(montant_execute), '')    AS montant_execute_txt,
+        norm_texte(montant_execute)    AS montant_execute_txt,
         norm_montant(montant_execute)        AS montant_execute
     FROM _brut
 ),

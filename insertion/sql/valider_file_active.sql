@@ -6,26 +6,26 @@ CREATE OR REPLACE TEMP TABLE _verifie AS
 WITH brut AS (
     SELECT
         _ligne,
-        nullif(trim(id_beneficiaire), '')              AS id_beneficiaire,
-        nullif(upper(trim(code_ali)), '')              AS code_ali,
-        nullif(trim(code_commune), '')                 AS code_commune,
-        nullif(trim(date_orientation), '')             AS date_orientation_txt,
+        norm_texte(id_beneficiaire)              AS id_beneficiaire,
+        upper(norm_texte(code_ali))              AS code_ali,
+        norm_texte(code_commune)                 AS code_commune,
+        norm_texte(date_orientation)             AS date_orientation_txt,
         norm_date(date_orientation)                    AS date_orientation,
         norm_enum(type_parcours)                       AS type_parcours,
-        nullif(trim(date_diag_numerique), '')          AS date_diag_numerique_txt,
+        norm_texte(date_diag_numerique)          AS date_diag_numerique_txt,
         norm_date(date_diag_numerique)                 AS date_diag_numerique,
         norm_enum(niveau_numerique)                    AS niveau_numerique,
-        nullif(trim(date_diag_linguistique), '')       AS date_diag_linguistique_txt,
+        norm_texte(date_diag_linguistique)       AS date_diag_linguistique_txt,
         norm_date(date_diag_linguistique)              AS date_diag_linguistique,
         -- Les niveaux du CECRL gardent leur casse (A1…C2) ; « Francophone » se normalise.
-        CASE WHEN trim(niveau_linguistique) IN ('A1', 'A2', 'B1', 'B2', 'C1', 'C2')
-             THEN trim(niveau_linguistique)
+        CASE WHEN norm_texte(niveau_linguistique) IN ('A1', 'A2', 'B1', 'B2', 'C1', 'C2')
+             THEN norm_texte(niveau_linguistique)
              ELSE norm_enum(niveau_linguistique) END    AS niveau_linguistique,
-        nullif(trim(date_sortie), '')                  AS date_sortie_txt,
+        norm_texte(date_sortie)                  AS date_sortie_txt,
         norm_date(date_sortie)                         AS date_sortie,
         norm_enum(motif_sortie)                        AS motif_sortie_brut,
         norm_enum(tranche_age)                         AS tranche_age,
-        nullif(trim(sexe), '')                         AS sexe,
+        norm_texte(sexe)                         AS sexe,
         norm_enum(composition_foyer)                   AS composition_foyer,
         norm_enum(anciennete_rsa)                      AS anciennete_rsa
     FROM _brut
