@@ -2,17 +2,19 @@
 
 import streamlit as st
 
-from insertion import app, formats, queries
+PAGES = {
+    "Indicateurs": [
+        st.Page("pages/vue_ensemble.py", title="Vue d'ensemble", icon="🏠", url_path="vue-ensemble", default=True),
+        st.Page("pages/beneficiaires.py", title="Bénéficiaires suivis", icon="👥", url_path="beneficiaires"),
+        st.Page("pages/diagnostics.py", title="Diagnostics", icon="🧭", url_path="diagnostics"),
+        st.Page("pages/sorties.py", title="Sorties vers l'emploi", icon="💼", url_path="sorties"),
+        st.Page("pages/budget.py", title="Budget", icon="💶", url_path="budget"),
+        st.Page("pages/comparer.py", title="Comparer les territoires", icon="🗺️", url_path="comparer"),
+    ],
+    "Données": [
+        st.Page("pages/qualite.py", title="Qualité des données", icon="✅", url_path="qualite"),
+        st.Page("pages/importer.py", title="Importer", icon="📥", url_path="importer"),
+    ],
+}
 
-con = app.setup()
-st.title(app.TITRE)
-
-as_of = queries.latest_extraction(con)
-if as_of is None:
-    st.warning("La base ne contient encore aucune extraction : chargez-en une (python -m insertion load FICHIER).")
-    st.stop()
-
-file_active = queries.run(con, "file_active", **queries.Perimetre().params(), as_of=as_of, groupe="departement")
-total = int(file_active["file_active"].sum())
-st.caption(f"Données au {formats.date_longue(as_of)}")
-st.metric("Personnes suivies (file active du département)", formats.entier(total))
+st.navigation(PAGES).run()

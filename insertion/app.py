@@ -1,31 +1,69 @@
-"""Ce que toutes les pages partagent : configuration, connexion en lecture, base de démonstration.
+"""Ce que toutes les pages partagent : configuration, connexion, filtres, requêtes en cache.
 
-Chaque page appelle `setup()` en premier : sur un lien profond vers une page, le tout premier
-rendu peut ne pas passer par dashboard.py (stack-notes), la page doit donc se suffire.
+Chaque page appelle `page()` en premier : sur un lien profond, le tout premier rendu peut ne
+pas passer par dashboard.py (stack-notes), la page doit donc se suffire à elle-même.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import streamlit as st
 
-from insertion import db, queries
+from insertion import charts, db, filters, formats, indicators, queries
 from insertion.config import default_db_path
 
 TITRE = "ALI 93 — tableau de bord de l'insertion"
 
 
-def setup(page_title: str | None = None) -> duckdb.DuckDBPyConnection:
+@dataclass(frozen=True)
+class Contexte:
+    con: duckdb.DuckDBPyConnection
+    cle_base: str  # chemin et version du fichier : clé des caches de requêtes
+    filtres: filters.Filtres
+    demo: bool
+
+    def requete(self, fonction: str, **kwargs) -> pd.DataFrame:
+        """Un indicateur de insertion.indicators, en cache tant que la base ne change pas."""
+        return _indicateur(self.cle_base, fonction, tuple(sorted(kwargs.items())))
+
+    def sql(self, nom: str, **params) -> pd.DataFrame:
+        """Un fichier de queries/ (ou de la base) lancé tel quel, en cache lui aussi."""
+        return _sql(self.cle_base, nom, tuple(sorted(params.items())))
+
+
+def setup(page_title: str | None = None) -> tuple[duckdb.DuckDBPyConnection, str]:
+    """Configuration de la page, base de démonstration au premier lancement, connexion en lecture."""
     st.set_page_config(page_title=f"{page_title} · ALI 93" if page_title else TITRE, page_icon="📊", layout="wide")
     path = default_db_path()
     if not path.exists():
         build_demo_once(str(path))
-    con = connection(str(path), path.stat().st_mtime_ns)
-    if queries.is_demo(con):
-        st.sidebar.warning("Données de démonstration : fictives, pour découvrir l'outil.", icon="🧪")
-    return con
+    version = path.stat().st_mtime_ns
+    return connection(str(path), version), f"{path}@{version}"
+
+
+def page(titre: str) -> Contexte:
+    """En-tête commun d'une vue : titre, bandeau de démonstration, filtres, date des données."""
+    con, cle = setup(titre)
+    demo = queries.is_demo(con)
+    derniere = queries.latest_extraction(con)
+    st.title(titre)
+    if demo:
+        st.info(
+            "**Données de démonstration** : fictives, générées pour découvrir l'outil. "
+            "Elles respectent les chiffres publiés (ALI de Clichy-sous-Bois : 638 personnes suivies en juin 2023).",
+            icon="🧪",
+        )
+    if derniere is None:
+        st.warning("La base ne contient aucune extraction : chargez-en une depuis la page Importer.")
+        st.stop()
+    filtres = filters.sidebar(derniere, charts.slug(titre))
+    st.caption(f"Données au {formats.date_longue(derniere)} · {filtres.territoire}")
+    return Contexte(con, cle, filtres, demo)
 
 
 @st.cache_resource(show_spinner=False)
@@ -36,7 +74,6 @@ def build_demo_once(path_text: str) -> None:
     path = Path(path_text)
     if path.exists():
         return
-
     st.info("Première ouverture : construction de la base de démonstration à partir des extractions générées…")
     bar = st.progress(0.0, text="Génération des extractions de démonstration…")
 
@@ -44,7 +81,6 @@ def build_demo_once(path_text: str) -> None:
         bar.progress(index / max(total, 1), text=f"Chargement {index + 1}/{total} : {name}")
 
     build_demo(path, progress=progress)
-    bar.progress(1.0, text="Base de démonstration prête.")
     bar.empty()
 
 
@@ -54,6 +90,22 @@ def connection(path: str, mtime_ns: int) -> duckdb.DuckDBPyConnection:
     return db.open_read_only(path)
 
 
-def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """Un curseur par requête : une connexion DuckDB n'est pas partageable entre sessions (threads)."""
-    return con.cursor()
+def _connection_for(cle_base: str) -> duckdb.DuckDBPyConnection:
+    path, version = cle_base.rsplit("@", 1)
+    return connection(path, int(version))
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _indicateur(cle_base: str, fonction: str, kwargs: tuple) -> pd.DataFrame:
+    if fonction.startswith("_") or not hasattr(indicators, fonction):
+        raise ValueError(f"Indicateur inconnu : {fonction}")
+    return getattr(indicators, fonction)(_connection_for(cle_base), **dict(kwargs))
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _sql(cle_base: str, nom: str, params: tuple) -> pd.DataFrame:
+    return queries.run(_connection_for(cle_base), nom, **dict(params))
+
+
+def latest(con: duckdb.DuckDBPyConnection) -> date | None:
+    return queries.latest_extraction(con)

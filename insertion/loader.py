@@ -8,8 +8,12 @@ date_extraction n'est pas unique, ou qu'il contient un identifiant direct.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
-from collections.abc import Callable, Iterable
+import os
+import shutil
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -388,22 +392,64 @@ def load_bytes(con: duckdb.DuckDBPyConnection, data: bytes, name: str) -> LoadRe
     return result
 
 
+@contextmanager
+def _write_lock(db_path: Path) -> Iterator[None]:
+    """Un seul chargement à la fois sur une base, entre processus (CLI, page Importer)."""
+    lock_path = db_path.with_name(db_path.name + ".verrou")
+    with open(lock_path, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def load_files(
     db_path: Path | str,
     paths: Iterable[Path | str],
     progress: Callable[[int, int, str], None] | None = None,
 ) -> list[LoadResult]:
-    """Charge des fichiers dans l'ordre donné, chacun dans sa propre transaction."""
+    """Charge des fichiers dans l'ordre donné, chacun dans sa propre transaction.
+
+    On travaille sur une copie de la base, mise en place d'un coup (`os.replace`) à la fin :
+    les lecteurs (l'application) gardent la base en place pendant tout le chargement, sans
+    verrou DuckDB à attendre, et voient la nouvelle version dès qu'ils rouvrent le fichier.
+    Un chargement tué en route laisse la base en place intacte.
+    """
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
     paths = [Path(p) for p in paths]
-    results = []
-    with open_for_writing(db_path) as con:
-        for index, path in enumerate(paths):
-            if progress:
-                progress(index, len(paths), path.name)
-            try:
-                data = path.read_bytes()
-            except OSError:
-                results.append(_refuse(path.name, f"« {path.name} » est introuvable ou illisible."))
-                continue
-            results.append(load_bytes(con, data, path.name))
+    results: list[LoadResult] = []
+    with _write_lock(db_path):
+        work = db_path.with_name(db_path.name + ".chargement")
+        for leftover in (work, work.with_name(work.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        try:
+            if db_path.exists():
+                shutil.copyfile(db_path, work)
+            with open_for_writing(work) as con:
+                for index, path in enumerate(paths):
+                    if progress:
+                        progress(index, len(paths), path.name)
+                    try:
+                        data = path.read_bytes()
+                    except OSError:
+                        results.append(_refuse(path.name, f"« {path.name} » est introuvable ou illisible."))
+                        continue
+                    results.append(load_bytes(con, data, path.name))
+                con.execute("CHECKPOINT")
+            changed = not db_path.exists() or any(r.status in ("loaded", "older_snapshot") for r in results)
+            if changed:
+                _fsync(work)
+                os.replace(work, db_path)
+        finally:
+            work.unlink(missing_ok=True)
     return results

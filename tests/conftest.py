@@ -88,3 +88,41 @@ def dump(db_path: Path) -> dict[str, list[tuple]]:
         return {name: sorted(con.execute(sql).fetchall(), key=repr) for name, sql in _DUMPS.items()}
     finally:
         con.close()
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def build_db(db_path: Path, files: dict[str, bytes]) -> Path:
+    """Une vraie base DuckDB sur disque, chargée par le vrai chargeur ; chaque fichier doit se charger."""
+    from insertion.loader import load_files
+
+    folder = db_path.parent / "extraits"
+    folder.mkdir(exist_ok=True)
+    paths = [write(folder / name, data) for name, data in files.items()]
+    results = load_files(db_path, paths)
+    assert [r.status for r in results] == ["loaded"] * len(paths), [r.message for r in results]
+    return db_path
+
+
+@pytest.fixture
+def app_test(monkeypatch):
+    """Fabrique d'AppTest sur dashboard.py pour une base donnée, ouverte sur une page.
+
+    usage : at = app_test(db_path, "pages/budget.py", query_params={"ali": ["ALI14"]})
+    """
+    from streamlit.testing.v1 import AppTest
+
+    def make(db_path: Path, page: str | None = None, query_params: dict | None = None) -> AppTest:
+        monkeypatch.setenv("INSERTION_DB", str(db_path))
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+        for key, value in (query_params or {}).items():
+            at.query_params[key] = value
+        at.run()
+        assert not at.exception, [e.message for e in at.exception]
+        if page:
+            at.switch_page(page).run()
+            assert not at.exception, [e.message for e in at.exception]
+        return at
+
+    return make

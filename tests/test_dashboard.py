@@ -1,33 +1,60 @@
-"""Le tableau de bord minimal, par le vrai script Streamlit (AppTest), sur une petite base."""
+"""Le squelette de l'application (navigation, filtres, base de démonstration), par AppTest."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from insertion.loader import load_files
-from tests.conftest import csv_bytes, ligne, lignes, write
+from insertion.filters import widget_key
+from tests.conftest import build_db, csv_bytes, ligne, lignes
 
-ROOT = Path(__file__).resolve().parent.parent
+HOME_ALI = widget_key("ali", "vue-d-ensemble")
+
+
+def url(at, key: str) -> list[str]:
+    value = at.query_params.get(key, [])
+    return [value] if isinstance(value, str) else list(value)
 
 
 @pytest.fixture
-def small_db(tmp_path, monkeypatch):
+def small_db(tmp_path):
     rows = lignes(12, date_extraction="2024-12-31")
     rows[0].update(date_sortie="2024-12-31", motif_sortie="abandon")  # sorti le jour D : plus suivi
     rows.append(ligne(id_beneficiaire="b0000001", code_ali="ALI04", code_commune="93027", date_extraction="2024-12-31"))
-    db = tmp_path / "app.duckdb"
-    results = load_files(db, [write(tmp_path / "x.csv", csv_bytes(rows))])
-    assert [r.status for r in results] == ["loaded"]
-    monkeypatch.setenv("INSERTION_DB", str(db))
-    return db
+    return build_db(tmp_path / "app.duckdb", {"x.csv": csv_bytes(rows)})
 
 
-def test_dashboard_shows_file_active_and_data_date(small_db):
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
-    assert not at.exception
+def test_home_shows_file_active_and_data_date(small_db, app_test):
+    at = app_test(small_db)
     # 12 personnes en ALI14 dont b1 sorti le jour D, mais b1 est aussi suivi en ALI04 : 12 personnes distinctes.
     assert at.metric[0].value == "12"
     assert any("31 décembre 2024" in c.value for c in at.caption)
+
+
+def test_filters_come_from_the_url_and_unknown_values_are_ignored(small_db, app_test):
+    at = app_test(small_db, query_params={"ali": ["ALI04", "ALI99"], "debut": "2024-01-01"})
+    assert at.multiselect(key=HOME_ALI).value == ["ALI04"]
+    assert at.metric[0].value == "< 11"  # b1 seul en ALI04 : effectif masqué sous le département
+    assert any("ali=ALI99" in w.value for w in at.sidebar.warning)
+    assert url(at, "ali") == ["ALI04"] and url(at, "debut") == ["2024-01-01"]
+
+
+def test_filters_survive_a_page_switch_and_stay_in_the_url(small_db, app_test):
+    at = app_test(small_db)
+    at.multiselect(key=HOME_ALI).select("ALI04").run()
+    assert url(at, "ali") == ["ALI04"]
+    at.switch_page("pages/qualite.py").run()
+    assert not at.exception
+    assert at.multiselect(key=widget_key("ali", "qualite-des-donnees")).value == ["ALI04"]
+    assert url(at, "ali") == ["ALI04"]
+
+
+def test_a_filter_changed_on_another_page_is_seen_back_home(small_db, app_test):
+    at = app_test(small_db)
+    at.multiselect(key=HOME_ALI).select("ALI04").run()
+    at.switch_page("pages/qualite.py").run()
+    other = widget_key("ali", "qualite-des-donnees")
+    at.multiselect(key=other).unselect("ALI04").select("ALI14").run()
+    at.switch_page("pages/vue_ensemble.py").run()
+    assert at.multiselect(key=HOME_ALI).value == ["ALI14"]
+    assert url(at, "ali") == ["ALI14"]
+    assert at.metric[0].value == "11"  # les 12 d'ALI14 moins b1, sorti le jour D

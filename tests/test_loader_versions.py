@@ -266,3 +266,29 @@ def test_budget_missing_required_column_is_refused(tmp_path, db_path, missing):
     data = (";".join(columns) + "\n" + ";".join(["2021"] * len(columns)) + "\n").encode()
     (result,) = load_files(db_path, [write(tmp_path / "b.csv", data)])
     assert result.status == "refused" and missing in result.message
+
+
+def test_load_while_a_reader_holds_the_database(tmp_path, db_path):
+    """L'application garde une connexion en lecture : le chargement passe, elle voit l'ancienne version
+    jusqu'à ce qu'elle rouvre le fichier, qui porte alors la nouvelle."""
+    load_files(db_path, [write(tmp_path / "t2.csv", snapshot({"ALI14": 3}, "2023-06-30"))])
+    reader = duckdb.connect(str(db_path), read_only=True)
+    try:
+        (result,) = load_files(db_path, [write(tmp_path / "t3.csv", snapshot({"ALI14": 5}, "2023-09-30"))])
+        assert result.status == "loaded"
+        assert reader.execute("SELECT count(*) FROM episodes").fetchall() == [(3,)]
+    finally:
+        reader.close()
+    assert current(db_path) == {"ALI14": (5, "2023-09-30")}
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(db_path.name)) == [
+        db_path.name,
+        db_path.name + ".verrou",
+    ]  # aucune copie de travail ne traîne
+
+
+def test_nothing_loaded_leaves_the_file_itself_untouched(tmp_path, db_path):
+    path = write(tmp_path / "t2.csv", snapshot({"ALI14": 3}, "2023-06-30"))
+    load_files(db_path, [path])
+    stamp = db_path.stat().st_mtime_ns
+    load_files(db_path, [path, write(tmp_path / "noms.csv", b"nom;prenom\nA;B\n")])  # déjà chargé, refusé
+    assert db_path.stat().st_mtime_ns == stamp

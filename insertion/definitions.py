@@ -1,0 +1,83 @@
+"""Définitions des indicateurs (contrat §5), affichées dans « Méthode » et jointes aux exports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Definition:
+    titre: str
+    definition: str
+    denominateur: str
+    requetes: tuple[str, ...]  # fichiers de queries/, sans l'extension
+
+
+DEFINITIONS = {
+    "file_active": Definition(
+        "File active",
+        "Nombre de personnes distinctes (id_beneficiaire) dont un épisode a commencé au plus tard à la date "
+        "d'observation D et n'est pas terminé à D (date de sortie vide ou postérieure à D). Une personne "
+        "suivie dans deux ALI compte une fois au département et une fois dans chaque ALI.",
+        "Sans objet (effectif).",
+        ("file_active",),
+    ),
+    "file_active_mensuelle": Definition(
+        "File active mensuelle",
+        "La file active à chaque fin de mois de la période (le mois de D est pris à D).",
+        "Sans objet (effectif).",
+        ("file_active_mensuelle",),
+    ),
+    "entrees_sorties": Definition(
+        "Entrées et sorties",
+        "Entrées d'un mois : épisodes dont la date d'orientation tombe dans le mois. Sorties : épisodes dont la "
+        "date de sortie tombe dans le mois.",
+        "Sans objet (effectifs d'épisodes).",
+        ("entrees_sorties_mensuelles", "entrees_sorties"),
+    ),
+    "diag_numerique": Definition(
+        "Diagnostic numérique à 90 jours",
+        "Parmi les épisodes orientés pendant la période P et au plus tard à D − 90 jours, la part dont le "
+        "diagnostic numérique est daté au plus tard 90 jours après l'orientation. Délai médian : médiane, en "
+        "jours, de (date du diagnostic − date d'orientation) parmi les épisodes de P diagnostiqués au plus tard à D.",
+        "Épisodes orientés pendant P et depuis au moins 90 jours à D.",
+        ("taux_diagnostic_90j",),
+    ),
+    "diag_linguistique": Definition(
+        "Diagnostic linguistique à 90 jours",
+        "Même définition que le diagnostic numérique, avec la date du diagnostic linguistique.",
+        "Épisodes orientés pendant P et depuis au moins 90 jours à D.",
+        ("taux_diagnostic_90j",),
+    ),
+    "sortie_emploi_12m": Definition(
+        "Sortie en emploi à 12 mois",
+        "Parmi les épisodes orientés pendant P et au plus tard à D − 365 jours, la part sortie au plus tard "
+        "365 jours après l'orientation pour un motif du groupe « sortie en emploi » (emploi durable, création "
+        "d'entreprise, emploi de transition). Même calcul pour le groupe « emploi durable » (emploi durable, "
+        "création d'entreprise).",
+        "Épisodes orientés pendant P et depuis au moins 365 jours à D.",
+        ("taux_sortie_emploi_12m",),
+    ),
+    "sorties_par_motif": Definition(
+        "Sorties par motif",
+        "Épisodes dont la date de sortie tombe dans la période, par motif et par groupe (emploi durable, "
+        "sortie en emploi, sortie dynamique, selon les catégories de l'IAE). Une sortie sans motif compte en "
+        "« non renseigné ».",
+        "Sans objet (effectifs d'épisodes).",
+        ("sorties_par_motif",),
+    ),
+    "budget": Definition(
+        "Budget de l'insertion",
+        "Crédits votés et exécutés par année et par ligne budgétaire ; taux d'exécution = exécuté / voté ; "
+        "indice = montant de l'année / montant de 2021 × 100.",
+        "Montant voté (taux d'exécution), montant de 2021 (indice).",
+        ("budget_annuel",),
+    ),
+    "cout_par_personne": Definition(
+        "Coût par personne suivie",
+        "Montant exécuté d'une année divisé par la moyenne des files actives de fin de mois de cette année "
+        "(mois échus au plus tard à D).",
+        "File active moyenne de l'année.",
+        ("cout_par_personne",),
+    ),
+}

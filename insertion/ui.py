@@ -1,0 +1,97 @@
+"""Briques d'affichage communes : un graphique s'accompagne toujours de son tableau et de sa méthode."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from insertion import charts, formats, secret
+from insertion.app import Contexte
+from insertion.definitions import DEFINITIONS, Definition
+from insertion.queries import sql_text
+
+
+def nom_fichier(ctx: Contexte, vue: str) -> str:
+    """« Bénéficiaires suivis – ALI14 · Clichy… – 31 octobre 2026 » : pour les PNG et les exports."""
+    return f"{vue} {ctx.filtres.territoire} {ctx.filtres.as_of.isoformat()}"
+
+
+def methode(cles: Iterable[str | Definition]) -> None:
+    """Définition (contrat), dénominateur et SQL qui calcule l'indicateur."""
+    with st.expander("Méthode"):
+        for cle in cles:
+            d = DEFINITIONS[cle] if isinstance(cle, str) else cle
+            st.markdown(f"**{d.titre}** — {d.definition}")
+            st.markdown(f"*Dénominateur* : {d.denominateur}")
+            for requete in d.requetes:
+                st.caption(f"queries/{requete}.sql")
+                st.code(sql_text(requete), language="sql")
+
+
+def donnees(table: pd.DataFrame, cle: str | None = None) -> None:
+    """Le graphique lu comme un tableau (libellés français, nombres déjà formatés)."""
+    with st.expander("Voir les données"):
+        st.dataframe(table, hide_index=True, width="stretch", key=cle)
+
+
+def note_secret(visible: bool) -> None:
+    if visible:
+        st.caption("🔒 " + secret.note())
+
+
+def graphique(
+    ctx: Contexte,
+    fig: go.Figure,
+    *,
+    vue: str,
+    table: pd.DataFrame,
+    definitions: Iterable[str | Definition],
+    masque: bool = False,
+    cle: str | None = None,
+) -> None:
+    """Graphique plotly en français, puis secret, tableau et méthode."""
+    fig.update_layout(template=charts.TEMPLATE, separators=charts.SEPARATEURS)
+    st.plotly_chart(fig, config=charts.config(nom_fichier(ctx, vue)), key=cle)
+    note_secret(masque)
+    donnees(table, None if cle is None else f"table_{cle}")
+    methode(definitions)
+
+
+def kpi(
+    label: str,
+    valeur: str,
+    *,
+    evolution: str | None = None,
+    sens: str = "normal",
+    serie: list[float] | None = None,
+    aide: str | None = None,
+) -> None:
+    st.metric(
+        label,
+        valeur,
+        delta=evolution,
+        delta_color=sens,
+        chart_data=serie,
+        chart_type="area",
+        border=True,
+        help=aide,
+    )
+
+
+def evolution_pourcentage(actuel: float | None, precedent: float | None) -> str | None:
+    """« +12,0 % » d'une période à l'autre ; rien si la base est nulle ou inconnue."""
+    if actuel is None or precedent in (None, 0):
+        return None
+    variation = (actuel - precedent) / precedent
+    return ("+" if variation >= 0 else "") + formats.pourcentage(variation)
+
+
+def evolution_points(actuel: float | None, precedent: float | None) -> str | None:
+    """« +2,5 pts » entre deux taux."""
+    if actuel is None or precedent is None:
+        return None
+    ecart = (actuel - precedent) * 100
+    return ("+" if ecart >= 0 else "") + formats.decimal(ecart) + "\u202fpt" + ("s" if abs(ecart) >= 2 else "")

@@ -1,0 +1,5 @@
+"""Bénéficiaires suivis (en construction)."""
+
+from insertion import app
+
+ctx = app.page("Bénéficiaires suivis")

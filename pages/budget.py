@@ -1,0 +1,5 @@
+"""Budget (en construction)."""
+
+from insertion import app
+
+ctx = app.page("Budget")

@@ -1,0 +1,5 @@
+"""Diagnostics (en construction)."""
+
+from insertion import app
+
+ctx = app.page("Diagnostics")

@@ -1,0 +1,5 @@
+"""Importer (en construction)."""
+
+from insertion import app
+
+ctx = app.page("Importer")
