@@ -38,7 +38,8 @@ class Contexte:
 
 def setup(page_title: str | None = None) -> tuple[duckdb.DuckDBPyConnection, str]:
     """Configuration de la page, base de démonstration au premier lancement, connexion en lecture."""
-    st.set_page_config(page_title=f"{page_title} · ALI 93" if page_title else TITRE, page_icon="📊", layout="wide")
+    title = f"{page_title} · ALI 93" if page_title else TITRE
+    st.set_page_config(page_title=title, page_icon=":material/monitoring:", layout="wide")
     path = default_db_path()
     if not path.exists():
         build_demo_once(str(path))
@@ -56,7 +57,7 @@ def page(titre: str) -> Contexte:
         st.info(
             "**Données de démonstration** : fictives, générées pour découvrir l'outil. "
             "Elles respectent les chiffres publiés (ALI de Clichy-sous-Bois : 638 personnes suivies en juin 2023).",
-            icon="🧪",
+            icon=":material/science:",
         )
     if derniere is None:
         st.warning("La base ne contient aucune extraction : chargez-en une depuis la page Importer.")

@@ -145,8 +145,7 @@ def sidebar(derniere: date, page: str) -> Filtres:
     tous = options()
     bar = st.sidebar
     bar.header("Filtres")
-    col1, col2 = bar.columns(2)
-    for key, column, label in (("debut", col1, "Du"), ("fin", col2, "Au")):
+    for key, column, label in (("debut", bar, "Orientations du"), ("fin", bar, "au")):
         widget_key_ = widget_key(key, page)
         if widget_key_ not in state:
             state[widget_key_] = valeurs[key]

@@ -1,0 +1,194 @@
+"""Bout en bout : `streamlit run dashboard.py` sur une base absente, piloté par un vrai Chromium.
+
+Le serveur part sans base : la première page construit la démonstration (comme chez un nouvel
+utilisateur), puis chaque vue est ouverte, y compris par un lien profond à froid. Une capture
+par vue est gardée dans artifacts/screenshots/ pour qu'une personne puisse les regarder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from insertion import formats
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+
+VUES = {
+    "": "Vue d'ensemble",  # la page par défaut est servie à la racine
+    "beneficiaires": "Bénéficiaires suivis",
+    "diagnostics": "Diagnostics",
+    "sorties": "Sorties vers l'emploi",
+    "budget": "Budget",
+    "comparer": "Comparer les territoires",
+    "qualite": "Qualité des données",
+    "importer": "Importer",
+}
+
+pytestmark = pytest.mark.browser
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("Chromium est absent : .ci/run doit l'installer (apt-get install chromium).")
+    pytest.skip("Chromium absent (apt-get install chromium) : test navigateur non lancé.", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("navigateur")
+    db_path = folder / "insertion.duckdb"
+    port = _free_port()
+    log = open(folder / "streamlit.log", "w")  # noqa: SIM115 — fermé dans le finally
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "dashboard.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],  # fmt: skip
+        cwd=ROOT,
+        env={**os.environ, "INSERTION_DB": str(db_path)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("streamlit run n'a pas démarré : " + (folder / "streamlit.log").read_text())
+            time.sleep(0.3)
+        yield base, db_path
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],  # fmt: skip
+        )
+        yield chromium
+        chromium.close()
+
+
+def open_view(browser, url: str, title: str, timeout_ms: int = 60_000):
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    page.goto(url)
+    page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=timeout_ms)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms)
+    page.wait_for_timeout(500)  # les graphiques plotly se dessinent après la fin du script
+    return page
+
+
+def assert_no_exception(page) -> None:
+    boxes = page.locator("[data-testid='stException']")
+    assert boxes.count() == 0, boxes.first.inner_text()
+    assert "Page not found" not in page.inner_text("body")
+
+
+def test_cold_deep_link_builds_demo_and_opens_the_view(server, browser):
+    """Premier contact d'un serveur neuf : un lien profond, base absente. La page doit se suffire."""
+    base, db_path = server
+    assert not db_path.exists()
+    page = open_view(browser, f"{base}/beneficiaires", "Bénéficiaires suivis", timeout_ms=180_000)
+    assert_no_exception(page)
+    assert db_path.exists()
+    assert "Données de démonstration" in page.inner_text("body")
+    page.close()
+
+
+@pytest.mark.parametrize("path", list(VUES), ids=[p or "accueil" for p in VUES])
+def test_every_view_opens_without_error(server, browser, path):
+    base, db_path = server
+    if not db_path.exists():  # la démonstration est construite par le premier test ; ordre non garanti
+        open_view(browser, f"{base}/", VUES[""], timeout_ms=180_000).close()
+    page = open_view(browser, f"{base}/{path}", VUES[path])
+    assert_no_exception(page)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{path or 'vue-ensemble'}.png"), full_page=True)
+    page.close()
+
+
+def _expected_file_active(db_path: Path, ali: str | None = None) -> str:
+    from insertion import db, indicators
+    from insertion.queries import Perimetre
+
+    con = db.open_read_only(db_path)
+    try:
+        perimetre = Perimetre(alis=(ali,)) if ali else Perimetre()
+        return formats.entier(indicators.compute(con, perimetre=perimetre)["file_active"])
+    finally:
+        con.close()
+
+
+def test_home_shows_the_file_active_in_french_format(server, browser):
+    base, db_path = server
+    page = open_view(browser, f"{base}/", VUES[""], timeout_ms=180_000)
+    assert_no_exception(page)
+    expected = _expected_file_active(db_path)
+    assert "\u202f" in expected  # plus de mille personnes : séparateur de milliers français
+    assert expected in page.inner_text("[data-testid='stMetric'] >> nth=0")
+    assert "Données au 31 octobre 2026" in page.inner_text("body")
+    page.close()
+
+
+def test_a_link_with_filters_reopens_the_same_view(server, browser):
+    base, db_path = server
+    page = open_view(browser, f"{base}/?ali=ALI14", VUES[""], timeout_ms=180_000)
+    assert_no_exception(page)
+    expected = _expected_file_active(db_path, "ALI14")
+    assert expected in page.inner_text("[data-testid='stMetric'] >> nth=0")
+    assert "ALI14" in page.inner_text("[data-testid='stSidebar']")
+    assert "ali=ALI14" in page.url
+    page.close()
