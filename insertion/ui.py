@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from insertion import charts, formats, secret
+from insertion import charts, exports, formats, secret
 from insertion.app import Contexte
 from insertion.definitions import DEFINITIONS, Definition
 from insertion.queries import sql_text
@@ -31,10 +31,63 @@ def methode(cles: Iterable[str | Definition]) -> None:
                 st.code(sql_text(requete), language="sql")
 
 
-def donnees(table: pd.DataFrame, cle: str | None = None) -> None:
-    """Le graphique lu comme un tableau (libellés français, nombres déjà formatés)."""
+def donnees(
+    table: pd.DataFrame,
+    cle: str | None = None,
+    *,
+    ctx: Contexte | None = None,
+    vue: str | None = None,
+    definitions: Iterable[str | Definition] = (),
+) -> None:
+    """Le graphique lu comme un tableau (libellés français, nombres déjà formatés), à emporter."""
     with st.expander("Voir les données"):
         st.dataframe(table, hide_index=True, width="stretch", key=cle)
+        if ctx is not None and vue is not None:
+            telechargements(ctx, table, vue=vue, definitions=definitions, cle=cle)
+
+
+def telechargements(
+    ctx: Contexte,
+    table: pd.DataFrame,
+    *,
+    vue: str,
+    definitions: Iterable[str | Definition] = (),
+    cle: str | None = None,
+) -> None:
+    """CSV (Excel français) et .xlsx du tableau tel qu'il est affiché, secret compris.
+
+    Les fichiers sont construits au clic seulement (callable) : rien ne ralentit l'affichage."""
+    nom = charts.slug(nom_fichier(ctx, vue))
+    defs = [DEFINITIONS[d] if isinstance(d, str) else d for d in definitions]
+
+    def xlsx() -> bytes:
+        return exports.xlsx_bytes(
+            table,
+            titre=f"{vue} — {ctx.filtres.territoire}",
+            definitions=defs,
+            filtres=ctx.filtres.resume(),
+            date_donnees=ctx.filtres.derniere_extraction,
+        )
+
+    left, right = st.columns(2)
+    left.download_button(
+        "Télécharger (CSV)",
+        data=lambda: exports.csv_bytes(table),
+        file_name=f"{nom}.csv",
+        mime="text/csv",
+        key=None if cle is None else f"csv_{cle}",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    right.download_button(
+        "Télécharger (Excel)",
+        data=xlsx,
+        file_name=f"{nom}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=None if cle is None else f"xlsx_{cle}",
+        icon=":material/table:",
+        on_click="ignore",
+    )
 
 
 def note_secret(visible: bool) -> None:
@@ -56,7 +109,8 @@ def graphique(
     fig.update_layout(template=charts.TEMPLATE, separators=charts.SEPARATEURS)
     st.plotly_chart(fig, config=charts.config(nom_fichier(ctx, vue)), key=cle)
     note_secret(masque)
-    donnees(table, None if cle is None else f"table_{cle}")
+    definitions = list(definitions)
+    donnees(table, None if cle is None else f"table_{cle}", ctx=ctx, vue=vue, definitions=definitions)
     methode(definitions)
 
 

@@ -1,0 +1,193 @@
+"""Exports des tableaux : CSV pour Excel français et classeur .xlsx, avec le secret de l'écran.
+
+Les tableaux affichés sont déjà protégés (« < 11 », « n.d. ») et formatés en français par
+insertion.formats. On relit ces textes en nombres (le format est le nôtre, donc sans
+ambiguïté) pour écrire de vraies cellules numériques ; les cases masquées restent du texte.
+Une cellule de texte qui commence par =, +, -, @ est neutralisée (injection de formule).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from insertion import secret
+from insertion.definitions import Definition
+
+_NUMBER = r"[+-]?\d{1,3}(?:\u202f\d{3})*(?:,\d+)?"
+_KINDS = [  # (nature, motif, multiplicateur, format Excel)
+    ("entier", re.compile(rf"^({_NUMBER})$"), 1, "#,##0"),
+    ("pourcentage", re.compile(rf"^({_NUMBER})\u202f%$"), 0.01, "0.0%"),
+    ("millions_euros", re.compile(rf"^({_NUMBER})\u202fM€$"), 1e6, '#,##0.0,, "M€"'),
+    ("euros", re.compile(rf"^({_NUMBER})\u202f€$"), 1, '#,##0 "€"'),
+]
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Colonne:
+    nom: str
+    nature: str  # entier, decimal, pourcentage, millions_euros, euros, texte
+    format_excel: str | None
+
+
+def neutraliser(text: str) -> str:
+    """« =HYPERLINK(…) » devient « '=HYPERLINK(…) » : affiché tel quel, jamais exécuté."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _parse(text: str) -> tuple[str, float] | None:
+    for kind, pattern, factor, _ in _KINDS:
+        match = pattern.match(text)
+        if match:
+            number = float(match.group(1).replace("\u202f", "").replace(",", "."))
+            if kind == "entier" and "," in match.group(1):
+                kind = "decimal"
+            return kind, number * factor
+    return None
+
+
+def _is_masked_or_empty(text: str) -> bool:
+    return text in (secret.TAUX_NON_DIFFUSE, "–", "") or text.startswith("< ")
+
+
+def lire_valeurs(table: pd.DataFrame) -> tuple[pd.DataFrame, list[Colonne]]:
+    """Les textes affichés relus en nombres, colonne par colonne quand toute la colonne s'y prête."""
+    values = table.copy()
+    columns = []
+    for name in table.columns:
+        cells = table[name]
+        parsed = []
+        kinds = set()
+        numeric = True
+        for cell in cells:
+            if cell is None or (isinstance(cell, float) and pd.isna(cell)):
+                parsed.append(None)
+                continue
+            if isinstance(cell, int | float) and not isinstance(cell, bool):
+                kinds.add("entier" if float(cell).is_integer() else "decimal")
+                parsed.append(cell)
+                continue
+            text = str(cell)
+            if _is_masked_or_empty(text):
+                parsed.append(None if text in ("–", "") else text)
+                continue
+            found = _parse(text)
+            if found is None:
+                numeric = False
+                break
+            kinds.add(found[0])
+            parsed.append(found[1])
+        if numeric and kinds and (len(kinds) == 1 or kinds <= {"entier", "decimal"}):
+            kind = "decimal" if "decimal" in kinds else kinds.pop()
+            values[name] = parsed
+            excel = {"decimal": "#,##0.0"}.get(kind) or next(f for k, _, _, f in _KINDS if k == kind)
+            columns.append(Colonne(str(name), kind, excel))
+        else:
+            values[name] = [None if c is None else neutraliser(str(c)) for c in cells]
+            columns.append(Colonne(str(name), "texte", None))
+    return values, columns
+
+
+_CSV_UNITS = {"pourcentage": (100, "%"), "millions_euros": (1e-6, "M€"), "euros": (1, "€")}
+
+
+def _csv_cell(value: object, column: Colonne) -> str:
+    """Le nombre tel qu'il est affiché (38,5 pour « 38,5 % ») ; l'unité passe dans l'en-tête."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    factor = _CSV_UNITS.get(column.nature, (1, ""))[0]
+    number = round(float(value) * factor, 6)
+    if number.is_integer() and column.nature in ("entier", "euros"):
+        return str(int(number))
+    return format(number, ".10g").replace(".", ",")
+
+
+def _csv_header(column: Colonne) -> str:
+    unit = _CSV_UNITS.get(column.nature, (1, ""))[1]
+    name = column.nom if not unit or unit in column.nom else f"{column.nom} ({unit})"
+    return neutraliser(name)
+
+
+def csv_bytes(table: pd.DataFrame) -> bytes:
+    """CSV « ; », UTF-8 avec BOM (Excel l'ouvre en bon encodage), virgule décimale, sans séparateur de milliers."""
+    values, columns = lire_valeurs(table)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([_csv_header(c) for c in columns])
+    for row in values.itertuples(index=False):
+        writer.writerow([_csv_cell(v, c) for v, c in zip(row, columns, strict=True)])
+    return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
+
+
+def xlsx_bytes(
+    table: pd.DataFrame,
+    *,
+    titre: str,
+    definitions: list[Definition],
+    filtres: list[tuple[str, str]],
+    date_donnees: date,
+) -> bytes:
+    """Classeur : feuille « Données » (vraies cellules numériques, en-tête figé) et feuille « Définitions »."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    from insertion import formats
+
+    values, columns = lire_valeurs(table)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Données"
+    sheet.append([neutraliser(c.nom) for c in columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="0072B2")
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    for row in values.itertuples(index=False):
+        sheet.append([None if v is None else v for v in row])
+    for index, column in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        width = max([len(column.nom)] + [len(str(v)) for v in table.iloc[:, index - 1].head(500)]) + 2
+        sheet.column_dimensions[letter].width = min(max(width, 10), 60)
+        if column.format_excel:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                if not isinstance(cell.value, str):
+                    cell.number_format = column.format_excel
+                else:
+                    cell.alignment = Alignment(horizontal="right")
+    sheet.freeze_panes = "A2"
+
+    notes = workbook.create_sheet("Définitions")
+    notes.append([titre])
+    notes["A1"].font = Font(bold=True, size=14)
+    notes.append([f"Données au {formats.date_longue(date_donnees)}"])
+    notes.append([])
+    notes.append(["Filtres appliqués"])
+    notes.cell(notes.max_row, 1).font = Font(bold=True)
+    for label, value in filtres:
+        notes.append([label, neutraliser(value)])
+    notes.append([])
+    notes.append(["Définitions"])
+    notes.cell(notes.max_row, 1).font = Font(bold=True)
+    for definition in definitions:
+        notes.append([definition.titre, definition.definition])
+        notes.append(["", f"Dénominateur : {definition.denominateur}"])
+        notes.append(["", "Calcul : " + ", ".join(f"queries/{q}.sql" for q in definition.requetes)])
+    notes.append([])
+    notes.append(["Secret statistique", secret.note()])
+    notes.column_dimensions["A"].width = 32
+    notes.column_dimensions["B"].width = 110
+    for row in notes.iter_rows(min_row=1):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

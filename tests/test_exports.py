@@ -1,0 +1,91 @@
+"""Exports CSV et Excel rouverts : mêmes valeurs qu'à l'écran, secret compris, formules inertes."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from insertion import exports, formats, secret
+from insertion.definitions import DEFINITIONS
+
+
+@pytest.fixture
+def shown() -> pd.DataFrame:
+    """Un tableau comme l'écran le montre : quatre ALI, une case à 4 personnes, un libellé piégé."""
+    raw = pd.DataFrame(
+        {
+            "ALI": ["ALI14 · Clichy", "ALI04 · La Courneuve", '=HYPERLINK("http://x";"clic")', "@SUM(A1)"],
+            "file_active": [12600, 4, 389, 250],
+            "taux": [0.385, 0.5, 0.2, None],
+            "denominateur": [1000, 4, 30, 0],
+            "budget": [46e6, 1.25e6, 0.0, 3e6],
+        }
+    )
+    protege = secret.proteger(raw, effectifs=["file_active"], taux={"taux": "denominateur"})
+    table = protege.affichage(
+        {"file_active": formats.entier, "taux": formats.pourcentage, "budget": formats.millions_euros}
+    )
+    return table.drop(columns="denominateur").rename(
+        columns={"file_active": "File active", "taux": "Taux", "budget": "Budget"}
+    )
+
+
+def test_screen_table_is_what_we_expect(shown):
+    assert list(shown["File active"]) == ["12\u202f600", "< 11", "389", "250"]
+    assert list(shown["Taux"]) == ["38,5\u202f%", "n.d.", "20,0\u202f%", "–"]
+
+
+def test_csv_reads_back_with_semicolon_and_decimal_comma(shown):
+    data = exports.csv_bytes(shown)
+    assert data.startswith(b"\xef\xbb\xbf")  # BOM : Excel ouvre l'UTF-8 sans se tromper
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["ALI", "File active", "Taux (%)", "Budget (M€)"]
+    assert rows[1] == ["ALI14 · Clichy", "12600", "38,5", "46"]
+    # La case à 4 personnes reste masquée ; le taux sur 4 personnes n'est pas diffusé.
+    assert rows[2][1:3] == ["< 11", "n.d."]
+    # Le budget de 1,25 M€ s'affiche « 1,2 M€ » (arrondi à l'écran) : le CSV donne la valeur montrée.
+    assert rows[2][3] == "1,2"
+    values = [float(r[2].replace(",", ".")) for r in rows[1:] if r[2] not in ("n.d.", "")]
+    assert values == [38.5, 20.0]
+    assert rows[3][0] == "'" + '=HYPERLINK("http://x";"clic")' and rows[4][0] == "'@SUM(A1)"
+
+
+def test_xlsx_has_numbers_definitions_and_inert_formulas(shown):
+    data = exports.xlsx_bytes(
+        shown,
+        titre="Comparer les territoires — Seine-Saint-Denis",
+        definitions=[DEFINITIONS["file_active"], DEFINITIONS["diag_numerique"]],
+        filtres=[("ALI", "ALI14 · Clichy"), ("Note", "=1+1")],
+        date_donnees=date(2026, 10, 31),
+    )
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    assert workbook.sheetnames == ["Données", "Définitions"]
+    sheet = workbook["Données"]
+    assert sheet.freeze_panes == "A2"
+    assert [c.value for c in sheet[1]] == ["ALI", "File active", "Taux", "Budget"]
+    assert [c.value for c in sheet[2]] == ["ALI14 · Clichy", 12600, 0.385, 46e6]
+    assert sheet["B2"].data_type == "n" and sheet["B2"].number_format == "#,##0"
+    assert sheet["C2"].number_format == "0.0%"
+    assert sheet["B3"].value == "< 11" and sheet["C3"].value == "n.d."
+    for cell in (sheet["A4"], sheet["A5"]):
+        assert cell.data_type == "s" and cell.value.startswith("'")  # texte, jamais une formule
+    assert sheet.column_dimensions["A"].width >= len("ALI04 · La Courneuve")
+    notes = [" ".join(str(v) for v in row if v) for row in workbook["Définitions"].iter_rows(values_only=True)]
+    text = "\n".join(notes)
+    assert "Données au 31 octobre 2026" in text
+    assert "ALI ALI14 · Clichy" in text and "'=1+1" in text
+    assert DEFINITIONS["diag_numerique"].definition in text
+    assert "queries/taux_diagnostic_90j.sql" in text
+    assert "Secret statistique" in text
+
+
+def test_mixed_or_free_text_columns_stay_text():
+    table = pd.DataFrame({"Mois": ["juin 2023", "juillet 2023"], "Code": ["93014", "-5 pts"]})
+    values, columns = exports.lire_valeurs(table)
+    assert [c.nature for c in columns] == ["texte", "texte"]
+    assert list(values["Code"]) == ["93014", "'-5 pts"]
