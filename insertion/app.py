@@ -64,7 +64,32 @@ def page(titre: str) -> Contexte:
         st.stop()
     filtres = filters.sidebar(derniere, charts.slug(titre))
     st.caption(f"Données au {formats.date_longue(derniere)} · {filtres.territoire}")
+    bouton_note(con, filtres)
     return Contexte(con, cle, filtres, demo)
+
+
+def bouton_note(con: duckdb.DuckDBPyConnection, filtres: filters.Filtres) -> None:
+    """La note de synthèse des filtres en cours, construite au clic seulement (≈ 3 s, graphiques compris)."""
+
+    def pdf() -> bytes:
+        from insertion import briefing
+
+        cursor = con.cursor()  # le clic est servi par un autre fil d'exécution : son propre curseur
+        try:
+            return briefing.note_pdf(cursor, filtres)
+        finally:
+            cursor.close()
+
+    st.sidebar.download_button(
+        "Note de synthèse (PDF)",
+        data=pdf,
+        file_name=f"note-{charts.slug(filtres.territoire)}-{filtres.as_of.isoformat()}.pdf",
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+        on_click="ignore",
+        width="stretch",
+        help="Une page A4 pour un élu : chiffres clés, évolutions, deux graphiques, avec les filtres en cours.",
+    )
 
 
 @st.cache_resource(show_spinner=False)

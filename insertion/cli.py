@@ -34,7 +34,7 @@ def _date(text: str) -> date:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m insertion", description="ALI 93 — tableau de bord de l'insertion")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{load,indicators,demo}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{load,indicators,demo,briefing}")
 
     def add_db(p: argparse.ArgumentParser) -> None:
         p.add_argument("--db", type=Path, help="base DuckDB (défaut : $INSERTION_DB, sinon data/insertion.duckdb)")
@@ -54,6 +54,16 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="générer et charger les données de démonstration")
     add_db(demo)
+
+    briefing = commands.add_parser("briefing", help="note de synthèse PDF (une page A4)")
+    add_db(briefing)
+    where = briefing.add_mutually_exclusive_group()
+    where.add_argument("--ali", metavar="CODE", help="une ALI (défaut : le département)")
+    where.add_argument("--ept", metavar="NOM", help="un établissement public territorial")
+    where.add_argument("--all-ali", type=Path, metavar="DOSSIER", help="une note par ALI dans ce dossier")
+    briefing.add_argument("--from", dest="debut", type=_date, help="début de la période d'orientation")
+    briefing.add_argument("--to", dest="fin", type=_date, help="fin de la période (et date d'observation)")
+    briefing.add_argument("--out", type=Path, help="fichier PDF à écrire")
     return parser
 
 
@@ -115,10 +125,54 @@ def _cmd_demo(args: argparse.Namespace, db_path: Path) -> int:
     return 1 if statuses["refused"] else 0
 
 
+def _cmd_briefing(args: argparse.Namespace, db_path: Path) -> int:
+    import time
+
+    from insertion import briefing, db, filters, images, queries
+    from insertion.referential import load_referentiel
+
+    ref = load_referentiel()
+    if args.ali and args.ali not in ref.codes_ali:
+        print(f"Code ALI inconnu : {args.ali} (voir data/ali.csv).", file=sys.stderr)
+        return 2
+    if args.ept and args.ept not in ref.epts:
+        print(f"EPT inconnu : {args.ept} (possibles : {', '.join(ref.epts)}).", file=sys.stderr)
+        return 2
+    if not args.all_ali and not args.out:
+        print("Indiquez --out FICHIER.pdf (ou --all-ali DOSSIER).", file=sys.stderr)
+        return 2
+    con = db.open_read_only(db_path)
+    try:
+        derniere = queries.latest_extraction(con)
+        if derniere is None:
+            raise ValueError("La base ne contient aucune extraction : rien à résumer.")
+        jobs: list[tuple[Path, filters.Filtres]] = []
+        if args.all_ali:
+            args.all_ali.mkdir(parents=True, exist_ok=True)
+            for code in sorted(ref.codes_ali):
+                out = args.all_ali / f"note_{code}_{derniere.isoformat()}.pdf"
+                jobs.append((out, filters.pour(derniere, debut=args.debut, fin=args.fin, ali=[code])))
+        else:
+            listes = {"ali": [args.ali]} if args.ali else {"ept": [args.ept]} if args.ept else {}
+            jobs.append((args.out, filters.pour(derniere, debut=args.debut, fin=args.fin, **listes)))
+        with images.serveur_images():
+            for out, selection in jobs:
+                start = time.perf_counter()
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_bytes(briefing.note_pdf(con, selection))
+                print(f"{out} ({selection.territoire}) : {time.perf_counter() - start:.1f} s")
+    except images.ChromiumAbsent as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     db_path = args.db or default_db_path()
-    commands = {"load": _cmd_load, "indicators": _cmd_indicators, "demo": _cmd_demo}
+    commands = {"load": _cmd_load, "indicators": _cmd_indicators, "demo": _cmd_demo, "briefing": _cmd_briefing}
     try:
         return commands[args.command](args, db_path)
     except FileNotFoundError as exc:

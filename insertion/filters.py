@@ -134,6 +134,20 @@ def widget_key(key: str, page: str) -> str:
     return f"filtre_{key}@{page}"
 
 
+def pour(
+    derniere: date,
+    *,
+    debut: date | None = None,
+    fin: date | None = None,
+    **listes: tuple[str, ...] | list[str],
+) -> Filtres:
+    """Des filtres hors de l'application (CLI, notes en lot) : mêmes règles que la barre latérale."""
+    valeurs: dict = {key: list(listes.get(key, ())) for key, _, _ in LISTES}
+    valeurs["debut"] = debut or DEBUT_PAR_DEFAUT
+    valeurs["fin"] = min(fin or derniere, derniere)
+    return build(valeurs, derniere)
+
+
 def sidebar(derniere: date, page: str) -> Filtres:
     state = st.session_state
     if "_filtres" not in state:

@@ -51,3 +51,8 @@ def date_longue(value: date | None) -> str:
 def mois(value: date | None) -> str:
     """« juin 2023 »."""
     return SANS_OBJET if value is None else format_date(value, "MMMM y", locale=LOCALE)
+
+
+def mois_court(value: date | None) -> str:
+    """« janv. 2024 », pour les axes."""
+    return SANS_OBJET if value is None else format_date(value, "MMM y", locale=LOCALE)

@@ -126,3 +126,14 @@ def app_test(monkeypatch):
         return at
 
     return make
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory):
+    """La démonstration complète construite une fois par session (≈ 25 s) : base, résultats, progression."""
+    from insertion.demo import build_demo
+
+    db_path = tmp_path_factory.mktemp("demo") / "base" / "demo.duckdb"
+    seen: list[tuple[int, int, str]] = []
+    results = build_demo(db_path, progress=lambda i, n, name: seen.append((i, n, name)))
+    return db_path, results, seen

@@ -58,3 +58,10 @@ def test_a_filter_changed_on_another_page_is_seen_back_home(small_db, app_test):
     assert at.multiselect(key=HOME_ALI).value == ["ALI14"]
     assert url(at, "ali") == ["ALI14"]
     assert at.metric[0].value == "11"  # les 12 d'ALI14 moins b1, sorti le jour D
+
+
+def test_every_view_offers_the_briefing_note(small_db, app_test):
+    for page in ("pages/vue_ensemble.py", "pages/qualite.py"):
+        at = app_test(small_db, page)
+        labels = [b.proto.label for b in at.sidebar.get("download_button")]
+        assert "Note de synthèse (PDF)" in labels, page

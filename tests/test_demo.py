@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from insertion.demo import COLONNES, FIN, build_demo, generate
+from insertion.demo import COLONNES, FIN, generate
 from insertion.referential import load_referentiel
 
 EMPLOI = {"emploi_durable", "creation_entreprise", "emploi_transition"}
@@ -327,10 +327,8 @@ def test_budget(demo):
 # --------------------------------------------------------------------------- chargement
 
 
-def test_build_demo_loads_everything(tmp_path):
-    db_path = tmp_path / "base" / "demo.duckdb"
-    seen = []
-    results = build_demo(db_path, progress=lambda i, n, name: seen.append((i, n, name)))
+def test_build_demo_loads_everything(demo_build):
+    db_path, results, seen = demo_build
     assert [r.status for r in results] == ["loaded"] * len(results), [
         (r.file, r.status, r.message) for r in results if r.status != "loaded"
     ]
@@ -340,11 +338,11 @@ def test_build_demo_loads_everything(tmp_path):
     assert 0 < sum(r.rejected for r in results) < 50
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        (active,) = con.execute(
+        ((active,),) = con.execute(
             "SELECT count(DISTINCT id_beneficiaire) FROM episodes WHERE code_ali = 'ALI14' "
             "AND date_orientation <= $d AND (date_sortie IS NULL OR date_sortie > $d)",
             {"d": date(2023, 6, 30)},
-        ).fetchone()
+        ).fetchall()
     finally:
         con.close()
     assert abs(active - 638) <= 0.05 * 638

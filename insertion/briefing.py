@@ -1,0 +1,337 @@
+"""Note de synthèse : une page A4 (deux au plus) qu'un élu lit en deux minutes.
+
+`preparer()` rassemble les chiffres (secret statistique appliqué, comme à l'écran) et écrit
+les phrases ; `rendre_pdf()` met en page avec fpdf2 (polices DejaVu embarquées : accents et
+« € » rendus partout, sans dépendre des polices du poste). Les graphiques sont rendus par
+kaleido avec le Chromium du système.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import plotly.graph_objects as go
+
+from insertion import formats, images, indicators, secret
+from insertion.definitions import DEFINITIONS
+from insertion.filters import Filtres
+from insertion.queries import Periode
+
+FONTS = Path(__file__).resolve().parent / "fonts"
+BLEU = (0, 114, 178)  # Okabe-Ito, comme les graphiques
+GRIS = (90, 90, 90)
+
+
+@dataclass
+class Chiffre:
+    libelle: str
+    valeur: str
+    evolution: str | None = None
+
+
+@dataclass
+class NoteSynthese:
+    territoire: str
+    date_donnees: date
+    filtres: list[tuple[str, str]]
+    chiffres: list[Chiffre]
+    phrases: list[str]
+    graphiques: list[tuple[str, go.Figure]] = field(default_factory=list)
+    masque: bool = False
+
+    @property
+    def titre(self) -> str:
+        return f"Note de synthèse — {self.territoire}"
+
+
+def _one_year_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 février
+        return day - timedelta(days=365)
+
+
+def _value(df: pd.DataFrame, column: str) -> float | None:
+    if df.empty or pd.isna(df[column].iloc[0]):
+        return None
+    return float(df[column].iloc[0])
+
+
+def _variation(now: float | None, before: float | None) -> float | None:
+    return None if now is None or not before else (now - before) / before
+
+
+def _signe(fraction: float) -> str:
+    return ("+" if fraction >= 0 else "") + formats.pourcentage(fraction)
+
+
+def preparer(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> NoteSynthese:
+    """Les chiffres et les phrases de la note, protégés par le secret statistique."""
+    perimetre, periode = filtres.perimetre, filtres.periode
+    d = filtres.as_of
+    below = filtres.sous_departement
+    a_year_ago = _one_year_before(d)
+    before = Periode(as_of=a_year_ago, debut=periode.debut, fin=a_year_ago)
+
+    def count(value: float | None) -> tuple[str, bool]:
+        """Un effectif à afficher, et s'il est masqué."""
+        frame = pd.DataFrame({"n": [value]})
+        shown = secret.proteger(frame, effectifs=["n"], departement=not below)
+        return shown.affichage({"n": formats.entier})["n"].iloc[0], shown.a_masque
+
+    def rate(value: float | None, denominator: float | None) -> tuple[str, bool]:
+        frame = pd.DataFrame({"t": [value], "d": [denominator or 0]})
+        shown = secret.proteger(frame, taux={"t": "d"}, departement=not below)
+        return shown.affichage({"t": formats.pourcentage})["t"].iloc[0], shown.a_masque
+
+    masked = False
+    fa_now = _value(indicators.file_active(con, periode, perimetre), "file_active")
+    fa_before = _value(indicators.file_active(con, before, perimetre), "file_active")
+    flux = indicators.entrees_sorties(con, periode, perimetre)
+    entrees, sorties = _value(flux, "entrees"), _value(flux, "sorties")
+    diag_num = indicators.taux_diagnostic(con, periode, perimetre, diagnostic="numerique")
+    diag_lin = indicators.taux_diagnostic(con, periode, perimetre, diagnostic="linguistique")
+    emploi = indicators.taux_sortie_emploi(con, periode, perimetre)
+    emploi_before = indicators.taux_sortie_emploi(con, before, perimetre)
+
+    fa_text, m1 = count(fa_now)
+    ent_text, m2 = count(entrees)
+    sor_text, m3 = count(sorties)
+    num_text, m4 = rate(_value(diag_num, "taux_90j"), _value(diag_num, "denominateur"))
+    lin_text, m5 = rate(_value(diag_lin, "taux_90j"), _value(diag_lin, "denominateur"))
+    emp_text, m6 = rate(_value(emploi, "taux_sortie_emploi"), _value(emploi, "denominateur"))
+    dur_text, m7 = rate(_value(emploi, "taux_emploi_durable"), _value(emploi, "denominateur"))
+    masked = any((m1, m2, m3, m4, m5, m6, m7))
+
+    fa_var = None if m1 else _variation(fa_now, fa_before)
+    chiffres = [
+        Chiffre("Personnes suivies", fa_text, None if fa_var is None else f"{_signe(fa_var)} en un an"),
+        Chiffre("Orientations sur la période", ent_text),
+        Chiffre("Sorties sur la période", sor_text),
+        Chiffre("Diagnostic numérique à 90 jours", num_text),
+        Chiffre("Diagnostic linguistique à 90 jours", lin_text),
+        Chiffre("Sorties en emploi à 12 mois", emp_text, f"dont emploi durable : {dur_text}"),
+    ]
+
+    phrases = []
+    qui = "du département" if not below else f"de {filtres.territoire}"
+    if not m1 and fa_now is not None:
+        phrase = f"La file active {qui} compte {fa_text} personnes au {formats.date_longue(d)}"
+        if fa_var is not None and fa_before:
+            sens = "a progressé" if fa_var > 0.005 else "a reculé" if fa_var < -0.005 else "est stable"
+            amount = "" if sens == "est stable" else f" de {formats.pourcentage(abs(fa_var))}"
+            phrase += (
+                f" : elle {sens}{amount} en un an (elle comptait {formats.entier(fa_before)} personnes "
+                f"au {formats.date_longue(a_year_ago)})."
+            )
+        else:
+            phrase += "."
+        phrases.append(phrase)
+    if not (m2 or m3) and entrees is not None:
+        phrases.append(
+            f"Du {formats.date_longue(periode.debut)} au {formats.date_longue(d)}, {ent_text} orientations ont été "
+            f"reçues et {sor_text} accompagnements se sont terminés."
+        )
+    if not m4 and _value(diag_num, "taux_90j") is not None:
+        delay = _value(diag_num, "delai_median_j")
+        phrase = (
+            f"{num_text} des personnes orientées depuis au moins 90 jours ont passé leur diagnostic numérique "
+            "dans ce délai"
+        )
+        if delay is not None:
+            phrase += f" (délai médian : {formats.entier(delay)} jours)"
+        if not m5 and _value(diag_lin, "taux_90j") is not None:
+            phrase += f" ; {lin_text} pour le diagnostic linguistique"
+        phrases.append(phrase + ".")
+    if not m6 and _value(emploi, "taux_sortie_emploi") is not None:
+        phrase = (
+            f"Parmi les personnes orientées depuis plus d'un an, {emp_text} sont sorties vers l'emploi dans les "
+            f"12 mois, dont {dur_text} vers un emploi durable"
+        )
+        earlier = _value(emploi_before, "taux_sortie_emploi")
+        if earlier is not None and (_value(emploi_before, "denominateur") or 0) >= secret.SEUIL_SECRET:
+            gap = (_value(emploi, "taux_sortie_emploi") - earlier) * 100
+            phrase += f" ({'+' if gap >= 0 else ''}{formats.decimal(gap)} point{'s' if abs(gap) >= 2 else ''} en un an)"
+        phrases.append(phrase + ".")
+    budget_sentence = _budget_sentence(con, filtres)
+    if budget_sentence:
+        phrases.append(budget_sentence)
+    if masked:
+        phrases.append("Certains chiffres, portant sur moins de 11 personnes, ne sont pas diffusés.")
+
+    graphiques = [
+        ("Personnes suivies en fin de mois", _figure_file_active(con, filtres)),
+        ("Sorties de la période par motif", _figure_sorties(con, filtres)),
+    ]
+    return NoteSynthese(filtres.territoire, filtres.derniere_extraction, filtres.resume(), chiffres, phrases,
+                        graphiques, masked)  # fmt: skip
+
+
+def _budget_sentence(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> str | None:
+    p = filtres.perimetre
+    if p.epts or p.communes or len(p.alis) > 1:
+        return None  # le budget n'est ventilé que par ALI
+    groupe = "ali" if p.alis else "departement"
+    budget = indicators.budget_annuel(con, p, groupe=groupe)
+    if budget.empty:
+        return None
+    total = budget[budget["ligne"] == "total"]
+    if p.alis:
+        total = total[total["groupe"] == p.alis[0]]
+    year = filtres.as_of.year
+    this_year = total[total["annee"] == year]
+    if this_year.empty:
+        return None
+    voted = float(this_year["montant_vote"].iloc[0])
+    sentence = f"Crédits d'insertion {year} : {formats.millions_euros(voted)} votés"
+    if not p.alis:
+        base = total[total["annee"] == 2021]
+        if not base.empty and float(base["montant_vote"].iloc[0]):
+            sentence += f", contre {formats.millions_euros(float(base['montant_vote'].iloc[0]))} en 2021"
+    executed = this_year["montant_execute"].iloc[0]
+    if pd.notna(executed):
+        sentence += f" ; {formats.millions_euros(float(executed))} exécutés"
+    return sentence + "."
+
+
+def _figure_file_active(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> go.Figure:
+    serie = indicators.file_active_mensuelle(con, filtres.periode, filtres.perimetre)
+    shown = secret.proteger(serie, effectifs=["file_active"], departement=not filtres.sous_departement)
+    data = shown.donnees
+    fig = go.Figure(go.Scatter(x=data["mois"], y=data["file_active"], mode="lines", line={"width": 3}))
+    # Une image statique ne reçoit pas la locale plotly.js : les mois sont écrits en français ici.
+    months = pd.to_datetime(data["mois"])
+    ticks = [m for m in months if m.month in (1, 7)] or list(months[:: max(len(months) // 4, 1)])
+    fig.update_layout(
+        yaxis={"title": "Personnes", "tickformat": ",d", "rangemode": "tozero"},
+        xaxis={"tickvals": ticks, "ticktext": [formats.mois_court(t.date()) for t in ticks]},
+        showlegend=False,
+    )
+    return fig
+
+
+GROUPES_SORTIE = [
+    ("Emploi durable", lambda r: r["emploi_durable"]),
+    ("Emploi de transition", lambda r: r["sortie_emploi"] and not r["emploi_durable"]),
+    ("Formation", lambda r: r["sortie_dynamique"] and not r["sortie_emploi"]),
+    ("Autres sorties", lambda r: not r["sortie_dynamique"]),
+]
+
+
+def _figure_sorties(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> go.Figure:
+    motifs = indicators.sorties_par_motif(con, filtres.periode, filtres.perimetre)
+    rows = []
+    for label, belongs in GROUPES_SORTIE:
+        rows.append((label, int(sum(r["sorties"] for _, r in motifs.iterrows() if belongs(r)))))
+    frame = pd.DataFrame(rows, columns=["groupe", "sorties"])
+    shown = secret.proteger(
+        frame, effectifs=["sorties"], ventilation=[], departement=not filtres.sous_departement
+    ).donnees
+    fig = go.Figure(go.Bar(x=shown["sorties"], y=shown["groupe"], orientation="h", texttemplate="%{x:,.0f}"))
+    fig.update_layout(xaxis={"title": "Sorties", "tickformat": ",d"}, yaxis={"autorange": "reversed"}, showlegend=False)
+    return fig
+
+
+# ----------------------------------------------------------------------------- mise en page
+
+
+def rendre_pdf(note: NoteSynthese) -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.set_auto_page_break(auto=True, margin=12)
+    pdf.set_margins(14, 12, 14)
+    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.add_font("DejaVu", "I", str(FONTS / "DejaVuSans-Oblique.ttf"))
+    pdf.set_title(note.titre)
+    pdf.set_author("Département de la Seine-Saint-Denis — ALI 93")
+    pdf.set_lang("fr")
+    pdf.add_page()
+    width = pdf.epw
+
+    pdf.set_font("DejaVu", "B", 17)
+    pdf.set_text_color(*BLEU)
+    pdf.multi_cell(width, 8, note.titre, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 9.5)
+    pdf.set_text_color(*GRIS)
+    pdf.multi_cell(
+        width,
+        5,
+        f"Données au {formats.date_longue(note.date_donnees)} · Agences locales d'insertion de la Seine-Saint-Denis",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.multi_cell(width, 4.5, " · ".join(f"{k} : {v}" for k, v in note.filtres), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+
+    # Chiffres clés : deux rangées de trois cartes.
+    card_w, card_h, gap = (width - 2 * 4) / 3, 21, 4
+    top = pdf.get_y()
+    for index, chiffre in enumerate(note.chiffres):
+        x = pdf.l_margin + (index % 3) * (card_w + gap)
+        y = top + (index // 3) * (card_h + 3)
+        pdf.set_draw_color(200, 200, 200)
+        pdf.set_fill_color(245, 248, 251)
+        pdf.rect(x, y, card_w, card_h, style="DF")
+        pdf.set_xy(x + 2.5, y + 1.8)
+        pdf.set_font("DejaVu", "", 8)
+        pdf.set_text_color(*GRIS)
+        pdf.cell(card_w - 5, 4, chiffre.libelle)
+        pdf.set_xy(x + 2.5, y + 6.5)
+        pdf.set_font("DejaVu", "B", 15)
+        pdf.set_text_color(0, 0, 0)
+        pdf.cell(card_w - 5, 7, chiffre.valeur)
+        if chiffre.evolution:
+            pdf.set_xy(x + 2.5, y + 14.5)
+            pdf.set_font("DejaVu", "", 7.5)
+            pdf.set_text_color(*GRIS)
+            pdf.cell(card_w - 5, 4, chiffre.evolution)
+    pdf.set_y(top + 2 * (card_h + 3) + 2)
+
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.set_text_color(*BLEU)
+    pdf.cell(width, 6, "L'essentiel", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 9.5)
+    pdf.set_text_color(0, 0, 0)
+    for phrase in note.phrases:
+        pdf.set_x(pdf.l_margin)
+        pdf.multi_cell(width, 4.8, f"• {phrase}", align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(0.8)
+    pdf.ln(1.5)
+
+    if note.graphiques:
+        chart_w = (width - gap) / 2
+        chart_h = chart_w * 0.55
+        if pdf.get_y() + chart_h + 12 > pdf.h - pdf.b_margin:
+            pdf.add_page()
+        y = pdf.get_y()
+        for index, (titre, fig) in enumerate(note.graphiques[:2]):
+            x = pdf.l_margin + index * (chart_w + gap)
+            pdf.set_xy(x, y)
+            pdf.set_font("DejaVu", "B", 9)
+            pdf.set_text_color(*BLEU)
+            pdf.cell(chart_w, 5, titre)
+            fig = go.Figure(fig)
+            fig.update_layout(margin={"t": 10, "r": 10, "b": 40, "l": 60}, font={"size": 16})
+            pdf.image(images.png(fig, width=600, height=330, scale=2), x=x, y=y + 5.5, w=chart_w, h=chart_h)
+        pdf.set_y(y + chart_h + 8)
+
+    pdf.set_font("DejaVu", "I", 7)
+    pdf.set_text_color(*GRIS)
+    notes = [secret.note()]
+    for key in ("file_active", "diag_numerique", "sortie_emploi_12m"):
+        d = DEFINITIONS[key]
+        notes.append(f"{d.titre} : {d.definition}")
+    for line in notes:
+        pdf.multi_cell(width, 3.4, line, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(0.6)
+    return bytes(pdf.output())
+
+
+def note_pdf(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> bytes:
+    return rendre_pdf(preparer(con, filtres))
