@@ -74,7 +74,7 @@ def bouton_note(con: duckdb.DuckDBPyConnection, filtres: filters.Filtres) -> Non
     def pdf() -> bytes:
         from insertion import briefing
 
-        cursor = con.cursor()  # le clic est servi par un autre fil d'exécution : son propre curseur
+        cursor = db.cursor(con)  # le clic est servi par un autre fil d'exécution : son propre curseur
         try:
             return briefing.note_pdf(cursor, filtres)
         finally:

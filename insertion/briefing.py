@@ -65,10 +65,6 @@ def _variation(now: float | None, before: float | None) -> float | None:
     return None if now is None or not before else (now - before) / before
 
 
-def _signe(fraction: float) -> str:
-    return ("+" if fraction >= 0 else "") + formats.pourcentage(fraction)
-
-
 def preparer(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> NoteSynthese:
     """Les chiffres et les phrases de la note, protégés par le secret statistique."""
     perimetre, periode = filtres.perimetre, filtres.periode
@@ -109,7 +105,11 @@ def preparer(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> NoteSynthese:
 
     fa_var = None if m1 else _variation(fa_now, fa_before)
     chiffres = [
-        Chiffre("Personnes suivies", fa_text, None if fa_var is None else f"{_signe(fa_var)} en un an"),
+        Chiffre(
+            "Personnes suivies",
+            fa_text,
+            None if fa_var is None else f"{formats.evolution_pourcentage(fa_now, fa_before)} en un an",
+        ),
         Chiffre("Orientations sur la période", ent_text),
         Chiffre("Sorties sur la période", sor_text),
         Chiffre("Diagnostic numérique à 90 jours", num_text),
@@ -154,8 +154,7 @@ def preparer(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> NoteSynthese:
         )
         earlier = _value(emploi_before, "taux_sortie_emploi")
         if earlier is not None and (_value(emploi_before, "denominateur") or 0) >= secret.SEUIL_SECRET:
-            gap = (_value(emploi, "taux_sortie_emploi") - earlier) * 100
-            phrase += f" ({'+' if gap >= 0 else ''}{formats.decimal(gap)} point{'s' if abs(gap) >= 2 else ''} en un an)"
+            phrase += f" ({formats.evolution_points(_value(emploi, 'taux_sortie_emploi'), earlier)} en un an)"
         phrases.append(phrase + ".")
     budget_sentence = _budget_sentence(con, filtres)
     if budget_sentence:

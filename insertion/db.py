@@ -35,10 +35,28 @@ def open_for_writing(db_path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]
 
 
 def open_read_only(db_path: Path | str) -> duckdb.DuckDBPyConnection:
+    """Une connexion en lecture à la version actuelle du fichier.
+
+    DuckDB garde une instance par chemin : tant qu'une connexion est ouverte, `duckdb.connect(chemin)`
+    rend l'ancienne version même après le remplacement du fichier par un chargement. On attache donc
+    le fichier à une instance en mémoire qui lui est propre : chaque version a la sienne, et les
+    lecteurs de l'ancienne finissent tranquillement leurs requêtes.
+    """
     path = Path(db_path)
     if not path.exists():
         raise FileNotFoundError(
             f"Base introuvable : {path}. Chargez des extractions (python -m insertion load …) "
             "ou les données de démonstration (python -m insertion demo)."
         )
-    return duckdb.connect(str(path), read_only=True)
+    con = duckdb.connect()
+    con.execute("ATTACH $path AS base (READ_ONLY)", {"path": str(path)})
+    con.execute("USE base")
+    return con
+
+
+def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Un curseur (une connexion par fil d'exécution) placé sur la base attachée s'il y en a une."""
+    cur = con.cursor()
+    if cur.execute("SELECT 1 FROM duckdb_databases() WHERE database_name = 'base'").fetchall():
+        cur.execute("USE base")
+    return cur

@@ -100,15 +100,18 @@ def from_query_params(params: dict[str, list[str]], derniere: date) -> tuple[dic
         given = params.get(key, [])
         valeurs[key] = [v for v in dict.fromkeys(given) if v in tous[key]]
         ignores += [f"{key}={v}" for v in given if v not in tous[key]]
-    for key, default in (("debut", DEBUT_PAR_DEFAUT), ("fin", derniere)):
+    # fin = None : « la dernière extraction », qui suit donc les nouveaux chargements.
+    for key, default in (("debut", DEBUT_PAR_DEFAUT), ("fin", None)):
         valeurs[key] = default
         for text in params.get(key, [])[:1]:
             try:
                 valeurs[key] = min(max(date.fromisoformat(text), BORNE_MIN), derniere)
             except ValueError:
                 ignores.append(f"{key}={text}")
-    if valeurs["debut"] > valeurs["fin"]:
-        valeurs["debut"], valeurs["fin"] = valeurs["fin"], valeurs["debut"]
+    if valeurs["fin"] == derniere:
+        valeurs["fin"] = None
+    if valeurs["debut"] > (valeurs["fin"] or derniere):
+        valeurs["debut"], valeurs["fin"] = valeurs["fin"] or derniere, valeurs["debut"]
     return valeurs, ignores
 
 
@@ -117,14 +120,14 @@ def to_query_params(valeurs: dict, derniere: date) -> dict[str, list[str] | str]
     out: dict[str, list[str] | str] = {key: list(valeurs[key]) for key, _, _ in LISTES if valeurs[key]}
     if valeurs["debut"] != DEBUT_PAR_DEFAUT:
         out["debut"] = valeurs["debut"].isoformat()
-    if valeurs["fin"] != derniere:
+    if valeurs["fin"] is not None and valeurs["fin"] < derniere:
         out["fin"] = valeurs["fin"].isoformat()
     return out
 
 
 def build(valeurs: dict, derniere: date) -> Filtres:
     perimetre = Perimetre(**{field: tuple(valeurs[key]) for key, _, field in LISTES})
-    fin = min(valeurs["fin"], derniere)
+    fin = min(valeurs["fin"] or derniere, derniere)
     return Filtres(Periode(as_of=fin, debut=valeurs["debut"], fin=fin), perimetre, derniere)
 
 
@@ -144,7 +147,7 @@ def pour(
     """Des filtres hors de l'application (CLI, notes en lot) : mêmes règles que la barre latérale."""
     valeurs: dict = {key: list(listes.get(key, ())) for key, _, _ in LISTES}
     valeurs["debut"] = debut or DEBUT_PAR_DEFAUT
-    valeurs["fin"] = min(fin or derniere, derniere)
+    valeurs["fin"] = fin
     return build(valeurs, derniere)
 
 
@@ -159,12 +162,19 @@ def sidebar(derniere: date, page: str) -> Filtres:
     tous = options()
     bar = st.sidebar
     bar.header("Filtres")
-    for key, column, label in (("debut", bar, "Orientations du"), ("fin", bar, "au")):
+    if state.get("_filtres_derniere") not in (None, derniere):
+        # Une nouvelle extraction est arrivée : un widget resté sur l'ancienne dernière date la suit.
+        if state.get(widget_key("fin", page)) == state["_filtres_derniere"]:
+            state.pop(widget_key("fin", page))
+    state["_filtres_derniere"] = derniere
+    for key, label in (("debut", "Orientations du"), ("fin", "au")):
         widget_key_ = widget_key(key, page)
         if widget_key_ not in state:
-            state[widget_key_] = valeurs[key]
-        column.date_input(label, key=widget_key_, min_value=BORNE_MIN, max_value=derniere, format="DD/MM/YYYY")
+            state[widget_key_] = min(valeurs[key] or derniere, derniere)
+        bar.date_input(label, key=widget_key_, min_value=BORNE_MIN, max_value=derniere, format="DD/MM/YYYY")
         valeurs[key] = state[widget_key_]
+    if valeurs["fin"] == derniere:
+        valeurs["fin"] = None
     for key, label, _ in LISTES:
         widget_key_ = widget_key(key, page)
         if widget_key_ not in state:

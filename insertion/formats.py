@@ -56,3 +56,19 @@ def mois(value: date | None) -> str:
 def mois_court(value: date | None) -> str:
     """« janv. 2024 », pour les axes."""
     return SANS_OBJET if value is None else format_date(value, "MMM y", locale=LOCALE)
+
+
+def evolution_pourcentage(actuel: float | None, precedent: float | None) -> str | None:
+    """« +12,0 % » d'une période à l'autre ; rien si la base est nulle ou inconnue."""
+    if actuel is None or precedent in (None, 0):
+        return None
+    variation = (actuel - precedent) / precedent
+    return ("+" if variation >= 0 else "") + pourcentage(variation)
+
+
+def evolution_points(actuel: float | None, precedent: float | None) -> str | None:
+    """« +2,5 pts » entre deux taux."""
+    if actuel is None or precedent is None:
+        return None
+    ecart = (actuel - precedent) * 100
+    return ("+" if ecart >= 0 else "") + decimal(ecart) + "\u202fpt" + ("s" if abs(ecart) >= 2 else "")

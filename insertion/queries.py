@@ -14,6 +14,7 @@ from functools import cache
 import duckdb
 import pandas as pd
 
+from insertion import db
 from insertion.config import QUERIES_DIR
 
 _PARAM = re.compile(r"(?<![\w$])\$([A-Za-z_]\w*)")
@@ -72,7 +73,7 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
     missing = [p for p in wanted if p not in params]
     if missing:
         raise TypeError(f"Requête {name} : paramètres manquants {missing}")
-    cur = con.cursor()
+    cur = db.cursor(con)
     try:
         return cur.execute(sql, {p: params[p] for p in wanted}).df()
     finally:
@@ -81,7 +82,7 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
 
 def latest_extraction(con: duckdb.DuckDBPyConnection) -> date | None:
     """La date D par défaut : la plus récente date_extraction en place."""
-    cur = con.cursor()
+    cur = db.cursor(con)
     try:
         ((latest,),) = cur.execute("SELECT max(date_extraction) FROM episodes").fetchall()
     finally:
@@ -91,7 +92,7 @@ def latest_extraction(con: duckdb.DuckDBPyConnection) -> date | None:
 
 def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
     """Vrai quand la base contient les données de démonstration (bandeau dans l'application)."""
-    cur = con.cursor()
+    cur = db.cursor(con)
     try:
         rows = cur.execute("SELECT valeur FROM meta WHERE cle = 'donnees_demo'").fetchall()
     finally:

@@ -103,7 +103,8 @@ def proteger(
     for column in effectifs:
         primary = _count_mask(data[column], seuil) & below
         if ventilation is not None:
-            groups = data.groupby(list(ventilation), dropna=False).groups if ventilation else {0: data.index}
+            keys = ventilation[0] if len(ventilation) == 1 else list(ventilation)
+            groups = data.groupby(keys, dropna=False).groups if ventilation else {0: data.index}
             for rows in groups.values():
                 primary.loc[rows] = _secondary(data.loc[rows, column], primary.loc[rows]) & below.loc[rows]
         mask[column] = primary.astype(bool)

@@ -122,6 +122,8 @@ def kpi(
     sens: str = "normal",
     serie: list[float] | None = None,
     aide: str | None = None,
+    description: str | None = None,
+    fleche: str = "auto",
 ) -> None:
     st.metric(
         label,
@@ -132,20 +134,11 @@ def kpi(
         chart_type="area",
         border=True,
         help=aide,
+        delta_description=description,
+        delta_arrow=fleche,
     )
 
 
-def evolution_pourcentage(actuel: float | None, precedent: float | None) -> str | None:
-    """« +12,0 % » d'une période à l'autre ; rien si la base est nulle ou inconnue."""
-    if actuel is None or precedent in (None, 0):
-        return None
-    variation = (actuel - precedent) / precedent
-    return ("+" if variation >= 0 else "") + formats.pourcentage(variation)
-
-
-def evolution_points(actuel: float | None, precedent: float | None) -> str | None:
-    """« +2,5 pts » entre deux taux."""
-    if actuel is None or precedent is None:
-        return None
-    ecart = (actuel - precedent) * 100
-    return ("+" if ecart >= 0 else "") + formats.decimal(ecart) + "\u202fpt" + ("s" if abs(ecart) >= 2 else "")
+# Gardés ici pour les pages : la logique vit dans insertion.formats (sans Streamlit).
+evolution_pourcentage = formats.evolution_pourcentage
+evolution_points = formats.evolution_points

@@ -1,5 +1,84 @@
-"""Importer (en construction)."""
+"""Importer : envoyer une ou plusieurs extractions depuis le navigateur, avec le chargeur de la CLI.
 
-from insertion import app
+Les fichiers reçus sont enregistrés dans un dossier temporaire (noms gardés) puis chargés par
+insertion.loader.load_files, qui travaille sur une copie de la base et la met en place d'un coup :
+à la réexécution suivante, app.setup() voit la nouvelle version du fichier et toutes les vues
+lisent les nouvelles données, sans redémarrage.
 
-ctx = app.page("Importer")
+Tests : AppTest ne sait pas piloter st.file_uploader ; une liste de (nom, octets) déposée dans
+st.session_state[qualite.CLE_DEPOT] est traitée comme des fichiers envoyés (voir insertion/qualite.py).
+"""
+
+import streamlit as st
+
+from insertion import app, formats, qualite
+
+TITRE = "Importer"
+# app.page() s'arrête quand la base n'a aucune extraction : c'est justement là qu'il faut pouvoir importer.
+ctx = app.page(TITRE) if qualite.a_des_extractions() else qualite.page_sans_extraction(TITRE)
+state = st.session_state
+
+st.markdown(
+    "Déposez une ou plusieurs **extractions de file active** ou **fichiers budget** (CSV, Excel .xlsx ou "
+    "Parquet), puis cliquez sur **Charger**. Les règles sont celles du contrat de données : les lignes fautives "
+    "sont mises de côté (page Qualité des données) et le reste du fichier est chargé ; un fichier qui contient "
+    "des données directement identifiantes (nom, NIR, e-mail, téléphone, adresse…) est refusé en entier, sans "
+    "rien enregistrer."
+)
+if ctx.demo:
+    st.warning(
+        "La base contient les **données de démonstration**. Une extraction chargée ici remplacera les données de "
+        "démonstration des seules ALI qu'elle contient ; les autres ALI resteront fictives.",
+        icon="🧪",
+    )
+
+# Un compteur dans la clé vide le sélecteur après un chargement (un widget ne se vide pas autrement).
+state.setdefault("importer_envoi", 0)
+envoyes = st.file_uploader(
+    "Fichiers à charger",
+    type=qualite.EXTENSIONS,
+    accept_multiple_files=True,
+    key=f"importer_fichiers_{state['importer_envoi']}",
+    help="Un fichier est l'instantané d'une date d'extraction ; plusieurs fichiers sont chargés dans l'ordre.",
+)
+fichiers = [(f.name, f.getvalue()) for f in envoyes or []] + list(state.get(qualite.CLE_DEPOT, []))
+
+if st.button("Charger", type="primary", disabled=not fichiers, key="importer_charger"):
+    with st.status(f"Chargement de {len(fichiers)} fichier{'s' if len(fichiers) > 1 else ''}…", expanded=True) as s:
+        barre = st.progress(0.0, text="Préparation…")
+
+        def avancement(index: int, total: int, nom: str) -> None:
+            barre.progress(index / max(total, 1), text=f"Fichier {index + 1} sur {total} : {nom}")
+
+        resultats = qualite.importer(fichiers, progress=avancement)
+        barre.progress(1.0, text="Terminé")
+        s.update(label=qualite.bilan(resultats), state="complete", expanded=False)
+    state[qualite.CLE_RESULTATS] = {"quand": qualite.horodatage_import(), "resultats": resultats}
+    state.pop(qualite.CLE_DEPOT, None)
+    state["importer_envoi"] += 1
+    st.rerun()  # la page repart sur la nouvelle version de la base (date des données, filtres, bandeau)
+
+dernier = state.get(qualite.CLE_RESULTATS)
+if dernier:
+    resultats = dernier["resultats"]
+    st.subheader("Résultat du dernier chargement")
+    st.caption(f"Chargement du {dernier['quand']} · {qualite.bilan(resultats)}")
+    st.dataframe(qualite.tableau_resultats(resultats), hide_index=True, width="stretch", key="importer_tableau")
+    for r in resultats:
+        boite = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}[qualite.niveau(r)]
+        statut = qualite.STATUTS_CHARGEMENT.get(r.status, r.status)
+        boite(f"**{r.file}** — {statut}.\n\n{r.message}")
+        if r.rejections:
+            with st.expander(f"Lignes rejetées de « {r.file} » par motif ({formats.entier(r.rejected)})"):
+                st.dataframe(qualite.tableau_motifs(r), hide_index=True, width="stretch")
+    gauche, droite = st.columns(2)
+    with gauche:
+        st.page_link(
+            "pages/qualite.py",
+            label="Voir l'historique, les lignes rejetées et la fraîcheur des ALI",
+            icon="✅",
+        )
+    with droite:
+        if st.button("Effacer ce compte rendu", key="importer_effacer"):
+            state.pop(qualite.CLE_RESULTATS, None)
+            st.rerun()

@@ -1,5 +1,351 @@
-"""Qualité des données (en construction)."""
+"""Qualité des données : historique des chargements, fraîcheur par ALI, lignes rejetées, complétude.
 
-from insertion import app
+Page de l'équipe données ; le secret statistique n'y masque rien (justification dans insertion/qualite.py).
+"""
 
-ctx = app.page("Qualité des données")
+import textwrap
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from insertion import app, charts, formats, libelles, qualite, ui
+
+TITRE = "Qualité des données"
+# app.page() s'arrête quand la base n'a aucune extraction : c'est justement là qu'il faut voir les rejets.
+ctx = app.page(TITRE) if qualite.a_des_extractions() else qualite.page_sans_extraction(TITRE)
+f = ctx.filtres
+donnees = qualite.avec_extraction(ctx)  # faux si aucune extraction en place : pas de date D, pas de filtres
+territoire = qualite.parametres_territoire(f)
+noms_ali = libelles.ali()
+
+st.caption(
+    "Page de l'équipe données : elle décrit des fichiers et des lignes, pas des personnes. Rien n'y est masqué "
+    "par le secret statistique ; la quarantaine ne conserve aucune valeur des fichiers."
+)
+
+chargements = ctx.sql("qualite_chargements")
+rejets_tous = ctx.sql("qualite_rejets", chargement=None, **territoire)
+fraicheur = (
+    qualite.fraicheur(ctx.sql("qualite_fraicheur", as_of=f.as_of, derniere=f.derniere_extraction, **territoire))
+    if donnees
+    else None
+)
+
+# --- Chiffres clés ---------------------------------------------------------------------------------------
+cols = st.columns([1.4, 1, 1, 1])
+with cols[0]:
+    ui.kpi(
+        "Dernière extraction",
+        f.derniere_extraction.strftime("%d/%m/%Y") if donnees else formats.SANS_OBJET,
+        aide="La plus récente date d'extraction parmi les épisodes courants en place : la date D par défaut.",
+    )
+with cols[1]:
+    if fraicheur is not None:
+        ouvertes = fraicheur[fraicheur["ouverte"]]
+        n_retard = int(ouvertes["en_retard"].sum())
+        ui.kpi(
+            "ALI en retard",
+            f"{n_retard} sur {len(ouvertes)}",
+            aide="ALI ouvertes à la date D dont la dernière extraction a plus d'un trimestre et 15 jours de retard "
+            "sur la dernière extraction en place, ou qui n'en ont aucune.",
+        )
+    else:
+        ui.kpi("ALI en retard", formats.SANS_OBJET)
+with cols[2]:
+    ui.kpi(
+        "Fichiers chargés",
+        formats.entier(len(chargements)),
+        aide="Extractions et fichiers budget enregistrés dans la base (les fichiers refusés n'y laissent rien).",
+    )
+with cols[3]:
+    total_rejets = int(rejets_tous["lignes"].sum()) if not rejets_tous.empty else 0
+    ui.kpi(
+        "Lignes rejetées",
+        formats.entier(total_rejets),
+        aide="Lignes mises en quarantaine sur l'ensemble des chargements (du territoire si un filtre est posé).",
+    )
+
+if fraicheur is not None:
+    en_retard, phrase = qualite.phrase_retards(fraicheur, f.as_of)
+    (st.error if en_retard else st.success)(phrase, icon="⏰" if en_retard else "✅")
+
+# --- Historique des chargements ---------------------------------------------------------------------------
+st.subheader("Historique des chargements")
+st.caption(
+    "Chaque fichier chargé, le plus récent d'abord. Les fichiers refusés et les rechargements à l'identique "
+    "ne modifient pas la base et n'apparaissent donc pas ici : la page Importer les signale au moment de l'envoi."
+)
+if chargements.empty:
+    st.info("Aucun fichier n'a encore été chargé.")
+else:
+    st.dataframe(qualite.historique(chargements), hide_index=True, width="stretch", height=380, key="historique")
+
+# --- Fraîcheur par ALI --------------------------------------------------------------------------------------
+st.subheader("Date de la dernière extraction par ALI")
+st.caption(
+    "Une ALI ouverte à la date d'observation est en retard quand son extraction en place a plus d'un trimestre "
+    "et 15 jours de retard sur la dernière extraction, ou qu'elle n'en a aucune. Les filtres de territoire "
+    "s'appliquent ; ceux de profil (parcours, âge, sexe) ne concernent pas les fichiers."
+)
+if fraicheur is None:
+    st.info("Aucune extraction de file active en place : aucune ALI n'a encore de données.")
+elif fraicheur.empty:
+    st.info("Aucune ALI ne correspond au territoire choisi.")
+else:
+    seuil = fraicheur["seuil"].iloc[0]
+    fig = go.Figure()
+    symboles = {"a_jour": "circle", "en_retard": "x", "non_ouverte": "diamond-open"}
+    couleurs = {"a_jour": charts.PALETTE[2], "en_retard": charts.PALETTE[5], "non_ouverte": charts.PALETTE[7]}
+    avec_date = fraicheur[fraicheur["date_extraction"].notna()]
+    for statut in ("a_jour", "en_retard", "non_ouverte"):
+        part = avec_date[avec_date["statut"] == statut]
+        if part.empty:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[pd.Timestamp(d) for d in part["date_extraction"]],
+                y=part["ali"],
+                mode="markers",
+                name=qualite.STATUTS_FRAICHEUR[statut],
+                marker={"size": 14, "symbol": symboles[statut], "color": couleurs[statut], "line": {"width": 2}},
+                customdata=part[["anciennete_j"]].to_numpy(),
+                hovertemplate="%{y}<br>Dernière extraction : %{x|%d %B %Y}"
+                "<br>%{customdata[0]:,.0f} jours avant la dernière extraction en place<extra></extra>",
+            )
+        )
+    fig.add_shape(
+        type="line",
+        x0=pd.Timestamp(seuil),
+        x1=pd.Timestamp(seuil),
+        y0=0,
+        y1=1,
+        yref="paper",
+        line={"color": charts.PALETTE[5], "dash": "dash", "width": 2},
+    )
+    fig.add_annotation(
+        x=pd.Timestamp(seuil),
+        y=1,
+        yref="paper",
+        yanchor="bottom",
+        text=f"Seuil de retard : {formats.date_longue(seuil)}",
+        showarrow=False,
+        font={"color": charts.PALETTE[5]},
+    )
+    sans = fraicheur[fraicheur["date_extraction"].isna()]
+    fig.update_layout(
+        height=max(320, 28 * len(fraicheur) + 120),
+        xaxis_title="Date de la dernière extraction",
+        yaxis={"title": None, "autorange": "reversed", "categoryorder": "array", "categoryarray": fraicheur["ali"]},
+        xaxis={"tickformat": "%b %Y", "hoverformat": "%d %B %Y"},
+        legend_title_text="",
+    )
+    ui.graphique(
+        ctx,
+        fig,
+        vue=TITRE,
+        table=qualite.tableau_fraicheur(fraicheur),
+        definitions=[qualite.DEF_FRAICHEUR],
+        cle="fraicheur",
+    )
+    if not sans.empty:
+        st.caption(
+            "Sans aucune extraction (absentes du graphique) : "
+            + ", ".join(f"{a} ({s.lower()})" for a, s in zip(sans["ali"], sans["statut_libelle"], strict=True))
+            + "."
+        )
+
+# --- Lignes rejetées ---------------------------------------------------------------------------------------
+st.subheader("Lignes rejetées")
+avec_rejets = chargements[chargements["rejetees"] > 0] if not chargements.empty else chargements
+TOUS = 0  # les numéros de chargement commencent à 1 ; None ferait afficher « Choose an option »
+choix = [TOUS] + [int(i) for i in avec_rejets["id_chargement"]]
+libelles_chargement = {int(r["id_chargement"]): qualite.libelle_chargement(r) for _, r in avec_rejets.iterrows()}
+if "qualite_chargement" not in st.session_state:
+    # Un lien peut viser un chargement : ?chargement=12 (la page Importer ne l'impose pas).
+    demande = st.query_params.get("chargement")
+    st.session_state["qualite_chargement"] = int(demande) if demande and demande.isdigit() else TOUS
+if st.session_state["qualite_chargement"] not in choix:
+    st.session_state["qualite_chargement"] = TOUS
+chargement = st.selectbox(
+    "Chargement",
+    choix,
+    format_func=lambda i: "Tous les chargements" if i == TOUS else libelles_chargement[i],
+    key="qualite_chargement",
+    help="Les chargements qui ont des lignes rejetées, le plus récent d'abord.",
+)
+if chargement == TOUS:
+    st.query_params.pop("chargement", None)
+else:
+    st.query_params["chargement"] = str(chargement)
+
+rejets = rejets_tous if chargement == TOUS else ctx.sql("qualite_rejets", chargement=chargement, **territoire)
+if rejets.empty:
+    st.success("Aucune ligne rejetée" + (" pour ce territoire." if f.sous_departement else "."), icon="✅")
+else:
+    par_motif = qualite.rejets_par_motif(rejets)
+    par_ali = qualite.rejets_par_ali(rejets)
+    fig = go.Figure(
+        go.Bar(
+            x=par_motif["lignes"],
+            y=[qualite.motif_court(m) for m in par_motif["motif"]],
+            orientation="h",
+            marker_color=charts.PALETTE[0],
+            text=[formats.entier(v) for v in par_motif["lignes"]],
+            textposition="outside",
+            customdata=par_motif[["motif", "colonne"]].fillna("–").to_numpy(),
+            hovertemplate="%{customdata[0]}<br>Colonne : %{customdata[1]}<br>%{x:,.0f} lignes rejetées<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title="Lignes rejetées par motif",
+        height=max(280, 36 * len(par_motif) + 130),
+        xaxis={"title": "Lignes rejetées", "tickformat": ",d", "rangemode": "tozero"},
+        yaxis={"title": None, "autorange": "reversed", "automargin": True},
+    )
+    ui.graphique(
+        ctx,
+        fig,
+        vue=TITRE,
+        table=pd.DataFrame(
+            {
+                "Motif": par_motif["motif"],
+                "Colonne": par_motif["colonne"].fillna("–"),
+                "Lignes rejetées": [formats.entier(v) for v in par_motif["lignes"]],
+            }
+        ),
+        definitions=[qualite.DEF_REJETS],
+        cle="rejets_motif",
+    )
+    fig = go.Figure(
+        go.Bar(
+            x=par_ali["lignes"],
+            y=par_ali["ali"],
+            orientation="h",
+            marker_color=charts.PALETTE[1],
+            text=[formats.entier(v) for v in par_ali["lignes"]],
+            textposition="outside",
+            hovertemplate="%{y}<br>%{x:,.0f} lignes rejetées<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title="Lignes rejetées par ALI",
+        height=max(280, 36 * len(par_ali) + 130),
+        xaxis={"title": "Lignes rejetées", "tickformat": ",d", "rangemode": "tozero"},
+        yaxis={"title": None, "autorange": "reversed", "automargin": True},
+    )
+    ui.graphique(
+        ctx,
+        fig,
+        vue=TITRE,
+        table=pd.DataFrame({"ALI": par_ali["ali"], "Lignes rejetées": [formats.entier(v) for v in par_ali["lignes"]]}),
+        definitions=[qualite.DEF_REJETS],
+        cle="rejets_ali",
+    )
+    detail = ctx.sql(
+        "qualite_quarantaine",
+        chargement=None if chargement == TOUS else chargement,
+        limite=qualite.LIMITE_QUARANTAINE,
+        **territoire,
+    )
+    st.markdown("**Quarantaine** — une ligne par ligne rejetée (numéro de ligne : l'en-tête est la ligne 1).")
+    if int(rejets["lignes"].sum()) > len(detail):
+        st.caption(
+            f"Seules les {formats.entier(len(detail))} lignes les plus récentes sont affichées : choisissez un "
+            "chargement pour voir toutes les siennes."
+        )
+    st.dataframe(qualite.tableau_quarantaine(detail), hide_index=True, width="stretch", key="quarantaine")
+
+# --- Complétude ------------------------------------------------------------------------------------------
+st.subheader("Complétude des champs facultatifs")
+if not donnees:
+    st.info("Aucun épisode courant : la complétude sera calculée après le premier chargement réussi.")
+else:
+    periode = f.periode.params()
+    params = {**f.perimetre.params(), "debut": periode["debut"], "fin": periode["fin"]}
+    ensemble = qualite.completude(ctx.sql("qualite_completude", groupe="departement", **params))
+    par_ali_c = qualite.completude(ctx.sql("qualite_completude", groupe="ali", **params))
+    if ensemble.empty:
+        st.info("Aucun épisode courant dans le périmètre et la période choisis.")
+    else:
+        st.caption(
+            "Part des épisodes courants orientés pendant la période dont le champ est renseigné (pour le motif de "
+            "sortie : part des sorties). Une date de diagnostic vide peut simplement signifier que le diagnostic "
+            "n'a pas encore eu lieu."
+        )
+        fig = go.Figure(
+            go.Bar(
+                x=ensemble["taux"],
+                y=ensemble["libelle"],
+                orientation="h",
+                marker_color=charts.PALETTE[0],
+                customdata=ensemble[["renseignes", "denominateur"]].to_numpy(),
+                hovertemplate="%{y}<br>%{x:.1%} renseigné<br>%{customdata[0]:,.0f} sur %{customdata[1]:,.0f}"
+                "<extra></extra>",
+                text=[formats.pourcentage(v) if pd.notna(v) else "–" for v in ensemble["taux"]],
+                textposition="auto",
+            )
+        )
+        fig.update_layout(
+            title=f"Ensemble du périmètre : {f.territoire}",
+            height=380,
+            xaxis={"title": "Part renseignée", "tickformat": ".0%", "range": [0, 1]},
+            yaxis={"title": None, "autorange": "reversed", "automargin": True},
+        )
+        ui.graphique(
+            ctx,
+            fig,
+            vue=TITRE,
+            table=qualite.tableau_completude(ensemble, lambda _: f.territoire),
+            definitions=[qualite.DEF_COMPLETUDE],
+            cle="completude_ensemble",
+        )
+        if not par_ali_c.empty:
+            champs = [libelle for _, libelle, _ in qualite.CHAMPS_FACULTATIFS]
+            etiquettes = [
+                "<br>".join(textwrap.wrap(c, 12, break_long_words=False)) for c in qualite.CHAMPS_COURTS
+            ]  # lisibles à 1 280 px
+            groupes = sorted(par_ali_c["groupe"].unique())
+            grille = par_ali_c.pivot(index="groupe", columns="libelle", values="taux").reindex(
+                index=groupes, columns=champs
+            )
+            textes = [[formats.pourcentage(v) if pd.notna(v) else "–" for v in ligne] for ligne in grille.to_numpy()]
+            fig = go.Figure(
+                go.Heatmap(
+                    z=grille.to_numpy(),
+                    x=etiquettes,
+                    y=[noms_ali.get(g, g) for g in groupes],
+                    zmin=0,
+                    zmax=1,
+                    colorscale=charts.ECHELLE_CONTINUE,
+                    text=textes,
+                    texttemplate="%{text}",
+                    colorbar={
+                        "title": {"text": "Part renseignée", "side": "top"},
+                        "tickformat": ".0%",
+                        "orientation": "h",
+                        "y": -0.02,
+                        "yanchor": "top",
+                        "len": 0.6,
+                        "thickness": 14,
+                    },
+                    customdata=[champs] * len(groupes),
+                    hovertemplate="%{y}<br>%{customdata} : %{z:.1%}<extra></extra>",
+                    xgap=2,
+                    ygap=2,
+                )
+            )
+            fig.update_layout(
+                title="Par ALI",
+                height=max(360, 30 * len(groupes) + 260),
+                xaxis={"title": None, "side": "top", "tickangle": 0, "automargin": True, "tickfont": {"size": 12}},
+                yaxis={"title": None, "autorange": "reversed", "automargin": True},
+            )
+            ui.graphique(
+                ctx,
+                fig,
+                vue=TITRE,
+                table=qualite.tableau_completude(par_ali_c, lambda g: noms_ali.get(g, g)),
+                definitions=[qualite.DEF_COMPLETUDE],
+                cle="completude_ali",
+            )

@@ -9,15 +9,14 @@ CREATE OR REPLACE TEMP MACRO norm_enum(x) AS
     nullif(regexp_replace(lower(strip_accents(norm_texte(x))), '[\s\-]+', '_', 'g'), '');
 
 -- Dates : ISO 2024-03-15 ou française 15/03/2024 ; une année hors 1900–2100 est une erreur de saisie.
-CREATE OR REPLACE TEMP MACRO norm_date(x) AS (
-    WITH parsed AS (
-        SELECT try_strptime(
-            norm_texte(x),
-            ['%Y-%m-%d', '%d/%m/%Y', '%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M']
-        )::DATE AS d
-    )
-    SELECT CASE WHEN year(d) BETWEEN 1900 AND 2100 THEN d END FROM parsed
-);
+CREATE OR REPLACE TEMP MACRO parse_date(x) AS
+    try_strptime(
+        norm_texte(x),
+        ['%Y-%m-%d', '%d/%m/%Y', '%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M']
+    )::DATE;
+-- Sans sous-requête : une macro scalaire avec WITH se décorrèle en jointures, 100 fois plus lente.
+CREATE OR REPLACE TEMP MACRO norm_date(x) AS
+    CASE WHEN year(parse_date(x)) BETWEEN 1900 AND 2100 THEN parse_date(x) END;
 
 -- Montants : « 46 000 000,50 € » → 46000000.50 ; espaces insécables acceptés.
 CREATE OR REPLACE TEMP MACRO norm_montant(x) AS

@@ -1,0 +1,43 @@
+-- Complétude des champs facultatifs des épisodes courants.
+-- Parmi les épisodes courants du périmètre orientés pendant P = [debut, fin] : combien ont une valeur
+-- dans chaque champ facultatif (date et niveau des diagnostics numérique et linguistique, composition du
+-- foyer, ancienneté au RSA). Pour le motif de sortie, le dénominateur est le nombre de sorties
+-- (date_sortie renseignée) et un motif « non_renseigne » (sortie sans motif) compte comme vide.
+-- Les valeurs sont celles de l'extraction en place pour chaque ALI (pas à la date D) : une date de
+-- diagnostic vide peut simplement signifier que le diagnostic n'a pas encore eu lieu.
+-- Paramètres : groupe ('departement' ou 'ali'), debut, fin, filtres du périmètre.
+-- Colonnes : groupe, episodes, date_diag_numerique, niveau_numerique, date_diag_linguistique,
+--            niveau_linguistique, composition_foyer, anciennete_rsa, sorties, motif_sortie
+--            (effectifs d'épisodes ayant le champ renseigné).
+WITH p AS (
+    SELECT
+        CASE $groupe
+            WHEN 'departement' THEN 'Seine-Saint-Denis'
+            WHEN 'ali' THEN code_ali
+            ELSE error('Regroupement inconnu : ' || $groupe)
+        END AS groupe,
+        date_diag_numerique,
+        niveau_numerique,
+        date_diag_linguistique,
+        niveau_linguistique,
+        composition_foyer,
+        anciennete_rsa,
+        date_sortie,
+        motif_sortie
+    FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes)
+    WHERE date_orientation BETWEEN CAST($debut AS DATE) AND CAST($fin AS DATE)
+)
+SELECT
+    groupe,
+    count(*) AS episodes,
+    count(date_diag_numerique) AS date_diag_numerique,
+    count(niveau_numerique) AS niveau_numerique,
+    count(date_diag_linguistique) AS date_diag_linguistique,
+    count(niveau_linguistique) AS niveau_linguistique,
+    count(composition_foyer) AS composition_foyer,
+    count(anciennete_rsa) AS anciennete_rsa,
+    count(date_sortie) AS sorties,
+    count(*) FILTER (WHERE date_sortie IS NOT NULL AND motif_sortie <> 'non_renseigne') AS motif_sortie
+FROM p
+GROUP BY groupe
+ORDER BY groupe;

@@ -1,0 +1,123 @@
+"""Vue « Importer » (AppTest) : chargement depuis la page, résultat par fichier, nouvelles données sans redémarrage.
+
+AppTest ne sait pas piloter st.file_uploader : les fichiers sont déposés, en vrais octets, dans
+st.session_state[qualite.CLE_DEPOT] (liste de (nom, octets)), la couture prévue par la page ;
+ils passent ensuite par le même chemin que ceux du sélecteur (dossier temporaire, load_files).
+
+Base de départ : ALI14, extraction du 30 juin 2023, 12 personnes orientées le 15 mars 2023, aucune
+sortie → file active au 30 juin 2023 = 12 (niveau département : pas de masquage).
+Fichiers envoyés, dans cet ordre :
+1. « ali14_septembre.csv » : ALI14 au 30 septembre 2023, 15 personnes + 1 ligne sans sexe (ligne 17)
+   → chargé, 16 lues, 15 acceptées, 1 rejetée ; devient l'instantané courant d'ALI14.
+2. « copie.csv » : exactement les mêmes octets → déjà chargé, rien ne change.
+3. « ali14_mars.csv » : ALI14 au 31 mars 2023 (plus ancien que le 30 septembre) → gardé dans l'historique.
+4. « noms.csv » : une colonne « nom » → refusé en entier (données directement identifiantes).
+Après le chargement : dernière extraction = 30 septembre 2023, file active à D = 15.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from insertion import qualite
+from tests.conftest import build_db, csv_bytes, ligne, lignes
+
+PAGE = "pages/importer.py"
+
+
+def septembre() -> bytes:
+    rows = lignes(15, date_extraction="2023-09-30")
+    rows.append(ligne(id_beneficiaire="b0000099", sexe="", date_extraction="2023-09-30"))
+    return csv_bytes(rows)
+
+
+def mars() -> bytes:
+    return csv_bytes(lignes(2, date_orientation="2023-02-01", date_extraction="2023-03-31"))
+
+
+def noms() -> bytes:
+    rows = [dict(r, nom="Durand") for r in lignes(2)]
+    return csv_bytes(rows)
+
+
+@pytest.fixture
+def base(tmp_path):
+    return build_db(tmp_path / "imp.duckdb", {"ali14_juin.csv": csv_bytes(lignes(12))})
+
+
+def file_active(at) -> str:
+    """La carte de la file active de la Vue d'ensemble, trouvée par son libellé."""
+    cartes = [m for m in at.metric if "file active" in m.label.lower() or "personnes suivies" in m.label.lower()]
+    assert cartes, [m.label for m in at.metric]
+    return cartes[0].value
+
+
+def test_page_sans_fichier(base, app_test):
+    at = app_test(base, PAGE)
+    assert at.button(key="importer_charger").disabled
+    assert not at.dataframe
+    assert any("Données au 30 juin 2023" in c.value for c in at.caption)
+
+
+def test_import_resultats_par_fichier_puis_nouvelles_donnees_sans_redemarrer(base, app_test):
+    at = app_test(base)
+    assert file_active(at) == "12"
+    at.switch_page(PAGE).run()
+    at.session_state[qualite.CLE_DEPOT] = [
+        ("ali14_septembre.csv", septembre()),
+        ("copie.csv", septembre()),
+        ("ali14_mars.csv", mars()),
+        ("noms.csv", noms()),
+    ]
+    at.run()
+    assert not at.button(key="importer_charger").disabled
+    at.button(key="importer_charger").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+
+    # Compte rendu gardé dans session_state, après la réexécution qui suit le chargement.
+    t = at.dataframe[0].value.set_index("Fichier")
+    assert t["Résultat"].to_dict() == {
+        "ali14_septembre.csv": "Chargé",
+        "copie.csv": "Déjà chargé : rien n'a changé",
+        "ali14_mars.csv": "Plus ancien que l'instantané en place : gardé dans l'historique",
+        "noms.csv": "Refusé",
+    }
+    assert t.loc["ali14_septembre.csv", ["Lignes lues", "Acceptées", "Rejetées"]].tolist() == ["16", "15", "1"]
+    assert t.loc["ali14_septembre.csv", "Date d'extraction"] == "30 septembre 2023"
+    assert t.loc["noms.csv", "Lignes lues"] == "–"
+    bilan = "4 fichiers : 1 chargé, 1 déjà chargé, 1 plus ancien gardé en historique, 1 refusé."
+    assert any(c.value.endswith(bilan) for c in at.caption)
+    assert at.success[0].value.startswith("**ali14_septembre.csv** — Chargé.")
+    assert "colonne nom" in at.error[0].value and "Durand" not in at.error[0].value
+    assert "gardée dans l'historique" in at.warning[-1].value
+    motifs = at.dataframe[1].value
+    assert motifs.to_numpy().tolist() == [["sexe manquant", "1"]]
+    # La page elle-même lit déjà la nouvelle base : la date des données a changé.
+    assert any("Données au 30 septembre 2023" in c.value for c in at.caption)
+    assert qualite.CLE_DEPOT not in at.session_state
+
+    # Vue d'ensemble : la nouvelle file active, sans redémarrer l'application.
+    at.switch_page("pages/vue_ensemble.py").run()
+    assert not at.exception
+    assert file_active(at) == "15"
+    assert any("Données au 30 septembre 2023" in c.value for c in at.caption)
+
+    # Le compte rendu survit à un changement de page.
+    at.switch_page(PAGE).run()
+    assert at.dataframe[0].value["Fichier"].tolist()[0] == "ali14_septembre.csv"
+    at.button(key="importer_effacer").click().run()
+    assert not at.dataframe
+
+
+def test_import_dans_une_base_sans_extraction(tmp_path, app_test):
+    """Base où tout a été rejeté : la page Importer reste utilisable (app.page s'arrêterait)."""
+    path = build_db(tmp_path / "vide.duckdb", {"rate.csv": csv_bytes(lignes(2, sexe=""))})
+    at = app_test(path, PAGE)
+    assert "aucune extraction de file active en place" in at.info[0].value
+    at.session_state[qualite.CLE_DEPOT] = [("ali14_septembre.csv", septembre())]
+    at.run()
+    at.button(key="importer_charger").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("Données au 30 septembre 2023" in c.value for c in at.caption)
+    at.switch_page("pages/vue_ensemble.py").run()
+    assert file_active(at) == "15"
