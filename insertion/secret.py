@@ -110,8 +110,10 @@ def proteger(
         mask[column] = primary.astype(bool)
     for column, denominator in taux.items():
         # Un taux sur moins de `seuil` personnes n'est montré à aucun niveau, département compris.
+        # … ni quand son dénominateur est lui-même masqué (masquage secondaire) : le taux le trahirait.
         den = pd.to_numeric(data[denominator], errors="coerce").fillna(0)
-        mask[column] = (den < seuil) & data[column].notna()
+        hidden = mask[denominator] if denominator in mask else False
+        mask[column] = ((den < seuil) | hidden) & data[column].notna()
     mask.attrs["taux"] = tuple(taux)
     for column in mask.columns:
         data[column] = data[column].astype("float64").where(~mask[column])

@@ -89,3 +89,14 @@ def test_mixed_or_free_text_columns_stay_text():
     values, columns = exports.lire_valeurs(table)
     assert [c.nature for c in columns] == ["texte", "texte"]
     assert list(values["Code"]) == ["93014", "'-5 pts"]
+
+
+def test_rate_is_hidden_when_its_denominator_is_masked_by_the_secondary_rule():
+    from insertion import secret as s
+
+    # Une ventilation : 4 (masqué d'office) et 15 (masqué en second, sinon total − 15 = 4). Le taux sur 15
+    # personnes serait diffusable seul, mais il redonnerait son dénominateur : il est masqué aussi.
+    df = pd.DataFrame({"n": [4, 15, 40], "taux": [0.5, 0.2, 0.1]})
+    protege = s.proteger(df, effectifs=["n"], taux={"taux": "n"}, ventilation=[])
+    assert list(protege.masque["n"]) == [True, True, False]
+    assert list(protege.masque["taux"]) == [True, True, False]

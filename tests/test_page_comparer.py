@@ -1,0 +1,253 @@
+"""Vue Comparer les territoires, par AppTest, sur une petite base dont les chiffres sont calculés à la main.
+
+Extraction au 30 juin 2024 (D) ; période par défaut : orientations du 1er janvier 2023 à D.
+- ALI14 (Clichy-sous-Bois) : 20 personnes orientées le 15 mars 2023 ; n° 1 à 15 diagnostic numérique le
+  15 avril (31 jours) ; n° 1 à 10 diagnostic linguistique le 15 mai (61 jours) ; n° 1 à 5 sorties le
+  15 septembre 2023 en emploi durable, n° 6 à 8 le 15 octobre en emploi de transition ; n° 16 à 20 en
+  parcours professionnel (les autres : social).
+  → file active 20 − 8 = 12 ; entrées 20 ; sorties 8 ; numérique 15/20 = 75 % ; linguistique 10/20 = 50 % ;
+    sortie en emploi à 12 mois 8/20 = 40 % ; emploi durable 5/20 = 25 %.
+- ALI04 (La Courneuve) : 4 personnes orientées le 15 mars 2023 → file active 4, entrées 4 (masquées).
+- ALI01 (Saint-Denis) : 30 personnes orientées le 15 juin 2023, toutes diagnostiquées (numérique) le
+  15 juillet ; n° 1 à 6 sorties le 15 janvier 2024 en formation → file active 24 ; numérique 100 % ;
+  linguistique 0 % ; emploi 0 %.
+- ALI10 (Bobigny) : 6 personnes orientées le 15 juin 2023 → file active 6 (masquée).
+Toutes orientées au plus tard le 1er juillet 2023 = D − 365 jours : toutes dans les cohortes à 90 jours et 12 mois.
+Deux ALI sous 11 (4 et 6) : pas de masquage secondaire de la file active.
+
+Budget 2024 (exécuté = voté) : ALI14 1,2 M€, ALI01 1,8 M€, ALI04 0,4 M€. Fins de mois de janvier à juin 2024 :
+ALI14 12, ALI01 24 (sorties du 15 janvier), ALI04 4, ALI10 6 → coûts 100 000 €, 75 000 €, ALI04 non diffusé ;
+département 3 400 000 / 46 = 73 913 €.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from insertion.config import DATA_DIR
+from insertion.filters import widget_key
+from tests.conftest import ROOT, build_db, csv_bytes, ligne
+
+PAGE = "pages/comparer.py"
+NB = "\u202f"
+CLICHY = (8, 3)  # (colonne, ligne) dans data/tuiles_communes.csv
+SAINT_DENIS = (2, 1)
+LA_COURNEUVE = (3, 1)
+
+BUDGET = b"""annee;code_ali;ligne;montant_vote;montant_execute
+2024;ALI14;accompagnement_ali;1200000;1200000
+2024;ALI01;accompagnement_ali;1800000;1800000
+2024;ALI04;accompagnement_ali;400000;400000
+"""
+
+
+def episodes() -> list[dict[str, str]]:
+    commun = {"date_extraction": "2024-06-30"}
+    rows = []
+    for i in range(1, 21):
+        r = ligne(id_beneficiaire=f"a14_{i:04d}", date_orientation="2023-03-15", **commun)
+        if i <= 15:
+            r["date_diag_numerique"] = "2023-04-15"
+        if i <= 10:
+            r["date_diag_linguistique"] = "2023-05-15"
+        if i <= 5:
+            r.update(date_sortie="2023-09-15", motif_sortie="emploi_durable")
+        elif i <= 8:
+            r.update(date_sortie="2023-10-15", motif_sortie="emploi_transition")
+        if i >= 16:
+            r["type_parcours"] = "professionnel"
+        rows.append(r)
+    rows += [
+        ligne(id_beneficiaire=f"a04_{i:04d}", code_ali="ALI04", code_commune="93027", date_orientation="2023-03-15",
+              **commun)
+        for i in range(1, 5)
+    ]  # fmt: skip
+    for i in range(1, 31):
+        r = ligne(id_beneficiaire=f"a01_{i:04d}", code_ali="ALI01", code_commune="93066",
+                  date_orientation="2023-06-15", date_diag_numerique="2023-07-15", **commun)  # fmt: skip
+        if i <= 6:
+            r.update(date_sortie="2024-01-15", motif_sortie="formation")
+        rows.append(r)
+    rows += [
+        ligne(id_beneficiaire=f"a10_{i:04d}", code_ali="ALI10", code_commune="93008", date_orientation="2023-06-15",
+              **commun)
+        for i in range(1, 7)
+    ]  # fmt: skip
+    return rows
+
+
+@pytest.fixture(scope="module")
+def comparer_db(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("comparer")
+    return build_db(tmp / "comparer.duckdb", {"file.csv": csv_bytes(episodes()), "budget.csv": BUDGET})
+
+
+def decode(v):
+    """plotly 7 code les tableaux numériques en binaire (« bdata »)."""
+    if isinstance(v, dict) and "bdata" in v:
+        data = np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"])
+        if "shape" in v:
+            data = data.reshape([int(n) for n in str(v["shape"]).split(",")])
+        return data.tolist()
+    return v
+
+
+def carte(at) -> dict:
+    return json.loads(at.get("plotly_chart")[-1].proto.spec)
+
+
+def case(fig: dict, nom: str, position: tuple[int, int]) -> float:
+    trace = next(t for t in fig["data"] if t["type"] == "heatmap" and t.get("name") == nom)
+    x, y = position
+    return decode(trace["z"])[y][x]
+
+
+def url(at, key: str) -> list[str]:
+    value = at.query_params.get(key, [])
+    return [value] if isinstance(value, str) else list(value)
+
+
+def metrics(at) -> dict[str, tuple[str, str | None]]:
+    return {m.label: (m.value, m.delta or None) for m in at.metric}
+
+
+def comparaison(at):
+    return next(d.value for d in at.dataframe if "Médiane des ALI" in d.value.columns).set_index("Indicateur")
+
+
+def test_one_ali_against_the_others(comparer_db, app_test):
+    at = app_test(comparer_db, PAGE, query_params={"ali": ["ALI14"]})
+    assert at.selectbox(key="comparer_ali").value == "ALI14"  # le filtre de la barre latérale choisit l'ALI
+    m = metrics(at)
+    # File active 12 ; valeurs diffusées 12 et 24 → médiane 18 ; (12 − 18) / 18 = −33,3 %.
+    assert m["File active"] == ("12", f"-33,3{NB}% vs médiane")
+    # Entrées 20 ; médiane de 20 et 30 = 25 → −20,0 %.
+    assert m["Entrées"] == ("20", f"-20,0{NB}% vs médiane")
+    # Sorties 8 : masquées, pas d'écart.
+    assert m["Sorties"] == ("< 11", None)
+    # Numérique 75 % ; médiane de 75 % et 100 % = 87,5 % → −12,5 points.
+    assert m["Diag. numérique 90 j"] == (f"75,0{NB}%", f"-12,5{NB}pts vs médiane")
+    # Linguistique 50 % ; médiane de 50 % et 0 % = 25 % → +25,0 points.
+    assert m["Diag. linguistique 90 j"] == (f"50,0{NB}%", f"+25,0{NB}pts vs médiane")
+    assert m["Emploi à 12 mois"] == (f"40,0{NB}%", f"+20,0{NB}pts vs médiane")
+    assert m["Emploi durable 12 mois"] == (f"25,0{NB}%", f"+12,5{NB}pts vs médiane")
+    # Coût 100 000 € ; médiane de 100 000 et 75 000 = 87 500 → +14,3 %.
+    assert m["Coût par personne (2024)"] == (f"100{NB}000{NB}€", f"+14,3{NB}% vs médiane")
+
+    t = comparaison(at)
+    assert t.loc["File active à la date d'observation"].to_list() == [
+        "12", "2 sur 2", "15", "18", "21", "2", "46",  # département : 12 + 4 + 24 + 6 = 46
+    ]  # fmt: skip
+    # Département : numérique 45/60 = 75,0 % ; linguistique 10/60 = 16,7 % ; emploi 8/60 = 13,3 %.
+    assert t.loc["Diagnostic numérique à 90 jours", "Seine-Saint-Denis"] == f"75,0{NB}%"
+    assert t.loc["Diagnostic linguistique à 90 jours", "Seine-Saint-Denis"] == f"16,7{NB}%"
+    assert t.loc["Sortie en emploi à 12 mois", "Seine-Saint-Denis"] == f"13,3{NB}%"
+    assert t.loc["Coût par personne suivie (2024)", "Seine-Saint-Denis"] == f"73{NB}913{NB}€"
+
+    par_ali = next(d.value for d in at.dataframe if "ALI" in d.value.columns and "Communes" not in d.value.columns)
+    assert par_ali["File active à la date d'observation"].to_list() == ["24", "< 11", "< 11", "12"]  # 01, 04, 10, 14
+    assert any("Secret statistique" in c.value for c in at.caption)
+
+
+def test_small_multiples_and_tile_map(comparer_db, app_test):
+    at = app_test(comparer_db, PAGE, query_params={"ali": ["ALI14"]})
+    multiples = json.loads(at.get("plotly_chart")[0].proto.spec)
+    barres = [t for t in multiples["data"] if t["type"] == "bar"]
+    assert len(barres) == 8
+    # File active : 24 (ALI01), 12 (ALI14), puis les deux masquées sans barre ; ALI14 en orange.
+    assert barres[0]["x"] == ["01", "14", "04", "10"]
+    assert barres[0]["marker"]["color"][1] == "#E69F00"
+
+    fig = carte(at)
+    assert case(fig, "File active à la date d'observation", CLICHY) == 12
+    assert case(fig, "File active à la date d'observation", SAINT_DENIS) == 24
+    assert case(fig, "Valeur non diffusée", LA_COURNEUVE) == 1  # ALI04 : 4 personnes → case grise
+    assert case(fig, "File active à la date d'observation", LA_COURNEUVE) is None  # NaN → null en JSON
+
+    at.selectbox(key="comparer_indicateur").select("taux_diag_numerique").run()
+    fig = carte(at)
+    assert case(fig, "Diagnostic numérique à 90 jours", CLICHY) == 75.0  # 15/20, tracé en %
+    assert case(fig, "Diagnostic numérique à 90 jours", SAINT_DENIS) == 100.0
+    table = at.dataframe[-1].value.set_index("ALI")
+    assert table.at["ALI04 · La Courneuve", "Diagnostic numérique à 90 jours"] == "n.d."
+    assert table.at["ALI08 · Montreuil", "Diagnostic numérique à 90 jours"] == "pas de données"
+
+
+def test_choosing_another_ali_and_a_small_one(comparer_db, app_test):
+    at = app_test(comparer_db, PAGE, query_params={"ali": ["ALI04"]})
+    m = metrics(at)
+    # ALI04 : 4 personnes → « < 11 » ; taux sur 4 personnes et coût d'une file active moyenne de 4 : « n.d. ».
+    assert m["File active"] == ("< 11", None)
+    assert m["Diag. numérique 90 j"] == ("n.d.", None)
+    assert m["Coût par personne (2024)"] == ("n.d.", None)
+    at.selectbox(key="comparer_ali").select("ALI01").run()
+    m = metrics(at)
+    # ALI01 : 24 ; (24 − 18) / 18 = +33,3 % ; coût 75 000 € ; (75 000 − 87 500) / 87 500 = −14,3 %.
+    assert m["File active"] == ("24", f"+33,3{NB}% vs médiane")
+    assert m["Coût par personne (2024)"] == (f"75{NB}000{NB}€", f"-14,3{NB}% vs médiane")
+    assert comparaison(at).at["File active à la date d'observation", "Rang (1 = valeur la plus haute)"] == "1 sur 2"
+    # Le choix va dans le lien, par son code.
+    assert url(at, "comparer_ali") == ["ALI01"] and url(at, "ali") == ["ALI04"]
+
+
+def test_a_link_reopens_the_same_comparison(comparer_db, monkeypatch):
+    """Lien profond, directement sur la page (sans passer par dashboard.py) : l'ALI et l'indicateur de la
+    carte sont relus dans l'URL ; une valeur inconnue est ignorée."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("INSERTION_DB", str(comparer_db))
+    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=60)
+    at.query_params["ali"] = ["ALI14"]
+    at.query_params["comparer_ali"] = "ALI01"
+    at.query_params["comparer_indicateur"] = "taux_diag_numerique"
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="comparer_ali").value == "ALI01"
+    assert metrics(at)["File active"][0] == "24"
+    assert case(carte(at), "Diagnostic numérique à 90 jours", SAINT_DENIS) == 100.0
+    inconnu = AppTest.from_file(str(ROOT / PAGE), default_timeout=60)
+    inconnu.query_params["comparer_ali"] = "ALI99"
+    inconnu.run()
+    assert not inconnu.exception and inconnu.selectbox(key="comparer_ali").value == "ALI01"  # la première ALI
+
+
+def test_sidebar_filters_change_the_comparison(comparer_db, app_test):
+    at = app_test(comparer_db, PAGE, query_params={"ali": ["ALI14"], "parcours": ["professionnel"]})
+    m = metrics(at)
+    # Parcours professionnel : n° 16 à 20 d'ALI14 seulement (sans diagnostic ni sortie) → 5 → « < 11 ».
+    assert m["File active"] == ("< 11", None)
+    assert m["Diag. numérique 90 j"] == ("n.d.", None)  # 0/5
+    # Département pour ce public : 5 personnes, effectif départemental montré.
+    assert comparaison(at).at["File active à la date d'observation", "Seine-Saint-Denis"] == "5"
+    # Changer le filtre ALI de la barre latérale change l'ALI comparée.
+    at.multiselect(key=widget_key("ali", "comparer-les-territoires")).unselect("ALI14").select("ALI01").run()
+    assert at.selectbox(key="comparer_ali").value == "ALI01"
+
+
+def test_dropped_boundary_file_gives_a_choropleth(comparer_db, app_test, tmp_path, monkeypatch):
+    referentiel = tmp_path / "referentiel"
+    referentiel.mkdir()
+    for nom in ("communes.csv", "ali.csv", "motifs_sortie.csv", "tuiles_communes.csv"):
+        shutil.copy(DATA_DIR / nom, referentiel / nom)
+
+    def carre(code: str, x: float, y: float) -> dict:
+        anneau = [[x, y], [x + 0.02, y], [x + 0.02, y + 0.02], [x, y + 0.02], [x, y]]
+        geometrie = {"type": "Polygon", "coordinates": [anneau]}
+        return {"type": "Feature", "properties": {"code": code}, "geometry": geometrie}
+
+    geo = {"type": "FeatureCollection", "features": [carre("93014", 2.55, 48.90), carre("93066", 2.36, 48.93)]}
+    (referentiel / "communes.geojson").write_text(json.dumps(geo), encoding="utf-8")
+    monkeypatch.setenv("INSERTION_REFERENTIEL", str(referentiel))
+    at = app_test(comparer_db, PAGE, query_params={"ali": ["ALI14"]})
+    fig = carte(at)
+    assert {t["type"] for t in fig["data"]} == {"choropleth"}
+    colorees = next(t for t in fig["data"] if t.get("name") == "File active à la date d'observation")
+    assert colorees["featureidkey"] == "properties.code"
+    z = dict(zip(colorees["locations"], decode(colorees["z"]), strict=True))
+    assert z["93014"] == 12 and z["93066"] == 24
+    assert any("communes.geojson" in c.value for c in at.caption)
