@@ -1,0 +1,45 @@
+-- Niveaux constatés lors des diagnostics, numérique ou linguistique.
+-- Population : épisodes du périmètre orientés pendant P = [debut, fin] (fin plafonnée à D) et dont le
+-- diagnostic est daté au plus tard à D : la même que celle du délai médian (taux_diagnostic_90j.sql).
+-- Niveau : niveau_numerique (autonome, intermediaire, debutant, non_evalue) ou niveau_linguistique
+-- (A1 à C2, francophone) ; un diagnostic daté sans niveau compte comme 'non_renseigne'.
+-- Seuls les niveaux rencontrés figurent.
+-- Paramètres : diagnostic ('numerique' ou 'linguistique'), as_of (D), debut, fin,
+-- groupe ('departement', 'ali', 'ept', 'commune'), filtres du périmètre.
+-- Colonnes : groupe, niveau, episodes.
+WITH bornes AS (
+    SELECT
+        CAST($as_of AS DATE) AS d,
+        CAST($debut AS DATE) AS debut,
+        least(CAST($fin AS DATE), CAST($as_of AS DATE)) AS fin
+),
+p AS (
+    SELECT
+        CASE $groupe
+            WHEN 'departement' THEN 'Seine-Saint-Denis'
+            WHEN 'ali' THEN code_ali
+            WHEN 'ept' THEN ept
+            WHEN 'commune' THEN code_commune
+            ELSE error('Regroupement inconnu : ' || $groupe)
+        END AS groupe,
+        CASE $diagnostic
+            WHEN 'numerique' THEN date_diag_numerique
+            WHEN 'linguistique' THEN date_diag_linguistique
+            ELSE error('Diagnostic inconnu : ' || $diagnostic)
+        END AS date_diag,
+        CASE $diagnostic
+            WHEN 'numerique' THEN niveau_numerique
+            WHEN 'linguistique' THEN niveau_linguistique
+        END AS niveau,
+        b.d
+    FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes), bornes AS b
+    WHERE date_orientation BETWEEN b.debut AND b.fin
+)
+SELECT
+    groupe,
+    coalesce(niveau, 'non_renseigne') AS niveau,
+    count(*) AS episodes
+FROM p
+WHERE date_diag <= d
+GROUP BY ALL
+ORDER BY groupe, niveau;

@@ -1,0 +1,118 @@
+"""La vue « Sorties vers l'emploi » par AppTest, sur la petite base de tests/test_cohortes.py.
+
+Les valeurs attendues sont calculées à la main dans la docstring de tests/test_cohortes.py ; rappel :
+cohorte à 12 mois = groupe A (30 épisodes d'ALI14 orientés le 15/03/2023), 18 sorties en emploi dont 10 en
+emploi durable ; 27 sorties sur la période (7 emploi durable, 4 création, 8 transition, 3 formation,
+5 abandon), 19 en emploi.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from insertion import charts
+from insertion.filters import widget_key
+from tests.test_cohortes import fixture_db
+from tests.test_page_diagnostics import figures, metriques, tableau
+
+PAGE = "pages/sorties.py"
+ALI_WIDGET = widget_key("ali", charts.slug("Sorties vers l'emploi"))
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    return fixture_db(tmp_path_factory.mktemp("sorties"))
+
+
+def test_department_numbers(db, app_test):
+    at = app_test(db, PAGE)
+    # 18/30 = 60,0 % ; 10/30 = 33,3 % ; 27 sorties ; (7 + 4 + 8) / 27 = 70,4 %.
+    assert metriques(at) == ["60,0\u202f%", "33,3\u202f%", "27", "70,4\u202f%"]
+    par_ali, courbes, carte, motifs, groupes, parcours = figures(at)
+
+    emploi, durable = par_ali["data"][:2]
+    assert emploi["y"] == ["ALI04 · La Courneuve", "ALI14 · Clichy-sous-Bois"]
+    # ALI04 n'a aucune orientation d'un an : pas de taux ; ALI14 : 18/30 = 60 %, mais 10 sorties en emploi
+    # durable (de 1 à 10 sous le département) : taux non diffusé, il redonnerait l'effectif.
+    assert list(tableau(emploi["x"]).round(4)[1:]) == [0.6] and np.isnan(tableau(durable["x"])[1])
+    assert [round(s["x0"], 4) for s in par_ali["layout"]["shapes"]] == [0.6, 0.3333]  # lignes du département
+
+    # Par trimestre, une seule cohorte a un an de recul : T1 2023.
+    assert [x[:10] for x in courbes["data"][0]["x"]] == ["2023-01-01"]
+    assert list(tableau(courbes["data"][0]["y"])) == [0.6]
+    assert carte["data"][0]["y"] == ["Seine-Saint-Denis", "ALI14 · Clichy-sous-Bois"]
+    assert list(tableau(carte["data"][0]["z"]).ravel()) == [60.0, 60.0]
+
+    # Motifs rangés par groupe : emploi durable (7, 4), transition (8), formation (3), autres (5).
+    assert [t["name"] for t in motifs["data"]] == [
+        "Emploi durable",
+        "Emploi de transition",
+        "Formation",
+        "Autres sorties",
+    ]
+    assert [list(tableau(t["x"])) for t in motifs["data"]] == [[7, 4], [8], [3], [5]]
+    assert motifs["data"][0]["y"] == ["Emploi durable", "Création d'entreprise"]
+
+    table_groupes = at.dataframe[4].value
+    dep = table_groupes[table_groupes["Territoire"] == "Seine-Saint-Denis"]
+    assert list(dep["Sorties"]) == ["11", "8", "3", "5"]
+    assert list(dep["Part"]) == ["40,7\u202f%", "29,6\u202f%", "11,1\u202f%", "18,5\u202f%"]
+    assert [t["name"] for t in groupes["data"]][0] == "Emploi durable"
+
+    # Parcours de T1 2023 : 30 orientés, 30 et 22 diagnostiqués à 90 jours, 26 sortis, 18 en emploi, 10 durable.
+    assert list(tableau(parcours["data"][0]["x"])) == [30, 30, 22, 26, 18, 10]
+    assert "T1 2023" in parcours["layout"]["title"]["text"]
+    assert list(at.dataframe[5].value["Part de la cohorte"]) == [
+        "100,0\u202f%",
+        "100,0\u202f%",
+        "73,3\u202f%",
+        "86,7\u202f%",
+        "60,0\u202f%",
+        "33,3\u202f%",
+    ]
+
+
+def test_an_ali_link_masks_small_counts(db, app_test):
+    at = app_test(db, PAGE, query_params={"ali": ["ALI14"]})
+    assert at.multiselect(key=ALI_WIDGET).value == ["ALI14"]
+    # Emploi : 18/30, comme au département (+0,0 pt). Emploi durable : 10 sorties, de 1 à 10 → masquées, et le
+    # taux avec (33,3 % × 30 redonnerait 10). Part des sorties en emploi : transition (8) masquée → non diffusée.
+    assert metriques(at) == ["60,0\u202f%", "n.d.", "27", "–"]
+    assert at.metric[0].delta == "+0,0\u202fpt vs département"
+    motifs = at.dataframe[3].value.set_index("Motif")
+    # Création d'entreprise : 4 sorties en ALI14 → « < 11 » ; emploi durable (7) aussi, puis tous les motifs
+    # des groupes masqués (transition 8, formation 3, autres 5).
+    assert motifs.loc["Création d'entreprise", "Sorties"] == "< 11"
+    assert set(motifs["Sorties"]) == {"< 11"}
+    groupes = at.dataframe[4].value
+    ali = groupes[groupes["Territoire"].str.startswith("ALI14")]
+    # Le groupe emploi durable (7 + 4 = 11) reste affiché ; les trois autres (8, 3, 5) sont masqués.
+    assert list(ali["Sorties"]) == ["11", "< 11", "< 11", "< 11"] and list(ali["Part"])[0] == "40,7\u202f%"
+    parcours = figures(at)[5]["data"][0]
+    assert list(tableau(parcours["x"]))[:5] == [30, 30, 22, 26, 18]
+    assert parcours["y"][-1] == "Sortis en emploi durable : < 11 (n.d.)"
+    assert figures(at)[0]["data"][1]["x"] == [None]  # pas de barre « emploi durable » pour ALI14
+
+
+def test_the_sidebar_filter_changes_the_numbers(db, app_test):
+    at = app_test(db, PAGE)
+    at.multiselect(key=ALI_WIDGET).select("ALI04").run()
+    assert not at.exception
+    # ALI04 : 4 orientations de janvier 2024, aucune d'un an, aucune sortie.
+    assert metriques(at) == ["–", "–", "0", "–"]
+    assert any("Aucune sortie" in i.value for i in at.info)
+    assert any("un an de recul" in i.value for i in at.info)
+
+
+def test_cohort_step_from_the_url_and_the_whole_period(db, app_test):
+    at = app_test(db, PAGE, query_params={"pas": "Mois"})
+    assert at.get("segmented_control")[0].value == "mois"
+    courbes, parcours = figures(at)[1], figures(at)[5]
+    assert [x[:10] for x in courbes["data"][0]["x"]] == ["2023-03-01"]  # la cohorte de mars 2023
+    assert "mars 2023" in parcours["layout"]["title"]["text"]
+    at.selectbox[0].select("periode").run()
+    parcours = figures(at)[5]
+    # Toute la période : seul le groupe A a un an de recul, mêmes étapes.
+    assert "Toutes les cohortes" in parcours["layout"]["title"]["text"]
+    assert list(tableau(parcours["data"][0]["x"])) == [30, 30, 22, 26, 18, 10]
