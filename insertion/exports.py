@@ -53,7 +53,7 @@ def _parse(text: str) -> tuple[str, float] | None:
 
 
 def _is_masked_or_empty(text: str) -> bool:
-    return text in (secret.TAUX_NON_DIFFUSE, "–", "") or text.startswith("< ")
+    return text in (secret.TAUX_NON_DIFFUSE, secret.MASQUE_SECONDAIRE, "–", "") or text.startswith("< ")
 
 
 def lire_valeurs(table: pd.DataFrame) -> tuple[pd.DataFrame, list[Colonne]]:

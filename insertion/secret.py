@@ -22,6 +22,8 @@ def libelle_masque(seuil: int = SEUIL_SECRET) -> str:
 
 
 TAUX_NON_DIFFUSE = "n.d."
+# Une case masquée seulement pour protéger une autre n'est pas « < 11 » : l'écrire serait faux.
+MASQUE_SECONDAIRE = "secret"
 
 
 def note(seuil: int = SEUIL_SECRET) -> str:
@@ -29,7 +31,7 @@ def note(seuil: int = SEUIL_SECRET) -> str:
         f"Secret statistique : sous le département, les effectifs de 1 à {seuil - 1} sont masqués "
         f"(« < {seuil} ») et les taux calculés sur moins de {seuil} personnes ne sont pas diffusés "
         f"(« {TAUX_NON_DIFFUSE} ») ; quand une seule case d'un total est masquée, la plus petite "
-        "suivante l'est aussi."
+        f"suivante l'est aussi (« {MASQUE_SECONDAIRE} ») pour qu'elle ne se déduise pas du total."
     )
 
 
@@ -40,6 +42,7 @@ class Protege:
     donnees: pd.DataFrame
     masque: pd.DataFrame  # booléens, une colonne par colonne protégée
     seuil: int = SEUIL_SECRET
+    secondaire: pd.DataFrame | None = None  # cases masquées par la seule règle du total
 
     @property
     def a_masque(self) -> bool:
@@ -49,10 +52,13 @@ class Protege:
         """Un tableau de textes au format français, « < 11 » ou « n.d. » dans les cases masquées."""
         out = self.donnees.copy()
         for column, fmt in formats.items():
-            masked = self.masque[column] if column in self.masque else pd.Series(False, index=out.index)
+            none = pd.Series(False, index=out.index)
+            masked = self.masque[column] if column in self.masque else none
+            second = self.secondaire[column] if self.secondaire is not None and column in self.secondaire else none
             label = TAUX_NON_DIFFUSE if self._is_rate(column) else libelle_masque(self.seuil)
             out[column] = [
-                label if m else fmt(None if pd.isna(v) else v) for v, m in zip(out[column], masked, strict=True)
+                (MASQUE_SECONDAIRE if s2 else label) if m else fmt(None if pd.isna(v) else v)
+                for v, m, s2 in zip(out[column], masked, second, strict=True)
             ]
         return out
 
@@ -100,14 +106,17 @@ def proteger(
         else pd.Series(departement).reset_index(drop=True).astype(bool)
     )
     mask = pd.DataFrame(index=data.index)
+    secondary = pd.DataFrame(index=data.index)
     for column in effectifs:
         primary = _count_mask(data[column], seuil) & below
+        first_pass = primary.copy()
         if ventilation is not None:
             keys = ventilation[0] if len(ventilation) == 1 else list(ventilation)
             groups = data.groupby(keys, dropna=False).groups if ventilation else {0: data.index}
             for rows in groups.values():
                 primary.loc[rows] = _secondary(data.loc[rows, column], primary.loc[rows]) & below.loc[rows]
         mask[column] = primary.astype(bool)
+        secondary[column] = mask[column] & ~first_pass
     for column, denominator in taux.items():
         # Un taux sur moins de `seuil` personnes n'est montré à aucun niveau, département compris.
         # … ni quand son dénominateur est lui-même masqué (masquage secondaire) : le taux le trahirait.
@@ -117,4 +126,4 @@ def proteger(
     mask.attrs["taux"] = tuple(taux)
     for column in mask.columns:
         data[column] = data[column].astype("float64").where(~mask[column])
-    return Protege(data, mask, seuil)
+    return Protege(data, mask, seuil, secondary)

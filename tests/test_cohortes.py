@@ -270,7 +270,7 @@ def test_a_masked_group_masks_all_its_motifs():
     }
     assert d["part"].isna().to_dict() == d["sorties"].isna().to_dict()
     affichage = groupes.affichage({"sorties": str, "part": str}).set_index("groupe_sortie")
-    assert affichage.loc["autres", "sorties"] == "< 11" and affichage.loc["autres", "part"] == "n.d."
+    assert affichage.loc["autres", "sorties"] == "secret" and affichage.loc["autres", "part"] == "n.d."
     motifs = cohortes.proteger_motifs(m)
     masque = dict(zip(m["motif_sortie"], motifs.masque["sorties"], strict=True))
     # abandon (15) et réorientation (12) sont montrables seuls, mais leur somme redonnerait le groupe masqué.

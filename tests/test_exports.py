@@ -100,3 +100,15 @@ def test_rate_is_hidden_when_its_denominator_is_masked_by_the_secondary_rule():
     protege = s.proteger(df, effectifs=["n"], taux={"taux": "n"}, ventilation=[])
     assert list(protege.masque["n"]) == [True, True, False]
     assert list(protege.masque["taux"]) == [True, True, False]
+
+
+def test_a_cell_masked_only_to_protect_another_says_so():
+    from insertion import secret as s
+
+    # 4 est un petit effectif (« < 11 ») ; 50 n'est masqué que pour que 4 ne se déduise pas du total :
+    # l'écrire « < 11 » serait faux.
+    df = pd.DataFrame({"n": [4, 50, 80]})
+    shown = s.proteger(df, effectifs=["n"], ventilation=[]).affichage({"n": formats.entier})
+    assert list(shown["n"]) == ["< 11", "secret", "80"]
+    values, _ = exports.lire_valeurs(shown)
+    assert list(values["n"]) == ["< 11", "secret", 80]

@@ -52,9 +52,9 @@ def test_file_active_mensuelle_par_ali_avec_secret(base, app_test):
     # les deux autres 0 (0 n'est jamais masqué).
     assert [series[n][9] for n in (ALI14, ALI04, ALI08)] == ["45", "0", "0"]
     # Septembre 2024 (indice 18) : ALI04 = G 4 → « < 11 », ALI08 15 masqué en second, ALI14 = 20 + 8 + 10 = 38.
-    assert [series[n][18] for n in (ALI14, ALI04, ALI08)] == ["38", "< 11", "< 11"]
+    assert [series[n][18] for n in (ALI14, ALI04, ALI08)] == ["38", "< 11", "secret"]
     mensuel = table(at, ALI14).set_index("Mois")
-    assert mensuel.loc["septembre 2024"].tolist() == ["38", "< 11", "< 11"]
+    assert mensuel.loc["septembre 2024"].tolist() == ["38", "< 11", "secret"]
     assert any("Secret statistique" in c.value for c in at.caption)
 
 
@@ -65,7 +65,7 @@ def test_par_ept_en_aires_empilees_depuis_le_lien(base, app_test):
     # Est Ensemble masqué en second.
     assert [t["name"] for t in aires["data"]] == ["Grand Paris Grand Est", "Est Ensemble", "Plaine Commune"]
     assert all(t["stackgroup"] == "file_active" for t in aires["data"])
-    assert [textes(t)[-1] for t in aires["data"]] == ["37", "< 11", "< 11"]
+    assert [textes(t)[-1] for t in aires["data"]] == ["37", "secret", "< 11"]
 
 
 def test_entrees_et_sorties_par_mois(base, app_test):
@@ -92,10 +92,10 @@ def test_classement_des_ali(base, app_test):
     assert classement.values.tolist() == [
         ["1", ALI14, "37", "62", "25"],
         ["–", ALI04, "< 11", "< 11", "0"],
-        ["–", ALI08, "< 11", "< 11", "0"],
+        ["–", ALI08, "secret", "secret", "0"],
     ]
     barres = next(g for g in graphiques(at) if g["data"][0].get("orientation") == "h")
-    assert barres["data"][0]["text"] == ["37", "< 11", "< 11"]
+    assert barres["data"][0]["text"] == ["37", "< 11", "secret"]
 
 
 def test_profil_par_tranche_d_age(base, app_test):
@@ -119,7 +119,7 @@ def test_profil_sous_le_departement_et_par_sexe(base, app_test):
     # ALI14 + ALI04 : 41 personnes (a01 une fois) ; 35-44 ans = 1 → « < 11 », et moins de 25 ans (12), la plus
     # petite case suivante, masquée avec.
     assert profil.values.tolist() == [
-        ["Moins de 25 ans", "< 11", "n.d."],
+        ["Moins de 25 ans", "secret", "n.d."],
         ["25 à 34 ans", "28", f"68,3{NBSP}%"],
         ["35 à 44 ans", "< 11", "n.d."],
         ["45 à 54 ans", "0", f"0,0{NBSP}%"],
