@@ -122,12 +122,23 @@ def browser():
         chromium.close()
 
 
-def open_view(browser, url: str, title: str, timeout_ms: int = 60_000):
-    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+def open_view(browser, url: str, title: str, timeout_ms: int = 60_000, height: int = 900):
+    # Streamlit fait défiler un conteneur interne : une capture « pleine page » exige une fenêtre haute.
+    page = browser.new_page(viewport={"width": 1280, "height": height}, locale="fr-FR")
     page.goto(url)
     page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=timeout_ms)
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms)
-    page.wait_for_timeout(500)  # les graphiques plotly se dessinent après la fin du script
+    # Fini : le script ne tourne plus et plus aucun squelette d'élément en attente.
+    page.wait_for_function(
+        """() => document.querySelector("[data-testid='stApp'][data-test-script-state='notRunning']")
+                 && !document.querySelector("[data-testid='stSkeleton'], [data-testid='stAppSkeleton']")""",
+        timeout=timeout_ms,
+    )
+    page.wait_for_timeout(1500)  # les graphiques plotly se dessinent après la fin du script
+    page.wait_for_function(
+        """() => document.querySelector("[data-testid='stApp'][data-test-script-state='notRunning']")
+                 && !document.querySelector("[data-testid='stSkeleton']")""",
+        timeout=timeout_ms,
+    )
     return page
 
 
@@ -153,7 +164,7 @@ def test_every_view_opens_without_error(server, browser, path):
     base, db_path = server
     if not db_path.exists():  # la démonstration est construite par le premier test ; ordre non garanti
         open_view(browser, f"{base}/", VUES[""], timeout_ms=180_000).close()
-    page = open_view(browser, f"{base}/{path}", VUES[path])
+    page = open_view(browser, f"{base}/{path}", VUES[path], height=3600)
     assert_no_exception(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{path or 'vue-ensemble'}.png"), full_page=True)
