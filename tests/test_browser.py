@@ -49,12 +49,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("navigateur")
-    db_path = folder / "insertion.duckdb"
+LAUNCH_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+def start_server(db_path: Path, folder: Path) -> tuple[subprocess.Popen, str]:
+    """`streamlit run dashboard.py` sur un port libre, base donnée ; rend le processus et l'adresse."""
     port = _free_port()
-    log = open(folder / "streamlit.log", "w")  # noqa: SIM115 — fermé dans le finally
+    log = open(folder / f"streamlit-{port}.log", "w")  # noqa: SIM115 — fermé par stop_server
     process = subprocess.Popen(
         [
             sys.executable,
@@ -78,27 +82,40 @@ def server(tmp_path_factory):
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    process.log = log  # type: ignore[attr-defined]
     base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return process, base
+        except OSError:
+            pass
+        if time.monotonic() > deadline or process.poll() is not None:
+            stop_server(process)
+            raise RuntimeError("streamlit run n'a pas démarré : " + Path(log.name).read_text())
+        time.sleep(0.3)
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    process.terminate()
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("streamlit run n'a pas démarré : " + (folder / "streamlit.log").read_text())
-            time.sleep(0.3)
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    process.log.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("navigateur")
+    db_path = folder / "insertion.duckdb"
+    process, base = start_server(db_path, folder)
+    try:
         yield base, db_path
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+        stop_server(process)
 
 
 @pytest.fixture(scope="module")

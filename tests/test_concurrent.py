@@ -1,0 +1,139 @@
+"""Le jour d'un comité : des sessions simultanées qui changent de filtres pendant un chargement.
+
+Un vrai `streamlit run`, un vrai Chromium (Playwright, API asynchrone : 20 onglets à la fois),
+et la CLI qui charge une nouvelle extraction pendant ce temps. Aucune erreur ne doit atteindre
+un utilisateur ; après le chargement, les nouvelles données sont affichées sans redémarrage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from insertion import formats
+from tests.conftest import build_db, csv_bytes, ligne, write
+from tests.test_browser import CHROMIUM, LAUNCH_ARGS, assert_no_exception, start_server, stop_server
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.browser
+
+SESSIONS = 20
+VUES_PAR_SESSION = 2
+NOUVEAUX = 25_000  # par ALI : 100 000 lignes, quelques secondes de chargement
+ALI = [("ALI14", "93014"), ("ALI04", "93027"), ("ALI08", "93048"), ("ALI01", "93066")]
+VUES = ["", "beneficiaires", "diagnostics", "sorties", "comparer", "qualite"]
+
+
+def extract(n_per_ali: int, as_of: str) -> bytes:
+    rows = []
+    for ali, commune in ALI:
+        for i in range(n_per_ali):
+            rows.append(
+                ligne(
+                    id_beneficiaire=f"{ali}p{i:06d}",
+                    code_ali=ali,
+                    code_commune=commune,
+                    date_orientation=f"2024-{1 + i % 12:02d}-15",
+                    sexe="F" if i % 2 else "M",
+                    date_extraction=as_of,
+                )
+            )
+    return csv_bytes(rows)
+
+
+DONE = """() => document.querySelector("[data-testid='stApp'][data-test-script-state='notRunning']")
+              && !document.querySelector("[data-testid='stSkeleton']")
+              && document.querySelector("h1")"""
+
+
+async def one_session(
+    browser, base: str, index: int, timings: list[tuple[float, float]], errors: list[str], first: asyncio.Event
+) -> None:
+    rng = random.Random(index)
+    page = await browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        for _ in range(VUES_PAR_SESSION):  # chaque session change de vue et de filtres
+            ali, _ = rng.choice(ALI)
+            query = rng.choice(["", f"?ali={ali}", f"?sexe={rng.choice('FM')}", f"?ali={ali}&sexe=F"])
+            start = time.perf_counter()
+            await page.goto(f"{base}/{rng.choice(VUES)}{query}")
+            await page.wait_for_function(DONE, timeout=120_000)
+            timings.append((start, time.perf_counter()))
+            first.set()
+            body = await page.inner_text("body")
+            if await page.locator("[data-testid='stException']").count() or "lock" in body.lower():
+                errors.append(f"session {index} : {page.url}\n{body[:500]}")
+    finally:
+        await page.close()
+
+
+def test_twenty_sessions_during_a_load_see_no_error_and_then_the_new_data(tmp_path):
+    db_path = build_db(tmp_path / "comite.duckdb", {"avant.csv": extract(300, "2024-12-31")})
+    # Une extraction plus récente et plus grosse : le chargement dure pendant que les sessions lisent.
+    newer = write(tmp_path / "apres.csv", extract(NOUVEAUX, "2025-03-31"))
+    process, base = start_server(db_path, tmp_path)
+    try:
+        from playwright.async_api import async_playwright
+
+        async def scenario() -> tuple[list[tuple[float, float]], list[str], tuple[float, float]]:
+            timings: list[tuple[float, float]] = []
+            errors: list[str] = []
+            async with async_playwright() as p:
+                browser = await p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+                first = asyncio.Event()
+                started: list[float] = []
+                ended: list[float] = []
+
+                async def load_when_people_read() -> bytes:
+                    await first.wait()  # des vues sont servies : on charge pendant qu'on lit
+                    started.append(time.perf_counter())
+                    load = await asyncio.create_subprocess_exec(
+                        sys.executable, "-m", "insertion", "load", str(newer), "--db", str(db_path), cwd=ROOT,
+                        env={**os.environ}, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+                    )  # fmt: skip
+                    _, stderr = await load.communicate()
+                    ended.append(time.perf_counter())
+                    assert load.returncode == 0, stderr.decode()
+                    return stderr
+
+                await asyncio.gather(
+                    load_when_people_read(),
+                    *(one_session(browser, base, i, timings, errors, first) for i in range(SESSIONS)),
+                )
+                await browser.close()
+            return timings, errors, (started[0], ended[0])
+
+        timings, errors, (load_start, load_end) = asyncio.run(scenario())
+        assert errors == []
+        assert len(timings) == SESSIONS * VUES_PAR_SESSION
+        # Le chargement a bien eu lieu pendant que des vues étaient servies.
+        during = [t for t in timings if t[0] < load_end and t[1] > load_start]
+        assert len(during) >= 5
+        durations = [end - start for start, end in timings]
+        p95 = statistics.quantiles(durations, n=20)[18]
+        print(
+            f"\n{SESSIONS} sessions, {len(timings)} vues ({len(during)} pendant le chargement de "
+            f"{load_end - load_start:.1f} s) : p95 {p95:.2f} s, médiane {statistics.median(durations):.2f} s, 0 erreur"
+        )
+
+        # Après le chargement, le même serveur (jamais redémarré) montre la nouvelle extraction.
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+            page = browser.new_page()
+            page.goto(f"{base}/")
+            page.wait_for_function(DONE, timeout=60_000)
+            assert_no_exception(page)
+            assert "Données au 31 mars 2025" in page.inner_text("body")
+            assert formats.entier(4 * NOUVEAUX) in page.inner_text("[data-testid='stMetric'] >> nth=0")
+            browser.close()
+    finally:
+        stop_server(process)
