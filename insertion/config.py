@@ -13,6 +13,36 @@ SCHEMA_FILE = Path(__file__).resolve().parent / "schema.sql"
 # Secret statistique (contrat §6) : effectifs de 1 à SEUIL_SECRET - 1 masqués sous le département.
 SEUIL_SECRET = int(os.environ.get("INSERTION_SEUIL_SECRET", "11"))
 
+# Limites d'un fichier reçu (CLI et page Importer passent par insertion.loader.load_files).
+# Lues à chaque appel : une variable d'environnement changée après l'import compte aussi.
+TAILLE_MAX_MO_DEFAUT = 200  # Mo (10**6 octets), vérifié avant toute lecture du fichier
+LIGNES_MAX_DEFAUT = 5_000_000  # lignes de données, vérifié sans lire tout le fichier
+COLONNES_MAX = 1_000  # le contrat en compte 16 : au-delà, ce n'est pas une extraction
+# Un .xlsx est un zip : refusé avant décompression si ses entrées déclarent plus que ceci,
+# ou une entrée de plus de 10 Mo compressée plus de XLSX_TAUX_MAX fois (bombe de décompression).
+XLSX_DECOMPRESSE_MAX_MO = 2_000
+XLSX_TAUX_MAX = 100
+XLSX_ENTREES_MAX = 1_000
+
+
+def _entier_positif(variable: str, defaut: int) -> int:
+    texte = os.environ.get(variable, "").strip()
+    try:
+        valeur = int(texte.replace("_", "").replace(" ", "")) if texte else defaut
+    except ValueError:
+        return defaut
+    return valeur if valeur > 0 else defaut
+
+
+def taille_max_mo() -> int:
+    """Taille maximale d'un fichier reçu, en Mo : $INSERTION_TAILLE_MAX_MO, sinon 200."""
+    return _entier_positif("INSERTION_TAILLE_MAX_MO", TAILLE_MAX_MO_DEFAUT)
+
+
+def lignes_max() -> int:
+    """Nombre maximal de lignes de données d'un fichier : $INSERTION_LIGNES_MAX, sinon 5 000 000."""
+    return _entier_positif("INSERTION_LIGNES_MAX", LIGNES_MAX_DEFAUT)
+
 
 def default_db_path() -> Path:
     """--db l'emporte, puis $INSERTION_DB, puis data/insertion.duckdb."""

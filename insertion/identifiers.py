@@ -12,8 +12,10 @@ import pyarrow.compute as pc
 
 # Mots d'un nom de colonne (normalisé : minuscules, sans accents, « _ ») qui désignent une personne.
 _PERSON_WORDS = {
-    "nom", "noms", "prenom", "prenoms", "patronyme", "nir", "nss", "secu", "naissance", "ddn",
-    "mail", "email", "courriel", "telephone", "tel", "portable", "mobile", "adresse", "rue", "iban",
+    "nom", "noms", "prenom", "prenoms", "patronyme", "nir", "nss", "secu", "naissance", "naiss", "ddn",
+    "mail", "email", "courriel", "mel", "telephone", "tel", "portable", "mobile", "gsm", "adresse", "rue", "iban",
+    # Exports de logiciels en anglais.
+    "name", "firstname", "lastname", "surname", "birth", "birthdate", "dob", "phone", "address", "ssn",
 }  # fmt: skip
 # Mais « nom_ali » ou « nom_commune » nomment un lieu, pas une personne.
 _PLACE_WORDS = {"ali", "commune", "communes", "ept", "ville", "agence", "structure", "territoire", "quartier"}
@@ -23,6 +25,17 @@ _NIR = r"[1278][0-9]{4}(?:[0-9]{2}|2[AaBb])[0-9]{6}(?:[0-9]{2})?"
 _EMAIL = r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}"
 _PHONE = r"(?:\+33|0033|0)[1-9][0-9]{8}"
 _SEPARATORS = r"[\s.\-/]"
+# Le même NIR écrit par groupes dans un texte (« NIR : 1 85 05 75 123 456 78 ») : sexe, année, mois,
+# département (2A/2B en Corse), commune (3 chiffres, ou 971 23 outre-mer), ordre, clé ; un espace, un point
+# ou un tiret possible entre les groupes. Des tailles de groupes fixes : deux dates ou un montant côte
+# à côte (« 2023-06-30 2023-07-01 », « 1 234 567 890 123 ») ne passent pas pour un NIR.
+_S = r"[\s.\-]?"
+_NIR_GROUPED = (
+    rf"[1278]{_S}[0-9]{{2}}{_S}[0-9]{{2}}{_S}(?:[0-9]{{2}}|2[AaBb])(?:{_S}[0-9]){{3}}{_S}[0-9]{{3}}(?:{_S}[0-9]{{2}})?"
+)
+# Un téléphone par paires, avec un séparateur entre chaque paire (« tél 07-12-34-56-78 », « +33 6 12 34 56 78 »).
+_PHONE_GROUPED = r"(?:(?:\+33|0033)[\s.\-]?|0)[1-9](?:[\s.\-][0-9]{2}){4}"
+_GROUPED = {_NIR: _NIR_GROUPED, _PHONE: _PHONE_GROUPED}
 
 _PATTERNS = {
     "un numéro de sécurité sociale (NIR)": _NIR,
@@ -36,6 +49,10 @@ def identifying_column(header: str) -> bool:
     if "securite" in words and "sociale" in words:
         return True
     if "date" in words and "naissance" in words:
+        return True
+    if "ss" in words and words & {"n", "no", "num", "numero"}:  # « N° SS », « numéro SS »
+        return True
+    if words & {"ne", "nee"} and "le" in words:  # « Né(e) le »
         return True
     return bool(words & _PERSON_WORDS) and not (words & _PLACE_WORDS)
 
@@ -63,6 +80,9 @@ def find_identifying_values(table: pa.Table, max_lines: int = 5) -> list[tuple[s
                     pc.match_substring_regex(compact, f"^{pattern}$"),
                     pc.match_substring_regex(column, f"(?:^|[^0-9]){pattern}(?:[^0-9]|$)"),
                 )
+                # Écrit par groupes au milieu d'un texte (« NIR : 1 85 05… », « tél 07-12-34… »).
+                grouped = f"(?:^|[^0-9]){_GROUPED[pattern]}(?:[^0-9]|$)"
+                hits = pc.or_(hits, pc.match_substring_regex(column, grouped))
             hits = pc.fill_null(hits, False)
             if pc.any(hits).as_py():
                 found.append((name, label, pc.filter(lines, hits).to_pylist()[:max_lines]))

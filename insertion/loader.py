@@ -8,6 +8,7 @@ date_extraction n'est pas unique, ou qu'il contient un identifiant direct.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import os
@@ -21,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from insertion import formats, identifiers, reading
+from insertion import config, formats, identifiers, reading
 from insertion.db import open_for_writing
 from insertion.reading import FichierRefuse
 
@@ -118,11 +119,16 @@ def check_identifiers(raw: reading.TableBrute, name: str) -> None:
             f"« {name} » contient des données directement identifiantes (colonne{'s' if len(columns) > 1 else ''} "
             f"{', '.join(columns)}). Rien n'a été enregistré : retirez ces colonnes puis rechargez le fichier."
         )
-    values = identifiers.find_identifying_values(raw.table)
+    values = [(f"colonne {col}", label, lines) for col, label, lines in identifiers.find_identifying_values(raw.table)]
+    if raw.hors_colonnes is not None and raw.hors_colonnes.num_rows:
+        # Une colonne sans en-tête, des cellules au-delà de l'en-tête, une ligne malformée : rien n'en
+        # serait chargé, mais le fichier contient la donnée, il est refusé comme les autres.
+        for _, label, lines in identifiers.find_identifying_values(raw.hors_colonnes):
+            values.append(("cellule hors des colonnes nommées", label, sorted(set(lines))))
     if values:
         details = "; ".join(
-            f"colonne {col} : {label}, ligne{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))}"
-            for col, label, lines in values
+            f"{where} : {label}, ligne{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))}"
+            for where, label, lines in values
         )
         raise FichierRefuse(
             f"« {name} » contient des valeurs qui ressemblent à des identifiants directs ({details}). "
@@ -145,6 +151,12 @@ def _extraction_date(con: duckdb.DuckDBPyConnection, name: str) -> date:
         FROM _brut
         """
     ).fetchall()
+    if not bad_lines and not dates:
+        # Toutes les lignes de données sont malformées (séparateur, guillemets) : aucune date d'extraction.
+        raise FichierRefuse(
+            f"« {name} » : aucune ligne n'a le nombre de colonnes de l'en-tête, la date de l'extraction est "
+            "introuvable. Vérifiez le séparateur et les guillemets puis rechargez le fichier."
+        )
     if bad_lines:
         shown = ", ".join(map(str, bad_lines[:5])) + (" …" if len(bad_lines) > 5 else "")
         raise FichierRefuse(
@@ -358,8 +370,100 @@ def _already_loaded(con: duckdb.DuckDBPyConnection, name: str, digest: str) -> L
     )
 
 
-def load_bytes(con: duckdb.DuckDBPyConnection, data: bytes, name: str) -> LoadResult:
-    """Charge un fichier reçu (contenu et nom) sur une connexion en écriture au schéma installé."""
+# Ce qui empêche d'écrire la base (disque plein, limite de taille, base invalidée par une erreur
+# d'écriture) : pas la faute du fichier, tout l'envoi échoue et la base en place ne change pas.
+_ERREURS_ECRITURE = (OSError, duckdb.IOException, duckdb.FatalException)
+# DuckDB signale aussi un échec d'écriture par d'autres classes (TransactionException « Failed to commit:
+# Could not write file … »), reconnues à leur texte.
+_INDICES_ECRITURE = (
+    "could not write", "no space left", "file too large", "disk quota", "not enough space", "could not fsync",
+    "could not truncate", "could not open file", "has been invalidated",
+)  # fmt: skip
+
+
+def _write_failure(exc: BaseException) -> bool:
+    """L'erreur vient-elle de l'écriture de la base (disque), et non du fichier chargé ?"""
+    if isinstance(exc, _ERREURS_ECRITURE):
+        return True
+    # Le texte n'est lu que pour les classes où DuckDB range ces échecs (pas une erreur qui citerait une cellule).
+    kinds = (duckdb.TransactionException, duckdb.InternalException, duckdb.InvalidInputException)
+    return isinstance(exc, kinds) and any(hint in str(exc).lower() for hint in _INDICES_ECRITURE)
+
+
+def _message_ecriture(name: str, exc: BaseException) -> str:
+    text = str(exc).lower()
+    full = (isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)) or any(
+        hint in text for hint in ("no space left", "file too large", "disk quota", "not enough space")
+    )
+    cause = (
+        "le disque est plein (ou la taille de fichier permise est atteinte)"
+        if full
+        else f"erreur d'écriture ({type(exc).__name__})"
+    )
+    return (
+        f"« {name} » n'a pas été chargé : la base n'a pas pu être écrite, {cause}. Aucun fichier de cet envoi "
+        "n'a été enregistré et la base est restée telle qu'avant le chargement. Libérez de l'espace disque "
+        "puis relancez le chargement."
+    )
+
+
+def _echec_envoi(name: str, exc: BaseException) -> str:
+    """Le message de chaque fichier d'un envoi dont la base de travail n'a pas pu être écrite ou mise en place."""
+    if _write_failure(exc):
+        return _message_ecriture(name, exc)
+    return (
+        f"« {name} » n'a pas été chargé : erreur inattendue pendant l'écriture de la base ({type(exc).__name__}). "
+        "Aucun fichier de cet envoi n'a été enregistré et la base est restée telle qu'avant le chargement ; "
+        "signalez-le à l'équipe données."
+    )
+
+
+def _unexpected(name: str, exc: BaseException) -> str:
+    """Le détail technique ne cite aucune valeur du fichier : le type de l'erreur seulement."""
+    return (
+        f"« {name} » : erreur inattendue pendant le chargement ({type(exc).__name__}). "
+        "La base est restée inchangée ; signalez ce fichier à l'équipe données."
+    )
+
+
+def verifier_taille(size_bytes: int, name: str) -> None:
+    """Refuse (FichierRefuse) un fichier au-delà de la taille permise, avant de le lire ou de l'enregistrer.
+
+    load_files l'appelle sur `path.stat()` ; la page Importer peut l'appeler sur la taille d'un envoi
+    avant de l'écrire sur le disque. Limite : $INSERTION_TAILLE_MAX_MO (200 Mo par défaut).
+    """
+    limit = config.taille_max_mo()
+    if size_bytes > limit * 10**6:
+        raise FichierRefuse(
+            f"« {name} » pèse {formats.decimal(size_bytes / 10**6)} Mo, au-delà de la limite de "
+            f"{formats.entier(limit)} Mo par fichier (réglage INSERTION_TAILLE_MAX_MO) : il n'a pas été lu. "
+            "Découpez l'extraction en plusieurs fichiers par ALI, en gardant toutes les lignes d'une même ALI "
+            "dans le même fichier (chaque fichier remplace l'instantané des ALI qu'il contient), ou "
+            "enregistrez-la en Parquet, plus compact, puis chargez-les l'un après l'autre."
+        )
+
+
+def refus_taille(size_bytes: int, name: str) -> LoadResult | None:
+    """Le LoadResult « refused » d'un fichier trop gros, None s'il passe : pour la page Importer."""
+    try:
+        verifier_taille(size_bytes, name)
+    except FichierRefuse as exc:
+        return _refuse(name, str(exc))
+    return None
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        con.rollback()
+    except duckdb.Error:  # la connexion peut déjà être invalidée par l'erreur elle-même
+        pass
+
+
+def _load_bytes(con: duckdb.DuckDBPyConnection, data: bytes, name: str) -> LoadResult:
+    """load_bytes, sauf que les erreurs d'écriture de la base remontent (load_files en fait l'échec de l'envoi)."""
+    refused = refus_taille(len(data), name)
+    if refused:
+        return refused
     digest = hashlib.sha256(data).hexdigest()
     known = _already_loaded(con, name, digest)
     if known:
@@ -372,6 +476,14 @@ def load_bytes(con: duckdb.DuckDBPyConnection, data: bytes, name: str) -> LoadRe
             raise FichierRefuse(f"« {name} » ne contient aucune ligne de données sous l'en-tête.")
     except FichierRefuse as exc:
         return _refuse(name, str(exc))
+    except MemoryError:
+        return _refuse(
+            name,
+            f"« {name} » est trop volumineux pour la mémoire disponible : découpez l'extraction en plusieurs "
+            "fichiers par ALI (toutes les lignes d'une même ALI dans le même fichier), puis chargez-les.",
+        )
+    except Exception as exc:  # un fichier hostile ne doit jamais produire une trace Python
+        return _refuse(name, _unexpected(name, exc))
     con.execute(_sql("macros"))
     con.begin()
     try:
@@ -380,16 +492,41 @@ def load_bytes(con: duckdb.DuckDBPyConnection, data: bytes, name: str) -> LoadRe
         con.execute("DROP TABLE IF EXISTS _verifie")
         con.commit()
     except FichierRefuse as exc:
-        con.rollback()
+        _rollback(con)
         return _refuse(name, str(exc))
     except Exception as exc:  # la base reste intacte ; le détail technique ne cite aucune valeur du fichier
-        con.rollback()
-        return _refuse(
-            name,
-            f"« {name} » : erreur inattendue pendant le chargement ({type(exc).__name__}). "
-            "La base est restée inchangée ; signalez ce fichier à l'équipe données.",
-        )
+        _rollback(con)
+        if _write_failure(exc):  # pas la faute du fichier : tout l'envoi échoue (load_files)
+            raise
+        return _refuse(name, _unexpected(name, exc))
     return result
+
+
+def load_bytes(con: duckdb.DuckDBPyConnection, data: bytes, name: str) -> LoadResult:
+    """Charge un fichier reçu (contenu et nom) sur une connexion en écriture au schéma installé.
+
+    Ne lève pas : un fichier illisible, hostile ou trop gros est « refused » avec un message en français.
+    """
+    try:
+        return _load_bytes(con, data, name)
+    except Exception as exc:
+        return _refuse(name, _message_ecriture(name, exc) if _write_failure(exc) else _unexpected(name, exc))
+
+
+def _load_path(con: duckdb.DuckDBPyConnection, path: Path) -> LoadResult:
+    """Un fichier du disque : sa taille est vérifiée avant de le lire en mémoire."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return _refuse(path.name, f"« {path.name} » est introuvable ou illisible.")
+    refused = refus_taille(size, path.name)
+    if refused:
+        return refused
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return _refuse(path.name, f"« {path.name} » est introuvable ou illisible.")
+    return _load_bytes(con, data, path.name)
 
 
 @contextmanager
@@ -412,6 +549,30 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
+def _fsync_dir(folder: Path) -> None:
+    """Le renommage survit à une coupure de courant ; sans effet sur le résultat s'il échoue."""
+    try:
+        _fsync(folder)
+    except OSError:
+        pass
+
+
+def _remove_leftovers(work: Path, strict: bool = True) -> None:
+    """Ce qu'un chargement tué en route a pu laisser : la copie de travail, son journal, ses temporaires.
+
+    Avant un chargement (strict), un journal qu'on ne pourrait pas supprimer serait rejoué par DuckDB
+    sur la nouvelle copie : l'erreur remonte et l'envoi échoue. Après la mise en place, le ménage est
+    un simple effort : le chargement suivant le refera.
+    """
+    try:
+        for leftover in (work, work.with_name(work.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+    except OSError:
+        if strict:
+            raise
+    shutil.rmtree(work.with_name(work.name + ".tmp"), ignore_errors=True)
+
+
 def load_files(
     db_path: Path | str,
     paths: Iterable[Path | str],
@@ -422,34 +583,38 @@ def load_files(
     On travaille sur une copie de la base, mise en place d'un coup (`os.replace`) à la fin :
     les lecteurs (l'application) gardent la base en place pendant tout le chargement, sans
     verrou DuckDB à attendre, et voient la nouvelle version dès qu'ils rouvrent le fichier.
-    Un chargement tué en route laisse la base en place intacte.
+    Un chargement tué en route laisse la base en place intacte. Si la base ne peut pas être
+    écrite (disque plein…), aucun fichier de l'envoi n'est enregistré et chacun le dit ; rien
+    ne lève d'exception.
     """
     db_path = Path(db_path)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
     paths = [Path(p) for p in paths]
     results: list[LoadResult] = []
-    with _write_lock(db_path):
-        work = db_path.with_name(db_path.name + ".chargement")
-        for leftover in (work, work.with_name(work.name + ".wal")):
-            leftover.unlink(missing_ok=True)
-        try:
-            if db_path.exists():
-                shutil.copyfile(db_path, work)
-            with open_for_writing(work) as con:
-                for index, path in enumerate(paths):
-                    if progress:
-                        progress(index, len(paths), path.name)
-                    try:
-                        data = path.read_bytes()
-                    except OSError:
-                        results.append(_refuse(path.name, f"« {path.name} » est introuvable ou illisible."))
-                        continue
-                    results.append(load_bytes(con, data, path.name))
-                con.execute("CHECKPOINT")
-            changed = not db_path.exists() or any(r.status in ("loaded", "older_snapshot") for r in results)
-            if changed:
-                _fsync(work)
-                os.replace(work, db_path)
-        finally:
-            work.unlink(missing_ok=True)
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        with _write_lock(db_path):
+            work = db_path.with_name(db_path.name + ".chargement")
+            _remove_leftovers(work)
+            try:
+                if db_path.exists():
+                    shutil.copyfile(db_path, work)
+                with open_for_writing(work) as con:
+                    for index, path in enumerate(paths):
+                        if progress:
+                            progress(index, len(paths), path.name)
+                        results.append(_load_path(con, path))
+                    con.execute("CHECKPOINT")
+                changed = not db_path.exists() or any(r.status in ("loaded", "older_snapshot") for r in results)
+                if changed:
+                    _fsync(work)
+                    os.replace(work, db_path)  # le seul instant où la base en place change
+                    _fsync_dir(db_path.parent)
+            finally:
+                _remove_leftovers(work, strict=False)
+    except Exception as exc:  # disque plein, base de travail invalidée… : aucune trace, la base en place est intacte
+        kept = [
+            r if r.status in ("refused", "already_loaded") else _refuse(r.file, _echec_envoi(r.file, exc))
+            for r in results
+        ]
+        results = kept + [_refuse(p.name, _echec_envoi(p.name, exc)) for p in paths[len(results) :]]
     return results

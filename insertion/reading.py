@@ -7,16 +7,26 @@ refusé avec un message qui dit quoi faire.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from insertion import config, formats, identifiers
+
+# Une ligne physique de plus d'un million de caractères n'est pas une ligne d'extraction (16 colonnes
+# courtes) : refusée avant que le module csv n'en fasse une liste de millions de cellules.
+LONGUEUR_LIGNE_MAX = 1_000_000
+# Les lignes sont rangées en colonnes Arrow par paquets : jamais des millions de listes Python à la fois.
+_PAQUET = 50_000
 
 
 class FichierRefuse(ValueError):
@@ -31,6 +41,9 @@ class TableBrute:
     table: pa.Table  # une colonne de texte par en-tête, plus `_ligne`
     malformees: list[tuple[int, str]] = field(default_factory=list)  # (ligne, motif)
     format: str = "csv"
+    # Les cellules non vides qui ne sont sous aucune colonne nommée (colonne sans en-tête, au-delà de
+    # l'en-tête, ligne malformée) : jamais chargées, mais lues pour y chercher des identifiants directs.
+    hors_colonnes: pa.Table | None = None  # colonnes `valeur` et `_ligne`
 
     @property
     def lignes_lues(self) -> int:
@@ -62,15 +75,30 @@ def detect_format(data: bytes, name: str) -> str:
     return "csv"
 
 
+def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
+    """Gestionnaire d'erreur de décodage : un octet qui n'est pas de l'UTF-8 est lu en Windows-1252."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    return error.object[error.start : error.end].decode("cp1252"), error.end
+
+
+codecs.register_error("insertion_cp1252", _cp1252_fallback)
+
+
 def decode_text(data: bytes, name: str) -> str:
-    """UTF-8 (avec ou sans BOM), sinon Windows-1252, comme le dit le contrat."""
+    """UTF-8 (avec ou sans BOM), sinon Windows-1252, comme le dit le contrat.
+
+    Un fichier recollé à partir de deux exports (des lignes en UTF-8, d'autres en Windows-1252) est lu
+    caractère par caractère : ce qui est de l'UTF-8 valide reste de l'UTF-8, le reste est du Windows-1252.
+    Pour un fichier tout en Windows-1252, le résultat est celui d'un décodage Windows-1252.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         try:
-            text = data.decode("cp1252")
+            text = data.decode("utf-8", errors="insertion_cp1252")
         except UnicodeDecodeError as exc:
             raise FichierRefuse(
                 f"« {name} » n'est ni en UTF-8 ni en Windows-1252 : réenregistrez-le en CSV UTF-8."
@@ -80,45 +108,172 @@ def decode_text(data: bytes, name: str) -> str:
     return text
 
 
+def refus_lignes(name: str, limit: int, declared: int | None = None) -> FichierRefuse:
+    """Le message d'un fichier trop long : la limite, et comment découper sans perdre de lignes."""
+    count = f"{formats.entier(declared)} lignes de données" if declared else "trop de lignes"
+    return FichierRefuse(
+        f"« {name} » compte {count}, au-delà de la limite de {formats.entier(limit)} lignes par fichier "
+        "(réglage INSERTION_LIGNES_MAX) : il n'a pas été chargé. Découpez l'extraction en plusieurs fichiers "
+        "par ALI, en gardant toutes les lignes d'une même ALI dans le même fichier (chaque fichier remplace "
+        "l'instantané des ALI qu'il contient), puis chargez-les l'un après l'autre."
+    )
+
+
+def _trim_trailing_blanks(values: list) -> list:
+    end = len(values)
+    while end and (values[end - 1] is None or str(values[end - 1]).strip() == ""):
+        end -= 1
+    return list(values[:end])
+
+
 def _header_checks(raw_headers: list, name: str) -> list[str]:
+    # Des cellules vides au bout de l'en-tête (colonnes mises en forme dans Excel, séparateurs en trop)
+    # ne sont pas des colonnes.
+    raw_headers = _trim_trailing_blanks(raw_headers)
+    if len(raw_headers) > config.COLONNES_MAX:
+        raise FichierRefuse(
+            f"« {name} » compte {formats.entier(len(raw_headers))} colonnes, au-delà de la limite de "
+            f"{formats.entier(config.COLONNES_MAX)} : ce n'est pas une extraction de file active (16 colonnes) "
+            "ni un fichier budget. Vérifiez le fichier exporté."
+        )
+    # Un fichier sans ligne d'en-tête : sa première ligne de données tient lieu d'en-tête. Ses valeurs ne
+    # doivent ni passer pour des noms de colonnes, ni être répétées dans un message.
+    texts = pa.array([None if h is None else str(h) for h in raw_headers], type=pa.string())
+    found = identifiers.find_identifying_values(pa.table({"entete": texts, "_ligne": pa.nulls(len(texts), pa.int64())}))
+    if found:
+        labels = " et ".join(sorted({label for _, label, _ in found}))
+        raise FichierRefuse(
+            f"« {name} » : la ligne d'en-tête contient {labels}, une donnée directement identifiante. "
+            "Rien n'a été enregistré : la première ligne doit nommer les colonnes (id_beneficiaire, code_ali…) ; "
+            "retirez ces valeurs puis rechargez le fichier."
+        )
+    from insertion.loader import COLONNES_BUDGET, COLONNES_FILE_ACTIVE  # import différé (cycle)
+
+    known = set(COLONNES_FILE_ACTIVE) | set(COLONNES_BUDGET)
     headers = [normalise_header(h) for h in raw_headers]
     seen: dict[str, int] = {}
     for position, header in enumerate(headers, start=1):
         if not header:
             continue
         if header in seen:
+            # Le nom n'est cité que s'il est celui d'une colonne attendue : ailleurs, ce peut être une valeur.
+            which = f"la colonne « {header} »" if header in known else "une même colonne"
             raise FichierRefuse(
-                f"« {name} » : la colonne « {header} » apparaît deux fois (colonnes {seen[header]} et {position}). "
+                f"« {name} » : {which} apparaît deux fois (colonnes {seen[header]} et {position}). "
                 "Supprimez le doublon puis rechargez le fichier."
             )
         seen[header] = position
     return headers
 
 
-def _build(headers: list[str], rows: list[list], lines: list[int]) -> pa.Table:
-    kept = [i for i, h in enumerate(headers) if h]
-    arrays = {headers[i]: pa.array([r[i] for r in rows], type=pa.string()) for i in kept}
-    arrays["_ligne"] = pa.array(lines, type=pa.int64())
-    return pa.table(arrays)
+class _Colonnes:
+    """Les lignes lues, rangées en colonnes Arrow de textes par paquets de _PAQUET lignes."""
+
+    def __init__(self, headers: list[str], name: str, limit: int) -> None:
+        self.kept = [i for i, h in enumerate(headers) if h]
+        self.unnamed = [i for i, h in enumerate(headers) if not h]
+        self.width = len(headers)
+        self.schema = pa.schema([(headers[i], pa.string()) for i in self.kept] + [("_ligne", pa.int64())])
+        self.name, self.limit = name, limit
+        self.rows: list[list] = []
+        self.lines: list[int] = []
+        self.batches: list[pa.RecordBatch] = []
+        self.count = 0
+        self.extra_values: list[str] = []
+        self.extra_lines: list[int] = []
+
+    def counted(self) -> None:
+        """Une ligne de données de plus (acceptée ici ou malformée) : au-delà de la limite, on s'arrête."""
+        self.count += 1
+        if self.count > self.limit:
+            raise refus_lignes(self.name, self.limit)
+
+    def outside(self, values: list, line: int) -> None:
+        """Des cellules hors des colonnes nommées : gardées à part pour la recherche d'identifiants."""
+        for value in values:
+            if value is not None and str(value).strip():
+                self.extra_values.append(str(value))
+                self.extra_lines.append(line)
+
+    def add(self, values: list, line: int) -> None:
+        """Une ligne ; les cellules au-delà de l'en-tête ou sous une colonne sans nom sont mises à part."""
+        self.counted()
+        if len(values) > self.width:
+            self.outside(values[self.width :], line)
+            values = values[: self.width]
+        elif len(values) < self.width:
+            values = values + [None] * (self.width - len(values))
+        if self.unnamed:
+            self.outside([values[i] for i in self.unnamed], line)
+        self.rows.append(values)
+        self.lines.append(line)
+        if len(self.rows) >= _PAQUET:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self.lines:
+            return
+        arrays = [pa.array([r[i] for r in self.rows], type=pa.string()) for i in self.kept]
+        arrays.append(pa.array(self.lines, type=pa.int64()))
+        self.batches.append(pa.record_batch(arrays, schema=self.schema))
+        self.rows, self.lines = [], []
+
+    def table(self) -> pa.Table:
+        self._flush()
+        return pa.Table.from_batches(self.batches, schema=self.schema)
+
+    def outside_table(self) -> pa.Table:
+        return pa.table(
+            {
+                "valeur": pa.array(self.extra_values, type=pa.string()),
+                "_ligne": pa.array(self.extra_lines, type=pa.int64()),
+            }
+        )
 
 
 def _is_blank(values: list) -> bool:
     return all(v is None or str(v).strip() == "" for v in values)
 
 
-def read_csv(data: bytes, name: str) -> TableBrute:
+def _first_line(text: str) -> str:
+    """La première ligne non vide, sans découper tout le texte en lignes."""
+    for line in io.StringIO(text, newline=""):
+        if line.strip():
+            return line
+    return ""
+
+
+def _bounded_lines(text: str, name: str) -> Iterator[str]:
+    """Les lignes physiques du texte, pour le module csv ; une ligne démesurée fait refuser le fichier."""
+    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+        if len(line) > LONGUEUR_LIGNE_MAX:
+            raise FichierRefuse(
+                f"« {name} » : la ligne {number} compte {formats.entier(len(line))} caractères, au-delà de "
+                f"{formats.entier(LONGUEUR_LIGNE_MAX)} : ce n'est pas une ligne d'extraction lisible. "
+                "Vérifiez le fichier (fins de ligne, séparateur) puis rechargez-le."
+            )
+        yield line
+
+
+def read_csv(data: bytes, name: str, lignes_max: int | None = None) -> TableBrute:
+    limit = lignes_max or config.lignes_max()
     text = decode_text(data, name)
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    first_line = _first_line(text)
     if not first_line:
         raise FichierRefuse(f"« {name} » est vide : aucune ligne d'en-tête.")
     # Le séparateur le plus fréquent de l'en-tête ; la tabulation est admise en plus du contrat.
-    separator = max([";", ",", "\t"], key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    separator = max([";", ",", "\t"], key=first_line[:LONGUEUR_LIGNE_MAX].count)
+    reader = csv.reader(_bounded_lines(text, name), delimiter=separator)
     try:
-        raw_headers = next(reader)
+        raw_headers: list[str] = []
+        for raw_headers in reader:  # des lignes vides avant l'en-tête sont sautées
+            if not _is_blank(raw_headers):
+                break
         headers = _header_checks(raw_headers, name)
-        rows: list[list] = []
-        lines: list[int] = []
+        # Les colonnes sans nom en bout d'en-tête ne sont pas chargées ; une ligne plus longue que
+        # l'en-tête complet, avec des valeurs au-delà, est malformée.
+        raw_width = max(len(raw_headers), len(headers))
+        out = _Colonnes(headers, name, limit)
         malformed: list[tuple[int, str]] = []
         previous_end = reader.line_num
         for record in reader:
@@ -126,20 +281,17 @@ def read_csv(data: bytes, name: str) -> TableBrute:
             previous_end = reader.line_num
             if _is_blank(record):
                 continue
-            if len(record) > len(headers) and _is_blank(record[len(headers) :]):
-                record = record[: len(headers)]  # séparateurs en trop en fin de ligne, comme en produit Excel
-            elif len(record) < len(headers):
-                # Certains exports omettent les dernières cellules vides : on les complète, les règles
-                # de ligne diront s'il manque une valeur obligatoire.
-                record = record + [""] * (len(headers) - len(record))
-            if len(record) != len(headers):
-                malformed.append((start, f"nombre de colonnes incorrect ({len(record)} au lieu de {len(headers)})"))
+            if len(record) > raw_width and not _is_blank(record[raw_width:]):
+                out.counted()
+                out.outside(record, start)
+                malformed.append((start, f"nombre de colonnes incorrect ({len(record)} au lieu de {raw_width})"))
                 continue
-            rows.append([v if v.strip() != "" else None for v in record])
-            lines.append(start)
+            # Des séparateurs en trop en fin de ligne (comme en produit Excel) sont ignorés ; des cellules
+            # finales omises sont complétées, les règles de ligne diront s'il manque une valeur obligatoire.
+            out.add([v if v.strip() != "" else None for v in record], start)
     except csv.Error as exc:
         raise FichierRefuse(f"« {name} » n'est pas un CSV lisible (ligne {reader.line_num}).") from exc
-    return TableBrute(headers, _build(headers, rows, lines), malformed, "csv")
+    return TableBrute(headers, out.table(), malformed, "csv", out.outside_table())
 
 
 def _cell_text(value: object) -> str | None:
@@ -155,37 +307,73 @@ def _cell_text(value: object) -> str | None:
     return text if text.strip() else None
 
 
-def read_xlsx(data: bytes, name: str) -> TableBrute:
+def _check_zip(data: bytes, name: str) -> None:
+    """Un .xlsx est un zip : ses tailles déclarées sont lues avant toute décompression.
+
+    Le module zipfile ne rend jamais plus d'octets qu'une entrée n'en déclare (au-delà, l'entrée est
+    illisible) : borner les tailles déclarées borne ce qu'openpyxl décompressera.
+    """
+    unreadable = FichierRefuse(f"« {name} » n'est pas un classeur Excel .xlsx lisible.")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        raise unreadable from exc
+    if len(entries) > config.XLSX_ENTREES_MAX:
+        raise unreadable
+    total = sum(e.file_size for e in entries)
+    suspicious = [
+        e for e in entries if e.file_size > 10 * 10**6 and e.file_size > config.XLSX_TAUX_MAX * max(e.compress_size, 1)
+    ]
+    if total > config.XLSX_DECOMPRESSE_MAX_MO * 10**6 or suspicious:
+        raise FichierRefuse(
+            f"« {name} » occuperait {formats.entier(total / 10**6)} Mo une fois décompressé "
+            f"({formats.entier(len(data) / 10**6) if len(data) >= 10**6 else 'moins de 1'} Mo reçus) : "
+            "ce n'est pas un classeur Excel ordinaire, il n'a pas été ouvert. Exportez l'extraction en CSV "
+            "ou réenregistrez-la depuis Excel, puis rechargez-la."
+        )
+
+
+def read_xlsx(data: bytes, name: str, lignes_max: int | None = None) -> TableBrute:
+    limit = lignes_max or config.lignes_max()
+    _check_zip(data, name)
     import openpyxl  # import différé : coûteux, inutile pour les CSV
 
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except Exception as exc:  # openpyxl lève des erreurs variées (zip, XML, clés absentes) sur un classeur abîmé
         raise FichierRefuse(f"« {name} » n'est pas un classeur Excel .xlsx lisible.") from exc
     try:
         if not workbook.worksheets:
             raise FichierRefuse(f"« {name} » : le classeur ne contient aucune feuille.")
         sheet = workbook.worksheets[0]
+        # La dimension déclarée par la feuille, lue sans parcourir les lignes : assez pour refuser tôt.
+        declared = sheet.max_row
+        if isinstance(declared, int) and declared - 1 > limit:
+            raise refus_lignes(name, limit, declared - 1)
+        # Puis on l'oublie : certains logiciels écrivent une dimension fausse (« A1 ») et openpyxl
+        # s'arrêterait là, perdant des lignes sans rien dire. Les lignes sont comptées en lisant.
+        sheet.reset_dimensions()
         iterator = sheet.iter_rows(values_only=True)
         header_row = next(iterator, None)
         if header_row is None or _is_blank(list(header_row)):
             raise FichierRefuse(f"« {name} » : la première feuille est vide (aucune ligne d'en-tête).")
         headers = _header_checks(list(header_row), name)
+        out = _Colonnes(headers, name, limit)
         width = len(headers)
-        rows, lines = [], []
         for number, values in enumerate(iterator, start=2):
-            values = list(values)[:width] + [None] * max(0, width - len(values))
-            if _is_blank(values):
+            cells = [_cell_text(v) for v in values]
+            if _is_blank(cells[:width]):  # rien sous les en-têtes : pas une ligne de données
+                out.outside(cells, number)  # mais ce qui traîne à côté est lu pour y chercher des identifiants
                 continue
-            rows.append([_cell_text(v) for v in values])
-            lines.append(number)
+            out.add(cells, number)
     except FichierRefuse:
         raise
     except Exception as exc:  # openpyxl lève des erreurs variées sur un classeur abîmé
         raise FichierRefuse(f"« {name} » n'est pas un classeur Excel .xlsx lisible.") from exc
     finally:
         workbook.close()
-    return TableBrute(headers, _build(headers, rows, lines), [], "xlsx")
+    return TableBrute(headers, out.table(), [], "xlsx", out.outside_table())
 
 
 def _column_as_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -193,33 +381,64 @@ def _column_as_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
     if pa.types.is_timestamp(kind):
         column = pc.cast(column, pa.date32())
     elif pa.types.is_floating(kind):
-        as_int = pc.cast(column, pa.int64(), safe=False)
-        whole = pc.equal(pc.cast(as_int, kind), column)
+        # 93014.0 → « 93014 » ; NaN (une valeur manquante pour la plupart des logiciels) → vide ; l'infini
+        # ou 1e300 restent du texte que les règles rejetteront. Ne convertir en entier que les nombres
+        # entiers représentables : la conversion retour d'un NaN ou de 1e300 lèverait une erreur.
+        column = pc.cast(column, pa.float64())
+        column = pc.if_else(pc.is_nan(column), pa.scalar(None, pa.float64()), column)
+        whole = pc.and_(pc.is_finite(column), pc.less_equal(pc.abs(column), 2.0**53))
+        whole = pc.fill_null(pc.and_(whole, pc.equal(pc.floor(column), column)), False)
+        as_int = pc.cast(pc.if_else(whole, column, 0.0), pa.int64())
         return pc.if_else(whole, pc.cast(as_int, pa.string()), pc.cast(column, pa.string()))
     elif pa.types.is_dictionary(kind):
         column = pc.cast(column, kind.value_type)
     return pc.cast(column, pa.string())
 
 
-def read_parquet(data: bytes, name: str) -> TableBrute:
+def read_parquet(data: bytes, name: str, lignes_max: int | None = None) -> TableBrute:
     import pyarrow.parquet as pq
 
+    limit = lignes_max or config.lignes_max()
+    unreadable = f"« {name} » n'est pas un fichier Parquet lisible."
     try:
-        table = pq.read_table(pa.BufferReader(data))
+        parquet = pq.ParquetFile(pa.BufferReader(data))
+        declared, width = parquet.metadata.num_rows, parquet.metadata.num_columns
     except Exception as exc:  # pyarrow lève ArrowInvalid, OSError… selon la corruption
-        raise FichierRefuse(f"« {name} » n'est pas un fichier Parquet lisible.") from exc
+        raise FichierRefuse(unreadable) from exc
+    # Les métadonnées donnent le nombre de lignes et de colonnes sans rien lire d'autre.
+    if declared > limit:
+        raise refus_lignes(name, limit, declared)
+    if width > config.COLONNES_MAX:
+        _header_checks([f"c{i}" for i in range(width)], name)  # même refus que pour un CSV trop large
+    try:
+        table = parquet.read()
+    except Exception as exc:
+        raise FichierRefuse(unreadable) from exc
+    if table.num_rows > limit:  # des métadonnées qui mentent
+        raise refus_lignes(name, limit, table.num_rows)
     headers = _header_checks(table.column_names, name)
+    lines = pa.array(range(2, table.num_rows + 2), type=pa.int64())
     arrays = {}
-    for header, column in zip(headers, table.columns, strict=True):
-        if not header:
-            continue
+    outside = []
+    for position, column in enumerate(table.columns):
+        header = headers[position] if position < len(headers) else ""
         try:
             text = _column_as_text(column)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-            raise FichierRefuse(f"« {name} » : la colonne « {header} » a un type illisible ({column.type}).") from exc
-        arrays[header] = pc.if_else(pc.equal(pc.utf8_trim_whitespace(text), ""), None, text)
-    arrays["_ligne"] = pa.array(range(2, table.num_rows + 2), type=pa.int64())
-    return TableBrute(headers, pa.table(arrays), [], "parquet")
+            text = pc.if_else(pc.equal(pc.utf8_trim_whitespace(text), ""), None, text)
+        except (pa.ArrowException, ValueError, TypeError, OverflowError) as exc:
+            which = f"la colonne « {header} »" if header else f"la colonne sans nom n° {position + 1}"
+            raise FichierRefuse(
+                f"« {name} » : {which} a un type illisible ({column.type}) ; "
+                "enregistrez-la en texte ou en date puis rechargez le fichier."
+            ) from exc
+        if header:
+            arrays[header] = text
+        else:  # colonne sans nom : jamais chargée, lue pour y chercher des identifiants
+            present = pc.is_valid(text)
+            outside.append(pa.table({"valeur": pc.filter(text, present), "_ligne": pc.filter(lines, present)}))
+    arrays["_ligne"] = lines
+    extra = pa.concat_tables(outside) if outside else None
+    return TableBrute(headers, pa.table(arrays), [], "parquet", extra)
 
 
 def read_table(data: bytes, name: str) -> TableBrute:

@@ -19,12 +19,14 @@ CREATE OR REPLACE TEMP MACRO norm_date(x) AS
     CASE WHEN year(parse_date(x)) BETWEEN 1900 AND 2100 THEN parse_date(x) END;
 
 -- Montants : « 46 000 000,50 € » → 46000000.50 ; espaces insécables acceptés.
+-- La notation scientifique (« 4,60E+07 », ce qu'Excel affiche dans une colonne trop étroite et écrit
+-- tel quel dans un CSV) a perdu des chiffres : illisible plutôt qu'arrondie en silence.
 CREATE OR REPLACE TEMP MACRO norm_montant(x) AS
-    try_cast(
+    CASE WHEN NOT contains(lower(x), 'e') THEN try_cast(
         CASE WHEN contains(x, ',')
              THEN replace(replace(regexp_replace(x, '[\s\x{00A0}\x{202F}€]', '', 'g'), '.', ''), ',', '.')
              ELSE regexp_replace(x, '[\s\x{00A0}\x{202F}€]', '', 'g')
-        END AS DECIMAL(15, 2));
+        END AS DECIMAL(15, 2)) END;
 
 -- Libellés libres (lignes budgétaires) : « Garde d'enfants » → garde_d_enfants.
 CREATE OR REPLACE TEMP MACRO norm_libelle(x) AS

@@ -5,7 +5,10 @@ WITH brut AS (
     SELECT
         _ligne,
         norm_texte(annee)              AS annee_txt,
-        try_cast(norm_texte(annee) AS INTEGER)     AS annee,
+        -- Quatre chiffres (« 2024.0 » d'un export de nombres admis) : try_cast seul lirait « 2024.5 »,
+        -- « 2.024e3 » ou « 0x7E8 » comme une année.
+        CASE WHEN regexp_full_match(norm_texte(annee), '[0-9]{4}(\.0+)?')
+             THEN try_cast(norm_texte(annee) AS INTEGER) END AS annee,
         upper(norm_texte(code_ali))    AS code_ali,
         norm_libelle(ligne)                  AS ligne,
         norm_texte(montant_vote)       AS montant_vote_txt,
