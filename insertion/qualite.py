@@ -27,7 +27,7 @@ from insertion import app, formats, libelles, queries
 from insertion.config import default_db_path
 from insertion.definitions import Definition
 from insertion.filters import Filtres
-from insertion.loader import LoadResult, load_files
+from insertion.loader import LoadResult, load_files, refus_taille
 from insertion.queries import Perimetre, Periode
 
 # --- Définitions (montrées dans « Méthode ») -------------------------------------------------------
@@ -378,13 +378,19 @@ def importer(
     """
     with tempfile.TemporaryDirectory(prefix="ali93-import-") as dossier:
         chemins = []
+        trop_gros: dict[int, LoadResult] = {}  # refusés avant même d'être écrits sur le disque
         for index, (nom, contenu) in enumerate(fichiers):
+            refus = refus_taille(len(contenu), nom)
+            if refus is not None:
+                trop_gros[index] = refus
+                continue
             sous_dossier = Path(dossier) / f"{index:04d}"
             sous_dossier.mkdir()
             chemin = sous_dossier / nom_sur(nom)
             chemin.write_bytes(contenu)
             chemins.append(chemin)
-        return load_files(db_path or default_db_path(), chemins, progress=progress)
+        charges = iter(load_files(db_path or default_db_path(), chemins, progress=progress) if chemins else [])
+        return [trop_gros[i] if i in trop_gros else next(charges) for i in range(len(fichiers))]
 
 
 NIVEAUX = {"loaded": "success", "already_loaded": "info", "older_snapshot": "warning", "refused": "error"}

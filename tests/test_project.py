@@ -40,3 +40,8 @@ def test_every_query_file_binds_its_parameters():
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"\{[a-z_]+\}", text), f"{path.name} contient un gabarit {{…}} à formater"
         assert not re.search(r"%\(|%s", text), f"{path.name} contient un marqueur de formatage"
+
+
+def test_no_user_data_is_rendered_as_raw_html():
+    sources = [*(ROOT / "insertion").rglob("*.py"), *(ROOT / "pages").rglob("*.py"), ROOT / "dashboard.py"]
+    assert [p.name for p in sources if "unsafe_allow_html=True" in p.read_text(encoding="utf-8")] == []

@@ -230,3 +230,17 @@ def test_completude_format_long():
     assert t.iloc[0]["Date du diagnostic numérique"] == "25,0\u202f%"
     assert t.iloc[0]["Motif de sortie (parmi les sorties)"] == "–"
     assert t.iloc[0][["Épisodes courants", "Sorties"]].tolist() == ["4", "0"]
+
+
+def test_an_oversized_upload_is_refused_before_being_written(tmp_path, monkeypatch):
+    from insertion import qualite
+    from tests.conftest import csv_bytes, lignes
+
+    monkeypatch.setenv("INSERTION_TAILLE_MAX_MO", "1")
+    gros = b"x" * (1024 * 1024 + 1)
+    petit = csv_bytes(lignes(3))
+    db_path = tmp_path / "envoi.duckdb"
+    resultats = qualite.importer([("gros.csv", gros), ("petit.csv", petit)], db_path=db_path)
+    assert [r.status for r in resultats] == ["refused", "loaded"]
+    assert "gros.csv" in resultats[0].message and "Mo" in resultats[0].message
+    assert resultats[1].accepted == 3
