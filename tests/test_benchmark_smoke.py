@@ -1,0 +1,19 @@
+"""La mesure de performance tourne en CI à petite échelle (100 k) : elle ne doit pas échouer, et ses
+résultats SQL sont comparés à une implémentation pandas (le script s'arrête s'ils diffèrent)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_benchmark_smoke_runs_and_prints_its_tables():
+    run = subprocess.run(
+        [sys.executable, "benchmarks/run.py", "--smoke"], cwd=ROOT, capture_output=True, text=True, timeout=900
+    )
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    assert "| vue |" in run.stdout and "pages/vue_ensemble.py" in run.stdout
+    assert "file_active_mensuelle" in run.stdout
