@@ -144,6 +144,13 @@ st.dataframe(
     width="stretch",
     key="comparer_tableau",
 )
+ui.telechargements(
+    ctx,
+    textes.assign(Indicateur=[libelle(i) for i in territoires.INDICATEURS]),
+    vue=VUE,
+    definitions=["file_active", "diag_numerique", "sortie_emploi_12m", "cout_par_personne"],
+    cle="comparer_tableau",
+)
 ui.note_secret(prot_ali.a_masque or prot_dep.a_masque)
 
 # --- Petits multiples ----------------------------------------------------------------------------------------

@@ -80,6 +80,7 @@ if chargements.empty:
     st.info("Aucun fichier n'a encore été chargé.")
 else:
     st.dataframe(qualite.historique(chargements), hide_index=True, width="stretch", height=380, key="historique")
+    ui.telechargements(ctx, qualite.historique(chargements), vue="Historique des chargements", cle="historique")
 
 # --- Fraîcheur par ALI --------------------------------------------------------------------------------------
 st.subheader("Date de la dernière extraction par ALI")
@@ -255,6 +256,7 @@ else:
             "chargement pour voir toutes les siennes."
         )
     st.dataframe(qualite.tableau_quarantaine(detail), hide_index=True, width="stretch", key="quarantaine")
+    ui.telechargements(ctx, qualite.tableau_quarantaine(detail), vue="Lignes rejetées", cle="quarantaine")
 
 # --- Complétude ------------------------------------------------------------------------------------------
 st.subheader("Complétude des champs facultatifs")

@@ -65,3 +65,12 @@ def test_every_view_offers_the_briefing_note(small_db, app_test):
         at = app_test(small_db, page)
         labels = [b.proto.label for b in at.sidebar.get("download_button")]
         assert "Note de synthèse (PDF)" in labels, page
+
+
+@pytest.mark.parametrize("page", ["pages/comparer.py", "pages/qualite.py", "pages/beneficiaires.py"])
+def test_tables_can_be_taken_away_as_csv_and_excel(small_db, app_test, page):
+    at = app_test(small_db, page)
+    labels = [b.proto.label for b in at.main.get("download_button")]
+    assert labels.count("Télécharger (CSV)") >= 1 and labels.count("Télécharger (CSV)") == labels.count(
+        "Télécharger (Excel)"
+    ), labels
