@@ -18,9 +18,12 @@ que l'exécution suivante prendrait pour bon.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +57,23 @@ class Extraction:
     @property
     def acceptees(self) -> int:
         return self.lignes - self.fautives
+
+
+@contextmanager
+def verrou(nom: str) -> Iterator[None]:
+    """Exclusion entre exécutions simultanées (une CI qui lance --smoke pendant une mesure complète, par exemple)
+    sur une partie du cache : on attend son tour plutôt que de se marcher dessus."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with open(CACHE / f".{nom}.verrou", "a+b") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            _log(f"cache « {nom} » occupé par une autre exécution : attente…")
+            fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def _log(message: str) -> None:
@@ -153,6 +173,11 @@ def _fautives(n: int) -> int:
 
 def extraction(echelle: str) -> Extraction:
     """Le CSV d'une échelle (construit une fois, puis lu dans le cache)."""
+    with verrou("donnees"):
+        return _extraction(echelle)
+
+
+def _extraction(echelle: str) -> Extraction:
     n = ECHELLES[echelle]
     _, budget = demo_files()
     base = base_episodes()
