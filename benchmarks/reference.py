@@ -48,7 +48,7 @@ class Donnees:
     @classmethod
     def lire(cls, con: duckdb.DuckDBPyConnection) -> Donnees:
         def t(nom: str) -> pd.DataFrame:
-            return con.execute(f"SELECT * FROM {nom}").df()  # noms fixes, écrits ici
+            return con.table(nom).df()  # noms fixes, écrits ici ; aucun SQL composé
 
         communes = t("ref_communes")
         episodes = t("episodes").merge(communes[["code_commune", "ept"]], on="code_commune", how="inner")

@@ -496,7 +496,7 @@ def all_text_cells(con: duckdb.DuckDBPyConnection) -> list[str]:
             ).fetchall()
         ]  # fmt: skip
         for column in columns:  # noms tirés du catalogue, pas du fichier
-            cells += [v for (v,) in con.execute(f'SELECT DISTINCT "{column}" FROM {table}').fetchall() if v]
+            cells += [v for v in con.table(table).df()[column].dropna().unique() if v]
     return cells
 
 

@@ -175,7 +175,7 @@ def stored_text(db_path) -> str:
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         tables = [t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
-        return "\n".join(repr(con.execute(f'SELECT * FROM "{t}"').fetchall()) for t in tables)
+        return "\n".join(repr(con.table(t).fetchall()) for t in tables)
     finally:
         con.close()
 
