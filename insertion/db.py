@@ -11,11 +11,29 @@ import duckdb
 from insertion import referential
 from insertion.config import QUERIES_DIR, SCHEMA_FILE
 
+# Monte quand une table dérivée change : une base plus ancienne est mise à niveau à son ouverture.
+VERSION_SCHEMA = "2"
+_PREPARATION = Path(__file__).resolve().parent / "sql" / "episodes_indicateurs.sql"
+
+
+def preparer_indicateurs(con: duckdb.DuckDBPyConnection) -> None:
+    """Reconstruit episodes_indicateurs à partir des épisodes courants (après chaque chargement)."""
+    con.execute(_PREPARATION.read_text(encoding="utf-8"))
+
+
+def version(con: duckdb.DuckDBPyConnection) -> str | None:
+    rows = con.execute("SELECT valeur FROM meta WHERE cle = 'version_schema'").fetchall()
+    return rows[0][0] if rows else None
+
 
 def ensure_schema(con: duckdb.DuckDBPyConnection, ref: referential.Referentiel | None = None) -> None:
-    """Crée ce qui manque, recharge les référentiels et la macro de périmètre."""
+    """Crée ce qui manque, recharge les référentiels et la macro de périmètre ; met à niveau une base
+    plus ancienne (tables dérivées)."""
     con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
     referential.install(con, ref or referential.load_referentiel())
+    if version(con) != VERSION_SCHEMA:
+        preparer_indicateurs(con)
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('version_schema', $v)", {"v": VERSION_SCHEMA})
     con.execute((QUERIES_DIR / "perimetre.sql").read_text(encoding="utf-8"))
 
 
@@ -48,10 +66,29 @@ def open_read_only(db_path: Path | str) -> duckdb.DuckDBPyConnection:
             f"Base introuvable : {path}. Chargez des extractions (python -m insertion load …) "
             "ou les données de démonstration (python -m insertion demo)."
         )
+    con = _attach(path)
+    if _version_lue(con) != VERSION_SCHEMA:
+        # Base écrite par une version précédente : ses tables dérivées sont reconstruites une fois, par le
+        # chemin des chargements (copie, verrou, remplacement), puis on relit la nouvelle version.
+        con.close()
+        from insertion import loader  # le chargeur importe ce module
+
+        loader.mettre_a_niveau(path)
+        con = _attach(path)
+    return con
+
+
+def _attach(path: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("ATTACH $path AS base (READ_ONLY)", {"path": str(path)})
     con.execute("USE base")
     return con
+
+
+def _version_lue(con: duckdb.DuckDBPyConnection) -> str | None:
+    if not con.execute("SELECT 1 FROM duckdb_tables() WHERE database_name = 'base' AND table_name = 'meta'").fetchall():
+        return None
+    return version(con)
 
 
 def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:

@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from insertion import config, formats, identifiers, reading
+from insertion import config, db, formats, identifiers, reading
 from insertion.db import open_for_writing
 from insertion.reading import FichierRefuse
 
@@ -303,6 +303,7 @@ def replace_current_episodes(con: duckdb.DuckDBPyConnection, load_id: int, repla
     """Les épisodes courants des ALI remplacées deviennent ceux du fichier."""
     con.execute("DELETE FROM episodes WHERE list_contains($remplacees, code_ali)", {"remplacees": replaced})
     con.execute(_INSERT_COURANT, {"id": load_id, "remplacees": replaced})
+    db.preparer_indicateurs(con)
 
 
 def _load_budget(con: duckdb.DuckDBPyConnection, raw: reading.TableBrute, name: str, digest: str) -> LoadResult:
@@ -571,6 +572,25 @@ def _remove_leftovers(work: Path, strict: bool = True) -> None:
         if strict:
             raise
     shutil.rmtree(work.with_name(work.name + ".tmp"), ignore_errors=True)
+
+
+def mettre_a_niveau(db_path: Path | str) -> None:
+    """Met une base écrite par une version précédente au schéma courant (tables dérivées), sans rien
+    charger : même copie, même verrou et même remplacement qu'un chargement, les lecteurs ne voient
+    jamais une base à moitié mise à niveau."""
+    db_path = Path(db_path)
+    with _write_lock(db_path):
+        work = db_path.with_name(db_path.name + ".chargement")
+        _remove_leftovers(work)
+        try:
+            shutil.copyfile(db_path, work)
+            with open_for_writing(work) as con:
+                con.execute("CHECKPOINT")
+            _fsync(work)
+            os.replace(work, db_path)
+            _fsync_dir(db_path.parent)
+        finally:
+            _remove_leftovers(work, strict=False)
 
 
 def load_files(

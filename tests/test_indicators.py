@@ -18,7 +18,7 @@ import pytest
 
 from insertion import formats
 from insertion import indicators as ind
-from insertion.db import open_for_writing
+from insertion.db import open_for_writing, preparer_indicateurs
 from insertion.queries import Perimetre, Periode, run
 
 EXTRACTION = date(2026, 10, 31)
@@ -85,6 +85,8 @@ def ajoute(
             extraction,
         ],
     )
+    # Comme après un chargement : les indicateurs lisent la table préparée à partir des épisodes.
+    preparer_indicateurs(con)
 
 
 def budget(con, annee: int, code_ali: str | None, ligne: str, vote: float, execute: float | None) -> None:
@@ -379,6 +381,7 @@ def _fixture_sorties(con):
         "'social', NULL, NULL, DATE '2026-03-01', NULL, '25_34', 'F', ?)",
         [EXTRACTION],
     )
+    preparer_indicateurs(con)
 
 
 def test_sortie_emploi_12_mois(con):
@@ -603,6 +606,7 @@ def test_file_active_mensuelle_a_grande_echelle_contre_une_jointure_directe(con)
         JOIN (SELECT row_number() OVER (ORDER BY code_commune) - 1 AS k, code_ali, code_commune
               FROM ref_ali_communes) AS a ON a.k = (i // 6000 + i) % 3"""
     )
+    preparer_indicateurs(con)
     direct = con.execute(
         """WITH mois AS (
             SELECT CAST(m AS DATE) AS mois, least(last_day(CAST(m AS DATE)), DATE '2026-10-31') AS ref

@@ -292,3 +292,52 @@ def test_nothing_loaded_leaves_the_file_itself_untouched(tmp_path, db_path):
     stamp = db_path.stat().st_mtime_ns
     load_files(db_path, [path, write(tmp_path / "noms.csv", b"nom;prenom\nA;B\n")])  # déjà chargé, refusé
     assert db_path.stat().st_mtime_ns == stamp
+
+
+# ---------------------------------------------------------------- table préparée pour les indicateurs
+
+
+def prepared(db_path) -> dict[str, tuple]:
+    """Les épisodes courants vus par les indicateurs (episodes_indicateurs), par ALI."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT code_ali, count(*), count(*) FILTER (WHERE plusieurs_episodes), any_value(ept) "
+            "FROM episodes_indicateurs GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    finally:
+        con.close()
+    return {ali: [n, multiples, ept] for ali, n, multiples, ept in rows}
+
+
+def test_prepared_table_follows_every_snapshot_replacement(tmp_path, db_path):
+    first = snapshot({"ALI14": 3, "ALI04": 2}, "2023-06-30")
+    # La même personne suivie à ALI14 et ALI04 : marquée « plusieurs épisodes » dans les deux ALI.
+    first += csv_bytes([ligne(id_beneficiaire="ALI14x0000", code_ali="ALI04", code_commune="93027",
+                              date_extraction="2023-06-30")]).split(b"\n", 1)[1]  # fmt: skip
+    load_files(db_path, [write(tmp_path / "t2.csv", first)])
+    assert {k: v[:2] for k, v in prepared(db_path).items()} == {"ALI04": [3, 1], "ALI14": [3, 1]}
+    # Le nouvel instantané d'ALI14 n'a plus cette personne : la table suit, plus personne n'est marqué.
+    renewed = snapshot({"ALI14": 5}, "2023-09-30").replace(b"ALI14x", b"ALI14y")
+    load_files(db_path, [write(tmp_path / "t3.csv", renewed)])
+    assert {k: v[:2] for k, v in prepared(db_path).items()} == {"ALI04": [3, 0], "ALI14": [5, 0]}
+
+
+def test_database_from_an_earlier_version_is_upgraded_when_opened(tmp_path, db_path):
+    from insertion import db, indicators
+    from insertion.queries import Periode
+
+    load_files(db_path, [write(tmp_path / "t2.csv", snapshot({"ALI14": 3, "ALI04": 2}, "2023-06-30"))])
+    # Une base écrite avant la table préparée : ni la table ni la version du schéma.
+    con = duckdb.connect(str(db_path))
+    con.execute("DROP TABLE episodes_indicateurs")
+    con.execute("DELETE FROM meta WHERE cle = 'version_schema'")
+    con.close()
+    reader = db.open_read_only(db_path)
+    try:
+        assert db.version(reader) == db.VERSION_SCHEMA
+        fa = indicators.file_active(reader, Periode(as_of=indicators.date(2023, 6, 30)), groupe="ali")
+        assert dict(zip(fa["groupe"], fa["file_active"], strict=True)) == {"ALI04": 2, "ALI14": 3}
+    finally:
+        reader.close()
+    assert not list(tmp_path.glob("*.chargement*"))
