@@ -17,7 +17,7 @@ _PREPARATION = Path(__file__).resolve().parent / "sql" / "episodes_indicateurs.s
 
 
 def preparer_indicateurs(con: duckdb.DuckDBPyConnection) -> None:
-    """Reconstruit episodes_indicateurs à partir des épisodes courants (après chaque chargement)."""
+    """Complète les colonnes préparées des épisodes courants (après chaque chargement)."""
     con.execute(_PREPARATION.read_text(encoding="utf-8"))
 
 
@@ -44,6 +44,7 @@ def open_for_writing(db_path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
     try:
+        con.execute("SET enable_progress_bar = false")  # la barre de DuckDB s'écrirait dans la sortie de la CLI
         con.begin()
         ensure_schema(con)
         con.commit()

@@ -49,13 +49,25 @@ SELECT $id, id_beneficiaire, code_ali, code_commune, date_orientation, type_parc
        sexe, composition_foyer, anciennete_rsa, date_extraction
 FROM _verifie WHERE motif_rejet IS NULL
 """
+# Les colonnes préparées pour les indicateurs sont calculées dans la même écriture (leur définition :
+# insertion/sql/episodes_indicateurs.sql) ; plusieurs_episodes, qui dépend des autres ALI, l'est ensuite.
+# Trié par ALI puis orientation : un filtre sur une ALI ne lit que ses blocs.
 _INSERT_COURANT = """
-INSERT INTO episodes
-SELECT $id, id_beneficiaire, code_ali, code_commune, date_orientation, type_parcours, date_diag_numerique,
-       niveau_numerique, date_diag_linguistique, niveau_linguistique, date_sortie, motif_sortie, tranche_age,
-       sexe, composition_foyer, anciennete_rsa, date_extraction
-FROM _verifie WHERE motif_rejet IS NULL AND list_contains($remplacees, code_ali)
-ORDER BY code_ali, date_orientation
+INSERT INTO episodes BY NAME
+SELECT $id AS id_chargement, v.id_beneficiaire, v.code_ali, v.code_commune, v.date_orientation, v.type_parcours,
+       v.date_diag_numerique, v.niveau_numerique, v.date_diag_linguistique, v.niveau_linguistique, v.date_sortie,
+       v.motif_sortie, v.tranche_age, v.sexe, v.composition_foyer, v.anciennete_rsa, v.date_extraction,
+       c.ept,
+       CAST(year(v.date_orientation) * 12 + month(v.date_orientation) - 1 AS INTEGER) AS m_orientation,
+       CAST(year(v.date_sortie) * 12 + month(v.date_sortie) - 1 AS INTEGER) AS m_sortie,
+       coalesce(v.date_sortie IS NOT NULL AND r.sortie_emploi, false) AS sortie_emploi,
+       coalesce(v.date_sortie IS NOT NULL AND r.emploi_durable, false) AS emploi_durable,
+       false AS plusieurs_episodes
+FROM _verifie AS v
+JOIN ref_communes AS c USING (code_commune)
+LEFT JOIN ref_motifs_sortie AS r ON r.motif_sortie = coalesce(v.motif_sortie, 'non_renseigne')
+WHERE v.motif_rejet IS NULL AND list_contains($remplacees, v.code_ali)
+ORDER BY v.code_ali, v.date_orientation
 """
 
 STATUTS = ("loaded", "already_loaded", "older_snapshot", "refused")

@@ -45,6 +45,14 @@ CREATE TABLE IF NOT EXISTS episodes_historique (
 
 -- Instantané courant : pour chaque ALI, les épisodes de son extraction la plus récente.
 CREATE TABLE IF NOT EXISTS episodes AS SELECT * FROM episodes_historique WITH NO DATA;
+-- Colonnes préparées pour les indicateurs (voir insertion/sql/episodes_indicateurs.sql) ; ajoutées à une
+-- base écrite par une version précédente, puis remplies par db.preparer_indicateurs.
+ALTER TABLE episodes ADD COLUMN IF NOT EXISTS ept VARCHAR;
+ALTER TABLE episodes ADD COLUMN IF NOT EXISTS m_orientation INTEGER;
+ALTER TABLE episodes ADD COLUMN IF NOT EXISTS m_sortie INTEGER;
+ALTER TABLE episodes ADD COLUMN IF NOT EXISTS sortie_emploi BOOLEAN;
+ALTER TABLE episodes ADD COLUMN IF NOT EXISTS emploi_durable BOOLEAN;
+ALTER TABLE episodes ADD COLUMN IF NOT EXISTS plusieurs_episodes BOOLEAN;
 
 -- Quels instantanés existent, et lequel est courant pour chaque ALI.
 CREATE TABLE IF NOT EXISTS instantanes (

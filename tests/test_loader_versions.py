@@ -298,12 +298,12 @@ def test_nothing_loaded_leaves_the_file_itself_untouched(tmp_path, db_path):
 
 
 def prepared(db_path) -> dict[str, tuple]:
-    """Les épisodes courants vus par les indicateurs (episodes_indicateurs), par ALI."""
+    """Les colonnes préparées pour les indicateurs, par ALI."""
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         rows = con.execute(
             "SELECT code_ali, count(*), count(*) FILTER (WHERE plusieurs_episodes), any_value(ept) "
-            "FROM episodes_indicateurs GROUP BY 1 ORDER BY 1"
+            "FROM episodes GROUP BY 1 ORDER BY 1"
         ).fetchall()
     finally:
         con.close()
@@ -328,9 +328,10 @@ def test_database_from_an_earlier_version_is_upgraded_when_opened(tmp_path, db_p
     from insertion.queries import Periode
 
     load_files(db_path, [write(tmp_path / "t2.csv", snapshot({"ALI14": 3, "ALI04": 2}, "2023-06-30"))])
-    # Une base écrite avant la table préparée : ni la table ni la version du schéma.
+    # Une base écrite avant les colonnes préparées : ni ces colonnes ni la version du schéma.
     con = duckdb.connect(str(db_path))
-    con.execute("DROP TABLE episodes_indicateurs")
+    for column in ("ept", "m_orientation", "m_sortie", "sortie_emploi", "emploi_durable", "plusieurs_episodes"):
+        con.execute(f"ALTER TABLE episodes DROP COLUMN {column}")
     con.execute("DELETE FROM meta WHERE cle = 'version_schema'")
     con.close()
     reader = db.open_read_only(db_path)
