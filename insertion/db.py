@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -79,8 +81,22 @@ def open_read_only(db_path: Path | str) -> duckdb.DuckDBPyConnection:
     return con
 
 
+# Plafond de mémoire d'une instance de lecture (l'application en garde au plus deux, pendant qu'un
+# chargement remplace la base). Sans lui, DuckDB garde en mémoire jusqu'à 80 % de la machine : 1,7 Go pour
+# l'application à 10 M d'épisodes. Au-delà, les opérateurs débordent sur disque, dans le dossier temporaire.
+MEMOIRE_LECTURE_DEFAUT = "256MB"
+
+
+def _reglages_lecture() -> dict[str, str]:
+    return {
+        "memory_limit": os.environ.get("INSERTION_MEMOIRE_DUCKDB", "").strip() or MEMOIRE_LECTURE_DEFAUT,
+        "temp_directory": str(Path(tempfile.gettempdir()) / "insertion-duckdb"),
+    }
+
+
 def _attach(path: Path) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
+    con = duckdb.connect(config=_reglages_lecture())
+    con.execute("SET enable_progress_bar = false")
     con.execute("ATTACH $path AS base (READ_ONLY)", {"path": str(path)})
     con.execute("USE base")
     return con
