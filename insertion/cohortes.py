@@ -10,7 +10,7 @@ cohérence : une valeur tirée d'une case masquée (une part, la somme d'un grou
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 
 import pandas as pd
@@ -217,6 +217,14 @@ def proteger_diagnostic(df: pd.DataFrame, departement: bool | pd.Series) -> secr
     return prot
 
 
+def proteger_niveaux(df: pd.DataFrame, departement: bool | pd.Series) -> secret.Protege:
+    """Niveaux constatés (sortie de `niveaux`) : ceux d'un territoire forment une ventilation de ses
+    diagnostics datés, et la part d'un effectif masqué est masquée aussi."""
+    return proteger_parts(
+        df, effectif="episodes", part="part", total="total", ventilation=["groupe"], departement=departement
+    )
+
+
 def proteger_sortie(df: pd.DataFrame, departement: bool | pd.Series) -> secret.Protege:
     """Taux de sortie en emploi et en emploi durable à 12 mois, sur leur dénominateur ; le taux d'un
     numérateur masqué (de 1 à 10 sous le département) est masqué aussi."""
@@ -249,6 +257,23 @@ def empiler(departement: pd.DataFrame, territoires: pd.DataFrame) -> tuple[pd.Da
     df = pd.concat([departement, territoires], ignore_index=True)
     niveau = pd.Series([True] * len(departement) + [False] * len(territoires), index=df.index)
     return df, niveau
+
+
+def proteger_territoires(
+    table: pd.DataFrame,
+    niveau: pd.Series,
+    proteger: Callable[[pd.DataFrame, pd.Series], secret.Protege],
+    formats_: dict[str, Callable[[object], str]],
+    pas: str | None = None,
+) -> tuple[secret.Protege, pd.DataFrame]:
+    """Une table empilée par `empiler`, protégée par `proteger`, et son affichage : le nom long de chaque
+    territoire en tête (« territoire »), et avec `pas` le nom de sa cohorte (« cohorte_libelle »)."""
+    prot = proteger(table, niveau)
+    aff = prot.affichage(formats_)
+    aff.insert(0, "territoire", [libelle_groupe(g) for g in prot.donnees["groupe"]])
+    if pas is not None:
+        aff["cohorte_libelle"] = [libelle_cohorte(c, pas) for c in prot.donnees["cohorte"]]
+    return prot, aff
 
 
 def cohortes_completes(df: pd.DataFrame) -> pd.DataFrame:
@@ -562,6 +587,84 @@ def carte_chaleur(
         plot_bgcolor="white",
     )
     return fig
+
+
+def carte_territoires(
+    prot: secret.Protege, colonne: str, survols: list[str], *, titre_echelle: str, pourcentage: bool
+) -> go.Figure:
+    """La carte de chaleur territoire × cohorte d'une colonne d'une table protégée par `proteger_territoires` :
+    le département en première ligne, puis les territoires dans l'ordre de leur code ; survols : un texte
+    par ligne de la table."""
+    donnees = prot.donnees.assign(survol=survols)
+    z = grille(donnees, colonne, [DEPARTEMENT] + sorted(set(donnees["groupe"]) - {DEPARTEMENT}))
+    return carte_chaleur(
+        z,
+        donnees.pivot(index="groupe", columns="cohorte", values="survol"),
+        [libelle_groupe(g, court=True) for g in z.index],
+        titre_echelle=titre_echelle,
+        pourcentage=pourcentage,
+    )
+
+
+def parts_par_territoire(
+    departement: pd.DataFrame,
+    territoires: pd.DataFrame,
+    proteger: Callable[[pd.DataFrame, pd.Series], secret.Protege],
+    formats_: dict[str, Callable[[object], str]],
+    *,
+    categorie: str,
+    categories: dict[str, str],
+    couleurs: dict[str, str],
+    effectif: str,
+    titre: str,
+    colonnes: dict[str, str],
+    hachures: bool = False,
+) -> tuple[go.Figure, pd.DataFrame, bool]:
+    """La part de chaque catégorie (niveau constaté, groupe de sortie) dans le département puis dans chaque
+    territoire, en barres horizontales empilées ; une trace par catégorie présente, dans l'ordre de
+    `categories` (code → libellé). Les lignes (groupe, catégorie, effectif, part) sont protégées par
+    `proteger` ; le survol donne la part et l'effectif (colonne `effectif`) tels qu'affichés. hachures : les
+    niveaux hors échelle sont hachurés (`hachure_niveau`).
+    Rend la figure, le tableau à montrer (colonnes → en-têtes, « territoire » compris) et s'il a une case
+    masquée."""
+    prot, aff = proteger_territoires(*empiler(departement, territoires), proteger, formats_)
+    d = prot.donnees
+    ordre = list(dict.fromkeys(d["groupe"]))
+    noms = {g: libelle_groupe(g, court=True) for g in ordre}
+    fig = go.Figure()
+    for code, nom in categories.items():
+        lignes = (d[categorie] == code).to_numpy()
+        if not lignes.any():
+            continue
+        fig.add_trace(
+            go.Bar(
+                y=[noms[g] for g in d["groupe"][lignes]],
+                x=list(d["part"][lignes]),
+                name=nom,
+                orientation="h",
+                marker_color=couleurs[code],
+                marker_pattern_shape=hachure_niveau(code) if hachures else None,
+                customdata=list(
+                    zip(aff["territoire"][lignes], aff["part"][lignes], aff[effectif][lignes], strict=True)
+                ),
+                hovertemplate="<b>%{customdata[0]}</b><br>" + nom + " : %{customdata[1]} (%{customdata[2]})"
+                "<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        barmode="stack",
+        title=titre,
+        height=hauteur(len(ordre)),
+        yaxis={
+            "autorange": "reversed",
+            "title": None,
+            "categoryorder": "array",
+            "categoryarray": list(noms.values()),
+        },
+        xaxis={"tickformat": ".0%", "title": None, "range": [0, 1]},
+        legend={"traceorder": "normal"},
+    )
+    return fig, aff[list(colonnes)].rename(columns=colonnes), prot.a_masque
 
 
 def barres_superposees(

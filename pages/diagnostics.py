@@ -7,6 +7,7 @@ import streamlit as st
 from insertion import app, cohortes, formats, ui
 from insertion.cohortes import DEFINITIONS as DEF
 from insertion.cohortes import DIAGNOSTICS
+from insertion.definitions import Definition
 from insertion.indicators import DEPARTEMENT
 
 TITRE = "Diagnostics"
@@ -91,77 +92,52 @@ ref_periode, ref_mois = indicateur(diag, reference)
 ali_periode, ali_mois = indicateur(diag, f.perimetre, "ali")
 ali_periode = ali_periode.sort_values("groupe").reset_index(drop=True)
 table, niveau = cohortes.empiler(ref_periode, ali_periode)
-prot = cohortes.proteger_diagnostic(table, niveau)
-aff = prot.affichage(FORMATS)
-aff.insert(0, "territoire", [cohortes.libelle_groupe(g) for g in table["groupe"]])
+prot, aff = cohortes.proteger_territoires(table, niveau, cohortes.proteger_diagnostic, FORMATS)
 alis = ~niveau.to_numpy()
 noms = [cohortes.libelle_groupe(g, court=True) for g in table["groupe"][alis]]
-ref_taux, ref_delai = cohortes.valeur(prot.donnees, "taux_90j"), cohortes.valeur(prot.donnees, "delai_median_j")
-tableau_ali = aff.rename(
-    columns={
-        "territoire": "Territoire",
-        "denominateur": "Orientations avec 90 jours de recul",
-        "numerateur": "Diagnostiquées à 90 jours",
-        "taux_90j": "Taux à 90 jours",
-        "diagnostics": "Diagnostics datés",
-        "delai_median_j": "Délai médian",
-    }
-)[["Territoire", "Orientations avec 90 jours de recul", "Diagnostiquées à 90 jours", "Taux à 90 jours",
-   "Diagnostics datés", "Délai médian"]]  # fmt: skip
+# Les en-têtes du tableau nomment aussi les valeurs dans les survols des barres.
+COLONNES_ALI = {
+    "territoire": "Territoire",
+    "denominateur": "Orientations avec 90 jours de recul",
+    "numerateur": "Diagnostiquées à 90 jours",
+    "taux_90j": "Taux à 90 jours",
+    "diagnostics": "Diagnostics datés",
+    "delai_median_j": "Délai médian",
+}
+tableau_ali = aff[list(COLONNES_ALI)].rename(columns=COLONNES_ALI)
+
+
+def barres_ali(colonne: str, effectif: str, titre_axe: str, definition: str | Definition, cle: str) -> None:
+    """Une barre par ALI pour `colonne` de la table par ALI ci-dessus (survol : la valeur et son effectif),
+    la valeur du département en repère."""
+    survols = [
+        f"<b>{t}</b><br>{COLONNES_ALI[colonne]} : {v}<br>{COLONNES_ALI[effectif]} : {n}"
+        for t, v, n in zip(aff["territoire"][alis], aff[colonne][alis], aff[effectif][alis], strict=True)
+    ]
+    ref = cohortes.valeur(prot.donnees, colonne)
+    fig = cohortes.barres_territoires(
+        noms,
+        list(prot.donnees[colonne][alis]),
+        survols,
+        titre_axe=titre_axe,
+        pourcentage=colonne == "taux_90j",
+        reference=ref,
+        libelle_reference=f"{DEPARTEMENT} : {FORMATS[colonne](ref)}",
+        masques=[cohortes.TAUX_MASQUE if m else None for m in prot.masque[colonne][alis]],
+    )
+    ui.graphique(ctx, fig, vue=TITRE, table=tableau_ali, definitions=[definition], masque=prot.a_masque, cle=cle)
+
+
 if not alis.any():
     st.info("Aucune orientation dans le périmètre et la période choisis.")
 else:
     gauche, droite = st.columns(2)
     with gauche:
-        survol = [
-            f"<b>{t}</b><br>Taux à 90 jours : {r}<br>Orientations avec 90 jours de recul : {n}"
-            for t, r, n in zip(aff["territoire"][alis], aff["taux_90j"][alis], aff["denominateur"][alis], strict=True)
-        ]
-        fig = cohortes.barres_territoires(
-            noms,
-            list(prot.donnees["taux_90j"][alis]),
-            survol,
-            titre_axe=f"Part des orientations diagnostiquées ({nom}) à 90 jours",
-            pourcentage=True,
-            reference=ref_taux,
-            libelle_reference=f"{DEPARTEMENT} : {formats.pourcentage(ref_taux)}",
-            masques=[cohortes.TAUX_MASQUE if m else None for m in prot.masque["taux_90j"][alis]],
-        )
-        ui.graphique(
-            ctx,
-            fig,
-            vue=TITRE,
-            table=tableau_ali,
-            definitions=[CLES_DEF[diag]],
-            masque=prot.a_masque,
-            cle=f"taux_ali_{diag}",
-        )
+        titre = f"Part des orientations diagnostiquées ({nom}) à 90 jours"
+        barres_ali("taux_90j", "denominateur", titre, CLES_DEF[diag], f"taux_ali_{diag}")
     with droite:
-        survol = [
-            f"<b>{t}</b><br>Délai médian : {d}<br>Diagnostics datés : {n}"
-            for t, d, n in zip(
-                aff["territoire"][alis], aff["delai_median_j"][alis], aff["diagnostics"][alis], strict=True
-            )
-        ]
-        fig = cohortes.barres_territoires(
-            noms,
-            list(prot.donnees["delai_median_j"][alis]),
-            survol,
-            titre_axe=f"Délai médian du diagnostic {nom} (jours)",
-            pourcentage=False,
-            reference=ref_delai,
-            libelle_reference=f"{DEPARTEMENT} : {cohortes.jours(ref_delai)}",
-            masques=[cohortes.TAUX_MASQUE if m else None for m in prot.masque["delai_median_j"][alis]],
-        )
-        ui.graphique(
-            ctx,
-            fig,
-            vue=TITRE,
-            table=tableau_ali,
-            definitions=[DEF["delai_median"]],
-            masque=prot.a_masque,
-            cle=f"delai_ali_{diag}",
-        )
+        titre = f"Délai médian du diagnostic {nom} (jours)"
+        barres_ali("delai_median_j", "diagnostics", titre, DEF["delai_median"], f"delai_ali_{diag}")
 
 # --- Par cohorte mensuelle d'orientation ---------------------------------------------------------------
 st.subheader(f"Diagnostic {nom} par mois d'orientation")
@@ -169,53 +145,41 @@ MESURES = {"taux_90j": "Taux à 90 jours", "delai_median_j": "Délai médian"}
 mesure = st.segmented_control(
     "Mesure", list(MESURES), format_func=MESURES.get, default="taux_90j", required=True, key="mesure_diag"
 )
-mois_ref = cohortes.cohortes_completes(ref_mois)
-mois_ali = cohortes.cohortes_completes(ali_mois)
-table, niveau = cohortes.empiler(mois_ref, mois_ali)
-prot = cohortes.proteger_diagnostic(table, niveau)
-aff = prot.affichage(FORMATS)
-aff["territoire"] = [cohortes.libelle_groupe(g) for g in table["groupe"]]
-aff["mois"] = [cohortes.libelle_cohorte(c, "mois") for c in table["cohorte"]]
+table, niveau = cohortes.empiler(cohortes.cohortes_completes(ref_mois), cohortes.cohortes_completes(ali_mois))
+prot, aff = cohortes.proteger_territoires(table, niveau, cohortes.proteger_diagnostic, FORMATS, "mois")
 if table.empty:
     st.info("Aucune cohorte mensuelle n'a encore 90 jours de recul dans la période choisie.")
 else:
-    aff["survol"] = [
+    survols = [
         f"<b>{t}</b><br>Orientés en {m}<br>Taux à 90 jours : {r}<br>Orientations : {n}<br>Délai médian : {d}"
         for t, m, r, n, d in zip(
-            aff["territoire"], aff["mois"], aff["taux_90j"], aff["denominateur"], aff["delai_median_j"], strict=True
+            aff["territoire"],
+            aff["cohorte_libelle"],
+            aff["taux_90j"],
+            aff["denominateur"],
+            aff["delai_median_j"],
+            strict=True,
         )
     ]
-    ordre = [DEPARTEMENT] + sorted(set(mois_ali["groupe"]))
-    donnees = prot.donnees.assign(survol=aff["survol"])
-    z = cohortes.grille(donnees, mesure, ordre)
-    survols = donnees.pivot(index="groupe", columns="cohorte", values="survol")
-    fig = cohortes.carte_chaleur(
-        z,
+    fig = cohortes.carte_territoires(
+        prot,
+        mesure,
         survols,
-        [cohortes.libelle_groupe(g, court=True) for g in z.index],
         titre_echelle="Taux" if mesure == "taux_90j" else "Jours",
         pourcentage=mesure == "taux_90j",
     )
-    tableau = aff[["territoire", "mois", "denominateur", "numerateur", "taux_90j", "diagnostics", "delai_median_j"]]
-    ui.graphique(
-        ctx,
-        fig,
-        vue=TITRE,
-        table=tableau.rename(
-            columns={
-                "territoire": "Territoire",
-                "mois": "Mois d'orientation",
-                "denominateur": "Orientations",
-                "numerateur": "Diagnostiquées à 90 jours",
-                "taux_90j": "Taux à 90 jours",
-                "diagnostics": "Diagnostics datés",
-                "delai_median_j": "Délai médian",
-            }
-        ),
-        definitions=[DEF["diag_cohortes"]],
-        masque=prot.a_masque,
-        cle=f"cohortes_{diag}_{mesure}",
-    )
+    colonnes = {
+        "territoire": "Territoire",
+        "cohorte_libelle": "Mois d'orientation",
+        "denominateur": "Orientations",
+        "numerateur": "Diagnostiquées à 90 jours",
+        "taux_90j": "Taux à 90 jours",
+        "diagnostics": "Diagnostics datés",
+        "delai_median_j": "Délai médian",
+    }
+    tableau = aff[list(colonnes)].rename(columns=colonnes)
+    cle = f"cohortes_{diag}_{mesure}"
+    ui.graphique(ctx, fig, vue=TITRE, table=tableau, definitions=[DEF["diag_cohortes"]], masque=prot.a_masque, cle=cle)
     st.caption(
         "Première ligne : le département (mêmes filtres de profil). Une case blanche : aucune orientation ce "
         "mois-là, ou valeur non diffusée (moins de 11 orientations ou diagnostics, ou de 1 à 10 personnes "
@@ -227,13 +191,12 @@ else:
 st.subheader(f"Niveaux constatés au diagnostic {nom}")
 couleurs = cohortes.couleurs_niveaux(diag)
 FORMATS_NIVEAUX = {"episodes": formats.entier, "part": formats.pourcentage, "total": formats.entier}
+COLONNES_NIVEAUX = {"libelle": "Niveau", "episodes": "Diagnostics", "part": "Part"}
 ici = cohortes.niveaux(
     ctx.sql("niveaux_diagnostic", **cohortes.params(f.periode, f.perimetre, groupe="departement", diagnostic=diag)),
     diag,
 )
-prot = cohortes.proteger_parts(
-    ici, effectif="episodes", part="part", total="total", ventilation=["groupe"], departement=au_departement
-)
+prot = cohortes.proteger_niveaux(ici, au_departement)
 aff = prot.affichage(FORMATS_NIVEAUX)
 gauche, droite = st.columns(2)
 with gauche:
@@ -262,76 +225,30 @@ with gauche:
             height=420,
         )
         fig.update_yaxes(tickformat=",.0f")
-        ui.graphique(
-            ctx,
-            fig,
-            vue=TITRE,
-            table=aff[["libelle", "episodes", "part"]].rename(
-                columns={"libelle": "Niveau", "episodes": "Diagnostics", "part": "Part"}
-            ),
-            definitions=[DEF["niveaux"]],
-            masque=prot.a_masque,
-            cle=f"niveaux_{diag}",
-        )
+        tableau = aff[list(COLONNES_NIVEAUX)].rename(columns=COLONNES_NIVEAUX)
+        cle = f"niveaux_{diag}"
+        ui.graphique(ctx, fig, vue=TITRE, table=tableau, definitions=[DEF["niveaux"]], masque=prot.a_masque, cle=cle)
 with droite:
     niv_ref = ctx.sql(
         "niveaux_diagnostic", **cohortes.params(f.periode, reference, groupe="departement", diagnostic=diag)
     )
     niv_ali = ctx.sql("niveaux_diagnostic", **cohortes.params(f.periode, f.perimetre, groupe="ali", diagnostic=diag))
     niv_ali = niv_ali.sort_values("groupe", kind="stable")
-    table, niveau = cohortes.empiler(cohortes.niveaux(niv_ref, diag), cohortes.niveaux(niv_ali, diag))
-    if not niveau.eq(False).any():
+    if niv_ali.empty:
         st.info("Aucun diagnostic daté dans les ALI du périmètre.")
     else:
-        prot = cohortes.proteger_parts(
-            table, effectif="episodes", part="part", total="total", ventilation=["groupe"], departement=niveau
+        fig, tableau, masque = cohortes.parts_par_territoire(
+            cohortes.niveaux(niv_ref, diag),
+            cohortes.niveaux(niv_ali, diag),
+            cohortes.proteger_niveaux,
+            FORMATS_NIVEAUX,
+            categorie="niveau",
+            categories={code: cohortes.LIBELLES_NIVEAUX[diag][code] for code in cohortes.ORDRE_NIVEAUX[diag]},
+            couleurs=couleurs,
+            effectif="episodes",
+            titre="Répartition par ALI, en part des diagnostics datés",
+            colonnes={"territoire": "Territoire"} | COLONNES_NIVEAUX,
+            hachures=True,
         )
-        aff = prot.affichage(FORMATS_NIVEAUX)
-        aff["territoire"] = [cohortes.libelle_groupe(g) for g in table["groupe"]]
-        ordre = list(dict.fromkeys(table["groupe"]))
-        noms = {g: cohortes.libelle_groupe(g, court=True) for g in ordre}
-        fig = go.Figure()
-        for code in cohortes.ORDRE_NIVEAUX[diag]:
-            lignes = table["niveau"] == code
-            if not lignes.any():
-                continue
-            fig.add_trace(
-                go.Bar(
-                    y=[noms[g] for g in table["groupe"][lignes]],
-                    x=list(prot.donnees["part"][lignes]),
-                    name=cohortes.LIBELLES_NIVEAUX[diag][code],
-                    orientation="h",
-                    marker_color=couleurs[code],
-                    marker_pattern_shape=cohortes.hachure_niveau(code),
-                    customdata=list(
-                        zip(aff["territoire"][lignes], aff["part"][lignes], aff["episodes"][lignes], strict=True)
-                    ),
-                    hovertemplate="<b>%{customdata[0]}</b><br>"
-                    + cohortes.LIBELLES_NIVEAUX[diag][code]
-                    + " : %{customdata[1]} (%{customdata[2]})<extra></extra>",
-                )
-            )
-        fig.update_layout(
-            barmode="stack",
-            title="Répartition par ALI, en part des diagnostics datés",
-            height=cohortes.hauteur(len(ordre)),
-            yaxis={
-                "autorange": "reversed",
-                "title": None,
-                "categoryorder": "array",
-                "categoryarray": list(noms.values()),
-            },
-            xaxis={"tickformat": ".0%", "title": None, "range": [0, 1]},
-            legend={"traceorder": "normal"},
-        )
-        ui.graphique(
-            ctx,
-            fig,
-            vue=TITRE,
-            table=aff[["territoire", "libelle", "episodes", "part"]].rename(
-                columns={"territoire": "Territoire", "libelle": "Niveau", "episodes": "Diagnostics", "part": "Part"}
-            ),
-            definitions=[DEF["niveaux"]],
-            masque=prot.a_masque,
-            cle=f"niveaux_ali_{diag}",
-        )
+        cle = f"niveaux_ali_{diag}"
+        ui.graphique(ctx, fig, vue=TITRE, table=tableau, definitions=[DEF["niveaux"]], masque=masque, cle=cle)

@@ -102,9 +102,7 @@ with cartes[3]:
 st.subheader("Taux de sortie à 12 mois par agence locale d'insertion")
 par_ali = taux(f.perimetre, "ali").sort_values("groupe").reset_index(drop=True)
 table, niveau = cohortes.empiler(taux(reference), par_ali)
-prot = cohortes.proteger_sortie(table, niveau)
-aff = prot.affichage(FORMATS)
-aff.insert(0, "territoire", [cohortes.libelle_groupe(g) for g in table["groupe"]])
+prot, aff = cohortes.proteger_territoires(table, niveau, cohortes.proteger_sortie, FORMATS)
 alis = ~niveau.to_numpy()
 if not alis.any():
     st.info("Aucune orientation dans le périmètre et la période choisis.")
@@ -203,26 +201,14 @@ else:
     )  # fmt: skip
     coh_ali = cohortes.cohortes_completes(par_cohorte(f.perimetre, pas, "ali"))
     table, niveau = cohortes.empiler(coh_ref, coh_ali)
-    prot = cohortes.proteger_sortie(table, niveau)
-    aff = prot.affichage(FORMATS)
-    aff["territoire"] = [cohortes.libelle_groupe(g) for g in table["groupe"]]
-    aff["cohorte_libelle"] = [cohortes.libelle_cohorte(c, pas) for c in table["cohorte"]]
-    donnees = prot.donnees.assign(
-        survol=[
-            f"<b>{t}</b><br>Orientés : {c}<br>{INDICATEURS[indicateur]} : {v}<br>Orientations : {n}"
-            for t, c, v, n in zip(
-                aff["territoire"], aff["cohorte_libelle"], aff[indicateur], aff["denominateur"], strict=True
-            )
-        ]
-    )
-    z = cohortes.grille(donnees, indicateur, [DEPARTEMENT] + sorted(set(coh_ali["groupe"])))
-    fig = cohortes.carte_chaleur(
-        z,
-        donnees.pivot(index="groupe", columns="cohorte", values="survol"),
-        [cohortes.libelle_groupe(g, court=True) for g in z.index],
-        titre_echelle="Taux",
-        pourcentage=True,
-    )
+    prot, aff = cohortes.proteger_territoires(table, niveau, cohortes.proteger_sortie, FORMATS, pas)
+    survols = [
+        f"<b>{t}</b><br>Orientés : {c}<br>{INDICATEURS[indicateur]} : {v}<br>Orientations : {n}"
+        for t, c, v, n in zip(
+            aff["territoire"], aff["cohorte_libelle"], aff[indicateur], aff["denominateur"], strict=True
+        )
+    ]
+    fig = cohortes.carte_territoires(prot, indicateur, survols, titre_echelle="Taux", pourcentage=True)
     ui.graphique(
         ctx,
         fig,
@@ -297,64 +283,29 @@ with gauche:
         )
 with droite:
     m_ali = motifs(f.perimetre, "ali").sort_values("groupe", kind="stable")
-    table, niveau = cohortes.empiler(motifs(reference), m_ali)
     if m_ali.empty:
         st.info("Aucune sortie dans les ALI du périmètre.")
     else:
-        prot = cohortes.sorties_par_groupe(table, niveau)
-        aff = prot.affichage({"sorties": formats.entier, "part": formats.pourcentage, "total": formats.entier})
-        aff["territoire"] = [cohortes.libelle_groupe(g) for g in prot.donnees["groupe"]]
-        ordre = list(dict.fromkeys(prot.donnees["groupe"]))
-        noms = {g: cohortes.libelle_groupe(g, court=True) for g in ordre}
-        fig = go.Figure()
-        for code, nom in GROUPES_SORTIE.items():
-            lignes = (prot.donnees["groupe_sortie"] == code).to_numpy()
-            if not lignes.any():
-                continue
-            fig.add_trace(
-                go.Bar(
-                    y=[noms[g] for g in prot.donnees["groupe"][lignes]],
-                    x=list(prot.donnees["part"][lignes]),
-                    name=nom,
-                    orientation="h",
-                    marker_color=COULEURS_GROUPES[code],
-                    customdata=list(
-                        zip(aff["territoire"][lignes], aff["part"][lignes], aff["sorties"][lignes], strict=True)
-                    ),
-                    hovertemplate="<b>%{customdata[0]}</b><br>" + nom + " : %{customdata[1]} (%{customdata[2]})"
-                    "<extra></extra>",
-                )
-            )
-        fig.update_layout(
-            barmode="stack",
-            title="Groupes de sortie par ALI, en part des sorties de la période",
-            height=cohortes.hauteur(len(ordre)),
-            yaxis={
-                "autorange": "reversed",
-                "title": None,
-                "categoryorder": "array",
-                "categoryarray": list(noms.values()),
+        fig, tableau, masque = cohortes.parts_par_territoire(
+            motifs(reference),
+            m_ali,
+            cohortes.sorties_par_groupe,
+            {"sorties": formats.entier, "part": formats.pourcentage, "total": formats.entier},
+            categorie="groupe_sortie",
+            categories=GROUPES_SORTIE,
+            couleurs=COULEURS_GROUPES,
+            effectif="sorties",
+            titre="Groupes de sortie par ALI, en part des sorties de la période",
+            colonnes={
+                "territoire": "Territoire",
+                "libelle": "Groupe de sortie",
+                "sorties": "Sorties",
+                "part": "Part",
+                "total": "Toutes sorties",
             },
-            xaxis={"tickformat": ".0%", "title": None, "range": [0, 1]},
-            legend={"traceorder": "normal"},
         )
-        ui.graphique(
-            ctx,
-            fig,
-            vue=TITRE,
-            table=aff[["territoire", "libelle", "sorties", "part", "total"]].rename(
-                columns={
-                    "territoire": "Territoire",
-                    "libelle": "Groupe de sortie",
-                    "sorties": "Sorties",
-                    "part": "Part",
-                    "total": "Toutes sorties",
-                }
-            ),
-            definitions=["sorties_par_motif", DEF["groupes_sortie"]],
-            masque=prot.a_masque,
-            cle="groupes_ali",
-        )
+        definitions = ["sorties_par_motif", DEF["groupes_sortie"]]
+        ui.graphique(ctx, fig, vue=TITRE, table=tableau, definitions=definitions, masque=masque, cle="groupes_ali")
 
 # --- Parcours d'une cohorte ----------------------------------------------------------------------------
 st.subheader("Parcours d'une cohorte : de l'orientation à l'emploi")

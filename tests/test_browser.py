@@ -9,31 +9,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from insertion import formats
+from tests.streamlit_server import VUES, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-
-VUES = {
-    "": "Vue d'ensemble",  # la page par défaut est servie à la racine
-    "beneficiaires": "Bénéficiaires suivis",
-    "diagnostics": "Diagnostics",
-    "sorties": "Sorties vers l'emploi",
-    "budget": "Budget",
-    "comparer": "Comparer les territoires",
-    "qualite": "Qualité des données",
-    "importer": "Importer",
-}
 
 pytestmark = pytest.mark.browser
 
@@ -43,68 +28,10 @@ if not Path(CHROMIUM).exists():
     pytest.skip("Chromium absent (apt-get install chromium) : test navigateur non lancé.", allow_module_level=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 LAUNCH_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
-
-
-def start_server(db_path: Path, folder: Path) -> tuple[subprocess.Popen, str]:
-    """`streamlit run dashboard.py` sur un port libre, base donnée ; rend le processus et l'adresse."""
-    port = _free_port()
-    log = open(folder / f"streamlit-{port}.log", "w")  # noqa: SIM115 — fermé par stop_server
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "dashboard.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],  # fmt: skip
-        cwd=ROOT,
-        env={**os.environ, "INSERTION_DB": str(db_path)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    process.log = log  # type: ignore[attr-defined]
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return process, base
-        except OSError:
-            pass
-        if time.monotonic() > deadline or process.poll() is not None:
-            stop_server(process)
-            raise RuntimeError("streamlit run n'a pas démarré : " + Path(log.name).read_text())
-        time.sleep(0.3)
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    process.log.close()  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="module")
@@ -123,18 +50,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],  # fmt: skip
-        )
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         yield chromium
         chromium.close()
 
