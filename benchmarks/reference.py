@@ -51,7 +51,10 @@ class Donnees:
             return con.table(nom).df()  # noms fixes, écrits ici ; aucun SQL composé
 
         communes = t("ref_communes")
-        episodes = t("episodes").merge(communes[["code_commune", "ept"]], on="code_commune", how="inner")
+        # Les seules colonnes du contrat, comme un analyste les recevrait : pas les colonnes que le chargeur
+        # prépare pour le SQL (ept, mois entiers, groupes de motifs, marqueurs de personnes).
+        contrat = con.table("episodes_historique").columns
+        episodes = t("episodes")[contrat].merge(communes[["code_commune", "ept"]], on="code_commune", how="inner")
         return cls(
             episodes=episodes,
             motifs=t("ref_motifs_sortie"),

@@ -14,7 +14,7 @@ from insertion import referential
 from insertion.config import QUERIES_DIR, SCHEMA_FILE
 
 # Monte quand une table dérivée change : une base plus ancienne est mise à niveau à son ouverture.
-VERSION_SCHEMA = "2"
+VERSION_SCHEMA = "4"
 _PREPARATION = Path(__file__).resolve().parent / "sql" / "episodes_indicateurs.sql"
 
 
@@ -109,8 +109,17 @@ def _version_lue(con: duckdb.DuckDBPyConnection) -> str | None:
 
 
 def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """Un curseur (une connexion par fil d'exécution) placé sur la base attachée s'il y en a une."""
+    """Un curseur (une connexion par fil d'exécution) placé sur la base attachée s'il y en a une.
+
+    Un curseur ne garde pas le `USE base` de sa connexion : on le rejoue. Une seule instruction par curseur
+    (chaque requête en ouvre un) : essayer `USE base` coûte moins que chercher d'abord si `base` est attachée
+    (0,1 ms au lieu de 0,5). Une connexion en écriture (fichier ouvert directement) n'a pas de base `base` :
+    l'échec est attendu et le curseur reste sur son fichier ; si ce fichier s'appelle base.duckdb, son
+    catalogue s'appelle `base` et `USE base` ne change rien.
+    """
     cur = con.cursor()
-    if cur.execute("SELECT 1 FROM duckdb_databases() WHERE database_name = 'base'").fetchall():
+    try:
         cur.execute("USE base")
+    except duckdb.CatalogException:
+        pass
     return cur

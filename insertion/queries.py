@@ -33,9 +33,11 @@ def sql_text(name: str) -> str:
     return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def parameter_names(sql: str) -> list[str]:
+@cache
+def parameter_names(sql: str) -> tuple[str, ...]:
+    """Les paramètres cités par le SQL, hors commentaires (en cache : le texte d'un fichier ne change pas)."""
     without_comments = re.sub(r"--[^\n]*", "", sql)
-    return sorted(set(_PARAM.findall(without_comments)))
+    return tuple(sorted(set(_PARAM.findall(without_comments))))
 
 
 @dataclass(frozen=True)

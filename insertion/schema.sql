@@ -53,6 +53,8 @@ ALTER TABLE episodes ADD COLUMN IF NOT EXISTS m_sortie INTEGER;
 ALTER TABLE episodes ADD COLUMN IF NOT EXISTS sortie_emploi BOOLEAN;
 ALTER TABLE episodes ADD COLUMN IF NOT EXISTS emploi_durable BOOLEAN;
 ALTER TABLE episodes ADD COLUMN IF NOT EXISTS plusieurs_episodes BOOLEAN;
+-- Faux par défaut : le chargeur ne l'écrit pas, db.preparer_indicateurs ne réécrit que les personnes marquées.
+ALTER TABLE episodes ADD COLUMN IF NOT EXISTS episodes_simultanes BOOLEAN DEFAULT false;
 
 -- Quels instantanés existent, et lequel est courant pour chaque ALI.
 CREATE TABLE IF NOT EXISTS instantanes (

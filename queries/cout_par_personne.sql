@@ -2,8 +2,8 @@
 -- montant exécuté de l'année / moyenne de la file active de fin de mois sur les mois de l'année <= D.
 -- Le mois de D compte avec sa file active à D (comme dans file_active_mensuelle) ; les mois sans
 -- personne suivie comptent pour 0 (une ALI ouverte en juin a une file active nulle de janvier à mai).
--- File active mensuelle : même formulation par événements que file_active_mensuelle.sql (îlots par
--- personne et groupe, +1 / -1, somme cumulée).
+-- File active mensuelle : la macro file_active_evenements de perimetre.sql, partagée avec
+-- file_active_mensuelle.sql (+1 / -1 par personne distincte, somme cumulée).
 -- Budget : département = tous les crédits (ventilés ou non) des ALI retenues (toutes si alis est NULL,
 -- sans le non-ventilé sinon) ; par ALI = les crédits de l'ALI. Montant exécuté NULL si une ligne de
 -- l'année n'est pas exécutée (exercice ouvert) : le coût est alors NULL, comme pour une file active nulle.
@@ -11,9 +11,7 @@
 -- pour le budget ; l'appelant n'en passe pas d'autre).
 -- Colonnes : groupe, annee, montant_execute, mois_observes, file_active_moyenne, cout_par_personne.
 WITH bornes AS (
-    SELECT
-        CAST($as_of AS DATE) AS d,
-        year(CAST($as_of AS DATE)) * 12 + month(CAST($as_of AS DATE)) - 1 AS m_d
+    SELECT year(CAST($as_of AS DATE)) * 12 + month(CAST($as_of AS DATE)) - 1 AS m_d
 ),
 budget_groupe AS (
     SELECT
@@ -31,47 +29,11 @@ budget_groupe AS (
       AND ($groupe = 'departement' OR code_ali IS NOT NULL)
     GROUP BY ALL
 ),
-ep AS (
-    SELECT
-        CASE $groupe WHEN 'departement' THEN 'Seine-Saint-Denis' ELSE code_ali END AS groupe,
-        id_beneficiaire,
-        year(date_orientation) * 12 + month(date_orientation) - 1 AS m_debut,
-        CASE
-            WHEN date_sortie IS NOT NULL AND date_sortie <= b.d
-                THEN year(date_sortie) * 12 + month(date_sortie) - 2
-            ELSE b.m_d
-        END AS m_fin
-    FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes), bornes AS b
-    WHERE date_orientation <= b.d
-),
-intervalles AS (
-    -- Un épisode sorti dans son mois d'orientation n'est actif à aucune fin de mois. DISTINCT : deux
-    -- intervalles identiques d'une personne n'en font qu'un, l'ordre (m_debut, m_fin) est alors total
-    -- et les fonctions de fenêtre ci-dessous sont déterministes.
-    SELECT DISTINCT groupe, id_beneficiaire, m_debut, m_fin
-    FROM ep
-    WHERE m_fin >= m_debut
-),
-fenetre AS (
-    -- Une seule fenêtre par personne et groupe, triée par début : fin la plus tardive des intervalles
-    -- précédents (fin_precedente) et jusqu'à celui-ci inclus (fin_courante), début du suivant.
-    SELECT
-        groupe,
-        m_debut,
-        max(m_fin) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS fin_precedente,
-        max(m_fin) OVER (w ROWS UNBOUNDED PRECEDING) AS fin_courante,
-        lead(m_debut) OVER w AS debut_suivant
-    FROM intervalles
-    WINDOW w AS (PARTITION BY groupe, id_beneficiaire ORDER BY m_debut, m_fin)
-),
 evenements AS (
-    -- +1 au premier mois d'un îlot (intervalle qui ne prolonge pas les précédents : ni chevauchant ni
-    -- contigu), -1 au mois qui suit la fin d'un îlot (le suivant ne le prolonge pas, ou il n'y en a pas).
-    SELECT groupe, m_debut AS m, 1 AS delta FROM fenetre
-    WHERE fin_precedente IS NULL OR m_debut > fin_precedente + 1
-    UNION ALL
-    SELECT groupe, fin_courante + 1 AS m, -1 AS delta FROM fenetre
-    WHERE debut_suivant IS NULL OR debut_suivant > fin_courante + 1
+    -- File active de fin de mois en événements, personnes distinctes (macro de perimetre.sql, partagée avec
+    -- file_active_mensuelle.sql).
+    SELECT *
+    FROM file_active_evenements($groupe, CAST($as_of AS DATE), $alis, $epts, $communes, $parcours, $ages, $sexes)
 ),
 plage AS (
     -- De janvier de la première année budgétaire au mois de D (vide si aucune année n'est commencée).

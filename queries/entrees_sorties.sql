@@ -3,27 +3,34 @@
 -- sorties : épisodes dont la date_sortie est dans [debut, fin]. fin est plafonnée à D.
 -- On compte des épisodes, pas des personnes : une personne orientée deux fois entre deux fois.
 -- Paramètres : as_of (D), debut, fin, groupe ('departement', 'ali', 'ept', 'commune'), filtres du périmètre.
--- Colonnes : groupe, entrees, sorties.
-WITH bornes AS (
-    SELECT CAST($debut AS DATE) AS debut, least(CAST($fin AS DATE), CAST($as_of AS DATE)) AS fin
-),
-p AS (
+-- Colonnes : groupe, entrees, sorties (un groupe du périmètre sans entrée ni sortie vaut 0).
+WITH p AS (
     SELECT
-        CASE $groupe
-            WHEN 'departement' THEN 'Seine-Saint-Denis'
-            WHEN 'ali' THEN code_ali
-            WHEN 'ept' THEN ept
-            WHEN 'commune' THEN code_commune
-            ELSE error('Regroupement inconnu : ' || $groupe)
-        END AS groupe,
+        groupe_de($groupe, code_ali, ept, code_commune) AS groupe,
         date_orientation,
         date_sortie
     FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes)
 )
+-- sum(CASE …) plutôt que count(*) FILTER : DuckDB n'évalue alors la seconde borne que sur les lignes qui
+-- passent la première (deux fois moins de calcul sur un million d'épisodes).
 SELECT
-    p.groupe,
-    count(*) FILTER (WHERE p.date_orientation BETWEEN b.debut AND b.fin) AS entrees,
-    count(*) FILTER (WHERE p.date_sortie BETWEEN b.debut AND b.fin) AS sorties
-FROM p, bornes AS b
-GROUP BY p.groupe
-ORDER BY p.groupe;
+    groupe,
+    CAST(sum(
+        CASE
+            WHEN date_orientation >= CAST($debut AS DATE)
+                AND date_orientation <= least(CAST($fin AS DATE), CAST($as_of AS DATE))
+                THEN 1
+            ELSE 0
+        END
+    ) AS BIGINT) AS entrees,
+    CAST(sum(
+        CASE
+            WHEN date_sortie >= CAST($debut AS DATE)
+                AND date_sortie <= least(CAST($fin AS DATE), CAST($as_of AS DATE))
+                THEN 1
+            ELSE 0
+        END
+    ) AS BIGINT) AS sorties
+FROM p
+GROUP BY groupe
+ORDER BY groupe;

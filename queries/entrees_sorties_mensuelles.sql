@@ -4,54 +4,59 @@
 -- être partiels, et la somme des mois égale entrees_sorties sur la même période.
 -- Tous les mois de la série figurent (0 quand rien ne se passe), du mois de debut (ou de la première
 -- orientation du périmètre s'il est plus tardif) au mois de fin.
+-- Mois codés en entier (année * 12 + mois - 1, colonnes m_orientation et m_sortie préparées au chargement) :
+-- on regroupe sur un entier au lieu de tronquer un million de dates, et la date du mois n'est formée
+-- qu'à la fin, sur quelques centaines de lignes.
 -- Paramètres : as_of (D), debut, fin, groupe ('departement', 'ali', 'ept', 'commune'), filtres du périmètre.
 -- Colonnes : groupe, mois (1er du mois), entrees, sorties.
 WITH bornes AS (
-    SELECT CAST($debut AS DATE) AS debut, least(CAST($fin AS DATE), CAST($as_of AS DATE)) AS fin
-),
-p AS (
     SELECT
-        CASE $groupe
-            WHEN 'departement' THEN 'Seine-Saint-Denis'
-            WHEN 'ali' THEN code_ali
-            WHEN 'ept' THEN ept
-            WHEN 'commune' THEN code_commune
-            ELSE error('Regroupement inconnu : ' || $groupe)
-        END AS groupe,
-        date_orientation,
-        date_sortie
-    FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes), bornes AS b
-    WHERE date_orientation <= b.fin
+        CAST($debut AS DATE) AS debut,
+        least(CAST($fin AS DATE), CAST($as_of AS DATE)) AS fin
 ),
-evenements AS (
-    SELECT p.groupe, CAST(date_trunc('month', p.date_orientation) AS DATE) AS mois, 1 AS entree, 0 AS sortie
-    FROM p, bornes AS b
-    WHERE p.date_orientation BETWEEN b.debut AND b.fin
-    UNION ALL
-    SELECT p.groupe, CAST(date_trunc('month', p.date_sortie) AS DATE) AS mois, 0 AS entree, 1 AS sortie
-    FROM p, bornes AS b
-    WHERE p.date_sortie BETWEEN b.debut AND b.fin
+orientations AS (
+    -- Épisodes orientés au plus tard à fin, par groupe et mois d'orientation : donnent les groupes, la
+    -- première orientation du périmètre et les entrées (orientations dans [debut, fin]).
+    SELECT
+        groupe,
+        m_orientation AS m,
+        sum(CASE WHEN date_orientation >= CAST($debut AS DATE) THEN 1 ELSE 0 END) AS entrees
+    FROM (
+        SELECT groupe_de($groupe, code_ali, ept, code_commune) AS groupe, m_orientation, date_orientation
+        FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes)
+        WHERE date_orientation <= least(CAST($fin AS DATE), CAST($as_of AS DATE))
+    )
+    GROUP BY groupe, m
 ),
-par_mois AS (
-    SELECT groupe, mois, sum(entree) AS entrees, sum(sortie) AS sorties
-    FROM evenements
-    GROUP BY groupe, mois
+sorties AS (
+    SELECT groupe, m_sortie AS m, count(*) AS sorties
+    FROM (
+        SELECT groupe_de($groupe, code_ali, ept, code_commune) AS groupe, m_sortie
+        FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes)
+        WHERE date_sortie BETWEEN CAST($debut AS DATE) AND least(CAST($fin AS DATE), CAST($as_of AS DATE))
+          AND date_orientation <= least(CAST($fin AS DATE), CAST($as_of AS DATE))
+    )
+    GROUP BY groupe, m
 ),
 premier AS (
     SELECT
-        CAST(date_trunc('month', greatest(b.debut, (SELECT min(date_orientation) FROM p))) AS DATE) AS mois_premier,
-        CAST(date_trunc('month', b.fin) AS DATE) AS mois_dernier
+        greatest(
+            year(b.debut) * 12 + month(b.debut) - 1,
+            (SELECT min(m) FROM orientations)
+        ) AS m_premier,
+        year(b.fin) * 12 + month(b.fin) - 1 AS m_dernier
     FROM bornes AS b
 ),
 grille AS (
-    SELECT g.groupe, CAST(unnest(generate_series(pr.mois_premier, pr.mois_dernier, INTERVAL 1 MONTH)) AS DATE) AS mois
-    FROM (SELECT DISTINCT groupe FROM p) AS g, premier AS pr
+    SELECT g.groupe, unnest(generate_series(p.m_premier, p.m_dernier)) AS m
+    FROM (SELECT DISTINCT groupe FROM orientations) AS g, premier AS p
 )
 SELECT
     grille.groupe,
-    grille.mois,
-    CAST(coalesce(par_mois.entrees, 0) AS BIGINT) AS entrees,
-    CAST(coalesce(par_mois.sorties, 0) AS BIGINT) AS sorties
+    make_date(CAST(grille.m // 12 AS INTEGER), CAST(grille.m % 12 + 1 AS INTEGER), 1) AS mois,
+    CAST(coalesce(o.entrees, 0) AS BIGINT) AS entrees,
+    CAST(coalesce(s.sorties, 0) AS BIGINT) AS sorties
 FROM grille
-LEFT JOIN par_mois USING (groupe, mois)
-ORDER BY grille.groupe, grille.mois;
+LEFT JOIN orientations AS o ON o.groupe = grille.groupe AND o.m = grille.m
+LEFT JOIN sorties AS s ON s.groupe = grille.groupe AND s.m = grille.m
+ORDER BY grille.groupe, mois;

@@ -3,28 +3,40 @@
 -- date_orientation <= D et (date_sortie nulle ou date_sortie > D) : sorti le jour D, on n'est plus actif.
 -- Une personne suivie dans deux ALI compte une fois au département, une fois dans chaque ALI.
 -- La période P ne restreint pas la file active.
+-- Calcul : on compte les épisodes actifs, puis on corrige pour les personnes marquées episodes_simultanes
+-- (deux épisodes actifs un même jour, préparé au chargement : très peu) : leurs épisodes actifs sont
+-- remplacés par leurs personnes distinctes. Une personne non marquée a au plus un épisode actif à D :
+-- compter ses épisodes, c'est la compter une fois. On évite ainsi de dédoublonner un million
+-- d'identifiants quand quelques centaines suffisent.
 -- Paramètres : as_of (D), groupe ('departement', 'ali', 'ept', 'commune'), filtres du périmètre.
 -- Colonnes : groupe, file_active (un groupe du périmètre sans personne active à D vaut 0).
-WITH p AS (
+WITH episodes_du_perimetre AS (
     SELECT
-        CASE $groupe
-            WHEN 'departement' THEN 'Seine-Saint-Denis'
-            WHEN 'ali' THEN code_ali
-            WHEN 'ept' THEN ept
-            WHEN 'commune' THEN code_commune
-            ELSE error('Regroupement inconnu : ' || $groupe)
-        END AS groupe,
-        id_beneficiaire,
-        date_orientation,
-        date_sortie
+        groupe_de($groupe, code_ali, ept, code_commune) AS groupe,
+        date_orientation <= CAST($as_of AS DATE)
+            AND (date_sortie IS NULL OR date_sortie > CAST($as_of AS DATE)) AS actif
     FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes)
+),
+par_groupe AS (
+    -- Tous les groupes du périmètre, même sans épisode actif à D.
+    SELECT groupe, count(*) FILTER (WHERE actif) AS episodes_actifs
+    FROM episodes_du_perimetre
+    GROUP BY groupe
+),
+personnes_simultanees AS (
+    SELECT groupe, count(*) AS episodes_actifs, count(DISTINCT id_beneficiaire) AS personnes_actives
+    FROM (
+        SELECT groupe_de($groupe, code_ali, ept, code_commune) AS groupe, id_beneficiaire
+        FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes)
+        WHERE episodes_simultanes
+          AND date_orientation <= CAST($as_of AS DATE)
+          AND (date_sortie IS NULL OR date_sortie > CAST($as_of AS DATE))
+    )
+    GROUP BY groupe
 )
 SELECT
-    groupe,
-    count(DISTINCT id_beneficiaire) FILTER (
-        WHERE date_orientation <= CAST($as_of AS DATE)
-          AND (date_sortie IS NULL OR date_sortie > CAST($as_of AS DATE))
-    ) AS file_active
-FROM p
-GROUP BY groupe
-ORDER BY groupe;
+    g.groupe,
+    g.episodes_actifs - coalesce(m.episodes_actifs, 0) + coalesce(m.personnes_actives, 0) AS file_active
+FROM par_groupe AS g
+LEFT JOIN personnes_simultanees AS m USING (groupe)
+ORDER BY g.groupe;

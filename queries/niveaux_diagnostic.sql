@@ -7,21 +7,9 @@
 -- Paramètres : diagnostic ('numerique' ou 'linguistique'), as_of (D), debut, fin,
 -- groupe ('departement', 'ali', 'ept', 'commune'), filtres du périmètre.
 -- Colonnes : groupe, niveau, episodes.
-WITH bornes AS (
+WITH p AS (
     SELECT
-        CAST($as_of AS DATE) AS d,
-        CAST($debut AS DATE) AS debut,
-        least(CAST($fin AS DATE), CAST($as_of AS DATE)) AS fin
-),
-p AS (
-    SELECT
-        CASE $groupe
-            WHEN 'departement' THEN 'Seine-Saint-Denis'
-            WHEN 'ali' THEN code_ali
-            WHEN 'ept' THEN ept
-            WHEN 'commune' THEN code_commune
-            ELSE error('Regroupement inconnu : ' || $groupe)
-        END AS groupe,
+        groupe_de($groupe, code_ali, ept, code_commune) AS groupe,
         CASE $diagnostic
             WHEN 'numerique' THEN date_diag_numerique
             WHEN 'linguistique' THEN date_diag_linguistique
@@ -30,16 +18,15 @@ p AS (
         CASE $diagnostic
             WHEN 'numerique' THEN niveau_numerique
             WHEN 'linguistique' THEN niveau_linguistique
-        END AS niveau,
-        b.d
-    FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes), bornes AS b
-    WHERE date_orientation BETWEEN b.debut AND b.fin
+        END AS niveau
+    FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes)
+    WHERE date_orientation BETWEEN CAST($debut AS DATE) AND least(CAST($fin AS DATE), CAST($as_of AS DATE))
 )
 SELECT
     groupe,
     coalesce(niveau, 'non_renseigne') AS niveau,
     count(*) AS episodes
 FROM p
-WHERE date_diag <= d
+WHERE date_diag <= CAST($as_of AS DATE)
 GROUP BY ALL
 ORDER BY groupe, niveau;

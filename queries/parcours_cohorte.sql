@@ -8,85 +8,99 @@
 --   sortis_12m : date_sortie <= date_orientation + 365 jours, quel que soit le motif ;
 --   sortis_emploi_12m / sortis_emploi_durable_12m : parmi eux, motif du groupe « sortie en emploi »
 --     (resp. « emploi durable ») de ref_motifs_sortie (définitions de taux_sortie_emploi_12m.sql).
--- Une sortie sans motif compte comme non_renseigne (hors des groupes emploi).
+-- Une sortie sans motif compte comme non_renseigne (hors des groupes emploi) : colonnes sortie_emploi et
+-- emploi_durable préparées au chargement (insertion/sql/episodes_indicateurs.sql).
 -- fin_cohorte = dernier jour de la cohorte plafonné à la fin de P ; recul_complet : fin_cohorte <= D - 365.
 -- Paramètres : pas ('mois', 'trimestre', 'periode'), as_of (D), debut, fin,
 -- groupe ('departement', 'ali', 'ept', 'commune'), filtres du périmètre.
 -- Colonnes : groupe, cohorte, fin_cohorte, recul_complet, orientes, diag_numerique_90j, diag_linguistique_90j,
 -- diag_un_90j, diag_deux_90j, sortis_12m, sortis_emploi_12m, sortis_emploi_durable_12m.
-WITH bornes AS (
+WITH p AS (
+    -- Clé de cohorte entière : mois d'orientation (m_orientation, préparé au chargement : année * 12 + mois
+    -- - 1), premier mois du trimestre, ou 0 pour toute la période ; la date n'est formée qu'après le
+    -- regroupement. sortie_emploi, emploi_durable : groupes du motif de sortie, préparés au chargement.
     SELECT
-        CAST($as_of AS DATE) AS d,
-        CAST($debut AS DATE) AS debut,
-        least(CAST($fin AS DATE), CAST($as_of AS DATE)) AS fin
-),
-p AS (
-    SELECT
-        CASE $groupe
-            WHEN 'departement' THEN 'Seine-Saint-Denis'
-            WHEN 'ali' THEN e.code_ali
-            WHEN 'ept' THEN e.ept
-            WHEN 'commune' THEN e.code_commune
-            ELSE error('Regroupement inconnu : ' || $groupe)
-        END AS groupe,
+        groupe_de($groupe, code_ali, ept, code_commune) AS groupe,
         CASE $pas
-            WHEN 'mois' THEN CAST(date_trunc('month', e.date_orientation) AS DATE)
-            WHEN 'trimestre' THEN CAST(date_trunc('quarter', e.date_orientation) AS DATE)
-            WHEN 'periode' THEN b.debut
-            ELSE CAST(error('Pas de cohorte inconnu : ' || $pas) AS DATE)
-        END AS cohorte,
-        coalesce(e.date_diag_numerique <= e.date_orientation + 90, false) AS num_90j,
-        coalesce(e.date_diag_linguistique <= e.date_orientation + 90, false) AS ling_90j,
-        coalesce(e.date_sortie <= e.date_orientation + 365, false) AS sorti_12m,
-        coalesce(m.sortie_emploi, false) AS sortie_emploi,
-        coalesce(m.emploi_durable, false) AS emploi_durable
-    FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes) AS e
-    CROSS JOIN bornes AS b
-    LEFT JOIN ref_motifs_sortie AS m ON m.motif_sortie = coalesce(e.motif_sortie, 'non_renseigne')
-    WHERE e.date_orientation BETWEEN b.debut AND b.fin
-      AND e.date_orientation <= b.d - 365
+            WHEN 'mois' THEN m_orientation
+            WHEN 'trimestre' THEN m_orientation - m_orientation % 3
+            WHEN 'periode' THEN 0
+            ELSE CAST(error('Pas de cohorte inconnu : ' || $pas) AS INTEGER)
+        END AS m,
+        date_orientation,
+        date_diag_numerique,
+        date_diag_linguistique,
+        date_sortie,
+        sortie_emploi,
+        emploi_durable
+    FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes)
+    WHERE date_orientation BETWEEN CAST($debut AS DATE) AND least(CAST($fin AS DATE), CAST($as_of AS DATE))
+      AND date_orientation <= CAST($as_of AS DATE) - 365
 ),
 agregats AS (
+    -- sum(CASE …) plutôt que count(*) FILTER : DuckDB n'évalue alors chaque condition que sur les lignes qui
+    -- ont passé la précédente (la plus sélective d'abord), deux fois moins de calcul.
     SELECT
         groupe,
-        cohorte,
+        m,
         count(*) AS orientes,
-        count(*) FILTER (WHERE num_90j) AS diag_numerique_90j,
-        count(*) FILTER (WHERE ling_90j) AS diag_linguistique_90j,
-        count(*) FILTER (WHERE num_90j OR ling_90j) AS diag_un_90j,
-        count(*) FILTER (WHERE num_90j AND ling_90j) AS diag_deux_90j,
-        count(*) FILTER (WHERE sorti_12m) AS sortis_12m,
-        count(*) FILTER (WHERE sorti_12m AND sortie_emploi) AS sortis_emploi_12m,
-        count(*) FILTER (WHERE sorti_12m AND emploi_durable) AS sortis_emploi_durable_12m
+        sum(CASE WHEN date_diag_numerique <= date_orientation + 90 THEN 1 ELSE 0 END) AS diag_numerique_90j,
+        sum(CASE WHEN date_diag_linguistique <= date_orientation + 90 THEN 1 ELSE 0 END) AS diag_linguistique_90j,
+        sum(
+            CASE
+                WHEN date_diag_numerique <= date_orientation + 90 OR date_diag_linguistique <= date_orientation + 90
+                    THEN 1
+                ELSE 0
+            END
+        ) AS diag_un_90j,
+        sum(
+            CASE
+                WHEN date_diag_numerique <= date_orientation + 90 AND date_diag_linguistique <= date_orientation + 90
+                    THEN 1
+                ELSE 0
+            END
+        ) AS diag_deux_90j,
+        sum(CASE WHEN date_sortie <= date_orientation + 365 THEN 1 ELSE 0 END) AS sortis_12m,
+        sum(CASE WHEN sortie_emploi AND date_sortie <= date_orientation + 365 THEN 1 ELSE 0 END) AS sortis_emploi_12m,
+        sum(CASE WHEN emploi_durable AND date_sortie <= date_orientation + 365 THEN 1 ELSE 0 END)
+            AS sortis_emploi_durable_12m
     FROM p
-    GROUP BY groupe, cohorte
+    GROUP BY groupe, m
+),
+cohortes AS (
+    SELECT
+        *,
+        CASE $pas
+            WHEN 'periode' THEN CAST($debut AS DATE)
+            ELSE make_date(CAST(m // 12 AS INTEGER), CAST(m % 12 + 1 AS INTEGER), 1)
+        END AS cohorte
+    FROM agregats
 ),
 fins AS (
     SELECT
-        a.*,
+        *,
         least(
             CASE $pas
-                WHEN 'mois' THEN last_day(a.cohorte)
-                WHEN 'trimestre' THEN last_day(CAST(a.cohorte + INTERVAL 2 MONTH AS DATE))
-                ELSE b.fin
+                WHEN 'mois' THEN last_day(cohorte)
+                WHEN 'trimestre' THEN last_day(CAST(cohorte + INTERVAL 2 MONTH AS DATE))
+                ELSE least(CAST($fin AS DATE), CAST($as_of AS DATE))
             END,
-            b.fin
-        ) AS fin_cohorte,
-        b.d
-    FROM agregats AS a, bornes AS b
+            least(CAST($fin AS DATE), CAST($as_of AS DATE))
+        ) AS fin_cohorte
+    FROM cohortes
 )
 SELECT
     groupe,
     cohorte,
     fin_cohorte,
-    fin_cohorte <= d - 365 AS recul_complet,
+    fin_cohorte <= CAST($as_of AS DATE) - 365 AS recul_complet,
     orientes,
-    diag_numerique_90j,
-    diag_linguistique_90j,
-    diag_un_90j,
-    diag_deux_90j,
-    sortis_12m,
-    sortis_emploi_12m,
-    sortis_emploi_durable_12m
+    CAST(diag_numerique_90j AS BIGINT) AS diag_numerique_90j,
+    CAST(diag_linguistique_90j AS BIGINT) AS diag_linguistique_90j,
+    CAST(diag_un_90j AS BIGINT) AS diag_un_90j,
+    CAST(diag_deux_90j AS BIGINT) AS diag_deux_90j,
+    CAST(sortis_12m AS BIGINT) AS sortis_12m,
+    CAST(sortis_emploi_12m AS BIGINT) AS sortis_emploi_12m,
+    CAST(sortis_emploi_durable_12m AS BIGINT) AS sortis_emploi_durable_12m
 FROM fins
 ORDER BY groupe, cohorte;

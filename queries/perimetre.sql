@@ -1,15 +1,12 @@
--- NOTE TEMPORAIRE DU RESPONSABLE (13 h 05, à retirer à l'intégration) : la table episodes_indicateurs
--- n'existe plus (la recopier coûtait 1 à 2 s par chargement à 1 M). Les colonnes préparées vivent dans
--- la table episodes elle-même (insertion/schema.sql), calculées à l'insertion par loader._INSERT_COURANT ;
--- ce fichier complète les lignes sans valeurs et met à jour plusieurs_episodes. Pour ajouter une colonne
--- préparée : schema.sql (ALTER TABLE … ADD COLUMN IF NOT EXISTS), ce fichier (UPDATE … WHERE
--- m_orientation IS NULL) et signalez-la au responsable pour _INSERT_COURANT ; montez VERSION_SCHEMA.
+-- Macros partagées par les indicateurs de queries/, installées dans la base à chaque ouverture en
+-- écriture (insertion/db.py). Ce fichier n'est pas un indicateur : il ne se lance pas seul.
+-- Changer une macro : monter VERSION_SCHEMA (insertion/db.py), pour qu'une base déjà écrite la reçoive.
+
 -- Périmètre : les épisodes courants retenus par les filtres (contrat §5).
--- Une macro partagée par tous les indicateurs : chaque filtre vaut NULL quand il n'est pas posé,
--- sinon la liste des valeurs retenues. Installée dans la base à chaque ouverture en écriture.
+-- Chaque filtre vaut NULL quand il n'est pas posé, sinon la liste des valeurs retenues.
 -- Les épisodes portent, en plus des colonnes du contrat, des colonnes préparées au chargement pour les
--- indicateurs : ept, m_orientation, m_sortie, sortie_emploi, emploi_durable et plusieurs_episodes
--- (définitions : insertion/sql/episodes_indicateurs.sql).
+-- indicateurs : ept, m_orientation, m_sortie, sortie_emploi, emploi_durable, plusieurs_episodes et
+-- episodes_simultanes (définitions : insertion/sql/episodes_indicateurs.sql).
 CREATE OR REPLACE MACRO perimetre(alis, epts, communes, parcours, ages, sexes) AS TABLE
 SELECT *
 FROM episodes AS e
@@ -19,3 +16,89 @@ WHERE (alis IS NULL OR list_contains(alis, e.code_ali))
   AND (parcours IS NULL OR list_contains(parcours, e.type_parcours))
   AND (ages IS NULL OR list_contains(ages, e.tranche_age))
   AND (sexes IS NULL OR list_contains(sexes, e.sexe));
+
+-- Le groupe d'un épisode selon le regroupement demandé ($groupe des requêtes) : le département entier,
+-- l'ALI, l'EPT ou la commune. Un regroupement inconnu est une erreur (jamais un groupe vide).
+CREATE OR REPLACE MACRO groupe_de(groupe, code_ali, ept, code_commune) AS
+    CASE groupe
+        WHEN 'departement' THEN 'Seine-Saint-Denis'
+        WHEN 'ali' THEN code_ali
+        WHEN 'ept' THEN ept
+        WHEN 'commune' THEN code_commune
+        ELSE error('Regroupement inconnu : ' || groupe)
+    END;
+
+-- File active de fin de mois en événements (contrat §5.1), partagée par file_active_mensuelle.sql et
+-- cout_par_personne.sql : pour chaque groupe et chaque mois m (année * 12 + mois - 1), delta = variation
+-- du nombre de personnes distinctes actives entre la fin du mois m - 1 et la fin du mois m. La file active
+-- de fin de mois est la somme cumulée des delta jusqu'à m.
+--   Un épisode orienté au plus tard à d est actif aux fins des mois [mois(orientation), mois(sortie) - 1],
+--   jusqu'au mois de d s'il n'est pas sorti à d (une sortie postérieure à d est inconnue à d) : +1 au
+--   premier de ces mois, -1 au mois qui suit le dernier.
+--   On compte d'abord chaque épisode comme une personne. C'est exact pour toute personne qui n'a jamais
+--   deux épisodes actifs le même jour (episodes_simultanes faux, préparé au chargement : presque toutes).
+--   Pour les autres, on remplace les événements de leurs épisodes par ceux de la personne : +1 quand son
+--   nombre d'épisodes actifs passe de 0 à au moins 1, -1 quand il revient à 0 (intervalles chevauchants,
+--   contigus ou identiques fusionnés) ; sans cela, une personne suivie deux fois en même temps compterait
+--   double.
+-- Chaque mois d'orientation d'un épisode retenu a une ligne, éventuellement à 0 (épisode sorti dans son
+-- mois d'orientation, jamais actif en fin de mois) : les lignes donnent donc aussi les groupes du périmètre
+-- et le premier mois de la série (min(m)).
+-- Paramètres : regroupement ('departement', 'ali', 'ept', 'commune' ; nommé ainsi parce qu'un paramètre de
+-- macro masque la colonne de même nom), d (date d'observation D), filtres du périmètre.
+-- Colonnes : groupe, m, delta.
+CREATE OR REPLACE MACRO file_active_evenements(regroupement, d, alis, epts, communes, parcours, ages, sexes) AS TABLE
+-- NOT MATERIALIZED : episodes_connus est lu deux fois ; chaque lecture refait son balayage avec ses seules
+-- colonnes et lignes (les identifiants ne sont lus que pour les personnes marquées).
+WITH episodes_connus AS NOT MATERIALIZED (
+    SELECT
+        groupe_de(regroupement, code_ali, ept, code_commune) AS groupe,
+        episodes_simultanes,
+        id_beneficiaire,
+        m_orientation AS m_debut,
+        -- Dernier mois actif ; pas de greatest/least ici : ils ignorent les NULL.
+        CASE WHEN date_sortie <= d THEN m_sortie - 1 ELSE year(d) * 12 + month(d) - 1 END AS m_fin
+    FROM perimetre(alis, epts, communes, parcours, ages, sexes)
+    WHERE date_orientation <= d
+),
+intervalles AS (
+    -- Chaque épisode compté comme une personne : une ligne par intervalle distinct et son nombre d'épisodes.
+    SELECT groupe, m_debut, m_fin, count(*) AS n
+    FROM episodes_connus
+    GROUP BY groupe, m_debut, m_fin
+),
+evenements_simultanes AS (
+    -- Personnes marquées : les événements de leurs épisodes (ceux déjà comptés ci-dessus).
+    SELECT groupe, id_beneficiaire, m_debut AS m, 1 AS delta FROM episodes_connus
+    WHERE episodes_simultanes AND m_fin >= m_debut
+    UNION ALL
+    SELECT groupe, id_beneficiaire, m_fin + 1 AS m, -1 AS delta FROM episodes_connus
+    WHERE episodes_simultanes AND m_fin >= m_debut
+),
+couverture AS (
+    -- apres = nombre d'épisodes de la personne actifs après l'événement (somme cumulée dans l'ordre des
+    -- mois). Plusieurs événements d'une personne le même mois, dans un ordre quelconque : leurs passages
+    -- par 0 se compensent, seul compte l'état avant et après le mois.
+    SELECT
+        groupe,
+        m,
+        delta,
+        sum(delta) OVER (PARTITION BY groupe, id_beneficiaire ORDER BY m ROWS UNBOUNDED PRECEDING) AS apres
+    FROM evenements_simultanes
+),
+evenements AS (
+    SELECT groupe, m_debut AS m, CASE WHEN m_fin >= m_debut THEN n ELSE 0 END AS delta FROM intervalles
+    UNION ALL
+    SELECT groupe, m_fin + 1 AS m, -n AS delta FROM intervalles WHERE m_fin >= m_debut
+    UNION ALL
+    -- Personnes marquées : on retire l'événement d'épisode (delta) et on ajoute celui de la personne
+    -- (passage de 0 à au moins 1 épisode actif, ou retour à 0).
+    SELECT
+        groupe,
+        m,
+        CAST(apres > 0 AS INTEGER) - CAST(apres - delta > 0 AS INTEGER) - delta AS delta
+    FROM couverture
+)
+SELECT groupe, m, sum(delta) AS delta
+FROM evenements
+GROUP BY groupe, m;

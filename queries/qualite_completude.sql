@@ -37,7 +37,9 @@ SELECT
     count(composition_foyer) AS composition_foyer,
     count(anciennete_rsa) AS anciennete_rsa,
     count(date_sortie) AS sorties,
-    count(*) FILTER (WHERE date_sortie IS NOT NULL AND motif_sortie <> 'non_renseigne') AS motif_sortie
+    -- sum(CASE …) plutôt que count(*) FILTER : la comparaison de texte n'est faite que pour les sorties.
+    CAST(sum(CASE WHEN date_sortie IS NOT NULL AND motif_sortie <> 'non_renseigne' THEN 1 ELSE 0 END) AS BIGINT)
+        AS motif_sortie
 FROM p
 GROUP BY groupe
 ORDER BY groupe;

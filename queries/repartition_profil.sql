@@ -5,18 +5,18 @@
 -- groupe, on retient celui dont l'orientation est la plus récente (puis le plus petit code ALI) ; la somme
 -- des modalités d'un groupe égale donc sa file active. Champ facultatif vide : 'non_renseigne'.
 -- Seules les modalités présentes figurent (l'application complète les autres à 0).
+-- Calcul : une personne non marquée episodes_simultanes (préparé au chargement) a au plus un épisode actif
+-- à D, elle compte directement dans sa modalité ; le choix de l'épisode (fonction de fenêtre) ne se fait que
+-- pour les personnes marquées (deux épisodes actifs un même jour : très peu).
 -- Paramètres : as_of (D), dimension ('tranche_age', 'sexe', 'type_parcours', 'composition_foyer',
 -- 'anciennete_rsa'), groupe ('departement', 'ali', 'ept', 'commune'), filtres du périmètre.
 -- Colonnes : groupe, modalite, file_active, total (file active du groupe).
-WITH actifs AS (
+-- NOT MATERIALIZED : actifs est lu deux fois ; chaque lecture refait son balayage avec ses seules colonnes et
+-- lignes, au lieu d'une copie de tous les épisodes actifs (identifiants compris).
+WITH actifs AS NOT MATERIALIZED (
     SELECT
-        CASE $groupe
-            WHEN 'departement' THEN 'Seine-Saint-Denis'
-            WHEN 'ali' THEN code_ali
-            WHEN 'ept' THEN ept
-            WHEN 'commune' THEN code_commune
-            ELSE error('Regroupement inconnu : ' || $groupe)
-        END AS groupe,
+        groupe_de($groupe, code_ali, ept, code_commune) AS groupe,
+        episodes_simultanes,
         id_beneficiaire,
         date_orientation,
         code_ali,
@@ -35,7 +35,8 @@ WITH actifs AS (
     WHERE date_orientation <= CAST($as_of AS DATE)
       AND (date_sortie IS NULL OR date_sortie > CAST($as_of AS DATE))
 ),
-personnes AS (
+simultanees AS (
+    -- Personnes marquées : l'épisode retenu par groupe (rang 1).
     SELECT
         groupe,
         modalite,
@@ -43,6 +44,12 @@ personnes AS (
             PARTITION BY groupe, id_beneficiaire ORDER BY date_orientation DESC, code_ali, modalite
         ) AS rang
     FROM actifs
+    WHERE episodes_simultanes
+),
+personnes AS (
+    SELECT groupe, modalite FROM actifs WHERE NOT episodes_simultanes
+    UNION ALL
+    SELECT groupe, modalite FROM simultanees WHERE rang = 1
 )
 SELECT
     groupe,
@@ -50,6 +57,5 @@ SELECT
     count(*) AS file_active,
     CAST(sum(count(*)) OVER (PARTITION BY groupe) AS BIGINT) AS total
 FROM personnes
-WHERE rang = 1
 GROUP BY groupe, modalite
 ORDER BY groupe, modalite;

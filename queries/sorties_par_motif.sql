@@ -6,31 +6,29 @@
 -- Seuls les motifs ayant au moins une sortie figurent.
 -- Paramètres : as_of (D), debut, fin, groupe ('departement', 'ali', 'ept', 'commune'), filtres du périmètre.
 -- Colonnes : groupe, motif_sortie, libelle, emploi_durable, sortie_emploi, sortie_dynamique, sorties.
-WITH bornes AS (
-    SELECT CAST($debut AS DATE) AS debut, least(CAST($fin AS DATE), CAST($as_of AS DATE)) AS fin
-),
-s AS (
-    SELECT
-        CASE $groupe
-            WHEN 'departement' THEN 'Seine-Saint-Denis'
-            WHEN 'ali' THEN e.code_ali
-            WHEN 'ept' THEN e.ept
-            WHEN 'commune' THEN e.code_commune
-            ELSE error('Regroupement inconnu : ' || $groupe)
-        END AS groupe,
-        coalesce(e.motif_sortie, 'non_renseigne') AS motif_sortie
-    FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes) AS e, bornes AS b
-    WHERE e.date_sortie BETWEEN b.debut AND b.fin
+WITH par_motif AS (
+    -- On compte d'abord par groupe et motif tel qu'il est stocké (quelques centaines de lignes), puis une
+    -- sortie sans motif rejoint non_renseigne et on lit le référentiel.
+    SELECT groupe, coalesce(motif_sortie, 'non_renseigne') AS motif_sortie, CAST(sum(n) AS BIGINT) AS sorties
+    FROM (
+        SELECT groupe, motif_sortie, count(*) AS n
+        FROM (
+            SELECT groupe_de($groupe, code_ali, ept, code_commune) AS groupe, motif_sortie
+            FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes)
+            WHERE date_sortie BETWEEN CAST($debut AS DATE) AND least(CAST($fin AS DATE), CAST($as_of AS DATE))
+        )
+        GROUP BY groupe, motif_sortie
+    )
+    GROUP BY ALL
 )
 SELECT
     s.groupe,
     s.motif_sortie,
-    coalesce(any_value(m.libelle), s.motif_sortie) AS libelle,
-    coalesce(any_value(m.emploi_durable), false) AS emploi_durable,
-    coalesce(any_value(m.sortie_emploi), false) AS sortie_emploi,
-    coalesce(any_value(m.sortie_dynamique), false) AS sortie_dynamique,
-    count(*) AS sorties
-FROM s
+    coalesce(m.libelle, s.motif_sortie) AS libelle,
+    coalesce(m.emploi_durable, false) AS emploi_durable,
+    coalesce(m.sortie_emploi, false) AS sortie_emploi,
+    coalesce(m.sortie_dynamique, false) AS sortie_dynamique,
+    s.sorties
+FROM par_motif AS s
 LEFT JOIN ref_motifs_sortie AS m USING (motif_sortie)
-GROUP BY s.groupe, s.motif_sortie
-ORDER BY s.groupe, sorties DESC, s.motif_sortie;
+ORDER BY s.groupe, s.sorties DESC, s.motif_sortie;

@@ -16,54 +16,57 @@
 -- groupe ('departement', 'ali', 'ept', 'commune'), filtres du périmètre.
 -- Colonnes : groupe, cohorte (1er du mois), recul_complet, orientations, denominateur, numerateur, taux_90j,
 -- diagnostics, delai_median_j.
-WITH bornes AS (
+WITH p AS (
+    -- Cohorte = mois d'orientation, en entier (m_orientation, préparé au chargement : année * 12 + mois - 1) ;
+    -- la date du 1er du mois n'est formée qu'après le regroupement.
     SELECT
-        CAST($as_of AS DATE) AS d,
-        CAST($debut AS DATE) AS debut,
-        least(CAST($fin AS DATE), CAST($as_of AS DATE)) AS fin
-),
-p AS (
-    SELECT
-        CASE $groupe
-            WHEN 'departement' THEN 'Seine-Saint-Denis'
-            WHEN 'ali' THEN code_ali
-            WHEN 'ept' THEN ept
-            WHEN 'commune' THEN code_commune
-            ELSE error('Regroupement inconnu : ' || $groupe)
-        END AS groupe,
-        CAST(date_trunc('month', date_orientation) AS DATE) AS cohorte,
+        groupe_de($groupe, code_ali, ept, code_commune) AS groupe,
+        m_orientation AS m,
         date_orientation,
         CASE $diagnostic
             WHEN 'numerique' THEN date_diag_numerique
             WHEN 'linguistique' THEN date_diag_linguistique
             ELSE error('Diagnostic inconnu : ' || $diagnostic)
-        END AS date_diag,
-        b.d
-    FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes), bornes AS b
-    WHERE date_orientation BETWEEN b.debut AND b.fin
+        END AS date_diag
+    FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes)
+    WHERE date_orientation BETWEEN CAST($debut AS DATE) AND least(CAST($fin AS DATE), CAST($as_of AS DATE))
 ),
 agregats AS (
+    -- sum(CASE …) plutôt que count(*) FILTER : DuckDB n'évalue alors chaque condition que sur les lignes qui
+    -- ont passé la précédente, deux fois moins de calcul sur un million d'épisodes. La médiane ignore les
+    -- délais NULL (pas de diagnostic, ou diagnostic daté après D).
     SELECT
         groupe,
-        cohorte,
+        m,
         count(*) AS orientations,
-        count(*) FILTER (WHERE date_orientation <= d - 90) AS denominateur,
-        count(*) FILTER (WHERE date_orientation <= d - 90 AND date_diag <= date_orientation + 90) AS numerateur,
-        count(*) FILTER (WHERE date_diag <= d) AS diagnostics,
-        quantile_cont(CAST(date_diag - date_orientation AS DOUBLE), 0.5) FILTER (WHERE date_diag <= d)
-            AS delai_median_j
+        sum(CASE WHEN date_orientation <= CAST($as_of AS DATE) - 90 THEN 1 ELSE 0 END) AS denominateur,
+        sum(
+            CASE
+                WHEN date_orientation <= CAST($as_of AS DATE) - 90 AND date_diag <= date_orientation + 90 THEN 1
+                ELSE 0
+            END
+        ) AS numerateur,
+        sum(CASE WHEN date_diag <= CAST($as_of AS DATE) THEN 1 ELSE 0 END) AS diagnostics,
+        quantile_cont(
+            CASE WHEN date_diag <= CAST($as_of AS DATE) THEN CAST(date_diag - date_orientation AS DOUBLE) END, 0.5
+        ) AS delai_median_j
     FROM p
-    GROUP BY groupe, cohorte
+    GROUP BY groupe, m
+),
+cohortes AS (
+    SELECT *, make_date(CAST(m // 12 AS INTEGER), CAST(m % 12 + 1 AS INTEGER), 1) AS cohorte
+    FROM agregats
 )
 SELECT
-    a.groupe,
-    a.cohorte,
-    least(last_day(a.cohorte), b.fin) <= b.d - 90 AS recul_complet,
-    a.orientations,
-    a.denominateur,
-    a.numerateur,
-    a.numerateur / nullif(a.denominateur, 0) AS taux_90j,
-    a.diagnostics,
-    a.delai_median_j
-FROM agregats AS a, bornes AS b
-ORDER BY a.groupe, a.cohorte;
+    groupe,
+    cohorte,
+    least(last_day(cohorte), least(CAST($fin AS DATE), CAST($as_of AS DATE))) <= CAST($as_of AS DATE) - 90
+        AS recul_complet,
+    orientations,
+    CAST(denominateur AS BIGINT) AS denominateur,
+    CAST(numerateur AS BIGINT) AS numerateur,
+    numerateur / nullif(denominateur, 0) AS taux_90j,
+    CAST(diagnostics AS BIGINT) AS diagnostics,
+    delai_median_j
+FROM cohortes
+ORDER BY groupe, cohorte;

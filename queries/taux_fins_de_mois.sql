@@ -18,50 +18,53 @@
 WITH dates AS (
     SELECT DISTINCT unnest(CAST($dates AS DATE[])) AS r
 ),
-p AS (
+par_jour AS (
+    -- Les épisodes de P regroupés par jour d'orientation, avant de les croiser avec les dates r : quelques
+    -- milliers de lignes au lieu d'un million, et chaque r ne fait plus qu'additionner des jours.
+    -- sortie_emploi et emploi_durable sont les groupes du motif de sortie, préparés au chargement (une
+    -- sortie sans motif compte comme non_renseigne ; faux sans sortie).
     SELECT
-        CASE $groupe
-            WHEN 'departement' THEN 'Seine-Saint-Denis'
-            WHEN 'ali' THEN e.code_ali
-            WHEN 'ept' THEN e.ept
-            WHEN 'commune' THEN e.code_commune
-            ELSE error('Regroupement inconnu : ' || $groupe)
-        END AS groupe,
-        e.date_orientation,
-        e.date_diag_numerique,
-        e.date_diag_linguistique,
-        e.date_sortie,
-        coalesce(m.sortie_emploi, false) AS sortie_emploi,
-        coalesce(m.emploi_durable, false) AS emploi_durable
-    FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes) AS e
-    LEFT JOIN ref_motifs_sortie AS m ON m.motif_sortie = coalesce(e.motif_sortie, 'non_renseigne')
-    WHERE e.date_orientation BETWEEN CAST($debut AS DATE) AND CAST($fin AS DATE)
+        groupe,
+        date_orientation,
+        count(*) AS episodes,
+        count(*) FILTER (WHERE date_diag_numerique <= date_orientation + 90) AS diag_numerique,
+        count(*) FILTER (WHERE date_diag_linguistique <= date_orientation + 90) AS diag_linguistique,
+        count(*) FILTER (WHERE date_sortie <= date_orientation + 365 AND sortie_emploi) AS sortie_emploi,
+        count(*) FILTER (WHERE date_sortie <= date_orientation + 365 AND emploi_durable) AS emploi_durable
+    FROM (
+        SELECT
+            groupe_de($groupe, code_ali, ept, code_commune) AS groupe,
+            date_orientation,
+            date_diag_numerique,
+            date_diag_linguistique,
+            date_sortie,
+            sortie_emploi,
+            emploi_durable
+        FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes)
+        WHERE date_orientation BETWEEN CAST($debut AS DATE) AND CAST($fin AS DATE)
+    )
+    GROUP BY groupe, date_orientation
 ),
 grille AS (
-    SELECT g.groupe, dates.r FROM (SELECT DISTINCT groupe FROM p) AS g, dates
+    SELECT g.groupe, dates.r FROM (SELECT DISTINCT groupe FROM par_jour) AS g, dates
 ),
 agregats AS (
     -- Jointure sur la cohorte la plus large (r - 90 jours) ; la cohorte à 12 mois est un sous-ensemble.
     SELECT
-        p.groupe,
+        j.groupe,
         dates.r,
-        count(*) AS denominateur_90j,
-        count(*) FILTER (WHERE p.date_diag_numerique <= p.date_orientation + 90) AS n_diag_numerique,
-        count(*) FILTER (WHERE p.date_diag_linguistique <= p.date_orientation + 90) AS n_diag_linguistique,
-        count(*) FILTER (WHERE p.date_orientation <= dates.r - 365) AS denominateur_12m,
-        count(*) FILTER (
-            WHERE p.date_orientation <= dates.r - 365
-              AND p.date_sortie <= p.date_orientation + 365
-              AND p.sortie_emploi
-        ) AS n_sortie_emploi,
-        count(*) FILTER (
-            WHERE p.date_orientation <= dates.r - 365
-              AND p.date_sortie <= p.date_orientation + 365
-              AND p.emploi_durable
-        ) AS n_emploi_durable
-    FROM p
-    JOIN dates ON p.date_orientation <= dates.r - 90
-    GROUP BY p.groupe, dates.r
+        CAST(sum(j.episodes) AS BIGINT) AS denominateur_90j,
+        CAST(sum(j.diag_numerique) AS BIGINT) AS n_diag_numerique,
+        CAST(sum(j.diag_linguistique) AS BIGINT) AS n_diag_linguistique,
+        CAST(coalesce(sum(j.episodes) FILTER (WHERE j.date_orientation <= dates.r - 365), 0) AS BIGINT)
+            AS denominateur_12m,
+        CAST(coalesce(sum(j.sortie_emploi) FILTER (WHERE j.date_orientation <= dates.r - 365), 0) AS BIGINT)
+            AS n_sortie_emploi,
+        CAST(coalesce(sum(j.emploi_durable) FILTER (WHERE j.date_orientation <= dates.r - 365), 0) AS BIGINT)
+            AS n_emploi_durable
+    FROM par_jour AS j
+    JOIN dates ON j.date_orientation <= dates.r - 90
+    GROUP BY j.groupe, dates.r
 ),
 complet AS (
     SELECT

@@ -6,7 +6,8 @@
 --   n_sortie_emploi = parmi eux, ceux sortis au plus tard à date_orientation + 365 jours avec un motif du
 --   groupe « sortie en emploi » de ref_motifs_sortie ; n_emploi_durable : groupe « emploi durable » ;
 --   taux = numérateur / denominateur (NULL si le dénominateur est nul).
--- Une sortie sans motif compte comme non_renseigne (hors des deux groupes).
+-- Une sortie sans motif compte comme non_renseigne (hors des deux groupes) : colonnes sortie_emploi et
+-- emploi_durable préparées au chargement (insertion/sql/episodes_indicateurs.sql).
 -- fin_cohorte = dernier jour de la cohorte, plafonné à la fin de P ; recul_complet : fin_cohorte <= D - 365,
 -- tous les épisodes de la cohorte ont eu 12 mois pour sortir. Une cohorte plus récente n'est que
 -- partiellement comptée. Les effectifs s'additionnent d'une cohorte à l'autre (pas les taux).
@@ -15,71 +16,86 @@
 -- groupe ('departement', 'ali', 'ept', 'commune'), filtres du périmètre.
 -- Colonnes : groupe, cohorte, fin_cohorte, recul_complet, orientations, denominateur, n_sortie_emploi,
 -- taux_sortie_emploi, n_emploi_durable, taux_emploi_durable.
-WITH bornes AS (
+WITH p AS (
+    -- Clé de cohorte entière : mois d'orientation (m_orientation, préparé au chargement : année * 12 + mois
+    -- - 1), premier mois du trimestre, ou 0 pour toute la période ; la date n'est formée qu'après le
+    -- regroupement. sortie_emploi, emploi_durable : groupes du motif de sortie, préparés au chargement.
     SELECT
-        CAST($as_of AS DATE) AS d,
-        CAST($debut AS DATE) AS debut,
-        least(CAST($fin AS DATE), CAST($as_of AS DATE)) AS fin
-),
-p AS (
-    SELECT
-        CASE $groupe
-            WHEN 'departement' THEN 'Seine-Saint-Denis'
-            WHEN 'ali' THEN e.code_ali
-            WHEN 'ept' THEN e.ept
-            WHEN 'commune' THEN e.code_commune
-            ELSE error('Regroupement inconnu : ' || $groupe)
-        END AS groupe,
+        groupe_de($groupe, code_ali, ept, code_commune) AS groupe,
         CASE $pas
-            WHEN 'mois' THEN CAST(date_trunc('month', e.date_orientation) AS DATE)
-            WHEN 'trimestre' THEN CAST(date_trunc('quarter', e.date_orientation) AS DATE)
-            WHEN 'periode' THEN b.debut
-            ELSE CAST(error('Pas de cohorte inconnu : ' || $pas) AS DATE)
-        END AS cohorte,
-        e.date_orientation <= b.d - 365 AS dans_cohorte,
-        e.date_sortie <= e.date_orientation + 365 AS sorti_12m,
-        coalesce(m.sortie_emploi, false) AS sortie_emploi,
-        coalesce(m.emploi_durable, false) AS emploi_durable
-    FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes) AS e
-    CROSS JOIN bornes AS b
-    LEFT JOIN ref_motifs_sortie AS m ON m.motif_sortie = coalesce(e.motif_sortie, 'non_renseigne')
-    WHERE e.date_orientation BETWEEN b.debut AND b.fin
+            WHEN 'mois' THEN m_orientation
+            WHEN 'trimestre' THEN m_orientation - m_orientation % 3
+            WHEN 'periode' THEN 0
+            ELSE CAST(error('Pas de cohorte inconnu : ' || $pas) AS INTEGER)
+        END AS m,
+        date_orientation,
+        date_sortie,
+        sortie_emploi,
+        emploi_durable
+    FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes)
+    WHERE date_orientation BETWEEN CAST($debut AS DATE) AND least(CAST($fin AS DATE), CAST($as_of AS DATE))
 ),
 agregats AS (
+    -- sum(CASE …) plutôt que count(*) FILTER : DuckDB n'évalue alors chaque condition que sur les lignes qui
+    -- ont passé la précédente (la plus sélective d'abord), deux fois moins de calcul.
     SELECT
         groupe,
-        cohorte,
+        m,
         count(*) AS orientations,
-        count(*) FILTER (WHERE dans_cohorte) AS denominateur,
-        count(*) FILTER (WHERE dans_cohorte AND sorti_12m AND sortie_emploi) AS n_sortie_emploi,
-        count(*) FILTER (WHERE dans_cohorte AND sorti_12m AND emploi_durable) AS n_emploi_durable
+        sum(CASE WHEN date_orientation <= CAST($as_of AS DATE) - 365 THEN 1 ELSE 0 END) AS denominateur,
+        sum(
+            CASE
+                WHEN sortie_emploi
+                    AND date_orientation <= CAST($as_of AS DATE) - 365
+                    AND date_sortie <= date_orientation + 365
+                    THEN 1
+                ELSE 0
+            END
+        ) AS n_sortie_emploi,
+        sum(
+            CASE
+                WHEN emploi_durable
+                    AND date_orientation <= CAST($as_of AS DATE) - 365
+                    AND date_sortie <= date_orientation + 365
+                    THEN 1
+                ELSE 0
+            END
+        ) AS n_emploi_durable
     FROM p
-    GROUP BY groupe, cohorte
+    GROUP BY groupe, m
+),
+cohortes AS (
+    SELECT
+        *,
+        CASE $pas
+            WHEN 'periode' THEN CAST($debut AS DATE)
+            ELSE make_date(CAST(m // 12 AS INTEGER), CAST(m % 12 + 1 AS INTEGER), 1)
+        END AS cohorte
+    FROM agregats
 ),
 fins AS (
     SELECT
-        a.*,
+        *,
         least(
             CASE $pas
-                WHEN 'mois' THEN last_day(a.cohorte)
-                WHEN 'trimestre' THEN last_day(CAST(a.cohorte + INTERVAL 2 MONTH AS DATE))
-                ELSE b.fin
+                WHEN 'mois' THEN last_day(cohorte)
+                WHEN 'trimestre' THEN last_day(CAST(cohorte + INTERVAL 2 MONTH AS DATE))
+                ELSE least(CAST($fin AS DATE), CAST($as_of AS DATE))
             END,
-            b.fin
-        ) AS fin_cohorte,
-        b.d
-    FROM agregats AS a, bornes AS b
+            least(CAST($fin AS DATE), CAST($as_of AS DATE))
+        ) AS fin_cohorte
+    FROM cohortes
 )
 SELECT
     groupe,
     cohorte,
     fin_cohorte,
-    fin_cohorte <= d - 365 AS recul_complet,
+    fin_cohorte <= CAST($as_of AS DATE) - 365 AS recul_complet,
     orientations,
-    denominateur,
-    n_sortie_emploi,
+    CAST(denominateur AS BIGINT) AS denominateur,
+    CAST(n_sortie_emploi AS BIGINT) AS n_sortie_emploi,
     n_sortie_emploi / nullif(denominateur, 0) AS taux_sortie_emploi,
-    n_emploi_durable,
+    CAST(n_emploi_durable AS BIGINT) AS n_emploi_durable,
     n_emploi_durable / nullif(denominateur, 0) AS taux_emploi_durable
 FROM fins
 ORDER BY groupe, cohorte;

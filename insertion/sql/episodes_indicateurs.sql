@@ -1,9 +1,3 @@
--- NOTE TEMPORAIRE DU RESPONSABLE (13 h 05, à retirer à l'intégration) : la table episodes_indicateurs
--- n'existe plus (la recopier coûtait 1 à 2 s par chargement à 1 M). Les colonnes préparées vivent dans
--- la table episodes elle-même (insertion/schema.sql), calculées à l'insertion par loader._INSERT_COURANT ;
--- ce fichier complète les lignes sans valeurs et met à jour plusieurs_episodes. Pour ajouter une colonne
--- préparée : schema.sql (ALTER TABLE … ADD COLUMN IF NOT EXISTS), ce fichier (UPDATE … WHERE
--- m_orientation IS NULL) et signalez-la au responsable pour _INSERT_COURANT ; montez VERSION_SCHEMA.
 -- Colonnes des épisodes courants préparées pour les indicateurs (la macro perimetre() les rend).
 -- Le chargeur les calcule en insérant les épisodes (insertion/loader.py, _INSERT_COURANT) ; ce fichier,
 -- lancé après chaque chargement (insertion.db.preparer_indicateurs), complète les lignes qui n'en ont pas
@@ -14,9 +8,11 @@
 --   sortie_emploi, emploi_durable : le groupe du motif de sortie (référentiel ; une sortie sans motif
 --     compte comme non_renseigne), faux quand l'épisode n'est pas sorti ;
 --   plusieurs_episodes : la personne a plusieurs épisodes courants, toutes ALI confondues (≈ 1,5 % des
---     personnes). Pour les autres, un épisode est une personne : les indicateurs de personnes distinctes
---     ne dédoublonnent et ne fusionnent leurs intervalles que pour les personnes marquées, ce qui reste
---     exact quel que soit le filtre (une personne non marquée a au plus un épisode dans tout périmètre).
+--     personnes) ;
+--   episodes_simultanes : parmi elles, celles qui ont deux épisodes actifs un même jour (définition et
+--     raison plus bas). Les indicateurs de personnes distinctes ne dédoublonnent et ne fusionnent leurs
+--     intervalles que pour les personnes ainsi marquées, ce qui reste exact quels que soient le filtre et
+--     la date d'observation.
 UPDATE episodes AS e
 SET
     ept = (SELECT c.ept FROM ref_communes AS c WHERE c.code_commune = e.code_commune),
@@ -32,11 +28,63 @@ SET
     ), false)
 WHERE e.m_orientation IS NULL;
 
--- Seules les lignes dont l'indicateur change sont réécrites.
+-- plusieurs_episodes. L'ensemble des personnes à plusieurs épisodes est calculé une fois (regroupement
+-- d'un million d'identifiants à 1 M d'épisodes, l'essentiel du coût de ce fichier) ; seules les lignes dont
+-- le marqueur change sont réécrites.
+CREATE OR REPLACE TEMP TABLE _personnes_multiples AS
+SELECT id_beneficiaire FROM episodes GROUP BY id_beneficiaire HAVING count(*) > 1;
+
 UPDATE episodes
-SET plusieurs_episodes = id_beneficiaire IN (
-    SELECT id_beneficiaire FROM episodes GROUP BY id_beneficiaire HAVING count(*) > 1
+SET plusieurs_episodes = true
+WHERE plusieurs_episodes IS DISTINCT FROM true
+  AND id_beneficiaire IN (SELECT id_beneficiaire FROM _personnes_multiples);
+
+UPDATE episodes
+SET plusieurs_episodes = false
+WHERE plusieurs_episodes IS DISTINCT FROM false
+  AND id_beneficiaire NOT IN (SELECT id_beneficiaire FROM _personnes_multiples);
+
+DROP TABLE _personnes_multiples;
+
+-- episodes_simultanes : la personne a au moins deux épisodes courants actifs un même jour (toutes ALI
+-- confondues ; un épisode est actif les jours [date_orientation, date_sortie[, sans fin s'il n'est pas
+-- sorti). C'est le marqueur que lisent les indicateurs de personnes distinctes (file_active,
+-- file_active_mensuelle, cout_par_personne, repartition_profil) : une personne non marquée a au plus un
+-- épisode actif à toute date, quels que soient la date d'observation et les filtres (un filtre ne fait
+-- qu'ôter des épisodes) ; compter ses épisodes actifs, c'est la compter une fois. Les réorientations
+-- successives (sortie puis nouvelle orientation, même le même jour) ne marquent pas la personne : seules
+-- les personnes marquées plusieurs_episodes sont examinées.
+CREATE OR REPLACE TEMP TABLE _personnes_simultanees AS
+WITH intervalles AS (
+    -- fin_precedente : sortie la plus tardive des épisodes de la personne orientés avant celui-ci (ou le
+    -- même jour, dans l'ordre de tri) ; pas de sortie = sans fin.
+    SELECT
+        id_beneficiaire,
+        date_orientation,
+        date_sortie,
+        max(coalesce(date_sortie, DATE '9999-12-31')) OVER (
+            PARTITION BY id_beneficiaire
+            ORDER BY date_orientation, date_sortie NULLS LAST
+            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+        ) AS fin_precedente
+    FROM episodes
+    WHERE plusieurs_episodes
 )
-WHERE plusieurs_episodes IS DISTINCT FROM (id_beneficiaire IN (
-    SELECT id_beneficiaire FROM episodes GROUP BY id_beneficiaire HAVING count(*) > 1
-));
+-- Un épisode chevauche un précédent quand il commence avant la fin de celui-ci et n'est pas vide (un
+-- épisode sorti le jour de son orientation n'est actif aucun jour).
+SELECT DISTINCT id_beneficiaire
+FROM intervalles
+WHERE date_orientation < fin_precedente AND (date_sortie IS NULL OR date_sortie > date_orientation);
+
+UPDATE episodes
+SET episodes_simultanes = true
+WHERE episodes_simultanes IS DISTINCT FROM true
+  AND plusieurs_episodes
+  AND id_beneficiaire IN (SELECT id_beneficiaire FROM _personnes_simultanees);
+
+UPDATE episodes
+SET episodes_simultanes = false
+WHERE episodes_simultanes IS DISTINCT FROM false
+  AND id_beneficiaire NOT IN (SELECT id_beneficiaire FROM _personnes_simultanees);
+
+DROP TABLE _personnes_simultanees;

@@ -2,48 +2,129 @@
 -- (toutes les colonnes du contrat en texte, plus `_ligne`). Une ligne est rejetée pour la
 -- première règle qu'elle enfreint, dans l'ordre des colonnes du contrat.
 -- Paramètre : $date_extraction, la date (unique) de l'extraction.
+-- Deux instructions, chacune terminée par une ligne « ; » seule (le chargeur les lance l'une après
+-- l'autre : DuckDB ne lie de paramètres qu'à la dernière instruction d'un envoi).
+--
+-- Un million de lignes n'ont que quelques centaines de valeurs distinctes par colonne (codes, dates,
+-- énumérations) : chaque valeur distincte est normalisée une seule fois (tables v_*), puis retrouvée par
+-- jointure. Ce sont les mêmes expressions qu'appliquées ligne à ligne, donc le même résultat ; ce qui ne
+-- dépend que d'une cellule (appartenance au référentiel, liste de valeurs admises) y est calculé aussi.
 CREATE OR REPLACE TEMP TABLE _verifie AS
-WITH brut AS (
+WITH
+v_code_ali AS (
+    SELECT brut, upper(norm_texte(brut)) AS norm, upper(norm_texte(brut)) NOT IN (SELECT code_ali FROM ref_ali) AS inconnu
+    FROM (SELECT DISTINCT code_ali AS brut FROM _brut)
+),
+v_code_commune AS (
+    SELECT brut, norm_texte(brut) AS norm, norm_texte(brut) NOT IN (SELECT code_commune FROM ref_communes) AS inconnu
+    FROM (SELECT DISTINCT code_commune AS brut FROM _brut)
+),
+-- Des dates, seule compte la présence d'un texte (« manquante » ou « illisible ») : un booléen, pas le texte.
+v_date_orientation AS (
+    SELECT brut, norm_texte(brut) IS NOT NULL AS presente, norm_date(brut) AS d
+    FROM (SELECT DISTINCT date_orientation AS brut FROM _brut)
+),
+v_type_parcours AS (
+    SELECT brut, norm_enum(brut) AS norm FROM (SELECT DISTINCT type_parcours AS brut FROM _brut)
+),
+v_date_diag_numerique AS (
+    SELECT brut, norm_texte(brut) IS NOT NULL AS presente, norm_date(brut) AS d
+    FROM (SELECT DISTINCT date_diag_numerique AS brut FROM _brut)
+),
+v_niveau_numerique AS (
+    SELECT brut, norm_enum(brut) AS norm FROM (SELECT DISTINCT niveau_numerique AS brut FROM _brut)
+),
+v_date_diag_linguistique AS (
+    SELECT brut, norm_texte(brut) IS NOT NULL AS presente, norm_date(brut) AS d
+    FROM (SELECT DISTINCT date_diag_linguistique AS brut FROM _brut)
+),
+v_niveau_linguistique AS (
+    -- Les niveaux du CECRL gardent leur casse (A1…C2) ; « Francophone » se normalise.
+    SELECT brut,
+           CASE WHEN norm_texte(brut) IN ('A1', 'A2', 'B1', 'B2', 'C1', 'C2')
+                THEN norm_texte(brut)
+                ELSE norm_enum(brut) END AS norm
+    FROM (SELECT DISTINCT niveau_linguistique AS brut FROM _brut)
+),
+v_date_sortie AS (
+    SELECT brut, norm_texte(brut) IS NOT NULL AS presente, norm_date(brut) AS d
+    FROM (SELECT DISTINCT date_sortie AS brut FROM _brut)
+),
+v_motif_sortie AS (
+    SELECT brut, norm_enum(brut) AS norm, norm_enum(brut) NOT IN (SELECT motif_sortie FROM ref_motifs_sortie) AS inconnu
+    FROM (SELECT DISTINCT motif_sortie AS brut FROM _brut)
+),
+v_tranche_age AS (
+    SELECT brut, norm_enum(brut) AS norm FROM (SELECT DISTINCT tranche_age AS brut FROM _brut)
+),
+v_sexe AS (
+    SELECT brut, norm_texte(brut) AS norm FROM (SELECT DISTINCT sexe AS brut FROM _brut)
+),
+v_composition_foyer AS (
+    SELECT brut, norm_enum(brut) AS norm FROM (SELECT DISTINCT composition_foyer AS brut FROM _brut)
+),
+v_anciennete_rsa AS (
+    SELECT brut, norm_enum(brut) AS norm FROM (SELECT DISTINCT anciennete_rsa AS brut FROM _brut)
+),
+brut AS (
     SELECT
-        _ligne,
-        norm_texte(id_beneficiaire)              AS id_beneficiaire,
-        upper(norm_texte(code_ali))              AS code_ali,
-        norm_texte(code_commune)                 AS code_commune,
-        norm_texte(date_orientation)             AS date_orientation_txt,
-        norm_date(date_orientation)                    AS date_orientation,
-        norm_enum(type_parcours)                       AS type_parcours,
-        norm_texte(date_diag_numerique)          AS date_diag_numerique_txt,
-        norm_date(date_diag_numerique)                 AS date_diag_numerique,
-        norm_enum(niveau_numerique)                    AS niveau_numerique,
-        norm_texte(date_diag_linguistique)       AS date_diag_linguistique_txt,
-        norm_date(date_diag_linguistique)              AS date_diag_linguistique,
-        -- Les niveaux du CECRL gardent leur casse (A1…C2) ; « Francophone » se normalise.
-        CASE WHEN norm_texte(niveau_linguistique) IN ('A1', 'A2', 'B1', 'B2', 'C1', 'C2')
-             THEN norm_texte(niveau_linguistique)
-             ELSE norm_enum(niveau_linguistique) END    AS niveau_linguistique,
-        norm_texte(date_sortie)                  AS date_sortie_txt,
-        norm_date(date_sortie)                         AS date_sortie,
-        norm_enum(motif_sortie)                        AS motif_sortie_brut,
-        norm_enum(tranche_age)                         AS tranche_age,
-        norm_texte(sexe)                         AS sexe,
-        norm_enum(composition_foyer)                   AS composition_foyer,
-        norm_enum(anciennete_rsa)                      AS anciennete_rsa
-    FROM _brut
+        b._ligne,
+        -- Un pseudonyme déjà conforme est inchangé par norm_texte : la normalisation (une expression
+        -- régulière de remplacement) n'est calculée que pour les autres, les seuls à avoir un million de
+        -- valeurs distinctes.
+        b.id_conforme,
+        CASE WHEN b.id_conforme THEN b.id_beneficiaire ELSE norm_texte(b.id_beneficiaire) END AS id_beneficiaire,
+        ali.norm AS code_ali,
+        ali.inconnu AS code_ali_inconnu,
+        com.norm AS code_commune,
+        com.inconnu AS code_commune_inconnu,
+        coalesce(dor.presente, false) AS date_orientation_present,
+        dor.d AS date_orientation,
+        tp.norm AS type_parcours,
+        coalesce(ddn.presente, false) AS date_diag_numerique_present,
+        ddn.d AS date_diag_numerique,
+        nn.norm AS niveau_numerique,
+        coalesce(ddl.presente, false) AS date_diag_linguistique_present,
+        ddl.d AS date_diag_linguistique,
+        nl.norm AS niveau_linguistique,
+        coalesce(ds.presente, false) AS date_sortie_present,
+        ds.d AS date_sortie,
+        ms.norm AS motif_sortie_brut,
+        ms.inconnu AS motif_sortie_inconnu,
+        ta.norm AS tranche_age,
+        sx.norm AS sexe,
+        cf.norm AS composition_foyer,
+        ar.norm AS anciennete_rsa
+    FROM (
+        SELECT *, regexp_full_match(id_beneficiaire, '[A-Za-z0-9_\-]{8,64}') AS id_conforme FROM _brut
+    ) AS b
+    LEFT JOIN v_code_ali AS ali ON ali.brut = b.code_ali
+    LEFT JOIN v_code_commune AS com ON com.brut = b.code_commune
+    LEFT JOIN v_date_orientation AS dor ON dor.brut = b.date_orientation
+    LEFT JOIN v_type_parcours AS tp ON tp.brut = b.type_parcours
+    LEFT JOIN v_date_diag_numerique AS ddn ON ddn.brut = b.date_diag_numerique
+    LEFT JOIN v_niveau_numerique AS nn ON nn.brut = b.niveau_numerique
+    LEFT JOIN v_date_diag_linguistique AS ddl ON ddl.brut = b.date_diag_linguistique
+    LEFT JOIN v_niveau_linguistique AS nl ON nl.brut = b.niveau_linguistique
+    LEFT JOIN v_date_sortie AS ds ON ds.brut = b.date_sortie
+    LEFT JOIN v_motif_sortie AS ms ON ms.brut = b.motif_sortie
+    LEFT JOIN v_tranche_age AS ta ON ta.brut = b.tranche_age
+    LEFT JOIN v_sexe AS sx ON sx.brut = b.sexe
+    LEFT JOIN v_composition_foyer AS cf ON cf.brut = b.composition_foyer
+    LEFT JOIN v_anciennete_rsa AS ar ON ar.brut = b.anciennete_rsa
 ),
 regles AS (
     SELECT
         brut.*,
         CASE
             WHEN id_beneficiaire IS NULL THEN ['id_beneficiaire', 'id_beneficiaire manquant']
-            WHEN NOT regexp_full_match(id_beneficiaire, '[A-Za-z0-9_\-]{8,64}')
+            WHEN NOT id_conforme AND NOT regexp_full_match(id_beneficiaire, '[A-Za-z0-9_\-]{8,64}')
                 THEN ['id_beneficiaire', 'id_beneficiaire invalide (8 à 64 caractères parmi A-Z, a-z, 0-9, _ et -)']
             WHEN code_ali IS NULL THEN ['code_ali', 'code_ali manquant']
-            WHEN code_ali NOT IN (SELECT code_ali FROM ref_ali)
-                THEN ['code_ali', 'code_ali absent du référentiel des ALI']
+            WHEN code_ali_inconnu THEN ['code_ali', 'code_ali absent du référentiel des ALI']
             WHEN code_commune IS NULL THEN ['code_commune', 'code_commune manquant']
-            WHEN code_commune NOT IN (SELECT code_commune FROM ref_communes)
-                THEN ['code_commune', 'code_commune absent du référentiel des communes']
-            WHEN date_orientation_txt IS NULL THEN ['date_orientation', 'date_orientation manquante']
+            WHEN code_commune_inconnu THEN ['code_commune', 'code_commune absent du référentiel des communes']
+            WHEN NOT date_orientation_present THEN ['date_orientation', 'date_orientation manquante']
             WHEN date_orientation IS NULL
                 THEN ['date_orientation', 'date_orientation illisible (attendu AAAA-MM-JJ ou JJ/MM/AAAA)']
             WHEN date_orientation > $date_extraction
@@ -51,7 +132,7 @@ regles AS (
             WHEN type_parcours IS NULL THEN ['type_parcours', 'type_parcours manquant']
             WHEN type_parcours NOT IN ('social', 'socio_professionnel', 'professionnel')
                 THEN ['type_parcours', 'type_parcours inconnu (attendu social, socio_professionnel ou professionnel)']
-            WHEN date_diag_numerique_txt IS NOT NULL AND date_diag_numerique IS NULL
+            WHEN date_diag_numerique_present AND date_diag_numerique IS NULL
                 THEN ['date_diag_numerique', 'date_diag_numerique illisible (attendu AAAA-MM-JJ ou JJ/MM/AAAA)']
             WHEN date_diag_numerique < date_orientation
                 THEN ['date_diag_numerique', 'date_diag_numerique antérieure à date_orientation']
@@ -59,7 +140,7 @@ regles AS (
                 THEN ['date_diag_numerique', 'date_diag_numerique postérieure à date_extraction']
             WHEN niveau_numerique NOT IN ('autonome', 'intermediaire', 'debutant', 'non_evalue')
                 THEN ['niveau_numerique', 'niveau_numerique inconnu (attendu autonome, intermediaire, debutant ou non_evalue)']
-            WHEN date_diag_linguistique_txt IS NOT NULL AND date_diag_linguistique IS NULL
+            WHEN date_diag_linguistique_present AND date_diag_linguistique IS NULL
                 THEN ['date_diag_linguistique', 'date_diag_linguistique illisible (attendu AAAA-MM-JJ ou JJ/MM/AAAA)']
             WHEN date_diag_linguistique < date_orientation
                 THEN ['date_diag_linguistique', 'date_diag_linguistique antérieure à date_orientation']
@@ -67,11 +148,11 @@ regles AS (
                 THEN ['date_diag_linguistique', 'date_diag_linguistique postérieure à date_extraction']
             WHEN niveau_linguistique NOT IN ('A1', 'A2', 'B1', 'B2', 'C1', 'C2', 'francophone')
                 THEN ['niveau_linguistique', 'niveau_linguistique inconnu (attendu A1, A2, B1, B2, C1, C2 ou francophone)']
-            WHEN date_sortie_txt IS NOT NULL AND date_sortie IS NULL
+            WHEN date_sortie_present AND date_sortie IS NULL
                 THEN ['date_sortie', 'date_sortie illisible (attendu AAAA-MM-JJ ou JJ/MM/AAAA)']
             WHEN date_sortie < date_orientation THEN ['date_sortie', 'date_sortie antérieure à date_orientation']
             WHEN date_sortie > $date_extraction THEN ['date_sortie', 'date_sortie postérieure à date_extraction']
-            WHEN motif_sortie_brut NOT IN (SELECT motif_sortie FROM ref_motifs_sortie)
+            WHEN motif_sortie_inconnu
                 THEN ['motif_sortie', 'motif_sortie inconnu du référentiel des motifs de sortie']
             WHEN motif_sortie_brut IS NOT NULL AND date_sortie IS NULL
                 THEN ['motif_sortie', 'motif_sortie sans date_sortie']
@@ -86,15 +167,6 @@ regles AS (
                 THEN ['anciennete_rsa', 'anciennete_rsa inconnue (attendu moins_1_an, 1_2_ans, 2_5_ans ou 5_ans_plus)']
         END AS rejet
     FROM brut
-),
-doublons AS (
-    -- Parmi les lignes valides, la première occurrence d'un épisode est gardée, les suivantes rejetées.
-    SELECT
-        regles.*,
-        CASE WHEN rejet IS NULL THEN row_number() OVER episode END AS rang,
-        CASE WHEN rejet IS NULL THEN first_value(_ligne) OVER episode END AS premiere_ligne
-    FROM regles
-    WINDOW episode AS (PARTITION BY rejet IS NULL, id_beneficiaire, code_ali, date_orientation ORDER BY _ligne)
 )
 SELECT
     _ligne,
@@ -114,9 +186,29 @@ SELECT
     composition_foyer,
     anciennete_rsa,
     $date_extraction::DATE AS date_extraction,
-    CASE WHEN rang > 1 THEN 'id_beneficiaire' ELSE rejet[1] END AS colonne_rejet,
-    CASE WHEN rang > 1
-         THEN 'doublon (même id_beneficiaire, code_ali et date_orientation qu''une ligne précédente)'
-         ELSE rejet[2] END AS motif_rejet,
-    CASE WHEN rang > 1 THEN 'première occurrence ligne ' || premiere_ligne END AS detail_rejet
-FROM doublons;
+    rejet[1] AS colonne_rejet,
+    rejet[2] AS motif_rejet,
+    NULL::VARCHAR AS detail_rejet
+FROM regles
+;
+
+-- Doublons : parmi les lignes valides, la première occurrence d'un épisode (id_beneficiaire, code_ali,
+-- date_orientation) est gardée, les suivantes sont rejetées en citant sa ligne. Une fenêtre sur toutes
+-- les lignes trierait le million de lignes ; elle ne porte ici que sur les lignes dont l'empreinte de la
+-- clé revient plusieurs fois (les vrais doublons, plus de rares collisions que la fenêtre départage).
+UPDATE _verifie AS v
+SET colonne_rejet = 'id_beneficiaire',
+    motif_rejet = 'doublon (même id_beneficiaire, code_ali et date_orientation qu''une ligne précédente)',
+    detail_rejet = 'première occurrence ligne ' || d.premiere_ligne
+FROM (
+    SELECT _ligne, row_number() OVER episode AS rang, first_value(_ligne) OVER episode AS premiere_ligne
+    FROM _verifie
+    WHERE motif_rejet IS NULL AND hash(id_beneficiaire, code_ali, date_orientation) IN (
+        SELECT hash(id_beneficiaire, code_ali, date_orientation) AS cle
+        FROM _verifie WHERE motif_rejet IS NULL
+        GROUP BY cle HAVING count(*) > 1
+    )
+    WINDOW episode AS (PARTITION BY id_beneficiaire, code_ali, date_orientation ORDER BY _ligne)
+) AS d
+WHERE v._ligne = d._ligne AND d.rang > 1
+;
