@@ -21,12 +21,7 @@ WITH p AS (
     -- regroupement. sortie_emploi, emploi_durable : groupes du motif de sortie, préparés au chargement.
     SELECT
         groupe_de($groupe, code_ali, ept, code_commune) AS groupe,
-        CASE $pas
-            WHEN 'mois' THEN m_orientation
-            WHEN 'trimestre' THEN m_orientation - m_orientation % 3
-            WHEN 'periode' THEN 0
-            ELSE CAST(error('Pas de cohorte inconnu : ' || $pas) AS INTEGER)
-        END AS m,
+        cle_cohorte($pas, m_orientation) AS m,
         date_orientation,
         date_diag_numerique,
         date_diag_linguistique,
@@ -70,23 +65,13 @@ agregats AS (
 cohortes AS (
     SELECT
         *,
-        CASE $pas
-            WHEN 'periode' THEN CAST($debut AS DATE)
-            ELSE make_date(CAST(m // 12 AS INTEGER), CAST(m % 12 + 1 AS INTEGER), 1)
-        END AS cohorte
+        debut_cohorte($pas, m, $debut) AS cohorte
     FROM agregats
 ),
 fins AS (
     SELECT
         *,
-        least(
-            CASE $pas
-                WHEN 'mois' THEN last_day(cohorte)
-                WHEN 'trimestre' THEN last_day(CAST(cohorte + INTERVAL 2 MONTH AS DATE))
-                ELSE least(CAST($fin AS DATE), CAST($as_of AS DATE))
-            END,
-            least(CAST($fin AS DATE), CAST($as_of AS DATE))
-        ) AS fin_cohorte
+        fin_cohorte($pas, cohorte, least(CAST($fin AS DATE), CAST($as_of AS DATE))) AS fin_cohorte
     FROM cohortes
 )
 SELECT

@@ -28,6 +28,40 @@ CREATE OR REPLACE MACRO groupe_de(groupe, code_ali, ept, code_commune) AS
         ELSE error('Regroupement inconnu : ' || groupe)
     END;
 
+-- Cohortes d'orientation (contrat §5.2 et §5.3) : la clé entière d'une cohorte selon le pas ('mois' :
+-- m_orientation ; 'trimestre' : le premier mois du trimestre ; 'periode' : 0, toute la période), son premier
+-- jour (debut pour 'periode') et son dernier jour, plafonné à fin_p (la fin de P, elle-même plafonnée à D).
+CREATE OR REPLACE MACRO cle_cohorte(pas, m_orientation) AS
+    CASE pas
+        WHEN 'mois' THEN m_orientation
+        WHEN 'trimestre' THEN m_orientation - m_orientation % 3
+        WHEN 'periode' THEN 0
+        ELSE CAST(error('Pas de cohorte inconnu : ' || pas) AS INTEGER)
+    END;
+
+CREATE OR REPLACE MACRO debut_cohorte(pas, cle, debut) AS
+    CASE pas
+        WHEN 'periode' THEN CAST(debut AS DATE)
+        ELSE make_date(CAST(cle // 12 AS INTEGER), CAST(cle % 12 + 1 AS INTEGER), 1)
+    END;
+
+CREATE OR REPLACE MACRO fin_cohorte(pas, cohorte, fin_p) AS
+    least(
+        CASE pas
+            WHEN 'mois' THEN last_day(cohorte)
+            WHEN 'trimestre' THEN last_day(CAST(cohorte + INTERVAL 2 MONTH AS DATE))
+            ELSE fin_p
+        END,
+        fin_p
+    );
+
+-- Sortie à 12 mois d'un épisode (contrat §5.3), à sommer : 1 s'il est orienté au plus tard à d - 365 jours
+-- et sorti au plus tard 365 jours après son orientation (le 365e jour compte) avec un motif du groupe
+-- (du_groupe : sortie_emploi ou emploi_durable, préparés au chargement), sinon 0. Un CASE plutôt qu'un
+-- FILTER : DuckDB n'évalue chaque condition que sur les lignes qui ont passé la précédente.
+CREATE OR REPLACE MACRO sortie_12_mois(du_groupe, date_orientation, date_sortie, d) AS
+    CASE WHEN du_groupe AND date_orientation <= d - 365 AND date_sortie <= date_orientation + 365 THEN 1 ELSE 0 END;
+
 -- File active de fin de mois en événements (contrat §5.1), partagée par file_active_mensuelle.sql et
 -- cout_par_personne.sql : pour chaque groupe et chaque mois m (année * 12 + mois - 1), delta = variation
 -- du nombre de personnes distinctes actives entre la fin du mois m - 1 et la fin du mois m. La file active

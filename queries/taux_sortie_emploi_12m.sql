@@ -25,24 +25,8 @@ agregats AS (
     SELECT
         groupe,
         sum(CASE WHEN date_orientation <= CAST($as_of AS DATE) - 365 THEN 1 ELSE 0 END) AS denominateur,
-        sum(
-            CASE
-                WHEN sortie_emploi
-                    AND date_orientation <= CAST($as_of AS DATE) - 365
-                    AND date_sortie <= date_orientation + 365
-                    THEN 1
-                ELSE 0
-            END
-        ) AS n_sortie_emploi,
-        sum(
-            CASE
-                WHEN emploi_durable
-                    AND date_orientation <= CAST($as_of AS DATE) - 365
-                    AND date_sortie <= date_orientation + 365
-                    THEN 1
-                ELSE 0
-            END
-        ) AS n_emploi_durable
+        sum(sortie_12_mois(sortie_emploi, date_orientation, date_sortie, CAST($as_of AS DATE))) AS n_sortie_emploi,
+        sum(sortie_12_mois(emploi_durable, date_orientation, date_sortie, CAST($as_of AS DATE))) AS n_emploi_durable
     FROM p
     GROUP BY groupe
 )

@@ -64,6 +64,7 @@ def ajoute(
     age: str = "25_34",
     sexe: str = "F",
     extraction: date = EXTRACTION,
+    preparer: bool = True,
 ) -> None:
     if sortie is not None and motif is None:
         motif = "autre"
@@ -85,8 +86,9 @@ def ajoute(
             extraction,
         ],
     )
-    # Comme après un chargement : les indicateurs lisent la table préparée à partir des épisodes.
-    preparer_indicateurs(con)
+    # Comme après un chargement : les indicateurs lisent les colonnes préparées des épisodes.
+    if preparer:
+        preparer_indicateurs(con)
 
 
 def budget(con, annee: int, code_ali: str | None, ligne: str, vote: float, execute: float | None) -> None:
@@ -503,7 +505,11 @@ def _serie_directe(episodes, d, debut, fin, groupe):
 def con_aleatoire(con):
     episodes = _jeu_aleatoire(20241)
     for e in episodes:
-        ajoute(con, e["id"], e["ali"], e["orientation"], sortie=e["sortie"], commune=e["commune"], sexe=e["sexe"])
+        ajoute(
+            con, e["id"], e["ali"], e["orientation"], sortie=e["sortie"], commune=e["commune"], sexe=e["sexe"],
+            preparer=False,
+        )  # fmt: skip
+    preparer_indicateurs(con)  # une fois pour les 300 épisodes, comme un chargement
     return con, episodes
 
 
