@@ -47,6 +47,9 @@ DOSSIER = Path(__file__).resolve().parent
 CIBLE_CHARGEMENT = 0.5  # débit du chargeur / débit de DuckDB nu
 CIBLE_RAPPORT_PANDAS = 5.0  # la requête SQL au moins 5 fois plus rapide que pandas
 CIBLES_MS = {"100k": 50.0, "1m": 50.0, "10m": 300.0}
+# Vues (AppTest) : (à chaud, à froid) en secondes ; à 10m, seule la vue à chaud a une cible.
+CIBLES_VUES_S = {"100k": (0.3, 1.5), "1m": (0.3, 1.5), "10m": (1.0, None)}
+CIBLE_MEMOIRE_MIO = 600  # pic de mémoire de l'application à 10m (Mo de l'issue, lus ici en Mio : plus strict)
 PLAFOND_PANDAS_S = 5.0  # une référence pandas plus lente que cela (10 M) n'est mesurée que 3 fois
 NU = """
 import sys, duckdb
@@ -332,6 +335,17 @@ def _verdict(ok: bool | None) -> str:
     return "—" if ok is None else ("atteint" if ok else "**manqué**")
 
 
+def _cibles_vues(echelle: str) -> str:
+    chaud, froid = CIBLES_VUES_S[echelle]
+    return f"≤ {chaud:.1f} s à chaud" + (f", ≤ {froid:.1f} s à froid" if froid else " (pas de cible à froid)")
+
+
+def _verdict_vue(echelle: str, v: dict) -> str:
+    chaud, froid = CIBLES_VUES_S[echelle]
+    ok = v["chaud_s"] <= chaud and (froid is None or v["froid_s"] <= froid)
+    return "atteintes" if ok else "**manquées**"
+
+
 def tableau(r: dict) -> str:
     m, ch = r["machine"], r.get("chargement")
     cible_ms = CIBLES_MS[r["echelle"]]
@@ -395,12 +409,16 @@ def tableau(r: dict) -> str:
     vu = r.get("vues")
     if vu:
         out += [
-            f"**Vues** (AppTest, médiane de {r['repetitions']} ; froid = caches Streamlit vidés ; pas de cible fixée)",
+            f"**Vues** (AppTest, médiane de {r['repetitions']} ; froid = caches Streamlit vidés ; cibles : "
+            f"{_cibles_vues(r['echelle'])})",
             "",
-            "| vue | froid | chaud |",
-            "|---|---:|---:|",
+            "| vue | froid | chaud | cibles |",
+            "|---|---:|---:|---|",
         ]
-        out += [f"| {page} | {v['froid_s']:.2f} s | {v['chaud_s']:.2f} s |" for page, v in vu.items()]
+        out += [
+            f"| {page} | {v['froid_s']:.2f} s | {v['chaud_s']:.2f} s | {_verdict_vue(r['echelle'], v)} |"
+            for page, v in vu.items()
+        ]
         out.append("")
     me = r.get("memoire")
     out.append(f"**Base** : {_n(r['base_octets'] / 2**20)} Mio.")
@@ -409,8 +427,13 @@ def tableau(r: dict) -> str:
         out += [
             "",
             f"**Mémoire de `streamlit run`** : pic (VmHWM) {_n(me['VmHWM'] / 2**20)} Mio après les 8 vues "
-            f"(au démarrage : {_n(me['depart']['VmHWM'] / 2**20)} Mio) ; pas de cible fixée. "
-            f"Première ouverture de chaque vue dans Chromium : {pages}.",
+            f"(au démarrage : {_n(me['depart']['VmHWM'] / 2**20)} Mio) ; cible ≤ {CIBLE_MEMOIRE_MIO} Mio à 10m"
+            + (
+                f" : **{'atteinte' if me['VmHWM'] / 2**20 <= CIBLE_MEMOIRE_MIO else 'manquée'}**. "
+                if r["echelle"] == "10m"
+                else ". "
+            )
+            + f"Première ouverture de chaque vue dans Chromium : {pages}.",
         ]
     elif r.get("memoire_absente"):
         out += ["", f"Mémoire de `streamlit run` : non mesurée ({r['memoire_absente']})."]

@@ -298,6 +298,8 @@ def petits_multiples(prot_ali: secret.Protege, code: str | None, noms: dict[str,
         horizontal_spacing=0.08,
     )
     textes = prot_ali.affichage({i.cle: i.format for i in INDICATEURS})
+    formes: list[dict] = []
+    axes: dict[str, dict] = {}
     for k, ind in enumerate(INDICATEURS):
         row, col = k // colonnes + 1, k % colonnes + 1
         ordre = donnees.assign(_texte=textes[ind.cle]).sort_values(ind.cle, ascending=False, na_position="last")
@@ -332,28 +334,25 @@ def petits_multiples(prot_ali: secret.Protege, code: str | None, noms: dict[str,
                 row=row,
                 col=col,
             )
+        axe = "" if k == 0 else str(k + 1)  # axes du sous-graphique k : x, y, puis x2, y2…
         if rep.at[ind.cle, "n"] > 0:
-            fig.add_hrect(
-                y0=rep.at[ind.cle, "q1"] * ind.echelle,
-                y1=rep.at[ind.cle, "q3"] * ind.echelle,
-                fillcolor="#999999",
-                opacity=0.18,
-                line_width=0,
-                layer="below",
-                row=row,
-                col=col,
-            )
-            fig.add_hline(
-                y=rep.at[ind.cle, "mediane"] * ind.echelle,
-                line_dash="dash",
-                line_color="#333333",
-                line_width=1.5,
-                row=row,
-                col=col,
-            )
-        fig.update_yaxes(**ind.axe, rangemode="tozero", row=row, col=col)
-        fig.update_xaxes(type="category", tickfont={"size": 10}, row=row, col=col)
+            # Formes écrites directement, posées en une fois : add_hrect/add_hline par sous-graphique
+            # revalident toute la figure à chaque appel (0,6 s sur 0,9 s de rendu, même à chaud).
+            q1, q3, mediane = (rep.at[ind.cle, c] * ind.echelle for c in ("q1", "q3", "mediane"))
+            bornes = {"xref": f"x{axe} domain", "yref": f"y{axe}", "x0": 0, "x1": 1}
+            formes.append(
+                {"type": "rect", **bornes, "y0": q1, "y1": q3, "fillcolor": "#999999", "opacity": 0.18,
+                 "line": {"width": 0}, "layer": "below"}
+            )  # fmt: skip
+            formes.append(
+                {"type": "line", **bornes, "y0": mediane, "y1": mediane,
+                 "line": {"dash": "dash", "color": "#333333", "width": 1.5}}
+            )  # fmt: skip
+        axes[f"yaxis{axe}"] = {**ind.axe, "rangemode": "tozero"}
+        axes[f"xaxis{axe}"] = {"type": "category", "tickfont": {"size": 10}}
     fig.update_layout(
+        **axes,
+        shapes=formes,
         height=280 * lignes,
         showlegend=False,
         margin={"t": 60, "b": 30},

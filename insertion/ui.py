@@ -106,7 +106,11 @@ def graphique(
     cle: str | None = None,
 ) -> None:
     """Graphique plotly en français, puis secret, tableau et méthode."""
-    fig.update_layout(template=charts.TEMPLATE, separators=charts.SEPARATEURS)
+    # Le modèle de charts (palette, polices, locale) est celui par défaut de plotly dès l'import de charts : le
+    # réappliquer ici recopiait tout le modèle pour chaque graphique (0,1 s par page, même à chaud).
+    if fig.layout.template.layout.separators != charts.SEPARATEURS:
+        fig.update_layout(template=charts.TEMPLATE)
+    fig.update_layout(separators=charts.SEPARATEURS)
     st.plotly_chart(fig, config=charts.config(nom_fichier(ctx, vue)), key=cle)
     note_secret(masque)
     definitions = list(definitions)
