@@ -330,8 +330,13 @@ def test_database_from_an_earlier_version_is_upgraded_when_opened(tmp_path, db_p
     load_files(db_path, [write(tmp_path / "t2.csv", snapshot({"ALI14": 3, "ALI04": 2}, "2023-06-30"))])
     # Une base écrite avant les colonnes préparées : ni ces colonnes ni la version du schéma.
     con = duckdb.connect(str(db_path))
-    for column in ("ept", "m_orientation", "m_sortie", "sortie_emploi", "emploi_durable", "plusieurs_episodes"):
-        con.execute(f"ALTER TABLE episodes DROP COLUMN {column}")
+    con.execute("ALTER TABLE episodes DROP COLUMN ept")
+    con.execute("ALTER TABLE episodes DROP COLUMN m_orientation")
+    con.execute("ALTER TABLE episodes DROP COLUMN m_sortie")
+    con.execute("ALTER TABLE episodes DROP COLUMN sortie_emploi")
+    con.execute("ALTER TABLE episodes DROP COLUMN emploi_durable")
+    con.execute("ALTER TABLE episodes DROP COLUMN plusieurs_episodes")
+    con.execute("ALTER TABLE episodes DROP COLUMN episodes_simultanes")
     con.execute("DELETE FROM meta WHERE cle = 'version_schema'")
     con.close()
     reader = db.open_read_only(db_path)
