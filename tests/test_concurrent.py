@@ -27,6 +27,10 @@ pytestmark = pytest.mark.browser
 SESSIONS = 20
 VUES_PAR_SESSION = 2
 NOUVEAUX = 25_000  # par ALI : 100 000 lignes, quelques secondes de chargement
+# Une vue ne doit jamais rester bloquée ; ce plafond n'est pas une mesure. Sur 2 cœurs, les 20 onglets
+# Chromium (≈ 2 s de calcul chacun par vue) et le serveur se partagent le processeur : le p95 mesuré y est de
+# l'ordre de 90 s, dû au navigateur plus qu'au serveur (le test imprime aussi le temps d'une session seule).
+VUE_MAX_MS = 600_000
 ALI = [("ALI14", "93014"), ("ALI04", "93027"), ("ALI08", "93048"), ("ALI01", "93066")]
 VUES = ["", "beneficiaires", "diagnostics", "sorties", "comparer", "qualite"]
 
@@ -54,17 +58,20 @@ DONE = """() => document.querySelector("[data-testid='stApp'][data-test-script-s
 
 
 async def one_session(
-    browser, base: str, index: int, timings: list[tuple[float, float]], errors: list[str], first: asyncio.Event
+    context, base: str, index: int, timings: list[tuple[float, float]], errors: list[str], first: asyncio.Event
 ) -> None:
     rng = random.Random(index)
-    page = await browser.new_page(viewport={"width": 1280, "height": 900})
+    # Vingt onglets d'un même navigateur : chacun est une session Streamlit à part (sa propre websocket),
+    # mais le code JavaScript de l'application n'est compilé qu'une fois, comme chez un vrai utilisateur.
+    page = await context.new_page()
+    page.set_default_timeout(VUE_MAX_MS)
     try:
         for _ in range(VUES_PAR_SESSION):  # chaque session change de vue et de filtres
             ali, _ = rng.choice(ALI)
             query = rng.choice(["", f"?ali={ali}", f"?sexe={rng.choice('FM')}", f"?ali={ali}&sexe=F"])
             start = time.perf_counter()
-            await page.goto(f"{base}/{rng.choice(VUES)}{query}")
-            await page.wait_for_function(DONE, timeout=120_000)
+            await page.goto(f"{base}/{rng.choice(VUES)}{query}", wait_until="commit")
+            await page.wait_for_function(DONE)
             timings.append((start, time.perf_counter()))
             first.set()
             body = await page.inner_text("body")
@@ -72,6 +79,22 @@ async def one_session(
                 errors.append(f"session {index} : {page.url}\n{body[:500]}")
     finally:
         await page.close()
+
+
+async def alone_timings(context, base: str) -> list[float]:
+    """Le temps d'une vue pour une session seule, à comparer au p95 des vingt sessions simultanées."""
+    page = await context.new_page()
+    page.set_default_timeout(VUE_MAX_MS)
+    durations = []
+    try:
+        for vue in VUES:
+            start = time.perf_counter()
+            await page.goto(f"{base}/{vue}", wait_until="commit")
+            await page.wait_for_function(DONE)
+            durations.append(time.perf_counter() - start)
+    finally:
+        await page.close()
+    return durations
 
 
 def test_twenty_sessions_during_a_load_see_no_error_and_then_the_new_data(tmp_path):
@@ -82,11 +105,13 @@ def test_twenty_sessions_during_a_load_see_no_error_and_then_the_new_data(tmp_pa
     try:
         from playwright.async_api import async_playwright
 
-        async def scenario() -> tuple[list[tuple[float, float]], list[str], tuple[float, float]]:
+        async def scenario() -> tuple[list[tuple[float, float]], list[str], tuple[float, float], list[float]]:
             timings: list[tuple[float, float]] = []
             errors: list[str] = []
             async with async_playwright() as p:
                 browser = await p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+                context = await browser.new_context(viewport={"width": 1280, "height": 900})
+                alone = await alone_timings(context, base)
                 first = asyncio.Event()
                 started: list[float] = []
                 ended: list[float] = []
@@ -105,12 +130,12 @@ def test_twenty_sessions_during_a_load_see_no_error_and_then_the_new_data(tmp_pa
 
                 await asyncio.gather(
                     load_when_people_read(),
-                    *(one_session(browser, base, i, timings, errors, first) for i in range(SESSIONS)),
+                    *(one_session(context, base, i, timings, errors, first) for i in range(SESSIONS)),
                 )
                 await browser.close()
-            return timings, errors, (started[0], ended[0])
+            return timings, errors, (started[0], ended[0]), alone
 
-        timings, errors, (load_start, load_end) = asyncio.run(scenario())
+        timings, errors, (load_start, load_end), alone = asyncio.run(scenario())
         assert errors == []
         assert len(timings) == SESSIONS * VUES_PAR_SESSION
         # Le chargement a bien eu lieu pendant que des vues étaient servies.
@@ -121,6 +146,7 @@ def test_twenty_sessions_during_a_load_see_no_error_and_then_the_new_data(tmp_pa
         print(
             f"\n{SESSIONS} sessions, {len(timings)} vues ({len(during)} pendant le chargement de "
             f"{load_end - load_start:.1f} s) : p95 {p95:.2f} s, médiane {statistics.median(durations):.2f} s, 0 erreur"
+            f" (une session seule : médiane {statistics.median(alone):.2f} s par vue)"
         )
 
         # Après le chargement, le même serveur (jamais redémarré) montre la nouvelle extraction.
