@@ -19,7 +19,7 @@ _PREPARATION = Path(__file__).resolve().parent / "sql" / "episodes_indicateurs.s
 
 
 def preparer_indicateurs(con: duckdb.DuckDBPyConnection) -> None:
-    """Complète les colonnes préparées des épisodes courants (après chaque chargement)."""
+    """Complète les colonnes préparées des épisodes courants (une fois par envoi de fichiers)."""
     con.execute(_PREPARATION.read_text(encoding="utf-8"))
 
 

@@ -81,6 +81,15 @@ _DUMPS = {
 }
 
 
+def query_rows(db_path: Path, sql: str) -> list[tuple]:
+    """Les lignes d'une requête sur la base, ouverte en lecture le temps de la lire."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
 def dump(db_path: Path) -> dict[str, list[tuple]]:
     """Tout le contenu des tables de données, trié : pour vérifier qu'une base n'a pas bougé."""
     con = duckdb.connect(str(db_path), read_only=True)

@@ -12,7 +12,7 @@ import pytest
 
 from insertion import loader
 from insertion.loader import load_files
-from tests.conftest import csv_bytes, dump, ligne, lignes, write
+from tests.conftest import csv_bytes, dump, ligne, lignes, query_rows, write
 
 
 def french_dates(row: dict[str, str]) -> dict[str, str]:
@@ -102,13 +102,9 @@ def test_same_content_in_four_formats_loads_identically(tmp_path):
 
 
 def current(db_path) -> dict[str, tuple]:
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        rows = con.execute(
-            "SELECT code_ali, count(*), min(date_extraction)::VARCHAR FROM episodes GROUP BY 1 ORDER BY 1"
-        ).fetchall()
-    finally:
-        con.close()
+    rows = query_rows(
+        db_path, "SELECT code_ali, count(*), min(date_extraction)::VARCHAR FROM episodes GROUP BY 1 ORDER BY 1"
+    )
     return {ali: (n, d) for ali, n, d in rows}
 
 
@@ -215,14 +211,11 @@ def budget_bytes(rows: list[str]) -> bytes:
 
 
 def budget_rows(db_path):
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        return con.execute(
-            "SELECT annee, coalesce(code_ali, '-'), ligne, montant_vote::DOUBLE, montant_execute::DOUBLE"
-            " FROM budget ORDER BY 1, 2, 3"
-        ).fetchall()
-    finally:
-        con.close()
+    return query_rows(
+        db_path,
+        "SELECT annee, coalesce(code_ali, '-'), ligne, montant_vote::DOUBLE, montant_execute::DOUBLE"
+        " FROM budget ORDER BY 1, 2, 3",
+    )
 
 
 def test_budget_file_with_french_amounts(tmp_path, db_path):
@@ -299,14 +292,11 @@ def test_nothing_loaded_leaves_the_file_itself_untouched(tmp_path, db_path):
 
 def prepared(db_path) -> dict[str, tuple]:
     """Les colonnes préparées pour les indicateurs, par ALI."""
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        rows = con.execute(
-            "SELECT code_ali, count(*), count(*) FILTER (WHERE plusieurs_episodes), any_value(ept) "
-            "FROM episodes GROUP BY 1 ORDER BY 1"
-        ).fetchall()
-    finally:
-        con.close()
+    rows = query_rows(
+        db_path,
+        "SELECT code_ali, count(*), count(*) FILTER (WHERE plusieurs_episodes), any_value(ept) "
+        "FROM episodes GROUP BY 1 ORDER BY 1",
+    )
     return {ali: [n, multiples, ept] for ali, n, multiples, ept in rows}
 
 
@@ -321,6 +311,45 @@ def test_prepared_table_follows_every_snapshot_replacement(tmp_path, db_path):
     renewed = snapshot({"ALI14": 5}, "2023-09-30").replace(b"ALI14x", b"ALI14y")
     load_files(db_path, [write(tmp_path / "t3.csv", renewed)])
     assert {k: v[:2] for k, v in prepared(db_path).items()} == {"ALI04": [3, 0], "ALI14": [5, 0]}
+
+
+def markers(db_path) -> list[tuple]:
+    """Les épisodes des personnes marquées à épisodes multiples ou simultanés."""
+    return query_rows(
+        db_path,
+        "SELECT code_ali, id_beneficiaire, plusieurs_episodes, episodes_simultanes FROM episodes "
+        "WHERE plusieurs_episodes OR episodes_simultanes ORDER BY 1, 2",
+    )
+
+
+def test_markers_span_the_files_of_one_batch_and_are_computed_once(tmp_path, db_path, monkeypatch):
+    from insertion import db
+
+    # Une personne suivie à ALI14 (fichier 1) puis, sans être sortie, à ALI04 (fichier 2) : deux épisodes
+    # actifs le même jour, dans deux fichiers du même envoi. Un troisième fichier, budget, ne change rien.
+    ali14 = snapshot({"ALI14": 2}, "2023-06-30")
+    ali04 = snapshot({"ALI04": 2}, "2023-06-30").replace(b"ALI04x0001", b"ALI14x0001")
+    budget = budget_bytes(["2023;;accompagnement_ali;100;90"])
+    with db.open_for_writing(db_path):  # une base neuve se prépare à sa création : on compte après
+        pass
+    calls = []
+    real = db.preparer_indicateurs
+    monkeypatch.setattr(db, "preparer_indicateurs", lambda con: (calls.append(1), real(con)))
+    files = [write(tmp_path / n, b) for n, b in [("a.csv", ali14), ("b.csv", ali04), ("budget.csv", budget)]]
+    results = load_files(db_path, files)
+    assert [r.status for r in results] == ["loaded"] * 3
+    assert len(calls) == 1  # une fois pour l'envoi, après le dernier fichier
+    assert markers(db_path) == [("ALI04", "ALI14x0001", True, True), ("ALI14", "ALI14x0001", True, True)]
+
+
+def test_load_bytes_alone_keeps_the_markers_true(tmp_path, db_path):
+    from insertion import db
+
+    # load_bytes (un fichier, sans load_files) met les marqueurs à jour lui-même.
+    with db.open_for_writing(db_path) as con:
+        loader.load_bytes(con, snapshot({"ALI14": 2}, "2023-06-30"), "a.csv")
+        loader.load_bytes(con, snapshot({"ALI04": 1}, "2023-06-30").replace(b"ALI04x0000", b"ALI14x0000"), "b.csv")
+    assert markers(db_path) == [("ALI04", "ALI14x0000", True, True), ("ALI14", "ALI14x0000", True, True)]
 
 
 def test_database_from_an_earlier_version_is_upgraded_when_opened(tmp_path, db_path):
