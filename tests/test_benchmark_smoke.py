@@ -17,3 +17,13 @@ def test_benchmark_smoke_runs_and_prints_its_tables():
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     assert "| vue |" in run.stdout and "pages/vue_ensemble.py" in run.stdout
     assert "file_active_mensuelle" in run.stdout
+
+
+def test_batch_benchmark_loads_one_file_per_ali():
+    # Après le test précédent, l'extraction 100k est en cache : seuls le découpage et le chargement restent.
+    run = subprocess.run(
+        [sys.executable, "benchmarks/lot.py", "--scale", "100k", "--repeat", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    assert "22 fichiers, 100 000 lignes" in run.stdout and "médiane de 1" in run.stdout
