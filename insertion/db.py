@@ -14,7 +14,7 @@ from insertion import referential
 from insertion.config import QUERIES_DIR, SCHEMA_FILE
 
 # Monte quand une table dérivée change : une base plus ancienne est mise à niveau à son ouverture.
-VERSION_SCHEMA = "5"
+VERSION_SCHEMA = "6"
 _PREPARATION = Path(__file__).resolve().parent / "sql" / "episodes_indicateurs.sql"
 
 

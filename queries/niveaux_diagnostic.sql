@@ -10,11 +10,7 @@
 WITH p AS (
     SELECT
         groupe_de($groupe, code_ali, ept, code_commune) AS groupe,
-        CASE $diagnostic
-            WHEN 'numerique' THEN date_diag_numerique
-            WHEN 'linguistique' THEN date_diag_linguistique
-            ELSE error('Diagnostic inconnu : ' || $diagnostic)
-        END AS date_diag,
+        date_diagnostic($diagnostic, date_diag_numerique, date_diag_linguistique) AS date_diag,
         CASE $diagnostic
             WHEN 'numerique' THEN niveau_numerique
             WHEN 'linguistique' THEN niveau_linguistique

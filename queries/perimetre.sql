@@ -55,6 +55,21 @@ CREATE OR REPLACE MACRO fin_cohorte(pas, cohorte, fin_p) AS
         fin_p
     );
 
+-- La date du diagnostic demandé (diagnostic : 'numerique' ou 'linguistique'), partagée par les indicateurs
+-- de diagnostic (taux_diagnostic_90j.sql, taux_diagnostic_cohortes.sql, niveaux_diagnostic.sql).
+CREATE OR REPLACE MACRO date_diagnostic(diagnostic, date_diag_numerique, date_diag_linguistique) AS
+    CASE diagnostic
+        WHEN 'numerique' THEN date_diag_numerique
+        WHEN 'linguistique' THEN date_diag_linguistique
+        ELSE CAST(error('Diagnostic inconnu : ' || diagnostic) AS DATE)
+    END;
+
+-- Diagnostic à 90 jours d'un épisode (contrat §5.2), à sommer : 1 s'il est orienté au plus tard à d - 90
+-- jours et diagnostiqué au plus tard 90 jours après son orientation (le 90e jour compte), sinon 0. Un CASE
+-- plutôt qu'un FILTER, comme sortie_12_mois.
+CREATE OR REPLACE MACRO diagnostic_90j(date_orientation, date_diag, d) AS
+    CASE WHEN date_orientation <= d - 90 AND date_diag <= date_orientation + 90 THEN 1 ELSE 0 END;
+
 -- Sortie à 12 mois d'un épisode (contrat §5.3), à sommer : 1 s'il est orienté au plus tard à d - 365 jours
 -- et sorti au plus tard 365 jours après son orientation (le 365e jour compte) avec un motif du groupe
 -- (du_groupe : sortie_emploi ou emploi_durable, préparés au chargement), sinon 0. Un CASE plutôt qu'un

@@ -23,11 +23,7 @@ WITH p AS (
         groupe_de($groupe, code_ali, ept, code_commune) AS groupe,
         m_orientation AS m,
         date_orientation,
-        CASE $diagnostic
-            WHEN 'numerique' THEN date_diag_numerique
-            WHEN 'linguistique' THEN date_diag_linguistique
-            ELSE error('Diagnostic inconnu : ' || $diagnostic)
-        END AS date_diag
+        date_diagnostic($diagnostic, date_diag_numerique, date_diag_linguistique) AS date_diag
     FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes)
     WHERE date_orientation BETWEEN CAST($debut AS DATE) AND least(CAST($fin AS DATE), CAST($as_of AS DATE))
 ),
@@ -40,12 +36,7 @@ agregats AS (
         m,
         count(*) AS orientations,
         sum(CASE WHEN date_orientation <= CAST($as_of AS DATE) - 90 THEN 1 ELSE 0 END) AS denominateur,
-        sum(
-            CASE
-                WHEN date_orientation <= CAST($as_of AS DATE) - 90 AND date_diag <= date_orientation + 90 THEN 1
-                ELSE 0
-            END
-        ) AS numerateur,
+        sum(diagnostic_90j(date_orientation, date_diag, CAST($as_of AS DATE))) AS numerateur,
         sum(CASE WHEN date_diag <= CAST($as_of AS DATE) THEN 1 ELSE 0 END) AS diagnostics,
         quantile_cont(
             CASE WHEN date_diag <= CAST($as_of AS DATE) THEN CAST(date_diag - date_orientation AS DOUBLE) END, 0.5
