@@ -57,22 +57,32 @@ DONE = """() => document.querySelector("[data-testid='stApp'][data-test-script-s
               && document.querySelector("h1")"""
 
 
+async def new_tab(context):
+    """Un onglet du navigateur partagé : une session Streamlit à part (sa propre websocket), mais le code
+    JavaScript de l'application n'est compilé qu'une fois, comme chez un vrai utilisateur."""
+    page = await context.new_page()
+    page.set_default_timeout(VUE_MAX_MS)
+    return page
+
+
+async def show(page, url: str) -> tuple[float, float]:
+    """Ouvre une vue et attend qu'elle soit affichée ; rend (début, fin)."""
+    start = time.perf_counter()
+    await page.goto(url, wait_until="commit")
+    await page.wait_for_function(DONE)
+    return start, time.perf_counter()
+
+
 async def one_session(
     context, base: str, index: int, timings: list[tuple[float, float]], errors: list[str], first: asyncio.Event
 ) -> None:
     rng = random.Random(index)
-    # Vingt onglets d'un même navigateur : chacun est une session Streamlit à part (sa propre websocket),
-    # mais le code JavaScript de l'application n'est compilé qu'une fois, comme chez un vrai utilisateur.
-    page = await context.new_page()
-    page.set_default_timeout(VUE_MAX_MS)
+    page = await new_tab(context)
     try:
         for _ in range(VUES_PAR_SESSION):  # chaque session change de vue et de filtres
             ali, _ = rng.choice(ALI)
             query = rng.choice(["", f"?ali={ali}", f"?sexe={rng.choice('FM')}", f"?ali={ali}&sexe=F"])
-            start = time.perf_counter()
-            await page.goto(f"{base}/{rng.choice(VUES)}{query}", wait_until="commit")
-            await page.wait_for_function(DONE)
-            timings.append((start, time.perf_counter()))
+            timings.append(await show(page, f"{base}/{rng.choice(VUES)}{query}"))
             first.set()
             body = await page.inner_text("body")
             if await page.locator("[data-testid='stException']").count() or "lock" in body.lower():
@@ -83,15 +93,12 @@ async def one_session(
 
 async def alone_timings(context, base: str) -> list[float]:
     """Le temps d'une vue pour une session seule, à comparer au p95 des vingt sessions simultanées."""
-    page = await context.new_page()
-    page.set_default_timeout(VUE_MAX_MS)
+    page = await new_tab(context)
     durations = []
     try:
         for vue in VUES:
-            start = time.perf_counter()
-            await page.goto(f"{base}/{vue}", wait_until="commit")
-            await page.wait_for_function(DONE)
-            durations.append(time.perf_counter() - start)
+            start, end = await show(page, f"{base}/{vue}")
+            durations.append(end - start)
     finally:
         await page.close()
     return durations
