@@ -114,6 +114,14 @@ def _cas_qualite() -> list[Cas]:
             episodes=False,
         ),
         Cas(
+            "date_observation",
+            "",
+            "",
+            lambda con, f: queries.run(con, "date_observation", **_territoire(f)),
+            lambda d, f: ref.date_observation(d, f.periode, f.perimetre, ""),
+            episodes=False,
+        ),
+        Cas(
             "qualite_chargements",
             "",
             "",
@@ -144,9 +152,7 @@ def _cas_qualite() -> list[Cas]:
             "qualite_fraicheur",
             "",
             "",
-            lambda con, f: queries.run(
-                con, "qualite_fraicheur", as_of=f.as_of, derniere=f.derniere_extraction, **_territoire(f)
-            ),
+            lambda con, f: queries.run(con, "qualite_fraicheur", derniere=f.derniere_extraction, **_territoire(f)),
             lambda d, f: ref.qualite_fraicheur(d, f.periode, f.perimetre, "", f.derniere_extraction),
             episodes=False,
         ),

@@ -559,16 +559,22 @@ def qualite_quarantaine(d: Donnees, periode: Periode, perimetre: Perimetre, grou
     return q[["id_chargement", "fichier", "ligne", "code_ali", "colonne", "motif", "detail"]].head(limite)
 
 
+def date_observation(d: Donnees, periode: Periode, perimetre: Perimetre, groupe: str) -> pd.DataFrame:
+    courant = d.instantanes[d.instantanes["courant"]]
+    f = courant[courant["code_ali"].isin(_territoire(d, perimetre))][["code_ali", "date_extraction"]]
+    f = f.assign(date_commune=f["date_extraction"].min(), plus_recente=f["date_extraction"].max())
+    return f.sort_values("code_ali", ignore_index=True)
+
+
 def qualite_fraicheur(d: Donnees, periode: Periode, perimetre: Perimetre, groupe: str, derniere: date) -> pd.DataFrame:
-    D, _, _ = _bornes(periode)
     derniere = pd.Timestamp(derniere)
-    seuil = derniere - pd.DateOffset(months=3) - pd.Timedelta(days=15)
+    seuil = derniere  # en retard : une extraction plus ancienne que la plus récente en place
     a = d.ref_ali[d.ref_ali["code_ali"].isin(_territoire(d, perimetre))]
     courant = d.instantanes[d.instantanes["courant"]][["code_ali", "date_extraction", "lignes", "id_chargement"]]
     f = a.merge(courant, on="code_ali", how="left").merge(
         d.chargements[["id_chargement", "fichier"]], on="id_chargement", how="left"
     )
-    f["ouverte"] = f["ouverture"] <= D
+    f["ouverte"] = f["ouverture"] <= derniere
     f["seuil"] = seuil
     f["anciennete_j"] = (derniere - f["date_extraction"]).dt.days
     f["en_retard"] = f["ouverte"] & (f["date_extraction"].isna() | (f["date_extraction"] < seuil))

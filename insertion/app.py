@@ -51,7 +51,7 @@ def page(titre: str) -> Contexte:
     """En-tête commun d'une vue : titre, bandeau de démonstration, filtres, date des données."""
     con, cle = setup(titre)
     demo = queries.is_demo(con)
-    derniere = queries.latest_extraction(con)
+    derniere = queries.latest_extraction(con)  # None : base vide ; la date D est celle du territoire (sidebar)
     st.title(titre)
     if demo:
         st.info(
@@ -62,8 +62,11 @@ def page(titre: str) -> Contexte:
     if derniere is None:
         st.warning("La base ne contient aucune extraction : chargez-en une depuis la page Importer.")
         st.stop()
-    filtres = filters.sidebar(derniere, charts.slug(titre))
-    st.caption(f"Données au {formats.date_longue(derniere)} · {filtres.territoire}")
+    filtres = filters.sidebar(lambda p: _dates(cle, p.alis, p.epts, p.communes), charts.slug(titre))
+    st.caption(f"Données au {formats.date_longue(filtres.derniere_extraction)} · {filtres.territoire}")
+    avis = filtres.avis_dates()
+    if avis:
+        st.caption(avis)
     bouton_note(con, filtres)
     return Contexte(con, cle, filtres, demo)
 
@@ -126,6 +129,15 @@ def _indicateur(cle_base: str, fonction: str, kwargs: tuple) -> pd.DataFrame:
     if fonction.startswith("_") or not hasattr(indicators, fonction):
         raise ValueError(f"Indicateur inconnu : {fonction}")
     return getattr(indicators, fonction)(_connection_for(cle_base), **dict(kwargs))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _dates(cle_base: str, alis: tuple, epts: tuple, communes: tuple) -> queries.DatesDonnees:
+    """Les dates des données d'un territoire (date D par défaut et borne), en cache par version de la base."""
+    dates = queries.dates_donnees(_connection_for(cle_base), queries.Perimetre(alis=alis, epts=epts, communes=communes))
+    if dates is None:  # page() vérifie avant que la base a des épisodes
+        raise ValueError("La base ne contient aucune extraction.")
+    return dates
 
 
 @st.cache_data(max_entries=512, show_spinner=False)

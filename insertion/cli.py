@@ -46,7 +46,11 @@ def _parser() -> argparse.ArgumentParser:
 
     indicators = commands.add_parser("indicators", help="les indicateurs du contrat §5 (valeurs brutes)")
     add_db(indicators)
-    indicators.add_argument("--as-of", type=_date, help="date d'observation D (défaut : dernière extraction)")
+    indicators.add_argument(
+        "--as-of",
+        type=_date,
+        help="date d'observation D (défaut : la dernière date que toutes les ALI retenues ont fournie)",
+    )
     indicators.add_argument("--from", dest="debut", type=_date, help="début de la période d'orientation P")
     indicators.add_argument("--to", dest="fin", type=_date, help="fin de la période P (plafonnée à D)")
     indicators.add_argument("--ali", nargs="+", default=[], metavar="CODE", help="limiter à ces ALI")
@@ -128,7 +132,7 @@ def _cmd_demo(args: argparse.Namespace, db_path: Path) -> int:
 def _cmd_briefing(args: argparse.Namespace, db_path: Path) -> int:
     import time
 
-    from insertion import briefing, db, filters, images, queries
+    from insertion import briefing, db, filters, images
     from insertion.referential import load_referentiel
 
     ref = load_referentiel()
@@ -143,18 +147,17 @@ def _cmd_briefing(args: argparse.Namespace, db_path: Path) -> int:
         return 2
     con = db.open_read_only(db_path)
     try:
-        derniere = queries.latest_extraction(con)
-        if derniere is None:
-            raise ValueError("La base ne contient aucune extraction : rien à résumer.")
         jobs: list[tuple[Path, filters.Filtres]] = []
         if args.all_ali:
             args.all_ali.mkdir(parents=True, exist_ok=True)
             for code in sorted(ref.codes_ali):
-                out = args.all_ali / f"note_{code}_{derniere.isoformat()}.pdf"
-                jobs.append((out, filters.pour(derniere, debut=args.debut, fin=args.fin, ali=[code])))
+                # D par défaut : celle du territoire, comme dans l'application (queries.date_observation).
+                selection = filters.pour_base(con, debut=args.debut, fin=args.fin, ali=[code])
+                out = args.all_ali / f"note_{code}_{selection.derniere_extraction.isoformat()}.pdf"
+                jobs.append((out, selection))
         else:
             listes = {"ali": [args.ali]} if args.ali else {"ept": [args.ept]} if args.ept else {}
-            jobs.append((args.out, filters.pour(derniere, debut=args.debut, fin=args.fin, **listes)))
+            jobs.append((args.out, filters.pour_base(con, debut=args.debut, fin=args.fin, **listes)))
         with images.serveur_images():
             for out, selection in jobs:
                 start = time.perf_counter()

@@ -8,13 +8,16 @@ ignorée et signalée, jamais utilisée.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+import duckdb
 import streamlit as st
 
-from insertion import formats, libelles
-from insertion.queries import Perimetre, Periode
+from insertion import formats, libelles, queries
+from insertion.queries import DatesDonnees, Perimetre, Periode
+from insertion.referential import load_referentiel
 
 DEBUT_PAR_DEFAUT = date(2023, 1, 1)  # la première ALI a ouvert en janvier 2023
 BORNE_MIN = date(2021, 1, 1)
@@ -43,13 +46,43 @@ def options() -> dict[str, dict[str, str]]:
 
 @dataclass(frozen=True)
 class Filtres:
-    periode: Periode  # as_of = D = fin de la période, au plus tard la dernière extraction
+    periode: Periode  # as_of = D = fin de la période, au plus tard la plus récente extraction du territoire
     perimetre: Perimetre
+    # La date des données du territoire, D par défaut : la dernière date que toutes ses ALI ont fournie
+    # (queries.date_observation) ; « Données au … » des vues, des exports et de la note.
     derniere_extraction: date
+    dates: DatesDonnees | None = None  # le détail par ALI ; None : une date fixée (mesures, tests)
 
     @property
     def as_of(self) -> date:
         return self.periode.as_of
+
+    @property
+    def date_max(self) -> date:
+        """La date D la plus tardive qu'on puisse choisir : la plus récente extraction du territoire."""
+        return self.dates.plus_recente if self.dates else self.derniere_extraction
+
+    def avis_dates(self) -> str | None:
+        """La phrase qui nomme les ALI du territoire qui ne sont pas à la date d'observation, ou None.
+
+        Les ALI en avance ont des données après D qui ne sont pas lues ; celles en retard (D choisie après la
+        date commune) n'ont pas de données jusqu'à D : leurs entrées et sorties récentes manquent. Avant la
+        date commune, toutes les ALI ont leurs données : rien à dire.
+        """
+        if self.dates is None or self.as_of < self.dates.commune:
+            return None
+        avance, retard = self.dates.en_avance(self.as_of), self.dates.en_retard(self.as_of)
+        if not avance and not retard:
+            return None
+        texte = f"Date commune des données : {formats.date_longue(self.dates.commune)}."
+        if avance:
+            texte += f" En avance : {_ali_datees(avance)}."
+        if retard:
+            texte += (
+                f" Pas encore de données au {formats.date_longue(self.as_of)} (chiffres incomplets) : "
+                f"{_ali_datees(retard)}."
+            )
+        return texte
 
     @property
     def sous_departement(self) -> bool:
@@ -91,8 +124,32 @@ class Filtres:
         return lignes
 
 
-def from_query_params(params: dict[str, list[str]], derniere: date) -> tuple[dict, list[str]]:
-    """Les filtres d'une URL, vérifiés ; renvoie aussi les paramètres ignorés (pour le dire)."""
+def _ali_datees(ali: tuple[tuple[str, date], ...]) -> str:
+    """« ALI08 Montreuil (30 novembre 2026) » ; regroupées par date ; au-delà de 5 ALI, les codes seuls."""
+    noms = {a["code_ali"]: a["nom"] for a in load_referentiel().ali}
+    par_date: dict[date, list[str]] = {}
+    for code, jour in ali:
+        par_date.setdefault(jour, []).append(code)
+    morceaux = []
+    for jour in sorted(par_date):
+        codes = par_date[jour]
+        liste = ", ".join(codes if len(ali) > 5 else [f"{c} {noms.get(c, '')}".strip() for c in codes])
+        morceaux.append(f"{liste} ({formats.date_longue(jour)})")
+    return " ; ".join(morceaux)
+
+
+# Les dates des données d'un territoire (queries.dates_donnees, mise en cache par l'application).
+DatesDe = Callable[[Perimetre], DatesDonnees]
+
+
+def perimetre_de(valeurs: dict) -> Perimetre:
+    return Perimetre(**{field: tuple(valeurs.get(key, ())) for key, _, field in LISTES})
+
+
+def from_query_params(params: dict[str, list[str]], dates_de: DatesDe) -> tuple[dict, list[str]]:
+    """Les filtres d'une URL, vérifiés ; renvoie aussi les paramètres ignorés (pour le dire).
+
+    Les dates sont bornées par celles du territoire de l'URL : D au plus tard sa plus récente extraction."""
     tous = options()
     valeurs: dict = {}
     ignores: list[str] = []
@@ -100,35 +157,38 @@ def from_query_params(params: dict[str, list[str]], derniere: date) -> tuple[dic
         given = params.get(key, [])
         valeurs[key] = [v for v in dict.fromkeys(given) if v in tous[key]]
         ignores += [f"{key}={v}" for v in given if v not in tous[key]]
-    # fin = None : « la dernière extraction », qui suit donc les nouveaux chargements.
+    dates = dates_de(perimetre_de(valeurs))
+    defaut, maxi = dates.commune, dates.plus_recente
+    # fin = None : « la date commune du territoire », qui suit donc les nouveaux chargements et le territoire.
     for key, default in (("debut", DEBUT_PAR_DEFAUT), ("fin", None)):
         valeurs[key] = default
         for text in params.get(key, [])[:1]:
             try:
-                valeurs[key] = min(max(date.fromisoformat(text), BORNE_MIN), derniere)
+                valeurs[key] = min(max(date.fromisoformat(text), BORNE_MIN), maxi)
             except ValueError:
                 ignores.append(f"{key}={text}")
-    if valeurs["fin"] == derniere:
+    if valeurs["fin"] == defaut:
         valeurs["fin"] = None
-    if valeurs["debut"] > (valeurs["fin"] or derniere):
-        valeurs["debut"], valeurs["fin"] = valeurs["fin"] or derniere, valeurs["debut"]
+    if valeurs["debut"] > (valeurs["fin"] or defaut):
+        valeurs["debut"], valeurs["fin"] = valeurs["fin"] or defaut, valeurs["debut"]
     return valeurs, ignores
 
 
-def to_query_params(valeurs: dict, derniere: date) -> dict[str, list[str] | str]:
-    """Seuls les filtres posés vont dans l'URL, pour des liens courts."""
+def to_query_params(valeurs: dict) -> dict[str, list[str] | str]:
+    """Seuls les filtres posés vont dans l'URL, pour des liens courts (fin = None : la date par défaut)."""
     out: dict[str, list[str] | str] = {key: list(valeurs[key]) for key, _, _ in LISTES if valeurs[key]}
     if valeurs["debut"] != DEBUT_PAR_DEFAUT:
         out["debut"] = valeurs["debut"].isoformat()
-    if valeurs["fin"] is not None and valeurs["fin"] < derniere:
+    if valeurs["fin"] is not None:
         out["fin"] = valeurs["fin"].isoformat()
     return out
 
 
-def build(valeurs: dict, derniere: date) -> Filtres:
-    perimetre = Perimetre(**{field: tuple(valeurs[key]) for key, _, field in LISTES})
-    fin = min(valeurs["fin"] or derniere, derniere)
-    return Filtres(Periode(as_of=fin, debut=valeurs["debut"], fin=fin), perimetre, derniere)
+def build(valeurs: dict, dates: DatesDonnees) -> Filtres:
+    """D = la fin choisie, sinon la date commune du territoire ; jamais après sa plus récente extraction."""
+    perimetre = perimetre_de(valeurs)
+    fin = min(valeurs["fin"] or dates.commune, dates.plus_recente)
+    return Filtres(Periode(as_of=fin, debut=valeurs["debut"], fin=fin), perimetre, dates.commune, dates)
 
 
 def widget_key(key: str, page: str) -> str:
@@ -138,42 +198,77 @@ def widget_key(key: str, page: str) -> str:
 
 
 def pour(
-    derniere: date,
+    derniere: date | DatesDonnees,
     *,
     debut: date | None = None,
     fin: date | None = None,
     **listes: tuple[str, ...] | list[str],
 ) -> Filtres:
-    """Des filtres hors de l'application (CLI, notes en lot) : mêmes règles que la barre latérale."""
+    """Des filtres hors de l'application : mêmes règles que la barre latérale.
+
+    derniere : les dates du territoire (`pour_base` les lit dans la base), ou une date fixée qui sert à la
+    fois de D par défaut et de borne (mesures, tests)."""
     valeurs: dict = {key: list(listes.get(key, ())) for key, _, _ in LISTES}
     valeurs["debut"] = debut or DEBUT_PAR_DEFAUT
     valeurs["fin"] = fin
-    return build(valeurs, derniere)
+    dates = derniere if isinstance(derniere, DatesDonnees) else DatesDonnees(derniere, derniere)
+    return build(valeurs, dates)
 
 
-def sidebar(derniere: date, page: str) -> Filtres:
+def pour_base(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    debut: date | None = None,
+    fin: date | None = None,
+    **listes: tuple[str, ...] | list[str],
+) -> Filtres:
+    """`pour` avec les dates du territoire lues dans la base (CLI `briefing`) : le même D que l'application."""
+    dates = queries.dates_donnees(con, perimetre_de(listes))
+    if dates is None:
+        raise ValueError("La base ne contient aucune extraction : rien à résumer.")
+    return pour(dates, debut=debut, fin=fin, **listes)
+
+
+def sidebar(dates_de: DatesDe, page: str) -> Filtres:
     state = st.session_state
     if "_filtres" not in state:
         params = {k: st.query_params.get_all(k) for k in st.query_params}
-        state["_filtres"], ignores = from_query_params(params, derniere)
+        state["_filtres"], ignores = from_query_params(params, dates_de)
         if ignores:
             st.sidebar.warning("Paramètres de lien ignorés (valeurs inconnues) : " + ", ".join(ignores))
     valeurs = state["_filtres"]
     tous = options()
     bar = st.sidebar
     bar.header("Filtres")
-    if state.get("_filtres_derniere") not in (None, derniere):
-        # Une nouvelle extraction est arrivée : un widget resté sur l'ancienne dernière date la suit.
-        if state.get(widget_key("fin", page)) == state["_filtres_derniere"]:
-            state.pop(widget_key("fin", page))
-    state["_filtres_derniere"] = derniere
+    # Les dates dépendent du territoire, choisi plus bas : ses listes ont déjà leur valeur de cette exécution.
+    choix = {key: state.get(widget_key(key, page), valeurs[key]) for key, _, _ in LISTES}
+    dates = dates_de(perimetre_de(choix))
+    defaut, maxi = dates.commune, dates.plus_recente
+    precedent = state.get("_filtres_defaut")
+    if precedent not in (None, defaut) and state.get(widget_key("fin", page)) == precedent:
+        # Nouvelle extraction ou autre territoire : un widget resté sur l'ancienne date par défaut la suit.
+        state.pop(widget_key("fin", page))
+    state["_filtres_defaut"] = defaut
     for key, label in (("debut", "Orientations du"), ("fin", "au")):
         widget_key_ = widget_key(key, page)
         if widget_key_ not in state:
-            state[widget_key_] = min(valeurs[key] or derniere, derniere)
-        bar.date_input(label, key=widget_key_, min_value=BORNE_MIN, max_value=derniere, format="DD/MM/YYYY")
+            state[widget_key_] = min(valeurs[key] or defaut, maxi)
+        elif state[widget_key_] > maxi:  # un territoire dont les données s'arrêtent plus tôt
+            state[widget_key_] = maxi
+        bar.date_input(
+            label,
+            key=widget_key_,
+            min_value=BORNE_MIN,
+            max_value=maxi,
+            format="DD/MM/YYYY",
+            help=None
+            if key == "debut"
+            else "Date d'observation D. Par défaut, la date commune des données du territoire : la dernière date "
+            "que toutes ses ALI ont fournie. On peut choisir plus tard, jusqu'à sa plus récente extraction : "
+            "les ALI sans données à cette date sont alors signalées.",
+        )
         valeurs[key] = state[widget_key_]
-    if valeurs["fin"] == derniere:
+    if valeurs["fin"] == defaut:
         valeurs["fin"] = None
     for key, label, _ in LISTES:
         widget_key_ = widget_key(key, page)
@@ -188,8 +283,8 @@ def sidebar(derniere: date, page: str) -> Filtres:
             state.pop(widget_key(key, page), None)
         st.query_params.clear()
         st.rerun()
-    filtres = build(valeurs, derniere)
-    sync_url(to_query_params(valeurs, derniere))
+    filtres = build(valeurs, dates)
+    sync_url(to_query_params(valeurs))
     bar.caption(f"Date d'observation : {formats.date_longue(filtres.as_of)}")
     return filtres
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from insertion import referential
 from insertion.formats import date_longue, decimal, entier, pourcentage
-from insertion.queries import Perimetre, Periode, latest_extraction, run
+from insertion.queries import Perimetre, Periode, date_observation, latest_extraction, run
 
 # Libellé du groupe unique quand on regroupe au niveau du département (écrit dans le SQL).
 DEPARTEMENT = "Seine-Saint-Denis"
@@ -151,7 +151,8 @@ def compute(
 ) -> dict:
     """Les indicateurs du département pour le périmètre, à la date D, sur la période P.
 
-    D = as_of, sinon la dernière date d'extraction ; P = [debut, fin], ouverte quand une borne manque,
+    D = as_of, sinon la date par défaut du territoire (`queries.date_observation` : la dernière date que toutes
+    ses ALI ont fournie, comme dans l'application) ; P = [debut, fin], ouverte quand une borne manque,
     toujours plafonnée à D. Les taux sont des fractions de 0 à 1, None quand le dénominateur est vide.
     """
     if latest_extraction(con) is None:
@@ -166,7 +167,7 @@ def compute(
     )
     if debut and fin and debut > fin:
         raise ValueError(f"Période vide : le début ({debut.isoformat()}) est après la fin ({fin.isoformat()}).")
-    d = as_of or latest_extraction(con)
+    d = as_of or date_observation(con, perimetre)
     periode = Periode(as_of=d, debut=debut, fin=fin)
 
     fa = _ligne(file_active(con, periode, perimetre))

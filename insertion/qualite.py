@@ -34,9 +34,11 @@ from insertion.queries import Perimetre, Periode
 
 DEF_FRAICHEUR = Definition(
     "Fraîcheur des extractions",
-    "Pour chaque ALI, la date de l'extraction dont viennent ses épisodes courants. Une ALI ouverte à la date "
-    "d'observation D est en retard quand cette date est antérieure de plus d'un trimestre et 15 jours à la "
-    "dernière extraction en place, ou quand aucune extraction n'a été chargée pour elle.",
+    "Pour chaque ALI, la date de l'extraction dont viennent ses épisodes courants. Une ALI ouverte à la date de "
+    "la plus récente extraction en place (toutes ALI confondues) est en retard quand son extraction est plus "
+    "ancienne, ou quand aucune extraction n'a été chargée pour elle. La date d'observation par défaut d'un "
+    "territoire est la plus ancienne des extractions de ses ALI (la dernière date que toutes ont fournie) : une "
+    "ALI en retard retient donc celle du département.",
     "Sans objet (une date par ALI).",
     ("qualite_fraicheur",),
 )
@@ -227,25 +229,23 @@ def tableau_fraicheur(df: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def phrase_retards(df: pd.DataFrame, as_of: date) -> tuple[bool, str]:
-    """(il y a des retards, le texte qui le dit, en markdown) — df : sortie de `fraicheur`.
+def phrase_retards(df: pd.DataFrame, derniere: date) -> tuple[bool, str]:
+    """(il y a des retards, le texte qui le dit, en markdown) — df : sortie de `fraicheur`, derniere : la plus
+    récente extraction en place, la référence des retards.
 
     Les ALI en retard sont regroupées par date de dernière extraction (la plus ancienne d'abord) ; au-delà
     de 5 ALI dans un groupe, seuls les codes sont cités (les noms sont dans le tableau et le graphique).
     """
     ouvertes = df[df["ouverte"]]
     retard = ouvertes[ouvertes["en_retard"]]
-    seuil = formats.date_longue(df["seuil"].iloc[0]) if not df.empty else formats.SANS_OBJET
+    jour = formats.date_longue(derniere)
     if ouvertes.empty:
-        return False, f"Aucune ALI du territoire n'est ouverte au {formats.date_longue(as_of)}."
+        return False, f"Aucune ALI du territoire n'est ouverte au {jour}, date de la plus récente extraction."
     if retard.empty:
         n = len(ouvertes)
         sujet = "La seule ALI ouverte" if n == 1 else f"Les {n} ALI ouvertes"
         verbe = "est à jour" if n == 1 else "sont à jour"
-        return False, (
-            f"{sujet} au {formats.date_longue(as_of)} {verbe} : aucune n'a sa dernière extraction "
-            f"avant le {seuil} (un trimestre et 15 jours avant la dernière extraction en place)."
-        )
+        return False, f"{sujet} au {jour} {verbe} : extraction du {jour}, la plus récente en place."
     n = len(retard)
     tete = (
         f"**1 ALI ouverte sur {len(ouvertes)} est en retard**"
@@ -253,8 +253,8 @@ def phrase_retards(df: pd.DataFrame, as_of: date) -> tuple[bool, str]:
         else f"**{n} ALI ouvertes sur {len(ouvertes)} sont en retard**"
     )
     lignes = [
-        f"{tete} : dernière extraction antérieure au {seuil} (un trimestre et 15 jours avant la dernière "
-        "extraction en place), ou aucune extraction."
+        f"{tete} : extraction antérieure à la plus récente en place ({jour}), ou aucune extraction. Les "
+        "chiffres d'un territoire s'arrêtent à la plus ancienne extraction de ses ALI (date commune)."
     ]
     groupes = retard.assign(_cle=[d or date.max for d in retard["date_extraction"]]).groupby("_cle", sort=True)
     for cle, part in groupes:
@@ -262,8 +262,9 @@ def phrase_retards(df: pd.DataFrame, as_of: date) -> tuple[bool, str]:
         if cle == date.max:
             quoi = "aucune extraction chargée"
         else:
-            jours = formats.entier(part["anciennete_j"].iloc[0])
-            quoi = f"dernière extraction du {formats.date_longue(cle)} ({jours} jours avant la dernière en place)"
+            n_jours = int(part["anciennete_j"].iloc[0])
+            jours = f"{formats.entier(n_jours)} jour{'s' if n_jours > 1 else ''}"
+            quoi = f"dernière extraction du {formats.date_longue(cle)} ({jours} avant la dernière en place)"
         lignes.append(f"- {quoi} : {', '.join(noms)}")
     return True, "\n".join(lignes)
 

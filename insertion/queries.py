@@ -83,13 +83,68 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
 
 
 def latest_extraction(con: duckdb.DuckDBPyConnection) -> date | None:
-    """La date D par défaut : la plus récente date_extraction en place."""
+    """La plus récente date_extraction en place, toutes ALI confondues (None : la base est vide).
+
+    Ce n'est pas la date D par défaut (voir `date_observation`) : c'est la référence de la fraîcheur,
+    une ALI dont l'instantané courant est plus ancien est en retard (page Qualité).
+    """
     cur = db.cursor(con)
     try:
         ((latest,),) = cur.execute("SELECT max(date_extraction) FROM episodes").fetchall()
     finally:
         cur.close()
     return latest
+
+
+@dataclass(frozen=True)
+class DatesDonnees:
+    """Les dates des données d'un territoire (queries/date_observation.sql).
+
+    commune : la dernière date que toutes ses ALI ont fournie, la date D par défaut ;
+    plus_recente : la plus récente de leurs extractions, la borne haute de D ;
+    par_ali : (code ALI, date de son instantané courant), pour nommer les ALI en avance ou en retard.
+    """
+
+    commune: date
+    plus_recente: date
+    par_ali: tuple[tuple[str, date], ...] = ()
+
+    def en_avance(self, d: date) -> tuple[tuple[str, date], ...]:
+        """Les ALI dont les données vont au-delà de d."""
+        return tuple((code, jour) for code, jour in self.par_ali if jour > d)
+
+    def en_retard(self, d: date) -> tuple[tuple[str, date], ...]:
+        """Les ALI dont les données s'arrêtent avant d : leurs chiffres à d sont incomplets."""
+        return tuple((code, jour) for code, jour in self.par_ali if jour < d)
+
+
+def dates_donnees(con: duckdb.DuckDBPyConnection, perimetre: Perimetre = Perimetre()) -> DatesDonnees | None:
+    """Les dates des données du territoire du périmètre (filtres ALI, EPT, commune) ; None si la base est vide.
+
+    Un territoire sans aucun épisode en place (une ALI qui n'a encore rien envoyé) prend les dates du
+    département : il n'a rien à dater, et la date du département reste la plus parlante.
+    """
+    territoire = {k: v for k, v in perimetre.params().items() if k in ("alis", "epts", "communes")}
+    df = run(con, "date_observation", **territoire)
+    if df.empty:
+        if any(v is not None for v in territoire.values()):
+            departement = dates_donnees(con)
+            return None if departement is None else DatesDonnees(departement.commune, departement.plus_recente)
+        return None
+    jours = [pd.Timestamp(v).date() for v in df["date_extraction"]]
+    return DatesDonnees(
+        pd.Timestamp(df["date_commune"].iloc[0]).date(),
+        pd.Timestamp(df["plus_recente"].iloc[0]).date(),
+        tuple(zip(df["code_ali"], jours, strict=True)),
+    )
+
+
+def date_observation(con: duckdb.DuckDBPyConnection, perimetre: Perimetre = Perimetre()) -> date | None:
+    """La date D par défaut d'un périmètre, la même dans l'application, `indicators` et `briefing` :
+    la dernière date que toutes les ALI du territoire ayant des données en place ont fournie (la plus
+    ancienne de leurs dates d'extraction courantes). None : la base est vide."""
+    dates = dates_donnees(con, perimetre)
+    return None if dates is None else dates.commune
 
 
 def is_demo(con: duckdb.DuckDBPyConnection) -> bool:

@@ -26,39 +26,45 @@ st.caption(
 
 chargements = ctx.sql("qualite_chargements")
 rejets_tous = ctx.sql("qualite_rejets", chargement=None, **territoire)
-fraicheur = (
-    qualite.fraicheur(ctx.sql("qualite_fraicheur", as_of=f.as_of, derniere=f.derniere_extraction, **territoire))
-    if donnees
-    else None
-)
+# La référence des retards : la plus récente extraction en place, toutes ALI confondues (même filtrée).
+plus_recente = app.latest(ctx.con) if donnees else None
+fraicheur = qualite.fraicheur(ctx.sql("qualite_fraicheur", derniere=plus_recente, **territoire)) if donnees else None
 
 # --- Chiffres clés ---------------------------------------------------------------------------------------
-cols = st.columns([1.4, 1, 1, 1])
+cols = st.columns([1.2, 1.2, 1, 1, 1])
 with cols[0]:
     ui.kpi(
         "Dernière extraction",
-        f.derniere_extraction.strftime("%d/%m/%Y") if donnees else formats.SANS_OBJET,
-        aide="La plus récente date d'extraction parmi les épisodes courants en place : la date D par défaut.",
+        plus_recente.strftime("%d/%m/%Y") if plus_recente else formats.SANS_OBJET,
+        aide="La plus récente date d'extraction en place, toutes ALI confondues : une ALI dont l'extraction est "
+        "plus ancienne est en retard.",
     )
 with cols[1]:
+    ui.kpi(
+        "Date commune des données",
+        f.derniere_extraction.strftime("%d/%m/%Y") if donnees else formats.SANS_OBJET,
+        aide="La dernière date que toutes les ALI du territoire ayant des données en place ont fournie (la plus "
+        "ancienne de leurs extractions) : la date d'observation D par défaut des vues.",
+    )
+with cols[2]:
     if fraicheur is not None:
         ouvertes = fraicheur[fraicheur["ouverte"]]
         n_retard = int(ouvertes["en_retard"].sum())
         ui.kpi(
             "ALI en retard",
             f"{n_retard} sur {len(ouvertes)}",
-            aide="ALI ouvertes à la date D dont la dernière extraction a plus d'un trimestre et 15 jours de retard "
-            "sur la dernière extraction en place, ou qui n'en ont aucune.",
+            aide="ALI ouvertes à la date de la dernière extraction dont l'extraction en place est plus ancienne, "
+            "ou qui n'en ont aucune.",
         )
     else:
         ui.kpi("ALI en retard", formats.SANS_OBJET)
-with cols[2]:
+with cols[3]:
     ui.kpi(
         "Fichiers chargés",
         formats.entier(len(chargements)),
         aide="Extractions et fichiers budget enregistrés dans la base (les fichiers refusés n'y laissent rien).",
     )
-with cols[3]:
+with cols[4]:
     total_rejets = int(rejets_tous["lignes"].sum()) if not rejets_tous.empty else 0
     ui.kpi(
         "Lignes rejetées",
@@ -67,7 +73,7 @@ with cols[3]:
     )
 
 if fraicheur is not None:
-    en_retard, phrase = qualite.phrase_retards(fraicheur, f.as_of)
+    en_retard, phrase = qualite.phrase_retards(fraicheur, plus_recente)
     (st.error if en_retard else st.success)(phrase, icon="⏰" if en_retard else "✅")
 
 # --- Historique des chargements ---------------------------------------------------------------------------
@@ -85,9 +91,10 @@ else:
 # --- Fraîcheur par ALI --------------------------------------------------------------------------------------
 st.subheader("Date de la dernière extraction par ALI")
 st.caption(
-    "Une ALI ouverte à la date d'observation est en retard quand son extraction en place a plus d'un trimestre "
-    "et 15 jours de retard sur la dernière extraction, ou qu'elle n'en a aucune. Les filtres de territoire "
-    "s'appliquent ; ceux de profil (parcours, âge, sexe) ne concernent pas les fichiers."
+    "Une ALI ouverte est en retard quand son extraction en place est plus ancienne que la plus récente "
+    "extraction chargée (toutes ALI confondues), ou qu'elle n'en a aucune : tant qu'elle n'a pas envoyé la "
+    "sienne, les vues lisent le territoire à la date commune. Les filtres de territoire choisissent les ALI "
+    "montrées ; ceux de profil (parcours, âge, sexe) ne concernent pas les fichiers."
 )
 if fraicheur is None:
     st.info("Aucune extraction de file active en place : aucune ALI n'a encore de données.")
@@ -112,7 +119,7 @@ else:
                 marker={"size": 14, "symbol": symboles[statut], "color": couleurs[statut], "line": {"width": 2}},
                 customdata=part[["anciennete_j"]].to_numpy(),
                 hovertemplate="%{y}<br>Dernière extraction : %{x|%d %B %Y}"
-                "<br>%{customdata[0]:,.0f} jours avant la dernière extraction en place<extra></extra>",
+                "<br>%{customdata[0]:,.0f} jours avant la plus récente extraction en place<extra></extra>",
             )
         )
     fig.add_shape(
@@ -129,7 +136,7 @@ else:
         y=1,
         yref="paper",
         yanchor="bottom",
-        text=f"Seuil de retard : {formats.date_longue(seuil)}",
+        text=f"Plus récente extraction : {formats.date_longue(seuil)}",
         showarrow=False,
         font={"color": charts.PALETTE[5]},
     )

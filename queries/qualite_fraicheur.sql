@@ -1,21 +1,19 @@
 -- Fraîcheur des extractions par ALI.
 -- Pour chaque ALI du référentiel : la date de l'extraction dont viennent ses épisodes courants
 -- (instantané courant) et le nombre de lignes de cet instantané.
--- Seuil de retard = dernière extraction en place (la plus récente date_extraction des épisodes courants)
--- moins un trimestre (3 mois) et 15 jours.
--- Une ALI ouverte à la date d'observation D (mois d'ouverture <= D) est « en retard » quand son
--- instantané courant est daté avant le seuil, ou quand elle n'a aucun instantané.
--- Une ALI pas encore ouverte à D n'est jamais en retard.
+-- La référence est la plus récente extraction en place, toutes ALI confondues ($derniere, même avec un filtre
+-- de territoire : être en retard se juge face au département). Une ALI ouverte à cette date (mois d'ouverture
+-- <= $derniere) est « en retard » quand son instantané courant est plus ancien, ou quand elle n'en a aucun :
+-- les chiffres du département s'arrêtent alors à la date commune (queries/date_observation.sql), la plus
+-- ancienne des extractions en place. Une ALI pas encore ouverte à cette date n'est jamais en retard.
 -- Filtres de territoire : ALI, EPT, commune (une ALI est retenue si l'une de ses communes l'est) ;
 -- les filtres de profil (parcours, âge, sexe) ne concernent pas les fichiers.
--- Paramètres : as_of (D), derniere (dernière extraction en place), alis, epts, communes.
--- Colonnes : code_ali, nom, ouverture, ouverte, date_extraction, lignes, fichier, seuil, anciennete_j,
---            en_retard, statut ('a_jour', 'en_retard', 'aucune', 'non_ouverte').
+-- Paramètres : derniere (plus récente extraction en place), alis, epts, communes.
+-- Colonnes : code_ali, nom, ouverture, ouverte, date_extraction, lignes, fichier, seuil (= derniere : une
+--            extraction antérieure est en retard), anciennete_j, en_retard,
+--            statut ('a_jour', 'en_retard', 'aucune', 'non_ouverte').
 WITH bornes AS (
-    SELECT
-        CAST($as_of AS DATE) AS d,
-        CAST($derniere AS DATE) AS derniere,
-        CAST(CAST($derniere AS DATE) - INTERVAL 3 MONTH - INTERVAL 15 DAY AS DATE) AS seuil
+    SELECT CAST($derniere AS DATE) AS derniere
 ),
 territoire AS (
     SELECT DISTINCT a.code_ali
@@ -34,13 +32,13 @@ fraicheur AS (
         a.code_ali,
         a.nom,
         a.ouverture,
-        a.ouverture <= b.d AS ouverte,
+        a.ouverture <= b.derniere AS ouverte,
         s.date_extraction,
         s.lignes,
         ch.fichier,
-        b.seuil,
+        b.derniere AS seuil,
         date_diff('day', s.date_extraction, b.derniere) AS anciennete_j,
-        a.ouverture <= b.d AND (s.date_extraction IS NULL OR s.date_extraction < b.seuil) AS en_retard
+        a.ouverture <= b.derniere AND (s.date_extraction IS NULL OR s.date_extraction < b.derniere) AS en_retard
     FROM ref_ali AS a
     JOIN territoire USING (code_ali)
     CROSS JOIN bornes AS b

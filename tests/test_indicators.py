@@ -86,6 +86,13 @@ def ajoute(
             extraction,
         ],
     )
+    # Comme le chargeur : l'instantané courant de l'ALI porte la date de ses épisodes (date D par défaut).
+    con.execute("DELETE FROM instantanes WHERE code_ali = $ali", {"ali": ali})
+    con.execute(
+        "INSERT INTO instantanes SELECT code_ali, max(date_extraction), 1, count(*), true FROM episodes "
+        "WHERE code_ali = $ali GROUP BY code_ali",
+        {"ali": ali},
+    )
     # Comme après un chargement : les indicateurs lisent les colonnes préparées des épisodes.
     if preparer:
         preparer_indicateurs(con)
@@ -148,11 +155,16 @@ def test_compute_forme_exacte_et_json(con):
     assert all(type(r[k]) is int for k in ("file_active", "entrees", "sorties"))
 
 
-def test_as_of_par_defaut_est_la_derniere_extraction(con):
-    # Deux ALI extraites à des dates différentes : D = la plus récente.
+def test_as_of_par_defaut_est_la_date_commune_du_territoire(con):
+    # Deux ALI extraites à des dates différentes : D par défaut = la dernière date que les deux ont fournie
+    # (la plus ancienne), pas celle de l'ALI en avance ; une ALI seule, ou son EPT, garde la sienne.
     ajoute(con, "a1", "ALI01", date(2026, 1, 5), extraction=date(2026, 9, 30))
     ajoute(con, "a2", "ALI08", date(2026, 1, 5), extraction=date(2026, 10, 15))
-    assert ind.compute(con)["as_of"] == "2026-10-15"
+    assert ind.compute(con)["as_of"] == "2026-09-30"
+    assert ind.compute(con, perimetre=Perimetre(alis=("ALI08",)))["as_of"] == "2026-10-15"
+    assert ind.compute(con, perimetre=Perimetre(epts=("Est Ensemble",)))["as_of"] == "2026-10-15"
+    assert ind.compute(con, perimetre=Perimetre(epts=("Plaine Commune",)))["as_of"] == "2026-09-30"
+    assert ind.compute(con, perimetre=Perimetre(sexes=("M",)))["as_of"] == "2026-09-30"  # le profil ne date rien
     assert ind.compute(con, as_of="2026-03-01")["as_of"] == "2026-03-01"
 
 

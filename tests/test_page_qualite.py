@@ -11,11 +11,12 @@ Base de test (trois extractions, chargées dans cet ordre) :
 - n° 3 « ali10_mars.csv », ALI10 (Bobigny), extraction du 15 mars 2023 : 2 lignes valides (orientées le
   1er février 2023), ancienneté au RSA renseignée sur les deux.
 
-Dernière extraction en place = 30 juin 2023 ; seuil de retard = 30 juin − 3 mois − 15 jours = 15 mars 2023.
+Plus récente extraction en place = 30 juin 2023 (ALI14) : toute ALI ouverte dont l'extraction est plus
+ancienne est en retard. Date commune du département (D par défaut) = la plus ancienne des extractions en
+place = 14 mars 2023 (ALI08).
 ALI ouvertes au 30 juin 2023 (référentiel) : ALI01, 02, 03, 04, 06, 08, 10, 11, 14, 15, 19, 20 = 12.
-En retard : ALI08 (14 mars < 15 mars ; 108 jours avant le 30 juin : 17 + 30 + 31 + 30) et les 9 ouvertes
-sans aucune extraction (01, 02, 03, 04, 06, 11, 15, 19, 20) = 10 sur 12. ALI10 (15 mars, pile au seuil)
-et ALI14 sont à jour.
+En retard : ALI08 (14 mars ; 108 jours avant le 30 juin : 17 + 30 + 31 + 30), ALI10 (15 mars, 107 jours) et
+les 9 ouvertes sans aucune extraction (01, 02, 03, 04, 06, 11, 15, 19, 20) = 11 sur 12. ALI14 est à jour.
 """
 
 from __future__ import annotations
@@ -125,35 +126,54 @@ def test_chiffres_cles_et_retards(base, app_test):
     at = app_test(base, PAGE)
     m = metrics(at)
     assert m["Dernière extraction"] == "30/06/2023"
-    assert m["ALI en retard"] == "10 sur 12"
+    assert m["Date commune des données"] == "14/03/2023"
+    assert m["ALI en retard"] == "11 sur 12"
     assert m["Fichiers chargés"] == "3"
     assert m["Lignes rejetées"] == "5"  # 4 (ALI14) + 1 (ALI inconnue)
     alerte = at.error[0].value.split("\n")
-    assert alerte[0].startswith("**10 ALI ouvertes sur 12 sont en retard** : dernière extraction antérieure au 15 mars")
+    assert alerte[0].startswith(
+        "**11 ALI ouvertes sur 12 sont en retard** : extraction antérieure à la plus récente en place (30 juin 2023)"
+    )
     # Groupes par date, le plus ancien d'abord ; plus de 5 ALI dans un groupe : les codes seulement.
     assert alerte[1:] == [
         "- dernière extraction du 14 mars 2023 (108 jours avant la dernière en place) : ALI08 · Montreuil",
+        "- dernière extraction du 15 mars 2023 (107 jours avant la dernière en place) : ALI10 · Bobigny",
         "- aucune extraction chargée : ALI01, ALI02, ALI03, ALI04, ALI06, ALI11, ALI15, ALI19, ALI20",
     ]
+    # Sous le titre, comme sur chaque vue : D par défaut est la date commune, les ALI en avance sont nommées.
+    assert any(c.value == "Données au 14 mars 2023 · Seine-Saint-Denis" for c in at.caption)
+    assert any(
+        c.value == "Date commune des données : 14 mars 2023. En avance : ALI10 Bobigny (15 mars 2023) ; "
+        "ALI14 Clichy-sous-Bois – Montfermeil – Coubron (30 juin 2023)."
+        for c in at.caption
+    )
 
 
-def test_fraicheur_par_ali_et_seuil_exact(base, app_test):
+def test_fraicheur_par_ali(base, app_test):
     at = app_test(base, PAGE)
     t = table(at, "Dernière extraction").set_index("ALI")
     assert t.loc["ALI08 · Montreuil", "Statut"] == "En retard"
     assert t.loc["ALI08 · Montreuil", "Dernière extraction"] == "14 mars 2023"
-    assert t.loc["ALI10 · Bobigny", "Statut"] == "À jour"  # le 15 mars est le seuil lui-même : pas en retard
+    assert t.loc["ALI10 · Bobigny", "Statut"] == "En retard"  # derrière le 30 juin : en retard, même de peu
+    assert t.loc["ALI10 · Bobigny", "Jours avant la dernière extraction en place"] == "107"
+    assert t.loc["ALI14 · Clichy-sous-Bois – Montfermeil – Coubron", "Statut"] == "À jour"
     assert t.loc["ALI14 · Clichy-sous-Bois – Montfermeil – Coubron", "Lignes de l'instantané"] == "12"
     assert t.loc["ALI01 · Saint-Denis", "Statut"] == "En retard : aucune extraction"
     assert t.loc["ALI22 · Le Blanc-Mesnil", "Statut"] == "Pas encore ouverte"  # ouvre en octobre 2024
     assert len(t) == 22
 
 
-def test_la_date_d_change_les_ali_attendues(base, app_test):
-    # D = 31 mars 2023 : ouvertes ALI01 (03), ALI08 (01), ALI10 (02), ALI14 (02), ALI19 (03) = 5 ;
-    # en retard : ALI08 (seuil inchangé, lié à la dernière extraction), ALI01 et ALI19 sans extraction = 3.
+def test_une_date_d_choisie_ne_change_pas_les_retards(base, app_test):
+    # Les retards se jugent face à la plus récente extraction, pas à D : D = 31 mars 2023 (choisie après la date
+    # commune) laisse 11 ALI en retard sur 12. Les vues disent alors quelles ALI n'ont pas de données à D.
     at = app_test(base, PAGE, query_params={"fin": "2023-03-31"})
-    assert metrics(at)["ALI en retard"] == "3 sur 5"
+    assert metrics(at)["ALI en retard"] == "11 sur 12"
+    assert any(
+        c.value == "Date commune des données : 14 mars 2023. En avance : ALI14 Clichy-sous-Bois – Montfermeil – "
+        "Coubron (30 juin 2023). Pas encore de données au 31 mars 2023 (chiffres incomplets) : ALI08 Montreuil "
+        "(14 mars 2023) ; ALI10 Bobigny (15 mars 2023)."
+        for c in at.caption
+    )
 
 
 def test_filtre_ali_restreint_fraicheur_et_rejets_sans_masquer(base, app_test):
@@ -232,7 +252,9 @@ def test_historique_plus_recent_d_abord(base, app_test):
 
 
 def test_completude_departement_et_par_ali(base, app_test):
-    at = app_test(base, PAGE)
+    # D choisie au 30 juin 2023 (la plus récente extraction ; par défaut D serait la date commune, le 14 mars,
+    # avant les orientations d'ALI14 du 15 mars).
+    at = app_test(base, PAGE, query_params={"fin": "2023-06-30"})
     ensemble = figure(at, "Ensemble du périmètre : Seine-Saint-Denis")["data"][0]
     taux = serie(ensemble)
     # 17 épisodes courants (12 + 3 + 2) ; 2 sorties, toutes en ALI14.
@@ -255,7 +277,7 @@ def test_completude_departement_et_par_ali(base, app_test):
 
 def test_completude_suit_la_periode(base, app_test):
     # Orientations depuis le 1er mars 2023 : seules les 12 d'ALI14 (les autres le 1er février).
-    at = app_test(base, PAGE, query_params={"debut": "2023-03-01"})
+    at = app_test(base, PAGE, query_params={"debut": "2023-03-01", "fin": "2023-06-30"})
     ensemble = figure(at, "Ensemble du périmètre : Seine-Saint-Denis")["data"][0]
     taux = serie(ensemble)
     assert taux["Date du diagnostic numérique"] == pytest.approx(3 / 12)
@@ -265,7 +287,8 @@ def test_completude_suit_la_periode(base, app_test):
 def test_filtre_de_la_barre_laterale(base, app_test):
     at = app_test(base, PAGE)
     at.multiselect(key=widget_key("ali", SLUG)).select("ALI08").select("ALI10").run()
-    assert metrics(at)["ALI en retard"] == "1 sur 2"  # ALI08 en retard, ALI10 à jour
+    assert metrics(at)["ALI en retard"] == "2 sur 2"  # ALI08 et ALI10 derrière ALI14 (30 juin), hors du territoire
+    assert metrics(at)["Date commune des données"] == "14/03/2023"
     assert metrics(at)["Lignes rejetées"] == "0"  # la ligne ALI99 n'appartient à aucune ALI du territoire
 
 

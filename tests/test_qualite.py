@@ -159,35 +159,46 @@ def test_tableau_resultats_et_motifs():
 
 
 def _fraicheur(rows: list[dict]) -> pd.DataFrame:
-    base = {"nom": "x", "ouverture": date(2023, 1, 1), "lignes": 10, "fichier": "f.csv", "seuil": date(2023, 3, 15)}
+    base = {"nom": "x", "ouverture": date(2023, 1, 1), "lignes": 10, "fichier": "f.csv", "seuil": date(2023, 6, 30)}
     return qualite.fraicheur(pd.DataFrame([{**base, **r} for r in rows]))
 
 
 def test_phrase_retards():
+    # Plus récente extraction en place : 30 juin 2023 (ALI14). Toute extraction plus ancienne est en retard,
+    # même d'un jour : c'est elle qui retient la date commune du département.
     df = _fraicheur(
         [
             {"code_ali": "ALI08", "ouverte": True, "date_extraction": date(2023, 3, 14), "anciennete_j": 108,
              "en_retard": True, "statut": "en_retard"},
             {"code_ali": "ALI01", "ouverte": True, "date_extraction": None, "anciennete_j": None, "lignes": None,
              "en_retard": True, "statut": "aucune"},
-            {"code_ali": "ALI10", "ouverte": True, "date_extraction": date(2023, 3, 15), "anciennete_j": 107,
+            {"code_ali": "ALI10", "ouverte": True, "date_extraction": date(2023, 6, 29), "anciennete_j": 1,
+             "en_retard": True, "statut": "en_retard"},
+            {"code_ali": "ALI14", "ouverte": True, "date_extraction": date(2023, 6, 30), "anciennete_j": 0,
              "en_retard": False, "statut": "a_jour"},
             {"code_ali": "ALI22", "ouverte": False, "date_extraction": None, "anciennete_j": None, "lignes": None,
              "en_retard": False, "statut": "non_ouverte"},
         ]
     )  # fmt: skip
-    retard, phrase = qualite.phrase_retards(df, date(2023, 6, 30))
+    juin = date(2023, 6, 30)
+    retard, phrase = qualite.phrase_retards(df, juin)
     assert retard
     assert phrase.split("\n") == [
-        "**2 ALI ouvertes sur 3 sont en retard** : dernière extraction antérieure au 15 mars 2023 (un trimestre et "
-        "15 jours avant la dernière extraction en place), ou aucune extraction.",
+        "**3 ALI ouvertes sur 4 sont en retard** : extraction antérieure à la plus récente en place (30 juin 2023), "
+        "ou aucune extraction. Les chiffres d'un territoire s'arrêtent à la plus ancienne extraction de ses ALI "
+        "(date commune).",
         "- dernière extraction du 14 mars 2023 (108 jours avant la dernière en place) : ALI08 · Montreuil",
+        "- dernière extraction du 29 juin 2023 (1 jour avant la dernière en place) : ALI10 · Bobigny",
         "- aucune extraction chargée : ALI01 · Saint-Denis",
     ]
-    retard, phrase = qualite.phrase_retards(df[df["code_ali"] == "ALI10"], date(2023, 6, 30))
-    assert not retard and phrase.startswith("La seule ALI ouverte au 30 juin 2023 est à jour")
-    retard, phrase = qualite.phrase_retards(df[df["code_ali"] == "ALI22"], date(2023, 6, 30))
-    assert not retard and phrase == "Aucune ALI du territoire n'est ouverte au 30 juin 2023."
+    retard, phrase = qualite.phrase_retards(df[df["code_ali"] == "ALI14"], juin)
+    assert not retard and phrase == (
+        "La seule ALI ouverte au 30 juin 2023 est à jour : extraction du 30 juin 2023, la plus récente en place."
+    )
+    retard, phrase = qualite.phrase_retards(df[df["code_ali"] == "ALI22"], juin)
+    assert not retard and phrase == (
+        "Aucune ALI du territoire n'est ouverte au 30 juin 2023, date de la plus récente extraction."
+    )
 
 
 def test_rejets_par_motif_et_par_ali():
