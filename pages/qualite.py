@@ -31,7 +31,8 @@ plus_recente = app.latest(ctx.con) if donnees else None
 fraicheur = qualite.fraicheur(ctx.sql("qualite_fraicheur", derniere=plus_recente, **territoire)) if donnees else None
 
 # --- Chiffres clés ---------------------------------------------------------------------------------------
-cols = st.columns([1.2, 1.2, 1, 1, 1])
+# Deux rangées : les dates et les retards, puis les fichiers (cinq cartes d'un rang se coupent à 1 280 px).
+cols = [*st.columns(3), *st.columns(3)[:2]]
 with cols[0]:
     ui.kpi(
         "Dernière extraction",
