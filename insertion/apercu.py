@@ -34,7 +34,8 @@ from insertion import formats
 
 # Les épisodes courants d'une ALI viennent tous d'un même instantané (une seule date_extraction). Le compte
 # des personnes ne lit que les épisodes en cours à cette date : le DISTINCT, seul coût notable, porte sur
-# la file active et non sur tous les épisodes (≈ 1/3 de temps en moins à 1 M d'épisodes).
+# la file active et non sur tous les épisodes. Mesuré : 22 fichiers d'ALI à 1 M d'épisodes, ≈ 2 % de la
+# durée de l'envoi (0,8 s), sur une base neuve comme en remplacement.
 _ETAT_ALI = """
 SELECT e.code_ali, e.date_extraction, e.episodes, coalesce(p.personnes, 0)
 FROM (
