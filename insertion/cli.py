@@ -1,6 +1,6 @@
 """Interface en ligne de commande : l'automatisation du contrat (chargements, indicateurs, démo).
 
-python -m insertion load FICHIER [FICHIER ...] [--db CHEMIN] [--json]
+python -m insertion load FICHIER [FICHIER ...] [--db CHEMIN] [--json] [--dry-run] [--force]
 python -m insertion indicators [--db CHEMIN] [--as-of AAAA-MM-JJ] [--from …] [--to …] [--ali CODE ...] [--json]
 python -m insertion demo [--db CHEMIN]
 """
@@ -22,7 +22,22 @@ LIBELLES_STATUT = {
     "already_loaded": "déjà chargé",
     "older_snapshot": "historique seulement",
     "refused": "refusé",
+    "to_confirm": "à confirmer",
 }
+# --dry-run : ce que le chargement ferait.
+LIBELLES_SIMULATION = {
+    "loaded": "serait chargé",
+    "already_loaded": "déjà chargé",
+    "older_snapshot": "historique seulement",
+    "refused": "refusé",
+    "to_confirm": "à confirmer",
+}
+
+# Codes de sortie de `load` : 0 tout est appliqué (ou le serait, avec --dry-run) ; 1 au moins un fichier
+# refusé ; 4 aucun refusé mais au moins un remplacement à confirmer (rien de ce fichier n'est écrit ;
+# --force l'applique). 2 : erreur d'utilisation ; 3 : base verrouillée par un autre processus.
+SORTIE_REFUS = 1
+SORTIE_A_CONFIRMER = 4
 
 
 def _date(text: str) -> date:
@@ -43,6 +58,16 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("files", nargs="+", type=Path, metavar="FICHIER")
     add_db(load)
     load.add_argument("--json", action="store_true", help="une liste JSON, un objet par fichier")
+    load.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="montrer ce que chaque fichier remplacerait (avant → après) sans rien écrire dans la base",
+    )
+    load.add_argument(
+        "--force",
+        action="store_true",
+        help="appliquer aussi les remplacements au-delà du seuil de confirmation ($INSERTION_SEUIL_CONFIRMATION)",
+    )
 
     indicators = commands.add_parser("indicators", help="les indicateurs du contrat §5 (valeurs brutes)")
     add_db(indicators)
@@ -79,17 +104,26 @@ def _locked_message(db_path: Path) -> str:
 
 
 def _cmd_load(args: argparse.Namespace, db_path: Path) -> int:
+    from insertion import apercu
     from insertion.loader import load_files
 
-    results = load_files(db_path, args.files)
+    results = load_files(db_path, args.files, forcer=args.force, simuler=args.dry_run)
     if args.json:
         print(json.dumps([r.as_json() for r in results], ensure_ascii=False, indent=2))
     else:
+        if args.dry_run:
+            print(f"Simulation (--dry-run) : rien n'a été écrit dans {db_path}.")
+        libelles = LIBELLES_SIMULATION if args.dry_run else LIBELLES_STATUT
         for r in results:
-            print(f"[{LIBELLES_STATUT[r.status]}] {r.message}")
+            print(f"[{libelles[r.status]}] {r.message}")
             for reason, count in r.rejections.items():
                 print(f"    {count} × {reason}")
-    return 1 if any(r.status == "refused" for r in results) else 0
+            if r.apercu is not None and r.status in ("loaded", "to_confirm"):
+                for line in apercu.texte(r.apercu):
+                    print(f"    {line}")
+    if any(r.status == "refused" for r in results):
+        return SORTIE_REFUS
+    return SORTIE_A_CONFIRMER if any(r.status == "to_confirm" for r in results) else 0
 
 
 def _cmd_indicators(args: argparse.Namespace, db_path: Path) -> int:

@@ -44,6 +44,23 @@ def lignes_max() -> int:
     return _entier_positif("INSERTION_LIGNES_MAX", LIGNES_MAX_DEFAUT)
 
 
+# Un remplacement qui retire à une ALI plus que cette part de ses épisodes attend une confirmation
+# (page Importer, `load --force`) : un export partiel ne doit pas effacer une file active sans qu'on le voie.
+SEUIL_CONFIRMATION_DEFAUT = 20.0  # % des épisodes de l'ALI
+
+
+def seuil_confirmation() -> float:
+    """Part des épisodes d'une ALI (en %) qu'un fichier peut retirer sans confirmation :
+    $INSERTION_SEUIL_CONFIRMATION (« 20 », « 12,5 », « 20 % »), sinon 20. Entre 0 (toute baisse est à
+    confirmer) et 100 (jamais) ; une valeur illisible ou hors de ces bornes compte pour le défaut."""
+    texte = os.environ.get("INSERTION_SEUIL_CONFIRMATION", "").strip().rstrip("%").strip().replace(",", ".")
+    try:
+        valeur = float(texte) if texte else SEUIL_CONFIRMATION_DEFAUT
+    except ValueError:
+        return SEUIL_CONFIRMATION_DEFAUT
+    return valeur if 0 <= valeur <= 100 else SEUIL_CONFIRMATION_DEFAUT
+
+
 def default_db_path() -> Path:
     """--db l'emporte, puis $INSERTION_DB, puis data/insertion.duckdb."""
     env = os.environ.get("INSERTION_DB")

@@ -14,7 +14,8 @@ from insertion import referential
 from insertion.config import QUERIES_DIR, SCHEMA_FILE
 
 # Monte quand une table dérivée change : une base plus ancienne est mise à niveau à son ouverture.
-VERSION_SCHEMA = "6"
+# 7 : table chargements_remplacements (avant → après de chaque remplacement), créée par schema.sql.
+VERSION_SCHEMA = "7"
 _PREPARATION = Path(__file__).resolve().parent / "sql" / "episodes_indicateurs.sql"
 
 

@@ -4,6 +4,11 @@ Un chargement = une transaction : la base est exactement comme avant si quoi que
 échoue. Les lignes fautives sont mises en quarantaine (ligne, colonne, motif) ; le fichier
 est refusé entier quand il ne peut pas être lu, qu'il manque une colonne obligatoire, que
 date_extraction n'est pas unique, ou qu'il contient un identifiant direct.
+
+Dans la même transaction, le chargeur mesure ce que le fichier remplace, avant → après
+(insertion/apercu.py). Un fichier qui retire à une ALI plus que le seuil de ses épisodes, ou qui
+fait baisser une année budgétaire, est « to_confirm » : la transaction est annulée, rien ne
+change, tant que le remplacement n'est pas confirmé (`forcer`).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import hashlib
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -23,6 +28,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from insertion import apercu as apercus
 from insertion import config, db, formats, identifiers, reading
 from insertion.db import open_for_writing
 from insertion.reading import FichierRefuse
@@ -71,7 +77,11 @@ WHERE v.motif_rejet IS NULL AND list_contains($remplacees, v.code_ali)
 ORDER BY v.code_ali, v.date_orientation
 """
 
-STATUTS = ("loaded", "already_loaded", "older_snapshot", "refused")
+STATUTS = ("loaded", "already_loaded", "older_snapshot", "refused", "to_confirm")
+
+# forcer : True confirme tout remplacement ; un ensemble de jetons (Apercu.jeton) ne confirme que ces
+# aperçus-là, tels qu'ils ont été montrés : même contenu de fichier, même avant → après.
+Forcer = bool | Collection[str]
 
 
 @dataclass
@@ -87,11 +97,23 @@ class LoadResult:
     date_extraction: date | None = None
     ali_remplacees: list[str] = field(default_factory=list)
     ali_historique: list[str] = field(default_factory=list)
+    apercu: apercus.Apercu | None = None  # ce que le fichier remplace, avant → après
+    empreinte: str = ""  # SHA-256 du contenu
+    id_chargement: int | None = None
+    simulation: bool = False  # --dry-run : rien n'a été écrit
+
+    @property
+    def jeton(self) -> str | None:
+        """Ce qu'il faut passer à `forcer` pour confirmer ce remplacement-là (et lui seul)."""
+        return self.apercu.jeton(self.empreinte) if self.apercu is not None else None
 
     def as_json(self) -> dict:
         """La forme publiée par `python -m insertion load --json`."""
         data = asdict(self)
-        return {k: data[k] for k in ("file", "status", "rows_read", "accepted", "rejected", "rejections", "message")}
+        out = {k: data[k] for k in ("file", "status", "rows_read", "accepted", "rejected", "rejections", "message")}
+        out["apercu"] = self.apercu.as_json(self.empreinte) if self.apercu is not None else None
+        out["dry_run"] = self.simulation
+        return out
 
 
 def _sql(name: str) -> str:
@@ -253,13 +275,13 @@ def _record_load(con: duckdb.DuckDBPyConnection, result: LoadResult, digest: str
     return load_id
 
 
-def _counts_sentence(result: LoadResult) -> str:
+def _counts_sentence(result: LoadResult, quarantaine: bool = True) -> str:
     return (
         f"« {result.file} » : {formats.entier(result.rows_read)} ligne{'s' if result.rows_read > 1 else ''} "
         f"lue{'s' if result.rows_read > 1 else ''}, {formats.entier(result.accepted)} "
         f"acceptée{'s' if result.accepted > 1 else ''}, {formats.entier(result.rejected)} "
         f"rejetée{'s' if result.rejected > 1 else ''}"
-        + (" (voir la page Qualité des données)." if result.rejected else ".")
+        + (" (voir la page Qualité des données)." if result.rejected and quarantaine else ".")
     )
 
 
@@ -279,7 +301,9 @@ def _sans_ordre_d_insertion(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
             pass
 
 
-def _load_caseload(con: duckdb.DuckDBPyConnection, raw: reading.TableBrute, name: str, digest: str) -> LoadResult:
+def _load_caseload(
+    con: duckdb.DuckDBPyConnection, raw: reading.TableBrute, name: str, digest: str, seuil: float
+) -> LoadResult:
     con.register("_brut", _contract_table(raw, COLONNES_FILE_ACTIVE))
     try:
         as_of = _extraction_date(con, name)
@@ -324,6 +348,8 @@ def _load_caseload(con: duckdb.DuckDBPyConnection, raw: reading.TableBrute, name
     result.message = " ".join(parts)
 
     load_id = _record_load(con, result, digest, [])
+    result.id_chargement = load_id
+    avant = apercus.etat_ali(con, replaced)
     with _sans_ordre_d_insertion(con):
         con.execute(_INSERT_HISTORIQUE, {"id": load_id})
     _store_quarantine(con, load_id, raw)
@@ -340,6 +366,8 @@ def _load_caseload(con: duckdb.DuckDBPyConnection, raw: reading.TableBrute, name
         {"id": load_id, "remplacees": replaced, "date_extraction": as_of},
     )
     replace_current_episodes(con, load_id, replaced)
+    if replaced:
+        result.apercu = apercus.pour_file_active(replaced, avant, apercus.etat_ali(con, replaced), seuil)
     return result
 
 
@@ -349,7 +377,9 @@ def replace_current_episodes(con: duckdb.DuckDBPyConnection, load_id: int, repla
     con.execute(_INSERT_COURANT, {"id": load_id, "remplacees": replaced})
 
 
-def _load_budget(con: duckdb.DuckDBPyConnection, raw: reading.TableBrute, name: str, digest: str) -> LoadResult:
+def _load_budget(
+    con: duckdb.DuckDBPyConnection, raw: reading.TableBrute, name: str, digest: str, seuil: float
+) -> LoadResult:
     con.register("_brut", _contract_table(raw, COLONNES_BUDGET))
     try:
         con.execute(_sql("valider_budget"))
@@ -376,7 +406,9 @@ def _load_budget(con: duckdb.DuckDBPyConnection, raw: reading.TableBrute, name: 
         parts.append("Aucune ligne valide : le budget en place ne change pas.")
     result.message = " ".join(parts)
     load_id = _record_load(con, result, digest, years)
+    result.id_chargement = load_id
     _store_quarantine(con, load_id, raw)
+    avant = apercus.etat_budget(con, years)
     con.execute("DELETE FROM budget WHERE list_contains($annees, annee)", {"annees": years})
     con.execute(
         """
@@ -385,6 +417,8 @@ def _load_budget(con: duckdb.DuckDBPyConnection, raw: reading.TableBrute, name: 
         """,
         {"id": load_id},
     )
+    if years:
+        result.apercu = apercus.pour_budget(years, avant, apercus.etat_budget(con, years), seuil)
     return result
 
 
@@ -503,11 +537,50 @@ def _rollback(con: duckdb.DuckDBPyConnection) -> None:
         pass
 
 
-def _load_bytes(con: duckdb.DuckDBPyConnection, data: bytes, name: str, *, preparer: bool) -> LoadResult:
+def _confirme(forcer: Forcer, result: LoadResult) -> bool:
+    if isinstance(forcer, bool):
+        return forcer
+    return result.jeton in forcer
+
+
+def _a_confirmer(result: LoadResult) -> LoadResult:
+    """Le fichier n'est pas appliqué : le compte rendu dit ce qu'il aurait remplacé et comment confirmer."""
+    result.status = "to_confirm"
+    result.id_chargement = None
+    result.message = " ".join(
+        [
+            _counts_sentence(result, quarantaine=False),
+            "Remplacement à confirmer, rien n'a été chargé : " + " ; ".join(result.apercu.raisons) + ".",
+            "Vérifiez que l'export est complet. Pour remplacer quand même : bouton « Confirmer le remplacement » "
+            "de la page Importer, ou `python -m insertion load --force`.",
+        ]
+    )
+    return result
+
+
+def _note_confirmation(con: duckdb.DuckDBPyConnection, result: LoadResult) -> None:
+    """Un remplacement confirmé au-delà du seuil le dit dans son compte rendu et dans l'historique."""
+    result.message += " Remplacement confirmé malgré la baisse : " + " ; ".join(result.apercu.raisons) + "."
+    con.execute(
+        "UPDATE chargements SET message = $message WHERE id_chargement = $id",
+        {"message": result.message, "id": result.id_chargement},
+    )
+
+
+def _load_bytes(
+    con: duckdb.DuckDBPyConnection,
+    data: bytes,
+    name: str,
+    *,
+    preparer: bool,
+    forcer: Forcer = False,
+    simuler: bool = False,
+) -> LoadResult:
     """load_bytes, sauf que les erreurs d'écriture de la base remontent (load_files en fait l'échec de l'envoi).
 
     preparer : met à jour les marqueurs des personnes à épisodes multiples dans la même transaction. Ils
     dépendent de toutes les ALI : load_files ne le fait qu'une fois, après le dernier fichier de l'envoi.
+    simuler : tout est fait puis la transaction est annulée (l'aperçu est celui du vrai chargement).
     """
     refused = refus_taille(len(data), name)
     if refused:
@@ -533,11 +606,27 @@ def _load_bytes(con: duckdb.DuckDBPyConnection, data: bytes, name: str, *, prepa
     except Exception as exc:  # un fichier hostile ne doit jamais produire une trace Python
         return _refuse(name, _unexpected(name, exc))
     del data  # lu : la table le remplace
+    seuil = config.seuil_confirmation()
     con.execute(_sql("macros"))
     con.begin()
     try:
         loader = _load_caseload if nature == "file_active" else _load_budget
-        result = loader(con, raw, name, digest)
+        result = loader(con, raw, name, digest, seuil)
+        result.empreinte = digest
+        beyond = result.apercu is not None and result.apercu.a_confirmer
+        if beyond and not _confirme(forcer, result):
+            _rollback(con)  # la même transaction : l'aperçu est mesuré, rien n'est gardé
+            result.simulation = simuler
+            return _a_confirmer(result)
+        if simuler:
+            _rollback(con)
+            result.simulation = True
+            result.message = "Simulation, rien n'a été écrit : " + result.message
+            return result
+        if result.apercu is not None:
+            apercus.enregistrer(con, result.id_chargement, result.apercu)
+            if beyond:
+                _note_confirmation(con, result)
         if preparer and _episodes_changes(result):
             db.preparer_indicateurs(con)
         con.execute("DROP TABLE IF EXISTS _verifie")
@@ -553,13 +642,18 @@ def _load_bytes(con: duckdb.DuckDBPyConnection, data: bytes, name: str, *, prepa
     return result
 
 
-def load_bytes(con: duckdb.DuckDBPyConnection, data: bytes, name: str) -> LoadResult:
+def load_bytes(
+    con: duckdb.DuckDBPyConnection, data: bytes, name: str, *, forcer: Forcer = False, simuler: bool = False
+) -> LoadResult:
     """Charge un fichier reçu (contenu et nom) sur une connexion en écriture au schéma installé.
 
     Ne lève pas : un fichier illisible, hostile ou trop gros est « refused » avec un message en français.
+    Un remplacement au-delà du seuil est « to_confirm » (rien n'est écrit) sauf si `forcer` le confirme
+    (True, ou un ensemble de jetons dont celui de result.jeton). simuler : l'aperçu seul, rien n'est écrit
+    (le numéro de chargement consommé par la séquence de DuckDB, qui n'est pas transactionnelle, est perdu).
     """
     try:
-        return _load_bytes(con, data, name, preparer=True)
+        return _load_bytes(con, data, name, preparer=True, forcer=forcer, simuler=simuler)
     except Exception as exc:
         return _refuse(name, _message_ecriture(name, exc) if _write_failure(exc) else _unexpected(name, exc))
 
@@ -568,7 +662,7 @@ def _episodes_changes(result: LoadResult) -> bool:
     return result.nature == "file_active" and result.status == "loaded" and bool(result.ali_remplacees)
 
 
-def _load_path(con: duckdb.DuckDBPyConnection, path: Path) -> LoadResult:
+def _load_path(con: duckdb.DuckDBPyConnection, path: Path, forcer: Forcer) -> LoadResult:
     """Un fichier du disque : sa taille est vérifiée avant de le lire en mémoire."""
     try:
         size = path.stat().st_size
@@ -583,7 +677,7 @@ def _load_path(con: duckdb.DuckDBPyConnection, path: Path) -> LoadResult:
         return _refuse(path.name, f"« {path.name} » est introuvable ou illisible.")
     # Passé sans garder de référence ici : _load_bytes libère le contenu dès qu'il est lu (140 Mo de moins
     # pendant l'écriture de la base, à 1 M de lignes).
-    return _load_bytes(con, data.pop(), path.name, preparer=False)
+    return _load_bytes(con, data.pop(), path.name, preparer=False, forcer=forcer)
 
 
 @contextmanager
@@ -653,6 +747,9 @@ def load_files(
     db_path: Path | str,
     paths: Iterable[Path | str],
     progress: Callable[[int, int, str], None] | None = None,
+    *,
+    forcer: Forcer = False,
+    simuler: bool = False,
 ) -> list[LoadResult]:
     """Charge des fichiers dans l'ordre donné, chacun dans sa propre transaction.
 
@@ -662,6 +759,11 @@ def load_files(
     Un chargement tué en route laisse la base en place intacte. Si la base ne peut pas être
     écrite (disque plein…), aucun fichier de l'envoi n'est enregistré et chacun le dit ; rien
     ne lève d'exception.
+
+    Un fichier au-delà du seuil de confirmation est « to_confirm » et n'est pas appliqué ; les autres
+    fichiers de l'envoi se chargent (chacun est comparé à la base telle que les fichiers précédents
+    l'ont laissée). forcer : voir load_bytes. simuler (--dry-run) : l'envoi est chargé comme d'habitude
+    dans la copie de travail, qui est ensuite jetée : la base en place n'est ni réécrite ni touchée.
     """
     db_path = Path(db_path)
     paths = [Path(p) for p in paths]
@@ -683,15 +785,16 @@ def load_files(
                     for index, path in enumerate(paths):
                         if progress:
                             progress(index, len(paths), path.name)
-                        results.append(_load_path(con, path))
-                    if any(_episodes_changes(r) for r in results):
+                        results.append(_load_path(con, path, forcer))
+                    if not simuler and any(_episodes_changes(r) for r in results):
                         # Une fois par envoi, pas par fichier : à 10 M d'épisodes, ≈ 1,5 s chaque fois.
                         con.begin()
                         db.preparer_indicateurs(con)
                         con.commit()
-                    con.execute("CHECKPOINT")
+                    if not simuler:  # la copie d'une simulation est jetée : rien à mettre au propre
+                        con.execute("CHECKPOINT")
                 changed = not db_path.exists() or any(r.status in ("loaded", "older_snapshot") for r in results)
-                if changed:
+                if changed and not simuler:
                     _fsync(work)
                     os.replace(work, db_path)  # le seul instant où la base en place change
                     _fsync_dir(db_path.parent)
@@ -703,4 +806,8 @@ def load_files(
             for r in results
         ]
         results = kept + [_refuse(p.name, _echec_envoi(p.name, exc)) for p in paths[len(results) :]]
+    if simuler:
+        for r in results:
+            r.simulation = True
+            r.message = "Simulation, rien n'a été écrit : " + r.message
     return results

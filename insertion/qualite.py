@@ -27,7 +27,7 @@ from insertion import app, formats, libelles, queries
 from insertion.config import default_db_path
 from insertion.definitions import Definition
 from insertion.filters import Filtres
-from insertion.loader import LoadResult, load_files, refus_taille
+from insertion.loader import Forcer, LoadResult, load_files, refus_taille
 from insertion.queries import Perimetre, Periode
 
 # --- Définitions (montrées dans « Méthode ») -------------------------------------------------------
@@ -68,6 +68,7 @@ STATUTS_CHARGEMENT = {
     "already_loaded": "Déjà chargé : rien n'a changé",
     "older_snapshot": "Plus ancien que l'instantané en place : gardé dans l'historique",
     "refused": "Refusé",
+    "to_confirm": "À confirmer : rien n'a été chargé",
 }
 NATURES = {"file_active": "Extraction de file active", "budget": "Budget"}
 STATUTS_FRAICHEUR = {
@@ -370,8 +371,11 @@ def importer(
     fichiers: Sequence[tuple[str, bytes]],
     db_path: Path | str | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    forcer: Forcer = False,
 ) -> list[LoadResult]:
     """Enregistre les fichiers reçus dans un dossier temporaire (noms gardés) et appelle le chargeur.
+
+    forcer : les jetons des remplacements confirmés (LoadResult.jeton), voir loader.load_bytes.
 
     Chaque fichier a son sous-dossier : deux envois du même nom restent deux fichiers, et le nom
     enregistré dans l'historique est bien celui de l'utilisateur. Le chargeur travaille sur une copie
@@ -390,11 +394,19 @@ def importer(
             chemin = sous_dossier / nom_sur(nom)
             chemin.write_bytes(contenu)
             chemins.append(chemin)
-        charges = iter(load_files(db_path or default_db_path(), chemins, progress=progress) if chemins else [])
+        charges = iter(
+            load_files(db_path or default_db_path(), chemins, progress=progress, forcer=forcer) if chemins else []
+        )
         return [trop_gros[i] if i in trop_gros else next(charges) for i in range(len(fichiers))]
 
 
-NIVEAUX = {"loaded": "success", "already_loaded": "info", "older_snapshot": "warning", "refused": "error"}
+NIVEAUX = {
+    "loaded": "success",
+    "already_loaded": "info",
+    "older_snapshot": "warning",
+    "refused": "error",
+    "to_confirm": "warning",
+}
 
 
 def niveau(resultat: LoadResult) -> str:
@@ -412,6 +424,7 @@ def bilan(resultats: Iterable[LoadResult]) -> str:
         "already_loaded": ("déjà chargé", "déjà chargés"),
         "older_snapshot": ("plus ancien gardé en historique", "plus anciens gardés en historique"),
         "refused": ("refusé", "refusés"),
+        "to_confirm": ("à confirmer", "à confirmer"),
     }
     parties = []
     for statut, (un, plusieurs) in mots.items():

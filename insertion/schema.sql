@@ -22,6 +22,27 @@ CREATE TABLE IF NOT EXISTS chargements (
     charge_le          TIMESTAMP NOT NULL
 );
 
+-- Ce que chaque chargement a remplacé, avant → après (insertion/apercu.py) : une ligne par ALI dont
+-- l'instantané courant vient du fichier, ou par (année, ligne) budgétaire d'une année remplacée.
+-- Personnes suivies : file active (contrat §5.1) de l'ALI à la date de l'instantané.
+CREATE TABLE IF NOT EXISTS chargements_remplacements (
+    id_chargement   INTEGER NOT NULL,
+    code_ali        VARCHAR,                -- file active : l'ALI remplacée ; NULL pour le budget
+    annee           INTEGER,                -- budget : l'année remplacée
+    ligne           VARCHAR,                -- budget : la ligne budgétaire (toutes ALI confondues)
+    date_avant      DATE,                   -- instantané remplacé (NULL : l'ALI n'en avait pas)
+    date_apres      DATE,
+    episodes_avant  INTEGER,
+    episodes_apres  INTEGER,
+    personnes_avant INTEGER,
+    personnes_apres INTEGER,
+    vote_avant      DECIMAL(15, 2),         -- NULL : la ligne n'existait pas
+    vote_apres      DECIMAL(15, 2),         -- NULL : la ligne disparaît
+    execute_avant   DECIMAL(15, 2),
+    execute_apres   DECIMAL(15, 2),
+    confirme        BOOLEAN NOT NULL        -- au-delà du seuil : appliqué sur confirmation (--force, Importer)
+);
+
 -- Colonnes communes aux épisodes courants et à l'historique.
 CREATE TABLE IF NOT EXISTS episodes_historique (
     id_chargement          INTEGER NOT NULL,

@@ -5,13 +5,24 @@ insertion.loader.load_files, qui travaille sur une copie de la base et la met en
 à la réexécution suivante, app.setup() voit la nouvelle version du fichier et toutes les vues
 lisent les nouvelles données, sans redémarrage.
 
+Un fichier qui retirerait à une ALI plus que le seuil de ses épisodes, ou ferait baisser une année
+budgétaire, revient « à confirmer » sans que rien ne change : la page montre ce qu'il remplacerait et
+garde ses octets dans session_state jusqu'au clic sur « Confirmer le remplacement ». La confirmation
+recharge exactement ces octets (empreinte vérifiée) et ne force que l'aperçu montré (son jeton) : si la
+base a changé entre-temps, le nouvel aperçu est montré et il faut confirmer à nouveau.
+
 Tests : AppTest ne sait pas piloter st.file_uploader ; une liste de (nom, octets) déposée dans
 st.session_state[qualite.CLE_DEPOT] est traitée comme des fichiers envoyés (voir insertion/qualite.py).
 """
 
+import hashlib
+
 import streamlit as st
 
-from insertion import app, formats, qualite
+from insertion import apercu, app, config, formats, qualite
+
+# Les fichiers à confirmer du dernier envoi : {rang dans les résultats: {nom, contenu, empreinte, jeton}}.
+CLE_A_CONFIRMER = "importer_a_confirmer"
 
 TITRE = "Importer"
 # app.page() s'arrête quand la base n'a aucune extraction : c'est justement là qu'il faut pouvoir importer.
@@ -23,7 +34,9 @@ st.markdown(
     "Parquet), puis cliquez sur **Charger**. Les règles sont celles du contrat de données : les lignes fautives "
     "sont mises de côté (page Qualité des données) et le reste du fichier est chargé ; un fichier qui contient "
     "des données directement identifiantes (nom, NIR, e-mail, téléphone, adresse…) est refusé en entier, sans "
-    "rien enregistrer."
+    "rien enregistrer. Un fichier qui retirerait à une ALI plus de "
+    f"{apercu.pourcentage_seuil(config.seuil_confirmation())} de ses épisodes, ou ferait baisser le budget d'une "
+    "année, n'est appliqué qu'après votre confirmation : vous voyez d'abord ce qu'il remplacerait."
 )
 if ctx.demo:
     st.warning(
@@ -54,9 +67,67 @@ if st.button("Charger", type="primary", disabled=not fichiers, key="importer_cha
         barre.progress(1.0, text="Terminé")
         s.update(label=qualite.bilan(resultats), state="complete", expanded=False)
     state[qualite.CLE_RESULTATS] = {"quand": qualite.horodatage_import(), "resultats": resultats}
+    state[CLE_A_CONFIRMER] = {
+        i: {"nom": nom, "contenu": contenu, "empreinte": r.empreinte, "jeton": r.jeton}
+        for i, ((nom, contenu), r) in enumerate(zip(fichiers, resultats, strict=True))
+        if r.status == "to_confirm"
+    }
     state.pop(qualite.CLE_DEPOT, None)
     state["importer_envoi"] += 1
     st.rerun()  # la page repart sur la nouvelle version de la base (date des données, filtres, bandeau)
+
+
+def confirmer(rang: int) -> None:
+    """Applique le fichier gardé, tel qu'il a été prévisualisé ; la page repart sur la nouvelle base."""
+    attente = state[CLE_A_CONFIRMER][rang]
+    if hashlib.sha256(attente["contenu"]).hexdigest() != attente["empreinte"]:
+        st.error("Le fichier gardé pour la confirmation ne correspond plus à l'aperçu : rien n'a été chargé.")
+        return
+    with st.spinner(f"Remplacement par « {attente['nom']} »…"):
+        (nouveau,) = qualite.importer([(attente["nom"], attente["contenu"])], forcer={attente["jeton"]})
+    dernier = state[qualite.CLE_RESULTATS]
+    dernier["resultats"][rang] = nouveau
+    dernier["quand"] = qualite.horodatage_import()
+    if nouveau.status == "to_confirm":  # la base a changé depuis l'aperçu : le nouveau est à confirmer
+        attente.update(jeton=nouveau.jeton, reconfirmer=True)
+    else:
+        state[CLE_A_CONFIRMER].pop(rang)
+    st.rerun()
+
+
+def montrer_apercu(r, rang: int) -> None:
+    """Ce que le fichier a remplacé (chargé) ou remplacerait (à confirmer), avant → après."""
+    if r.apercu is None or r.status not in ("loaded", "to_confirm"):
+        return
+    attente = state.get(CLE_A_CONFIRMER, {}).get(rang)
+    titre = "Ce que ce fichier remplacerait" if r.status == "to_confirm" else "Ce que ce fichier a remplacé"
+    st.markdown(f"**{titre}** — « {r.file} »")
+    if r.apercu.ali:
+        st.dataframe(apercu.tableau_ali(r.apercu), hide_index=True, width="stretch", key=f"importer_apercu_ali_{rang}")
+    if r.apercu.budget:
+        st.dataframe(
+            apercu.tableau_budget(r.apercu), hide_index=True, width="stretch", key=f"importer_apercu_budget_{rang}"
+        )
+    if r.status != "to_confirm":
+        return
+    if attente is None:
+        st.caption("Remplacement non confirmé : rien n'a été chargé.")
+        return
+    if attente.get("reconfirmer"):
+        st.warning(
+            "La base a changé depuis l'aperçu précédent (un autre chargement) : voici ce que le fichier remplacerait "
+            "maintenant. Confirmez à nouveau si c'est bien ce que vous voulez.",
+            icon="🔁",
+        )
+    gauche, droite = st.columns(2)
+    with gauche:
+        if st.button("Confirmer le remplacement", type="primary", key=f"importer_confirmer_{rang}"):
+            confirmer(rang)
+    with droite:
+        if st.button("Ne pas remplacer", key=f"importer_abandonner_{rang}"):
+            state[CLE_A_CONFIRMER].pop(rang)
+            st.rerun()
+
 
 dernier = state.get(qualite.CLE_RESULTATS)
 if dernier:
@@ -64,13 +135,14 @@ if dernier:
     st.subheader("Résultat du dernier chargement")
     st.caption(f"Chargement du {dernier['quand']} · {qualite.bilan(resultats)}")
     st.dataframe(qualite.tableau_resultats(resultats), hide_index=True, width="stretch", key="importer_tableau")
-    for r in resultats:
+    for rang, r in enumerate(resultats):
         boite = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}[qualite.niveau(r)]
         statut = qualite.STATUTS_CHARGEMENT.get(r.status, r.status)
         boite(f"**{r.file}** — {statut}.\n\n{r.message}")
         if r.rejections:
             with st.expander(f"Lignes rejetées de « {r.file} » par motif ({formats.entier(r.rejected)})"):
                 st.dataframe(qualite.tableau_motifs(r), hide_index=True, width="stretch")
+        montrer_apercu(r, rang)
     gauche, droite = st.columns(2)
     with gauche:
         st.page_link(
@@ -81,4 +153,5 @@ if dernier:
     with droite:
         if st.button("Effacer ce compte rendu", key="importer_effacer"):
             state.pop(qualite.CLE_RESULTATS, None)
+            state.pop(CLE_A_CONFIRMER, None)
             st.rerun()

@@ -73,7 +73,7 @@ def test_load_json_reports_each_file_and_exit_code(tmp_path, extracts):
     assert run.returncode == 1, run.stderr  # un fichier refusé
     report = json.loads(run.stdout)
     assert [r["status"] for r in report] == ["loaded", "loaded", "refused"]
-    keys = {"file", "status", "rows_read", "accepted", "rejected", "rejections", "message"}
+    keys = {"file", "status", "rows_read", "accepted", "rejected", "rejections", "message", "apercu", "dry_run"}
     assert all(set(r) == keys for r in report)
     assert (report[0]["file"], report[0]["rows_read"], report[0]["accepted"], report[0]["rejected"]) == (
         "ALI14.csv",

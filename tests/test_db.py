@@ -26,3 +26,38 @@ def test_lecture_plafonnee_par_defaut_et_reglable(tmp_path, monkeypatch):
         assert _reglage(con, "memory_limit") == "953.6 MiB"
     finally:
         con.close()
+
+
+def test_version_6_database_gets_the_replacement_history_table_on_open(tmp_path):
+    """Schéma 7 : une base écrite avant l'historique des remplacements est mise à niveau à son ouverture,
+    sans rien perdre, et les chargements suivants y écrivent leur avant → après."""
+    import duckdb
+
+    from insertion.loader import load_files
+    from tests.conftest import csv_bytes, lignes, write
+
+    path = tmp_path / "ancienne.duckdb"
+    load_files(path, [write(tmp_path / "juin.csv", csv_bytes(lignes(4)))])
+    con = duckdb.connect(str(path))
+    con.execute("DROP TABLE chargements_remplacements")
+    con.execute("UPDATE meta SET valeur = '6' WHERE cle = 'version_schema'")
+    con.close()
+
+    reader = db.open_read_only(path)
+    try:
+        assert db.version(reader) == db.VERSION_SCHEMA == "7"
+        assert reader.execute("SELECT count(*) FROM chargements_remplacements").fetchall() == [(0,)]
+        assert reader.execute("SELECT count(*) FROM episodes").fetchall() == [(4,)]
+    finally:
+        reader.close()
+    (result,) = load_files(path, [write(tmp_path / "juillet.csv", csv_bytes(lignes(5, date_extraction="2023-07-31")))])
+    assert result.status == "loaded"
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT code_ali, episodes_avant, episodes_apres, personnes_avant, personnes_apres, confirme "
+            "FROM chargements_remplacements"
+        ).fetchall()
+    finally:
+        con.close()
+    assert rows == [("ALI14", 4, 5, 4, 5, False)]

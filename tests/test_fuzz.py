@@ -5,7 +5,10 @@ Pour chaque fichier, quel qu'il soit :
 - ou bien il est refusé (statut « refused », message en français qui dit quoi faire) et la base est
   exactement celle d'avant ;
 - ou bien ses lignes sont acceptées ou rejetées, acceptées + rejetées = lues, et la base a gagné
-  exactement un chargement, ses épisodes acceptés et ses lignes en quarantaine.
+  exactement un chargement, ses épisodes acceptés et ses lignes en quarantaine ;
+- ou bien il remplacerait une ALI ou une année budgétaire au-delà du seuil (« to_confirm ») : la base est
+  exactement celle d'avant ; le même fichier est alors rechargé avec confirmation et doit tenir la règle
+  précédente (le chemin d'écriture est éprouvé lui aussi).
 
 Propriétés avec hypothesis (graine fixe : derandomize=True, plus de 200 cas par exécution) puis cas
 explicites ; les trois plus lents (ligne de 50 Mo, 100 000 colonnes, bombe zip) portent la marque
@@ -113,7 +116,7 @@ def assert_invariants(result: object, before: dict, after: dict) -> None:
         assert (result.rows_read, result.accepted, result.rejected) == (0, 0, 0)
         assert after == before, "un fichier refusé a modifié la base"
         return
-    if result.status == "already_loaded":
+    if result.status in ("already_loaded", "to_confirm"):
         assert after == before
         return
     assert result.accepted + result.rejected == result.rows_read
@@ -147,6 +150,11 @@ def check(con: duckdb.DuckDBPyConnection, data: bytes, name: str) -> LoadResult:
     before = snapshot(con)
     result = load_bytes(con, data, name)  # ne doit jamais lever
     assert_invariants(result, before, snapshot(con))
+    if result.status == "to_confirm":
+        assert result.apercu is not None and result.apercu.a_confirmer
+        result = load_bytes(con, data, name, forcer={result.jeton})
+        assert result.status != "to_confirm"
+        assert_invariants(result, before, snapshot(con))
     if currently_in_test_context():
         event(outcome(result))
     return result
@@ -157,6 +165,10 @@ def check_files(db_path: Path, folder: Path, data: bytes, name: str) -> LoadResu
     before = dump(db_path)
     (result,) = load_files(db_path, [write(folder / name, data)])
     assert_invariants(result, before, dump(db_path))
+    if result.status == "to_confirm":
+        (result,) = load_files(db_path, [folder / name], forcer={result.jeton})
+        assert result.status != "to_confirm"
+        assert_invariants(result, before, dump(db_path))
     if currently_in_test_context():
         event(outcome(result))
     assert not list(db_path.parent.glob("*.chargement*")), "copie de travail laissée derrière"

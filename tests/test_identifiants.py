@@ -69,7 +69,8 @@ def test_identifying_header_variants_refuse_the_file(tmp_path, base, header):
     "header", ["nom_ali", "Nom commune", "nombre_enfants", "Adresse de l'ALI", "Code postal", "ss_categorie", "Télé"]
 )
 def test_lookalike_headers_are_not_identifying(tmp_path, base, header):
-    rows = [dict(r, **{header: "Clichy"}) for r in lignes(2)]
+    # Les trois personnes de l'instantané en place : le fichier le remplace sans confirmation.
+    rows = [dict(r, **{header: "Clichy"}) for r in lignes(3)]
     assert load_one(tmp_path, base, "ok.csv", csv_bytes(rows)).status == "loaded"
 
 

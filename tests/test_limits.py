@@ -96,7 +96,8 @@ def test_oversized_file_is_refused_before_being_read(tmp_path, base, monkeypatch
         return real_read_bytes(self)
 
     monkeypatch.setattr(Path, "read_bytes", spy)
-    small = write(tmp_path / "petit.csv", csv_bytes(lignes(2)))
+    # Une correction complète de l'instantané en place (3 → 4 épisodes) : elle se charge sans confirmation.
+    small = write(tmp_path / "petit.csv", csv_bytes(lignes(4)))
     results = load_files(base, [big, small])
     assert read == ["petit.csv"]  # le gros fichier n'a jamais été lu en mémoire
     assert results[0].status == "refused"

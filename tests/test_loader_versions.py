@@ -248,7 +248,10 @@ def test_budget_file_with_french_amounts(tmp_path, db_path):
 
 def test_budget_file_replaces_only_its_years(tmp_path, db_path):
     load_files(db_path, [write(tmp_path / "b1.csv", budget_bytes(["2021;;iae;100;90", "2022;;iae;200;180"]))])
-    (result,) = load_files(db_path, [write(tmp_path / "b2.csv", budget_bytes(["2022;;iae;250;"]))])
+    b2 = write(tmp_path / "b2.csv", budget_bytes(["2022;;iae;250;"]))
+    # 2022 exécuté 180 → vide : une baisse, appliquée seulement sur confirmation (tests/test_apercu_remplacement.py).
+    assert [r.status for r in load_files(db_path, [b2])] == ["to_confirm"]
+    (result,) = load_files(db_path, [b2], forcer=True)
     assert "2022" in result.message
     assert budget_rows(db_path) == [(2021, "-", "iae", 100.0, 90.0), (2022, "-", "iae", 250.0, None)]
 
