@@ -455,7 +455,9 @@ def test_importer_previews_a_partial_file_and_applies_it_on_confirmation(base, a
     assert "Remplacement confirmé malgré la baisse" in at.success[0].value
     assert at.dataframe[1].value["Épisodes avant → après"].tolist() == ["60 → 5"]  # montré après, aussi
     assert not [b for b in at.button if b.key and b.key.startswith("importer_confirmer")]
-    assert any("Données au 31 juillet 2023" in c.value for c in at.caption)
+    # La date commune reste celle d'ALI14 (30 juin) ; ALI08, désormais au 31 juillet, est nommée en avance.
+    assert any("Données au 30 juin 2023" in c.value for c in at.caption)
+    assert any("En avance : ALI08 Montreuil (31 juillet 2023)" in c.value for c in at.caption)
     assert query_rows(base, "SELECT count(*) FROM episodes WHERE code_ali = 'ALI08'") == [(5,)]
     assert query_rows(
         base,
