@@ -17,8 +17,8 @@ libellés accentués (``Socio-professionnel``, ``Intermédiaire``), quelques-uns
 et ``;``, deux en .xlsx et deux en Parquet. Une poignée de fichiers contient quelques lignes
 fautives (commune inconnue, date du 31 février, sortie avant l'orientation, parcours inconnu,
 doublon, sexe manquant, diagnostic avant l'orientation) pour que la page qualité ait du contenu ;
-rien qui ferait refuser un fichier entier (ni nom, ni NIR, ni e-mail : les pseudonymes ne
-contiennent jamais plus de quatre chiffres de suite).
+rien qui ferait refuser un fichier entier (ni nom, ni NIR, ni e-mail ; les pseudonymes sont des
+hachages à clé HMAC-SHA256 tronqués à 16 caractères hexadécimaux, tels quels).
 
 Le modèle : pour chaque ALI, une cible de file active en fin de mois
 T(t) = cap × (1 − exp(−t/τ)) × (1 + g·t/12), t en mois depuis l'ouverture, simulée mois par mois.
@@ -39,6 +39,7 @@ du projet. Ce sont des données fictives : aucune personne réelle derrière les
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import os
 import re
@@ -154,19 +155,11 @@ def dates_extraction(ouverture: date) -> list[date]:
 
 
 def _pseudonymes(n: int, seed: int) -> np.ndarray:
-    """16 caractères hexadécimaux d'un hachage graine + rang ; jamais cinq chiffres de suite
-    (aucune chance de ressembler à un NIR ou à un numéro de téléphone)."""
-    out = []
-    trop_de_chiffres = re.compile(r"[0-9]{5}")
-    for i in range(n):
-        k = 0
-        while True:
-            h = hashlib.sha256(f"ali93-demo:{seed}:{i}:{k}".encode()).hexdigest()[:16]
-            if not trop_de_chiffres.search(h):
-                break
-            k += 1
-        out.append(h)
-    return np.array(out, dtype=object)
+    """Ce que le Département enverra (contrat §3) : un hachage à clé, HMAC-SHA256 du rang sous une clé
+    tirée de la graine, tronqué à 16 caractères hexadécimaux. Aucun tri des valeurs obtenues : des chiffres
+    de suite dans un pseudonyme, la vérification des identifiants doit les accepter comme ils viennent."""
+    cle = f"ali93-demo:{seed}".encode()
+    return np.array([hmac.new(cle, str(i).encode(), hashlib.sha256).hexdigest()[:16] for i in range(n)], dtype=object)
 
 
 def _choix(

@@ -85,9 +85,16 @@ NIR_VARIANTS = [
     "285052B123456",
     "NIR : 1 85 05 75 123 456 78",
     "nir=2.85.05.2b.123.456",
+    "NIR:185057512345678",
+    "1850575123456 78",
+    "2 06 12 75 111 005 64",  # clé juste
+    "réf_1\u00a085\u00a005\u00a075\u00a0123\u00a0456",
 ]
 EMAIL_VARIANTS = ["JEANNE.DUPONT@EXAMPLE.FR", "Contact : Jeanne.Dupont@Example.Fr", "j_dupont+rsa@mail.example.org"]
-PHONE_VARIANTS = ["+33 6 12 34 56 78", "06.12.34.56.78", "0033612345678", "tél 07-12-34-56-78"]
+PHONE_VARIANTS = [
+    "+33 6 12 34 56 78", "06.12.34.56.78", "0033612345678", "tél 07-12-34-56-78", "06-12-34-56-78",
+    "+33 (0)6 12 34 56 78", "tel_0612345678", "33612345678", "06\u00a012\u00a034\u00a056\u00a078",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -109,6 +116,37 @@ def test_dates_and_amounts_are_not_mistaken_for_a_nir(tmp_path, base):
     rows = [dict(r, commentaire=c) for r, c in zip(lignes(3), ["du 15/03/2024 au 16/03/2024",
             "2023-06-30 2023-07-01", "montant 1 234 567,89 €"], strict=True)]  # fmt: skip
     assert load_one(tmp_path, base, "dates.csv", csv_bytes(rows)).status == "loaded"
+
+
+# Des pseudonymes comme en produit un Département (hachage à clé en hexadécimal, base64url, UUID) : des
+# chiffres de suite, mais collés à des lettres ou en groupes qu'aucun numéro n'a. L'ancienne règle (des
+# chiffres bornés par des non-chiffres) refusait les quatre premiers.
+PSEUDONYMES = [
+    "a1850575123456789b", "3f0612345678ab", "0612345678abcdef", "b1234-0612345678x",
+    "123e4567-e89b-12d3-a456-426614174000", "123e4567e89b12d3a456426614174000", "Qm9uam91cl9hbGk5My0xMjM",
+]  # fmt: skip
+
+
+def test_pseudonyms_with_digit_runs_load(tmp_path, base):
+    rows = [ligne(id_beneficiaire=p) for p in PSEUDONYMES]
+    rows[0]["commentaire"] = "rendez-vous le 01.02.2023 12:00, dossier a1850575123456789b"
+    result = load_one(tmp_path, base, "pseudonymes.csv", csv_bytes(rows))
+    assert result.status == "loaded", result.message
+    assert result.accepted == len(PSEUDONYMES)
+
+
+def test_a_nir_with_a_wrong_control_key_is_refused_and_the_message_says_why(tmp_path, base):
+    """Une clé fausse ne fait pas d'un NIR autre chose qu'un NIR mal saisi : refusé, et le message le dit."""
+    before = dump(base)
+    rows = [dict(r, commentaire="") for r in lignes(3)]
+    rows[1]["commentaire"] = "NIR 2 06 12 75 111 005 65"  # clé juste : 64
+    result = load_one(tmp_path, base, "cle.csv", csv_bytes(rows))
+    assert_refused_untouched(result, base, before, "NIR", "clé de contrôle fausse", "ligne 3")
+    assert "20612" not in digits(result.message)
+    rows[1]["commentaire"] = "NIR 2 06 12 75 111 005 64"
+    result = load_one(tmp_path, base, "cle.csv", csv_bytes(rows))
+    assert_refused_untouched(result, base, before, "NIR", "ligne 3")
+    assert "clé" not in result.message
 
 
 NIR = "1 85 05 75 123 456 78"

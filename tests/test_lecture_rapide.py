@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import shutil
@@ -484,7 +485,8 @@ def test_validation_sql_matches_the_row_by_row_reference(sql_con, rows, dictiona
 
 
 def reference_identifying_values(table: pa.Table, max_lines: int = 5) -> list[tuple[str, str, list[int]]]:
-    """La recherche d'origine, cellule par cellule, sur des colonnes de texte."""
+    """La recherche, cellule par cellule, sur des colonnes de texte : chaque motif sur chaque cellule, sans
+    valeurs distinctes ni passe de tri préalable."""
     found = []
     lines = table.column("_ligne")
     for name in table.column_names:
@@ -494,19 +496,14 @@ def reference_identifying_values(table: pa.Table, max_lines: int = 5) -> list[tu
         if column.null_count == len(column):
             continue
         compact = pc.replace_substring_regex(column, identifiers._SEPARATORS, "")
-        for label, pattern in identifiers._PATTERNS.items():
-            if pattern is identifiers._EMAIL:
-                hits = pc.match_substring_regex(column, pattern)
-            else:
-                hits = pc.or_(
-                    pc.match_substring_regex(compact, f"^{pattern}$"),
-                    pc.match_substring_regex(column, f"(?:^|[^0-9]){pattern}(?:[^0-9]|$)"),
-                )
-                grouped = f"(?:^|[^0-9]){identifiers._GROUPED[pattern]}(?:[^0-9]|$)"
-                hits = pc.or_(hits, pc.match_substring_regex(column, grouped))
-            hits = pc.fill_null(hits, False)
+        for label, (whole, texts) in identifiers._PATTERNS.items():
+            masks = [pc.match_substring_regex(column, text) for text in texts]
+            if whole:
+                masks.append(pc.match_substring_regex(compact, f"^(?:{whole})$"))
+            hits = pc.fill_null(functools.reduce(pc.or_, masks), False)
             if pc.any(hits).as_py():
-                found.append((name, label, pc.filter(lines, hits).to_pylist()[:max_lines]))
+                cited = pc.filter(column, hits).to_pylist()[:max_lines]
+                found.append((name, identifiers.nature(label, cited), pc.filter(lines, hits).to_pylist()[:max_lines]))
     return found
 
 
@@ -515,10 +512,14 @@ LOOKALIKES = [
     "+33612345678", "06 12 34 56 78", "tél 07-12-34-56-78", "0033612345678", "06/12/34/56/78", "0612345678",
     "a@b.fr", "jean.dupont@exemple.fr", "nom@domaine", "2023-06-30 2023-07-01", "1 234 567 890 123",
     "46 000 000,50", "e1dc383c0e5b0ca0", "2023-03-15", "93014", "B-000_0009",
+    # Pseudonymes dont les chiffres ne forment pas un jeton, NIR à clé juste ou fausse, autres écritures.
+    "a1850575123456789b", "3f0612345678ab", "123e4567-e89b-12d3-a456-426614174000", "NIR:185057512345678",
+    "1850575123456 78", "206127511100564", "+33 (0)6 12 34 56 78", "06\u00a012\u00a034\u00a056\u00a078",
+    "tel_0612345678", "33612345678", "01.02.2023 12:00",
 ]  # fmt: skip
 id_value = st.one_of(
     st.sampled_from(LOOKALIKES),
-    st.text(alphabet="0123456789 .-/+@AaBbx", max_size=20),
+    st.text(alphabet="0123456789 .-_/+()@AaBbx\u00a0", max_size=20),
     st.builds(lambda a, b, c: a + b + c, st.text(max_size=3), st.sampled_from(LOOKALIKES), st.text(max_size=3)),
     st.none(),
 )
@@ -552,7 +553,9 @@ def test_identifying_values_are_found_through_the_fast_path(tmp_path):
         loader.check_identifiers(raw, "x.csv")
     message = str(refused.value)
     assert "colonne id_beneficiaire : une adresse e-mail, ligne 32" in message
-    assert "colonne motif_sortie : un numéro de sécurité sociale (NIR), ligne 9" in message
+    # La clé de ce NIR (78) est fausse : il est refusé, et le message dit pourquoi une clé fausse n'y change rien.
+    assert "colonne motif_sortie : un numéro de sécurité sociale (NIR, même à clé de contrôle fausse" in message
+    assert "donnée personnelle), ligne 9" in message
     assert "dupont" not in message and "185" not in message
     with pytest.raises(FichierRefuse) as slow:
         loader.check_identifiers(reading.lecture_ligne_a_ligne(data, "x.csv", LIMITE), "x.csv")
