@@ -318,17 +318,19 @@ def rendre_pdf(note: NoteSynthese) -> bytes:
 
     pdf.set_font(POLICE, "B", 17)
     pdf.set_text_color(*BLEU)
-    pdf.multi_cell(width, 8, note.titre, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(width, 8, note.titre, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(POLICE, "", 9.5)
     pdf.set_text_color(*GRIS)
     pdf.multi_cell(
         width,
         5,
         f"Données au {formats.date_longue(note.date_donnees)} · Agences locales d'insertion de la Seine-Saint-Denis",
+        align="L",
         new_x="LMARGIN",
         new_y="NEXT",
     )
-    pdf.multi_cell(width, 4.5, " · ".join(f"{k} : {v}" for k, v in note.filtres), new_x="LMARGIN", new_y="NEXT")
+    filtres = " · ".join(f"{k} : {v}" for k, v in note.filtres)
+    pdf.multi_cell(width, 4.5, filtres, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     if note.demonstration:
         # Comme le bandeau de l'écran : une note imprimée ne doit pas passer pour des chiffres réels.

@@ -145,9 +145,10 @@ def courbe_mensuelle(
         ax.set_xticks(ticks, [formats.mois_court(date(i // 12, i % 12 + 1, 1)) for i in ticks])
         ax.set_xticks([i for i in x if i % max(1, pas // 4) == 0], minor=True)
         ax.tick_params(axis="x", which="minor", length=1.5, width=0.4)
-    ax.yaxis.set_major_locator(ticker.MaxNLocator(nbins=4, integer=True, min_n_ticks=2))
-    ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: formats.entier(v)))
-    ax.grid(axis="y", color=GRILLE, linewidth=0.5)
+    if montrees:
+        ax.yaxis.set_major_locator(ticker.MaxNLocator(nbins=4, integer=True, min_n_ticks=2))
+        ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: formats.entier(v)))
+        ax.grid(axis="y", color=GRILLE, linewidth=0.5)
     ax.set_axisbelow(True)
     return _svg(fig)
 
@@ -160,13 +161,16 @@ def barres(
     *,
     largeur_mm: float,
     hauteur_mm: float,
+    vide: str = "Aucune sortie sur la période.",
 ) -> bytes:
     """Des barres horizontales en SVG, de haut en bas dans l'ordre donné, chacune sous son libellé (écrit
     au-dessus d'elle : un libellé long garde toute la largeur au lieu de tasser les barres) et suivie de son
     texte déjà au format français (« 3 465 », « < 11 », « secret » : une valeur masquée n'a pas de barre)."""
     fig = _figure(largeur_mm, hauteur_mm)
     ax = fig.add_subplot()
-    _axes_sobres(ax, garder=("left",))
+    _axes_sobres(ax, garder=("left",) if libelles else ())
+    if not libelles:
+        ax.text(0.5, 0.5, vide, transform=ax.transAxes, ha="center", va="center", color=GRIS)
     n = len(libelles)
     hauteurs = [0.0 if v is None or math.isnan(v) else float(v) for v in valeurs]
     plus_grande = max(hauteurs, default=0) or 1
