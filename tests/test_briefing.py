@@ -187,6 +187,9 @@ def test_cli_note_without_any_browser_has_vector_charts(demo_build, tmp_path):
     page = pypdf.PdfReader(io.BytesIO(data)).pages[0]
     xobjects = page["/Resources"].get("/XObject") or {}
     assert not [k for k, v in xobjects.items() if v.get_object().get("/Subtype") == "/Image"]
+    # Le texte des graphiques est écrit avec la police embarquée, pas une police standard de repli (Helvetica).
+    polices = {str(f.get_object()["/BaseFont"]) for f in page["/Resources"]["/Font"].values()}
+    assert polices and all("DejaVuSans" in nom for nom in polices), polices
     contenu = page.get_contents().get_data()
     assert len(re.findall(rb"-?[\d.]+ -?[\d.]+ l\b", contenu)) >= 40  # la courbe (46 mois) et les axes
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
