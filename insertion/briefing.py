@@ -2,28 +2,33 @@
 
 `preparer()` rassemble les chiffres (secret statistique appliqué, comme à l'écran) et écrit
 les phrases ; `rendre_pdf()` met en page avec fpdf2 (polices DejaVu embarquées : accents et
-« € » rendus partout, sans dépendre des polices du poste). Les graphiques sont rendus par
-kaleido avec le Chromium du système.
+« € » rendus partout, sans dépendre des polices du poste). Les graphiques sont dessinés par
+matplotlib en SVG et embarqués en vecteurs (insertion/figures_note.py) : aucun navigateur.
 """
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 import pandas as pd
-import plotly.graph_objects as go
 
-from insertion import formats, images, indicators, secret
+from insertion import cohortes, formats, indicators, libelles, queries, secret
 from insertion.definitions import DEFINITIONS
 from insertion.filters import Filtres
 from insertion.queries import Periode
 
 FONTS = Path(__file__).resolve().parent / "fonts"
+POLICE = "DejaVu Sans"  # le nom que portent les textes des graphiques SVG (insertion/figures_note.py)
 BLEU = (0, 114, 178)  # Okabe-Ito, comme les graphiques
 GRIS = (90, 90, 90)
+ORANGE = (230, 159, 0)  # Okabe-Ito : le bandeau de démonstration
+DEMONSTRATION = (
+    "Données de démonstration : fictives, générées pour découvrir l'outil ; ces chiffres ne sont pas ceux des agences."
+)
 
 
 @dataclass
@@ -33,6 +38,36 @@ class Chiffre:
     evolution: str | None = None
 
 
+@dataclass(frozen=True)
+class Courbe:
+    """Une série mensuelle déjà protégée : None là où la valeur n'est pas diffusée."""
+
+    mois: tuple[date, ...]
+    valeurs: tuple[float | None, ...]
+
+    def svg(self, largeur_mm: float, hauteur_mm: float) -> bytes:
+        from insertion import figures_note
+
+        return figures_note.courbe_mensuelle(self.mois, self.valeurs, largeur_mm=largeur_mm, hauteur_mm=hauteur_mm)
+
+
+@dataclass(frozen=True)
+class Barres:
+    """Des effectifs déjà protégés, avec leur texte à afficher (« 3 465 », « < 11 », « secret »)."""
+
+    libelles: tuple[str, ...]
+    valeurs: tuple[float | None, ...]
+    textes: tuple[str, ...]
+    couleurs: tuple[str, ...]
+
+    def svg(self, largeur_mm: float, hauteur_mm: float) -> bytes:
+        from insertion import figures_note
+
+        return figures_note.barres(
+            self.libelles, self.valeurs, self.textes, self.couleurs, largeur_mm=largeur_mm, hauteur_mm=hauteur_mm
+        )
+
+
 @dataclass
 class NoteSynthese:
     territoire: str
@@ -40,8 +75,9 @@ class NoteSynthese:
     filtres: list[tuple[str, str]]
     chiffres: list[Chiffre]
     phrases: list[str]
-    graphiques: list[tuple[str, go.Figure]] = field(default_factory=list)
+    graphiques: list[tuple[str, Courbe | Barres]] = field(default_factory=list)
     masque: bool = False
+    demonstration: bool = False  # la base porte les données de démonstration : la note le dit, comme l'écran
 
     @property
     def titre(self) -> str:
@@ -116,6 +152,7 @@ def preparer(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> NoteSynthese:
         Chiffre("Diagnostic linguistique à 90 jours", lin_text),
         Chiffre("Sorties en emploi à 12 mois", emp_text, f"dont emploi durable : {dur_text}"),
     ]
+    groupes, motifs = _sorties(con, filtres)
 
     phrases = []
     qui = "du département" if not below else f"de {filtres.territoire}"
@@ -150,24 +187,27 @@ def preparer(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> NoteSynthese:
     if not m6 and _value(emploi, "taux_sortie_emploi") is not None:
         phrase = (
             f"Parmi les personnes orientées depuis plus d'un an, {emp_text} sont sorties vers l'emploi dans les "
-            f"12 mois, dont {dur_text} vers un emploi durable"
+            f"12 mois, dont {dur_text} vers un emploi durable (y compris création d'entreprise)"
         )
         earlier = _value(emploi_before, "taux_sortie_emploi")
         if earlier is not None and (_value(emploi_before, "denominateur") or 0) >= secret.SEUIL_SECRET:
             phrase += f" ({formats.evolution_points(_value(emploi, 'taux_sortie_emploi'), earlier)} en un an)"
         phrases.append(phrase + ".")
+    sentence = _phrase_sorties(groupes, motifs)
+    if sentence:
+        phrases.append(sentence)
     budget_sentence = _budget_sentence(con, filtres)
     if budget_sentence:
         phrases.append(budget_sentence)
     if masked:
         phrases.append("Certains chiffres, portant sur moins de 11 personnes, ne sont pas diffusés.")
 
-    graphiques = [
-        ("Personnes suivies en fin de mois", _figure_file_active(con, filtres)),
-        ("Sorties de la période par motif", _figure_sorties(con, filtres)),
+    graphiques: list[tuple[str, Courbe | Barres]] = [
+        ("Personnes suivies en fin de mois", _courbe_file_active(con, filtres)),
+        ("Sorties de la période par groupe de motifs", _barres_sorties(groupes)),
     ]
     return NoteSynthese(filtres.territoire, filtres.derniere_extraction, filtres.resume(), chiffres, phrases,
-                        graphiques, masked)  # fmt: skip
+                        graphiques, masked, queries.is_demo(con))  # fmt: skip
 
 
 def _budget_sentence(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> str | None:
@@ -197,42 +237,64 @@ def _budget_sentence(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> str | 
     return sentence + "."
 
 
-def _figure_file_active(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> go.Figure:
+def _courbe_file_active(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> Courbe:
     serie = indicators.file_active_mensuelle(con, filtres.periode, filtres.perimetre)
-    shown = secret.proteger(serie, effectifs=["file_active"], departement=not filtres.sous_departement)
-    data = shown.donnees
-    fig = go.Figure(go.Scatter(x=data["mois"], y=data["file_active"], mode="lines", line={"width": 3}))
-    # Une image statique ne reçoit pas la locale plotly.js : les mois sont écrits en français ici.
-    months = pd.to_datetime(data["mois"])
-    ticks = [m for m in months if m.month in (1, 7)] or list(months[:: max(len(months) // 4, 1)])
-    fig.update_layout(
-        yaxis={"title": "Personnes", "tickformat": ",d", "rangemode": "tozero"},
-        xaxis={"tickvals": ticks, "ticktext": [formats.mois_court(t.date()) for t in ticks]},
-        showlegend=False,
+    shown = secret.proteger(serie, effectifs=["file_active"], departement=not filtres.sous_departement).donnees
+    return Courbe(
+        tuple(pd.Timestamp(m).date() for m in shown["mois"]),
+        tuple(None if pd.isna(v) else float(v) for v in shown["file_active"]),
     )
-    return fig
 
 
-GROUPES_SORTIE = [
-    ("Emploi durable", lambda r: r["emploi_durable"]),
-    ("Emploi de transition", lambda r: r["sortie_emploi"] and not r["emploi_durable"]),
-    ("Formation", lambda r: r["sortie_dynamique"] and not r["sortie_emploi"]),
-    ("Autres sorties", lambda r: not r["sortie_dynamique"]),
-]
-
-
-def _figure_sorties(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> go.Figure:
+def _sorties(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> tuple[secret.Protege, secret.Protege]:
+    """Sorties de la période par groupe de motifs et par motif, protégées comme sur la vue « Sorties vers
+    l'emploi » (mêmes fonctions) : un même libellé y donne le même nombre."""
     motifs = indicators.sorties_par_motif(con, filtres.periode, filtres.perimetre)
-    rows = []
-    for label, belongs in GROUPES_SORTIE:
-        rows.append((label, int(sum(r["sorties"] for _, r in motifs.iterrows() if belongs(r)))))
-    frame = pd.DataFrame(rows, columns=["groupe", "sorties"])
-    shown = secret.proteger(
-        frame, effectifs=["sorties"], ventilation=[], departement=not filtres.sous_departement
-    ).donnees
-    fig = go.Figure(go.Bar(x=shown["sorties"], y=shown["groupe"], orientation="h", texttemplate="%{x:,.0f}"))
-    fig.update_layout(xaxis={"title": "Sorties", "tickformat": ",d"}, yaxis={"autorange": "reversed"}, showlegend=False)
-    return fig
+    au_departement = not filtres.sous_departement
+    return cohortes.sorties_par_groupe(motifs, au_departement), cohortes.proteger_motifs(motifs, au_departement)
+
+
+def _effectif(protege: secret.Protege, colonne: str, code: str) -> str | None:
+    """Le texte d'un effectif (« 2 985 », « 0 » pour une ligne absente) ; None s'il est masqué : une phrase
+    ne dit pas « < 11 » ou « secret »."""
+    lignes = (protege.donnees[colonne] == code).to_numpy()
+    if not lignes.any():
+        return formats.entier(0)
+    if protege.masque["sorties"][lignes].any():
+        return None
+    return formats.entier(float(protege.donnees["sorties"][lignes].iloc[0]))
+
+
+def _phrase_sorties(groupes: secret.Protege, motifs: secret.Protege) -> str | None:
+    """Le groupe « emploi durable » et, entre parenthèses, ses deux motifs : les deux nombres, chacun sous son
+    nom (contrat §3), pour que l'un ne se lise pas comme l'autre."""
+    d = groupes.donnees
+    durable = _effectif(groupes, "groupe_sortie", "emploi_durable")
+    if d.empty or pd.isna(d["total"].iloc[0]) or durable is None:
+        return None
+    phrase = (
+        f"Sur les {formats.entier(float(d['total'].iloc[0]))} sorties de la période, {durable} ont été vers un "
+        "emploi durable ou une création d'entreprise"
+    )
+    detail = [(libelles.MOTIFS_COURTS[m], _effectif(motifs, "motif_sortie", m))
+              for m in ("emploi_durable", "creation_entreprise")]  # fmt: skip
+    if all(n is not None for _, n in detail):
+        phrase += " (" + " ; ".join(f"{nom[0].lower()}{nom[1:]} : {n}" for nom, n in detail) + ")"
+    transition = _effectif(groupes, "groupe_sortie", "emploi_transition")
+    if transition is not None:
+        phrase += f", {transition} vers un emploi de transition"
+    return phrase + "."
+
+
+def _barres_sorties(groupes: secret.Protege) -> Barres:
+    d = groupes.donnees
+    textes = groupes.affichage({"sorties": formats.entier})["sorties"]
+    return Barres(
+        tuple(d["libelle"]),
+        tuple(None if pd.isna(v) else float(v) for v in d["sorties"]),
+        tuple(str(t) for t in textes),
+        tuple(cohortes.COULEURS_GROUPES[g] for g in d["groupe_sortie"]),
+    )
 
 
 # ----------------------------------------------------------------------------- mise en page
@@ -244,29 +306,44 @@ def rendre_pdf(note: NoteSynthese) -> bytes:
     pdf = FPDF(format="A4", unit="mm")
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.set_margins(14, 12, 14)
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-    pdf.add_font("DejaVu", "I", str(FONTS / "DejaVuSans-Oblique.ttf"))
+    # Le nom de famille des fichiers : les textes des graphiques SVG le citent, fpdf2 les écrit avec ces polices.
+    pdf.add_font(POLICE, "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font(POLICE, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.add_font(POLICE, "I", str(FONTS / "DejaVuSans-Oblique.ttf"))
     pdf.set_title(note.titre)
     pdf.set_author("Département de la Seine-Saint-Denis — ALI 93")
     pdf.set_lang("fr")
     pdf.add_page()
     width = pdf.epw
 
-    pdf.set_font("DejaVu", "B", 17)
+    pdf.set_font(POLICE, "B", 17)
     pdf.set_text_color(*BLEU)
-    pdf.multi_cell(width, 8, note.titre, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 9.5)
+    pdf.multi_cell(width, 8, note.titre, align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(POLICE, "", 9.5)
     pdf.set_text_color(*GRIS)
     pdf.multi_cell(
         width,
         5,
         f"Données au {formats.date_longue(note.date_donnees)} · Agences locales d'insertion de la Seine-Saint-Denis",
+        align="L",
         new_x="LMARGIN",
         new_y="NEXT",
     )
-    pdf.multi_cell(width, 4.5, " · ".join(f"{k} : {v}" for k, v in note.filtres), new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(3)
+    filtres = " · ".join(f"{k} : {v}" for k, v in note.filtres)
+    pdf.multi_cell(width, 4.5, filtres, align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    if note.demonstration:
+        # Comme le bandeau de l'écran : une note imprimée ne doit pas passer pour des chiffres réels.
+        pdf.set_fill_color(253, 243, 222)
+        pdf.set_draw_color(*ORANGE)
+        pdf.set_text_color(0, 0, 0)
+        pdf.set_font(POLICE, "B", 9)
+        pdf.multi_cell(
+            width, 5, DEMONSTRATION, border=1, fill=True, padding=1.2, align="L", new_x="LMARGIN", new_y="NEXT"
+        )
+        pdf.ln(2)
+    else:
+        pdf.ln(1)
 
     # Chiffres clés : deux rangées de trois cartes.
     card_w, card_h, gap = (width - 2 * 4) / 3, 21, 4
@@ -278,24 +355,24 @@ def rendre_pdf(note: NoteSynthese) -> bytes:
         pdf.set_fill_color(245, 248, 251)
         pdf.rect(x, y, card_w, card_h, style="DF")
         pdf.set_xy(x + 2.5, y + 1.8)
-        pdf.set_font("DejaVu", "", 8)
+        pdf.set_font(POLICE, "", 8)
         pdf.set_text_color(*GRIS)
         pdf.cell(card_w - 5, 4, chiffre.libelle)
         pdf.set_xy(x + 2.5, y + 6.5)
-        pdf.set_font("DejaVu", "B", 15)
+        pdf.set_font(POLICE, "B", 15)
         pdf.set_text_color(0, 0, 0)
         pdf.cell(card_w - 5, 7, chiffre.valeur)
         if chiffre.evolution:
             pdf.set_xy(x + 2.5, y + 14.5)
-            pdf.set_font("DejaVu", "", 7.5)
+            pdf.set_font(POLICE, "", 7.5)
             pdf.set_text_color(*GRIS)
             pdf.cell(card_w - 5, 4, chiffre.evolution)
     pdf.set_y(top + 2 * (card_h + 3) + 2)
 
-    pdf.set_font("DejaVu", "B", 11)
+    pdf.set_font(POLICE, "B", 11)
     pdf.set_text_color(*BLEU)
     pdf.cell(width, 6, "L'essentiel", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 9.5)
+    pdf.set_font(POLICE, "", 9.5)
     pdf.set_text_color(0, 0, 0)
     for phrase in note.phrases:
         pdf.set_x(pdf.l_margin)
@@ -309,23 +386,27 @@ def rendre_pdf(note: NoteSynthese) -> bytes:
         if pdf.get_y() + chart_h + 12 > pdf.h - pdf.b_margin:
             pdf.add_page()
         y = pdf.get_y()
-        for index, (titre, fig) in enumerate(note.graphiques[:2]):
+        for index, (titre, graphique) in enumerate(note.graphiques[:2]):
             x = pdf.l_margin + index * (chart_w + gap)
             pdf.set_xy(x, y)
-            pdf.set_font("DejaVu", "B", 9)
+            pdf.set_font(POLICE, "B", 9)
             pdf.set_text_color(*BLEU)
             pdf.cell(chart_w, 5, titre)
-            fig = go.Figure(fig)
-            fig.update_layout(margin={"t": 10, "r": 10, "b": 40, "l": 60}, font={"size": 16})
-            pdf.image(images.png(fig, width=600, height=330, scale=2), x=x, y=y + 5.5, w=chart_w, h=chart_h)
+            # Dessiné à sa taille réelle : 7 points dans le SVG font 7 points sur la page.
+            pdf.image(io.BytesIO(graphique.svg(chart_w, chart_h)), x=x, y=y + 5.5, w=chart_w, h=chart_h)
         pdf.set_y(y + chart_h + 8)
 
-    pdf.set_font("DejaVu", "I", 7)
+    pdf.set_font(POLICE, "I", 7)
     pdf.set_text_color(*GRIS)
     notes = [secret.note()]
     for key in ("file_active", "diag_numerique", "sortie_emploi_12m"):
         d = DEFINITIONS[key]
         notes.append(f"{d.titre} : {d.definition}")
+    notes.append(
+        f"{libelles.GROUPE_EMPLOI_DURABLE} : sorties pour le motif emploi durable (CDI, CDD ou intérim de 6 mois et "
+        "plus, titularisation) ou pour création d'entreprise (contrat de données §3, catégories de l'IAE) ; "
+        "« motif emploi durable » : le premier seul."
+    )
     for line in notes:
         pdf.multi_cell(width, 3.4, line, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(0.6)

@@ -166,7 +166,7 @@ def _cmd_demo(args: argparse.Namespace, db_path: Path) -> int:
 def _cmd_briefing(args: argparse.Namespace, db_path: Path) -> int:
     import time
 
-    from insertion import briefing, db, filters, images
+    from insertion import briefing, db, filters
     from insertion.referential import load_referentiel
 
     ref = load_referentiel()
@@ -192,15 +192,11 @@ def _cmd_briefing(args: argparse.Namespace, db_path: Path) -> int:
         else:
             listes = {"ali": [args.ali]} if args.ali else {"ept": [args.ept]} if args.ept else {}
             jobs.append((args.out, filters.pour_base(con, debut=args.debut, fin=args.fin, **listes)))
-        with images.serveur_images():
-            for out, selection in jobs:
-                start = time.perf_counter()
-                out.parent.mkdir(parents=True, exist_ok=True)
-                out.write_bytes(briefing.note_pdf(con, selection))
-                print(f"{out} ({selection.territoire}) : {time.perf_counter() - start:.1f} s")
-    except images.ChromiumAbsent as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
+        for out, selection in jobs:
+            start = time.perf_counter()
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(briefing.note_pdf(con, selection))
+            print(f"{out} ({selection.territoire}) : {time.perf_counter() - start:.1f} s")
     finally:
         con.close()
     return 0

@@ -36,13 +36,7 @@ LIBELLES_NIVEAUX = {
     "linguistique": libelles.NIVEAUX_LINGUISTIQUES | {"non_renseigne": libelles.NON_RENSEIGNE},
 }
 
-# Groupes de sortie (contrat §3, catégories de l'IAE), du plus au moins favorable.
-GROUPES_SORTIE = {
-    "emploi_durable": "Emploi durable",
-    "emploi_transition": "Emploi de transition",
-    "formation": "Formation",
-    "autres": "Autres sorties",
-}
+GROUPES_SORTIE = libelles.GROUPES_SORTIE
 COULEURS_GROUPES = {
     "emploi_durable": charts.PALETTE[2],  # vert bleuté
     "emploi_transition": charts.PALETTE[4],  # bleu ciel
@@ -98,7 +92,8 @@ DEFINITIONS = {
     ),
     "groupes_sortie": Definition(
         "Groupes de sortie",
-        "Emploi durable : emploi durable et création d'entreprise ; emploi de transition : CDD ou intérim de "
+        f"{libelles.GROUPE_EMPLOI_DURABLE} : motifs emploi durable (CDI, CDD ou intérim de 6 mois et plus, "
+        "titularisation) et création d'entreprise ; emploi de transition : CDD ou intérim de "
         "moins de 6 mois, contrat aidé ; formation : formation qualifiante ou préqualifiante ; autres sorties : "
         "réorientation, déménagement, fin de droits, abandon, autre motif, motif non renseigné. Secret "
         "statistique : les motifs d'un groupe forment une ventilation du groupe, et les motifs d'un groupe "
@@ -310,11 +305,8 @@ def niveaux(df: pd.DataFrame, diagnostic: str) -> pd.DataFrame:
 
 def groupe_sortie(motifs: pd.DataFrame) -> pd.Series:
     """Le groupe de chaque motif, d'après ses indicateurs de ref_motifs_sortie."""
-    durable = motifs["emploi_durable"].astype(bool)
-    emploi = motifs["sortie_emploi"].astype(bool)
-    dynamique = motifs["sortie_dynamique"].astype(bool)
-    groupes = ["emploi_durable" if d else "emploi_transition" if e else "formation" if y else "autres"
-               for d, e, y in zip(durable, emploi, dynamique, strict=True)]  # fmt: skip
+    colonnes = (motifs[c].astype(bool) for c in ("emploi_durable", "sortie_emploi", "sortie_dynamique"))
+    groupes = [libelles.groupe_sortie(*flags) for flags in zip(*colonnes, strict=True)]
     return pd.Series(groupes, index=motifs.index)
 
 
@@ -448,18 +440,7 @@ def proteger_parcours(etapes: pd.DataFrame, departement: bool) -> secret.Protege
 COULEUR_BARRE = charts.PALETTE[0]
 COULEUR_REFERENCE = charts.PALETTE[7]
 GRIS_NIVEAUX = {"non_evalue": "#BBBBBB", "non_renseigne": "#DDDDDD"}
-MOTIFS_COURTS = {
-    "emploi_durable": "Emploi durable",
-    "creation_entreprise": "Création d'entreprise",
-    "emploi_transition": "Emploi de transition",
-    "formation": "Formation",
-    "reorientation": "Réorientation",
-    "demenagement": "Déménagement",
-    "fin_droits": "Sortie du RSA",
-    "abandon": "Abandon, radiation",
-    "autre": "Autre motif",
-    "non_renseigne": "Motif non renseigné",
-}
+MOTIFS_COURTS = libelles.MOTIFS_COURTS
 COULEURS_ETAPES = {
     "orientes": charts.PALETTE[0],
     "diag_numerique_90j": charts.PALETTE[3],

@@ -60,9 +60,10 @@ DEFINITIONS = {
     ),
     "sorties_par_motif": Definition(
         "Sorties par motif",
-        "Épisodes dont la date de sortie tombe dans la période, par motif et par groupe (emploi durable, "
-        "sortie en emploi, sortie dynamique, selon les catégories de l'IAE). Une sortie sans motif compte en "
-        "« non renseigné ».",
+        "Épisodes dont la date de sortie tombe dans la période, par motif et par groupe (emploi durable : les "
+        "motifs emploi durable et création d'entreprise ; sortie en emploi ; sortie dynamique, selon les "
+        "catégories de l'IAE). Le motif emploi durable seul se lit « Motif emploi durable ». Une sortie sans "
+        "motif compte en « non renseigné ».",
         "Sans objet (effectifs d'épisodes).",
         ("sorties_par_motif",),
     ),

@@ -12,7 +12,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from insertion import referential
+from insertion import libelles, referential
 from insertion.formats import date_longue, decimal, entier, pourcentage
 from insertion.queries import Perimetre, Periode, date_observation, latest_extraction, run
 
@@ -202,9 +202,9 @@ def compute(
     }
 
 
-def _libelles_motifs() -> dict[str, str]:
+def _motifs_referentiel() -> dict[str, dict]:
     try:
-        return {m["motif_sortie"]: m["libelle"] for m in referential.load_referentiel().motifs}
+        return {m["motif_sortie"]: m for m in referential.load_referentiel().motifs}
     except referential.ReferentielInvalide:
         return {}
 
@@ -223,10 +223,21 @@ def format_text(result: dict) -> str:
         f"Sorties sur la période : {entier(result['sorties'])} épisode{'s' if result['sorties'] > 1 else ''}",
     ]
     if result["sorties_par_motif"]:
-        libelles = _libelles_motifs()
+        # Mêmes libellés qu'à l'écran : le motif emploi_durable seul ne se lit pas comme le groupe « emploi
+        # durable » (création d'entreprise comprise, contrat §3), qui suit.
+        referentiel = _motifs_referentiel()
         lignes.append("Sorties par motif :")
+        groupes = dict.fromkeys(libelles.GROUPES_SORTIE, 0)
         for motif, n in result["sorties_par_motif"].items():
-            lignes.append(f"  - {libelles.get(motif, motif)} : {entier(n)}")
+            ref = referentiel.get(motif)
+            nom = libelles.MOTIFS_COURTS.get(motif) or (ref["libelle"] if ref else motif)
+            lignes.append(f"  - {nom} : {entier(n)}")
+            flags = (ref["emploi_durable"], ref["sortie_emploi"], ref["sortie_dynamique"]) if ref else (0, 0, 0)
+            groupes[libelles.groupe_sortie(*flags)] += n
+        lignes.append("Sorties par groupe de motifs :")
+        for groupe, n in groupes.items():
+            if n:
+                lignes.append(f"  - {libelles.GROUPES_SORTIE[groupe]} : {entier(n)}")
     lignes.append("")
 
     def cohorte(n: int) -> str:

@@ -34,6 +34,42 @@ NIVEAUX_NUMERIQUES = {
 NIVEAUX_LINGUISTIQUES = {n: n for n in ("A1", "A2", "B1", "B2", "C1", "C2")} | {"francophone": "Francophone"}
 NON_RENSEIGNE = "Non renseigné"
 
+# Contrat §3 : le groupe « emploi durable » réunit deux motifs, emploi_durable et creation_entreprise. Le groupe
+# et le motif seul sont deux nombres (3 465 contre 2 985 sorties sur la démonstration) : ils ne portent jamais le
+# même libellé. « Emploi durable » sans « motif » désigne toujours le groupe (taux à 12 mois compris).
+GROUPE_EMPLOI_DURABLE = "Emploi durable (y compris création d'entreprise)"
+MOTIF_EMPLOI_DURABLE = "Motif emploi durable (CDI, CDD ≥ 6 mois)"
+
+# Groupes de sortie (contrat §3, catégories de l'IAE), du plus au moins favorable.
+GROUPES_SORTIE = {
+    "emploi_durable": GROUPE_EMPLOI_DURABLE,
+    "emploi_transition": "Emploi de transition",
+    "formation": "Formation",
+    "autres": "Autres sorties",
+}
+# Libellés courts des motifs pour les axes et les listes (le référentiel garde la description complète).
+MOTIFS_COURTS = {
+    "emploi_durable": MOTIF_EMPLOI_DURABLE,
+    "creation_entreprise": "Création d'entreprise",
+    "emploi_transition": "Emploi de transition",
+    "formation": "Formation",
+    "reorientation": "Réorientation",
+    "demenagement": "Déménagement",
+    "fin_droits": "Sortie du RSA",
+    "abandon": "Abandon, radiation",
+    "autre": "Autre motif",
+    "non_renseigne": "Motif non renseigné",
+}
+
+
+def groupe_sortie(emploi_durable: bool, sortie_emploi: bool, sortie_dynamique: bool) -> str:
+    """Le groupe de sortie d'un motif d'après ses trois indicateurs du référentiel (ref_motifs_sortie)."""
+    if emploi_durable:
+        return "emploi_durable"
+    if sortie_emploi:
+        return "emploi_transition"
+    return "formation" if sortie_dynamique else "autres"
+
 
 def ali() -> dict[str, str]:
     """« ALI14 » → « ALI14 · Clichy-sous-Bois – Montfermeil – Coubron »."""

@@ -270,8 +270,8 @@ with gauche:
             margin={"r": 60},
         )
         tableau = aff.assign(groupe_libelle=m_ici["groupe_sortie"].map(GROUPES_SORTIE))[
-            ["libelle", "groupe_libelle", "sorties"]
-        ].rename(columns={"libelle": "Motif", "groupe_libelle": "Groupe", "sorties": "Sorties"})
+            ["court", "groupe_libelle", "sorties"]
+        ].rename(columns={"court": "Motif", "groupe_libelle": "Groupe", "sorties": "Sorties"})
         ui.graphique(
             ctx,
             fig,

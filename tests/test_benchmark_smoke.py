@@ -27,3 +27,15 @@ def test_batch_benchmark_loads_one_file_per_ali():
     )  # fmt: skip
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     assert "22 fichiers, 100 000 lignes" in run.stdout and "médiane de 1" in run.stdout
+
+
+def test_note_benchmark_times_one_ali_and_the_departement(demo_build):
+    # La base de démonstration de la session : le script ne reconstruit pas la sienne (≈ 50 s).
+    db_path, _, _ = demo_build
+    run = subprocess.run(
+        [sys.executable, "benchmarks/note.py", "--db", str(db_path), "--repeat", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    assert "| ALI08 · Montreuil |" in run.stdout and "| Seine-Saint-Denis |" in run.stdout
+    assert "≤ 2,00 s" in run.stdout and "≤ 4,00 s" in run.stdout

@@ -794,7 +794,9 @@ def test_format_text_en_francais():
     assert "File active : 12\u202f600 personnes" in texte
     assert "Entrées sur la période : 1\u202f234 épisodes" in texte
     assert "Sorties sur la période : 1 épisode\n" in texte
-    assert "Emploi durable" in texte  # libellé du référentiel, pas le code
+    # Le motif seul et le groupe (contrat §3), chacun sous son libellé, jamais sous le code.
+    assert "Motif emploi durable (CDI, CDD ≥ 6 mois) : 1\n" in texte
+    assert "Emploi durable (y compris création d'entreprise) : 1\n" in texte
     assert "38,5\u202f% (sur 1\u202f000 orientations)" in texte
     assert "délai médian : 23,5 jours" in texte
     assert "Diagnostic linguistique à 90 jours : non calculable" in texte

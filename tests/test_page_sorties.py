@@ -46,19 +46,20 @@ def test_department_numbers(db, app_test):
 
     # Motifs rangés par groupe : emploi durable (7, 4), transition (8), formation (3), autres (5).
     assert [t["name"] for t in motifs["data"]] == [
-        "Emploi durable",
+        "Emploi durable (y compris création d'entreprise)",
         "Emploi de transition",
         "Formation",
         "Autres sorties",
     ]
     assert [list(tableau(t["x"])) for t in motifs["data"]] == [[7, 4], [8], [3], [5]]
-    assert motifs["data"][0]["y"] == ["Emploi durable", "Création d'entreprise"]
+    # Le motif seul ne porte pas le nom du groupe (contrat §3 : 7 pour le motif, 11 pour le groupe).
+    assert motifs["data"][0]["y"] == ["Motif emploi durable (CDI, CDD ≥ 6 mois)", "Création d'entreprise"]
 
     table_groupes = at.dataframe[4].value
     dep = table_groupes[table_groupes["Territoire"] == "Seine-Saint-Denis"]
     assert list(dep["Sorties"]) == ["11", "8", "3", "5"]
     assert list(dep["Part"]) == ["40,7\u202f%", "29,6\u202f%", "11,1\u202f%", "18,5\u202f%"]
-    assert [t["name"] for t in groupes["data"]][0] == "Emploi durable"
+    assert [t["name"] for t in groupes["data"]][0] == "Emploi durable (y compris création d'entreprise)"
 
     # Parcours de T1 2023 : 30 orientés, 30 et 22 diagnostiqués à 90 jours, 26 sortis, 18 en emploi, 10 durable.
     assert list(tableau(parcours["data"][0]["x"])) == [30, 30, 22, 26, 18, 10]
@@ -84,6 +85,10 @@ def test_an_ali_link_masks_small_counts(db, app_test):
     # Création d'entreprise : 4 sorties en ALI14 → « < 11 » ; emploi durable (7) aussi, puis tous les motifs
     # des groupes masqués (transition 8, formation 3, autres 5).
     assert motifs.loc["Création d'entreprise", "Sorties"] == "< 11"
+    # Le tableau (et ses exports) nomme motifs et groupe comme le graphique : le motif seul n'est pas le groupe.
+    assert motifs.loc["Motif emploi durable (CDI, CDD ≥ 6 mois)", "Groupe"] == (
+        "Emploi durable (y compris création d'entreprise)"
+    )
     assert set(motifs["Sorties"]) == {"< 11"}
     groupes = at.dataframe[4].value
     ali = groupes[groupes["Territoire"].str.startswith("ALI14")]
