@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pypdf
+import pytest
 
 from insertion import briefing, db, filters, formats, indicators, queries
 from insertion.queries import Perimetre
@@ -32,6 +33,7 @@ def render_png(pdf_path: Path) -> list[Path]:
     return sorted(ARTEFACTS.glob(f"{pdf_path.stem}*.png"))
 
 
+@pytest.mark.slow
 def test_departement_note_on_demo_data(demo_build):
     db_path, _, _ = demo_build
     con = db.open_read_only(db_path)
@@ -80,6 +82,7 @@ def test_small_ali_note_masks_counts_below_eleven(tmp_path):
     assert "ne sont pas diffusés" in text
 
 
+@pytest.mark.slow
 def test_cli_all_ali_writes_22_valid_notes(demo_build, tmp_path):
     db_path, _, _ = demo_build
     out = tmp_path / "notes"
@@ -99,6 +102,7 @@ def test_cli_all_ali_writes_22_valid_notes(demo_build, tmp_path):
         assert 1 <= pages <= 2 and code in text and "Données au 31 octobre 2026" in text, path.name
 
 
+@pytest.mark.slow
 def test_cli_one_note_for_an_ept(demo_build, tmp_path):
     db_path, _, _ = demo_build
     target = tmp_path / "ept.pdf"
