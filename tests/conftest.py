@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import fcntl
 import io
+import os
+import pickle
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -137,12 +143,99 @@ def app_test(monkeypatch):
     return make
 
 
+@contextlib.contextmanager
+def _verrou(path: Path) -> Iterator[None]:
+    """Verrou exclusif entre processus (les workers de pytest-xdist) sur un fichier."""
+    with open(path, "a+b") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def dossier_de_l_execution(tmp_path_factory) -> Path:
+    """Un dossier commun à tous les processus d'une exécution de pytest : sous xdist, chaque worker a son
+    basetemp (…/pytest-N/popen-gw0) et leur parent est propre à l'exécution ; sans xdist, le basetemp."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
 def demo_build(tmp_path_factory):
-    """La démonstration complète construite une fois par session (≈ 25 s) : base, résultats, progression."""
+    """La démonstration complète (≈ 25 à 50 s) construite une fois par exécution, même avec plusieurs
+    workers xdist : le premier la construit sous verrou, chacun en reçoit sa copie (base, extraits).
+    Rend (base, résultats du chargement, progression vue)."""
     from insertion.demo import build_demo
 
-    db_path = tmp_path_factory.mktemp("demo") / "base" / "demo.duckdb"
-    seen: list[tuple[int, int, str]] = []
-    results = build_demo(db_path, progress=lambda i, n, name: seen.append((i, n, name)))
-    return db_path, results, seen
+    commun = dossier_de_l_execution(tmp_path_factory) / "demo-commune"
+    fait = commun / "resultats.pickle"
+    with _verrou(commun.parent / "demo-commune.verrou"):
+        if not fait.exists():
+            shutil.rmtree(commun, ignore_errors=True)  # une construction précédente interrompue
+            seen: list[tuple[int, int, str]] = []
+            results = build_demo(commun / "base" / "demo.duckdb", progress=lambda i, n, name: seen.append((i, n, name)))
+            fait.write_bytes(pickle.dumps((results, seen)))
+    copie = tmp_path_factory.mktemp("demo") / "base"
+    shutil.copytree(commun / "base", copie)
+    results, seen = pickle.loads(fait.read_bytes())
+    return copie / "demo.duckdb", results, seen
+
+
+# ------------------------------------------------------------------ exécution en parallèle (pytest-xdist)
+# `python -m pytest -n auto` répartit les tests sur un worker par cœur ; `--dist loadgroup` (pyproject.toml)
+# envoie à un même worker les tests d'un même groupe xdist_group, l'un après l'autre.
+
+
+def _fixture_de_module(item: pytest.Item) -> bool:
+    infos = getattr(item, "_fixtureinfo", None)
+    if infos is None:
+        return False
+    return any(d.scope in ("module", "class") for defs in infos.name2fixturedefs.values() for d in defs)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    """Sous xdist, un test marqué `exclusif` (il occupe à lui seul tous les cœurs : vingt onglets Chromium)
+    tourne seul : les autres workers finissent leur test en cours puis attendent qu'il soit fini. Sinon, ses
+    vues et les tests chronométrés d'à côté se disputeraient le processeur. Verrou lecteurs-rédacteur entre
+    processus : chaque test prend le verrou `machine` partagé, le test exclusif le prend seul ; le
+    `tourniquet`, pris par le test exclusif dès qu'il attend, empêche les autres d'en commencer un nouveau
+    (sans lui, les tests des autres workers pourraient se relayer sur le verrou partagé sans fin)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        yield
+        return
+    dossier = Path(item.config.option.basetemp).parent  # xdist donne à chaque worker basetemp/popen-gwN
+    exclusif = item.get_closest_marker("exclusif") is not None
+    with open(dossier / "tourniquet.verrou", "a+b") as tourniquet, open(dossier / "machine.verrou", "a+b") as machine:
+        fcntl.flock(tourniquet, fcntl.LOCK_EX)
+        fcntl.flock(machine, fcntl.LOCK_EX if exclusif else fcntl.LOCK_SH)
+        if not exclusif:
+            fcntl.flock(tourniquet, fcntl.LOCK_UN)
+        try:
+            yield
+        finally:
+            fcntl.flock(machine, fcntl.LOCK_UN)
+            if exclusif:
+                fcntl.flock(tourniquet, fcntl.LOCK_UN)
+
+
+@pytest.hookimpl(tryfirst=True)  # avant celui de xdist, qui lit les marques xdist_group
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Un fichier dont les tests partagent une fixture de module (une base construite pour tout le fichier)
+    forme un groupe : la fixture est construite une fois, sur un worker, au lieu d'une fois par worker.
+    Les autres tests sont répartis un à un. Les groupes nommés dans les fichiers (xdist_group) restent."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None and _fixture_de_module(item):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # Les plus longs d'abord (le groupe « processeur » : navigateur, sessions simultanées, banc d'essai,
+        # ≈ 40 % du temps total), puis les groupes de fichiers, puis les tests seuls : l'autre worker prend le
+        # reste au fil de l'eau et les deux finissent ensemble. L'ordre des fichiers est gardé ailleurs.
+        def rang(item: pytest.Item) -> int:
+            groupe = item.get_closest_marker("xdist_group")
+            if groupe is None:
+                return 2
+            return 0 if groupe.args == ("processeur",) else 1
+
+        items.sort(key=rang)

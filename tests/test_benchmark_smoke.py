@@ -7,7 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+# Le banc d'essai occupe le processeur : sous xdist, il passe sur le worker des tests navigateur, après eux
+# ou avant, jamais en même temps (groupe « processeur », conftest.py).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("processeur")]
 
 
 def test_benchmark_smoke_runs_and_prints_its_tables():

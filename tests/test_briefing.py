@@ -40,6 +40,7 @@ def render_png(pdf_path: Path) -> list[Path]:
     return sorted(ARTEFACTS.glob(f"{pdf_path.stem}*.png"))
 
 
+@pytest.mark.slow
 def test_departement_note_on_demo_data(demo_build):
     db_path, _, _ = demo_build
     con = db.open_read_only(db_path)
@@ -91,6 +92,7 @@ def test_small_ali_note_masks_counts_below_eleven(tmp_path):
     assert not note.demonstration and "démonstration" not in text.lower()
 
 
+@pytest.mark.slow
 def test_cli_all_ali_writes_22_valid_notes(demo_build, tmp_path):
     db_path, _, _ = demo_build
     out = tmp_path / "notes"
@@ -110,6 +112,7 @@ def test_cli_all_ali_writes_22_valid_notes(demo_build, tmp_path):
         assert 1 <= pages <= 2 and code in text and "Données au 31 octobre 2026" in text, path.name
 
 
+@pytest.mark.slow
 def test_cli_one_note_for_an_ept(demo_build, tmp_path):
     db_path, _, _ = demo_build
     target = tmp_path / "ept.pdf"

@@ -20,7 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 
-pytestmark = pytest.mark.browser
+# Un Chromium et un serveur occupent les deux cœurs : sous xdist, ces tests passent l'un après l'autre
+# sur un même worker (groupe « processeur », conftest.py).
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("processeur")]
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("CI"):

@@ -22,7 +22,9 @@ from tests.conftest import build_db, csv_bytes, ligne, write
 from tests.test_browser import CHROMIUM, LAUNCH_ARGS, assert_no_exception, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.browser
+# Vingt onglets Chromium occupent tous les cœurs : sous xdist, ce test passe seul (exclusif), sur le worker
+# des autres tests navigateur (groupe « processeur », conftest.py).
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.exclusif, pytest.mark.xdist_group("processeur")]
 
 SESSIONS = 20
 VUES_PAR_SESSION = 2

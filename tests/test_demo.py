@@ -97,6 +97,7 @@ def file_active(episodes: pd.DataFrame, day: str, ali: str | None = None) -> int
 # --------------------------------------------------------------------------- déterminisme
 
 
+@pytest.mark.slow
 def test_same_seed_same_bytes_other_seed_differs(demo, tmp_path):
     again = generate(tmp_path / "again")
     assert [p.name for p in again] == [p.name for p in demo["paths"]]
@@ -339,6 +340,7 @@ def test_budget(demo):
 # --------------------------------------------------------------------------- chargement
 
 
+@pytest.mark.slow
 def test_build_demo_loads_everything(demo_build):
     db_path, results, seen = demo_build
     assert [r.status for r in results] == ["loaded"] * len(results), [

@@ -117,6 +117,7 @@ def killed_after(command: list[str], delay: float) -> bool:
         return True
 
 
+@pytest.mark.slow
 def test_load_killed_at_random_points(scenario, tmp_path):
     """Au moins dix SIGKILL répartis sur la durée du chargement ; après chacun, la base est entière."""
     live = tmp_path / "base.duckdb"

@@ -11,8 +11,8 @@ Pour chaque fichier, quel qu'il soit :
   précédente (le chemin d'écriture est éprouvé lui aussi).
 
 Propriétés avec hypothesis (graine fixe : derandomize=True, plus de 200 cas par exécution) puis cas
-explicites ; les trois plus lents (ligne de 50 Mo, 100 000 colonnes, bombe zip) portent la marque
-`slow`, et la CI les exécute quand même. Une seule base par test : chaque cas compare l'état de la
+explicites ; les plus lents (150 CSV hostiles, ligne de 50 Mo, 100 000 colonnes, bombe zip) portent la
+marque `slow`, et la CI les exécute quand même. Une seule base par test : chaque cas compare l'état de la
 base avant et après son chargement.
 """
 
@@ -461,6 +461,7 @@ def test_random_bytes(con, case):
     check(con, case[1], case[0])
 
 
+@pytest.mark.slow
 @settings(max_examples=150, **FUZZ)
 @given(case=csv_files())
 def test_hostile_csv(con, case):

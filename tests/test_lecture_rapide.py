@@ -356,6 +356,7 @@ def load_both(fast_con, slow_con, data: bytes, name: str, monkeypatch) -> tuple:
     return fast, slow
 
 
+@pytest.mark.slow
 @settings(max_examples=80, **FUZZ)
 @given(case=st.one_of(regular_files(loadable=True), regular_files(), csv_files()))
 def test_loads_are_the_same(two_bases, monkeypatch, case):
@@ -459,6 +460,7 @@ def brut_table(rows: list[dict], dictionary: bool, chunks: int) -> pa.Table:
     return pa.Table.from_arrays(columns + [pa.chunked_array([lines])], names=COLONNES_FILE_ACTIVE + ["_ligne"])
 
 
+@pytest.mark.slow
 @settings(max_examples=250, **FUZZ)
 @given(
     rows=brut_tables(),
