@@ -219,11 +219,35 @@ def table_lisible(reglage: Reglage = REGLAGE) -> pd.DataFrame:
 # --- Publication -----------------------------------------------------------------------------------
 
 
-def exempte(niveau: str, filtres_profil: Mapping[str, Collection[str]] | None = None) -> bool:
-    """Seul le département sans aucun filtre de profil est publié exactement (contrat §6)."""
+def premier_mois_exempte(ouvertures: Iterable[tuple[str, date]]) -> date | None:
+    """Le premier jour du premier mois où des ALI d'au moins deux EPT sont ouvertes, d'après le référentiel
+    (EPT et date d'ouverture de chaque ALI) ; None si ce n'est jamais le cas.
+
+    Avant, le département n'est qu'un EPT (au début, qu'une ALI) : le publier exactement publierait exactement
+    cet EPT et ses petites cases. Le référentiel est public, l'attaquant le sait aussi."""
+    premier_par_ept: dict[str, date] = {}
+    for ept, ouverture in ouvertures:
+        mois = ouverture.replace(day=1)
+        premier_par_ept[ept] = min(mois, premier_par_ept.get(ept, mois))
+    dates = sorted(premier_par_ept.values())
+    return dates[1] if len(dates) >= 2 else None
+
+
+def exempte(
+    niveau: str,
+    filtres_profil: Mapping[str, Collection[str]] | None = None,
+    *,
+    depuis: date,
+    premier_mois: date | None,
+) -> bool:
+    """Publié exactement : le département, sans aucun filtre de profil (contrat §6), pour une question qui ne
+    remonte pas avant premier_mois (premier_mois_exempte). depuis : le début de la période pour un flux ou une
+    cohorte, la date d'observation pour un stock. Une période qui commence avant premier_mois est protégée
+    entière : sinon, elle moins ses mois exemptés redonnerait exactement les premiers mois."""
     if niveau not in NIVEAUX:
         raise ValueError(f"Niveau inconnu : {niveau!r} (valeurs possibles : {', '.join(NIVEAUX)})")
-    return niveau == "departement" and not any(filtres_profil.values() if filtres_profil else ())
+    sans_filtre = not any(filtres_profil.values() if filtres_profil else ())
+    return niveau == "departement" and sans_filtre and premier_mois is not None and depuis >= premier_mois
 
 
 def _effectif(n: int) -> int:

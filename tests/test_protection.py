@@ -198,13 +198,23 @@ def test_un_seul_libelle_pour_toute_case_masquee():
     assert masques == {LIBELLE_MASQUE}
 
 
-def test_exemption_du_seul_departement_sans_filtre_de_profil():
-    assert p.exempte("departement")
-    assert p.exempte("departement", {"sexes": ()})
-    assert not p.exempte("departement", {"sexes": ("F",)})
-    assert not p.exempte("ali")
+def test_exemption_du_seul_departement_sans_filtre_de_profil_des_deux_ept_ouverts():
+    # Référentiel du contrat : ALI08 (Est Ensemble) ouvre en janvier 2023, ALI10 (Est Ensemble) et ALI14
+    # (Grand Paris Grand Est) en février. En janvier, le département n'est que l'ALI08.
+    ouvertures = [("Est Ensemble", date(2023, 1, 1)), ("Est Ensemble", date(2023, 2, 1)),
+                  ("Grand Paris Grand Est", date(2023, 2, 1)), ("Plaine Commune", date(2023, 3, 1))]  # fmt: skip
+    premier = p.premier_mois_exempte(ouvertures)
+    assert premier == date(2023, 2, 1)
+    assert p.premier_mois_exempte([("Est Ensemble", date(2023, 1, 12)), ("Est Ensemble", date(2023, 2, 1))]) is None
+    assert p.exempte("departement", depuis=date(2023, 2, 1), premier_mois=premier)
+    assert p.exempte("departement", {"sexes": ()}, depuis=date(2024, 6, 30), premier_mois=premier)
+    assert not p.exempte("departement", {"sexes": ("F",)}, depuis=date(2024, 6, 30), premier_mois=premier)
+    # Le premier trimestre 2023 commence en janvier : protégé entier, sinon T1 − février − mars = janvier.
+    assert not p.exempte("departement", depuis=date(2023, 1, 1), premier_mois=premier)
+    assert not p.exempte("departement", depuis=date(2024, 6, 30), premier_mois=None)
+    assert not p.exempte("ali", depuis=date(2024, 6, 30), premier_mois=premier)
     with pytest.raises(ValueError, match="Niveau inconnu"):
-        p.exempte("region")
+        p.exempte("region", depuis=date(2024, 6, 30), premier_mois=premier)
 
 
 def test_questions_permises():
