@@ -19,6 +19,10 @@ Méthodes comparées : seuil seul (règle primaire d'aujourd'hui, sans masquage 
 Les métriques sont moyennées sur --sels sels (les maxima sont pris sur tous). Enfin, une attaque par
 moyenne : l'attaquant estime chaque file active masquée d'une tranche d'âge d'une ALI par la file active
 de l'ALI moins les quatre autres tranches, et moyenne cette estimation sur les k derniers mois.
+Avec --croises N : N tableaux croisés 2 × 2 à bruits adverses par nombre de bruits extrêmes, puis les vrais
+tableaux « sorties par motif » de la démo (EPT × motif et ALI × motif, chaque mois, 2 sels), attaqués par
+programme linéaire (scipy) : combien de cases de 1 à 10 se trouvent fixées, avec un département exact ou
+bruité en marge.
 """
 
 from __future__ import annotations
@@ -149,6 +153,14 @@ SELECT code_ali AS groupe, trimestre, count(*) AS den, CAST(sum(cle) % $module A
     CAST(sum(emploi) AS BIGINT) AS num,
     CAST(coalesce(sum(cle) FILTER (WHERE emploi = 1), 0) % $module AS BIGINT) AS cle_num
 FROM c GROUP BY GROUPING SETS ((code_ali, trimestre), (code_ali))
+"""
+
+SQL_SORTIES_MOTIFS = """
+SELECT code_ali, ept, coalesce(motif_sortie, 'non_renseigne') AS motif, m_sortie AS m, count(*) AS n,
+    CAST(sum(cle_episode(id_beneficiaire, code_ali, date_orientation, $ipad, $opad)) % $module AS BIGINT) AS cle
+FROM episodes
+WHERE date_sortie <= CAST($d AS DATE) AND date_orientation <= CAST($d AS DATE)
+GROUP BY ALL
 """
 
 SQL_EPT = """
@@ -454,6 +466,160 @@ def attaque_pire_cas(methode: Methode, rng: np.random.Generator, essais: int = 4
     return resultats
 
 
+def croises_adverses(tableaux: int, rng: np.random.Generator, exactes: bool = False) -> dict[int, tuple[int, int]]:
+    """Tableaux croisés 2 × 2 (cases, totaux de lignes et de colonnes, total général) de petites valeurs, le
+    bruit de K cellules mis à ±3 par l'adversaire et les autres entre −2 et +2 : combien de cases de 1 à 10
+    un programme linéaire fixe-t-il ? Deux cellules qui réunissent les mêmes personnes ont le même bruit.
+    exactes : lignes et total général publiés exactement (ce que donnerait une file active d'ALI exacte)."""
+    from scipy.optimize import linprog
+
+    reglage = protection.REGLAGE
+    d_max, table = reglage.table.bruit_max, reglage.table
+    relations = [(4, [0, 1]), (5, [2, 3]), (6, [0, 2]), (7, [1, 3]), (8, [0, 1, 2, 3])]
+    a_eq = np.zeros((5, 9))
+    for k, (total, parties) in enumerate(relations):
+        a_eq[k, total], a_eq[k, parties] = -1, 1
+    resultats = {}
+    for extremes in (1, 2, 3, 4):
+        figees = 0
+        for _ in range(tableaux):
+            cases = rng.choice([0, 1, 2, 3, 5, 8, 10, 11, 12, 13, 14, 15, 20, 30], size=4)
+            vraies = [*cases, cases[0] + cases[1], cases[2] + cases[3], cases[0] + cases[2], cases[1] + cases[3]]
+            vraies.append(cases.sum())
+            bruits = rng.integers(-d_max + 1, d_max, size=9)
+            bruits[rng.choice(9, size=extremes, replace=False)] = rng.choice([-d_max, d_max], size=extremes)
+            ensembles = [frozenset({k}) if cases[k] else frozenset() for k in range(4)]
+            ensembles += [ensembles[a] | ensembles[b] for a, b in ((0, 1), (2, 3), (0, 2), (1, 3))]
+            ensembles.append(frozenset().union(*ensembles[:4]))
+            premier = {e: i for i, e in reversed(list(enumerate(ensembles)))}  # même personnes, même bruit
+            boites = []
+            for i, n in enumerate(vraies):
+                exacte = exactes and i in (4, 5, 8)
+                publie = protection.publier_effectif(
+                    int(n), table.cle_pour(int(bruits[premier[ensembles[i]]])), exempt=exacte, reglage=reglage
+                )
+                boites.append(protection.valeurs_compatibles(publie, exempt=exacte, reglage=reglage))
+            bornes = [(b.start, b.stop - 1) for b in boites]
+            for k in range(4):
+                if not 1 <= cases[k] < reglage.seuil:
+                    continue
+                c = np.zeros(9)
+                c[k] = 1
+                bas = linprog(c, A_eq=a_eq, b_eq=np.zeros(5), bounds=bornes, method="highs").fun
+                haut = -linprog(-c, A_eq=a_eq, b_eq=np.zeros(5), bounds=bornes, method="highs").fun
+                figees += haut - bas < 0.5
+        resultats[extremes] = (figees, tableaux)
+    return resultats
+
+
+def _boite(n: int, cle: int, mode: str, reglage: protection.Reglage) -> range:
+    """Boîte de l'attaquant pour une cellule : 'protegee' (règle retenue), 'exacte' (département sans
+    filtre), 'bruitee' (variante : département bruité sans masquage, publié max(0, n + bruit))."""
+    if mode == "exacte":
+        return range(n, n + 1)
+    if mode == "bruitee":
+        v = max(0, n + reglage.table.bruit(cle))
+        return range(max(0, v - reglage.table.bruit_max), v + reglage.table.bruit_max + 1)
+    return protection.valeurs_compatibles(protection.publier_effectif(n, cle, reglage=reglage), reglage=reglage)
+
+
+def lp_tableau(n: np.ndarray, cles: np.ndarray, mode_marges_colonnes: str, reglage: protection.Reglage) -> int:
+    """Un tableau croisé publié (cases, totaux de lignes protégés, totaux de colonnes et total général selon
+    mode_marges_colonnes) : nombre de cases vraies de 1 à 10 qu'un programme linéaire fixe."""
+    from scipy.optimize import linprog
+
+    r, c = n.shape
+    vraies = list(n.flatten())
+    cles_ = [int(x) for x in cles.flatten()]
+    modes = ["protegee"] * (r * c)
+    relations = []
+    for i in range(r):
+        relations.append((len(vraies), [i * c + j for j in range(c)]))
+        vraies.append(int(n[i].sum()))
+        cles_.append(int(cles[i].sum()) % MODULE)
+        modes.append("protegee")
+    for j in range(c):
+        relations.append((len(vraies), [i * c + j for i in range(r)]))
+        vraies.append(int(n[:, j].sum()))
+        cles_.append(int(cles[:, j].sum()) % MODULE)
+        modes.append(mode_marges_colonnes)
+    relations.append((len(vraies), list(range(r * c))))
+    vraies.append(int(n.sum()))
+    cles_.append(int(cles.sum()) % MODULE)
+    modes.append(mode_marges_colonnes)
+    boites = [_boite(int(v), k, m, reglage) for v, k, m in zip(vraies, cles_, modes, strict=True)]
+    a_eq = np.zeros((len(relations), len(vraies)))
+    for k, (total, parties) in enumerate(relations):
+        a_eq[k, total], a_eq[k, parties] = -1, 1
+    bornes = [(b.start, b.stop - 1) for b in boites]
+    figees = 0
+    for k in range(r * c):
+        if not 1 <= vraies[k] < reglage.seuil:
+            continue
+        objectif = np.zeros(len(vraies))
+        objectif[k] = 1
+        bas = linprog(objectif, A_eq=a_eq, b_eq=np.zeros(len(relations)), bounds=bornes, method="highs").fun
+        haut = -linprog(-objectif, A_eq=a_eq, b_eq=np.zeros(len(relations)), bounds=bornes, method="highs").fun
+        figees += haut - bas < 0.5
+    return figees
+
+
+def lp_sorties_par_motif(con: duckdb.DuckDBPyConnection, d: date, sel: bytes) -> dict[str, tuple[int, int, int]]:
+    """Les tableaux croisés réels de la démo, chaque mois : EPT × motif de sortie (marges de colonnes = le
+    département par motif) et, dans chaque EPT, ALI × motif (toutes marges protégées). Une ligne par EPT ou
+    ALI ouverte ce mois-là (référentiel), zéros compris : l'attaquant sait lesquelles existent, pas où sont
+    les zéros (masqués). Département en marge : exact sans condition (règle du contrat), exact seulement
+    depuis que deux EPT ont une ALI ouverte (règle retenue, protégé avant), ou bruité sans masquage.
+    Pour chaque variante : (cases de 1 à 10 fixées, cases de 1 à 10 examinées, tableaux)."""
+    ipad, opad = protection.pads_hmac(sel)
+    df = executer(con, SQL_SORTIES_MOTIFS, {"ipad": ipad, "opad": opad, "module": MODULE, "d": d})
+    ref = con.execute(SQL_EPT).df().drop_duplicates("code_ali")
+    premier = protection.premier_mois_exempte(
+        (e, mois)
+        for e, mois in zip(ref["ept"], [date(m // 12, m % 12 + 1, 1) for m in ref["m_ouverture"]], strict=True)
+    )
+    motifs = con.execute("SELECT motif_sortie FROM ref_motifs_sortie ORDER BY motif_sortie").df()["motif_sortie"]
+    reglage = protection.REGLAGE
+    resultats = {}
+
+    def tableau(sous: pd.DataFrame, lignes: str, index: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        grouper = sous.groupby([lignes, "motif"])
+        n = grouper["n"].sum().unstack("motif").reindex(index=index, columns=motifs).fillna(0).astype("int64")
+        cles = (grouper["cle"].sum() % MODULE).unstack("motif")
+        cles = cles.reindex(index=index, columns=motifs).fillna(0).astype("int64")
+        return n.to_numpy(), cles.to_numpy()
+
+    mois_donnees = sorted(m for m in df["m"].unique() if m <= m_de(d))
+
+    def exemption(m: int) -> str:
+        return "exacte" if premier is not None and date(m // 12, m % 12 + 1, 1) >= premier else "protegee"
+
+    variantes = (
+        ("EPT × motif, département exact sans condition", lambda m: "exacte"),
+        ("EPT × motif, département exact dès deux EPT ouverts", exemption),
+        ("EPT × motif, département bruité", lambda m: "bruitee"),
+    )
+    for nom, mode in variantes:
+        figees = petites = tableaux = 0
+        for m in mois_donnees:
+            epts = sorted(ref.loc[ref["m_ouverture"] <= m, "ept"].unique())
+            n, cles = tableau(df[df["m"] == m], "ept", epts)
+            figees += lp_tableau(n, cles, mode(m), reglage)
+            petites += int(((n >= 1) & (n < reglage.seuil)).sum())
+            tableaux += 1
+        resultats[nom] = (figees, petites, tableaux)
+    figees = petites = tableaux = 0
+    for m in mois_donnees:
+        ouvertes = ref[ref["m_ouverture"] <= m]
+        for ept, alis in ouvertes.groupby("ept")["code_ali"]:
+            n, cles = tableau(df[(df["m"] == m) & (df["ept"] == ept)], "code_ali", sorted(alis))
+            figees += lp_tableau(n, cles, "protegee", reglage)
+            petites += int(((n >= 1) & (n < reglage.seuil)).sum())
+            tableaux += 1
+    resultats["ALI d'un EPT × motif, tout protégé"] = (figees, petites, tableaux)
+    return resultats
+
+
 # --- Sortie -----------------------------------------------------------------------------------------
 
 
@@ -469,6 +635,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=default_db_path())
     parser.add_argument("--sels", type=int, default=10, help="nombre de sels tirés (les métriques en sont la moyenne)")
+    parser.add_argument(
+        "--croises",
+        type=int,
+        default=0,
+        help="tableaux 2 × 2 à bruits adverses par nombre de bruits extrêmes (0 : non)",
+    )
     args = parser.parse_args(argv)
     con = connecter(args.db)
     d = con.execute("SELECT max(date_extraction) FROM episodes").fetchone()[0]
@@ -559,6 +731,24 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             parts = [pct(float(np.mean([a[k][0] for a in att]))) for k in FENETRES]
             print(f"| {methode.nom} | {' | '.join(parts)} | {att[0][1][1]} |")
+    if args.croises:
+        print("\n### Tableaux croisés 2 × 2 à bruits adverses : cases de 1 à 10 fixées par programme linéaire\n")
+        print("| marges | 1 bruit extrême | 2 | 3 | 4 | tableaux par colonne |")
+        print("|---|---|---|---|---|---|")
+        for exactes, nom in ((False, "toutes bruitées"), (True, "lignes et total exacts")):
+            r = croises_adverses(args.croises, np.random.default_rng(93), exactes)
+            print(f"| {nom} | " + " | ".join(str(r[k][0]) for k in (1, 2, 3, 4)) + f" | {args.croises} |")
+        print("\n### Sorties par motif de la démo, chaque mois : cases de 1 à 10 fixées par programme linéaire\n")
+        print("| tableau | cases fixées | cases de 1 à 10 examinées | tableaux | sels |")
+        print("|---|---|---|---|---|")
+        cumul: dict[str, list[int]] = {}
+        sels_lp = min(args.sels, 2)
+        for k in range(sels_lp):
+            for nom, valeurs in lp_sorties_par_motif(con, d, f"banc-secret-precision-{k}".encode()).items():
+                cumul.setdefault(nom, [0, 0, 0])
+                cumul[nom] = [a + b for a, b in zip(cumul[nom], valeurs, strict=True)]
+        for nom, (figees, petites, tableaux) in cumul.items():
+            print(f"| {nom} | {figees} | {petites} | {tableaux} | {sels_lp} |")
     return 0
 
 
