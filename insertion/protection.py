@@ -7,8 +7,9 @@ Choix et raisons : docs/secret-statistique.md. En bref :
   cellule est la somme des clés de ses enregistrements modulo 2**32 : la même cellule, quelle que soit la
   requête qui l'atteint, a la même clé, donc la même valeur publiée. La somme se calcule en SQL comme un
   effectif (événements +clé à l'orientation, −clé après la sortie, somme cumulée).
-- Sous le département (et au département dès qu'un filtre de profil est posé), un effectif n est publié
-  n + bruit si n ≥ seuil et si n + bruit ≥ seuil, sinon masqué. Le bruit, entre −D et +D, est lu dans la
+- Sous le département (et au département dès qu'un filtre de profil est posé, ou tant que des ALI de deux
+  EPT ne sont pas ouvertes), un effectif n est publié n + bruit si n ≥ seuil et si n + bruit ≥ seuil, sinon
+  masqué. Le bruit, entre −D et +D, est lu dans la
   table p à la position de la clé de cellule. Zéro est masqué aussi : publier les zéros dirait qu'une case
   masquée vaut au moins 1, et un total suffit alors parfois à la fixer (exemple dans la doc).
 - Un seul libellé pour toute case masquée (effectif, taux, médiane) : LIBELLE_MASQUE.
