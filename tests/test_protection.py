@@ -311,10 +311,10 @@ def test_la_soustraction_de_deux_chiffres_publies_laisse_plusieurs_valeurs(grain
 # --- Programme linéaire de l'attaquant ----------------------------------------------------------------
 
 
-def bornes_lp(boites: list[range], relations: list[tuple[int, list[int]]]) -> list[tuple[int, int]]:
-    """Pour chaque case, le plus petit et le plus grand effectif compatible avec toutes les valeurs publiées :
-    chaque case dans sa boîte (valeurs_compatibles), chaque total égal à la somme de ses parties. Les
-    matrices de ces tableaux (un total, une hiérarchie, un tableau croisé) sont totalement unimodulaires :
+def bornes_lp(boites: list[range], relations: list[tuple[int, list[int]]], cases: list[int]) -> list[tuple[int, int]]:
+    """Pour chaque case demandée, le plus petit et le plus grand effectif compatible avec toutes les valeurs
+    publiées : chaque case dans sa boîte (valeurs_compatibles), chaque total égal à la somme de ses parties.
+    Les matrices de ces tableaux (un total, une hiérarchie, un tableau croisé) sont totalement unimodulaires :
     les bornes du programme linéaire sont entières, ce sont celles de l'attaquant qui raisonne en entiers."""
     n = len(boites)
     a_eq = np.zeros((len(relations), n))
@@ -324,7 +324,7 @@ def bornes_lp(boites: list[range], relations: list[tuple[int, list[int]]]) -> li
     b_eq = np.zeros(len(relations))
     bounds = [(b.start, b.stop - 1) for b in boites]
     resultat = []
-    for i in range(n):
+    for i in cases:
         c = np.zeros(n)
         c[i] = 1
         bas = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
@@ -337,14 +337,13 @@ def bornes_lp(boites: list[range], relations: list[tuple[int, list[int]]]) -> li
 def figees(vraies: list[int], boites: list[range], relations) -> list[int]:
     """Les rangs des cases cachées de 1 à seuil − 1 que le programme linéaire fixe à une seule valeur (une case
     publiée exactement, le département sans filtre, n'est pas cachée : elle est publiée)."""
-    bornes = bornes_lp(boites, relations)
-    for v, (bas, haut) in zip(vraies, bornes, strict=True):
-        assert bas <= v <= haut
-    return [
-        k
-        for k, (v, boite, (bas, haut)) in enumerate(zip(vraies, boites, bornes, strict=True))
-        if 1 <= v < SEUIL and bas == haut and len(boite) > 1
-    ]
+    petites = [k for k, (v, b) in enumerate(zip(vraies, boites, strict=True)) if 1 <= v < SEUIL and len(b) > 1]
+    resultat = []
+    for k, (bas, haut) in zip(petites, bornes_lp(boites, relations, petites), strict=True):
+        assert bas <= vraies[k] <= haut
+        if bas == haut:
+            resultat.append(k)
+    return resultat
 
 
 def boite_bruitee(n: int, bruit: int, exempt: bool = False) -> range:
