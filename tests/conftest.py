@@ -223,10 +223,17 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
 @pytest.hookimpl(tryfirst=True)  # avant celui de xdist, qui lit les marques xdist_group
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Un fichier dont les tests partagent une fixture de module (une base construite pour tout le fichier)
-    forme un groupe : la fixture est construite une fois, sur un worker, au lieu d'une fois par worker.
-    Les autres tests sont répartis un à un. Les groupes nommés dans les fichiers (xdist_group) restent."""
+    forme un groupe : la fixture est construite une fois, sur un worker, au lieu d'une fois par worker. Les
+    tests sur la démonstration complète forment le groupe « demo ». Les autres tests sont répartis un à un.
+    Les groupes nommés dans les fichiers (xdist_group) restent."""
     for item in items:
-        if item.get_closest_marker("xdist_group") is None and _fixture_de_module(item):
+        if item.get_closest_marker("xdist_group") is not None:
+            continue
+        if "demo_build" in item.fixturenames:
+            # Sur un même worker, l'un après l'autre : le premier construit la démonstration, les suivants la
+            # copient ; sinon un second worker attendrait, inactif, la fin de la construction (≈ 50 s).
+            item.add_marker(pytest.mark.xdist_group("demo"))
+        elif _fixture_de_module(item):
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
     if os.environ.get("PYTEST_XDIST_WORKER"):
         # Les plus longs d'abord (le groupe « processeur » : navigateur, sessions simultanées, banc d'essai,
