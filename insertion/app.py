@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from insertion import charts, db, filters, formats, indicators, queries
+from insertion import barre_filtres, charts, db, filters, formats, indicators, queries
 from insertion.config import default_db_path
 
 TITRE = "ALI 93 — tableau de bord de l'insertion"
@@ -62,7 +62,7 @@ def page(titre: str) -> Contexte:
     if derniere is None:
         st.warning("La base ne contient aucune extraction : chargez-en une depuis la page Importer.")
         st.stop()
-    filtres = filters.sidebar(lambda p: _dates(cle, p.alis, p.epts, p.communes), charts.slug(titre))
+    filtres = barre_filtres.sidebar(lambda p: _dates(cle, p.alis, p.epts, p.communes), charts.slug(titre))
     st.caption(f"Données au {formats.date_longue(filtres.derniere_extraction)} · {filtres.territoire}")
     avis = filtres.avis_dates()
     if avis:

@@ -1,4 +1,5 @@
-"""Les filtres de la barre latérale, partagés par toutes les vues et gardés dans l'URL.
+"""Les filtres de la barre latérale, partagés par toutes les vues et gardés dans l'URL : leurs valeurs,
+leur lecture et leur écriture dans l'URL, sans Streamlit (les widgets sont dans `insertion.barre_filtres`).
 
 La valeur de référence vit dans `st.session_state["_filtres"]` (elle survit aux changements
 de page) et est recopiée dans l'URL à chaque exécution : un lien copié rouvre la même vue.
@@ -13,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import duckdb
-import streamlit as st
 
 from insertion import formats, libelles, queries
 from insertion.queries import DatesDonnees, Perimetre, Periode
@@ -229,77 +229,4 @@ def pour_base(
     return pour(dates, debut=debut, fin=fin, **listes)
 
 
-def sidebar(dates_de: DatesDe, page: str) -> Filtres:
-    state = st.session_state
-    if "_filtres" not in state:
-        params = {k: st.query_params.get_all(k) for k in st.query_params}
-        state["_filtres"], ignores = from_query_params(params, dates_de)
-        if ignores:
-            st.sidebar.warning("Paramètres de lien ignorés (valeurs inconnues) : " + ", ".join(ignores))
-    valeurs = state["_filtres"]
-    tous = options()
-    bar = st.sidebar
-    bar.header("Filtres")
-    # Les dates dépendent du territoire, choisi plus bas : ses listes ont déjà leur valeur de cette exécution.
-    choix = {key: state.get(widget_key(key, page), valeurs[key]) for key, _, _ in LISTES}
-    dates = dates_de(perimetre_de(choix))
-    defaut, maxi = dates.commune, dates.plus_recente
-    precedent = state.get("_filtres_defaut")
-    if precedent not in (None, defaut) and state.get(widget_key("fin", page)) == precedent:
-        # Nouvelle extraction ou autre territoire : un widget resté sur l'ancienne date par défaut la suit.
-        state.pop(widget_key("fin", page))
-    state["_filtres_defaut"] = defaut
-    for key, label in (("debut", "Orientations du"), ("fin", "au")):
-        widget_key_ = widget_key(key, page)
-        if widget_key_ not in state:
-            state[widget_key_] = min(valeurs[key] or defaut, maxi)
-        elif state[widget_key_] > maxi:  # un territoire dont les données s'arrêtent plus tôt
-            state[widget_key_] = maxi
-        bar.date_input(
-            label,
-            key=widget_key_,
-            min_value=BORNE_MIN,
-            max_value=maxi,
-            format="DD/MM/YYYY",
-            help=None
-            if key == "debut"
-            else "Date d'observation D. Par défaut, la date commune des données du territoire : la dernière date "
-            "que toutes ses ALI ont fournie. On peut choisir plus tard, jusqu'à sa plus récente extraction : "
-            "les ALI sans données à cette date sont alors signalées.",
-        )
-        valeurs[key] = state[widget_key_]
-    if valeurs["fin"] == defaut:
-        valeurs["fin"] = None
-    for key, label, _ in LISTES:
-        widget_key_ = widget_key(key, page)
-        if widget_key_ not in state:
-            state[widget_key_] = valeurs[key]
-        mapping = tous[key]
-        bar.multiselect(label, list(mapping), format_func=mapping.get, key=widget_key_, placeholder="Tous")
-        valeurs[key] = list(state[widget_key_])
-    if bar.button("Effacer les filtres", width="stretch"):
-        del state["_filtres"]
-        for key in ["debut", "fin"] + [k for k, _, _ in LISTES]:
-            state.pop(widget_key(key, page), None)
-        st.query_params.clear()
-        st.rerun()
-    filtres = build(valeurs, dates)
-    sync_url(to_query_params(valeurs))
-    bar.caption(f"Date d'observation : {formats.date_longue(filtres.as_of)}")
-    return filtres
-
-
 CLES_URL = [key for key, _, _ in LISTES] + ["debut", "fin"]
-
-
-def sync_url(wanted: dict[str, list[str] | str]) -> None:
-    """Recopie les filtres dans l'URL sans toucher aux autres paramètres (ceux d'une page)."""
-    for key in CLES_URL:
-        if key not in wanted:
-            if key in st.query_params:
-                del st.query_params[key]
-            continue
-        value = wanted[key]
-        current = st.query_params.get_all(key) if isinstance(value, list) else st.query_params.get(key)
-        if current != value:
-            st.query_params[key] = value
