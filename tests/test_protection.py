@@ -4,8 +4,10 @@ Cas calculés à la main, puis propriétés (hypothesis) du point de vue d'un at
 la table p et toutes les valeurs publiées, mais pas le sel :
 - aucune valeur publiée de 1 à seuil − 1 ; même cellule, même valeur ;
 - la soustraction de deux chiffres publiés ne donne jamais une seule valeur possible ;
-- un programme linéaire sur un tableau et son total, ou sur une hiérarchie de totaux, ne fige aucune case
-  de 1 à seuil − 1, quel que soit le bruit tiré (même choisi par l'adversaire) ;
+- un programme linéaire sur un tableau et son total, ou sur une hiérarchie de totaux sous une racine
+  bruitée, ne fige aucune case de 1 à seuil − 1, quel que soit le bruit tiré (même choisi par l'adversaire) ;
+- sous le département exact, une hiérarchie ne fige rien avec le bruit de la table p, mais trois bruits
+  extrêmes à la fois peuvent fixer une case (test de la limite) ;
 - sur un tableau croisé (marges en lignes et en colonnes), la garantie n'est que probabiliste : le dernier
   test montre le cas limite, qui demande quatre bruits extrêmes à la fois.
 """
@@ -394,17 +396,9 @@ def test_lp_un_tableau_et_son_total_ne_fige_aucune_petite_case_quel_que_soit_le_
     assert figees(vraies, boites_adverses(vraies, relations, tirages, exempt), relations) == []
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    familles=st.lists(st.lists(petits_effectifs, min_size=2, max_size=3), min_size=2, max_size=3),
-    tirages=st.lists(bruits, min_size=13, max_size=13),
-    exempt=st.booleans(),
-)
-def test_lp_une_hierarchie_de_totaux_ne_fige_aucune_petite_case_quel_que_soit_le_bruit(familles, tirages, exempt):
-    """Trois niveaux emboîtés (communes ⊂ ALI ⊂ EPT ou département ; mois ⊂ trimestre ⊂ année), chaque
-    nœud ayant au moins deux enfants, bruits choisis par l'adversaire : aucune case de 1 à seuil − 1 fixée."""
-    vraies, relations = [], []
-    enfants_racine = []
+def hierarchie(familles: list[list[int]]) -> tuple[list[int], list[tuple[int, list[int]]]]:
+    """Trois niveaux emboîtés : chaque famille de feuilles suivie de son total, puis la racine (dernière case)."""
+    vraies, relations, enfants_racine = [], [], []
     for famille in familles:
         feuilles = list(range(len(vraies), len(vraies) + len(famille)))
         vraies.extend(famille)
@@ -413,7 +407,59 @@ def test_lp_une_hierarchie_de_totaux_ne_fige_aucune_petite_case_quel_que_soit_le
         enfants_racine.append(len(vraies) - 1)
     vraies.append(sum(vraies[i] for i in enfants_racine))
     relations.append((len(vraies) - 1, enfants_racine))
-    assert figees(vraies, boites_adverses(vraies, relations, tirages, exempt), relations) == []
+    return vraies, relations
+
+
+familles_hierarchie = st.lists(st.lists(petits_effectifs, min_size=2, max_size=3), min_size=2, max_size=3)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(familles=familles_hierarchie, tirages=st.lists(bruits, min_size=13, max_size=13))
+def test_lp_une_hierarchie_bruitee_ne_fige_aucune_petite_case_quel_que_soit_le_bruit(familles, tirages):
+    """Trois niveaux emboîtés (communes ⊂ ALI ⊂ EPT ; mois ⊂ trimestre ⊂ année), chaque nœud ayant au moins
+    deux enfants, racine bruitée comme le reste, bruits choisis par l'adversaire : aucune case de 1 à
+    seuil − 1 fixée."""
+    vraies, relations = hierarchie(familles)
+    assert figees(vraies, boites_adverses(vraies, relations, tirages, False), relations) == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(familles=familles_hierarchie, graine=st.integers(0, 10**6), sel=st.binary(min_size=16, max_size=40))
+def test_lp_une_hierarchie_sous_le_departement_exact_ne_fige_pas_ses_petites_cases(familles, graine, sel):
+    """Même hiérarchie sous le département publié exact (sans filtre). Ici le bruit est celui de la table p,
+    lu aux clés de vrais pseudonymes : la garantie est probabiliste (le test suivant montre la limite)."""
+    vraies, relations = hierarchie(familles)
+    ids = pseudonymes(graine, vraies[-1])
+    cles_ = [p.cle_personne(i, sel) for i in ids]
+    feuilles = sorted(set(range(len(vraies))) - {total for total, _ in relations})
+    debut = np.concatenate([[0], np.cumsum([vraies[k] for k in feuilles])])
+    cles_cases: dict[int, int] = {k: p.cle_cellule(cles_[debut[r] : debut[r + 1]]) for r, k in enumerate(feuilles)}
+    for total, parties in relations:  # les parties d'un total le précèdent toujours
+        cles_cases[total] = p.cle_cellule(cles_cases[i] for i in parties)
+    boites = [p.valeurs_compatibles(p.publier_effectif(n, cles_cases[k])) for k, n in enumerate(vraies)]
+    boites[-1] = p.valeurs_compatibles(
+        p.publier_effectif(vraies[-1], cles_cases[len(vraies) - 1], exempt=True), exempt=True
+    )
+    assert figees(vraies, boites, relations) == []
+
+
+def test_limite_une_hierarchie_sous_le_departement_exact_avec_trois_bruits_extremes():
+    """La limite documentée (trouvée par hypothesis) : département exact 27 = EPT A (26 = 13 + 13) + EPT B
+    (1 = 0 + 1). Les deux ALI de 13 tirées à −3 (« secret », donc au plus 13 chacune) et l'EPT A tiré à +3
+    (publié 29, donc au moins 26) fixent l'EPT A à 26, donc l'EPT B à 27 − 26 = 1. Même chose avec les trois
+    signes inversés. Il faut les trois bruits extrêmes à la fois, ≈ (0,0045)³ ≈ 9·10⁻⁸ ; ramener un seul
+    d'entre eux à 0 libère la case, et la même hiérarchie sous une racine bruitée ne fige rien."""
+    vraies, relations = hierarchie([[13, 13], [0, 1]])  # [13, 13, 26, 0, 1, 1, 27]
+    for extremes in ({0: -3, 1: -3, 2: 3}, {0: 3, 1: 3, 2: -3}):
+        boites = [boite_bruitee(n, extremes.get(k, 0)) for k, n in enumerate(vraies)]
+        boites[-1] = boite_bruitee(vraies[-1], 0, exempt=True)
+        assert figees(vraies, boites, relations) == [5]  # l'EPT B, qui vaut 1 (ses ALI restent 0 ou 1)
+        for k in extremes:
+            adouci = [boite_bruitee(n, 0 if j == k else extremes.get(j, 0)) for j, n in enumerate(vraies)]
+            adouci[-1] = boites[-1]
+            assert figees(vraies, adouci, relations) == []
+        bruitee = [boite_bruitee(n, extremes.get(k, 0)) for k, n in enumerate(vraies)]
+        assert figees(vraies, bruitee, relations) == []
 
 
 def tableau_croise(cases: np.ndarray) -> tuple[list[int], list[tuple[int, list[int]]]]:
