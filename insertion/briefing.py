@@ -53,7 +53,7 @@ class Courbe:
 
 @dataclass(frozen=True)
 class Barres:
-    """Des effectifs déjà protégés, avec leur texte à afficher (« 3 465 », « < 11 », « secret »)."""
+    """Des effectifs déjà protégés, avec leur texte à afficher (« 3 465 », « secret »)."""
 
     libelles: tuple[str, ...]
     valeurs: tuple[float | None, ...]
@@ -105,19 +105,20 @@ def preparer(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> NoteSynthese:
     """Les chiffres et les phrases de la note, protégés par le secret statistique."""
     perimetre, periode = filtres.perimetre, filtres.periode
     d = filtres.as_of
-    below = filtres.sous_departement
+    below = filtres.sous_departement  # pour les libellés ; le secret suit departement_exempte
+    exempte = secret.departement_exempte(perimetre)
     a_year_ago = _one_year_before(d)
     before = Periode(as_of=a_year_ago, debut=periode.debut, fin=a_year_ago)
 
     def count(value: float | None) -> tuple[str, bool]:
         """Un effectif à afficher, et s'il est masqué."""
         frame = pd.DataFrame({"n": [value]})
-        shown = secret.proteger(frame, effectifs=["n"], departement=not below)
+        shown = secret.proteger(frame, effectifs=["n"], departement=exempte)
         return shown.affichage({"n": formats.entier})["n"].iloc[0], shown.a_masque
 
     def rate(value: float | None, denominator: float | None) -> tuple[str, bool]:
         frame = pd.DataFrame({"t": [value], "d": [denominator or 0]})
-        shown = secret.proteger(frame, taux={"t": "d"}, departement=not below)
+        shown = secret.proteger(frame, taux={"t": "d"}, departement=exempte)
         return shown.affichage({"t": formats.pourcentage})["t"].iloc[0], shown.a_masque
 
     masked = False
@@ -131,6 +132,8 @@ def preparer(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> NoteSynthese:
     emploi_before = indicators.taux_sortie_emploi(con, before, perimetre)
 
     fa_text, m1 = count(fa_now)
+    # La valeur d'il y a un an est publiée (dans la phrase et par l'évolution) : protégée comme l'autre.
+    fa_before_text, m_before = count(fa_before)
     ent_text, m2 = count(entrees)
     sor_text, m3 = count(sorties)
     num_text, m4 = rate(_value(diag_num, "taux_90j"), _value(diag_num, "denominateur"))
@@ -139,7 +142,7 @@ def preparer(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> NoteSynthese:
     dur_text, m7 = rate(_value(emploi, "taux_emploi_durable"), _value(emploi, "denominateur"))
     masked = any((m1, m2, m3, m4, m5, m6, m7))
 
-    fa_var = None if m1 else _variation(fa_now, fa_before)
+    fa_var = None if m1 or m_before else _variation(fa_now, fa_before)
     chiffres = [
         Chiffre(
             "Personnes suivies",
@@ -162,7 +165,7 @@ def preparer(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> NoteSynthese:
             sens = "a progressé" if fa_var > 0.005 else "a reculé" if fa_var < -0.005 else "est stable"
             amount = "" if sens == "est stable" else f" de {formats.pourcentage(abs(fa_var))}"
             phrase += (
-                f" : elle {sens}{amount} en un an (elle comptait {formats.entier(fa_before)} personnes "
+                f" : elle {sens}{amount} en un an (elle comptait {fa_before_text} personnes "
                 f"au {formats.date_longue(a_year_ago)})."
             )
         else:
@@ -174,7 +177,8 @@ def preparer(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> NoteSynthese:
             f"reçues et {sor_text} accompagnements se sont terminés."
         )
     if not m4 and _value(diag_num, "taux_90j") is not None:
-        delay = _value(diag_num, "delai_median_j")
+        # Médiane sur les diagnostiqués, dont ceux du numérateur : un numérateur ≥ seuil suffit (prudent).
+        delay = secret.mediane_publiee(_value(diag_num, "delai_median_j"), _value(diag_num, "numerateur"))
         phrase = (
             f"{num_text} des personnes orientées depuis au moins 90 jours ont passé leur diagnostic numérique "
             "dans ce délai"
@@ -190,7 +194,9 @@ def preparer(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> NoteSynthese:
             f"12 mois, dont {dur_text} vers un emploi durable (y compris création d'entreprise)"
         )
         earlier = _value(emploi_before, "taux_sortie_emploi")
-        if earlier is not None and (_value(emploi_before, "denominateur") or 0) >= secret.SEUIL_SECRET:
+        # L'évolution ne se publie que si le taux d'il y a un an le serait (règle des taux).
+        _, earlier_masked = rate(earlier, _value(emploi_before, "denominateur"))
+        if earlier is not None and not earlier_masked:
             phrase += f" ({formats.evolution_points(_value(emploi, 'taux_sortie_emploi'), earlier)} en un an)"
         phrases.append(phrase + ".")
     sentence = _phrase_sorties(groupes, motifs)
@@ -200,7 +206,10 @@ def preparer(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> NoteSynthese:
     if budget_sentence:
         phrases.append(budget_sentence)
     if masked:
-        phrases.append("Certains chiffres, portant sur moins de 11 personnes, ne sont pas diffusés.")
+        phrases.append(
+            f"Certains chiffres ne sont pas diffusés (« {secret.LIBELLE_MASQUE} ») : ils portent sur moins de "
+            f"{secret.SEUIL_SECRET} personnes ou permettraient d'en déduire."
+        )
 
     graphiques: list[tuple[str, Courbe | Barres]] = [
         ("Personnes suivies en fin de mois", _courbe_file_active(con, filtres)),
@@ -239,7 +248,8 @@ def _budget_sentence(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> str | 
 
 def _courbe_file_active(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> Courbe:
     serie = indicators.file_active_mensuelle(con, filtres.periode, filtres.perimetre)
-    shown = secret.proteger(serie, effectifs=["file_active"], departement=not filtres.sous_departement).donnees
+    exempte = secret.departement_exempte(filtres.perimetre)
+    shown = secret.proteger(serie, effectifs=["file_active"], departement=exempte).donnees
     return Courbe(
         tuple(pd.Timestamp(m).date() for m in shown["mois"]),
         tuple(None if pd.isna(v) else float(v) for v in shown["file_active"]),
@@ -250,13 +260,13 @@ def _sorties(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> tuple[secret.P
     """Sorties de la période par groupe de motifs et par motif, protégées comme sur la vue « Sorties vers
     l'emploi » (mêmes fonctions) : un même libellé y donne le même nombre."""
     motifs = indicators.sorties_par_motif(con, filtres.periode, filtres.perimetre)
-    au_departement = not filtres.sous_departement
+    au_departement = secret.departement_exempte(filtres.perimetre)
     return cohortes.sorties_par_groupe(motifs, au_departement), cohortes.proteger_motifs(motifs, au_departement)
 
 
 def _effectif(protege: secret.Protege, colonne: str, code: str) -> str | None:
     """Le texte d'un effectif (« 2 985 », « 0 » pour une ligne absente) ; None s'il est masqué : une phrase
-    ne dit pas « < 11 » ou « secret »."""
+    ne dit pas « secret »."""
     lignes = (protege.donnees[colonne] == code).to_numpy()
     if not lignes.any():
         return formats.entier(0)

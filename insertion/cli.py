@@ -69,7 +69,9 @@ def _parser() -> argparse.ArgumentParser:
         help="appliquer aussi les remplacements au-delà du seuil de confirmation ($INSERTION_SEUIL_CONFIRMATION)",
     )
 
-    indicators = commands.add_parser("indicators", help="les indicateurs du contrat §5 (valeurs brutes)")
+    indicators = commands.add_parser(
+        "indicators", help="les indicateurs du contrat §5 (protégés par le secret statistique)"
+    )
     add_db(indicators)
     indicators.add_argument(
         "--as-of",
@@ -137,11 +139,12 @@ def _cmd_indicators(args: argparse.Namespace, db_path: Path) -> int:
         return 2
     con = db.open_read_only(db_path)
     try:
-        result = indicators.compute(
-            con, as_of=args.as_of, debut=args.debut, fin=args.fin, perimetre=Perimetre(alis=tuple(args.ali))
-        )
+        perimetre = Perimetre(alis=tuple(args.ali))
+        brut = indicators.compute(con, as_of=args.as_of, debut=args.debut, fin=args.fin, perimetre=perimetre)
     finally:
         con.close()
+    # Jamais de valeur brute imprimée : texte et JSON passent par le secret statistique.
+    result = indicators.publier(brut, perimetre)
     print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else indicators.format_text(result))
     return 0
 

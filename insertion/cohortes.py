@@ -25,7 +25,7 @@ from insertion.queries import Perimetre, Periode
 DIAGNOSTICS = {"numerique": "Numérique", "linguistique": "Linguistique"}
 PAS = {"mois": "Mois", "trimestre": "Trimestre"}
 PERIODE = "periode"  # pas « toute la période » des requêtes de cohortes
-TAUX_MASQUE = secret.TAUX_NON_DIFFUSE  # « n.d. » écrit à la place d'un taux ou d'un délai non diffusé
+TAUX_MASQUE = secret.LIBELLE_MASQUE  # « secret », comme toute case masquée
 
 ORDRE_NIVEAUX = {
     "numerique": ["debutant", "intermediaire", "autonome", "non_evalue", "non_renseigne"],
@@ -61,7 +61,8 @@ DEFINITIONS = {
         "Même définition que le taux de diagnostic à 90 jours, calculée pour les épisodes orientés chaque mois "
         "de la période. Seules les cohortes dont tous les épisodes ont 90 jours de recul à la date "
         "d'observation sont montrées. Le délai médian d'une cohorte porte sur ses épisodes diagnostiqués au "
-        "plus tard à la date d'observation ; il n'est pas diffusé s'il repose sur moins de 11 diagnostics.",
+        f"plus tard à la date d'observation ; il n'est pas diffusé s'il repose sur moins de {secret.SEUIL_SECRET} "
+        "diagnostics, et il est arrondi à 5 jours.",
         "Épisodes orientés dans le mois (et dans la période), depuis au moins 90 jours à la date d'observation.",
         ("taux_diagnostic_cohortes",),
     ),
@@ -69,7 +70,8 @@ DEFINITIONS = {
         "Délai médian de diagnostic",
         "Médiane, en jours, de (date du diagnostic − date d'orientation) parmi les épisodes orientés pendant la "
         "période et diagnostiqués au plus tard à la date d'observation. Non diffusé quand il repose sur moins "
-        "de 11 diagnostics (le nombre de diagnostics vient de la requête par cohorte, additionné sur les mois).",
+        f"de {secret.SEUIL_SECRET} diagnostics (le nombre de diagnostics vient de la requête par cohorte, "
+        "additionné sur les mois) ; arrondi à 5 jours.",
         "Épisodes de la période diagnostiqués au plus tard à la date d'observation.",
         ("taux_diagnostic_90j", "taux_diagnostic_cohortes"),
     ),
@@ -191,6 +193,7 @@ def proteger_parts(
         df,
         effectifs=[effectif, *autres_effectifs],
         taux={part: total},
+        numerateurs={part: effectif},
         ventilation=ventilation,
         departement=departement,
     )
@@ -199,13 +202,16 @@ def proteger_parts(
 
 
 def proteger_diagnostic(df: pd.DataFrame, departement: bool | pd.Series) -> secret.Protege:
-    """Taux à 90 jours (dénominateur : orientations à 90 jours de recul) et délai médian (dénominateur :
-    diagnostics datés) ; les effectifs sous le département sont masqués de 1 à 10, et le taux d'un
-    numérateur masqué aussi (taux × dénominateur affiché redonnerait le numérateur)."""
+    """Taux à 90 jours (dénominateur : orientations à 90 jours de recul ; règle des taux de `secret`) et
+    délai médian (sur au moins `seuil` diagnostics datés, arrondi à 5 jours) ; les effectifs hors exemption
+    sont masqués de 1 à seuil − 1, et le taux d'un numérateur masqué aussi (taux × dénominateur affiché
+    redonnerait le numérateur)."""
     prot = secret.proteger(
         df,
         effectifs=["denominateur", "numerateur", "diagnostics"],
-        taux={"taux_90j": "denominateur", "delai_median_j": "diagnostics"},
+        taux={"taux_90j": "denominateur"},
+        numerateurs={"taux_90j": "numerateur"},
+        medianes={"delai_median_j": "diagnostics"},
         departement=departement,
     )
     _ou(prot, "taux_90j", prot.masque["numerateur"])
@@ -216,17 +222,24 @@ def proteger_niveaux(df: pd.DataFrame, departement: bool | pd.Series) -> secret.
     """Niveaux constatés (sortie de `niveaux`) : ceux d'un territoire forment une ventilation de ses
     diagnostics datés, et la part d'un effectif masqué est masquée aussi."""
     return proteger_parts(
-        df, effectif="episodes", part="part", total="total", ventilation=["groupe"], departement=departement
+        df,
+        effectif="episodes",
+        part="part",
+        total="total",
+        ventilation=["groupe"],
+        departement=departement,
+        autres_effectifs=["total"],  # le total d'un territoire est écrit dans le titre du graphique
     )
 
 
 def proteger_sortie(df: pd.DataFrame, departement: bool | pd.Series) -> secret.Protege:
     """Taux de sortie en emploi et en emploi durable à 12 mois, sur leur dénominateur ; le taux d'un
-    numérateur masqué (de 1 à 10 sous le département) est masqué aussi."""
+    numérateur masqué (de 1 à seuil − 1 hors exemption) est masqué aussi."""
     prot = secret.proteger(
         df,
         effectifs=["denominateur", "n_sortie_emploi", "n_emploi_durable"],
         taux={"taux_sortie_emploi": "denominateur", "taux_emploi_durable": "denominateur"},
+        numerateurs={"taux_sortie_emploi": "n_sortie_emploi", "taux_emploi_durable": "n_emploi_durable"},
         departement=departement,
     )
     _ou(prot, "taux_sortie_emploi", prot.masque["n_sortie_emploi"])
@@ -248,7 +261,8 @@ def avec_diagnostics(indicateur: pd.DataFrame, cohortes: pd.DataFrame) -> pd.Dat
 
 def empiler(departement: pd.DataFrame, territoires: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     """La ligne (ou les lignes) du département au-dessus de celles des territoires, et le booléen
-    « niveau département » ligne à ligne que secret.proteger attend."""
+    « niveau département » ligne à ligne (les lignes du département ne sont exemptées du secret que si
+    `proteger_territoires` le dit)."""
     df = pd.concat([departement, territoires], ignore_index=True)
     niveau = pd.Series([True] * len(departement) + [False] * len(territoires), index=df.index)
     return df, niveau
@@ -260,10 +274,14 @@ def proteger_territoires(
     proteger: Callable[[pd.DataFrame, pd.Series], secret.Protege],
     formats_: dict[str, Callable[[object], str]],
     pas: str | None = None,
+    *,
+    exempte: bool,
 ) -> tuple[secret.Protege, pd.DataFrame]:
     """Une table empilée par `empiler`, protégée par `proteger`, et son affichage : le nom long de chaque
-    territoire en tête (« territoire »), et avec `pas` le nom de sa cohorte (« cohorte_libelle »)."""
-    prot = proteger(table, niveau)
+    territoire en tête (« territoire »), et avec `pas` le nom de sa cohorte (« cohorte_libelle »).
+    exempte : `secret.departement_exempte` du périmètre des lignes du département ; faux dès qu'elles
+    portent un filtre (de profil), et elles sont alors protégées comme les autres."""
+    prot = proteger(table, niveau & bool(exempte))
     aff = prot.affichage(formats_)
     aff.insert(0, "territoire", [libelle_groupe(g) for g in prot.donnees["groupe"]])
     if pas is not None:
@@ -332,9 +350,9 @@ def sorties_par_groupe(motifs: pd.DataFrame, departement: bool | pd.Series = Fal
     """Sorties par territoire (`groupe`) et par groupe de sortie (emploi durable, transition, formation,
     autres), avec le total du territoire et la part de chaque groupe.
 
-    Chaque territoire est une ventilation de son total (montré) : effectifs masqués de 1 à 10 sous le
-    département, masquage secondaire dans le territoire ; la part d'un effectif masqué est masquée, et
-    toutes quand le total est inférieur à 11. Les territoires gardent leur ordre d'arrivée."""
+    Chaque territoire est une ventilation de son total (montré) : effectifs masqués de 1 à seuil − 1 hors
+    exemption, masquage secondaire dans le territoire ; la part d'un effectif masqué est masquée, et
+    toutes quand le total est inférieur au seuil. Les territoires gardent leur ordre d'arrivée."""
     niveau = _niveau(motifs, departement)
     brut = motifs.reset_index(drop=True).assign(
         groupe_sortie=groupe_sortie(motifs).to_numpy() if len(motifs) else [], _departement=niveau
@@ -401,7 +419,11 @@ def part_emploi(groupes: secret.Protege) -> tuple[float | None, float | None]:
         return 0.0, (None if d["part"].isna().all() else 0.0)
     if emploi[["sorties", "part"]].isna().to_numpy().any():
         return None, None
-    return float(emploi["sorties"].sum()), float(emploi["part"].sum())
+    n = float(emploi["sorties"].sum())
+    # La part est un taux : règle des taux sur (sorties en emploi, toutes les sorties du territoire).
+    if not secret.taux_publiable(n, d["total"].iloc[0], groupes.seuil):
+        return n, None
+    return n, float(emploi["part"].sum())
 
 
 def texte(table: pd.DataFrame, colonne: str) -> str:
@@ -427,7 +449,7 @@ def etapes_parcours(ligne: pd.Series | dict) -> pd.DataFrame:
 
 def proteger_parcours(etapes: pd.DataFrame, departement: bool) -> secret.Protege:
     """Les étapes se recouvrent (ce n'est pas une ventilation) : pas de masquage secondaire ; une part est
-    masquée avec son effectif, et toutes quand la cohorte compte moins de 11 personnes."""
+    masquée avec son effectif, et toutes quand la cohorte compte moins de personnes que le seuil."""
     return proteger_parts(
         etapes, effectif="effectif", part="part", total="orientes", ventilation=None, departement=departement
     )
@@ -435,7 +457,7 @@ def proteger_parcours(etapes: pd.DataFrame, departement: bool) -> secret.Protege
 
 # --- Figures -----------------------------------------------------------------------------------------
 # Les couleurs viennent du gabarit enregistré (charts.TEMPLATE) ; les textes de survol sont déjà au format
-# français (ils viennent de Protege.affichage), si bien qu'une case masquée se lit « < 11 » ou « n.d. ».
+# français (ils viennent de Protege.affichage), si bien qu'une case masquée se lit « secret ».
 
 COULEUR_BARRE = charts.PALETTE[0]
 COULEUR_REFERENCE = charts.PALETTE[7]
@@ -471,7 +493,7 @@ def hauteur(lignes: int, par_ligne: int = 30, marge: int = 140) -> int:
 
 
 def annoter_masques(fig: go.Figure, noms: list[str], textes: list[str | None], vertical: bool = False) -> None:
-    """Écrit « < 11 » ou « n.d. » au pied des barres masquées (une barre absente ne dit rien d'elle-même) ;
+    """Écrit « secret » au pied des barres masquées (une barre absente ne dit rien d'elle-même) ;
     textes : None pour une barre affichée ; vertical : barres verticales (noms en abscisse)."""
     for nom, texte in zip(noms, textes, strict=True):
         if not texte:
@@ -495,7 +517,7 @@ def barres_territoires(
 ) -> go.Figure:
     """Barres horizontales par territoire (dans l'ordre donné, le premier en haut) et une ligne verticale
     pointillée pour la valeur du département. Une valeur masquée n'a pas de barre : `masques` donne le
-    texte écrit à sa place (« n.d. »), None pour une barre affichée."""
+    texte écrit à sa place (« secret »), None pour une barre affichée."""
     fig = go.Figure(
         go.Bar(
             x=[None if v is None or pd.isna(v) else v for v in valeurs],
@@ -600,6 +622,7 @@ def parts_par_territoire(
     titre: str,
     colonnes: dict[str, str],
     hachures: bool = False,
+    exempte: bool,
 ) -> tuple[go.Figure, pd.DataFrame, bool]:
     """La part de chaque catégorie (niveau constaté, groupe de sortie) dans le département puis dans chaque
     territoire, en barres horizontales empilées ; une trace par catégorie présente, dans l'ordre de
@@ -608,7 +631,7 @@ def parts_par_territoire(
     niveaux hors échelle sont hachurés (`hachure_niveau`).
     Rend la figure, le tableau à montrer (colonnes → en-têtes, « territoire » compris) et s'il a une case
     masquée."""
-    prot, aff = proteger_territoires(*empiler(departement, territoires), proteger, formats_)
+    prot, aff = proteger_territoires(*empiler(departement, territoires), proteger, formats_, exempte=exempte)
     d = prot.donnees
     ordre = list(dict.fromkeys(d["groupe"]))
     noms = {g: libelle_groupe(g, court=True) for g in ordre}
@@ -737,7 +760,7 @@ def entonnoir(
     etapes: pd.DataFrame, donnees: pd.DataFrame, textes: list[str], survols: list[str], masque: pd.Series
 ) -> go.Figure:
     """Entonnoir du parcours d'une cohorte ; une étape masquée n'a pas de barre : son libellé porte son
-    texte (« < 11 »)."""
+    texte (« secret »)."""
     noms = [f"{nom} : {t}" if m else nom for nom, t, m in zip(etapes["libelle"], textes, masque, strict=True)]
     fig = go.Figure(
         go.Funnel(

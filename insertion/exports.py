@@ -1,6 +1,6 @@
 """Exports des tableaux : CSV pour Excel français et classeur .xlsx, avec le secret de l'écran.
 
-Les tableaux affichés sont déjà protégés (« < 11 », « n.d. ») et formatés en français par
+Les tableaux affichés sont déjà protégés (« secret » dans toute case masquée) et formatés en français par
 insertion.formats. On relit ces textes en nombres (le format est le nôtre, donc sans
 ambiguïté) pour écrire de vraies cellules numériques ; les cases masquées restent du texte.
 Une cellule de texte qui commence par =, +, -, @ est neutralisée (injection de formule).
@@ -53,7 +53,7 @@ def _parse(text: str) -> tuple[str, float] | None:
 
 
 def _is_masked_or_empty(text: str) -> bool:
-    return text in (secret.TAUX_NON_DIFFUSE, secret.MASQUE_SECONDAIRE, "–", "") or text.startswith("< ")
+    return text in (secret.LIBELLE_MASQUE, "–", "")
 
 
 def lire_valeurs(table: pd.DataFrame) -> tuple[pd.DataFrame, list[Colonne]]:

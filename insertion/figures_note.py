@@ -165,7 +165,7 @@ def barres(
 ) -> bytes:
     """Des barres horizontales en SVG, de haut en bas dans l'ordre donné, chacune sous son libellé (écrit
     au-dessus d'elle : un libellé long garde toute la largeur au lieu de tasser les barres) et suivie de son
-    texte déjà au format français (« 3 465 », « < 11 », « secret » : une valeur masquée n'a pas de barre)."""
+    texte déjà au format français (« 3 465 », « secret » : une valeur masquée n'a pas de barre)."""
     fig = _figure(largeur_mm, hauteur_mm)
     ax = fig.add_subplot()
     _axes_sobres(ax, garder=("left",) if libelles else ())

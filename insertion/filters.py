@@ -86,7 +86,8 @@ class Filtres:
 
     @property
     def sous_departement(self) -> bool:
-        """Un filtre de territoire est posé : le secret statistique s'applique."""
+        """Un filtre de territoire est posé (libellés, comparaison au département). L'exemption du secret
+        statistique, elle, se décide par `secret.departement_exempte` (aucun filtre, profil compris)."""
         p = self.perimetre
         return bool(p.alis or p.epts or p.communes)
 

@@ -2,7 +2,8 @@
 
 La logique (définitions, bornes, regroupements) est dans le SQL ; ici, on choisit la requête,
 on vérifie les valeurs qui ne peuvent pas être liées autrement qu'en liste blanche, et on met
-en forme le résumé que la CLI affiche (`compute` puis `format_text`).
+en forme le résumé que la CLI affiche (`compute`, protégé par `publier`, puis `format_text`). `compute`
+rend des valeurs brutes : rien ne les imprime sans passer par `publier`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from insertion import libelles, referential
+from insertion import libelles, referential, secret
 from insertion.formats import date_longue, decimal, entier, pourcentage
 from insertion.queries import Perimetre, Periode, date_observation, latest_extraction, run
 
@@ -202,6 +203,81 @@ def compute(
     }
 
 
+def _groupe_motif(motif: str, referentiel: dict[str, dict]) -> str:
+    ref = referentiel.get(motif)
+    flags = (ref["emploi_durable"], ref["sortie_emploi"], ref["sortie_dynamique"]) if ref else (0, 0, 0)
+    return libelles.groupe_sortie(*flags)
+
+
+def publier(resultat: dict, perimetre: Perimetre = Perimetre(), seuil: int = secret.SEUIL_SECRET) -> dict:
+    """Le résultat de `compute` protégé par le secret statistique, tel que la CLI l'imprime (texte ou JSON) :
+    une valeur masquée devient la chaîne « secret » (`secret.LIBELLE_MASQUE`).
+
+    Mêmes règles qu'à l'écran : effectifs de 1 à seuil − 1 masqués hors exemption (le département sans
+    aucun filtre, `secret.departement_exempte`) ; sorties par motif et par groupe protégées comme sur la vue
+    « Sorties » (groupes : ventilation du total ; motifs : ventilation de leur groupe ; tous les motifs d'un
+    groupe masqué masqués) ; taux selon la règle des taux ; délai médian sur au moins `seuil` personnes
+    (le numérateur, diagnostiqués à 90 jours, en est une borne basse) et arrondi à 5 jours. Ajoute
+    `sorties_par_groupe`."""
+    exempte = secret.departement_exempte(perimetre)
+    masque = secret.LIBELLE_MASQUE
+
+    def effectif(n: int) -> int | str:
+        return n if exempte or not 0 < n < seuil else masque
+
+    def taux(t: float | None, den: int) -> float | str | None:
+        if t is None:
+            return None
+        return t if secret.taux_publiable(round(t * den), den, seuil) else masque
+
+    out = dict(resultat)
+    for cle in ("file_active", "entrees", "sorties"):
+        out[cle] = effectif(int(resultat[cle]))
+
+    referentiel = _motifs_referentiel()
+    motifs = pd.DataFrame(
+        {"motif": list(resultat["sorties_par_motif"]), "sorties": list(resultat["sorties_par_motif"].values())}
+    )
+    motifs["groupe_sortie"] = [_groupe_motif(m, referentiel) for m in motifs["motif"]]
+    groupes = (
+        motifs.groupby("groupe_sortie", sort=False, as_index=False)["sorties"].sum()
+        if len(motifs)
+        else pd.DataFrame({"groupe_sortie": [], "sorties": []})
+    )
+    prot_groupes = secret.proteger(groupes, effectifs=["sorties"], ventilation=[], departement=exempte, seuil=seuil)
+    groupes_masques = set(groupes["groupe_sortie"][prot_groupes.masque["sorties"].to_numpy()])
+    prot_motifs = secret.proteger(
+        motifs, effectifs=["sorties"], ventilation=["groupe_sortie"], departement=exempte, seuil=seuil
+    )
+    masques_motifs = prot_motifs.masque["sorties"] | motifs["groupe_sortie"].isin(groupes_masques)
+    out["sorties_par_motif"] = {
+        m: (masque if cache else int(n))
+        for m, n, cache in zip(motifs["motif"], motifs["sorties"], masques_motifs, strict=True)
+    }
+    caches = prot_groupes.masque["sorties"]
+    out["sorties_par_groupe"] = {
+        g: (masque if cache else int(n))
+        for g, n, cache in zip(groupes["groupe_sortie"], groupes["sorties"], caches, strict=True)
+    }
+
+    for cle in ("diag_numerique", "diag_linguistique"):
+        r = resultat[cle]
+        den = int(r["denominateur"])
+        numerateur = None if r["taux_90j"] is None else round(r["taux_90j"] * den)
+        delai = r["delai_median_j"]
+        publie = None if delai is None else secret.mediane_publiee(delai, numerateur, seuil)
+        out[cle] = {
+            "taux_90j": taux(r["taux_90j"], den),
+            "delai_median_j": None if delai is None else (masque if publie is None else publie),
+            "denominateur": effectif(den),
+        }
+    for cle in ("sortie_emploi_12m", "emploi_durable_12m"):
+        r = resultat[cle]
+        den = int(r["denominateur"])
+        out[cle] = {"taux": taux(r["taux"], den), "denominateur": effectif(den)}
+    return out
+
+
 def _motifs_referentiel() -> dict[str, dict]:
     try:
         return {m["motif_sortie"]: m for m in referential.load_referentiel().motifs}
@@ -213,49 +289,60 @@ def _jours(x: float) -> str:
     return decimal(x, 0 if float(x).is_integer() else 1) + (" jour" if x <= 1 else " jours")
 
 
+def _nombre(n: int | str, unite: str) -> str:
+    """« 3 465 personnes » ; une valeur masquée (« secret ») s'écrit seule."""
+    if isinstance(n, str):
+        return n
+    return f"{entier(n)} {unite}{'s' if n > 1 else ''}"
+
+
 def format_text(result: dict) -> str:
-    """Le résultat de `compute` en français lisible."""
+    """Le résultat de `publier` (valeurs protégées) en français lisible."""
     lignes = [
         f"Indicateurs au {date_longue(date.fromisoformat(result['as_of']))}",
         "",
-        f"File active : {entier(result['file_active'])} personne{'s' if result['file_active'] > 1 else ''}",
-        f"Entrées sur la période : {entier(result['entrees'])} épisode{'s' if result['entrees'] > 1 else ''}",
-        f"Sorties sur la période : {entier(result['sorties'])} épisode{'s' if result['sorties'] > 1 else ''}",
+        f"File active : {_nombre(result['file_active'], 'personne')}",
+        f"Entrées sur la période : {_nombre(result['entrees'], 'épisode')}",
+        f"Sorties sur la période : {_nombre(result['sorties'], 'épisode')}",
     ]
     if result["sorties_par_motif"]:
         # Mêmes libellés qu'à l'écran : le motif emploi_durable seul ne se lit pas comme le groupe « emploi
         # durable » (création d'entreprise comprise, contrat §3), qui suit.
         referentiel = _motifs_referentiel()
         lignes.append("Sorties par motif :")
-        groupes = dict.fromkeys(libelles.GROUPES_SORTIE, 0)
         for motif, n in result["sorties_par_motif"].items():
             ref = referentiel.get(motif)
             nom = libelles.MOTIFS_COURTS.get(motif) or (ref["libelle"] if ref else motif)
-            lignes.append(f"  - {nom} : {entier(n)}")
-            flags = (ref["emploi_durable"], ref["sortie_emploi"], ref["sortie_dynamique"]) if ref else (0, 0, 0)
-            groupes[libelles.groupe_sortie(*flags)] += n
+            lignes.append(f"  - {nom} : {n if isinstance(n, str) else entier(n)}")
         lignes.append("Sorties par groupe de motifs :")
-        for groupe, n in groupes.items():
+        groupes = result.get("sorties_par_groupe") or publier(result)["sorties_par_groupe"]
+        for groupe in libelles.GROUPES_SORTIE:
+            n = groupes.get(groupe, 0)
             if n:
-                lignes.append(f"  - {libelles.GROUPES_SORTIE[groupe]} : {entier(n)}")
+                lignes.append(f"  - {libelles.GROUPES_SORTIE[groupe]} : {n if isinstance(n, str) else entier(n)}")
     lignes.append("")
 
-    def cohorte(n: int) -> str:
-        return f"{entier(n)} orientation{'s' if n > 1 else ''}"
+    def cohorte(n: int | str) -> str:
+        return _nombre(n, "orientation")
 
     for cle, nom in (("diag_numerique", "numérique"), ("diag_linguistique", "linguistique")):
         r = result[cle]
         if r["taux_90j"] is None:
             taux = "non calculable (aucune orientation de la période datant de plus de 90 jours)"
+        elif isinstance(r["taux_90j"], str):
+            taux = r["taux_90j"]
         else:
             taux = f"{pourcentage(r['taux_90j'])} (sur {cohorte(r['denominateur'])})"
-        delai = "non calculable (aucun diagnostic)" if r["delai_median_j"] is None else _jours(r["delai_median_j"])
+        d = r["delai_median_j"]
+        delai = "non calculable (aucun diagnostic)" if d is None else d if isinstance(d, str) else _jours(d)
         lignes.append(f"Diagnostic {nom} à 90 jours : {taux} ; délai médian : {delai}")
 
     for cle, nom in (("sortie_emploi_12m", "en emploi"), ("emploi_durable_12m", "en emploi durable")):
         r = result[cle]
         if r["taux"] is None:
             taux = "non calculable (aucune orientation de la période datant de plus d'un an)"
+        elif isinstance(r["taux"], str):
+            taux = r["taux"]
         else:
             taux = f"{pourcentage(r['taux'])} (sur {cohorte(r['denominateur'])})"
         lignes.append(f"Sortie {nom} à 12 mois : {taux}")

@@ -5,12 +5,12 @@ calcule : historique des chargements, fraîcheur des extractions par ALI (retard
 complétude des champs facultatifs, et l'aide à l'import qui enregistre les fichiers reçus dans un
 dossier temporaire avant d'appeler le même chargeur que la ligne de commande.
 
-Secret statistique (contrat §6) : cette page est celle de l'équipe données et rien n'y est masqué,
-délibérément. La quarantaine ne contient aucune donnée personnelle (numéro de ligne, colonne, motif,
-jamais de valeur) ; les comptes de lignes lues, acceptées ou rejetées décrivent des fichiers, pas des
-personnes, et l'équipe doit pouvoir les rapprocher exactement de ses extractions ; les taux de
-complétude sont des parts d'épisodes renseignés, une mesure de la saisie et non une statistique sur
-les bénéficiaires. Aucun indicateur sur des personnes (file active, entrées, sorties) n'est montré ici.
+Secret statistique (contrat §6) : la quarantaine ne contient aucune donnée personnelle (numéro de ligne,
+colonne, motif, jamais de valeur) ; les comptes de lignes lues, acceptées ou rejetées décrivent des
+fichiers, pas des personnes, et l'équipe doit pouvoir les rapprocher exactement de ses extractions. La
+complétude, elle, compte des épisodes du périmètre filtré (âge, sexe, parcours…) par ALI : ses effectifs
+et ses parts sont protégés comme ailleurs (`proteger_completude`), car « 2 sorties sur 2 renseignées »
+sous trois filtres de profil dit combien de personnes sont sorties.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from insertion import app, formats, libelles, queries
+from insertion import app, formats, libelles, queries, secret
 from insertion.config import default_db_path
 from insertion.definitions import Definition
 from insertion.filters import Filtres
@@ -336,17 +336,33 @@ def completude(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(lignes, columns=["groupe", "champ", "libelle", "renseignes", "denominateur", "taux"])
 
 
-def tableau_completude(longue: pd.DataFrame, libelle_groupe: Callable[[str], str]) -> pd.DataFrame:
-    """Une ligne par groupe, une colonne de taux par champ, plus les dénominateurs."""
+def proteger_completude(longue: pd.DataFrame, *, departement: bool) -> secret.Protege:
+    """La complétude (`completude`) protégée : épisodes renseignés et dénominateurs sont des effectifs
+    (masqués de 1 à seuil − 1 hors exemption), la part renseignée est un taux (règle des taux de `secret`).
+    departement : `secret.departement_exempte` du périmètre pour la ligne de l'ensemble ; False par ALI."""
+    return secret.proteger(
+        longue,
+        effectifs=["renseignes", "denominateur"],
+        taux={"taux": "denominateur"},
+        numerateurs={"taux": "renseignes"},
+        departement=departement,
+    )
+
+
+def tableau_completude(prot: secret.Protege, libelle_groupe: Callable[[str], str]) -> pd.DataFrame:
+    """Une ligne par groupe, une colonne de taux par champ, plus les dénominateurs, depuis la complétude
+    protégée (`proteger_completude`) : « secret » dans les cases masquées."""
+    longue = prot.donnees
     if longue.empty:
         return pd.DataFrame()
+    textes = prot.affichage({"taux": formats.pourcentage, "denominateur": formats.entier})
     lignes = []
-    for groupe, part in longue.groupby("groupe", sort=True):
+    for groupe, part in textes.groupby("groupe", sort=True):
         ligne = {"Territoire": libelle_groupe(groupe)}
         for _, r in part.iterrows():
-            ligne[r["libelle"]] = formats.pourcentage(None if pd.isna(r["taux"]) else r["taux"])
-        ligne["Épisodes courants"] = formats.entier(int(part["denominateur"][part["champ"] != "motif_sortie"].iloc[0]))
-        ligne["Sorties"] = formats.entier(int(part["denominateur"][part["champ"] == "motif_sortie"].iloc[0]))
+            ligne[r["libelle"]] = r["taux"]
+        ligne["Épisodes courants"] = part["denominateur"][part["champ"] != "motif_sortie"].iloc[0]
+        ligne["Sorties"] = part["denominateur"][part["champ"] == "motif_sortie"].iloc[0]
         lignes.append(ligne)
     return pd.DataFrame(lignes)
 

@@ -1,14 +1,24 @@
 """Secret statistique (contrat §6) : la seule fonction qui masque, pour l'écran et les exports.
 
-- Sous le département, un effectif de 1 à 10 (seuil − 1) n'est jamais montré : il se lit « < 11 ».
-- Un taux dont le dénominateur est inférieur au seuil n'est pas montré (« n.d. »).
+Règles appliquées ici, indépendantes de la méthode de fond (docs/secret-statistique.md) ; « seuil » est
+`SEUIL_SECRET` ($INSERTION_SEUIL_SECRET) :
+- Sous le département, un effectif de 1 à seuil − 1 n'est jamais montré.
+- Le département n'est exempté que sans AUCUN filtre (`departement_exempte`) : un filtre de profil
+  (âge, sexe, parcours) suffit à en faire une case comme une autre.
+- Un taux (part de profil comprise) n'est montré que si son dénominateur atteint le seuil, et si son
+  numérateur et son complément (dénominateur − numérateur) valent chacun 0 ou au moins le seuil :
+  « 3,6 % sur 112 » redonnerait 4 personnes.
+- Une médiane (délai) n'est montrée que sur au moins seuil personnes, arrondie à 5 jours.
 - Dans une ventilation dont le total est montré, si une seule case est masquée, la plus petite
   case non nulle suivante l'est aussi, pour qu'aucune valeur masquée ne se déduise du total.
-- Les totaux du département sont montrés ; un taux sur moins de 11 personnes ne l'est à aucun niveau.
+- Toute case masquée se lit « secret » (un seul libellé : un libellé propre aux petits effectifs dirait de
+  quel côté du seuil la case se trouve).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,23 +26,57 @@ import pandas as pd
 
 from insertion.config import SEUIL_SECRET
 
+# Un seul libellé pour toute case masquée (effectif, taux, médiane, masquage primaire ou secondaire) :
+# deux libellés diraient au lecteur de quel côté du seuil la case se trouve.
+LIBELLE_MASQUE = "secret"
+TAUX_NON_DIFFUSE = LIBELLE_MASQUE  # anciens noms, gardés pour les appels existants
+MASQUE_SECONDAIRE = LIBELLE_MASQUE
+ARRONDI_MEDIANE_J = 5  # une médiane de délai se publie arrondie à 5 jours
 
-def libelle_masque(seuil: int = SEUIL_SECRET) -> str:
-    return f"< {seuil}"
 
-
-TAUX_NON_DIFFUSE = "n.d."
-# Une case masquée seulement pour protéger une autre n'est pas « < 11 » : l'écrire serait faux.
-MASQUE_SECONDAIRE = "secret"
+def libelle_masque(seuil: int = SEUIL_SECRET) -> str:  # noqa: ARG001 — même libellé quel que soit le seuil
+    return LIBELLE_MASQUE
 
 
 def note(seuil: int = SEUIL_SECRET) -> str:
     return (
-        f"Secret statistique : sous le département, les effectifs de 1 à {seuil - 1} sont masqués "
-        f"(« < {seuil} ») et les taux calculés sur moins de {seuil} personnes ne sont pas diffusés "
-        f"(« {TAUX_NON_DIFFUSE} ») ; quand une seule case d'un total est masquée, la plus petite "
-        f"suivante l'est aussi (« {MASQUE_SECONDAIRE} ») pour qu'elle ne se déduise pas du total."
+        f"Secret statistique : « {LIBELLE_MASQUE} » remplace toute valeur non diffusée. Sous le département, "
+        f"et au département dès qu'un filtre est posé, les effectifs de 1 à {seuil - 1} sont masqués ; un taux "
+        f"n'est diffusé que sur au moins {seuil} personnes, et si ses deux parts (personnes comptées et non "
+        f"comptées) valent chacune 0 ou au moins {seuil} ; un délai médian, que sur au moins {seuil} personnes, "
+        f"arrondi à {ARRONDI_MEDIANE_J} jours ; quand une seule case d'un total est masquée, la plus petite "
+        f"suivante l'est aussi, pour qu'elle ne se déduise pas du total."
     )
+
+
+def departement_exempte(perimetre: object) -> bool:
+    """Le département n'est publié exactement que sans AUCUN filtre : ni territoire (ALI, EPT, commune), ni
+    profil (âge, sexe, parcours, ni tout autre champ que le périmètre gagnerait). Tout champ non vide compte,
+    pour qu'un filtre ajouté plus tard ne rouvre pas l'exemption sans que personne n'y pense."""
+    return not any(getattr(perimetre, champ.name) for champ in dataclasses.fields(perimetre))
+
+
+def _petit(n: float, seuil: int) -> bool:
+    return 0 < n < seuil
+
+
+def taux_publiable(numerateur: float | None, denominateur: float | None, seuil: int = SEUIL_SECRET) -> bool:
+    """Dénominateur ≥ seuil, numérateur et complément chacun 0 ou ≥ seuil."""
+    if numerateur is None or denominateur is None or pd.isna(numerateur) or pd.isna(denominateur):
+        return False
+    return denominateur >= seuil and not _petit(numerateur, seuil) and not _petit(denominateur - numerateur, seuil)
+
+
+def arrondir_mediane(jours: float) -> float:
+    """Au multiple de 5 jours le plus proche (12,5 → 15 : la moitié monte, sans l'arrondi bancaire)."""
+    return float(math.floor(jours / ARRONDI_MEDIANE_J + 0.5) * ARRONDI_MEDIANE_J)
+
+
+def mediane_publiee(jours: float | None, effectif: float | None, seuil: int = SEUIL_SECRET) -> float | None:
+    """La médiane arrondie à 5 jours si elle porte sur au moins `seuil` personnes, sinon None (masquée)."""
+    if jours is None or effectif is None or pd.isna(jours) or pd.isna(effectif) or effectif < seuil:
+        return None
+    return arrondir_mediane(float(jours))
 
 
 @dataclass
@@ -49,16 +93,15 @@ class Protege:
         return bool(self.masque.to_numpy().any()) if not self.masque.empty else False
 
     def affichage(self, formats: dict[str, Callable[[object], str]]) -> pd.DataFrame:
-        """Un tableau de textes au format français, « < 11 » ou « n.d. » dans les cases masquées."""
+        """Un tableau de textes au format français, « secret » dans les cases masquées."""
         out = self.donnees.copy()
         for column, fmt in formats.items():
             none = pd.Series(False, index=out.index)
             masked = self.masque[column] if column in self.masque else none
             second = self.secondaire[column] if self.secondaire is not None and column in self.secondaire else none
-            label = TAUX_NON_DIFFUSE if self._is_rate(column) else libelle_masque(self.seuil)
             out[column] = [
-                (MASQUE_SECONDAIRE if s2 else label) if m else fmt(None if pd.isna(v) else v)
-                for v, m, s2 in zip(out[column], masked, second, strict=True)
+                LIBELLE_MASQUE if m else fmt(None if pd.isna(v) else v)
+                for v, m in zip(out[column], masked | second, strict=True)
             ]
         return out
 
@@ -90,15 +133,23 @@ def proteger(
     ventilation: list[str] | None = None,
     departement: bool | pd.Series = False,
     seuil: int = SEUIL_SECRET,
+    medianes: dict[str, str] | None = None,
+    numerateurs: dict[str, str] | None = None,
 ) -> Protege:
     """Applique le secret statistique à un tableau d'indicateurs.
 
     effectifs : colonnes de comptes ; taux : colonne de taux → colonne de son dénominateur ;
     ventilation : colonnes qui identifient une ventilation dont le total est montré (les lignes
     d'un même groupe sont ses cases ; [] = tout le tableau, None = pas de masquage secondaire) ;
-    departement : True, ou un booléen par ligne, pour les lignes au niveau du département.
+    departement : True, ou un booléen par ligne, pour les lignes au niveau du département (exempté
+    seulement sans aucun filtre : `departement_exempte`) ; medianes : colonne de médiane (en jours) →
+    colonne de son effectif ; numerateurs : colonne de taux → colonne de son numérateur (sinon le
+    numérateur est taux × dénominateur, exact pour un taux calculé comme un quotient d'effectifs).
+    Taux et médianes sont protégés à tous les niveaux, département compris.
     """
     taux = taux or {}
+    medianes = medianes or {}
+    numerateurs = numerateurs or {}
     data = df.copy().reset_index(drop=True)
     below = ~(
         pd.Series(bool(departement), index=data.index)
@@ -120,10 +171,24 @@ def proteger(
     for column, denominator in taux.items():
         # Un taux sur moins de `seuil` personnes n'est montré à aucun niveau, département compris.
         # … ni quand son dénominateur est lui-même masqué (masquage secondaire) : le taux le trahirait.
+        # … ni quand son numérateur ou son complément vaut de 1 à seuil − 1 : taux × dénominateur le redonne.
         den = pd.to_numeric(data[denominator], errors="coerce").fillna(0)
+        rate = pd.to_numeric(data[column], errors="coerce")
+        if column in numerateurs:
+            num = pd.to_numeric(data[numerateurs[column]], errors="coerce")
+        else:
+            num = (rate * den).round()
+        small = ((num > 0) & (num < seuil)) | (((den - num) > 0) & ((den - num) < seuil))
         hidden = mask[denominator] if denominator in mask else False
-        mask[column] = ((den < seuil) | hidden) & data[column].notna()
-    mask.attrs["taux"] = tuple(taux)
+        mask[column] = ((den < seuil) | hidden | small.fillna(False)) & data[column].notna()
+    for column, effectif in medianes.items():
+        count = pd.to_numeric(data[effectif], errors="coerce").fillna(0)
+        hidden = mask[effectif] if effectif in mask else False
+        mask[column] = ((count < seuil) | hidden) & data[column].notna()
+        data[column] = pd.to_numeric(data[column], errors="coerce").map(
+            lambda j: j if pd.isna(j) else arrondir_mediane(j)
+        )
+    mask.attrs["taux"] = tuple(taux) + tuple(medianes)
     for column in mask.columns:
         data[column] = data[column].astype("float64").where(~mask[column])
     return Protege(data, mask, seuil, secondary)

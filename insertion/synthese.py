@@ -3,8 +3,8 @@
 `chiffres_cles(con, periode, perimetre)` est pure : une connexion et les filtres en entrée, un
 `Synthese` en sortie, sans Streamlit. La Vue d'ensemble l'affiche en cartes ; la note de synthèse
 pour les élus la réutilisera. Le secret statistique (contrat §6) y est déjà appliqué par
-`insertion.secret.proteger` : un effectif masqué vaut None et se lit « < 11 », un taux sur moins de
-11 personnes vaut None et se lit « n.d. ». Ce qui sort d'ici peut donc être montré tel quel.
+`insertion.secret.proteger` : un effectif ou un taux masqué vaut None et se lit « secret » (règles et
+seuil : `insertion.secret`). Ce qui sort d'ici peut donc être montré tel quel.
 
 Valeurs précédentes :
 - file active à D : fin du mois précédent (et, à part, 31 décembre de l'année précédente) ;
@@ -76,7 +76,7 @@ class Valeur:
 
     date: date  # date d'observation ; 1er du mois pour un mois, 1er janvier pour une année
     valeur: float | None
-    texte: str  # au format français, « < 11 » / « n.d. » si masquée, « – » si non calculable
+    texte: str  # au format français, « secret » si masquée, « – » si non calculable
     masque: bool = False
     denominateur: int | None = None  # taux : taille de la cohorte (None si elle est masquée)
 
@@ -128,7 +128,7 @@ class ChiffreCle:
 @dataclass(frozen=True)
 class Synthese:
     as_of: date
-    sous_departement: bool
+    sous_departement: bool  # un filtre de territoire est posé (libellés) ; le secret suit departement_exempte
     file_active: ChiffreCle
     file_active_fin_annee: Valeur  # au 31 décembre de l'année précédant D
     entrees: ChiffreCle
@@ -165,7 +165,8 @@ class Synthese:
 
 
 def _sous_departement(perimetre: Perimetre) -> bool:
-    """Comme Filtres.sous_departement : un filtre de territoire déclenche le secret sur les effectifs."""
+    """Comme Filtres.sous_departement : un filtre de territoire est posé (libellés). Le secret, lui, suit
+    `secret.departement_exempte`."""
     return bool(perimetre.alis or perimetre.epts or perimetre.communes)
 
 
@@ -177,9 +178,10 @@ def _texte_entier(v: object) -> str:
     return formats.entier(None if v is None else float(v))
 
 
-def _proteger_effectifs(points: list[tuple[date, float | None]], sous_departement: bool) -> list[Valeur]:
+def _proteger_effectifs(points: list[tuple[date, float | None]], exempte: bool) -> list[Valeur]:
+    """exempte : `secret.departement_exempte` du périmètre (le département sans aucun filtre)."""
     df = pd.DataFrame({"date": [p[0] for p in points], "valeur": [p[1] for p in points]})
-    prot = secret.proteger(df, effectifs=["valeur"], departement=not sous_departement)
+    prot = secret.proteger(df, effectifs=["valeur"], departement=exempte)
     textes = prot.affichage({"valeur": _texte_entier})["valeur"]
     return [
         Valeur(d, None if pd.isna(v) else float(v), t, bool(m))
@@ -261,6 +263,7 @@ def chiffres_cles(
 
     d = periode.as_of
     sous = _sous_departement(perimetre)
+    exempte = secret.departement_exempte(perimetre)
     mois_d = d.replace(day=1)
     fin_prec = fin_mois_precedent(d)
 
@@ -277,7 +280,7 @@ def chiffres_cles(
     fin_annee = date(d.year - 1, 12, 31)
     periode_annee = Periode(as_of=fin_annee, debut=periode.debut, fin=fin_annee)
     fa_annee = _premiere(requete("file_active", periode=periode_annee, perimetre=perimetre), "file_active")
-    valeurs_fa = _proteger_effectifs(points_fa + [(fin_annee, fa_annee)], sous)
+    valeurs_fa = _proteger_effectifs(points_fa + [(fin_annee, fa_annee)], exempte)
     serie_fa_protegee, valeur_fin_annee = tuple(valeurs_fa[:-1]), valeurs_fa[-1]
     file_active = ChiffreCle(
         "file_active",
@@ -304,7 +307,7 @@ def chiffres_cles(
     )
 
     def mouvement(colonne: str, libelle: str, sens: str, quoi: str) -> ChiffreCle:
-        serie = tuple(_proteger_effectifs(_par_mois(es, colonne, mois_es), sous))
+        serie = tuple(_proteger_effectifs(_par_mois(es, colonne, mois_es), exempte))
         return ChiffreCle(
             colonne,
             f"{libelle} en {formats.mois(mois_complet)}",
@@ -349,9 +352,10 @@ def chiffres_cles(
             f"Sur {formats.entier(cohorte)} orientations du {debut_p} au {formats.date_longue(d)} "
             f"ayant au moins {jours} d'ancienneté."
             if cohorte
-            else "Aucune cohorte diffusable (moins de 11 orientations ou aucune assez ancienne)."
+            else f"Taux non diffusé (secret statistique : moins de {secret.SEUIL_SECRET} orientations, ou trop peu "
+            "de personnes comptées ou non comptées) ou aucune cohorte assez ancienne."
         )
-        if cohorte and delai is not None and not pd.isna(delai):
+        if cohorte and delai is not None:
             detail += f" Délai médian du diagnostic : {formats.decimal(delai, 0)} jours."
         return ChiffreCle(
             cle,
@@ -369,7 +373,10 @@ def chiffres_cles(
     diags = {}
     for nom in indicators.DIAGNOSTICS:
         row = requete("taux_diagnostic", periode=periode, perimetre=perimetre, diagnostic=nom)
-        diags[nom] = (_taux_lu(row, "taux_90j", "denominateur"), _premiere(row, "delai_median_j", float("nan")))
+        # Le délai médian porte sur les épisodes diagnostiqués au plus tard à D, dont ceux du numérateur :
+        # un numérateur d'au moins `seuil` garantit une médiane sur au moins `seuil` personnes.
+        delai = secret.mediane_publiee(_premiere(row, "delai_median_j", float("nan")), _premiere(row, "numerateur", 0))
+        diags[nom] = (_taux_lu(row, "taux_90j", "denominateur"), delai)
     diag_numerique = carte_taux(
         "diag_numerique",
         "Diagnostic numérique à 90 jours",
@@ -541,8 +548,30 @@ def ordre_classement(protege: pd.DataFrame, colonne: str = "file_active") -> pd.
 
 
 def texte_part(part: object) -> str:
-    """Part d'une modalité ; une part absente est celle d'un effectif masqué : non diffusée."""
-    return secret.TAUX_NON_DIFFUSE if part is None or pd.isna(part) else formats.pourcentage(float(part))
+    """Part d'une modalité ; une part absente est masquée : non diffusée."""
+    return secret.LIBELLE_MASQUE if part is None or pd.isna(part) else formats.pourcentage(float(part))
+
+
+def proteger_repartition(repartition: pd.DataFrame, *, departement: bool) -> secret.Protege:
+    """La répartition du profil (`repartition_complete`) protégée : effectifs des modalités (cases du total
+    montré, masquage secondaire compris), total, et part de chaque modalité (colonne « part »), qui est un
+    taux : diffusée seulement si le total atteint le seuil et si la modalité et le reste valent chacun 0
+    ou au moins le seuil (« 3,6 % sur 112 » redonnerait 4 personnes) ; jamais celle d'un effectif masqué.
+    departement : `secret.departement_exempte` du périmètre."""
+    total = pd.to_numeric(repartition["total"], errors="coerce")
+    df = repartition.assign(part=(repartition["file_active"] / total).where(total > 0))
+    prot = secret.proteger(
+        df,
+        effectifs=["file_active", "total"],
+        taux={"part": "total"},
+        numerateurs={"part": "file_active"},
+        ventilation=[],
+        departement=departement,
+    )
+    masque = prot.masque["part"] | prot.masque["file_active"]
+    prot.masque["part"] = masque & df["part"].notna()
+    prot.donnees["part"] = prot.donnees["part"].where(~masque)
+    return prot
 
 
 # --- Définitions propres à ces vues (affichées dans « Méthode ») ------------------------------------

@@ -9,10 +9,10 @@ colorée par la valeur de son ALI ; un trait épais sépare les ALI. Si un fichi
 `communes.geojson` (propriété portant le code INSEE) est déposé dans le dossier du référentiel
 ($INSERTION_REFERENTIEL, sinon data/), une vraie carte choroplèthe le remplace.
 
-Secret statistique : les valeurs par ALI sont sous le département (effectifs de 1 à 10 masqués, avec
+Secret statistique : les valeurs par ALI sont sous le département (effectifs de 1 à seuil − 1 masqués, avec
 masquage secondaire : les ALI forment une ventilation dont le total départemental est montré) ; un taux
-sur moins de 11 personnes n'est diffusé à aucun niveau ; le coût par personne d'une ALI dont la file
-active moyenne est inférieure à 11 n'est pas diffusé. Médiane et quartiles sont calculés sur les seules
+sur moins de `secret.SEUIL_SECRET` personnes n'est diffusé à aucun niveau ; le coût par personne d'une ALI dont la
+file active moyenne est inférieure au seuil n'est pas diffusé. Médiane et quartiles sont calculés sur les seules
 valeurs diffusées : aucun repère ne se déduit d'une case masquée.
 """
 
@@ -173,7 +173,7 @@ def assembler(
 
 def proteger(table: pd.DataFrame, *, departement: bool) -> secret.Protege:
     """Le secret statistique du tableau par groupe : effectifs (avec masquage secondaire entre ALI, dont
-    le total départemental est montré), taux sur moins de 11 personnes, coût d'une petite ALI."""
+    le total départemental est montré), taux (règle des taux de `secret`), coût d'une petite ALI."""
     return secret.proteger(
         table,
         effectifs=EFFECTIFS,
@@ -258,7 +258,7 @@ def comparaison(
 
 
 def tableau_ali(prot_ali: secret.Protege, noms: dict[str, str]) -> pd.DataFrame:
-    """Le tableau par ALI des petits multiples, en textes français (« < 11 », « n.d. »)."""
+    """Le tableau par ALI des petits multiples, en textes français (« secret » pour une case masquée)."""
     textes = prot_ali.affichage({i.cle: i.format for i in INDICATEURS})
     out = pd.DataFrame({"ALI": [noms.get(g, g) for g in textes["groupe"]]})
     for ind in INDICATEURS:
@@ -285,7 +285,7 @@ def _court(code: str) -> str:
 def petits_multiples(prot_ali: secret.Protege, code: str | None, noms: dict[str, str], colonnes: int = 2) -> go.Figure:
     """Un petit graphique par indicateur : les ALI en barres, de la plus haute à la plus basse, l'ALI
     choisie en orange, la médiane des ALI en tirets et l'écart interquartile en bande grisée. Une ALI
-    dont la valeur n'est pas diffusée n'a pas de barre ; son libellé (« < 11 », « n.d. ») est écrit à la
+    dont la valeur n'est pas diffusée n'a pas de barre ; son libellé (« secret ») est écrit à la
     place."""
     donnees = prot_ali.donnees
     rep = reperes(donnees)
@@ -458,7 +458,7 @@ class ValeursCarte:
 
     indicateur: Indicateur
     valeurs: dict[str, float]
-    textes: dict[str, str]  # au format français, « < 11 » / « n.d. » compris
+    textes: dict[str, str]  # au format français, « secret » compris
     masquees: frozenset[str]
 
     @classmethod
@@ -714,9 +714,9 @@ def annees_budget(budget: pd.DataFrame, annee_max: int) -> tuple[int | None, int
 
 
 def proteger_cout(cout: pd.DataFrame, *, departement: bool | pd.Series, ventilation: list[str] | None = None):
-    """Secret du coût par personne : la file active moyenne est un effectif (masquée de 1 à 10 sous le
+    """Secret du coût par personne : la file active moyenne est un effectif (masquée de 1 à seuil − 1 sous le
     département, masquage secondaire dans `ventilation`) ; le coût d'une ligne dont la file active
-    moyenne est inférieure à 11 OU masquée n'est pas diffusé (sinon exécuté / coût la redonnerait)."""
+    moyenne est inférieure au seuil OU masquée n'est pas diffusé (sinon exécuté / coût la redonnerait)."""
     premier = secret.proteger(cout, effectifs=["file_active_moyenne"], ventilation=ventilation, departement=departement)
     base = cout.reset_index(drop=True).assign(
         file_active_moyenne_diffusee=premier.donnees["file_active_moyenne"].fillna(0.0)

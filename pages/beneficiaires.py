@@ -86,7 +86,7 @@ else:
 # --- Entrées et sorties par mois -------------------------------------------------------------------------
 st.subheader("Entrées et sorties par mois")
 es = ctx.requete("entrees_sorties_mensuelles", periode=f.periode, perimetre=f.perimetre)
-prot_es = secret.proteger(es, effectifs=["entrees", "sorties"], departement=not f.sous_departement)
+prot_es = secret.proteger(es, effectifs=["entrees", "sorties"], departement=secret.departement_exempte(f.perimetre))
 affiche_es = prot_es.affichage({"entrees": formats.entier, "sorties": formats.entier})
 fig = go.Figure()
 for colonne, nom, couleur in (("entrees", "Entrées", charts.PALETTE[0]), ("sorties", "Sorties", charts.PALETTE[1])):
@@ -199,15 +199,12 @@ repartition = synthese.repartition_complete(
 )
 total = int(repartition["total"].iloc[0]) if len(repartition) else 0
 # Les modalités sont les cases d'un total montré (la file active du périmètre).
-prot_p = secret.proteger(repartition, effectifs=["file_active"], ventilation=[], departement=not f.sous_departement)
-parts = prot_p.donnees["file_active"] / total if total else prot_p.donnees["file_active"] * float("nan")
-affiche_p = prot_p.affichage({"file_active": formats.entier})
+# Les parts sont des taux : même règle que les autres taux (synthese.proteger_repartition).
+prot_p = synthese.proteger_repartition(repartition, departement=secret.departement_exempte(f.perimetre))
+parts = prot_p.donnees["part"]
+affiche_p = prot_p.affichage({"file_active": formats.entier, "total": formats.entier})
 textes_parts = [synthese.texte_part(p) for p in parts]
-total_texte = (
-    secret.proteger(pd.DataFrame({"n": [total]}), effectifs=["n"], departement=not f.sous_departement)
-    .affichage({"n": formats.entier})["n"]
-    .iloc[0]
-)
+total_texte = affiche_p["total"].iloc[0] if len(affiche_p) else formats.entier(total)
 if total == 0:
     st.info("Aucune personne suivie dans le périmètre retenu à cette date.")
 else:

@@ -1,7 +1,7 @@
 """Budget : crédits de l'insertion votés et exécutés par année, par ligne et par ALI ; coût par personne suivie.
 
 Les montants ne sont pas des effectifs : ils ne sont pas masqués. Le coût par personne d'une ALI dont la file
-active moyenne est inférieure à 11 n'est pas diffusé (insertion.territoires.proteger_cout).
+active moyenne est inférieure au seuil du secret n'est pas diffusé (insertion.territoires.proteger_cout).
 """
 
 import pandas as pd
@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from insertion import app, charts, formats, libelles, territoires, ui
+from insertion import app, charts, formats, libelles, secret, territoires, ui
 from insertion.queries import Perimetre, Periode
 
 VUE = "Budget"
@@ -77,7 +77,8 @@ par_annee = totaux.set_index("annee")
 
 cout = ctx.requete("cout_par_personne", periode=periode_cout, perimetre=perimetre_budget, groupe="departement")
 cout = cout[cout["annee"] <= annee_d].sort_values("annee").reset_index(drop=True)
-prot_cout = territoires.proteger_cout(cout, departement=not selection)
+# Le coût ne lit que le filtre ALI (perimetre_budget) : c'est lui qui décide de l'exemption.
+prot_cout = territoires.proteger_cout(cout, departement=secret.departement_exempte(perimetre_budget))
 cout_affiche = prot_cout.affichage(
     {"file_active_moyenne": formats.entier, "cout_par_personne": lambda v: formats.euros(nombre(v))}
 )
@@ -346,7 +347,8 @@ else:
     annee = st.selectbox("Année", options, index=options.index(defaut), key="budget_annee_ali", bind="query-params")
     st.caption(
         "Crédits attribués à chaque ALI ; le coût par personne rapporte l'exécuté de l'ALI à sa file active "
-        "moyenne de l'année. Non diffusé pour une ALI qui a suivi en moyenne moins de 11 personnes."
+        "moyenne de l'année. Non diffusé pour une ALI qui a suivi en moyenne moins de "
+        f"{secret.SEUIL_SECRET} personnes."
     )
     annee_ali = ventilees[ventilees["annee"] == annee].copy()
     cout_ali = ctx.requete("cout_par_personne", periode=periode_cout, perimetre=perimetre_budget, groupe="ali")

@@ -6,7 +6,7 @@ La logique (assemblage, secret, médiane et quartiles, petits multiples, carte) 
 import pandas as pd
 import streamlit as st
 
-from insertion import app, formats, indicators, libelles, territoires, ui
+from insertion import app, formats, indicators, libelles, secret, territoires, ui
 from insertion.queries import Perimetre, Periode
 
 VUE = "Comparer les territoires"
@@ -98,7 +98,10 @@ def tableau(groupe: str, groupes: list[str]) -> pd.DataFrame:
 
 
 prot_ali = territoires.proteger(tableau("ali", presentes), departement=False)
-prot_dep = territoires.proteger(tableau("departement", [indicators.DEPARTEMENT]), departement=True)
+# La ligne du département porte les filtres de profil : exemptée seulement sans aucun filtre.
+prot_dep = territoires.proteger(
+    tableau("departement", [indicators.DEPARTEMENT]), departement=secret.departement_exempte(population)
+)
 valeurs, textes = territoires.comparaison(prot_ali, prot_dep, code)
 
 

@@ -4,7 +4,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from insertion import app, cohortes, formats, ui
+from insertion import app, cohortes, formats, secret, ui
 from insertion.cohortes import DEFINITIONS as DEF
 from insertion.cohortes import DIAGNOSTICS
 from insertion.definitions import Definition
@@ -13,8 +13,10 @@ from insertion.indicators import DEPARTEMENT
 TITRE = "Diagnostics"
 ctx = app.page(TITRE)
 f = ctx.filtres
-au_departement = not f.sous_departement
+# Exemptés du secret : le département sans AUCUN filtre (ni territoire, ni profil), et lui seul.
+au_departement = secret.departement_exempte(f.perimetre)
 reference = cohortes.perimetre_departement(f.perimetre)
+reference_exempte = secret.departement_exempte(reference)
 CLES_DEF = {"numerique": "diag_numerique", "linguistique": "diag_linguistique"}
 
 
@@ -50,7 +52,7 @@ for i, (diag, nom) in enumerate(DIAGNOSTICS.items()):
     mois = cohortes.proteger_diagnostic(cohortes.cohortes_completes(ici_mois), au_departement).donnees
     ecart_taux = ecart_delai = None
     if f.sous_departement:
-        ref = cohortes.proteger_diagnostic(indicateur(diag, reference)[0], True).donnees
+        ref = cohortes.proteger_diagnostic(indicateur(diag, reference)[0], reference_exempte).donnees
         ecart_taux = ui.evolution_points(cohortes.valeur(prot.donnees, "taux_90j"), cohortes.valeur(ref, "taux_90j"))
         d_ici, d_ref = cohortes.valeur(prot.donnees, "delai_median_j"), cohortes.valeur(ref, "delai_median_j")
         if d_ici is not None and d_ref is not None and d_ici != d_ref:
@@ -92,7 +94,9 @@ ref_periode, ref_mois = indicateur(diag, reference)
 ali_periode, ali_mois = indicateur(diag, f.perimetre, "ali")
 ali_periode = ali_periode.sort_values("groupe").reset_index(drop=True)
 table, niveau = cohortes.empiler(ref_periode, ali_periode)
-prot, aff = cohortes.proteger_territoires(table, niveau, cohortes.proteger_diagnostic, FORMATS)
+prot, aff = cohortes.proteger_territoires(
+    table, niveau, cohortes.proteger_diagnostic, FORMATS, exempte=reference_exempte
+)
 alis = ~niveau.to_numpy()
 noms = [cohortes.libelle_groupe(g, court=True) for g in table["groupe"][alis]]
 # Les en-têtes du tableau nomment aussi les valeurs dans les survols des barres.
@@ -146,7 +150,9 @@ mesure = st.segmented_control(
     "Mesure", list(MESURES), format_func=MESURES.get, default="taux_90j", required=True, key="mesure_diag"
 )
 table, niveau = cohortes.empiler(cohortes.cohortes_completes(ref_mois), cohortes.cohortes_completes(ali_mois))
-prot, aff = cohortes.proteger_territoires(table, niveau, cohortes.proteger_diagnostic, FORMATS, "mois")
+prot, aff = cohortes.proteger_territoires(
+    table, niveau, cohortes.proteger_diagnostic, FORMATS, "mois", exempte=reference_exempte
+)
 if table.empty:
     st.info("Aucune cohorte mensuelle n'a encore 90 jours de recul dans la période choisie.")
 else:
@@ -182,8 +188,9 @@ else:
     ui.graphique(ctx, fig, vue=TITRE, table=tableau, definitions=[DEF["diag_cohortes"]], masque=prot.a_masque, cle=cle)
     st.caption(
         "Première ligne : le département (mêmes filtres de profil). Une case blanche : aucune orientation ce "
-        "mois-là, ou valeur non diffusée (moins de 11 orientations ou diagnostics, ou de 1 à 10 personnes "
-        "diagnostiquées : le taux redonnerait l'effectif masqué). Les mois orientés depuis "
+        f"mois-là, ou valeur non diffusée (moins de {secret.SEUIL_SECRET} orientations ou diagnostics, ou de 1 à "
+        f"{secret.SEUIL_SECRET - 1} personnes diagnostiquées ou non diagnostiquées : le taux redonnerait "
+        "l'effectif masqué). Les mois orientés depuis "
         "moins de 90 jours ne figurent pas."
     )
 
@@ -249,6 +256,7 @@ with droite:
             titre="Répartition par ALI, en part des diagnostics datés",
             colonnes={"territoire": "Territoire"} | COLONNES_NIVEAUX,
             hachures=True,
+            exempte=reference_exempte,
         )
         cle = f"niveaux_ali_{diag}"
         ui.graphique(ctx, fig, vue=TITRE, table=tableau, definitions=[DEF["niveaux"]], masque=masque, cle=cle)

@@ -1,6 +1,7 @@
 """Qualité des données : historique des chargements, fraîcheur par ALI, lignes rejetées, complétude.
 
-Page de l'équipe données ; le secret statistique n'y masque rien (justification dans insertion/qualite.py).
+Page de l'équipe données ; le secret statistique n'y masque que la complétude, qui compte des épisodes du
+périmètre filtré (justification dans insertion/qualite.py).
 """
 
 import textwrap
@@ -9,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from insertion import app, charts, formats, libelles, qualite, ui
+from insertion import app, charts, formats, libelles, qualite, secret, ui
 
 TITRE = "Qualité des données"
 # app.page() s'arrête quand la base n'a aucune extraction : c'est justement là qu'il faut voir les rejets.
@@ -20,8 +21,9 @@ territoire = qualite.parametres_territoire(f)
 noms_ali = libelles.ali()
 
 st.caption(
-    "Page de l'équipe données : elle décrit des fichiers et des lignes, pas des personnes. Rien n'y est masqué "
-    "par le secret statistique ; la quarantaine ne conserve aucune valeur des fichiers."
+    "Page de l'équipe données : chargements et lignes rejetées décrivent des fichiers, pas des personnes, et ne "
+    "sont pas masqués ; la complétude compte des épisodes du périmètre filtré et suit le secret statistique. "
+    "La quarantaine ne conserve aucune valeur des fichiers."
 )
 
 chargements = ctx.sql("qualite_chargements")
@@ -273,8 +275,19 @@ if not donnees:
 else:
     periode = f.periode.params()
     params = {**f.perimetre.params(), "debut": periode["debut"], "fin": periode["fin"]}
-    ensemble = qualite.completude(ctx.sql("qualite_completude", groupe="departement", **params))
-    par_ali_c = qualite.completude(ctx.sql("qualite_completude", groupe="ali", **params))
+    # Effectifs d'épisodes du périmètre filtré : protégés (secret statistique), l'ensemble exempté
+    # seulement sans aucun filtre.
+    prot_ensemble = qualite.proteger_completude(
+        qualite.completude(ctx.sql("qualite_completude", groupe="departement", **params)),
+        departement=secret.departement_exempte(f.perimetre),
+    )
+    prot_ali_c = qualite.proteger_completude(
+        qualite.completude(ctx.sql("qualite_completude", groupe="ali", **params)), departement=False
+    )
+    ensemble, par_ali_c = prot_ensemble.donnees, prot_ali_c.donnees
+    textes_ensemble = prot_ensemble.affichage(
+        {"taux": formats.pourcentage, "renseignes": formats.entier, "denominateur": formats.entier}
+    )
     if ensemble.empty:
         st.info("Aucun épisode courant dans le périmètre et la période choisis.")
     else:
@@ -289,10 +302,10 @@ else:
                 y=ensemble["libelle"],
                 orientation="h",
                 marker_color=charts.PALETTE[0],
-                customdata=ensemble[["renseignes", "denominateur"]].to_numpy(),
-                hovertemplate="%{y}<br>%{x:.1%} renseigné<br>%{customdata[0]:,.0f} sur %{customdata[1]:,.0f}"
+                customdata=textes_ensemble[["taux", "renseignes", "denominateur"]].to_numpy(),
+                hovertemplate="%{y}<br>%{customdata[0]} renseigné<br>%{customdata[1]} sur %{customdata[2]}"
                 "<extra></extra>",
-                text=[formats.pourcentage(v) if pd.notna(v) else "–" for v in ensemble["taux"]],
+                text=list(textes_ensemble["taux"]),
                 textposition="auto",
             )
         )
@@ -306,8 +319,9 @@ else:
             ctx,
             fig,
             vue=TITRE,
-            table=qualite.tableau_completude(ensemble, lambda _: f.territoire),
+            table=qualite.tableau_completude(prot_ensemble, lambda _: f.territoire),
             definitions=[qualite.DEF_COMPLETUDE],
+            masque=prot_ensemble.a_masque,
             cle="completude_ensemble",
         )
         if not par_ali_c.empty:
@@ -319,7 +333,14 @@ else:
             grille = par_ali_c.pivot(index="groupe", columns="libelle", values="taux").reindex(
                 index=groupes, columns=champs
             )
-            textes = [[formats.pourcentage(v) if pd.notna(v) else "–" for v in ligne] for ligne in grille.to_numpy()]
+            textes_ali = prot_ali_c.affichage({"taux": formats.pourcentage})
+            textes = (
+                textes_ali.pivot(index="groupe", columns="libelle", values="taux")
+                .reindex(index=groupes, columns=champs)
+                .fillna("–")
+                .to_numpy()
+                .tolist()
+            )
             fig = go.Figure(
                 go.Heatmap(
                     z=grille.to_numpy(),
@@ -339,8 +360,8 @@ else:
                         "len": 0.6,
                         "thickness": 14,
                     },
-                    customdata=[champs] * len(groupes),
-                    hovertemplate="%{y}<br>%{customdata} : %{z:.1%}<extra></extra>",
+                    customdata=[[[c, t] for c, t in zip(champs, ligne, strict=True)] for ligne in textes],
+                    hovertemplate="%{y}<br>%{customdata[0]} : %{customdata[1]}<extra></extra>",
                     xgap=2,
                     ygap=2,
                 )
@@ -355,7 +376,8 @@ else:
                 ctx,
                 fig,
                 vue=TITRE,
-                table=qualite.tableau_completude(par_ali_c, lambda g: noms_ali.get(g, g)),
+                table=qualite.tableau_completude(prot_ali_c, lambda g: noms_ali.get(g, g)),
                 definitions=[qualite.DEF_COMPLETUDE],
+                masque=prot_ali_c.a_masque,
                 cle="completude_ali",
             )

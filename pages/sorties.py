@@ -12,8 +12,10 @@ from insertion.indicators import DEPARTEMENT
 TITRE = "Sorties vers l'emploi"
 ctx = app.page(TITRE)
 f = ctx.filtres
-au_departement = not f.sous_departement
+# Exemptés du secret : le département sans AUCUN filtre (ni territoire, ni profil), et lui seul.
+au_departement = secret.departement_exempte(f.perimetre)
 reference = cohortes.perimetre_departement(f.perimetre)
+reference_exempte = secret.departement_exempte(reference)
 COULEUR_EMPLOI = COULEURS_GROUPES["emploi_transition"]
 COULEUR_DURABLE = COULEURS_GROUPES["emploi_durable"]
 FORMATS = {
@@ -53,7 +55,7 @@ st.caption(
 )
 ici = cohortes.proteger_sortie(taux(f.perimetre), au_departement)
 ici_aff = ici.affichage(FORMATS)
-ref = cohortes.proteger_sortie(taux(reference), True)
+ref = cohortes.proteger_sortie(taux(reference), reference_exempte)
 mois = cohortes.proteger_sortie(cohortes.cohortes_completes(par_cohorte(f.perimetre, "mois")), au_departement).donnees
 groupes_ici = cohortes.sorties_par_groupe(motifs(f.perimetre), au_departement)
 n_emploi, part_emploi = cohortes.part_emploi(groupes_ici)
@@ -92,7 +94,9 @@ with cartes[2]:
 with cartes[3]:
     ui.kpi(
         "Part des sorties en emploi",
-        formats.SANS_OBJET if part_emploi is None else formats.pourcentage(part_emploi),
+        formats.pourcentage(part_emploi)
+        if part_emploi is not None
+        else (secret.LIBELLE_MASQUE if groupes_ici.a_masque or n_emploi is not None else formats.SANS_OBJET),
         aide="Sorties de la période pour emploi durable, création d'entreprise ou emploi de transition "
         + ("" if n_emploi is None else f"({formats.entier(n_emploi)}) ")
         + "parmi toutes les sorties de la période ; non diffusée si l'un des effectifs est masqué.",
@@ -102,7 +106,7 @@ with cartes[3]:
 st.subheader("Taux de sortie à 12 mois par agence locale d'insertion")
 par_ali = taux(f.perimetre, "ali").sort_values("groupe").reset_index(drop=True)
 table, niveau = cohortes.empiler(taux(reference), par_ali)
-prot, aff = cohortes.proteger_territoires(table, niveau, cohortes.proteger_sortie, FORMATS)
+prot, aff = cohortes.proteger_territoires(table, niveau, cohortes.proteger_sortie, FORMATS, exempte=reference_exempte)
 alis = ~niveau.to_numpy()
 if not alis.any():
     st.info("Aucune orientation dans le périmètre et la période choisis.")
@@ -157,7 +161,7 @@ else:
         table, niveau = cohortes.empiler(coh_ref, coh_ici)
     else:  # le périmètre est le département lui-même
         table, niveau = coh_ici, pd.Series(False, index=coh_ici.index)
-    prot = cohortes.proteger_sortie(table, niveau | au_departement)
+    prot = cohortes.proteger_sortie(table, (niveau & reference_exempte) | au_departement)
     aff = prot.affichage(FORMATS)
     aff["territoire"] = [DEPARTEMENT if n else f.territoire for n in niveau]
     aff["cohorte_libelle"] = [cohortes.libelle_cohorte(c, pas) for c in table["cohorte"]]
@@ -201,7 +205,9 @@ else:
     )  # fmt: skip
     coh_ali = cohortes.cohortes_completes(par_cohorte(f.perimetre, pas, "ali"))
     table, niveau = cohortes.empiler(coh_ref, coh_ali)
-    prot, aff = cohortes.proteger_territoires(table, niveau, cohortes.proteger_sortie, FORMATS, pas)
+    prot, aff = cohortes.proteger_territoires(
+        table, niveau, cohortes.proteger_sortie, FORMATS, pas, exempte=reference_exempte
+    )
     survols = [
         f"<b>{t}</b><br>Orientés : {c}<br>{INDICATEURS[indicateur]} : {v}<br>Orientations : {n}"
         for t, c, v, n in zip(
@@ -220,8 +226,9 @@ else:
     )
     st.caption(
         "Première ligne : le département (mêmes filtres de profil). Une case blanche : aucune orientation dans "
-        "la cohorte, ou taux non diffusé (moins de 11 orientations, ou de 1 à 10 sorties : le taux redonnerait "
-        "l'effectif masqué). Les cohortes de moins d'un an ne figurent pas."
+        f"la cohorte, ou taux non diffusé (moins de {secret.SEUIL_SECRET} orientations, ou de 1 à "
+        f"{secret.SEUIL_SECRET - 1} personnes sorties ou non sorties : le taux redonnerait l'effectif). "
+        "Les cohortes de moins d'un an ne figurent pas."
     )
 
 # --- Sorties par motif et par groupe -------------------------------------------------------------------
@@ -296,6 +303,7 @@ with droite:
             couleurs=COULEURS_GROUPES,
             effectif="sorties",
             titre="Groupes de sortie par ALI, en part des sorties de la période",
+            exempte=reference_exempte,
             colonnes={
                 "territoire": "Territoire",
                 "libelle": "Groupe de sortie",

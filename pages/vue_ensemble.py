@@ -99,7 +99,7 @@ ui.methode(
 # --- Évolution de la file active sur la période ------------------------------------------------------
 st.subheader("Évolution de la file active")
 serie = ctx.requete("file_active_mensuelle", periode=f.periode, perimetre=f.perimetre)
-prot = secret.proteger(serie, effectifs=["file_active"], departement=not f.sous_departement)
+prot = secret.proteger(serie, effectifs=["file_active"], departement=secret.departement_exempte(f.perimetre))
 affiche = prot.affichage({"file_active": formats.entier})
 fig = go.Figure(
     go.Scatter(
@@ -112,7 +112,7 @@ fig = go.Figure(
     )
 )
 # L'objectif du Département (12 600 places d'accompagnement en 2026) n'a de sens que pour tout le département.
-sans_filtre = not any(f.perimetre.params().values())
+sans_filtre = secret.departement_exempte(f.perimetre)
 if sans_filtre:
     fig.add_hline(
         y=synthese.OBJECTIF_PLACES_2026,

@@ -74,7 +74,7 @@ def test_departement_note_on_demo_data(demo_build):
 
 
 def test_small_ali_note_masks_counts_below_eleven(tmp_path):
-    # 4 personnes en ALI14, orientées le 15/03/2023, extraction au 30/06/2023 : 4 < 11, donc « < 11 ».
+    # 4 personnes en ALI14, orientées le 15/03/2023, extraction au 30/06/2023 : 4 < 11, donc « secret ».
     db_path = build_db(tmp_path / "petite.duckdb", {"x.csv": csv_bytes(lignes(4))})
     con = db.open_read_only(db_path)
     try:
@@ -84,8 +84,8 @@ def test_small_ali_note_masks_counts_below_eleven(tmp_path):
     finally:
         con.close()
     _, text = text_of(data)
-    assert note.chiffres[0].valeur == "< 11" and note.masque
-    assert "< 11" in text and "ALI14" in text
+    assert note.chiffres[0].valeur == "secret" and note.masque
+    assert "secret" in text and "ALI14" in text
     assert "compte 4 personnes" not in text
     assert "ne sont pas diffusés" in text
     # Une base chargée d'extractions (pas la démonstration) : pas de bandeau.

@@ -14,6 +14,9 @@ from tests.conftest import csv_bytes, ligne, write
 
 ROOT = Path(__file__).resolve().parent.parent
 D = "2024-12-31"
+# Les calculs à la main portent sur 5 épisodes : avec un seuil de 1, le secret ne masque rien (seul l'arrondi
+# des médianes à 5 jours reste) ; tests/test_secret_regles.py vérifie la CLI au seuil par défaut.
+SANS_SECRET = {"INSERTION_SEUIL_SECRET": "1"}
 
 
 def cli(*args: str, db: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -98,7 +101,7 @@ def test_load_uses_insertion_db_environment_variable(tmp_path, extracts):
 def test_indicators_json_match_hand_computed_values(tmp_path, extracts):
     db = tmp_path / "cli.duckdb"
     assert cli("load", *map(str, extracts), db=db).returncode == 0
-    run = cli("indicators", "--from", "2024-01-01", "--to", "2024-12-31", "--json", db=db)
+    run = cli("indicators", "--from", "2024-01-01", "--to", "2024-12-31", "--json", db=db, env=SANS_SECRET)
     assert run.returncode == 0, run.stderr
     out = json.loads(run.stdout)
     assert out["as_of"] == D  # la dernière date_extraction en place
@@ -108,8 +111,9 @@ def test_indicators_json_match_hand_computed_values(tmp_path, extracts):
     assert (out["entrees"], out["sorties"]) == (4, 2)
     assert out["sorties_par_motif"] == {"emploi_durable": 1, "formation": 1}
     # Cohorte 90 jours : orientés en 2024 et au plus tard le 02/10 (D − 90) : b1, b2, b1 (ALI04).
-    # Diagnostiqués sous 90 jours : b1 seulement (jour 90 ; b2 l'est au jour 91). Délais : 90 et 91.
-    assert out["diag_numerique"] == {"taux_90j": pytest.approx(1 / 3), "delai_median_j": 90.5, "denominateur": 3}
+    # Diagnostiqués sous 90 jours : b1 seulement (jour 90 ; b2 l'est au jour 91). Délais : 90 et 91, médiane
+    # 90,5 publiée arrondie à 5 jours : 90.
+    assert out["diag_numerique"] == {"taux_90j": pytest.approx(1 / 3), "delai_median_j": 90.0, "denominateur": 3}
     assert out["diag_linguistique"] == {"taux_90j": 0.0, "delai_median_j": None, "denominateur": 3}
     # Cohorte 12 mois : orientés au plus tard le 01/01/2024 (D − 365) et en 2024 : personne.
     assert out["sortie_emploi_12m"] == {"taux": None, "denominateur": 0}
@@ -120,18 +124,18 @@ def test_indicators_without_period_and_for_one_ali(tmp_path, extracts):
     db = tmp_path / "cli.duckdb"
     cli("load", *map(str, extracts), db=db)
     # Sans période, la cohorte 12 mois est b4 (orienté le 15/06/2023), sorti en formation : 0 sur 1.
-    out = json.loads(cli("indicators", "--json", db=db).stdout)
+    out = json.loads(cli("indicators", "--json", db=db, env=SANS_SECRET).stdout)
     assert out["sortie_emploi_12m"] == {"taux": 0.0, "denominateur": 1}
-    one = json.loads(cli("indicators", "--ali", "ALI14", "--json", db=db).stdout)
+    one = json.loads(cli("indicators", "--ali", "ALI14", "--json", db=db, env=SANS_SECRET).stdout)
     assert one["file_active"] == 2  # b2 et b3
-    earlier = json.loads(cli("indicators", "--as-of", "2024-03-01", "--json", db=db).stdout)
+    earlier = json.loads(cli("indicators", "--as-of", "2024-03-01", "--json", db=db, env=SANS_SECRET).stdout)
     assert (earlier["as_of"], earlier["file_active"]) == ("2024-03-01", 3)  # b1, b2 (ALI14) et b4 (ALI04)
 
 
 def test_indicators_text_is_french(tmp_path, extracts):
     db = tmp_path / "cli.duckdb"
     cli("load", *map(str, extracts), db=db)
-    run = cli("indicators", "--from", "2024-01-01", db=db)
+    run = cli("indicators", "--from", "2024-01-01", db=db, env=SANS_SECRET)
     assert run.returncode == 0, run.stderr
     assert "31 décembre 2024" in run.stdout
     assert "33,3\u202f%" in run.stdout

@@ -24,7 +24,7 @@ Groupe C — ALI04 (commune 93027), 4 épisodes c01..c04 orientés le 15/01/2024
 Diagnostic numérique à 90 jours (tous les épisodes sont orientés avant le 01/04/2024) :
   - ALI14 : dénominateur 50, numérateur 30 + 12 = 42 → 84,0 % ; diagnostics datés 45 (30 + 15) ;
     délais triés 12×10, 30×30, 3×121 j : la 23e valeur sur 45 → 30 jours.
-  - ALI04 : dénominateur 4 (« < 11 » sous le département), taux non diffusé (« n.d. »).
+  - ALI04 : dénominateur 4 (« secret » sous le département), taux non diffusé (« secret »).
   - Département : 54, 46 → 85,185… % = 85,2 % ; 49 diagnostics, délais 4×5, 12×10, 30×30, 3×121 :
     la 25e valeur → 30 jours.
   - Cohortes mensuelles : mars 2023 : ALI14 30/30 = 100 % ; janvier 2024 : ALI14 12/20 = 60 % (délai médian
@@ -203,9 +203,12 @@ def test_median_delay_gets_its_count_from_the_cohorts(con):
     assert df.loc["ALI04", "diagnostics"] == 4
     prot = cohortes.proteger_diagnostic(df.reset_index(), departement=False)
     aff = prot.affichage({"taux_90j": str, "delai_median_j": str, "denominateur": str}).set_index("groupe")
-    # ALI04 : 4 orientations, 4 diagnostics → effectif « < 11 », taux et délai non diffusés.
-    assert list(aff.loc["ALI04", ["denominateur", "taux_90j", "delai_median_j"]]) == ["< 11", "n.d.", "n.d."]
-    assert prot.donnees.set_index("groupe").loc["ALI14", "taux_90j"] == pytest.approx(0.84)
+    # ALI04 : 4 orientations, 4 diagnostics → effectif « secret », taux et délai non diffusés.
+    assert list(aff.loc["ALI04", ["denominateur", "taux_90j", "delai_median_j"]]) == ["secret", "secret", "secret"]
+    # ALI14 : 42 diagnostiquées sur 50, donc 8 non diagnostiquées : complément de 1 à 10, taux non diffusé
+    # (84 % de 50 redonnerait 8) ; le délai médian sur 45 diagnostics (30 jours, multiple de 5) est diffusé.
+    ali14 = prot.donnees.set_index("groupe").loc["ALI14"]
+    assert pd.isna(ali14["taux_90j"]) and ali14["delai_median_j"] == 30
 
 
 # --- Secret statistique cohérent entre motifs et groupes ---------------------------------------------
@@ -270,7 +273,7 @@ def test_a_masked_group_masks_all_its_motifs():
     }
     assert d["part"].isna().to_dict() == d["sorties"].isna().to_dict()
     affichage = groupes.affichage({"sorties": str, "part": str}).set_index("groupe_sortie")
-    assert affichage.loc["autres", "sorties"] == "secret" and affichage.loc["autres", "part"] == "n.d."
+    assert affichage.loc["autres", "sorties"] == "secret" and affichage.loc["autres", "part"] == "secret"
     motifs = cohortes.proteger_motifs(m)
     masque = dict(zip(m["motif_sortie"], motifs.masque["sorties"], strict=True))
     # abandon (15) et réorientation (12) sont montrables seuls, mais leur somme redonnerait le groupe masqué.
@@ -305,14 +308,16 @@ def test_shares_follow_their_masked_counts():
     # 4 masqué, seul → 20 aussi (masquage secondaire) ; leurs parts aussi ; 30 et 55,6 % montrés.
     assert list(prot.donnees["episodes"].isna()) == [True, False, True]
     assert list(prot.donnees["part"].isna()) == [True, False, True]
-    assert prot.affichage({"part": str})["part"].iloc[0] == "n.d."
+    assert prot.affichage({"part": str})["part"].iloc[0] == "secret"
 
 
 def test_pathway_shares_are_masked_with_small_counts_and_small_cohorts():
     etapes = cohortes.etapes_parcours(dict(zip(cohortes.ETAPES_PARCOURS, [30, 30, 22, 26, 18, 4], strict=True)))
     prot = cohortes.proteger_parcours(etapes, departement=False)
     assert list(prot.donnees["effectif"].isna()) == [False] * 5 + [True]
-    assert list(prot.donnees["part"].isna()) == [False] * 5 + [True]
+    # Parts de 30 : 22 (complément 8) et 26 (complément 4) ne sont pas diffusées : la règle des taux vaut
+    # pour les parts ; 18 (complément 12) l'est.
+    assert list(prot.donnees["part"].isna()) == [False, False, True, True, False, True]
     petite = cohortes.proteger_parcours(cohortes.etapes_parcours(dict.fromkeys(cohortes.ETAPES_PARCOURS, 8)), True)
     # Au département les effectifs restent, mais une part sur 8 personnes n'est pas diffusée.
     assert not petite.donnees["effectif"].isna().any() and petite.donnees["part"].isna().all()
@@ -354,7 +359,10 @@ def test_a_rate_is_masked_with_its_small_numerator(con):
     # 18 sorties en emploi sur 30 : montrées (60 %) ; 10 en emploi durable : masquées, et leur taux aussi,
     # sinon 33,3 % × 30 orientations affichées redonnerait 10.
     assert ali14["n_sortie_emploi"] == "18.0" and ali14["taux_sortie_emploi"] == "0.6"
-    assert (ali14["n_emploi_durable"], ali14["taux_emploi_durable"]) == ("< 11", "n.d.")
-    # Au département, rien n'est masqué.
+    assert (ali14["n_emploi_durable"], ali14["taux_emploi_durable"]) == ("secret", "secret")
+    # Au département sans filtre, les effectifs restent ; le taux suit la règle des taux à tout niveau :
+    # 18 et 12 → 60 % diffusé, 10 en emploi durable → 33,3 % non diffusé.
     dep = cohortes.proteger_sortie(indicators.taux_sortie_emploi(con, PERIODE), departement=True)
-    assert dep.donnees["taux_emploi_durable"].iloc[0] == pytest.approx(1 / 3)
+    assert dep.donnees["n_emploi_durable"].iloc[0] == 10
+    assert dep.donnees["taux_sortie_emploi"].iloc[0] == pytest.approx(0.6)
+    assert pd.isna(dep.donnees["taux_emploi_durable"].iloc[0])

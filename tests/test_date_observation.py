@@ -136,7 +136,8 @@ def test_indicateurs_de_la_cli_a_la_meme_date(base, capsys):
     assert departement["file_active"] == 29  # 33 orientés, 4 sortis en octobre
     assert cli.main(["indicators", "--db", str(base), "--ali", "ALI08", "--json"]) == 0
     montreuil = json.loads(capsys.readouterr().out)
-    assert (montreuil["as_of"], montreuil["file_active"]) == ("2026-11-30", 8)
+    # 8 personnes suivies dans une ALI : la CLI imprime la valeur protégée (secret statistique).
+    assert (montreuil["as_of"], montreuil["file_active"]) == ("2026-11-30", "secret")
     assert cli.main(["indicators", "--db", str(base), "--as-of", "2026-11-30", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["as_of"] == "2026-11-30"  # choisie : gardée telle quelle
 

@@ -22,7 +22,7 @@ def shown() -> pd.DataFrame:
             "ALI": ["ALI14 · Clichy", "ALI04 · La Courneuve", '=HYPERLINK("http://x";"clic")', "@SUM(A1)"],
             "file_active": [12600, 4, 389, 250],
             "taux": [0.385, 0.5, 0.2, None],
-            "denominateur": [1000, 4, 30, 0],
+            "denominateur": [1000, 4, 60, 0],  # 20 % de 60 : 12 et 48, diffusable
             "budget": [46e6, 1.25e6, 0.0, 3e6],
         }
     )
@@ -36,8 +36,8 @@ def shown() -> pd.DataFrame:
 
 
 def test_screen_table_is_what_we_expect(shown):
-    assert list(shown["File active"]) == ["12\u202f600", "< 11", "389", "250"]
-    assert list(shown["Taux"]) == ["38,5\u202f%", "n.d.", "20,0\u202f%", "–"]
+    assert list(shown["File active"]) == ["12\u202f600", "secret", "389", "250"]
+    assert list(shown["Taux"]) == ["38,5\u202f%", "secret", "20,0\u202f%", "–"]
 
 
 def test_csv_reads_back_with_semicolon_and_decimal_comma(shown):
@@ -47,10 +47,10 @@ def test_csv_reads_back_with_semicolon_and_decimal_comma(shown):
     assert rows[0] == ["ALI", "File active", "Taux (%)", "Budget (M€)"]
     assert rows[1] == ["ALI14 · Clichy", "12600", "38,5", "46"]
     # La case à 4 personnes reste masquée ; le taux sur 4 personnes n'est pas diffusé.
-    assert rows[2][1:3] == ["< 11", "n.d."]
+    assert rows[2][1:3] == ["secret", "secret"]
     # Le budget de 1,25 M€ s'affiche « 1,2 M€ » (arrondi à l'écran) : le CSV donne la valeur montrée.
     assert rows[2][3] == "1,2"
-    values = [float(r[2].replace(",", ".")) for r in rows[1:] if r[2] not in ("n.d.", "")]
+    values = [float(r[2].replace(",", ".")) for r in rows[1:] if r[2] not in ("secret", "")]
     assert values == [38.5, 20.0]
     assert rows[3][0] == "'" + '=HYPERLINK("http://x";"clic")' and rows[4][0] == "'@SUM(A1)"
 
@@ -71,7 +71,7 @@ def test_xlsx_has_numbers_definitions_and_inert_formulas(shown):
     assert [c.value for c in sheet[2]] == ["ALI14 · Clichy", 12600, 0.385, 46e6]
     assert sheet["B2"].data_type == "n" and sheet["B2"].number_format == "#,##0"
     assert sheet["C2"].number_format == "0.0%"
-    assert sheet["B3"].value == "< 11" and sheet["C3"].value == "n.d."
+    assert sheet["B3"].value == "secret" and sheet["C3"].value == "secret"
     for cell in (sheet["A4"], sheet["A5"]):
         assert cell.data_type == "s" and cell.value.startswith("'")  # texte, jamais une formule
     assert sheet.column_dimensions["A"].width >= len("ALI04 · La Courneuve")
@@ -96,19 +96,19 @@ def test_rate_is_hidden_when_its_denominator_is_masked_by_the_secondary_rule():
 
     # Une ventilation : 4 (masqué d'office) et 15 (masqué en second, sinon total − 15 = 4). Le taux sur 15
     # personnes serait diffusable seul, mais il redonnerait son dénominateur : il est masqué aussi.
-    df = pd.DataFrame({"n": [4, 15, 40], "taux": [0.5, 0.2, 0.1]})
+    df = pd.DataFrame({"n": [4, 15, 40], "taux": [0.5, 0.2, 0.5]})
     protege = s.proteger(df, effectifs=["n"], taux={"taux": "n"}, ventilation=[])
     assert list(protege.masque["n"]) == [True, True, False]
     assert list(protege.masque["taux"]) == [True, True, False]
 
 
-def test_a_cell_masked_only_to_protect_another_says_so():
+def test_a_cell_masked_only_to_protect_another_reads_like_any_masked_cell():
     from insertion import secret as s
 
-    # 4 est un petit effectif (« < 11 ») ; 50 n'est masqué que pour que 4 ne se déduise pas du total :
-    # l'écrire « < 11 » serait faux.
+    # 4 est un petit effectif ; 50 n'est masqué que pour que 4 ne se déduise pas du total. Les deux se lisent
+    # « secret » : deux libellés diraient lequel est sous le seuil.
     df = pd.DataFrame({"n": [4, 50, 80]})
     shown = s.proteger(df, effectifs=["n"], ventilation=[]).affichage({"n": formats.entier})
-    assert list(shown["n"]) == ["< 11", "secret", "80"]
+    assert list(shown["n"]) == ["secret", "secret", "80"]
     values, _ = exports.lire_valeurs(shown)
-    assert list(values["n"]) == ["< 11", "secret", 80]
+    assert list(values["n"]) == ["secret", "secret", 80]

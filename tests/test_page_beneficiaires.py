@@ -51,10 +51,10 @@ def test_file_active_mensuelle_par_ali_avec_secret(base, app_test):
     # 22 mois de mars 2023 à décembre 2024 ; décembre 2023 (indice 9) : ALI14 A 20 + Dx 8 + E 10 + F 7 = 45,
     # les deux autres 0 (0 n'est jamais masqué).
     assert [series[n][9] for n in (ALI14, ALI04, ALI08)] == ["45", "0", "0"]
-    # Septembre 2024 (indice 18) : ALI04 = G 4 → « < 11 », ALI08 15 masqué en second, ALI14 = 20 + 8 + 10 = 38.
-    assert [series[n][18] for n in (ALI14, ALI04, ALI08)] == ["38", "< 11", "secret"]
+    # Septembre 2024 (indice 18) : ALI04 = G 4 → « secret », ALI08 15 masqué en second, ALI14 = 20 + 8 + 10 = 38.
+    assert [series[n][18] for n in (ALI14, ALI04, ALI08)] == ["38", "secret", "secret"]
     mensuel = table(at, ALI14).set_index("Mois")
-    assert mensuel.loc["septembre 2024"].tolist() == ["38", "< 11", "secret"]
+    assert mensuel.loc["septembre 2024"].tolist() == ["38", "secret", "secret"]
     assert any("Secret statistique" in c.value for c in at.caption)
 
 
@@ -65,7 +65,7 @@ def test_par_ept_en_aires_empilees_depuis_le_lien(base, app_test):
     # Est Ensemble masqué en second.
     assert [t["name"] for t in aires["data"]] == ["Grand Paris Grand Est", "Est Ensemble", "Plaine Commune"]
     assert all(t["stackgroup"] == "file_active" for t in aires["data"])
-    assert [textes(t)[-1] for t in aires["data"]] == ["37", "secret", "< 11"]
+    assert [textes(t)[-1] for t in aires["data"]] == ["37", "secret", "secret"]
 
 
 def test_entrees_et_sorties_par_mois(base, app_test):
@@ -75,12 +75,12 @@ def test_entrees_et_sorties_par_mois(base, app_test):
     assert es.loc["décembre 2024"].tolist() == ["5", "8"]
     assert es.loc["septembre 2024"].tolist() == ["4", "0"]
     assert es.loc["février 2024"].tolist() == ["0", "7"]
-    # Filtré sur ALI04 : 4 entrées en septembre et 1 en octobre → « < 11 ».
+    # Filtré sur ALI04 : 4 entrées en septembre et 1 en octobre → « secret ».
     at.multiselect(key=widget_key("ali", "beneficiaires-suivis")).select("ALI04").run()
     assert not at.exception
     es = table(at, "Entrées (orientations)").set_index("Mois")
-    assert es.loc["septembre 2024", "Entrées (orientations)"] == "< 11"
-    assert es.loc["octobre 2024", "Entrées (orientations)"] == "< 11"
+    assert es.loc["septembre 2024", "Entrées (orientations)"] == "secret"
+    assert es.loc["octobre 2024", "Entrées (orientations)"] == "secret"
 
 
 def test_classement_des_ali(base, app_test):
@@ -91,11 +91,11 @@ def test_classement_des_ali(base, app_test):
     # Sorties de P : ALI14 8 + 10 + 7 = 25, les autres 0.
     assert classement.values.tolist() == [
         ["1", ALI14, "37", "62", "25"],
-        ["–", ALI04, "< 11", "< 11", "0"],
+        ["–", ALI04, "secret", "secret", "0"],
         ["–", ALI08, "secret", "secret", "0"],
     ]
     barres = next(g for g in graphiques(at) if g["data"][0].get("orientation") == "h")
-    assert barres["data"][0]["text"] == ["37", "< 11", "secret"]
+    assert barres["data"][0]["text"] == ["37", "secret", "secret"]
 
 
 def test_profil_par_tranche_d_age(base, app_test):
@@ -103,10 +103,12 @@ def test_profil_par_tranche_d_age(base, app_test):
     profil = table(at, "Tranche d'âge")
     # 56 personnes à D : moins de 25 ans B 12 ; 25-34 ans A 19 (a01 compte par son épisode le plus récent, en
     # ALI04, à 35-44 ans) + C 5 + G 4 = 28 ; 35-44 ans a01 = 1 ; 45-54 ans H 15 ; 55 ans et plus 0.
+    # Au département sans filtre, l'effectif 1 reste exact ; sa part (1,8 %) est un taux de numérateur 1 :
+    # non diffusée (règle des taux).
     assert profil.values.tolist() == [
         ["Moins de 25 ans", "12", f"21,4{NBSP}%"],
         ["25 à 34 ans", "28", f"50,0{NBSP}%"],
-        ["35 à 44 ans", "1", f"1,8{NBSP}%"],
+        ["35 à 44 ans", "1", "secret"],
         ["45 à 54 ans", "15", f"26,8{NBSP}%"],
         ["55 ans et plus", "0", f"0,0{NBSP}%"],
     ]
@@ -116,12 +118,12 @@ def test_profil_par_tranche_d_age(base, app_test):
 def test_profil_sous_le_departement_et_par_sexe(base, app_test):
     at = app_test(base, PAGE, query_params={"ali": ["ALI14", "ALI04"]})
     profil = table(at, "Tranche d'âge")
-    # ALI14 + ALI04 : 41 personnes (a01 une fois) ; 35-44 ans = 1 → « < 11 », et moins de 25 ans (12), la plus
+    # ALI14 + ALI04 : 41 personnes (a01 une fois) ; 35-44 ans = 1 → « secret », et moins de 25 ans (12), la plus
     # petite case suivante, masquée avec.
     assert profil.values.tolist() == [
-        ["Moins de 25 ans", "secret", "n.d."],
+        ["Moins de 25 ans", "secret", "secret"],
         ["25 à 34 ans", "28", f"68,3{NBSP}%"],
-        ["35 à 44 ans", "< 11", "n.d."],
+        ["35 à 44 ans", "secret", "secret"],
         ["45 à 54 ans", "0", f"0,0{NBSP}%"],
         ["55 ans et plus", "0", f"0,0{NBSP}%"],
     ]

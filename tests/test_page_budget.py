@@ -121,10 +121,10 @@ def test_per_ali_credits_and_masked_cost(budget_db, app_test):
     ]
     # ALI04 : moyenne (0+0+4×4)/6 = 2,67 ; ALI01 : (0+0+0+6×3)/6 = 3 → masquées, coûts non diffusés.
     assert par_ali.loc["ALI04 · La Courneuve", ["File active moyenne", "Coût par personne suivie"]].to_list() == [
-        "< 11",
-        "n.d.",
+        "secret",
+        "secret",
     ]
-    assert par_ali.loc["ALI01 · Saint-Denis", "Coût par personne suivie"] == "n.d."
+    assert par_ali.loc["ALI01 · Saint-Denis", "Coût par personne suivie"] == "secret"
     assert any("Secret statistique" in c.value for c in at.caption)
     # 39 M€ de formation ne sont pas ventilés par ALI : hors du graphique, signalés.
     assert any(f"39,0{NB}M€ de crédits départementaux" in c.value for c in at.caption)
@@ -137,9 +137,9 @@ def test_ali_filter_restricts_the_budget_and_masks_a_small_caseload(budget_db, a
     assert m["Voté 2023"] == (f"2,0{NB}M€", None)
     assert m["Exécution 2023"][0] == f"90,0{NB}%"
     assert m["Indice 2023"][0] == "–"
-    # File active moyenne d'ALI04 = 2,67 (4 personnes de mars à juin) : « < 11 », coût non diffusé.
-    assert m["Coût / personne 2023"][0] == "n.d."
-    assert table(at, "Mois observés")["File active moyenne"].to_list()[-1] == "< 11"
+    # File active moyenne d'ALI04 = 2,67 (4 personnes de mars à juin) : « secret », coût non diffusé.
+    assert m["Coût / personne 2023"][0] == "secret"
+    assert table(at, "Mois observés")["File active moyenne"].to_list()[-1] == "secret"
     assert any("aucun crédit en 2021" in i.value for i in at.info)
     assert any("Crédits ventilés aux ALI retenues" in c.value for c in at.caption)
 

@@ -129,13 +129,11 @@ def test_one_ali_against_the_others(comparer_db, app_test):
     # Entrées 20 ; médiane de 20 et 30 = 25 → −20,0 %.
     assert m["Entrées"] == ("20", f"-20,0{NB}% vs médiane")
     # Sorties 8 : masquées, pas d'écart.
-    assert m["Sorties"] == ("< 11", None)
-    # Numérique 75 % ; médiane de 75 % et 100 % = 87,5 % → −12,5 points.
-    assert m["Diag. numérique 90 j"] == (f"75,0{NB}%", f"-12,5{NB}pts vs médiane")
-    # Linguistique 50 % ; médiane de 50 % et 0 % = 25 % → +25,0 points.
-    assert m["Diag. linguistique 90 j"] == (f"50,0{NB}%", f"+25,0{NB}pts vs médiane")
-    assert m["Emploi à 12 mois"] == (f"40,0{NB}%", f"+20,0{NB}pts vs médiane")
-    assert m["Emploi durable 12 mois"] == (f"25,0{NB}%", f"+12,5{NB}pts vs médiane")
+    assert m["Sorties"] == ("secret", None)
+    # Taux d'ALI14 sur 20 personnes : numérique 15 (5 non diagnostiquées), linguistique 10, emploi 8, emploi
+    # durable 5 : chacun a un numérateur ou un complément de 1 à 10 → non diffusé (règle des taux), sans écart.
+    for cle in ("Diag. numérique 90 j", "Diag. linguistique 90 j", "Emploi à 12 mois", "Emploi durable 12 mois"):
+        assert m[cle] == ("secret", None)
     # Coût 100 000 € ; médiane de 100 000 et 75 000 = 87 500 → +14,3 %.
     assert m["Coût par personne (2024)"] == (f"100{NB}000{NB}€", f"+14,3{NB}% vs médiane")
 
@@ -143,14 +141,16 @@ def test_one_ali_against_the_others(comparer_db, app_test):
     assert t.loc["File active à la date d'observation"].to_list() == [
         "12", "2 sur 2", "15", "18", "21", "2", "46",  # département : 12 + 4 + 24 + 6 = 46
     ]  # fmt: skip
-    # Département : numérique 45/60 = 75,0 % ; linguistique 10/60 = 16,7 % ; emploi 8/60 = 13,3 %.
+    # Département : numérique 45/60 = 75,0 % (45 et 15 : diffusé) ; linguistique 10/60 et emploi 8/60 :
+    # numérateurs de 1 à 10 → non diffusés, même au département.
     assert t.loc["Diagnostic numérique à 90 jours", "Seine-Saint-Denis"] == f"75,0{NB}%"
-    assert t.loc["Diagnostic linguistique à 90 jours", "Seine-Saint-Denis"] == f"16,7{NB}%"
-    assert t.loc["Sortie en emploi à 12 mois", "Seine-Saint-Denis"] == f"13,3{NB}%"
+    assert t.loc["Diagnostic linguistique à 90 jours", "Seine-Saint-Denis"] == "secret"
+    assert t.loc["Sortie en emploi à 12 mois", "Seine-Saint-Denis"] == "secret"
     assert t.loc["Coût par personne suivie (2024)", "Seine-Saint-Denis"] == f"73{NB}913{NB}€"
 
     par_ali = next(d.value for d in at.dataframe if "ALI" in d.value.columns and "Communes" not in d.value.columns)
-    assert par_ali["File active à la date d'observation"].to_list() == ["24", "< 11", "< 11", "12"]  # 01, 04, 10, 14
+    # ALI01, ALI04, ALI10, ALI14
+    assert par_ali["File active à la date d'observation"].to_list() == ["24", "secret", "secret", "12"]
     assert any("Secret statistique" in c.value for c in at.caption)
 
 
@@ -171,20 +171,21 @@ def test_small_multiples_and_tile_map(comparer_db, app_test):
 
     at.selectbox(key="comparer_indicateur").select("taux_diag_numerique").run()
     fig = carte(at)
-    assert case(fig, "Diagnostic numérique à 90 jours", CLICHY) == 75.0  # 15/20, tracé en %
+    assert case(fig, "Diagnostic numérique à 90 jours", CLICHY) is None  # 15/20 : 5 non diagnostiquées
+    assert case(fig, "Valeur non diffusée", CLICHY) == 1
     assert case(fig, "Diagnostic numérique à 90 jours", SAINT_DENIS) == 100.0
     table = at.dataframe[-1].value.set_index("ALI")
-    assert table.at["ALI04 · La Courneuve", "Diagnostic numérique à 90 jours"] == "n.d."
+    assert table.at["ALI04 · La Courneuve", "Diagnostic numérique à 90 jours"] == "secret"
     assert table.at["ALI08 · Montreuil", "Diagnostic numérique à 90 jours"] == "pas de données"
 
 
 def test_choosing_another_ali_and_a_small_one(comparer_db, app_test):
     at = app_test(comparer_db, PAGE, query_params={"ali": ["ALI04"]})
     m = metrics(at)
-    # ALI04 : 4 personnes → « < 11 » ; taux sur 4 personnes et coût d'une file active moyenne de 4 : « n.d. ».
-    assert m["File active"] == ("< 11", None)
-    assert m["Diag. numérique 90 j"] == ("n.d.", None)
-    assert m["Coût par personne (2024)"] == ("n.d.", None)
+    # ALI04 : 4 personnes → « secret » ; taux sur 4 personnes et coût d'une file active moyenne de 4 : « secret ».
+    assert m["File active"] == ("secret", None)
+    assert m["Diag. numérique 90 j"] == ("secret", None)
+    assert m["Coût par personne (2024)"] == ("secret", None)
     at.selectbox(key="comparer_ali").select("ALI01").run()
     m = metrics(at)
     # ALI01 : 24 ; (24 − 18) / 18 = +33,3 % ; coût 75 000 € ; (75 000 − 87 500) / 87 500 = −14,3 %.
@@ -219,11 +220,11 @@ def test_a_link_reopens_the_same_comparison(comparer_db, monkeypatch):
 def test_sidebar_filters_change_the_comparison(comparer_db, app_test):
     at = app_test(comparer_db, PAGE, query_params={"ali": ["ALI14"], "parcours": ["professionnel"]})
     m = metrics(at)
-    # Parcours professionnel : n° 16 à 20 d'ALI14 seulement (sans diagnostic ni sortie) → 5 → « < 11 ».
-    assert m["File active"] == ("< 11", None)
-    assert m["Diag. numérique 90 j"] == ("n.d.", None)  # 0/5
-    # Département pour ce public : 5 personnes, effectif départemental montré.
-    assert comparaison(at).at["File active à la date d'observation", "Seine-Saint-Denis"] == "5"
+    # Parcours professionnel : n° 16 à 20 d'ALI14 seulement (sans diagnostic ni sortie) → 5 → « secret ».
+    assert m["File active"] == ("secret", None)
+    assert m["Diag. numérique 90 j"] == ("secret", None)  # 0/5
+    # Département pour ce public : 5 personnes ; sous un filtre de profil, le département n'est plus exempté.
+    assert comparaison(at).at["File active à la date d'observation", "Seine-Saint-Denis"] == "secret"
     # Changer le filtre ALI de la barre latérale change l'ALI comparée.
     at.multiselect(key=widget_key("ali", "comparer-les-territoires")).unselect("ALI14").select("ALI01").run()
     assert at.selectbox(key="comparer_ali").value == "ALI01"

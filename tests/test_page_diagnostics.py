@@ -43,17 +43,19 @@ def metriques(at) -> list[str]:
 
 def test_department_numbers(db, app_test):
     at = app_test(db, PAGE)
-    # Numérique : 46/54 = 85,2 %, médiane 30 j ; linguistique : 22/54 = 40,7 %, médiane 60 j.
-    assert metriques(at) == ["85,2\u202f%", "30 jours", "40,7\u202f%", "60 jours"]
+    # Numérique : 46/54 = 85,2 %, mais 8 non diagnostiquées (complément de 1 à 10) → non diffusé, même au
+    # département ; médiane 30 j ; linguistique : 22/54 = 40,7 %, médiane 60 j.
+    assert metriques(at) == ["secret", "30 jours", "40,7\u202f%", "60 jours"]
     assert [m.delta for m in at.metric] == [""] * 4  # pas d'écart au département quand on y est
     fig_taux, fig_delai, carte, niveaux, _ = figures(at)
 
     barres = fig_taux["data"][0]
     assert barres["y"] == ["ALI04 · La Courneuve", "ALI14 · Clichy-sous-Bois"]
-    # ALI04 : taux sur 4 orientations non diffusé (pas de barre, « n.d. » écrit) ; ALI14 : 42/50.
-    assert np.isnan(tableau(barres["x"])[0]) and tableau(barres["x"])[1] == pytest.approx(0.84)
-    assert [a["text"] for a in fig_taux["layout"]["annotations"] if a["text"] == "n.d."] == ["n.d."]
-    assert fig_taux["layout"]["shapes"][0]["x0"] == pytest.approx(46 / 54)  # ligne du département
+    # ALI04 : taux sur 4 orientations non diffusé (pas de barre, « secret » écrit) ; ALI14 : 42/50, 8 non
+    # diagnostiquées → non diffusé non plus ; le département (46/54, 8 non diagnostiquées) n'a pas de ligne.
+    assert np.isnan(tableau(barres["x"])).all()
+    assert [a["text"] for a in fig_taux["layout"]["annotations"] if a["text"] == "secret"] == ["secret"] * 2
+    assert not fig_taux["layout"].get("shapes")
     assert list(tableau(fig_delai["data"][0]["x"])[1:]) == [30.0]
 
     # Carte de chaleur : lignes département, ALI04, ALI14 ; cohortes mars 2023 et janvier 2024 (en %).
@@ -62,15 +64,15 @@ def test_department_numbers(db, app_test):
     assert trace["y"] == ["Seine-Saint-Denis", "ALI04 · La Courneuve", "ALI14 · Clichy-sous-Bois"]
     assert [x[:10] for x in trace["x"]] == ["2023-03-01", "2024-01-01"]
     z = tableau(trace["z"])
-    # Département : 30/30, 16/24 ; ALI04 : aucune orientation en mars 2023, 4 en janvier (masqué) ;
-    # ALI14 : 30/30, 12/20.
-    np.testing.assert_allclose(z, [[100, 200 / 3], [np.nan, np.nan], [100, 60]])
+    # Département : 30/30, 16/24 (8 non diagnostiquées : non diffusé) ; ALI04 : aucune orientation en mars
+    # 2023, 4 en janvier (masqué) ; ALI14 : 30/30, 12/20 (8 non diagnostiquées : non diffusé).
+    np.testing.assert_allclose(z, [[100, np.nan], [np.nan, np.nan], [100, np.nan]])
 
     assert list(tableau(niveaux["data"][0]["y"])) == [10, 16, 20, 3]  # débutant, intermédiaire, autonome, non évalué
 
     table_ali = at.dataframe[0].value.set_index("Territoire")
-    assert table_ali.loc["ALI04 · La Courneuve", "Orientations avec 90 jours de recul"] == "< 11"  # 4 orientations
-    assert table_ali.loc["ALI04 · La Courneuve", "Taux à 90 jours"] == "n.d."
+    assert table_ali.loc["ALI04 · La Courneuve", "Orientations avec 90 jours de recul"] == "secret"  # 4 orientations
+    assert table_ali.loc["ALI04 · La Courneuve", "Taux à 90 jours"] == "secret"
     assert table_ali.loc["ALI14 · Clichy-sous-Bois – Montfermeil – Coubron", "Diagnostics datés"] == "45"
     assert any("Secret statistique" in c.value for c in at.caption)
 
@@ -78,26 +80,26 @@ def test_department_numbers(db, app_test):
 def test_an_ali_link_reopens_with_its_numbers_and_the_gap_to_the_department(db, app_test):
     at = app_test(db, PAGE, query_params={"ali": ["ALI14"]})
     assert at.multiselect(key=ALI_WIDGET).value == ["ALI14"]
-    # ALI14 : 42/50 = 84,0 % (85,2 au département : −1,2 pt) ; linguistique 22/50 = 44,0 % (+3,3 pts).
-    assert metriques(at) == ["84,0\u202f%", "30 jours", "44,0\u202f%", "60 jours"]
-    assert at.metric[0].delta == "-1,2\u202fpt vs département"
+    # ALI14 : 42/50 (8 non diagnostiquées) non diffusé, donc sans écart ; linguistique 22/50 = 44,0 % (+3,3 pts).
+    assert metriques(at) == ["secret", "30 jours", "44,0\u202f%", "60 jours"]
+    assert at.metric[0].delta == ""
     assert at.metric[2].delta == "+3,3\u202fpts vs département"
     assert at.metric[1].delta == ""  # même délai médian qu'au département : pas d'écart affiché
     niveaux = figures(at)[3]
     # ALI14 : débutant 10 et non évalué 3 masqués (de 1 à 10), intermédiaire 12, autonome 20.
     np.testing.assert_array_equal(tableau(niveaux["data"][0]["y"]), [np.nan, 12, 20, np.nan])
-    assert list(at.dataframe[3].value["Diagnostics"]) == ["< 11", "12", "20", "< 11"]
+    assert list(at.dataframe[3].value["Diagnostics"]) == ["secret", "12", "20", "secret"]
 
 
 def test_the_sidebar_filter_changes_the_numbers(db, app_test):
     at = app_test(db, PAGE)
     at.multiselect(key=ALI_WIDGET).select("ALI04").run()
     assert not at.exception
-    # ALI04 seule : 4 orientations → taux et délais non diffusés, effectifs « < 11 ».
-    assert metriques(at) == ["n.d.", "n.d.", "n.d.", "–"]  # linguistique : 0/4 non diffusé, aucun délai
+    # ALI04 seule : 4 orientations → taux et délais non diffusés, effectifs « secret ».
+    assert metriques(at) == ["secret", "secret", "secret", "–"]  # linguistique : 0/4 non diffusé, aucun délai
     assert at.query_params["ali"] == ["ALI04"] or at.query_params["ali"] == "ALI04"
     assert at.dataframe[0].value.set_index("Territoire").loc["ALI04 · La Courneuve", "Diagnostiquées à 90 jours"] == (
-        "< 11"
+        "secret"
     )
 
 
@@ -115,4 +117,4 @@ def test_the_diagnostic_choice_lives_in_the_url(db, app_test):
     assert np.isnan(tableau(barres["x"])[0]) and tableau(barres["x"])[1] == pytest.approx(0.44)
     assert "linguistique" in figures(at)[0]["layout"]["xaxis"]["title"]["text"]
     at.get("segmented_control")[0].set_value("numerique").run()
-    assert tableau(figures(at)[0]["data"][0]["x"])[1] == pytest.approx(0.84)
+    assert np.isnan(tableau(figures(at)[0]["data"][0]["x"])[1])  # ALI14 42/50 : 8 non diagnostiquées

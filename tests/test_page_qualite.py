@@ -181,11 +181,13 @@ def test_filtre_ali_restreint_fraicheur_et_rejets_sans_masquer(base, app_test):
     m = metrics(at)
     assert m["ALI en retard"] == "0 sur 1"
     # 4 lignes rejetées en ALI14 : des lignes de fichier, pas des personnes → montrées telles quelles,
-    # jamais « < 11 » (choix documenté dans insertion/qualite.py).
+    # jamais « secret » (choix documenté dans insertion/qualite.py).
     assert m["Lignes rejetées"] == "4"
     par_ali = [df.value for df in at.dataframe if df.value.columns.tolist() == ["ALI", "Lignes rejetées"]][0]
     assert par_ali.to_numpy().tolist() == [["ALI14 · Clichy-sous-Bois – Montfermeil – Coubron", "4"]]
-    assert "< 11" not in json.dumps([df.value.astype(str).to_numpy().tolist() for df in at.dataframe])
+    # La complétude (tableaux « Territoire ») compte des épisodes du périmètre : elle, est protégée.
+    fichiers = [df.value for df in at.dataframe if "Territoire" not in df.value.columns]
+    assert "secret" not in json.dumps([df.astype(str).to_numpy().tolist() for df in fichiers])
     assert at.success[0].value.startswith("La seule ALI ouverte au 30 juin 2023 est à jour")
 
 
@@ -257,22 +259,26 @@ def test_completude_departement_et_par_ali(base, app_test):
     at = app_test(base, PAGE, query_params={"fin": "2023-06-30"})
     ensemble = figure(at, "Ensemble du périmètre : Seine-Saint-Denis")["data"][0]
     taux = serie(ensemble)
-    # 17 épisodes courants (12 + 3 + 2) ; 2 sorties, toutes en ALI14.
-    assert taux["Date du diagnostic numérique"] == pytest.approx(3 / 17)
-    assert taux["Composition du foyer"] == pytest.approx(6 / 17)
-    assert taux["Ancienneté au RSA"] == pytest.approx(2 / 17)
-    assert taux["Motif de sortie (parmi les sorties)"] == pytest.approx(1 / 2)
+    # 17 épisodes courants (12 + 3 + 2) ; 2 sorties, toutes en ALI14. Les parts renseignées sont des taux :
+    # 3, 6 et 2 sur 17 ont un numérateur de 1 à 10, 1 sur 2 un dénominateur sous le seuil → non diffusées ;
+    # 0 sur 17 l'est. Le département sans filtre garde ses effectifs exacts (17).
+    assert math.isnan(taux["Date du diagnostic numérique"])
+    assert math.isnan(taux["Composition du foyer"])
+    assert math.isnan(taux["Ancienneté au RSA"])
+    assert math.isnan(taux["Motif de sortie (parmi les sorties)"])
     assert taux["Niveau linguistique"] == 0
     t = table(at, "Territoire").set_index("Territoire")
-    assert t.loc["Seine-Saint-Denis", "Date du diagnostic numérique"] == "17,6\u202f%"
+    assert t.loc["Seine-Saint-Denis", "Date du diagnostic numérique"] == "secret"
     assert t.loc["Seine-Saint-Denis", "Épisodes courants"] == "17"
     carte = figure(at, "Par ALI")["data"][0]
     lignes_carte = dict(zip(valeurs(carte["y"]), valeurs(carte["z"]), strict=True))
-    assert lignes_carte["ALI14 · Clichy-sous-Bois – Montfermeil – Coubron"][:5] == pytest.approx(
-        [3 / 12, 3 / 12, 0, 0, 1 / 2]
-    )
+    # ALI14 : 3 sur 12, 3 sur 12, 0, 0, 1 sur 2 → seules les parts nulles sont diffusées.
+    ali14 = lignes_carte["ALI14 · Clichy-sous-Bois – Montfermeil – Coubron"][:5]
+    assert [math.isnan(v) for v in ali14] == [True, True, False, False, True] and ali14[2:4] == [0, 0]
     assert math.isnan(lignes_carte["ALI10 · Bobigny"][4])  # aucune sortie : pas de taux de motif
-    assert lignes_carte["ALI10 · Bobigny"][6] == 1
+    par_ali = [df.value for df in at.dataframe if "Territoire" in df.value.columns][1]
+    ali10 = par_ali.set_index("Territoire").loc["ALI10 · Bobigny"]
+    assert ali10["Épisodes courants"] == "secret"  # 2 épisodes d'une ALI
 
 
 def test_completude_suit_la_periode(base, app_test):
@@ -280,7 +286,8 @@ def test_completude_suit_la_periode(base, app_test):
     at = app_test(base, PAGE, query_params={"debut": "2023-03-01", "fin": "2023-06-30"})
     ensemble = figure(at, "Ensemble du périmètre : Seine-Saint-Denis")["data"][0]
     taux = serie(ensemble)
-    assert taux["Date du diagnostic numérique"] == pytest.approx(3 / 12)
+    # 3 sur 12 : non diffusé (numérateur de 1 à 10) ; 0 sur 12 l'est.
+    assert math.isnan(taux["Date du diagnostic numérique"])
     assert taux["Ancienneté au RSA"] == 0
 
 

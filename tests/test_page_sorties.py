@@ -27,8 +27,9 @@ def db(tmp_path_factory):
 
 def test_department_numbers(db, app_test):
     at = app_test(db, PAGE)
-    # 18/30 = 60,0 % ; 10/30 = 33,3 % ; 27 sorties ; (7 + 4 + 8) / 27 = 70,4 %.
-    assert metriques(at) == ["60,0\u202f%", "33,3\u202f%", "27", "70,4\u202f%"]
+    # 18/30 = 60,0 % ; 10/30 = 33,3 % non diffusé (numérateur de 1 à 10, même au département) ; 27 sorties ;
+    # (7 + 4 + 8) / 27 = 70,4 % non diffusé (8 sorties hors emploi : complément de 1 à 10).
+    assert metriques(at) == ["60,0\u202f%", "secret", "27", "secret"]
     par_ali, courbes, carte, motifs, groupes, parcours = figures(at)
 
     emploi, durable = par_ali["data"][:2]
@@ -36,7 +37,8 @@ def test_department_numbers(db, app_test):
     # ALI04 n'a aucune orientation d'un an : pas de taux ; ALI14 : 18/30 = 60 %, mais 10 sorties en emploi
     # durable (de 1 à 10 sous le département) : taux non diffusé, il redonnerait l'effectif.
     assert list(tableau(emploi["x"]).round(4)[1:]) == [0.6] and np.isnan(tableau(durable["x"])[1])
-    assert [round(s["x0"], 4) for s in par_ali["layout"]["shapes"]] == [0.6, 0.3333]  # lignes du département
+    # Ligne du département : 60 % ; celle de l'emploi durable (10/30, non diffusé) n'est pas tracée.
+    assert [round(s["x0"], 4) for s in par_ali["layout"]["shapes"]] == [0.6]
 
     # Par trimestre, une seule cohorte a un an de recul : T1 2023.
     assert [x[:10] for x in courbes["data"][0]["x"]] == ["2023-01-01"]
@@ -58,7 +60,8 @@ def test_department_numbers(db, app_test):
     table_groupes = at.dataframe[4].value
     dep = table_groupes[table_groupes["Territoire"] == "Seine-Saint-Denis"]
     assert list(dep["Sorties"]) == ["11", "8", "3", "5"]
-    assert list(dep["Part"]) == ["40,7\u202f%", "29,6\u202f%", "11,1\u202f%", "18,5\u202f%"]
+    # Les parts sont des taux : 8, 3 et 5 sur 27 ont un numérateur de 1 à 10 → non diffusées.
+    assert list(dep["Part"]) == ["40,7\u202f%", "secret", "secret", "secret"]
     assert [t["name"] for t in groupes["data"]][0] == "Emploi durable (y compris création d'entreprise)"
 
     # Parcours de T1 2023 : 30 orientés, 30 et 22 diagnostiqués à 90 jours, 26 sortis, 18 en emploi, 10 durable.
@@ -67,10 +70,10 @@ def test_department_numbers(db, app_test):
     assert list(at.dataframe[5].value["Part de la cohorte"]) == [
         "100,0\u202f%",
         "100,0\u202f%",
-        "73,3\u202f%",
-        "86,7\u202f%",
+        "secret",  # 22 sur 30 : 8 sans diagnostic linguistique (complément de 1 à 10)
+        "secret",  # 26 sur 30 : 4 non sortis
         "60,0\u202f%",
-        "33,3\u202f%",
+        "secret",  # 10 sur 30
     ]
 
 
@@ -78,25 +81,25 @@ def test_an_ali_link_masks_small_counts(db, app_test):
     at = app_test(db, PAGE, query_params={"ali": ["ALI14"]})
     assert at.multiselect(key=ALI_WIDGET).value == ["ALI14"]
     # Emploi : 18/30, comme au département (+0,0 pt). Emploi durable : 10 sorties, de 1 à 10 → masquées, et le
-    # taux avec (33,3 % × 30 redonnerait 10). Part des sorties en emploi : transition (8) masquée → non diffusée.
-    assert metriques(at) == ["60,0\u202f%", "n.d.", "27", "–"]
+    # taux avec (33,3 % × 30 redonnerait 10). Part des sorties en emploi : transition (8) masquée → « secret ».
+    assert metriques(at) == ["60,0\u202f%", "secret", "27", "secret"]
     assert at.metric[0].delta == "+0,0\u202fpt vs département"
     motifs = at.dataframe[3].value.set_index("Motif")
-    # Création d'entreprise : 4 sorties en ALI14 → « < 11 » ; emploi durable (7) aussi, puis tous les motifs
+    # Création d'entreprise : 4 sorties en ALI14 → « secret » ; emploi durable (7) aussi, puis tous les motifs
     # des groupes masqués (transition 8, formation 3, autres 5).
-    assert motifs.loc["Création d'entreprise", "Sorties"] == "< 11"
+    assert motifs.loc["Création d'entreprise", "Sorties"] == "secret"
     # Le tableau (et ses exports) nomme motifs et groupe comme le graphique : le motif seul n'est pas le groupe.
     assert motifs.loc["Motif emploi durable (CDI, CDD ≥ 6 mois)", "Groupe"] == (
         "Emploi durable (y compris création d'entreprise)"
     )
-    assert set(motifs["Sorties"]) == {"< 11"}
+    assert set(motifs["Sorties"]) == {"secret"}
     groupes = at.dataframe[4].value
     ali = groupes[groupes["Territoire"].str.startswith("ALI14")]
     # Le groupe emploi durable (7 + 4 = 11) reste affiché ; les trois autres (8, 3, 5) sont masqués.
-    assert list(ali["Sorties"]) == ["11", "< 11", "< 11", "< 11"] and list(ali["Part"])[0] == "40,7\u202f%"
+    assert list(ali["Sorties"]) == ["11", "secret", "secret", "secret"] and list(ali["Part"])[0] == "40,7\u202f%"
     parcours = figures(at)[5]["data"][0]
     assert list(tableau(parcours["x"]))[:5] == [30, 30, 22, 26, 18]
-    assert parcours["y"][-1] == "Sortis en emploi durable : < 11 (n.d.)"
+    assert parcours["y"][-1] == "Sortis en emploi durable : secret (secret)"
     assert figures(at)[0]["data"][1]["x"] == [None]  # pas de barre « emploi durable » pour ALI14
 
 

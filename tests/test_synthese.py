@@ -156,13 +156,15 @@ def test_taux_a_d_et_a_la_fin_du_mois_precedent(con):
     assert s.diag_numerique.actuel.valeur == pytest.approx(22 / 65)
     assert s.diag_numerique.precedent.valeur == pytest.approx(22 / 64)
     assert s.diag_numerique.actuel.texte == f"33,8{NBSP}%"
-    assert s.diag_linguistique.variation() == pytest.approx((10 / 65, 10 / 64))
+    # Linguistique : 10 personnes diagnostiquées, de 1 à 10 → taux non diffusé (10/65 × 65 redonnerait 10),
+    # au département aussi ; donc pas d'évolution.
+    assert s.diag_linguistique.actuel.texte == "secret" and s.diag_linguistique.variation() is None
     # Cohorte 12 mois à D (orientés au plus tard le 1er janvier 2024) : A 20 + Dx 8 + E 10 + F 7 = 45 ;
-    # en emploi dans l'année : F 7 (Dx sortis après plus d'un an) → 15,6 % ; emploi durable f01-f04 → 8,9 %.
-    # Au 30 novembre (orientés au plus tard le 1er décembre 2023) : la même cohorte, donc stable.
-    assert s.sortie_emploi.actuel.valeur == pytest.approx(7 / 45)
-    assert s.emploi_durable.actuel.texte == f"8,9{NBSP}%"
-    assert s.sortie_emploi.stable() and not s.diag_numerique.stable()
+    # en emploi dans l'année : F 7 (Dx sortis après plus d'un an), emploi durable f01-f04 : 4. Numérateurs
+    # de 1 à 10 : ni 15,6 % ni 8,9 % ne sont diffusés.
+    assert s.sortie_emploi.actuel.valeur is None and s.sortie_emploi.actuel.masque
+    assert s.emploi_durable.actuel.texte == "secret"
+    assert not s.sortie_emploi.stable() and not s.diag_numerique.stable()
     # Délai médian : 7 diagnostics à 19 jours et 15 à 30 jours ; les 11e et 12e valeurs valent 30.
     assert "Délai médian du diagnostic : 30 jours" in s.diag_numerique.aide
 
@@ -208,12 +210,12 @@ def test_une_ali_est_protegee_par_le_secret(con):
     # ALI04 à D : G 4 + a01' 1 = 5 → masqué ; fin novembre : 5 aussi → pas d'évolution, pas de courbe.
     assert s.sous_departement
     assert s.file_active.actuel.valeur is None and s.file_active.actuel.masque
-    assert s.file_active.actuel.texte == "< 11"
+    assert s.file_active.actuel.texte == "secret"
     assert s.file_active.variation() is None and s.file_active.courbe() is None
     # Entrées de décembre : 0, montré (seuls 1 à 10 sont masqués).
     assert s.entrees.actuel.texte == "0"
     # Cohorte 90 j : G 4 + a01' 1 = 5 < 11 → taux non diffusé, cohorte non montrée.
-    assert s.diag_numerique.actuel.texte == "n.d." and s.diag_numerique.actuel.denominateur is None
+    assert s.diag_numerique.actuel.texte == "secret" and s.diag_numerique.actuel.denominateur is None
     assert (s.ali_ouvertes, s.ali_total) == (1, 1)
 
 
@@ -221,8 +223,8 @@ def test_alis_et_budget_ventile(con):
     s = calcul(con, Perimetre(alis=("ALI14",)))
     # ALI14 à D : A 20 + B 12 + C 5 = 37 ; fin novembre : A 20 + Dx 8 + B 12 = 40 → -7,5 %.
     assert s.file_active.variation() == (37, 40)
-    # Entrées de décembre : C 5 → « < 11 », sans évolution ; courbe : le dernier point est masqué.
-    assert s.entrees.actuel.texte == "< 11" and s.entrees.variation() is None and s.entrees.courbe() is None
+    # Entrées de décembre : C 5 → « secret », sans évolution ; courbe : le dernier point est masqué.
+    assert s.entrees.actuel.texte == "secret" and s.entrees.variation() is None and s.entrees.courbe() is None
     # Cohorte 90 j d'ALI14 : A 20 + Dx 8 + E 10 + F 7 = 45 ; 22/45 = 48,9 %.
     assert s.diag_numerique.actuel.texte == f"48,9{NBSP}%"
     # Budget d'ALI14 seule : 1,5 M€ voté en 2024 contre 1,0 M€ ; exécuté 2024 1,2 M€ contre 900 000 €.

@@ -20,8 +20,10 @@ NAN = math.nan
 
 def table_ali() -> pd.DataFrame:
     """Quatre ALI, à la main. Effectifs : ALI04 (4) et ALI10 (6) sont sous 11 → masqués ; deux cases masquées
-    dans la ventilation, donc pas de masquage secondaire. Taux : dénominateurs 20, 4, 30, 6 → ALI04 et ALI10
-    « n.d. ». Coût : file active moyenne 12, 4, 24, 0 → ALI04 « n.d. », ALI10 sans coût."""
+    dans la ventilation, donc pas de masquage secondaire. Taux : dénominateurs 44 (60 pour l'emploi), 4, 30, 6
+    → ALI04 et ALI10 « secret » ; ceux d'ALI14 et ALI01 ont numérateur et complément nuls ou d'au moins 11
+    (ALI14 : 33 et 11 diagnostics numériques, 22 et 22 linguistiques, 24 et 15 sorties sur 60), donc publiés.
+    Coût : file active moyenne 12, 4, 24, 0 → ALI04 « secret », ALI10 sans coût."""
     return pd.DataFrame(
         {
             "groupe": ["ALI14", "ALI04", "ALI01", "ALI10"],
@@ -29,12 +31,12 @@ def table_ali() -> pd.DataFrame:
             "entrees": [20.0, 4, 30, 6],
             "sorties": [8.0, 0, 6, 0],
             "taux_diag_numerique": [0.75, 0.0, 1.0, 0.0],
-            "den_diag_numerique": [20.0, 4, 30, 6],
+            "den_diag_numerique": [44.0, 4, 30, 6],
             "taux_diag_linguistique": [0.5, 0.0, 0.0, 0.0],
-            "den_diag_linguistique": [20.0, 4, 30, 6],
+            "den_diag_linguistique": [44.0, 4, 30, 6],
             "taux_sortie_emploi": [0.4, 0.0, 0.0, 0.0],
             "taux_emploi_durable": [0.25, 0.0, 0.0, 0.0],
-            "den_sortie_emploi": [20.0, 4, 30, 6],
+            "den_sortie_emploi": [60.0, 4, 30, 6],
             "cout_par_personne": [100_000.0, 100_000, 75_000, NAN],
             "file_active_moyenne": [12.0, 4, 24, 0],
         }
@@ -50,10 +52,10 @@ def table_departement() -> pd.DataFrame:
             "sorties": [14.0],
             "taux_diag_numerique": [0.75],
             "den_diag_numerique": [60.0],
-            "taux_diag_linguistique": [10 / 60],
+            "taux_diag_linguistique": [12 / 60],
             "den_diag_linguistique": [60.0],
-            "taux_sortie_emploi": [8 / 60],
-            "taux_emploi_durable": [5 / 60],
+            "taux_sortie_emploi": [18 / 60],
+            "taux_emploi_durable": [12 / 60],
             "den_sortie_emploi": [60.0],
             "cout_par_personne": [3_400_000 / 46],
             "file_active_moyenne": [46.0],
@@ -76,8 +78,8 @@ def test_per_ali_values_are_masked_below_the_departement():
     assert d["taux_diag_numerique"].isna().to_dict() == {"ALI14": False, "ALI04": True, "ALI01": False, "ALI10": True}
     assert math.isnan(d.at["ALI04", "cout_par_personne"]) and d.at["ALI14", "cout_par_personne"] == 100_000
     texte = prot.affichage({"file_active": T.FORMATS["effectif"], "taux_diag_numerique": T.FORMATS["taux"]})
-    assert texte["file_active"].to_list() == ["12", "< 11", "24", "< 11"]
-    assert texte["taux_diag_numerique"].to_list() == ["75,0\u202f%", "n.d.", "100,0\u202f%", "n.d."]
+    assert texte["file_active"].to_list() == ["12", "secret", "24", "secret"]
+    assert texte["taux_diag_numerique"].to_list() == ["75,0\u202f%", "secret", "100,0\u202f%", "secret"]
 
 
 def test_one_masked_ali_masks_the_next_smallest_too():
@@ -127,12 +129,12 @@ def test_comparaison_of_one_ali():
         "ALI retenues": "2",
         "Seine-Saint-Denis": "46",
     }
-    assert t.at[T.PAR_CLE["sorties"].libelle, "ALI choisie"] == "< 11"
+    assert t.at[T.PAR_CLE["sorties"].libelle, "ALI choisie"] == "secret"
     assert t.at[T.PAR_CLE["sorties"].libelle, "Rang (1 = valeur la plus haute)"] == "–"
     assert bool(v.at["sorties", "masque"]) and not bool(v.at["file_active", "masque"])
-    # Diagnostic linguistique : 0,5 contre 0,0 (ALI01) → 1er sur 2 ; département 10/60 = 16,7 %.
+    # Diagnostic linguistique : 0,5 contre 0,0 (ALI01) → 1er sur 2 ; département 12/60 = 20 %.
     assert t.at[T.PAR_CLE["taux_diag_linguistique"].libelle, "Rang (1 = valeur la plus haute)"] == "1 sur 2"
-    assert t.at[T.PAR_CLE["taux_diag_linguistique"].libelle, "Seine-Saint-Denis"] == "16,7\u202f%"
+    assert t.at[T.PAR_CLE["taux_diag_linguistique"].libelle, "Seine-Saint-Denis"] == "20,0\u202f%"
     # Coût du département : 3 400 000 / 46 = 73 913,04 €.
     assert t.at[T.PAR_CLE["cout_par_personne"].libelle, "Seine-Saint-Denis"] == "73\u202f913\u202f€"
     assert v.at["taux_diag_numerique", "mediane"] == pytest.approx(0.875)
@@ -142,9 +144,9 @@ def test_comparaison_of_a_masked_ali():
     prot_ali = T.proteger(table_ali(), departement=False)
     _, textes = T.comparaison(prot_ali, T.proteger(table_departement(), departement=True), "ALI04")
     t = textes.set_index("Indicateur")["ALI choisie"]
-    assert t[T.PAR_CLE["file_active"].libelle] == "< 11"
-    assert t[T.PAR_CLE["taux_diag_numerique"].libelle] == "n.d."
-    assert t[T.PAR_CLE["cout_par_personne"].libelle] == "n.d."
+    assert t[T.PAR_CLE["file_active"].libelle] == "secret"
+    assert t[T.PAR_CLE["taux_diag_numerique"].libelle] == "secret"
+    assert t[T.PAR_CLE["cout_par_personne"].libelle] == "secret"
 
 
 def test_assembler_fills_missing_groups():
@@ -212,8 +214,8 @@ def test_cost_per_person_is_hidden_with_its_small_caseload():
     )
     prot = T.proteger_cout(cout, departement=False, ventilation=[])
     txt = prot.affichage({"file_active_moyenne": T.FORMATS["effectif"], "cout_par_personne": T.FORMATS["euros"]})
-    assert txt["file_active_moyenne"].to_list() == ["20", "< 11", "< 11"]
-    assert txt["cout_par_personne"].to_list() == ["180\u202f000\u202f€", "n.d.", "n.d."]
+    assert txt["file_active_moyenne"].to_list() == ["20", "secret", "secret"]
+    assert txt["cout_par_personne"].to_list() == ["180\u202f000\u202f€", "secret", "secret"]
 
 
 def test_cost_follows_a_secondarily_masked_caseload():
@@ -316,7 +318,7 @@ def test_tile_map_colours_each_commune_with_its_ali(tuiles):
     assert couleur.z[y][x] == 24  # ALI01
     x, y = pos["La Courneuve"]  # ALI04 : masquée → case grise, pas de couleur
     assert math.isnan(couleur.z[y][x]) and gris.z[y][x] == 1
-    assert "< 11" in gris.text[y][x]
+    assert "secret" in gris.text[y][x]
     x, y = pos["Montreuil"]  # ALI08 : pas de données
     assert math.isnan(couleur.z[y][x]) and gris.z[y][x] == 1
     assert couleur.colorscale == T.go.Heatmap(colorscale="Cividis").colorscale
@@ -344,7 +346,7 @@ def test_small_multiples_highlight_the_chosen_ali():
     assert list(file_active.x) == ["01", "14", "04", "10"]
     assert list(file_active.marker.color) == [T.COULEUR_AUTRES, T.COULEUR_CHOISIE, T.COULEUR_AUTRES, T.COULEUR_AUTRES]
     textes = [t for t in fig.data if t.type == "scatter" and t.mode == "text"]
-    assert list(textes[0].text) == ["< 11", "< 11"]
+    assert list(textes[0].text) == ["secret", "secret"]
     # Médiane de la file active (18) en tirets.
     assert any(s.type == "line" and s.y0 == 18 and s.line.dash == "dash" for s in fig.layout.shapes)
 
