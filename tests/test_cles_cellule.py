@@ -317,3 +317,47 @@ def test_cle_sql_egale_la_cle_python_sur_des_pseudonymes_realistes(ids, sel):
     assert par_id == attendu
     assert cellule == protection.cle_cellule(attendu.values())
     assert all(0 <= c < MODULE for c in par_id.values())
+
+
+# Personnes à épisodes simultanés qui sortent : la branche « personne » de file_active_evenements porte aussi
+# la clé. Actifs en fin de mois (une personne une fois) :
+#   mars : Q, R (S est sortie le 25)   avril : Q, R   mai : Q (1er épisode sorti le 15, 2e ouvert), R   juin : R
+CHEVAUCHEMENTS = [
+    ligne(id_beneficiaire="personneQ", code_ali="ALI01", code_commune="93066", date_orientation="2023-03-20",
+          date_sortie="2023-05-15", motif_sortie="abandon"),
+    ligne(id_beneficiaire="personneQ", code_ali="ALI01", code_commune="93066", date_orientation="2023-04-10",
+          date_sortie="2023-06-05", motif_sortie="abandon"),
+    ligne(id_beneficiaire="personneR", code_ali="ALI01", code_commune="93066", date_orientation="2023-03-20"),
+    ligne(id_beneficiaire="personneR", code_ali="ALI01", code_commune="93066", date_orientation="2023-04-05",
+          date_sortie="2023-04-20", motif_sortie="abandon"),
+    ligne(id_beneficiaire="personneS", code_ali="ALI01", code_commune="93066", date_orientation="2023-03-10",
+          date_sortie="2023-03-25", motif_sortie="abandon"),
+]  # fmt: skip
+ACTIFS_FIN_DE_MOIS = {
+    date(2023, 3, 31): ["personneQ", "personneR"],
+    date(2023, 4, 30): ["personneQ", "personneR"],
+    date(2023, 5, 31): ["personneQ", "personneR"],
+    date(2023, 6, 30): ["personneR"],
+}
+
+
+def test_cle_de_file_active_avec_episodes_simultanes_qui_sortent(tmp_path, sel_1):
+    chemin = tmp_path / "chevauchements.duckdb"
+    (resultat,) = load_files(chemin, [write(tmp_path / "chevauchements.csv", csv_bytes(CHEVAUCHEMENTS))])
+    assert resultat.status == "loaded", resultat.message
+    con = db.open_read_only(chemin)
+    try:
+        mensuelle = queries.run(con, "file_active_mensuelle", avec_cles=True, **params(Perimetre(), "ali"))
+        obtenu = {
+            fin: (n, cle)
+            for fin, n, cle in zip(
+                mensuelle["date_reference"].dt.date, mensuelle["file_active"], mensuelle["cle_file_active"], strict=True
+            )
+        }
+        for fin, actifs in ACTIFS_FIN_DE_MOIS.items():
+            assert obtenu[fin] == (len(actifs), somme(actifs, SEL_1)), fin
+            # La même cellule atteinte par la file active à une date : même clé.
+            ponctuelle = queries.run(con, "file_active", avec_cles=True, **params(Perimetre(), "ali", as_of=fin))
+            assert ligne_de(ponctuelle, "ALI01")["cle_file_active"] == somme(actifs, SEL_1), fin
+    finally:
+        con.close()
