@@ -222,15 +222,19 @@ def taux_diagnostic_90j(
             "groupe": _groupe(p, groupe),
             "denominateur": cohorte,
             "numerateur": cohorte & (diag <= p["date_orientation"] + JOURS_90),
+            "diagnostics": diag <= D,
             "delai": (diag - p["date_orientation"]).dt.days.where(diag <= D),
         }
     )
     a = t.groupby("groupe").agg(
-        denominateur=("denominateur", "sum"), numerateur=("numerateur", "sum"), delai_median_j=("delai", "median")
+        denominateur=("denominateur", "sum"),
+        numerateur=("numerateur", "sum"),
+        delai_median_j=("delai", "median"),
+        diagnostics=("diagnostics", "sum"),
     )
     a["taux_90j"] = _taux(a["numerateur"], a["denominateur"])
     a = a.reset_index().sort_values("groupe", ignore_index=True)
-    return a[["groupe", "denominateur", "numerateur", "taux_90j", "delai_median_j"]]
+    return a[["groupe", "denominateur", "numerateur", "taux_90j", "delai_median_j", "diagnostics"]]
 
 
 def taux_diagnostic_cohortes(

@@ -10,18 +10,21 @@ from pathlib import Path
 
 import duckdb
 
-from insertion import referential
+from insertion import cles, referential
 from insertion.config import QUERIES_DIR, SCHEMA_FILE
 
 # Monte quand une table dérivée change : une base plus ancienne est mise à niveau à son ouverture.
 # 7 : table chargements_remplacements (avant → après de chaque remplacement), créée par schema.sql.
-VERSION_SCHEMA = "7"
+# 8 : colonne episodes.cle_personne (clés de cellule du secret statistique, insertion/cles.py).
+VERSION_SCHEMA = "8"
 _PREPARATION = Path(__file__).resolve().parent / "sql" / "episodes_indicateurs.sql"
 
 
 def preparer_indicateurs(con: duckdb.DuckDBPyConnection) -> None:
-    """Complète les colonnes préparées des épisodes courants (une fois par envoi de fichiers)."""
+    """Complète les colonnes préparées des épisodes courants (une fois par envoi de fichiers), clés de
+    personne comprises (celles qui manquent ; toutes si le sel a changé)."""
     con.execute(_PREPARATION.read_text(encoding="utf-8"))
+    cles.preparer(con)
 
 
 def version(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -30,14 +33,18 @@ def version(con: duckdb.DuckDBPyConnection) -> str | None:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection, ref: referential.Referentiel | None = None) -> None:
-    """Crée ce qui manque, recharge les référentiels et la macro de périmètre ; met à niveau une base
-    plus ancienne (tables dérivées)."""
+    """Crée ce qui manque, recharge les référentiels et les macros de périmètre ; met à niveau une base
+    plus ancienne (tables dérivées, clés de personne) ; recalcule les clés si le sel a changé."""
     con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
     referential.install(con, ref or referential.load_referentiel())
-    if version(con) != VERSION_SCHEMA:
-        preparer_indicateurs(con)
-        con.execute("INSERT OR REPLACE INTO meta VALUES ('version_schema', $v)", {"v": VERSION_SCHEMA})
+    # Les macros d'abord : la mise à niveau calcule les clés avec cle_hmac.
     con.execute((QUERIES_DIR / "perimetre.sql").read_text(encoding="utf-8"))
+    if version(con) != VERSION_SCHEMA:
+        con.execute(_PREPARATION.read_text(encoding="utf-8"))
+        cles.preparer(con, tout_recalculer=True)
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('version_schema', $v)", {"v": VERSION_SCHEMA})
+    else:
+        cles.preparer(con)
 
 
 @contextmanager
@@ -71,9 +78,10 @@ def open_read_only(db_path: Path | str) -> duckdb.DuckDBPyConnection:
             "ou les données de démonstration (python -m insertion demo)."
         )
     con = _attach(path)
-    if _version_lue(con) != VERSION_SCHEMA:
-        # Base écrite par une version précédente : ses tables dérivées sont reconstruites une fois, par le
-        # chemin des chargements (copie, verrou, remplacement), puis on relit la nouvelle version.
+    if _version_lue(con) != VERSION_SCHEMA or not cles.a_jour(con):
+        # Base écrite par une version précédente, ou clés calculées avec un autre sel : ses tables dérivées
+        # sont reconstruites une fois, par le chemin des chargements (copie, verrou, remplacement), puis on
+        # relit la nouvelle version.
         con.close()
         from insertion import loader  # le chargeur importe ce module
 

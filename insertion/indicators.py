@@ -73,7 +73,8 @@ def taux_diagnostic(
     groupe: str = "departement",
     diagnostic: str = "numerique",
 ) -> pd.DataFrame:
-    """Diagnostic à 90 jours : groupe, denominateur, numerateur, taux_90j, delai_median_j."""
+    """Diagnostic à 90 jours : groupe, denominateur, numerateur, taux_90j, delai_median_j, diagnostics (effectif
+    du délai médian)."""
     params = _params(periode, perimetre, groupe)
     params["diagnostic"] = _choix(diagnostic, DIAGNOSTICS, "Diagnostic")
     return run(con, "taux_diagnostic_90j", **params)

@@ -29,7 +29,7 @@ import duckdb
 import pyarrow as pa
 
 from insertion import apercu as apercus
-from insertion import config, db, formats, identifiers, reading
+from insertion import cles, config, db, formats, identifiers, reading
 from insertion.db import open_for_writing
 from insertion.reading import FichierRefuse
 
@@ -69,7 +69,9 @@ SELECT $id AS id_chargement, v.id_beneficiaire, v.code_ali, v.code_commune, v.da
        CAST(year(v.date_sortie) * 12 + month(v.date_sortie) - 1 AS INTEGER) AS m_sortie,
        coalesce(v.date_sortie IS NOT NULL AND r.sortie_emploi, false) AS sortie_emploi,
        coalesce(v.date_sortie IS NOT NULL AND r.emploi_durable, false) AS emploi_durable,
-       false AS plusieurs_episodes
+       false AS plusieurs_episodes,
+       -- Clé de la personne (insertion/cles.py) : pads du sel liés, jamais écrits dans le texte.
+       cle_hmac('p|' || v.id_beneficiaire, $ipad, $opad) AS cle_personne
 FROM _verifie AS v
 JOIN ref_communes AS c USING (code_commune)
 LEFT JOIN ref_motifs_sortie AS r ON r.motif_sortie = coalesce(v.motif_sortie, 'non_renseigne')
@@ -374,7 +376,7 @@ def _load_caseload(
 def replace_current_episodes(con: duckdb.DuckDBPyConnection, load_id: int, replaced: list[str]) -> None:
     """Les épisodes courants des ALI remplacées deviennent ceux du fichier."""
     con.execute("DELETE FROM episodes WHERE list_contains($remplacees, code_ali)", {"remplacees": replaced})
-    con.execute(_INSERT_COURANT, {"id": load_id, "remplacees": replaced})
+    con.execute(_INSERT_COURANT, {"id": load_id, "remplacees": replaced, **cles.sel(con).pads()})
 
 
 def _load_budget(

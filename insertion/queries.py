@@ -68,8 +68,15 @@ class Periode:
         return {"as_of": self.as_of, "debut": self.debut or date(1900, 1, 1), "fin": fin}
 
 
-def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
-    """Exécute queries/<name>.sql sur un curseur dédié, avec les seuls paramètres qu'il cite."""
+PREFIXE_CLE = "cle_"
+
+
+def run(con: duckdb.DuckDBPyConnection, name: str, *, avec_cles: bool = False, **params) -> pd.DataFrame:
+    """Exécute queries/<name>.sql sur un curseur dédié, avec les seuls paramètres qu'il cite.
+
+    Les colonnes de clés de cellule (`cle_<effectif>`, secret statistique, issue 12) ne sortent qu'avec
+    avec_cles=True : elles sont pour la couche de publication, pas pour les pages, exports, notes ni la CLI.
+    """
     sql = sql_text(name)
     wanted = parameter_names(sql)
     missing = [p for p in wanted if p not in params]
@@ -77,9 +84,14 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
         raise TypeError(f"Requête {name} : paramètres manquants {missing}")
     cur = db.cursor(con)
     try:
-        return cur.execute(sql, {p: params[p] for p in wanted}).df()
+        df = cur.execute(sql, {p: params[p] for p in wanted}).df()
     finally:
         cur.close()
+    if not avec_cles:
+        cles = [c for c in df.columns if str(c).startswith(PREFIXE_CLE)]
+        if cles:
+            df = df.drop(columns=cles)
+    return df
 
 
 def latest_extraction(con: duckdb.DuckDBPyConnection) -> date | None:

@@ -8,7 +8,8 @@ WITH p AS (
     SELECT
         groupe_de($groupe, code_ali, ept, code_commune) AS groupe,
         date_orientation,
-        date_sortie
+        date_sortie,
+        cle_personne
     FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes)
 )
 -- sum(CASE …) plutôt que count(*) FILTER : DuckDB n'évalue alors la seconde borne que sur les lignes qui
@@ -30,7 +31,22 @@ SELECT
                 THEN 1
             ELSE 0
         END
-    ) AS BIGINT) AS sorties
+    ) AS BIGINT) AS sorties,
+    -- Clés de cellule (queries/perimetre.sql) : des épisodes, chacun portant la clé de sa personne.
+    cle_cellule(
+        CASE
+            WHEN date_orientation >= CAST($debut AS DATE)
+                AND date_orientation <= least(CAST($fin AS DATE), CAST($as_of AS DATE))
+                THEN cle_personne
+        END
+    ) AS cle_entrees,
+    cle_cellule(
+        CASE
+            WHEN date_sortie >= CAST($debut AS DATE)
+                AND date_sortie <= least(CAST($fin AS DATE), CAST($as_of AS DATE))
+                THEN cle_personne
+        END
+    ) AS cle_sorties
 FROM p
 GROUP BY groupe
 ORDER BY groupe;

@@ -20,18 +20,20 @@ orientations AS (
     SELECT
         groupe,
         m_orientation AS m,
-        sum(CASE WHEN date_orientation >= CAST($debut AS DATE) THEN 1 ELSE 0 END) AS entrees
+        sum(CASE WHEN date_orientation >= CAST($debut AS DATE) THEN 1 ELSE 0 END) AS entrees,
+        cle_cellule(CASE WHEN date_orientation >= CAST($debut AS DATE) THEN cle_personne END) AS cle_entrees
     FROM (
-        SELECT groupe_de($groupe, code_ali, ept, code_commune) AS groupe, m_orientation, date_orientation
+        SELECT
+            groupe_de($groupe, code_ali, ept, code_commune) AS groupe, m_orientation, date_orientation, cle_personne
         FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes)
         WHERE date_orientation <= least(CAST($fin AS DATE), CAST($as_of AS DATE))
     )
     GROUP BY groupe, m
 ),
 sorties AS (
-    SELECT groupe, m_sortie AS m, count(*) AS sorties
+    SELECT groupe, m_sortie AS m, count(*) AS sorties, cle_cellule(cle_personne) AS cle_sorties
     FROM (
-        SELECT groupe_de($groupe, code_ali, ept, code_commune) AS groupe, m_sortie
+        SELECT groupe_de($groupe, code_ali, ept, code_commune) AS groupe, m_sortie, cle_personne
         FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes)
         WHERE date_sortie BETWEEN CAST($debut AS DATE) AND least(CAST($fin AS DATE), CAST($as_of AS DATE))
           AND date_orientation <= least(CAST($fin AS DATE), CAST($as_of AS DATE))
@@ -55,7 +57,10 @@ SELECT
     grille.groupe,
     make_date(CAST(grille.m // 12 AS INTEGER), CAST(grille.m % 12 + 1 AS INTEGER), 1) AS mois,
     CAST(coalesce(o.entrees, 0) AS BIGINT) AS entrees,
-    CAST(coalesce(s.sorties, 0) AS BIGINT) AS sorties
+    CAST(coalesce(s.sorties, 0) AS BIGINT) AS sorties,
+    -- Clés de cellule des épisodes entrés et sortis dans le mois (0 pour un mois vide).
+    coalesce(o.cle_entrees, 0)::UINTEGER AS cle_entrees,
+    coalesce(s.cle_sorties, 0)::UINTEGER AS cle_sorties
 FROM grille
 LEFT JOIN orientations AS o ON o.groupe = grille.groupe AND o.m = grille.m
 LEFT JOIN sorties AS s ON s.groupe = grille.groupe AND s.m = grille.m

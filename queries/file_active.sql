@@ -14,29 +14,48 @@ WITH episodes_du_perimetre AS (
     SELECT
         groupe_de($groupe, code_ali, ept, code_commune) AS groupe,
         date_orientation <= CAST($as_of AS DATE)
-            AND (date_sortie IS NULL OR date_sortie > CAST($as_of AS DATE)) AS actif
+            AND (date_sortie IS NULL OR date_sortie > CAST($as_of AS DATE)) AS actif,
+        cle_personne
     FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes)
 ),
 par_groupe AS (
     -- Tous les groupes du périmètre, même sans épisode actif à D.
-    SELECT groupe, count(*) FILTER (WHERE actif) AS episodes_actifs
+    SELECT
+        groupe,
+        count(*) FILTER (WHERE actif) AS episodes_actifs,
+        sum(CAST(cle_personne AS BIGINT)) FILTER (WHERE actif) AS cle_episodes_actifs
     FROM episodes_du_perimetre
     GROUP BY groupe
 ),
 personnes_simultanees AS (
-    SELECT groupe, count(*) AS episodes_actifs, count(DISTINCT id_beneficiaire) AS personnes_actives
+    -- Clé de cellule : une ligne par personne (la clé d'une personne est la même sur tous ses épisodes).
+    SELECT
+        groupe,
+        CAST(sum(n) AS BIGINT) AS episodes_actifs,
+        count(*) AS personnes_actives,
+        sum(CAST(cle_personne AS BIGINT) * n) AS cle_episodes_actifs,
+        sum(CAST(cle_personne AS BIGINT)) AS cle_personnes_actives
     FROM (
-        SELECT groupe_de($groupe, code_ali, ept, code_commune) AS groupe, id_beneficiaire
+        SELECT
+            groupe_de($groupe, code_ali, ept, code_commune) AS groupe,
+            id_beneficiaire,
+            any_value(cle_personne) AS cle_personne,
+            count(*) AS n
         FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes)
         WHERE episodes_simultanes
           AND date_orientation <= CAST($as_of AS DATE)
           AND (date_sortie IS NULL OR date_sortie > CAST($as_of AS DATE))
+        GROUP BY ALL
     )
     GROUP BY groupe
 )
 SELECT
     g.groupe,
-    g.episodes_actifs - coalesce(m.episodes_actifs, 0) + coalesce(m.personnes_actives, 0) AS file_active
+    g.episodes_actifs - coalesce(m.episodes_actifs, 0) + coalesce(m.personnes_actives, 0) AS file_active,
+    -- Mêmes retraits et ajouts sur les clés : la somme des clés des personnes actives, chacune une fois.
+    cle_modulo(
+        coalesce(g.cle_episodes_actifs, 0) - coalesce(m.cle_episodes_actifs, 0) + coalesce(m.cle_personnes_actives, 0)
+    ) AS cle_file_active
 FROM par_groupe AS g
 LEFT JOIN personnes_simultanees AS m USING (groupe)
 ORDER BY g.groupe;

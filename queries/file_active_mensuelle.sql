@@ -25,7 +25,7 @@ premier AS (
     FROM bornes AS b
 ),
 deltas AS (
-    SELECT e.groupe, greatest(e.m, p.m_premier) AS m, sum(e.delta) AS delta
+    SELECT e.groupe, greatest(e.m, p.m_premier) AS m, sum(e.delta) AS delta, sum(e.delta_cle) AS delta_cle
     FROM evenements AS e, premier AS p
     WHERE e.m <= p.m_fin_serie
     GROUP BY ALL
@@ -38,7 +38,8 @@ serie AS (
     SELECT
         grille.groupe,
         grille.m,
-        sum(coalesce(deltas.delta, 0)) OVER (PARTITION BY grille.groupe ORDER BY grille.m) AS file_active
+        sum(coalesce(deltas.delta, 0)) OVER (PARTITION BY grille.groupe ORDER BY grille.m) AS file_active,
+        sum(coalesce(deltas.delta_cle, 0)) OVER (PARTITION BY grille.groupe ORDER BY grille.m) AS somme_cles
     FROM grille
     LEFT JOIN deltas USING (groupe, m)
 )
@@ -46,6 +47,8 @@ SELECT
     serie.groupe,
     make_date(CAST(m // 12 AS INTEGER), CAST(m % 12 + 1 AS INTEGER), 1) AS mois,
     least(last_day(make_date(CAST(m // 12 AS INTEGER), CAST(m % 12 + 1 AS INTEGER), 1)), p.d) AS date_reference,
-    CAST(file_active AS BIGINT) AS file_active
+    CAST(file_active AS BIGINT) AS file_active,
+    -- Clé de cellule des personnes actives en fin de mois (queries/perimetre.sql, file_active_evenements).
+    cle_modulo(somme_cles) AS cle_file_active
 FROM serie, premier AS p
 ORDER BY serie.groupe, mois;

@@ -14,14 +14,16 @@ WITH p AS (
         CASE $diagnostic
             WHEN 'numerique' THEN niveau_numerique
             WHEN 'linguistique' THEN niveau_linguistique
-        END AS niveau
+        END AS niveau,
+        cle_personne
     FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes)
     WHERE date_orientation BETWEEN CAST($debut AS DATE) AND least(CAST($fin AS DATE), CAST($as_of AS DATE))
 )
 SELECT
     groupe,
     coalesce(niveau, 'non_renseigne') AS niveau,
-    count(*) AS episodes
+    count(*) AS episodes,
+    cle_cellule(cle_personne) AS cle_episodes
 FROM p
 WHERE date_diag <= CAST($as_of AS DATE)
 GROUP BY ALL

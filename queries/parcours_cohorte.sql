@@ -27,7 +27,8 @@ WITH p AS (
         date_diag_linguistique,
         date_sortie,
         sortie_emploi,
-        emploi_durable
+        emploi_durable,
+        cle_personne
     FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes)
     WHERE date_orientation BETWEEN CAST($debut AS DATE) AND least(CAST($fin AS DATE), CAST($as_of AS DATE))
       AND date_orientation <= CAST($as_of AS DATE) - 365
@@ -58,7 +59,29 @@ agregats AS (
         sum(CASE WHEN date_sortie <= date_orientation + 365 THEN 1 ELSE 0 END) AS sortis_12m,
         sum(CASE WHEN sortie_emploi AND date_sortie <= date_orientation + 365 THEN 1 ELSE 0 END) AS sortis_emploi_12m,
         sum(CASE WHEN emploi_durable AND date_sortie <= date_orientation + 365 THEN 1 ELSE 0 END)
-            AS sortis_emploi_durable_12m
+            AS sortis_emploi_durable_12m,
+        -- Clés de cellule (queries/perimetre.sql) : épisodes de chaque effectif, chacun avec la clé de sa personne.
+        cle_cellule(cle_personne) AS cle_orientes,
+        cle_cellule(CASE WHEN date_diag_numerique <= date_orientation + 90 THEN cle_personne END) AS cle_diag_numerique_90j,
+        cle_cellule(CASE WHEN date_diag_linguistique <= date_orientation + 90 THEN cle_personne END)
+            AS cle_diag_linguistique_90j,
+        cle_cellule(
+            CASE
+                WHEN date_diag_numerique <= date_orientation + 90 OR date_diag_linguistique <= date_orientation + 90
+                    THEN cle_personne
+            END
+        ) AS cle_diag_un_90j,
+        cle_cellule(
+            CASE
+                WHEN date_diag_numerique <= date_orientation + 90 AND date_diag_linguistique <= date_orientation + 90
+                    THEN cle_personne
+            END
+        ) AS cle_diag_deux_90j,
+        cle_cellule(CASE WHEN date_sortie <= date_orientation + 365 THEN cle_personne END) AS cle_sortis_12m,
+        cle_cellule(CASE WHEN sortie_emploi AND date_sortie <= date_orientation + 365 THEN cle_personne END)
+            AS cle_sortis_emploi_12m,
+        cle_cellule(CASE WHEN emploi_durable AND date_sortie <= date_orientation + 365 THEN cle_personne END)
+            AS cle_sortis_emploi_durable_12m
     FROM p
     GROUP BY groupe, m
 ),
@@ -86,6 +109,14 @@ SELECT
     CAST(diag_deux_90j AS BIGINT) AS diag_deux_90j,
     CAST(sortis_12m AS BIGINT) AS sortis_12m,
     CAST(sortis_emploi_12m AS BIGINT) AS sortis_emploi_12m,
-    CAST(sortis_emploi_durable_12m AS BIGINT) AS sortis_emploi_durable_12m
+    CAST(sortis_emploi_durable_12m AS BIGINT) AS sortis_emploi_durable_12m,
+    cle_orientes,
+    cle_diag_numerique_90j,
+    cle_diag_linguistique_90j,
+    cle_diag_un_90j,
+    cle_diag_deux_90j,
+    cle_sortis_12m,
+    cle_sortis_emploi_12m,
+    cle_sortis_emploi_durable_12m
 FROM fins
 ORDER BY groupe, cohorte;

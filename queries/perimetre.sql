@@ -17,6 +17,26 @@ WHERE (alis IS NULL OR list_contains(alis, e.code_ali))
   AND (ages IS NULL OR list_contains(ages, e.tranche_age))
   AND (sexes IS NULL OR list_contains(sexes, e.sexe));
 
+-- Clés de cellule du secret statistique (issue 12 ; méthode : docs/secret-statistique.md § 5.1 et § 7).
+-- cle_hmac : les 32 premiers bits de HMAC-SHA256(sel, message), les pads ipad et opad du sel liés en
+-- paramètres (insertion/cles.py) ; égal à protection.cle_personne pour message = 'p|' || pseudonyme.
+CREATE OR REPLACE MACRO cle_hmac(message, ipad, opad) AS
+    CAST(CAST('0x' || left(sha256(opad || unhex(sha256(ipad || encode(message)))), 8) AS UBIGINT) AS UINTEGER);
+
+-- Clé d'une cellule, à employer comme un agrégat à côté de son effectif : la somme, modulo 2^32, des clés de
+-- ses membres distincts. Une même cellule reçoit ainsi la même clé quelle que soit la requête qui l'atteint.
+-- Chaque ligne agrégée doit être un membre distinct : une requête qui compte des personnes distinctes somme
+-- la clé d'une ligne par personne (jamais sum(DISTINCT cle) : deux personnes peuvent partager une clé de
+-- 32 bits). Une requête qui compte des épisodes somme la clé de personne de chaque épisode : une personne
+-- comptée deux fois y pèse deux fois, comme dans l'effectif. Cellule vide : 0.
+CREATE OR REPLACE MACRO cle_cellule(cle) AS
+    CAST(coalesce(sum(CAST(cle AS BIGINT)), 0) % 4294967296 AS UINTEGER);
+
+-- La même, pour une somme déjà faite (événements +clé / −clé, somme cumulée, différence de deux clés) :
+-- ramenée dans [0, 2^32) même quand elle est négative.
+CREATE OR REPLACE MACRO cle_modulo(somme) AS
+    CAST(((CAST(somme AS HUGEINT) % 4294967296) + 4294967296) % 4294967296 AS UINTEGER);
+
 -- Le groupe d'un épisode selon le regroupement demandé ($groupe des requêtes) : le département entier,
 -- l'ALI, l'EPT ou la commune. Un regroupement inconnu est une erreur (jamais un groupe vide).
 CREATE OR REPLACE MACRO groupe_de(groupe, code_ali, ept, code_commune) AS
@@ -95,7 +115,10 @@ CREATE OR REPLACE MACRO sortie_12_mois(du_groupe, date_orientation, date_sortie,
 -- et le premier mois de la série (min(m)).
 -- Paramètres : regroupement ('departement', 'ali', 'ept', 'commune' ; nommé ainsi parce qu'un paramètre de
 -- macro masque la colonne de même nom), d (date d'observation D), filtres du périmètre.
--- Colonnes : groupe, m, delta.
+-- delta_cle : la même variation pour la clé de cellule (somme des clés des personnes actives, docs/
+-- secret-statistique.md § 7) ; chaque +1 / -1 porte la clé de sa personne, ramenée modulo 2^32 (cle_modulo)
+-- après la somme cumulée.
+-- Colonnes : groupe, m, delta, delta_cle.
 CREATE OR REPLACE MACRO file_active_evenements(regroupement, d, alis, epts, communes, parcours, ages, sexes) AS TABLE
 -- NOT MATERIALIZED : episodes_connus est lu deux fois ; chaque lecture refait son balayage avec ses seules
 -- colonnes et lignes (les identifiants ne sont lus que pour les personnes marquées).
@@ -104,6 +127,7 @@ WITH episodes_connus AS NOT MATERIALIZED (
         groupe_de(regroupement, code_ali, ept, code_commune) AS groupe,
         episodes_simultanes,
         id_beneficiaire,
+        cle_personne,
         m_orientation AS m_debut,
         -- Dernier mois actif ; pas de greatest/least ici : ils ignorent les NULL.
         CASE WHEN date_sortie <= d THEN m_sortie - 1 ELSE year(d) * 12 + month(d) - 1 END AS m_fin
@@ -112,16 +136,16 @@ WITH episodes_connus AS NOT MATERIALIZED (
 ),
 intervalles AS (
     -- Chaque épisode compté comme une personne : une ligne par intervalle distinct et son nombre d'épisodes.
-    SELECT groupe, m_debut, m_fin, count(*) AS n
+    SELECT groupe, m_debut, m_fin, count(*) AS n, sum(CAST(cle_personne AS BIGINT)) AS cle
     FROM episodes_connus
     GROUP BY groupe, m_debut, m_fin
 ),
 evenements_simultanes AS (
     -- Personnes marquées : les événements de leurs épisodes (ceux déjà comptés ci-dessus).
-    SELECT groupe, id_beneficiaire, m_debut AS m, 1 AS delta FROM episodes_connus
+    SELECT groupe, id_beneficiaire, cle_personne, m_debut AS m, 1 AS delta FROM episodes_connus
     WHERE episodes_simultanes AND m_fin >= m_debut
     UNION ALL
-    SELECT groupe, id_beneficiaire, m_fin + 1 AS m, -1 AS delta FROM episodes_connus
+    SELECT groupe, id_beneficiaire, cle_personne, m_fin + 1 AS m, -1 AS delta FROM episodes_connus
     WHERE episodes_simultanes AND m_fin >= m_debut
 ),
 couverture AS (
@@ -132,22 +156,30 @@ couverture AS (
         groupe,
         m,
         delta,
+        cle_personne,
         sum(delta) OVER (PARTITION BY groupe, id_beneficiaire ORDER BY m ROWS UNBOUNDED PRECEDING) AS apres
     FROM evenements_simultanes
 ),
 evenements AS (
-    SELECT groupe, m_debut AS m, CASE WHEN m_fin >= m_debut THEN n ELSE 0 END AS delta FROM intervalles
+    SELECT
+        groupe,
+        m_debut AS m,
+        CASE WHEN m_fin >= m_debut THEN n ELSE 0 END AS delta,
+        CASE WHEN m_fin >= m_debut THEN cle ELSE 0 END AS delta_cle
+    FROM intervalles
     UNION ALL
-    SELECT groupe, m_fin + 1 AS m, -n AS delta FROM intervalles WHERE m_fin >= m_debut
+    SELECT groupe, m_fin + 1 AS m, -n AS delta, -cle AS delta_cle FROM intervalles WHERE m_fin >= m_debut
     UNION ALL
     -- Personnes marquées : on retire l'événement d'épisode (delta) et on ajoute celui de la personne
     -- (passage de 0 à au moins 1 épisode actif, ou retour à 0).
     SELECT
         groupe,
         m,
-        CAST(apres > 0 AS INTEGER) - CAST(apres - delta > 0 AS INTEGER) - delta AS delta
+        CAST(apres > 0 AS INTEGER) - CAST(apres - delta > 0 AS INTEGER) - delta AS delta,
+        (CAST(apres > 0 AS INTEGER) - CAST(apres - delta > 0 AS INTEGER) - delta) * CAST(cle_personne AS BIGINT)
+            AS delta_cle
     FROM couverture
 )
-SELECT groupe, m, sum(delta) AS delta
+SELECT groupe, m, sum(delta) AS delta, sum(delta_cle) AS delta_cle
 FROM evenements
 GROUP BY groupe, m;

@@ -20,6 +20,7 @@ WITH actifs AS NOT MATERIALIZED (
         id_beneficiaire,
         date_orientation,
         code_ali,
+        cle_personne,
         coalesce(
             CASE $dimension
                 WHEN 'tranche_age' THEN tranche_age
@@ -40,6 +41,7 @@ simultanees AS (
     SELECT
         groupe,
         modalite,
+        cle_personne,
         row_number() OVER (
             PARTITION BY groupe, id_beneficiaire ORDER BY date_orientation DESC, code_ali, modalite
         ) AS rang
@@ -47,15 +49,18 @@ simultanees AS (
     WHERE episodes_simultanes
 ),
 personnes AS (
-    SELECT groupe, modalite FROM actifs WHERE NOT episodes_simultanes
+    SELECT groupe, modalite, cle_personne FROM actifs WHERE NOT episodes_simultanes
     UNION ALL
-    SELECT groupe, modalite FROM simultanees WHERE rang = 1
+    SELECT groupe, modalite, cle_personne FROM simultanees WHERE rang = 1
 )
 SELECT
     groupe,
     modalite,
     count(*) AS file_active,
-    CAST(sum(count(*)) OVER (PARTITION BY groupe) AS BIGINT) AS total
+    CAST(sum(count(*)) OVER (PARTITION BY groupe) AS BIGINT) AS total,
+    -- Une ligne par personne : la clé de la modalité somme les clés de ses personnes, celle du total toutes.
+    cle_cellule(cle_personne) AS cle_file_active,
+    cle_modulo(sum(sum(CAST(cle_personne AS BIGINT))) OVER (PARTITION BY groupe)) AS cle_total
 FROM personnes
 GROUP BY groupe, modalite
 ORDER BY groupe, modalite;

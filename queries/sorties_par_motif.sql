@@ -9,11 +9,15 @@
 WITH par_motif AS (
     -- On compte d'abord par groupe et motif tel qu'il est stocké (quelques centaines de lignes), puis une
     -- sortie sans motif rejoint non_renseigne et on lit le référentiel.
-    SELECT groupe, coalesce(motif_sortie, 'non_renseigne') AS motif_sortie, CAST(sum(n) AS BIGINT) AS sorties
+    SELECT
+        groupe,
+        coalesce(motif_sortie, 'non_renseigne') AS motif_sortie,
+        CAST(sum(n) AS BIGINT) AS sorties,
+        cle_modulo(sum(cle)) AS cle_sorties
     FROM (
-        SELECT groupe, motif_sortie, count(*) AS n
+        SELECT groupe, motif_sortie, count(*) AS n, sum(CAST(cle_personne AS BIGINT)) AS cle
         FROM (
-            SELECT groupe_de($groupe, code_ali, ept, code_commune) AS groupe, motif_sortie
+            SELECT groupe_de($groupe, code_ali, ept, code_commune) AS groupe, motif_sortie, cle_personne
             FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes)
             WHERE date_sortie BETWEEN CAST($debut AS DATE) AND least(CAST($fin AS DATE), CAST($as_of AS DATE))
         )
@@ -28,7 +32,8 @@ SELECT
     coalesce(m.emploi_durable, false) AS emploi_durable,
     coalesce(m.sortie_emploi, false) AS sortie_emploi,
     coalesce(m.sortie_dynamique, false) AS sortie_dynamique,
-    s.sorties
+    s.sorties,
+    s.cle_sorties
 FROM par_motif AS s
 LEFT JOIN ref_motifs_sortie AS m USING (motif_sortie)
 ORDER BY s.groupe, s.sorties DESC, s.motif_sortie;

@@ -15,7 +15,8 @@ WITH p AS NOT MATERIALIZED (
     SELECT
         groupe_de($groupe, code_ali, ept, code_commune) AS groupe,
         date_orientation,
-        date_diagnostic($diagnostic, date_diag_numerique, date_diag_linguistique) AS date_diag
+        date_diagnostic($diagnostic, date_diag_numerique, date_diag_linguistique) AS date_diag,
+        cle_personne
     FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes)
     WHERE date_orientation BETWEEN CAST($debut AS DATE) AND least(CAST($fin AS DATE), CAST($as_of AS DATE))
 ),
@@ -25,7 +26,13 @@ agregats AS (
     SELECT
         groupe,
         sum(CASE WHEN date_orientation <= CAST($as_of AS DATE) - 90 THEN 1 ELSE 0 END) AS denominateur,
-        sum(diagnostic_90j(date_orientation, date_diag, CAST($as_of AS DATE))) AS numerateur
+        sum(diagnostic_90j(date_orientation, date_diag, CAST($as_of AS DATE))) AS numerateur,
+        -- Diagnostics datés au plus tard à D : l'effectif sur lequel porte le délai médian.
+        sum(CASE WHEN date_diag <= CAST($as_of AS DATE) THEN 1 ELSE 0 END) AS diagnostics,
+        -- Clés de cellule (queries/perimetre.sql) : épisodes de chaque effectif, chacun avec la clé de sa personne.
+        cle_cellule(CASE WHEN date_orientation <= CAST($as_of AS DATE) - 90 THEN cle_personne END) AS cle_denominateur,
+        cle_cellule(diagnostic_90j(date_orientation, date_diag, CAST($as_of AS DATE)) * cle_personne) AS cle_numerateur,
+        cle_cellule(CASE WHEN date_diag <= CAST($as_of AS DATE) THEN cle_personne END) AS cle_diagnostics
     FROM p
     GROUP BY groupe
 ),
@@ -60,7 +67,11 @@ SELECT
     CAST(a.denominateur AS BIGINT) AS denominateur,
     CAST(a.numerateur AS BIGINT) AS numerateur,
     a.numerateur / nullif(a.denominateur, 0) AS taux_90j,
-    m.delai_median_j
+    m.delai_median_j,
+    CAST(a.diagnostics AS BIGINT) AS diagnostics,
+    a.cle_denominateur,
+    a.cle_numerateur,
+    a.cle_diagnostics
 FROM agregats AS a
 LEFT JOIN medianes AS m USING (groupe)
 ORDER BY a.groupe;

@@ -23,7 +23,8 @@ WITH p AS (
         groupe_de($groupe, code_ali, ept, code_commune) AS groupe,
         m_orientation AS m,
         date_orientation,
-        date_diagnostic($diagnostic, date_diag_numerique, date_diag_linguistique) AS date_diag
+        date_diagnostic($diagnostic, date_diag_numerique, date_diag_linguistique) AS date_diag,
+        cle_personne
     FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes)
     WHERE date_orientation BETWEEN CAST($debut AS DATE) AND least(CAST($fin AS DATE), CAST($as_of AS DATE))
 ),
@@ -40,7 +41,12 @@ agregats AS (
         sum(CASE WHEN date_diag <= CAST($as_of AS DATE) THEN 1 ELSE 0 END) AS diagnostics,
         quantile_cont(
             CASE WHEN date_diag <= CAST($as_of AS DATE) THEN CAST(date_diag - date_orientation AS DOUBLE) END, 0.5
-        ) AS delai_median_j
+        ) AS delai_median_j,
+        -- Clés de cellule (queries/perimetre.sql) : épisodes de chaque effectif, chacun avec la clé de sa personne.
+        cle_cellule(cle_personne) AS cle_orientations,
+        cle_cellule(CASE WHEN date_orientation <= CAST($as_of AS DATE) - 90 THEN cle_personne END) AS cle_denominateur,
+        cle_cellule(diagnostic_90j(date_orientation, date_diag, CAST($as_of AS DATE)) * cle_personne) AS cle_numerateur,
+        cle_cellule(CASE WHEN date_diag <= CAST($as_of AS DATE) THEN cle_personne END) AS cle_diagnostics
     FROM p
     GROUP BY groupe, m
 ),
@@ -58,6 +64,10 @@ SELECT
     CAST(numerateur AS BIGINT) AS numerateur,
     numerateur / nullif(denominateur, 0) AS taux_90j,
     CAST(diagnostics AS BIGINT) AS diagnostics,
-    delai_median_j
+    delai_median_j,
+    cle_orientations,
+    cle_denominateur,
+    cle_numerateur,
+    cle_diagnostics
 FROM cohortes
 ORDER BY groupe, cohorte;

@@ -30,7 +30,16 @@ par_jour AS (
         count(*) FILTER (WHERE date_diag_numerique <= date_orientation + 90) AS diag_numerique,
         count(*) FILTER (WHERE date_diag_linguistique <= date_orientation + 90) AS diag_linguistique,
         count(*) FILTER (WHERE date_sortie <= date_orientation + 365 AND sortie_emploi) AS sortie_emploi,
-        count(*) FILTER (WHERE date_sortie <= date_orientation + 365 AND emploi_durable) AS emploi_durable
+        count(*) FILTER (WHERE date_sortie <= date_orientation + 365 AND emploi_durable) AS emploi_durable,
+        -- Sommes des clés de personne des mêmes épisodes, ramenées modulo 2^32 après l'addition des jours.
+        sum(CAST(cle_personne AS BIGINT)) AS cle_episodes,
+        sum(CAST(cle_personne AS BIGINT)) FILTER (WHERE date_diag_numerique <= date_orientation + 90) AS cle_diag_numerique,
+        sum(CAST(cle_personne AS BIGINT)) FILTER (WHERE date_diag_linguistique <= date_orientation + 90)
+            AS cle_diag_linguistique,
+        sum(CAST(cle_personne AS BIGINT)) FILTER (WHERE date_sortie <= date_orientation + 365 AND sortie_emploi)
+            AS cle_sortie_emploi,
+        sum(CAST(cle_personne AS BIGINT)) FILTER (WHERE date_sortie <= date_orientation + 365 AND emploi_durable)
+            AS cle_emploi_durable
     FROM (
         SELECT
             groupe_de($groupe, code_ali, ept, code_commune) AS groupe,
@@ -39,7 +48,8 @@ par_jour AS (
             date_diag_linguistique,
             date_sortie,
             sortie_emploi,
-            emploi_durable
+            emploi_durable,
+            cle_personne
         FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes)
         WHERE date_orientation BETWEEN CAST($debut AS DATE) AND CAST($fin AS DATE)
     )
@@ -61,7 +71,16 @@ agregats AS (
         CAST(coalesce(sum(j.sortie_emploi) FILTER (WHERE j.date_orientation <= dates.r - 365), 0) AS BIGINT)
             AS n_sortie_emploi,
         CAST(coalesce(sum(j.emploi_durable) FILTER (WHERE j.date_orientation <= dates.r - 365), 0) AS BIGINT)
-            AS n_emploi_durable
+            AS n_emploi_durable,
+        cle_modulo(coalesce(sum(j.cle_episodes), 0)) AS cle_denominateur_90j,
+        cle_modulo(coalesce(sum(j.cle_diag_numerique), 0)) AS cle_n_diag_numerique,
+        cle_modulo(coalesce(sum(j.cle_diag_linguistique), 0)) AS cle_n_diag_linguistique,
+        cle_modulo(coalesce(sum(j.cle_episodes) FILTER (WHERE j.date_orientation <= dates.r - 365), 0))
+            AS cle_denominateur_12m,
+        cle_modulo(coalesce(sum(j.cle_sortie_emploi) FILTER (WHERE j.date_orientation <= dates.r - 365), 0))
+            AS cle_n_sortie_emploi,
+        cle_modulo(coalesce(sum(j.cle_emploi_durable) FILTER (WHERE j.date_orientation <= dates.r - 365), 0))
+            AS cle_n_emploi_durable
     FROM par_jour AS j
     JOIN dates ON j.date_orientation <= dates.r - 90
     GROUP BY j.groupe, dates.r
@@ -75,7 +94,13 @@ complet AS (
         coalesce(a.n_diag_linguistique, 0) AS n_diag_linguistique,
         coalesce(a.denominateur_12m, 0) AS denominateur_12m,
         coalesce(a.n_sortie_emploi, 0) AS n_sortie_emploi,
-        coalesce(a.n_emploi_durable, 0) AS n_emploi_durable
+        coalesce(a.n_emploi_durable, 0) AS n_emploi_durable,
+        coalesce(a.cle_denominateur_90j, 0)::UINTEGER AS cle_denominateur_90j,
+        coalesce(a.cle_n_diag_numerique, 0)::UINTEGER AS cle_n_diag_numerique,
+        coalesce(a.cle_n_diag_linguistique, 0)::UINTEGER AS cle_n_diag_linguistique,
+        coalesce(a.cle_denominateur_12m, 0)::UINTEGER AS cle_denominateur_12m,
+        coalesce(a.cle_n_sortie_emploi, 0)::UINTEGER AS cle_n_sortie_emploi,
+        coalesce(a.cle_n_emploi_durable, 0)::UINTEGER AS cle_n_emploi_durable
     FROM grille
     LEFT JOIN agregats AS a ON a.groupe = grille.groupe AND a.r = grille.r
 )
@@ -91,6 +116,12 @@ SELECT
     n_sortie_emploi,
     n_sortie_emploi / nullif(denominateur_12m, 0) AS taux_sortie_emploi,
     n_emploi_durable,
-    n_emploi_durable / nullif(denominateur_12m, 0) AS taux_emploi_durable
+    n_emploi_durable / nullif(denominateur_12m, 0) AS taux_emploi_durable,
+    cle_denominateur_90j,
+    cle_n_diag_numerique,
+    cle_n_diag_linguistique,
+    cle_denominateur_12m,
+    cle_n_sortie_emploi,
+    cle_n_emploi_durable
 FROM complet
 ORDER BY groupe, date_reference;

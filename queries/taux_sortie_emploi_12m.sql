@@ -15,7 +15,8 @@ WITH p AS (
         date_orientation,
         date_sortie,
         sortie_emploi,
-        emploi_durable
+        emploi_durable,
+        cle_personne
     FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes)
     WHERE date_orientation BETWEEN CAST($debut AS DATE) AND least(CAST($fin AS DATE), CAST($as_of AS DATE))
 ),
@@ -26,7 +27,15 @@ agregats AS (
         groupe,
         sum(CASE WHEN date_orientation <= CAST($as_of AS DATE) - 365 THEN 1 ELSE 0 END) AS denominateur,
         sum(sortie_12_mois(sortie_emploi, date_orientation, date_sortie, CAST($as_of AS DATE))) AS n_sortie_emploi,
-        sum(sortie_12_mois(emploi_durable, date_orientation, date_sortie, CAST($as_of AS DATE))) AS n_emploi_durable
+        sum(sortie_12_mois(emploi_durable, date_orientation, date_sortie, CAST($as_of AS DATE))) AS n_emploi_durable,
+        -- Clés de cellule (queries/perimetre.sql) : épisodes du dénominateur et des numérateurs.
+        cle_cellule(CASE WHEN date_orientation <= CAST($as_of AS DATE) - 365 THEN cle_personne END) AS cle_denominateur,
+        cle_cellule(
+            sortie_12_mois(sortie_emploi, date_orientation, date_sortie, CAST($as_of AS DATE)) * cle_personne
+        ) AS cle_n_sortie_emploi,
+        cle_cellule(
+            sortie_12_mois(emploi_durable, date_orientation, date_sortie, CAST($as_of AS DATE)) * cle_personne
+        ) AS cle_n_emploi_durable
     FROM p
     GROUP BY groupe
 )
@@ -36,6 +45,9 @@ SELECT
     CAST(n_sortie_emploi AS BIGINT) AS n_sortie_emploi,
     n_sortie_emploi / nullif(denominateur, 0) AS taux_sortie_emploi,
     CAST(n_emploi_durable AS BIGINT) AS n_emploi_durable,
-    n_emploi_durable / nullif(denominateur, 0) AS taux_emploi_durable
+    n_emploi_durable / nullif(denominateur, 0) AS taux_emploi_durable,
+    cle_denominateur,
+    cle_n_sortie_emploi,
+    cle_n_emploi_durable
 FROM agregats
 ORDER BY groupe;

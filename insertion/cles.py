@@ -1,0 +1,118 @@
+"""Le sel secret des clés de cellule et la colonne `cle_personne` des épisodes (issue 12).
+
+Méthode et raisons : docs/secret-statistique.md (§ 5.1, § 5.8, § 7). Chaque épisode porte la clé de sa
+personne, `protection.cle_personne` : les 32 premiers bits de HMAC-SHA256(sel, « p| » + pseudonyme),
+calculée en SQL au chargement (macro `cle_hmac` de queries/perimetre.sql, pads liés en paramètres).
+
+D'où vient le sel :
+- de $INSERTION_SEL_SECRET s'il est défini (au moins 32 caractères ; il n'est alors jamais écrit dans la
+  base : seule son empreinte l'est) ;
+- sinon d'un sel aléatoire (`secrets.token_bytes`) tiré une fois et gardé dans la table meta (clé
+  `sel_cles`). Qui tient la base tient de toute façon les valeurs exactes : le sel n'y apprend rien de plus.
+  Les extractions, elles, circulent sans lui.
+
+L'empreinte du sel (meta `empreinte_sel_cles`) dit avec quel sel les clés en place ont été calculées : si
+le sel change (autre variable d'environnement, ou variable retirée), les clés sont recalculées à la
+prochaine ouverture. Ni le sel ni les pads ne sont jamais affichés ni journalisés : aucune fonction d'ici
+ne les écrit dans un message, et `Sel` ne se montre pas dans une trace (repr masqué).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import duckdb
+
+from insertion import protection
+
+VARIABLE_SEL = protection.VARIABLE_SEL
+CLE_META_SEL = "sel_cles"
+CLE_META_EMPREINTE = "empreinte_sel_cles"
+OCTETS_SEL_ALEATOIRE = 32  # 256 bits, bien au-delà des 128 que demande protection.LONGUEUR_MIN_SEL
+
+# Les clés des épisodes courants, recalculées d'un bloc. Pads liés : le sel n'apparaît jamais dans le texte
+# d'une requête (ni donc dans un journal de requêtes ou un message d'erreur de DuckDB).
+_RECALCUL = "UPDATE episodes SET cle_personne = cle_hmac('p|' || id_beneficiaire, $ipad, $opad)"
+_COMPLETER = _RECALCUL + " WHERE cle_personne IS NULL"
+
+
+@dataclass(frozen=True)
+class Sel:
+    """Le sel et d'où il vient ('environnement' ou 'base'). Jamais affiché : repr ne montre que l'origine."""
+
+    valeur: bytes = field(repr=False)
+    origine: str
+
+    def empreinte(self) -> str:
+        """Identifie le sel sans le révéler : HMAC du sel sur un libellé fixe (le sel a au moins 128 bits
+        d'aléa, l'empreinte ne permet pas de le retrouver)."""
+        return hmac.new(self.valeur, b"insertion:empreinte-sel-cles", hashlib.sha256).hexdigest()[:32]
+
+    def pads(self) -> dict[str, bytes]:
+        """Les paramètres $ipad et $opad de la macro cle_hmac."""
+        ipad, opad = protection.pads_hmac(self.valeur)
+        return {"ipad": ipad, "opad": opad}
+
+
+def _meta(con: duckdb.DuckDBPyConnection, cle: str) -> str | None:
+    lignes = con.execute("SELECT valeur FROM meta WHERE cle = $cle", {"cle": cle}).fetchall()
+    return lignes[0][0] if lignes else None
+
+
+def _ecrire_meta(con: duckdb.DuckDBPyConnection, cle: str, valeur: str) -> None:
+    con.execute("INSERT OR REPLACE INTO meta VALUES ($cle, $valeur)", {"cle": cle, "valeur": valeur})
+
+
+def sel_environnement(environ: Mapping[str, str] | None = None) -> Sel | None:
+    """Le sel de $INSERTION_SEL_SECRET, None s'il n'est pas défini (ValueError s'il est trop court)."""
+    environ = os.environ if environ is None else environ
+    if not environ.get(VARIABLE_SEL, "").strip():
+        return None
+    return Sel(protection.sel_secret(environ), "environnement")
+
+
+def sel_lu(con: duckdb.DuckDBPyConnection, environ: Mapping[str, str] | None = None) -> Sel | None:
+    """Le sel en vigueur sans rien écrire (connexion en lecture) : celui de l'environnement, sinon celui de
+    la base ; None si aucun des deux n'existe encore."""
+    sel = sel_environnement(environ)
+    if sel is not None:
+        return sel
+    texte = _meta(con, CLE_META_SEL)
+    return Sel(bytes.fromhex(texte), "base") if texte else None
+
+
+def sel(con: duckdb.DuckDBPyConnection, environ: Mapping[str, str] | None = None) -> Sel:
+    """Le sel en vigueur ; sans variable d'environnement ni sel en base, en tire un et le garde dans meta
+    (connexion en écriture, dans la transaction de l'appelant)."""
+    courant = sel_lu(con, environ)
+    if courant is not None:
+        return courant
+    nouveau = Sel(secrets.token_bytes(OCTETS_SEL_ALEATOIRE), "base")
+    _ecrire_meta(con, CLE_META_SEL, nouveau.valeur.hex())
+    return nouveau
+
+
+def a_jour(con: duckdb.DuckDBPyConnection, environ: Mapping[str, str] | None = None) -> bool:
+    """Les clés en place ont-elles été calculées avec le sel en vigueur ? (lecture seule)"""
+    courant = sel_lu(con, environ)
+    return courant is not None and _meta(con, CLE_META_EMPREINTE) == courant.empreinte()
+
+
+def preparer(
+    con: duckdb.DuckDBPyConnection, *, tout_recalculer: bool = False, environ: Mapping[str, str] | None = None
+) -> bool:
+    """Met les clés des épisodes courants en accord avec le sel en vigueur (connexion en écriture) :
+    toutes recalculées si le sel a changé depuis le dernier calcul (ou tout_recalculer : migration du
+    schéma), sinon seulement celles qui manquent. Rend True quand toutes ont été recalculées."""
+    courant = sel(con, environ)
+    empreinte = courant.empreinte()
+    recalcul = tout_recalculer or _meta(con, CLE_META_EMPREINTE) != empreinte
+    con.execute(_RECALCUL if recalcul else _COMPLETER, courant.pads())
+    if recalcul:
+        _ecrire_meta(con, CLE_META_EMPREINTE, empreinte)
+    return recalcul
