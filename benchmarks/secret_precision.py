@@ -40,22 +40,23 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from insertion import cles as cles_hmac  # noqa: E402
 from insertion import db, indicators, protection  # noqa: E402
 from insertion.config import SEUIL_SECRET, default_db_path  # noqa: E402
 from insertion.queries import Periode, parameter_names, run  # noqa: E402
 
-MODULE = protection.MODULE
+MODULE = cles_hmac.MODULE
 DEBUT = date(2023, 1, 1)
 AGES = ("moins_25", "25_34", "35_44", "45_54", "55_plus")
 
 # --- SQL (paramètres liés uniquement) ----------------------------------------------------------------
 
-# Clé d'enregistrement : les 32 premiers bits de HMAC-SHA256(sel, message), comme protection._cle ; les pads du
+# Clé d'enregistrement : les 32 premiers bits de HMAC-SHA256(sel, message), comme cles._cle ; les pads du
 # sel sont liés en paramètres ($ipad, $opad). Macro temporaire : la base reste attachée en lecture seule.
 SQL_MACROS_CLE = (
     """CREATE OR REPLACE TEMP MACRO cle_hmac(message, ipad, opad) AS
     CAST(CAST('0x' || left(sha256(opad || unhex(sha256(ipad || encode(message)))), 8) AS UBIGINT) AS BIGINT)""",
-    # Un épisode : (pseudonyme, ALI, date d'orientation), comme protection.cle_episode.
+    # Un épisode : (pseudonyme, ALI, date d'orientation), comme cles_hmac.cle_episode.
     """CREATE OR REPLACE TEMP MACRO cle_episode(id, ali, orientation, ipad, opad) AS
     cle_hmac('e|' || id || '|' || ali || '|' || strftime(orientation, '%Y-%m-%d'), ipad, opad)""",
 )
@@ -208,7 +209,7 @@ class Cellules:
 
 
 def cellules(con: duckdb.DuckDBPyConnection, d: date, sel: bytes, verifier: bool) -> Cellules:
-    ipad, opad = protection.pads_hmac(sel)
+    ipad, opad = cles_hmac.pads_hmac(sel)
     cles = {"ipad": ipad, "opad": opad, "module": MODULE}
     m_fin = m_de(d)
     ref = con.execute(SQL_EPT).df().drop_duplicates("code_ali").set_index("code_ali")
@@ -251,8 +252,8 @@ def _verifier(con, d, sel, cles, periode, fa, es, tx) -> None:
             "SELECT cle_hmac('p|' || $i, $ipad, $opad), cle_episode($i, $a, CAST($o AS DATE), $ipad, $opad)",
             {"ipad": cles["ipad"], "opad": cles["opad"], "i": i, "a": ali, "o": orientation},
         ).fetchone()
-        assert sql_p == protection.cle_personne(i, sel), "clé de personne SQL ≠ protection.cle_personne"
-        assert sql_e == protection.cle_episode(i, ali, orientation, sel), "clé d'épisode SQL ≠ protection.cle_episode"
+        assert sql_p == cles_hmac.cle_personne(i, sel), "clé de personne SQL ≠ cles_hmac.cle_personne"
+        assert sql_e == cles_hmac.cle_episode(i, ali, orientation, sel), "clé d'épisode SQL ≠ cles_hmac.cle_episode"
 
     projet = indicators.file_active_mensuelle(con, periode, groupe="ali")
     projet = pd.DataFrame(
@@ -571,7 +572,7 @@ def lp_sorties_par_motif(con: duckdb.DuckDBPyConnection, d: date, sel: bytes) ->
     les zéros (masqués). Département en marge : exact sans condition (règle du contrat), exact seulement
     depuis que deux EPT ont une ALI ouverte (règle retenue, protégé avant), ou bruité sans masquage.
     Pour chaque variante : (cases de 1 à 10 fixées, cases de 1 à 10 examinées, tableaux)."""
-    ipad, opad = protection.pads_hmac(sel)
+    ipad, opad = cles_hmac.pads_hmac(sel)
     df = executer(con, SQL_SORTIES_MOTIFS, {"ipad": ipad, "opad": opad, "module": MODULE, "d": d})
     ref = con.execute(SQL_EPT).df().drop_duplicates("code_ali")
     premier = protection.premier_mois_exempte(

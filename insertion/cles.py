@@ -1,7 +1,7 @@
 """Le sel secret des clés de cellule et la colonne `cle_personne` des épisodes (issue 12).
 
 Méthode et raisons : docs/secret-statistique.md (§ 5.1, § 5.8, § 7). Chaque épisode porte la clé de sa
-personne, `protection.cle_personne` : les 32 premiers bits de HMAC-SHA256(sel, « p| » + pseudonyme),
+personne, `cle_personne` : les 32 premiers bits de HMAC-SHA256(sel, « p| » + pseudonyme),
 calculée en SQL au chargement (macro `cle_hmac` de queries/perimetre.sql, pads liés en paramètres).
 
 D'où vient le sel :
@@ -23,17 +23,76 @@ import hashlib
 import hmac
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 import duckdb
 
-from insertion import protection
+# Les clés vivent dans [0, MODULE) : 32 bits laissent les sommes d'un million de clés loin de la limite
+# d'un BIGINT en SQL, et rendent négligeable la chance que deux cellules voisines aient la même clé.
+MODULE = 2**32
+VARIABLE_SEL = "INSERTION_SEL_SECRET"
+LONGUEUR_MIN_SEL = 32  # caractères : au moins 128 bits d'aléa si le sel est tiré au hasard (hexadécimal)
 
-VARIABLE_SEL = protection.VARIABLE_SEL
+
+def sel_secret(environ: Mapping[str, str] | None = None) -> bytes:
+    """Le sel des clés d'enregistrement, lu dans $INSERTION_SEL_SECRET.
+
+    Il doit rester secret (sinon quiconque a une extraction calcule les clés, donc le bruit, et le retire)
+    et stable (le changer redonne un nouveau bruit à toutes les cellules : deux versions publiées d'un même
+    chiffre se moyennent)."""
+    texte = (os.environ if environ is None else environ).get(VARIABLE_SEL, "")
+    if not texte.strip():
+        raise ValueError(
+            f"Le sel du secret statistique manque : définissez {VARIABLE_SEL} (au moins {LONGUEUR_MIN_SEL} "
+            "caractères tirés au hasard, gardés secrets et jamais changés ; voir docs/secret-statistique.md)."
+        )
+    if len(texte.strip()) < LONGUEUR_MIN_SEL:
+        raise ValueError(
+            f"Le sel du secret statistique est trop court : {VARIABLE_SEL} doit compter au moins "
+            f"{LONGUEUR_MIN_SEL} caractères tirés au hasard."
+        )
+    return texte.strip().encode("utf-8")
+
+
+def _cle(sel: bytes, message: str) -> int:
+    """Les 32 premiers bits (gros-boutiste) de HMAC-SHA256(sel, message UTF-8)."""
+    return int.from_bytes(hmac.new(sel, message.encode("utf-8"), hashlib.sha256).digest()[:4], "big")
+
+
+def cle_personne(id_beneficiaire: str, sel: bytes) -> int:
+    """Clé d'une personne : HMAC-SHA256(sel, « p| » + pseudonyme). Le préfixe sépare les clés de personnes
+    de celles d'épisodes (« | » n'apparaît jamais dans un pseudonyme du contrat)."""
+    return _cle(sel, "p|" + id_beneficiaire)
+
+
+def cle_episode(id_beneficiaire: str, code_ali: str, date_orientation: date, sel: bytes) -> int:
+    """Clé d'un épisode, identifié comme dans le contrat par (pseudonyme, ALI, date d'orientation)."""
+    return _cle(sel, f"e|{id_beneficiaire}|{code_ali}|{date_orientation.isoformat()}")
+
+
+def pads_hmac(sel: bytes) -> tuple[bytes, bytes]:
+    """(ipad, opad) de HMAC-SHA256 pour ce sel, à lier en paramètres d'une requête : en SQL,
+    sha256($opad || unhex(sha256($ipad || encode(message)))) vaut HMAC-SHA256(sel, message)."""
+    cle = hashlib.sha256(sel).digest() if len(sel) > 64 else sel
+    cle = cle.ljust(64, b"\0")
+    return bytes(b ^ 0x36 for b in cle), bytes(b ^ 0x5C for b in cle)
+
+
+def cle_cellule(cles: Iterable[int]) -> int:
+    """Somme des clés des enregistrements de la cellule, modulo MODULE (0 pour une cellule vide)."""
+    return sum(int(c) for c in cles) % MODULE
+
+
+def cle_complement(cle_ensemble: int, cle_partie: int) -> int:
+    """Clé de l'ensemble privé d'une de ses parties (ceux qui ne sont pas sortis en emploi, par exemple)."""
+    return (int(cle_ensemble) - int(cle_partie)) % MODULE
+
+
 CLE_META_SEL = "sel_cles"
 CLE_META_EMPREINTE = "empreinte_sel_cles"
-OCTETS_SEL_ALEATOIRE = 32  # 256 bits, bien au-delà des 128 que demande protection.LONGUEUR_MIN_SEL
+OCTETS_SEL_ALEATOIRE = 32  # 256 bits, bien au-delà des 128 que demande LONGUEUR_MIN_SEL
 
 # Les clés des épisodes courants, recalculées d'un bloc. Pads liés : le sel n'apparaît jamais dans le texte
 # d'une requête (ni donc dans un journal de requêtes ou un message d'erreur de DuckDB).
@@ -55,7 +114,7 @@ class Sel:
 
     def pads(self) -> dict[str, bytes]:
         """Les paramètres $ipad et $opad de la macro cle_hmac."""
-        ipad, opad = protection.pads_hmac(self.valeur)
+        ipad, opad = pads_hmac(self.valeur)
         return {"ipad": ipad, "opad": opad}
 
 
@@ -73,7 +132,7 @@ def sel_environnement(environ: Mapping[str, str] | None = None) -> Sel | None:
     environ = os.environ if environ is None else environ
     if not environ.get(VARIABLE_SEL, "").strip():
         return None
-    return Sel(protection.sel_secret(environ), "environnement")
+    return Sel(sel_secret(environ), "environnement")
 
 
 def sel_lu(con: duckdb.DuckDBPyConnection, environ: Mapping[str, str] | None = None) -> Sel | None:

@@ -6,7 +6,8 @@ Choix et raisons : docs/secret-statistique.md. En bref :
   clé d'enregistrement : les 32 premiers bits de HMAC-SHA256(sel secret, pseudonyme). La clé d'une
   cellule est la somme des clés de ses enregistrements modulo 2**32 : la même cellule, quelle que soit la
   requête qui l'atteint, a la même clé, donc la même valeur publiée. La somme se calcule en SQL comme un
-  effectif (événements +clé à l'orientation, −clé après la sortie, somme cumulée).
+  effectif (événements +clé à l'orientation, −clé après la sortie, somme cumulée). Les clés elles-mêmes
+  (sel, HMAC, somme modulo 2**32) sont calculées par `insertion.cles`, sous cette couche.
 - Sous le département (et au département dès qu'un filtre de profil est posé, ou tant que des ALI de deux
   EPT ne sont pas ouvertes), un effectif n est publié n + bruit si n ≥ seuil et si n + bruit ≥ seuil, sinon
   masqué. Le bruit, entre −D et +D, est lu dans la
@@ -23,10 +24,7 @@ Le module ne lit ni la base ni streamlit ; la couche de publication lui passe le
 from __future__ import annotations
 
 import bisect
-import hashlib
-import hmac
 import math
-import os
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -34,77 +32,16 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from insertion.cles import MODULE, cle_complement
 from insertion.config import SEUIL_SECRET
 
-# Les clés vivent dans [0, MODULE) : 32 bits laissent les sommes d'un million de clés loin de la limite
-# d'un BIGINT en SQL, et rendent négligeable la chance que deux cellules voisines aient la même clé.
-MODULE = 2**32
 LIBELLE_MASQUE = "secret"
-VARIABLE_SEL = "INSERTION_SEL_SECRET"
-LONGUEUR_MIN_SEL = 32  # caractères : au moins 128 bits d'aléa si le sel est tiré au hasard (hexadécimal)
 
 NIVEAUX = ("departement", "ept", "ali", "commune")
 DIMENSIONS_PROFIL = ("parcours", "ages", "sexes")
 # Nombre de dimensions de profil qu'une question peut combiner à chaque niveau : sous l'EPT, chaque filtre
 # de plus multiplie les petites cases et les façons de les retrouver par différence.
 FILTRES_PROFIL_MAX = {"departement": 3, "ept": 2, "ali": 1, "commune": 0}
-
-
-# --- Clés ------------------------------------------------------------------------------------------
-
-
-def sel_secret(environ: Mapping[str, str] | None = None) -> bytes:
-    """Le sel des clés d'enregistrement, lu dans $INSERTION_SEL_SECRET.
-
-    Il doit rester secret (sinon quiconque a une extraction calcule les clés, donc le bruit, et le retire)
-    et stable (le changer redonne un nouveau bruit à toutes les cellules : deux versions publiées d'un même
-    chiffre se moyennent)."""
-    texte = (os.environ if environ is None else environ).get(VARIABLE_SEL, "")
-    if not texte.strip():
-        raise ValueError(
-            f"Le sel du secret statistique manque : définissez {VARIABLE_SEL} (au moins {LONGUEUR_MIN_SEL} "
-            "caractères tirés au hasard, gardés secrets et jamais changés ; voir docs/secret-statistique.md)."
-        )
-    if len(texte.strip()) < LONGUEUR_MIN_SEL:
-        raise ValueError(
-            f"Le sel du secret statistique est trop court : {VARIABLE_SEL} doit compter au moins "
-            f"{LONGUEUR_MIN_SEL} caractères tirés au hasard."
-        )
-    return texte.strip().encode("utf-8")
-
-
-def _cle(sel: bytes, message: str) -> int:
-    """Les 32 premiers bits (gros-boutiste) de HMAC-SHA256(sel, message UTF-8)."""
-    return int.from_bytes(hmac.new(sel, message.encode("utf-8"), hashlib.sha256).digest()[:4], "big")
-
-
-def cle_personne(id_beneficiaire: str, sel: bytes) -> int:
-    """Clé d'une personne : HMAC-SHA256(sel, « p| » + pseudonyme). Le préfixe sépare les clés de personnes
-    de celles d'épisodes (« | » n'apparaît jamais dans un pseudonyme du contrat)."""
-    return _cle(sel, "p|" + id_beneficiaire)
-
-
-def cle_episode(id_beneficiaire: str, code_ali: str, date_orientation: date, sel: bytes) -> int:
-    """Clé d'un épisode, identifié comme dans le contrat par (pseudonyme, ALI, date d'orientation)."""
-    return _cle(sel, f"e|{id_beneficiaire}|{code_ali}|{date_orientation.isoformat()}")
-
-
-def pads_hmac(sel: bytes) -> tuple[bytes, bytes]:
-    """(ipad, opad) de HMAC-SHA256 pour ce sel, à lier en paramètres d'une requête : en SQL,
-    sha256($opad || unhex(sha256($ipad || encode(message)))) vaut HMAC-SHA256(sel, message)."""
-    cle = hashlib.sha256(sel).digest() if len(sel) > 64 else sel
-    cle = cle.ljust(64, b"\0")
-    return bytes(b ^ 0x36 for b in cle), bytes(b ^ 0x5C for b in cle)
-
-
-def cle_cellule(cles: Iterable[int]) -> int:
-    """Somme des clés des enregistrements de la cellule, modulo MODULE (0 pour une cellule vide)."""
-    return sum(int(c) for c in cles) % MODULE
-
-
-def cle_complement(cle_ensemble: int, cle_partie: int) -> int:
-    """Clé de l'ensemble privé d'une de ses parties (ceux qui ne sont pas sortis en emploi, par exemple)."""
-    return (int(cle_ensemble) - int(cle_partie)) % MODULE
 
 
 # --- Table p ---------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from insertion import cles, db, protection, queries
+from insertion import cles, db, queries
 from insertion.config import QUERIES_DIR
 from insertion.loader import load_files
 from insertion.queries import Perimetre, Periode
@@ -34,7 +34,7 @@ from tests.conftest import csv_bytes, ligne, write
 SEL_1 = "premier-sel-de-test-" + "a1b2c3d4" * 4
 SEL_2 = "second-sel-de-test-" + "e5f6a7b8" * 4
 D = date(2023, 6, 30)
-MODULE = protection.MODULE
+MODULE = cles.MODULE
 
 JEU = [
     ligne(id_beneficiaire="personneA", code_ali="ALI01", code_commune="93066", date_orientation="2023-03-15", sexe="F"),
@@ -57,8 +57,8 @@ def construire(tmp_path, nom: str = "base.duckdb"):
 
 
 def somme(ids: list[str], sel: str) -> int:
-    """La clé de cellule attendue, calculée en Python membre par membre (protection.cle_personne)."""
-    return protection.cle_cellule(protection.cle_personne(i, sel.encode()) for i in ids)
+    """La clé de cellule attendue, calculée en Python membre par membre (cles.cle_personne)."""
+    return cles.cle_cellule(cles.cle_personne(i, sel.encode()) for i in ids)
 
 
 def ligne_de(df, groupe: str) -> dict:
@@ -81,7 +81,7 @@ def test_la_colonne_cle_personne_est_le_hmac_de_la_personne(tmp_path, sel_1):
     lignes = con.execute("SELECT id_beneficiaire, cle_personne FROM episodes").fetchall()
     con.close()
     assert len(lignes) == 6
-    assert all(c == protection.cle_personne(i, SEL_1.encode()) for i, c in lignes)
+    assert all(c == cles.cle_personne(i, SEL_1.encode()) for i, c in lignes)
     # Les deux épisodes de P portent la même clé, celle de la personne.
     assert len({c for i, c in lignes if i == "personneP"}) == 1
 
@@ -162,7 +162,7 @@ def test_les_cles_sont_recalculees_quand_le_sel_change(tmp_path, monkeypatch):
     empreinte_1 = _meta(chemin)[cles.CLE_META_EMPREINTE]
     monkeypatch.setenv(cles.VARIABLE_SEL, SEL_2)
     db.open_read_only(chemin).close()  # la lecture voit un autre sel : la base est mise à niveau
-    assert _cles_en_place(chemin) == {i: protection.cle_personne(i, SEL_2.encode()) for i in _cles_en_place(chemin)}
+    assert _cles_en_place(chemin) == {i: cles.cle_personne(i, SEL_2.encode()) for i in _cles_en_place(chemin)}
     meta = _meta(chemin)
     assert meta[cles.CLE_META_EMPREINTE] != empreinte_1
     # Un sel venu de l'environnement n'est jamais écrit dans la base, ni en clair ni en hexadécimal.
@@ -174,7 +174,7 @@ def test_les_cles_sont_recalculees_quand_le_sel_change(tmp_path, monkeypatch):
     db.open_read_only(chemin).close()
     sel_base = bytes.fromhex(_meta(chemin)[cles.CLE_META_SEL])
     assert len(sel_base) == cles.OCTETS_SEL_ALEATOIRE
-    assert _cles_en_place(chemin) == {i: protection.cle_personne(i, sel_base) for i in _cles_en_place(chemin)}
+    assert _cles_en_place(chemin) == {i: cles.cle_personne(i, sel_base) for i in _cles_en_place(chemin)}
     # Sans changement, le sel gardé sert aux chargements suivants (il n'est pas retiré à chaque ouverture).
     (resultat,) = load_files(chemin, [write(tmp_path / "suite.csv", csv_bytes([*JEU[:3], JEU[5]]))])
     assert resultat.status in ("loaded", "to_confirm")
@@ -188,7 +188,7 @@ def test_sel_aleatoire_sans_variable(tmp_path, monkeypatch):
     assert sels[0] != sels[1]  # tirés indépendamment
     for chemin, sel in zip(chemins, sels, strict=True):
         en_place = _cles_en_place(chemin)
-        assert en_place == {i: protection.cle_personne(i, bytes.fromhex(sel)) for i in en_place}
+        assert en_place == {i: cles.cle_personne(i, bytes.fromhex(sel)) for i in en_place}
     # Le sel ne se montre pas dans une trace.
     con = duckdb.connect(str(chemins[0]), read_only=True)
     try:
@@ -220,7 +220,7 @@ def test_la_migration_calcule_les_cles(tmp_path, sel_1):
         lecteur.close()
     en_place = _cles_en_place(chemin)
     assert len(en_place) == 5
-    assert en_place == {i: protection.cle_personne(i, SEL_1.encode()) for i in en_place}
+    assert en_place == {i: cles.cle_personne(i, SEL_1.encode()) for i in en_place}
 
 
 def _parametres_generiques(nom: str) -> dict:
@@ -313,9 +313,9 @@ def test_cle_sql_egale_la_cle_python_sur_des_pseudonymes_realistes(ids, sel):
         ((cellule,),) = con.execute("SELECT cle_cellule(cle_hmac('p|' || id, $ipad, $opad)) FROM t", pads).fetchall()
     finally:
         con.close()
-    attendu = {i: protection.cle_personne(i, sel) for i in ids}
+    attendu = {i: cles.cle_personne(i, sel) for i in ids}
     assert par_id == attendu
-    assert cellule == protection.cle_cellule(attendu.values())
+    assert cellule == cles.cle_cellule(attendu.values())
     assert all(0 <= c < MODULE for c in par_id.values())
 
 

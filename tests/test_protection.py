@@ -26,8 +26,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
+from insertion import cles
 from insertion import protection as p
-from insertion.protection import LIBELLE_MASQUE, MODULE, REGLAGE, TABLE_P_DEFAUT
+from insertion.cles import MODULE
+from insertion.protection import LIBELLE_MASQUE, REGLAGE, TABLE_P_DEFAUT
 
 SEUIL = REGLAGE.seuil
 D = TABLE_P_DEFAUT.bruit_max
@@ -44,22 +46,22 @@ def pseudonymes(graine: int, n: int) -> list[str]:
 
 def test_cle_est_hmac_sha256_tronque_vecteur_rfc4231():
     # RFC 4231, cas 2 : HMAC-SHA256("Jefe", "what do ya want for nothing?") = 5bdcc146bf60754e…
-    assert p._cle(b"Jefe", "what do ya want for nothing?") == 0x5BDCC146
+    assert cles._cle(b"Jefe", "what do ya want for nothing?") == 0x5BDCC146
 
 
 def test_cles_de_personne_et_d_episode_sont_separees_par_un_prefixe():
     sel = b"Jefe"
-    assert p.cle_personne("3f9ce17a0b2d4c81", sel) == p._cle(sel, "p|3f9ce17a0b2d4c81")
-    assert p.cle_episode("3f9ce17a0b2d4c81", "ALI14", date(2023, 3, 15), sel) == p._cle(
+    assert cles.cle_personne("3f9ce17a0b2d4c81", sel) == cles._cle(sel, "p|3f9ce17a0b2d4c81")
+    assert cles.cle_episode("3f9ce17a0b2d4c81", "ALI14", date(2023, 3, 15), sel) == cles._cle(
         sel, "e|3f9ce17a0b2d4c81|ALI14|2023-03-15"
     )
-    assert p.cle_personne("3f9ce17a0b2d4c81", sel) != p.cle_personne("3f9ce17a0b2d4c81", b"Jeff")
+    assert cles.cle_personne("3f9ce17a0b2d4c81", sel) != cles.cle_personne("3f9ce17a0b2d4c81", b"Jeff")
 
 
 @pytest.mark.parametrize("sel", [SEL, b"x" * 100])  # un sel de plus de 64 octets est d'abord haché (RFC 2104)
 def test_la_meme_cle_se_calcule_en_sql(sel):
     ids = pseudonymes(1, 50) + ["b0000001", "A-b_9"]
-    ipad, opad = p.pads_hmac(sel)
+    ipad, opad = cles.pads_hmac(sel)
     con = duckdb.connect()
     con.execute("CREATE TABLE t (id VARCHAR)")
     con.executemany("INSERT INTO t VALUES ($id)", [{"id": i} for i in ids])
@@ -68,22 +70,22 @@ def test_la_meme_cle_se_calcule_en_sql(sel):
         "FROM t",
         {"ipad": ipad, "opad": opad},
     ).fetchall()
-    assert {i: int(c) for i, c in lignes} == {i: p.cle_personne(i, sel) for i in ids}
+    assert {i: int(c) for i, c in lignes} == {i: cles.cle_personne(i, sel) for i in ids}
 
 
 def test_cle_de_cellule_somme_modulo():
-    assert p.cle_cellule([MODULE - 1, 5]) == 4
-    assert p.cle_cellule([]) == 0
-    assert p.cle_complement(4, 5) == MODULE - 1
-    assert p.cle_complement(p.cle_cellule([7, 9, 11]), p.cle_cellule([9])) == p.cle_cellule([7, 11])
+    assert cles.cle_cellule([MODULE - 1, 5]) == 4
+    assert cles.cle_cellule([]) == 0
+    assert cles.cle_complement(4, 5) == MODULE - 1
+    assert cles.cle_complement(cles.cle_cellule([7, 9, 11]), cles.cle_cellule([9])) == cles.cle_cellule([7, 11])
 
 
 def test_sel_lu_dans_l_environnement_avec_erreur_en_francais():
     with pytest.raises(ValueError, match="INSERTION_SEL_SECRET"):
-        p.sel_secret({})
+        cles.sel_secret({})
     with pytest.raises(ValueError, match="trop court"):
-        p.sel_secret({"INSERTION_SEL_SECRET": "abc"})
-    assert p.sel_secret({"INSERTION_SEL_SECRET": " " + "a" * 40 + "\n"}) == b"a" * 40
+        cles.sel_secret({"INSERTION_SEL_SECRET": "abc"})
+    assert cles.sel_secret({"INSERTION_SEL_SECRET": " " + "a" * 40 + "\n"}) == b"a" * 40
 
 
 # --- Table p ---------------------------------------------------------------------------------------
@@ -107,8 +109,8 @@ def test_table_p_par_defaut():
     for d in range(-3, 4):
         assert t.bruit(t.cle_pour(d)) == d
     assert t.bruit(0) == -3 and t.bruit(MODULE - 1) == 3
-    cles = np.array([0, t.bornes[0] - 1, t.bornes[0], t.bornes[2], MODULE - 1, MODULE + 5], dtype=np.int64)
-    assert t.bruits(cles).tolist() == [t.bruit(int(c)) for c in cles]
+    valeurs = np.array([0, t.bornes[0] - 1, t.bornes[0], t.bornes[2], MODULE - 1, MODULE + 5], dtype=np.int64)
+    assert t.bruits(valeurs).tolist() == [t.bruit(int(c)) for c in valeurs]
 
 
 def test_table_p_refuse_les_parametres_impossibles():
@@ -164,7 +166,7 @@ def test_taux_a_la_main():
     t = TABLE_P_DEFAUT
     cle_num, cle_den = t.cle_pour(1), t.cle_pour(-2)  # 3 002 642 963 et 19 362 559
     # Complément (100 − 30 = 70) : clé 19 362 559 − 3 002 642 963 + 2**32 = 1 311 686 892, bruit 0.
-    assert p.cle_complement(cle_den, cle_num) == 1_311_686_892
+    assert cles.cle_complement(cle_den, cle_num) == 1_311_686_892
     assert t.bruit(1_311_686_892) == 0
     assert p.publier_taux(30, cle_num, 100, cle_den) == pytest.approx(31 / 98)
     assert p.publier_taux(5, cle_num, 100, cle_den) == LIBELLE_MASQUE  # numérateur sous le seuil
@@ -249,10 +251,10 @@ def reglages(draw):
     return p.Reglage(seuil=seuil, table=_TABLES[cle])
 
 
-cles = st.integers(0, MODULE - 1)
+cles_possibles = st.integers(0, MODULE - 1)
 
 
-@given(n=st.integers(0, 2_000), cle=cles, reglage=reglages())
+@given(n=st.integers(0, 2_000), cle=cles_possibles, reglage=reglages())
 def test_aucune_valeur_publiee_de_1_a_seuil_moins_1(n, cle, reglage):
     publie = p.publier_effectif(n, cle, reglage=reglage)
     assert publie == LIBELLE_MASQUE or publie >= reglage.seuil
@@ -274,16 +276,16 @@ def test_meme_cellule_meme_valeur_quelle_que_soit_la_requete(graine, taille, cou
     """Une cellule atteinte par deux requêtes (ordre différent, réunion de deux sous-cellules) a la même clé,
     donc la même valeur publiée."""
     ids = pseudonymes(graine, taille)
-    cles_ = [p.cle_personne(i, sel) for i in ids]
-    directe = p.cle_cellule(cles_)
+    cles_ = [cles.cle_personne(i, sel) for i in ids]
+    directe = cles.cle_cellule(cles_)
     a, b = cles_[: coupe % (taille + 1)], cles_[coupe % (taille + 1) :]
-    assert p.cle_cellule(reversed(cles_)) == directe
-    assert (p.cle_cellule(a) + p.cle_cellule(b)) % MODULE == directe
-    assert p.publier_effectif(taille, directe) == p.publier_effectif(len(a) + len(b), p.cle_cellule(b + a))
+    assert cles.cle_cellule(reversed(cles_)) == directe
+    assert (cles.cle_cellule(a) + cles.cle_cellule(b)) % MODULE == directe
+    assert p.publier_effectif(taille, directe) == p.publier_effectif(len(a) + len(b), cles.cle_cellule(b + a))
 
 
 def _cellule(ids: list[str], sel: bytes) -> tuple[int, int]:
-    return len(ids), p.cle_cellule(p.cle_personne(i, sel) for i in ids)
+    return len(ids), cles.cle_cellule(cles.cle_personne(i, sel) for i in ids)
 
 
 @given(
@@ -430,12 +432,12 @@ def test_lp_une_hierarchie_sous_le_departement_exact_ne_fige_pas_ses_petites_cas
     lu aux clés de vrais pseudonymes : la garantie est probabiliste (le test suivant montre la limite)."""
     vraies, relations = hierarchie(familles)
     ids = pseudonymes(graine, vraies[-1])
-    cles_ = [p.cle_personne(i, sel) for i in ids]
+    cles_ = [cles.cle_personne(i, sel) for i in ids]
     feuilles = sorted(set(range(len(vraies))) - {total for total, _ in relations})
     debut = np.concatenate([[0], np.cumsum([vraies[k] for k in feuilles])])
-    cles_cases: dict[int, int] = {k: p.cle_cellule(cles_[debut[r] : debut[r + 1]]) for r, k in enumerate(feuilles)}
+    cles_cases: dict[int, int] = {k: cles.cle_cellule(cles_[debut[r] : debut[r + 1]]) for r, k in enumerate(feuilles)}
     for total, parties in relations:  # les parties d'un total le précèdent toujours
-        cles_cases[total] = p.cle_cellule(cles_cases[i] for i in parties)
+        cles_cases[total] = cles.cle_cellule(cles_cases[i] for i in parties)
     boites = [p.valeurs_compatibles(p.publier_effectif(n, cles_cases[k])) for k, n in enumerate(vraies)]
     boites[-1] = p.valeurs_compatibles(
         p.publier_effectif(vraies[-1], cles_cases[len(vraies) - 1], exempt=True), exempt=True
@@ -491,11 +493,11 @@ def test_lp_un_tableau_croise_publie_ne_fige_pas_ses_petites_cases(graine, forme
     rng = np.random.default_rng(graine)
     cases = rng.choice([0, 1, 2, 3, 5, 8, 10, 11, 12, 13, 14, 15, 20, 40], size=forme)
     ids = pseudonymes(graine, int(cases.sum()))
-    cles_ = np.array([p.cle_personne(i, sel) for i in ids], dtype=np.int64)
+    cles_ = np.array([cles.cle_personne(i, sel) for i in ids], dtype=np.int64)
     debut = np.concatenate([[0], np.cumsum(cases.flatten())])
-    cles_cases = [p.cle_cellule(cles_[debut[k] : debut[k + 1]]) for k in range(cases.size)]
+    cles_cases = [cles.cle_cellule(cles_[debut[k] : debut[k + 1]]) for k in range(cases.size)]
     vraies, relations = tableau_croise(cases)
-    cles_toutes = cles_cases + [p.cle_cellule(cles_cases[i] for i in parties) for _, parties in relations]
+    cles_toutes = cles_cases + [cles.cle_cellule(cles_cases[i] for i in parties) for _, parties in relations]
     boites = [p.valeurs_compatibles(p.publier_effectif(n, c)) for n, c in zip(vraies, cles_toutes, strict=True)]
     assert figees(vraies, boites, relations) == []
 
