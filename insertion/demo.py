@@ -51,6 +51,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from insertion.contrat import COLONNES_DATES
 from insertion.referential import load_referentiel
 
 FIN = date(2026, 10, 31)
@@ -61,7 +62,6 @@ COLONNES = [
     "date_sortie", "motif_sortie", "tranche_age", "sexe", "composition_foyer", "anciennete_rsa",
     "date_extraction",
 ]  # fmt: skip
-COLONNES_DATES = ["date_orientation", "date_diag_numerique", "date_diag_linguistique", "date_sortie"]
 _NOM_FICHIER = re.compile(r"^extraction_[A-Za-z0-9]+_\d{4}-\d{2}-\d{2}\.(csv|xlsx|parquet)$")
 
 # Population approximative (milliers d'habitants) : répartit les personnes entre les communes d'une ALI.

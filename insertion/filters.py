@@ -15,7 +15,7 @@ from datetime import date
 
 import duckdb
 
-from insertion import formats, libelles, queries
+from insertion import contrat, formats, libelles, queries
 from insertion.queries import DatesDonnees, Perimetre, Periode
 from insertion.referential import load_referentiel
 
@@ -105,7 +105,7 @@ class Filtres:
         if p.communes:
             communes = libelles.communes()
             return ", ".join(communes[c] for c in p.communes[:3]) + (" …" if len(p.communes) > 3 else "")
-        return "Seine-Saint-Denis"
+        return contrat.DEPARTEMENT
 
     def resume(self) -> list[tuple[str, str]]:
         """Les filtres posés, en français, pour les légendes et les exports."""

@@ -13,14 +13,13 @@ import duckdb
 import pandas as pd
 
 from insertion import libelles, referential
+from insertion.contrat import DEPARTEMENT, GROUPES, GROUPES_BUDGET  # noqa: F401  (DEPARTEMENT : lu par les pages)
+from insertion.contrat import DIAGNOSTICS as _DIAGNOSTICS
 from insertion.formats import date_longue, decimal, entier, pourcentage
 from insertion.queries import Perimetre, Periode, date_observation, latest_extraction, run
 
-# Libellé du groupe unique quand on regroupe au niveau du département (écrit dans le SQL).
-DEPARTEMENT = "Seine-Saint-Denis"
-GROUPES = ("departement", "ali", "ept", "commune")
-GROUPES_BUDGET = ("departement", "ali")
-DIAGNOSTICS = ("numerique", "linguistique")
+# DEPARTEMENT, GROUPES, GROUPES_BUDGET viennent du contrat et restent lisibles ici (pages, tests).
+DIAGNOSTICS = tuple(_DIAGNOSTICS)
 
 
 def _choix(valeur: str, permis: tuple[str, ...], quoi: str) -> str:

@@ -30,23 +30,17 @@ import pyarrow as pa
 
 from insertion import apercu as apercus
 from insertion import config, db, formats, identifiers, reading
+from insertion.contrat import (  # noqa: F401  (COLONNES_FILE_ACTIVE : ré-exporté pour les tests)
+    COLONNES_BUDGET,
+    COLONNES_FILE_ACTIVE,
+    OBLIGATOIRES_BUDGET,
+    OBLIGATOIRES_FILE_ACTIVE,
+)
 from insertion.db import open_for_writing
 from insertion.reading import FichierRefuse
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 
-COLONNES_FILE_ACTIVE = [
-    "id_beneficiaire", "code_ali", "code_commune", "date_orientation", "type_parcours",
-    "date_diag_numerique", "niveau_numerique", "date_diag_linguistique", "niveau_linguistique",
-    "date_sortie", "motif_sortie", "tranche_age", "sexe", "composition_foyer", "anciennete_rsa",
-    "date_extraction",
-]  # fmt: skip
-OBLIGATOIRES_FILE_ACTIVE = [
-    "id_beneficiaire", "code_ali", "code_commune", "date_orientation", "type_parcours",
-    "tranche_age", "sexe", "date_extraction",
-]  # fmt: skip
-COLONNES_BUDGET = ["annee", "code_ali", "ligne", "montant_vote", "montant_execute"]
-OBLIGATOIRES_BUDGET = ["annee", "ligne", "montant_vote"]
 
 # Les colonnes des épisodes, dans l'ordre de la table, écrites en toutes lettres : aucun SQL n'est composé.
 _INSERT_HISTORIQUE = """

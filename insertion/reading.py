@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from insertion import config, formats, identifiers
+from insertion.contrat import COLONNES_BUDGET, COLONNES_FILE_ACTIVE
 
 # Une ligne physique de plus d'un million de caractères n'est pas une ligne d'extraction (16 colonnes
 # courtes) : refusée avant que le module csv n'en fasse une liste de millions de cellules.
@@ -168,7 +169,6 @@ def _header_checks(raw_headers: list, name: str) -> list[str]:
             "Rien n'a été enregistré : la première ligne doit nommer les colonnes (id_beneficiaire, code_ali…) ; "
             "retirez ces valeurs puis rechargez le fichier."
         )
-    from insertion.loader import COLONNES_BUDGET, COLONNES_FILE_ACTIVE  # import différé (cycle)
 
     known = set(COLONNES_FILE_ACTIVE) | set(COLONNES_BUDGET)
     headers = [normalise_header(h) for h in raw_headers]

@@ -27,7 +27,7 @@ from datetime import date, timedelta
 import duckdb
 import pandas as pd
 
-from insertion import formats, indicators, libelles, queries, secret
+from insertion import contrat, formats, indicators, libelles, queries, secret
 from insertion.definitions import Definition
 from insertion.queries import Perimetre, Periode
 
@@ -490,7 +490,7 @@ DIMENSIONS = {
     "composition_foyer": ("Composition du foyer", libelles.COMPOSITIONS_FOYER),
     "anciennete_rsa": ("Ancienneté au RSA", libelles.ANCIENNETES_RSA),
 }
-NON_RENSEIGNE = "non_renseigne"
+NON_RENSEIGNE = contrat.CODE_NON_RENSEIGNE
 
 
 def repartition_complete(df: pd.DataFrame, dimension: str) -> pd.DataFrame:
