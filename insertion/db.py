@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from insertion import referential
+from insertion import publication, referential
 from insertion.config import QUERIES_DIR, SCHEMA_FILE
 
 # Monte quand une table dérivée change : une base plus ancienne est mise à niveau à son ouverture.
@@ -75,11 +76,28 @@ def open_read_only(db_path: Path | str) -> duckdb.DuckDBPyConnection:
         # Base écrite par une version précédente : ses tables dérivées sont reconstruites une fois, par le
         # chemin des chargements (copie, verrou, remplacement), puis on relit la nouvelle version.
         con.close()
-        from insertion import loader  # le chargeur importe ce module
-
-        loader.mettre_a_niveau(path)
+        mettre_a_niveau(path)
         con = _attach(path)
     return con
+
+
+def mettre_a_niveau(db_path: Path | str) -> None:
+    """Met une base écrite par une version précédente au schéma courant (tables dérivées), sans rien
+    charger : même copie, même verrou et même remplacement qu'un chargement, les lecteurs ne voient
+    jamais une base à moitié mise à niveau."""
+    db_path = Path(db_path)
+    with publication.verrou_ecriture(db_path):
+        work = publication.copie_de_travail(db_path)
+        publication.nettoyer_restes(work)
+        try:
+            shutil.copyfile(db_path, work)
+            with open_for_writing(work) as con:
+                con.execute("CHECKPOINT")
+            publication.fsync(work)
+            os.replace(work, db_path)
+            publication.fsync_dossier(db_path.parent)
+        finally:
+            publication.nettoyer_restes(work, strict=False)
 
 
 # Plafond de mémoire d'une instance de lecture (l'application en garde au plus deux, pendant qu'un

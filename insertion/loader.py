@@ -14,7 +14,6 @@ change, tant que le remplacement n'est pas confirmé (`forcer`).
 from __future__ import annotations
 
 import errno
-import fcntl
 import hashlib
 import os
 import re
@@ -37,6 +36,10 @@ from insertion.contrat import (  # noqa: F401  (COLONNES_FILE_ACTIVE : ré-expor
     OBLIGATOIRES_FILE_ACTIVE,
 )
 from insertion.db import open_for_writing
+from insertion.publication import fsync as _fsync
+from insertion.publication import fsync_dossier as _fsync_dir
+from insertion.publication import nettoyer_restes as _remove_leftovers
+from insertion.publication import verrou_ecriture as _write_lock
 from insertion.reading import FichierRefuse
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
@@ -672,69 +675,6 @@ def _load_path(con: duckdb.DuckDBPyConnection, path: Path, forcer: Forcer) -> Lo
     # Passé sans garder de référence ici : _load_bytes libère le contenu dès qu'il est lu (140 Mo de moins
     # pendant l'écriture de la base, à 1 M de lignes).
     return _load_bytes(con, data.pop(), path.name, preparer=False, forcer=forcer)
-
-
-@contextmanager
-def _write_lock(db_path: Path) -> Iterator[None]:
-    """Un seul chargement à la fois sur une base, entre processus (CLI, page Importer)."""
-    lock_path = db_path.with_name(db_path.name + ".verrou")
-    with open(lock_path, "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Le renommage survit à une coupure de courant ; sans effet sur le résultat s'il échoue."""
-    try:
-        _fsync(folder)
-    except OSError:
-        pass
-
-
-def _remove_leftovers(work: Path, strict: bool = True) -> None:
-    """Ce qu'un chargement tué en route a pu laisser : la copie de travail, son journal, ses temporaires.
-
-    Avant un chargement (strict), un journal qu'on ne pourrait pas supprimer serait rejoué par DuckDB
-    sur la nouvelle copie : l'erreur remonte et l'envoi échoue. Après la mise en place, le ménage est
-    un simple effort : le chargement suivant le refera.
-    """
-    try:
-        for leftover in (work, work.with_name(work.name + ".wal")):
-            leftover.unlink(missing_ok=True)
-    except OSError:
-        if strict:
-            raise
-    shutil.rmtree(work.with_name(work.name + ".tmp"), ignore_errors=True)
-
-
-def mettre_a_niveau(db_path: Path | str) -> None:
-    """Met une base écrite par une version précédente au schéma courant (tables dérivées), sans rien
-    charger : même copie, même verrou et même remplacement qu'un chargement, les lecteurs ne voient
-    jamais une base à moitié mise à niveau."""
-    db_path = Path(db_path)
-    with _write_lock(db_path):
-        work = db_path.with_name(db_path.name + ".chargement")
-        _remove_leftovers(work)
-        try:
-            shutil.copyfile(db_path, work)
-            with open_for_writing(work) as con:
-                con.execute("CHECKPOINT")
-            _fsync(work)
-            os.replace(work, db_path)
-            _fsync_dir(db_path.parent)
-        finally:
-            _remove_leftovers(work, strict=False)
 
 
 def load_files(
