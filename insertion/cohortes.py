@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 from insertion import charts, contrat, formats, libelles, secret
 from insertion.definitions import Definition
 from insertion.indicators import DEPARTEMENT
-from insertion.queries import Perimetre, Periode
+from insertion.store.requetes import Perimetre, Periode
 
 DIAGNOSTICS = contrat.DIAGNOSTICS
 PAS = {"mois": "Mois", "trimestre": "Trimestre"}

@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 from insertion.contrat import COLONNES_DATES
-from insertion.referential import load_referentiel
+from insertion.store.referentiel import load_referentiel
 
 FIN = date(2026, 10, 31)
 DOSSIER_DEMO = "demo_extraits"
@@ -634,8 +634,8 @@ def build_demo(
 ) -> list:
     """Génère les fichiers de démonstration (par défaut dans `demo_extraits/` à côté de la base)
     puis les charge tous, dans l'ordre, avec le chargeur du projet ; renvoie ses LoadResult."""
-    from insertion.db import open_for_writing
-    from insertion.loader import load_files  # import différé : le chargeur tire DuckDB et les règles
+    from insertion.ingest.chargement import load_files  # import différé : le chargeur tire DuckDB et les règles
+    from insertion.store.db import open_for_writing
 
     db_path = Path(db_path)
     out_dir = Path(out_dir) if out_dir is not None else db_path.parent / DOSSIER_DEMO

@@ -12,11 +12,12 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from insertion import libelles, referential
+from insertion import libelles
 from insertion.contrat import DEPARTEMENT, GROUPES, GROUPES_BUDGET  # noqa: F401  (DEPARTEMENT : lu par les pages)
 from insertion.contrat import DIAGNOSTICS as _DIAGNOSTICS
 from insertion.formats import date_longue, decimal, entier, pourcentage
-from insertion.queries import Perimetre, Periode, date_observation, latest_extraction, run
+from insertion.store import referentiel
+from insertion.store.requetes import Perimetre, Periode, date_observation, latest_extraction, run
 
 # DEPARTEMENT, GROUPES, GROUPES_BUDGET viennent du contrat et restent lisibles ici (pages, tests).
 DIAGNOSTICS = tuple(_DIAGNOSTICS)
@@ -203,8 +204,8 @@ def compute(
 
 def _motifs_referentiel() -> dict[str, dict]:
     try:
-        return {m["motif_sortie"]: m for m in referential.load_referentiel().motifs}
-    except referential.ReferentielInvalide:
+        return {m["motif_sortie"]: m for m in referentiel.load_referentiel().motifs}
+    except referentiel.ReferentielInvalide:
         return {}
 
 

@@ -18,7 +18,7 @@ from insertion.contrat import (  # noqa: F401
     TRANCHES_AGE,
     groupe_sortie,
 )
-from insertion.referential import load_referentiel
+from insertion.store.referentiel import load_referentiel
 
 # Libellés courts des motifs pour les axes et les listes (le référentiel garde la description complète).
 MOTIFS_COURTS = {

@@ -32,7 +32,7 @@ from plotly.subplots import make_subplots
 from insertion import charts, formats, secret
 from insertion.config import DATA_DIR, referential_dir
 from insertion.contrat import DEPARTEMENT
-from insertion.referential import load_referentiel
+from insertion.store.referentiel import load_referentiel
 
 FICHIER_TUILES = "tuiles_communes.csv"
 FICHIER_GEOJSON = "communes.geojson"

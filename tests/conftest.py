@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from insertion.loader import COLONNES_FILE_ACTIVE
+from insertion.ingest.chargement import COLONNES_FILE_ACTIVE
 
 # Une ligne valide ; chaque test ne change que ce qu'il éprouve.
 LIGNE_VALIDE = {
@@ -110,7 +110,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def build_db(db_path: Path, files: dict[str, bytes]) -> Path:
     """Une vraie base DuckDB sur disque, chargée par le vrai chargeur ; chaque fichier doit se charger."""
-    from insertion.loader import load_files
+    from insertion.ingest.chargement import load_files
 
     folder = db_path.parent / "extraits"
     folder.mkdir(exist_ok=True)

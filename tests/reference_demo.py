@@ -50,7 +50,7 @@ VARIANTES = {
 
 
 def perimetres(ref_ali: str, ref_ept: str) -> dict[str, Any]:
-    from insertion.queries import Perimetre
+    from insertion.store.requetes import Perimetre
 
     return {
         "departement": Perimetre(),
@@ -100,8 +100,8 @@ def _combinaisons(nom: str, voulus: tuple[str, ...]) -> list[dict[str, Any]]:
 
 def calculer(base: Path) -> dict:
     """Tous les résultats, clé « requête | périmètre | période | variantes »."""
-    from insertion import db
-    from insertion.queries import Periode, date_observation, latest_extraction, parameter_names, run, sql_text
+    from insertion.store import db
+    from insertion.store.requetes import Periode, date_observation, latest_extraction, parameter_names, run, sql_text
 
     con = db.open_read_only(base)
     try:
@@ -121,7 +121,7 @@ def calculer(base: Path) -> dict:
             "limite": 1000,
         }
         resultats: dict[str, dict] = {}
-        noms = sorted(p.stem for p in QUERIES.glob("*.sql") if p.stem != "perimetre")
+        noms = sorted(p.stem for p in QUERIES.glob("*.sql"))  # les macros sont dans queries/macros/
         for nom in noms:
             voulus = parameter_names(sql_text(nom))
             deja: set[str] = set()
@@ -151,8 +151,10 @@ def calculer(base: Path) -> dict:
 
 def ecrire(resultats: dict, chemin: Path = REFERENCE) -> None:
     # Une entrée par ligne de fichier : un changement voulu se lit dans le diff.
-    lignes = [f"{json.dumps(k, ensure_ascii=False)}: {json.dumps(v, ensure_ascii=False)}" for k, v in
-              sorted(resultats["resultats"].items())]
+    lignes = [
+        f"{json.dumps(k, ensure_ascii=False)}: {json.dumps(v, ensure_ascii=False)}"
+        for k, v in sorted(resultats["resultats"].items())
+    ]
     texte = (
         "{\n"
         f' "date_observation": {json.dumps(resultats["date_observation"])},\n'

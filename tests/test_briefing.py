@@ -16,8 +16,9 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from insertion import briefing, db, filters, formats, indicators, libelles, queries
-from insertion.queries import Perimetre
+from insertion import briefing, filters, formats, indicators, libelles
+from insertion.store import db, requetes
+from insertion.store.requetes import Perimetre
 from tests.conftest import build_db, csv_bytes, lignes
 from tests.test_page_diagnostics import figures, tableau
 
@@ -45,7 +46,7 @@ def test_departement_note_on_demo_data(demo_build):
     db_path, _, _ = demo_build
     con = db.open_read_only(db_path)
     try:
-        derniere = queries.latest_extraction(con)
+        derniere = requetes.latest_extraction(con)
         selection = filters.pour(derniere)
         note = briefing.preparer(con, selection)
         data = briefing.rendre_pdf(note)
@@ -78,7 +79,7 @@ def test_small_ali_note_masks_counts_below_eleven(tmp_path):
     db_path = build_db(tmp_path / "petite.duckdb", {"x.csv": csv_bytes(lignes(4))})
     con = db.open_read_only(db_path)
     try:
-        selection = filters.pour(queries.latest_extraction(con), ali=["ALI14"])
+        selection = filters.pour(requetes.latest_extraction(con), ali=["ALI14"])
         note = briefing.preparer(con, selection)
         data = briefing.rendre_pdf(note)
     finally:
@@ -210,7 +211,7 @@ def test_emploi_durable_group_and_reason_keep_their_own_numbers(demo_build, app_
     db_path, _, _ = demo_build
     con = db.open_read_only(db_path)
     try:
-        selection = filters.pour(queries.latest_extraction(con), ali=["ALI08"])
+        selection = filters.pour(requetes.latest_extraction(con), ali=["ALI08"])
         note = briefing.preparer(con, selection)
         data = briefing.rendre_pdf(note)
         groupe, motif = con.execute(

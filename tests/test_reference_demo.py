@@ -20,4 +20,3 @@ def test_les_requetes_rendent_la_reference_sur_la_demonstration(demo_build):
     assert sorted(obtenu["resultats"]) == sorted(attendu["resultats"]), "requêtes ou variantes ajoutées ou retirées"
     differents = [k for k, v in attendu["resultats"].items() if obtenu["resultats"][k] != v]
     assert not differents, f"{len(differents)} résultats ont changé, dont : {differents[:10]}"
-

@@ -6,7 +6,7 @@ est refusé entier quand il ne peut pas être lu, qu'il manque une colonne oblig
 date_extraction n'est pas unique, ou qu'il contient un identifiant direct.
 
 Dans la même transaction, le chargeur mesure ce que le fichier remplace, avant → après
-(insertion/apercu.py). Un fichier qui retire à une ALI plus que le seuil de ses épisodes, ou qui
+(insertion/ingest/apercu.py). Un fichier qui retire à une ALI plus que le seuil de ses épisodes, ou qui
 fait baisser une année budgétaire, est « to_confirm » : la transaction est annulée, rien ne
 change, tant que le remplacement n'est pas confirmé (`forcer`).
 """
@@ -27,20 +27,23 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from insertion import apercu as apercus
-from insertion import config, db, formats, identifiers, reading
+from insertion import config, formats
 from insertion.contrat import (  # noqa: F401  (COLONNES_FILE_ACTIVE : ré-exporté pour les tests)
     COLONNES_BUDGET,
     COLONNES_FILE_ACTIVE,
     OBLIGATOIRES_BUDGET,
     OBLIGATOIRES_FILE_ACTIVE,
 )
-from insertion.db import open_for_writing
-from insertion.publication import fsync as _fsync
-from insertion.publication import fsync_dossier as _fsync_dir
-from insertion.publication import nettoyer_restes as _remove_leftovers
-from insertion.publication import verrou_ecriture as _write_lock
-from insertion.reading import FichierRefuse
+from insertion.ingest import apercu as apercus
+from insertion.ingest import identifiants as identifiers
+from insertion.ingest import lecture as reading
+from insertion.ingest.lecture import FichierRefuse
+from insertion.store import db
+from insertion.store.db import open_for_writing
+from insertion.store.publication import fsync as _fsync
+from insertion.store.publication import fsync_dossier as _fsync_dir
+from insertion.store.publication import nettoyer_restes as _remove_leftovers
+from insertion.store.publication import verrou_ecriture as _write_lock
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 
@@ -54,7 +57,7 @@ SELECT $id, id_beneficiaire, code_ali, code_commune, date_orientation, type_parc
 FROM _verifie WHERE motif_rejet IS NULL
 """
 # Les colonnes préparées pour les indicateurs sont calculées dans la même écriture (leur définition :
-# insertion/sql/episodes_indicateurs.sql) ; plusieurs_episodes, qui dépend des autres ALI, l'est ensuite.
+# insertion/store/sql/episodes_indicateurs.sql) ; plusieurs_episodes, qui dépend des autres ALI, l'est ensuite.
 # Trié par ALI puis orientation : un filtre sur une ALI ne lit que ses blocs.
 _INSERT_COURANT = """
 INSERT INTO episodes BY NAME

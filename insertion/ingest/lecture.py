@@ -21,8 +21,9 @@ from datetime import date, datetime
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from insertion import config, formats, identifiers
+from insertion import config, formats
 from insertion.contrat import COLONNES_BUDGET, COLONNES_FILE_ACTIVE
+from insertion.ingest import identifiants
 
 # Une ligne physique de plus d'un million de caractères n'est pas une ligne d'extraction (16 colonnes
 # courtes) : refusée avant que le module csv n'en fasse une liste de millions de cellules.
@@ -161,7 +162,8 @@ def _header_checks(raw_headers: list, name: str) -> list[str]:
     # Un fichier sans ligne d'en-tête : sa première ligne de données tient lieu d'en-tête. Ses valeurs ne
     # doivent ni passer pour des noms de colonnes, ni être répétées dans un message.
     texts = texts_array([None if h is None else str(h) for h in raw_headers])
-    found = identifiers.find_identifying_values(pa.table({"entete": texts, "_ligne": pa.nulls(len(texts), pa.int64())}))
+    entetes = pa.table({"entete": texts, "_ligne": pa.nulls(len(texts), pa.int64())})
+    found = identifiants.find_identifying_values(entetes)
     if found:
         labels = " et ".join(sorted({label for _, label, _ in found}))
         raise FichierRefuse(

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import duckdb
 
-from insertion import publication, referential
 from insertion.config import QUERIES_DIR, SCHEMA_FILE
+from insertion.store import publication, referentiel
 
 # Monte quand une table dérivée change : une base plus ancienne est mise à niveau à son ouverture.
 # 7 : table chargements_remplacements (avant → après de chaque remplacement), créée par schema.sql.
@@ -30,15 +30,15 @@ def version(con: duckdb.DuckDBPyConnection) -> str | None:
     return rows[0][0] if rows else None
 
 
-def ensure_schema(con: duckdb.DuckDBPyConnection, ref: referential.Referentiel | None = None) -> None:
+def ensure_schema(con: duckdb.DuckDBPyConnection, ref: referentiel.Referentiel | None = None) -> None:
     """Crée ce qui manque, recharge les référentiels et la macro de périmètre ; met à niveau une base
     plus ancienne (tables dérivées)."""
     con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
-    referential.install(con, ref or referential.load_referentiel())
+    referentiel.install(con, ref or referentiel.load_referentiel())
     if version(con) != VERSION_SCHEMA:
         preparer_indicateurs(con)
         con.execute("INSERT OR REPLACE INTO meta VALUES ('version_schema', $v)", {"v": VERSION_SCHEMA})
-    con.execute((QUERIES_DIR / "perimetre.sql").read_text(encoding="utf-8"))
+    con.execute((QUERIES_DIR / "macros" / "perimetre.sql").read_text(encoding="utf-8"))
 
 
 @contextmanager
