@@ -161,6 +161,7 @@ def plat(texte: str) -> str:
     return re.sub(r"\s+", " ", texte).strip()
 
 
+@pytest.mark.slow  # la démonstration complète (demo_build : 25 à 50 s au calme, plus sous charge)
 def test_cli_note_without_any_browser_has_vector_charts(demo_build, tmp_path):
     db_path, _, _ = demo_build
     vide = tmp_path / "bin-vide"
@@ -204,6 +205,7 @@ def test_cli_note_without_any_browser_has_vector_charts(demo_build, tmp_path):
 # --- « Emploi durable » : le groupe et le motif -------------------------------------------------------------
 
 
+@pytest.mark.slow  # la démonstration complète (demo_build : 25 à 50 s au calme, plus sous charge)
 def test_emploi_durable_group_and_reason_keep_their_own_numbers(demo_build, app_test):
     """Contrat §3 : le groupe « emploi durable » compte les motifs emploi_durable et creation_entreprise. La note
     donne le groupe sous son libellé et le motif seul sous le sien ; chacun vaut, dans la note, ce que donnent
