@@ -2,7 +2,7 @@
 
 1. `insertion.demo.generate(cache/demo, seed=93)` écrit les extractions trimestrielles de la démonstration ;
 2. les 22 derniers instantanés (31/10/2026, ~29 600 épisodes) sont chargés par le chargeur du projet
-   (`insertion.loader.load_files`) dans `cache/base.duckdb` : des valeurs déjà normalisées (codes, dates ISO)
+   (`insertion.ingest.chargement.load_files`) dans `cache/base.duckdb` : des valeurs déjà normalisées (codes, dates ISO)
    quel que soit le format du fichier d'origine (CSV Windows-1252, dates françaises…) ;
 3. pour une échelle N, ces épisodes sont répétés : la copie k (k ≥ 1) suffixe les pseudonymes de « rk »
    (`3f9c…e1` → `3f9c…e1r17`) ; une personne garde donc son parcours (réorientation vers une autre ALI
@@ -110,7 +110,7 @@ def base_episodes() -> Path:
     attendu = {"seed": SEED, "fichiers": [p.name for p in derniers], "version": FORMAT_VERSION}
     if base.exists() and marque.exists() and json.loads(marque.read_text()) == attendu:
         return base
-    from insertion.loader import load_files
+    from insertion.ingest.chargement import load_files
 
     t = time.perf_counter()
     for ancien in (base, marque):

@@ -1,5 +1,5 @@
-"""Les requêtes mesurées : chaque fichier de queries/ (sauf la macro perimetre.sql), lancé comme le fait la
-page qui l'utilise (fonction de insertion.indicators, sinon queries.run), avec sa référence pandas.
+"""Les requêtes mesurées : chaque fichier de queries/ (pas les macros de queries/macros/), lancé comme le fait la
+page qui l'utilise (fonction de insertion.indicators, sinon requetes.run), avec sa référence pandas.
 
 Filtres : ceux du tableau de bord par défaut (`filters.pour(D)` : Perimetre(), période du 01/01/2023 à D,
 D = dernière extraction) et une ALI (ALI14). Groupes 'departement' et 'ali' quand la page les utilise.
@@ -14,10 +14,11 @@ import duckdb
 import pandas as pd
 
 from benchmarks import reference as ref
-from insertion import indicators, queries, synthese
+from insertion import indicators, synthese
 from insertion.filters import Filtres
 from insertion.qualite import LIMITE_QUARANTAINE
-from insertion.queries import Perimetre, Periode
+from insertion.store import requetes
+from insertion.store.requetes import Perimetre, Periode
 
 UNE_ALI = "ALI14"
 
@@ -63,11 +64,11 @@ def _fonction(requete: str, fonction: str, groupe: str, **extra) -> Cas:
 
 
 def _fichier(requete: str, groupe: str, variante: str = "", **extra) -> Cas:
-    """Un fichier de queries/ lancé par queries.run avec les paramètres de la page (comme ctx.sql)."""
+    """Un fichier de queries/ lancé par requetes.run avec les paramètres de la page (comme ctx.sql)."""
     reference = getattr(ref, requete)
 
     def sql(con, f: Filtres) -> pd.DataFrame:
-        return queries.run(con, requete, **f.periode.params(), **f.perimetre.params(), groupe=groupe, **extra)
+        return requetes.run(con, requete, **f.periode.params(), **f.perimetre.params(), groupe=groupe, **extra)
 
     def pandas(d, f: Filtres) -> pd.DataFrame:
         return reference(d, f.periode, f.perimetre, groupe, **extra)
@@ -109,7 +110,7 @@ def _cas_qualite() -> list[Cas]:
             "ali_ouvertes",
             "",
             "",
-            lambda con, f: queries.run(con, "ali_ouvertes", as_of=f.as_of, **_territoire(f)),
+            lambda con, f: requetes.run(con, "ali_ouvertes", as_of=f.as_of, **_territoire(f)),
             lambda d, f: ref.ali_ouvertes(d, f.periode, f.perimetre, ""),
             episodes=False,
         ),
@@ -117,7 +118,7 @@ def _cas_qualite() -> list[Cas]:
             "date_observation",
             "",
             "",
-            lambda con, f: queries.run(con, "date_observation", **_territoire(f)),
+            lambda con, f: requetes.run(con, "date_observation", **_territoire(f)),
             lambda d, f: ref.date_observation(d, f.periode, f.perimetre, ""),
             episodes=False,
         ),
@@ -125,7 +126,7 @@ def _cas_qualite() -> list[Cas]:
             "qualite_chargements",
             "",
             "",
-            lambda con, f: queries.run(con, "qualite_chargements"),
+            lambda con, f: requetes.run(con, "qualite_chargements"),
             lambda d, f: ref.qualite_chargements(d, f.periode, f.perimetre, ""),
             filtre_ali=False,
             episodes=False,
@@ -134,7 +135,7 @@ def _cas_qualite() -> list[Cas]:
             "qualite_rejets",
             "",
             "",
-            lambda con, f: queries.run(con, "qualite_rejets", chargement=None, **_territoire(f)),
+            lambda con, f: requetes.run(con, "qualite_rejets", chargement=None, **_territoire(f)),
             lambda d, f: ref.qualite_rejets(d, f.periode, f.perimetre, ""),
             episodes=False,
         ),
@@ -142,7 +143,7 @@ def _cas_qualite() -> list[Cas]:
             "qualite_quarantaine",
             "",
             "",
-            lambda con, f: queries.run(
+            lambda con, f: requetes.run(
                 con, "qualite_quarantaine", chargement=None, limite=LIMITE_QUARANTAINE, **_territoire(f)
             ),
             lambda d, f: ref.qualite_quarantaine(d, f.periode, f.perimetre, "", LIMITE_QUARANTAINE),
@@ -152,7 +153,7 @@ def _cas_qualite() -> list[Cas]:
             "qualite_fraicheur",
             "",
             "",
-            lambda con, f: queries.run(con, "qualite_fraicheur", derniere=f.derniere_extraction, **_territoire(f)),
+            lambda con, f: requetes.run(con, "qualite_fraicheur", derniere=f.derniere_extraction, **_territoire(f)),
             lambda d, f: ref.qualite_fraicheur(d, f.periode, f.perimetre, "", f.derniere_extraction),
             episodes=False,
         ),
@@ -162,7 +163,7 @@ def _cas_qualite() -> list[Cas]:
 def _completude(groupe: str) -> Cas:
     def sql(con, f: Filtres) -> pd.DataFrame:
         p = f.periode.params()
-        return queries.run(
+        return requetes.run(
             con, "qualite_completude", groupe=groupe, debut=p["debut"], fin=p["fin"], **f.perimetre.params()
         )
 
@@ -176,7 +177,7 @@ def _fins_de_mois() -> Cas:
         return synthese.dates_fins_de_mois(f.as_of, synthese.MOIS_SERIE)
 
     def sql(con, f: Filtres) -> pd.DataFrame:
-        return queries.run(
+        return requetes.run(
             con, "taux_fins_de_mois", dates=dates(f), groupe="departement", **f.periode.params(), **f.perimetre.params()
         )
 
@@ -221,7 +222,7 @@ def tous_les_cas() -> list[Cas]:
         _completude(dep),
         _completude(ali),
     ]
-    fichiers = {p.stem for p in queries.QUERIES_DIR.glob("*.sql")} - {"perimetre"}
+    fichiers = {p.stem for p in requetes.QUERIES_DIR.glob("*.sql")}  # les macros sont dans queries/macros/
     manquants = fichiers - {c.requete for c in cas}
     if manquants:
         raise RuntimeError(f"requêtes de queries/ sans mesure : {', '.join(sorted(manquants))}")

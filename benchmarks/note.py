@@ -43,10 +43,12 @@ CIBLES_S = {"ali": 2.0, "departement": 4.0}
 MESURE = """
 import io, json, sys, time
 t = time.perf_counter()
-from insertion import briefing, db, filters, queries
+from insertion import briefing, filters
+from insertion.store import db
+from insertion.store import requetes
 import_app = time.perf_counter() - t
 con = db.open_read_only(sys.argv[1])
-derniere = queries.latest_extraction(con)
+derniere = requetes.latest_extraction(con)
 selection = filters.pour(derniere, ali=[sys.argv[2]]) if sys.argv[2] != "-" else filters.pour(derniere)
 durees, pdf = [], b""
 for _ in range(int(sys.argv[3])):

@@ -101,7 +101,8 @@ class _Explique:
 
 
 def profile_query(echelle: str, requete: str, groupe: str | None, variante: str | None, une_ali: bool) -> None:
-    from insertion import db, filters, queries
+    from insertion import filters
+    from insertion.store import db, requetes
 
     cas = [
         c
@@ -113,7 +114,7 @@ def profile_query(echelle: str, requete: str, groupe: str | None, variante: str 
     if not cas:
         sys.exit(f"aucun cas pour {requete} {groupe or ''} {variante or ''}")
     con = db.open_read_only(_base(echelle))
-    derniere = queries.latest_extraction(con)
+    derniere = requetes.latest_extraction(con)
     selection = filters.pour(derniere, ali=[indicateurs.UNE_ALI]) if une_ali else filters.pour(derniere)
     curseur = db.cursor
     db.cursor = lambda c: _Explique(curseur(c))

@@ -15,7 +15,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from insertion.queries import Perimetre, Periode
+from insertion.store.requetes import Perimetre, Periode
 
 DEP = "Seine-Saint-Denis"
 JOURS_90 = pd.Timedelta(days=90)

@@ -269,11 +269,12 @@ def prepare_base(base_chargee: Path, ext: data.Extraction, travail: Path) -> Pat
 
 
 def mesure_requetes(base: Path, echelle: str, repetitions: int, echauffement: int, erreurs: list) -> dict:
-    from insertion import db, filters, queries
+    from insertion import filters
+    from insertion.store import db, requetes
 
     con = db.open_read_only(base)
     try:
-        derniere = queries.latest_extraction(con)
+        derniere = requetes.latest_extraction(con)
         t = time.perf_counter()
         donnees = reference.Donnees.lire(con)
         lecture = time.perf_counter() - t

@@ -14,8 +14,9 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from insertion import barre_filtres, charts, db, filters, formats, indicators, queries
+from insertion import barre_filtres, charts, filters, formats, indicators
 from insertion.config import default_db_path
+from insertion.store import db, requetes
 
 TITRE = "ALI 93 — tableau de bord de l'insertion"
 
@@ -50,8 +51,8 @@ def setup(page_title: str | None = None) -> tuple[duckdb.DuckDBPyConnection, str
 def page(titre: str) -> Contexte:
     """En-tête commun d'une vue : titre, bandeau de démonstration, filtres, date des données."""
     con, cle = setup(titre)
-    demo = queries.is_demo(con)
-    derniere = queries.latest_extraction(con)  # None : base vide ; la date D est celle du territoire (sidebar)
+    demo = requetes.is_demo(con)
+    derniere = requetes.latest_extraction(con)  # None : base vide ; la date D est celle du territoire (sidebar)
     st.title(titre)
     if demo:
         st.info(
@@ -132,9 +133,10 @@ def _indicateur(cle_base: str, fonction: str, kwargs: tuple) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _dates(cle_base: str, alis: tuple, epts: tuple, communes: tuple) -> queries.DatesDonnees:
+def _dates(cle_base: str, alis: tuple, epts: tuple, communes: tuple) -> requetes.DatesDonnees:
     """Les dates des données d'un territoire (date D par défaut et borne), en cache par version de la base."""
-    dates = queries.dates_donnees(_connection_for(cle_base), queries.Perimetre(alis=alis, epts=epts, communes=communes))
+    perimetre = requetes.Perimetre(alis=alis, epts=epts, communes=communes)
+    dates = requetes.dates_donnees(_connection_for(cle_base), perimetre)
     if dates is None:  # page() vérifie avant que la base a des épisodes
         raise ValueError("La base ne contient aucune extraction.")
     return dates
@@ -142,8 +144,8 @@ def _dates(cle_base: str, alis: tuple, epts: tuple, communes: tuple) -> queries.
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def _sql(cle_base: str, nom: str, params: tuple) -> pd.DataFrame:
-    return queries.run(_connection_for(cle_base), nom, **dict(params))
+    return requetes.run(_connection_for(cle_base), nom, **dict(params))
 
 
 def latest(con: duckdb.DuckDBPyConnection) -> date | None:
-    return queries.latest_extraction(con)
+    return requetes.latest_extraction(con)

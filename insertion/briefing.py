@@ -16,10 +16,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from insertion import cohortes, formats, indicators, libelles, queries, secret
+from insertion import cohortes, formats, indicators, libelles, secret
 from insertion.definitions import DEFINITIONS
 from insertion.filters import Filtres
-from insertion.queries import Periode
+from insertion.store import requetes
+from insertion.store.requetes import Periode
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 POLICE = "DejaVu Sans"  # le nom que portent les textes des graphiques SVG (insertion/figures_note.py)
@@ -216,7 +217,7 @@ def preparer(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> NoteSynthese:
         ("Sorties de la période par groupe de motifs", _barres_sorties(groupes)),
     ]
     return NoteSynthese(filtres.territoire, filtres.derniere_extraction, filtres.resume(), chiffres, phrases,
-                        graphiques, masked, queries.is_demo(con))  # fmt: skip
+                        graphiques, masked, requetes.is_demo(con))  # fmt: skip
 
 
 def _budget_sentence(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> str | None:

@@ -2,7 +2,7 @@
 
 Méthode et raisons : docs/secret-statistique.md (§ 5.1, § 5.8, § 7). Chaque épisode porte la clé de sa
 personne, `cle_personne` : les 32 premiers bits de HMAC-SHA256(sel, « p| » + pseudonyme),
-calculée en SQL au chargement (macro `cle_hmac` de queries/perimetre.sql, pads liés en paramètres).
+calculée en SQL au chargement (macro `cle_hmac` de queries/macros/perimetre.sql, pads liés en paramètres).
 
 D'où vient le sel :
 - de $INSERTION_SEL_SECRET s'il est défini (au moins 32 caractères ; il n'est alors jamais écrit dans la

@@ -106,8 +106,8 @@ def _locked_message(db_path: Path) -> str:
 
 
 def _cmd_load(args: argparse.Namespace, db_path: Path) -> int:
-    from insertion import apercu
-    from insertion.loader import load_files
+    from insertion.ingest import apercu
+    from insertion.ingest.chargement import load_files
 
     results = load_files(db_path, args.files, forcer=args.force, simuler=args.dry_run)
     if args.json:
@@ -129,9 +129,10 @@ def _cmd_load(args: argparse.Namespace, db_path: Path) -> int:
 
 
 def _cmd_indicators(args: argparse.Namespace, db_path: Path) -> int:
-    from insertion import db, indicators
-    from insertion.queries import Perimetre
-    from insertion.referential import load_referentiel
+    from insertion import indicators
+    from insertion.store import db
+    from insertion.store.referentiel import load_referentiel
+    from insertion.store.requetes import Perimetre
 
     unknown = sorted(set(args.ali) - load_referentiel().codes_ali)
     if unknown:
@@ -169,8 +170,9 @@ def _cmd_demo(args: argparse.Namespace, db_path: Path) -> int:
 def _cmd_briefing(args: argparse.Namespace, db_path: Path) -> int:
     import time
 
-    from insertion import briefing, db, filters
-    from insertion.referential import load_referentiel
+    from insertion import briefing, filters
+    from insertion.store import db
+    from insertion.store.referentiel import load_referentiel
 
     ref = load_referentiel()
     if args.ali and args.ali not in ref.codes_ali:

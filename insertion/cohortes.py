@@ -17,12 +17,12 @@ import pandas as pd
 import plotly.colors as pcolors
 import plotly.graph_objects as go
 
-from insertion import charts, formats, libelles, secret
+from insertion import charts, contrat, formats, libelles, secret
 from insertion.definitions import Definition
 from insertion.indicators import DEPARTEMENT
-from insertion.queries import Perimetre, Periode
+from insertion.store.requetes import Perimetre, Periode
 
-DIAGNOSTICS = {"numerique": "Numérique", "linguistique": "Linguistique"}
+DIAGNOSTICS = contrat.DIAGNOSTICS
 PAS = {"mois": "Mois", "trimestre": "Trimestre"}
 PERIODE = "periode"  # pas « toute la période » des requêtes de cohortes
 TAUX_MASQUE = secret.LIBELLE_MASQUE  # « secret », comme toute case masquée

@@ -51,7 +51,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from insertion.referential import load_referentiel
+from insertion.contrat import COLONNES_DATES
+from insertion.store.referentiel import load_referentiel
 
 FIN = date(2026, 10, 31)
 DOSSIER_DEMO = "demo_extraits"
@@ -61,7 +62,6 @@ COLONNES = [
     "date_sortie", "motif_sortie", "tranche_age", "sexe", "composition_foyer", "anciennete_rsa",
     "date_extraction",
 ]  # fmt: skip
-COLONNES_DATES = ["date_orientation", "date_diag_numerique", "date_diag_linguistique", "date_sortie"]
 _NOM_FICHIER = re.compile(r"^extraction_[A-Za-z0-9]+_\d{4}-\d{2}-\d{2}\.(csv|xlsx|parquet)$")
 
 # Population approximative (milliers d'habitants) : répartit les personnes entre les communes d'une ALI.
@@ -634,8 +634,8 @@ def build_demo(
 ) -> list:
     """Génère les fichiers de démonstration (par défaut dans `demo_extraits/` à côté de la base)
     puis les charge tous, dans l'ordre, avec le chargeur du projet ; renvoie ses LoadResult."""
-    from insertion.db import open_for_writing
-    from insertion.loader import load_files  # import différé : le chargeur tire DuckDB et les règles
+    from insertion.ingest.chargement import load_files  # import différé : le chargeur tire DuckDB et les règles
+    from insertion.store.db import open_for_writing
 
     db_path = Path(db_path)
     out_dir = Path(out_dir) if out_dir is not None else db_path.parent / DOSSIER_DEMO

@@ -15,9 +15,10 @@ from datetime import date
 
 import duckdb
 
-from insertion import formats, libelles, queries
-from insertion.queries import DatesDonnees, Perimetre, Periode
-from insertion.referential import load_referentiel
+from insertion import contrat, formats, libelles
+from insertion.store import requetes
+from insertion.store.referentiel import load_referentiel
+from insertion.store.requetes import DatesDonnees, Perimetre, Periode
 
 DEBUT_PAR_DEFAUT = date(2023, 1, 1)  # la première ALI a ouvert en janvier 2023
 BORNE_MIN = date(2021, 1, 1)
@@ -49,7 +50,7 @@ class Filtres:
     periode: Periode  # as_of = D = fin de la période, au plus tard la plus récente extraction du territoire
     perimetre: Perimetre
     # La date des données du territoire, D par défaut : la dernière date que toutes ses ALI ont fournie
-    # (queries.date_observation) ; « Données au … » des vues, des exports et de la note.
+    # (requetes.date_observation) ; « Données au … » des vues, des exports et de la note.
     derniere_extraction: date
     dates: DatesDonnees | None = None  # le détail par ALI ; None : une date fixée (mesures, tests)
 
@@ -106,7 +107,7 @@ class Filtres:
         if p.communes:
             communes = libelles.communes()
             return ", ".join(communes[c] for c in p.communes[:3]) + (" …" if len(p.communes) > 3 else "")
-        return "Seine-Saint-Denis"
+        return contrat.DEPARTEMENT
 
     def resume(self) -> list[tuple[str, str]]:
         """Les filtres posés, en français, pour les légendes et les exports."""
@@ -139,7 +140,7 @@ def _ali_datees(ali: tuple[tuple[str, date], ...]) -> str:
     return " ; ".join(morceaux)
 
 
-# Les dates des données d'un territoire (queries.dates_donnees, mise en cache par l'application).
+# Les dates des données d'un territoire (requetes.dates_donnees, mise en cache par l'application).
 DatesDe = Callable[[Perimetre], DatesDonnees]
 
 
@@ -224,7 +225,7 @@ def pour_base(
     **listes: tuple[str, ...] | list[str],
 ) -> Filtres:
     """`pour` avec les dates du territoire lues dans la base (CLI `briefing`) : le même D que l'application."""
-    dates = queries.dates_donnees(con, perimetre_de(listes))
+    dates = requetes.dates_donnees(con, perimetre_de(listes))
     if dates is None:
         raise ValueError("La base ne contient aucune extraction : rien à résumer.")
     return pour(dates, debut=debut, fin=fin, **listes)

@@ -13,15 +13,15 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from insertion import libelles, referential, secret
+from insertion import libelles, secret
+from insertion.contrat import DEPARTEMENT, GROUPES, GROUPES_BUDGET  # noqa: F401  (DEPARTEMENT : lu par les pages)
+from insertion.contrat import DIAGNOSTICS as _DIAGNOSTICS
 from insertion.formats import date_longue, decimal, entier, pourcentage
-from insertion.queries import Perimetre, Periode, date_observation, latest_extraction, run
+from insertion.store import referentiel
+from insertion.store.requetes import Perimetre, Periode, date_observation, latest_extraction, run
 
-# Libellé du groupe unique quand on regroupe au niveau du département (écrit dans le SQL).
-DEPARTEMENT = "Seine-Saint-Denis"
-GROUPES = ("departement", "ali", "ept", "commune")
-GROUPES_BUDGET = ("departement", "ali")
-DIAGNOSTICS = ("numerique", "linguistique")
+# DEPARTEMENT, GROUPES, GROUPES_BUDGET viennent du contrat et restent lisibles ici (pages, tests).
+DIAGNOSTICS = tuple(_DIAGNOSTICS)
 
 
 def _choix(valeur: str, permis: tuple[str, ...], quoi: str) -> str:
@@ -204,8 +204,8 @@ def compute(
     }
 
 
-def _groupe_motif(motif: str, referentiel: dict[str, dict]) -> str:
-    ref = referentiel.get(motif)
+def _groupe_motif(motif: str, motifs_connus: dict[str, dict]) -> str:
+    ref = motifs_connus.get(motif)
     flags = (ref["emploi_durable"], ref["sortie_emploi"], ref["sortie_dynamique"]) if ref else (0, 0, 0)
     return libelles.groupe_sortie(*flags)
 
@@ -235,11 +235,11 @@ def publier(resultat: dict, perimetre: Perimetre = Perimetre(), seuil: int = sec
     for cle in ("file_active", "entrees", "sorties"):
         out[cle] = effectif(int(resultat[cle]))
 
-    referentiel = _motifs_referentiel()
+    motifs_connus = _motifs_referentiel()
     motifs = pd.DataFrame(
         {"motif": list(resultat["sorties_par_motif"]), "sorties": list(resultat["sorties_par_motif"].values())}
     )
-    motifs["groupe_sortie"] = [_groupe_motif(m, referentiel) for m in motifs["motif"]]
+    motifs["groupe_sortie"] = [_groupe_motif(m, motifs_connus) for m in motifs["motif"]]
     groupes = (
         motifs.groupby("groupe_sortie", sort=False, as_index=False)["sorties"].sum()
         if len(motifs)
@@ -281,8 +281,8 @@ def publier(resultat: dict, perimetre: Perimetre = Perimetre(), seuil: int = sec
 
 def _motifs_referentiel() -> dict[str, dict]:
     try:
-        return {m["motif_sortie"]: m for m in referential.load_referentiel().motifs}
-    except referential.ReferentielInvalide:
+        return {m["motif_sortie"]: m for m in referentiel.load_referentiel().motifs}
+    except referentiel.ReferentielInvalide:
         return {}
 
 
@@ -309,10 +309,10 @@ def format_text(result: dict) -> str:
     if result["sorties_par_motif"]:
         # Mêmes libellés qu'à l'écran : le motif emploi_durable seul ne se lit pas comme le groupe « emploi
         # durable » (création d'entreprise comprise, contrat §3), qui suit.
-        referentiel = _motifs_referentiel()
+        motifs_connus = _motifs_referentiel()
         lignes.append("Sorties par motif :")
         for motif, n in result["sorties_par_motif"].items():
-            ref = referentiel.get(motif)
+            ref = motifs_connus.get(motif)
             nom = libelles.MOTIFS_COURTS.get(motif) or (ref["libelle"] if ref else motif)
             lignes.append(f"  - {nom} : {n if isinstance(n, str) else entier(n)}")
         lignes.append("Sorties par groupe de motifs :")

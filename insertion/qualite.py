@@ -23,12 +23,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from insertion import app, formats, libelles, queries, secret
+from insertion import app, formats, libelles, secret
 from insertion.config import default_db_path
 from insertion.definitions import Definition
 from insertion.filters import Filtres
-from insertion.loader import Forcer, LoadResult, load_files, refus_taille
-from insertion.queries import Perimetre, Periode
+from insertion.ingest.chargement import Forcer, LoadResult, load_files, refus_taille
+from insertion.store import requetes
+from insertion.store.requetes import Perimetre, Periode
 
 # --- Définitions (montrées dans « Méthode ») -------------------------------------------------------
 
@@ -133,7 +134,7 @@ def page_sans_extraction(titre: str) -> app.Contexte:
     )
     aujourd_hui = date.today()
     filtres = Filtres(Periode(as_of=aujourd_hui, fin=aujourd_hui), Perimetre(), None)  # type: ignore[arg-type]
-    return app.Contexte(con, cle, filtres, queries.is_demo(con))
+    return app.Contexte(con, cle, filtres, requetes.is_demo(con))
 
 
 def avec_extraction(ctx: app.Contexte) -> bool:

@@ -27,9 +27,10 @@ from datetime import date, timedelta
 import duckdb
 import pandas as pd
 
-from insertion import formats, indicators, libelles, queries, secret
+from insertion import contrat, formats, indicators, libelles, secret
 from insertion.definitions import Definition
-from insertion.queries import Perimetre, Periode
+from insertion.store import requetes as queries
+from insertion.store.requetes import Perimetre, Periode
 
 EFFECTIF, TAUX, MONTANT = "effectif", "taux", "montant"
 OBJECTIF_PLACES_2026 = 12_600  # places d'accompagnement visées en 2026 (contrat §1)
@@ -497,7 +498,7 @@ DIMENSIONS = {
     "composition_foyer": ("Composition du foyer", libelles.COMPOSITIONS_FOYER),
     "anciennete_rsa": ("Ancienneté au RSA", libelles.ANCIENNETES_RSA),
 }
-NON_RENSEIGNE = "non_renseigne"
+NON_RENSEIGNE = contrat.CODE_NON_RENSEIGNE
 
 
 def repartition_complete(df: pd.DataFrame, dimension: str) -> pd.DataFrame:

@@ -31,7 +31,8 @@ from plotly.subplots import make_subplots
 
 from insertion import charts, formats, secret
 from insertion.config import DATA_DIR, referential_dir
-from insertion.referential import load_referentiel
+from insertion.contrat import DEPARTEMENT
+from insertion.store.referentiel import load_referentiel
 
 FICHIER_TUILES = "tuiles_communes.csv"
 FICHIER_GEOJSON = "communes.geojson"
@@ -251,7 +252,7 @@ def comparaison(
                 "Médiane des ALI": _texte(ind, rep.at[ind.cle, "mediane"]),
                 "3e quartile des ALI": _texte(ind, rep.at[ind.cle, "q3"]),
                 "ALI retenues": formats.entier(n),
-                "Seine-Saint-Denis": textes_dep[ind.cle].iloc[0] if len(textes_dep) else formats.SANS_OBJET,
+                DEPARTEMENT: textes_dep[ind.cle].iloc[0] if len(textes_dep) else formats.SANS_OBJET,
             }
         )
     return pd.DataFrame(valeurs), pd.DataFrame(textes)

@@ -11,7 +11,7 @@ import streamlit as st
 from insertion import charts, exports, formats, secret
 from insertion.app import Contexte
 from insertion.definitions import DEFINITIONS, Definition
-from insertion.queries import sql_text
+from insertion.store.requetes import sql_text
 
 
 def nom_fichier(ctx: Contexte, vue: str) -> str:

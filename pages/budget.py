@@ -10,7 +10,7 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from insertion import app, charts, formats, libelles, secret, territoires, ui
-from insertion.queries import Perimetre, Periode
+from insertion.store.requetes import Perimetre, Periode
 
 VUE = "Budget"
 ctx = app.page(VUE)

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from insertion import app, formats, indicators, libelles, secret, territoires, ui
-from insertion.queries import Perimetre, Periode
+from insertion.store.requetes import Perimetre, Periode
 
 VUE = "Comparer les territoires"
 CLE_ALI = "comparer_ali"

@@ -1,7 +1,7 @@
 """Importer : envoyer une ou plusieurs extractions depuis le navigateur, avec le chargeur de la CLI.
 
 Les fichiers reçus sont enregistrés dans un dossier temporaire (noms gardés) puis chargés par
-insertion.loader.load_files, qui travaille sur une copie de la base et la met en place d'un coup :
+insertion.ingest.chargement.load_files, qui travaille sur une copie de la base et la met en place d'un coup :
 à la réexécution suivante, app.setup() voit la nouvelle version du fichier et toutes les vues
 lisent les nouvelles données, sans redémarrage.
 
@@ -19,7 +19,8 @@ import hashlib
 
 import streamlit as st
 
-from insertion import apercu, app, config, formats, qualite
+from insertion import app, config, formats, qualite
+from insertion.ingest import apercu
 
 # Les fichiers à confirmer du dernier envoi : {rang dans les résultats: {nom, contenu, empreinte, jeton}}.
 CLE_A_CONFIRMER = "importer_a_confirmer"

@@ -32,7 +32,7 @@ SELECT
             ELSE 0
         END
     ) AS BIGINT) AS sorties,
-    -- Clés de cellule (queries/perimetre.sql) : des épisodes, chacun portant la clé de sa personne.
+    -- Clés de cellule (queries/macros/perimetre.sql) : des épisodes, chacun portant la clé de sa personne.
     cle_cellule(
         CASE
             WHEN date_orientation >= CAST($debut AS DATE)

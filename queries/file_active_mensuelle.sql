@@ -48,7 +48,7 @@ SELECT
     make_date(CAST(m // 12 AS INTEGER), CAST(m % 12 + 1 AS INTEGER), 1) AS mois,
     least(last_day(make_date(CAST(m // 12 AS INTEGER), CAST(m % 12 + 1 AS INTEGER), 1)), p.d) AS date_reference,
     CAST(file_active AS BIGINT) AS file_active,
-    -- Clé de cellule des personnes actives en fin de mois (queries/perimetre.sql, file_active_evenements).
+    -- Clé de cellule des personnes actives en fin de mois (queries/macros/perimetre.sql, file_active_evenements).
     cle_modulo(somme_cles) AS cle_file_active
 FROM serie, premier AS p
 ORDER BY serie.groupe, mois;

@@ -9,7 +9,7 @@
 --   sortis_emploi_12m / sortis_emploi_durable_12m : parmi eux, motif du groupe « sortie en emploi »
 --     (resp. « emploi durable ») de ref_motifs_sortie (définitions de taux_sortie_emploi_12m.sql).
 -- Une sortie sans motif compte comme non_renseigne (hors des groupes emploi) : colonnes sortie_emploi et
--- emploi_durable préparées au chargement (insertion/sql/episodes_indicateurs.sql).
+-- emploi_durable préparées au chargement (insertion/store/sql/episodes_indicateurs.sql).
 -- fin_cohorte = dernier jour de la cohorte plafonné à la fin de P ; recul_complet : fin_cohorte <= D - 365.
 -- Paramètres : pas ('mois', 'trimestre', 'periode'), as_of (D), debut, fin,
 -- groupe ('departement', 'ali', 'ept', 'commune'), filtres du périmètre.
@@ -60,7 +60,7 @@ agregats AS (
         sum(CASE WHEN sortie_emploi AND date_sortie <= date_orientation + 365 THEN 1 ELSE 0 END) AS sortis_emploi_12m,
         sum(CASE WHEN emploi_durable AND date_sortie <= date_orientation + 365 THEN 1 ELSE 0 END)
             AS sortis_emploi_durable_12m,
-        -- Clés de cellule (queries/perimetre.sql) : épisodes de chaque effectif, chacun avec la clé de sa personne.
+        -- Clés de cellule (queries/macros/perimetre.sql) : épisodes de chaque effectif, chacun avec la clé de sa personne.
         cle_cellule(cle_personne) AS cle_orientes,
         cle_cellule(CASE WHEN date_diag_numerique <= date_orientation + 90 THEN cle_personne END) AS cle_diag_numerique_90j,
         cle_cellule(CASE WHEN date_diag_linguistique <= date_orientation + 90 THEN cle_personne END)

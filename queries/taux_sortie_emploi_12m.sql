@@ -5,7 +5,7 @@
 -- avec un motif du groupe « sortie en emploi » (resp. « emploi durable ») de ref_motifs_sortie.
 -- Taux = numérateur / dénominateur, NULL si le dénominateur est nul.
 -- Une sortie sans motif compte comme non_renseigne (hors des deux groupes) : colonnes préparées au chargement
--- (insertion/sql/episodes_indicateurs.sql), sans jointure au référentiel à chaque lecture.
+-- (insertion/store/sql/episodes_indicateurs.sql), sans jointure au référentiel à chaque lecture.
 -- Paramètres : as_of (D), debut, fin (plafonnée à D), groupe ('departement', 'ali', 'ept', 'commune'),
 -- filtres du périmètre.
 -- Colonnes : groupe, denominateur, n_sortie_emploi, taux_sortie_emploi, n_emploi_durable, taux_emploi_durable.
@@ -28,7 +28,7 @@ agregats AS (
         sum(CASE WHEN date_orientation <= CAST($as_of AS DATE) - 365 THEN 1 ELSE 0 END) AS denominateur,
         sum(sortie_12_mois(sortie_emploi, date_orientation, date_sortie, CAST($as_of AS DATE))) AS n_sortie_emploi,
         sum(sortie_12_mois(emploi_durable, date_orientation, date_sortie, CAST($as_of AS DATE))) AS n_emploi_durable,
-        -- Clés de cellule (queries/perimetre.sql) : épisodes du dénominateur et des numérateurs.
+        -- Clés de cellule (queries/macros/perimetre.sql) : épisodes du dénominateur et des numérateurs.
         cle_cellule(CASE WHEN date_orientation <= CAST($as_of AS DATE) - 365 THEN cle_personne END) AS cle_denominateur,
         cle_cellule(
             sortie_12_mois(sortie_emploi, date_orientation, date_sortie, CAST($as_of AS DATE)) * cle_personne

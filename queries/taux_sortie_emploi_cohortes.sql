@@ -7,7 +7,7 @@
 --   groupe « sortie en emploi » de ref_motifs_sortie ; n_emploi_durable : groupe « emploi durable » ;
 --   taux = numérateur / denominateur (NULL si le dénominateur est nul).
 -- Une sortie sans motif compte comme non_renseigne (hors des deux groupes) : colonnes sortie_emploi et
--- emploi_durable préparées au chargement (insertion/sql/episodes_indicateurs.sql).
+-- emploi_durable préparées au chargement (insertion/store/sql/episodes_indicateurs.sql).
 -- fin_cohorte = dernier jour de la cohorte, plafonné à la fin de P ; recul_complet : fin_cohorte <= D - 365,
 -- tous les épisodes de la cohorte ont eu 12 mois pour sortir. Une cohorte plus récente n'est que
 -- partiellement comptée. Les effectifs s'additionnent d'une cohorte à l'autre (pas les taux).
@@ -41,7 +41,7 @@ agregats AS (
         sum(CASE WHEN date_orientation <= CAST($as_of AS DATE) - 365 THEN 1 ELSE 0 END) AS denominateur,
         sum(sortie_12_mois(sortie_emploi, date_orientation, date_sortie, CAST($as_of AS DATE))) AS n_sortie_emploi,
         sum(sortie_12_mois(emploi_durable, date_orientation, date_sortie, CAST($as_of AS DATE))) AS n_emploi_durable,
-        -- Clés de cellule (queries/perimetre.sql) : épisodes de chaque effectif, chacun avec la clé de sa personne.
+        -- Clés de cellule (queries/macros/perimetre.sql) : épisodes de chaque effectif, chacun avec la clé de sa personne.
         cle_cellule(cle_personne) AS cle_orientations,
         cle_cellule(CASE WHEN date_orientation <= CAST($as_of AS DATE) - 365 THEN cle_personne END) AS cle_denominateur,
         cle_cellule(

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from insertion.loader import COLONNES_FILE_ACTIVE
+from insertion.ingest.chargement import COLONNES_FILE_ACTIVE
 
 # Un sel public et fixe pour les tests (jamais pour des données réelles) : deux bases construites à partir des
 # mêmes fichiers ont alors les mêmes clés de personne (insertion/cles.py), comme en production où le sel vient
@@ -115,7 +115,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def build_db(db_path: Path, files: dict[str, bytes]) -> Path:
     """Une vraie base DuckDB sur disque, chargée par le vrai chargeur ; chaque fichier doit se charger."""
-    from insertion.loader import load_files
+    from insertion.ingest.chargement import load_files
 
     folder = db_path.parent / "extraits"
     folder.mkdir(exist_ok=True)

@@ -1,5 +1,5 @@
 -- Référence des tests (tests/test_lecture_rapide.py) : la version ligne à ligne d'origine de
--- insertion/sql/valider_file_active.sql, chaque cellule normalisée une à une, les doublons par une fenêtre
+-- insertion/ingest/sql/valider_file_active.sql, chaque cellule normalisée une à une, les doublons par une fenêtre
 -- sur toutes les lignes. La version optimisée doit donner exactement la même table.
 -- Règles de ligne d'une extraction de file active (contrat §3), appliquées à `_brut`
 -- (toutes les colonnes du contrat en texte, plus `_ligne`). Une ligne est rejetée pour la

@@ -28,8 +28,10 @@ from pathlib import Path
 
 import pytest
 
-from insertion import config, db, loader, qualite
-from insertion.loader import load_bytes, load_files
+from insertion import config, qualite
+from insertion.ingest import chargement
+from insertion.ingest.chargement import load_bytes, load_files
+from insertion.store import db
 from tests.conftest import build_db, csv_bytes, dump, ligne, query_rows, write
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,7 +113,7 @@ def empreinte_fichier(path: Path) -> tuple[str, int]:
 
 def file_active(path: Path) -> dict[str, int]:
     from insertion import indicators
-    from insertion.queries import Periode
+    from insertion.store.requetes import Periode
 
     con = db.open_read_only(path)
     try:
@@ -368,7 +370,7 @@ def test_load_bytes_has_the_same_rules(tmp_path, base):
     with db.open_for_writing(base) as con:
         assert load_bytes(con, partiel, "partiel.csv", forcer={result.jeton}).status == "loaded"
     assert query_rows(base, "SELECT count(*) FROM episodes WHERE code_ali = 'ALI08'") == [(5,)]
-    assert loader.STATUTS[-1] == "to_confirm"
+    assert chargement.STATUTS[-1] == "to_confirm"
 
 
 # ---------------------------------------------------------------- ligne de commande

@@ -16,8 +16,9 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from insertion import briefing, db, filters, formats, indicators, libelles, queries
-from insertion.queries import Perimetre
+from insertion import briefing, filters, formats, indicators, libelles
+from insertion.store import db, requetes
+from insertion.store.requetes import Perimetre
 from tests.conftest import build_db, csv_bytes, lignes
 from tests.test_page_diagnostics import figures, tableau
 
@@ -45,7 +46,7 @@ def test_departement_note_on_demo_data(demo_build):
     db_path, _, _ = demo_build
     con = db.open_read_only(db_path)
     try:
-        derniere = queries.latest_extraction(con)
+        derniere = requetes.latest_extraction(con)
         selection = filters.pour(derniere)
         note = briefing.preparer(con, selection)
         data = briefing.rendre_pdf(note)
@@ -78,7 +79,7 @@ def test_small_ali_note_masks_counts_below_eleven(tmp_path):
     db_path = build_db(tmp_path / "petite.duckdb", {"x.csv": csv_bytes(lignes(4))})
     con = db.open_read_only(db_path)
     try:
-        selection = filters.pour(queries.latest_extraction(con), ali=["ALI14"])
+        selection = filters.pour(requetes.latest_extraction(con), ali=["ALI14"])
         note = briefing.preparer(con, selection)
         data = briefing.rendre_pdf(note)
     finally:
@@ -160,6 +161,7 @@ def plat(texte: str) -> str:
     return re.sub(r"\s+", " ", texte).strip()
 
 
+@pytest.mark.slow  # la démonstration complète (demo_build : 25 à 50 s au calme, plus sous charge)
 def test_cli_note_without_any_browser_has_vector_charts(demo_build, tmp_path):
     db_path, _, _ = demo_build
     vide = tmp_path / "bin-vide"
@@ -203,6 +205,7 @@ def test_cli_note_without_any_browser_has_vector_charts(demo_build, tmp_path):
 # --- « Emploi durable » : le groupe et le motif -------------------------------------------------------------
 
 
+@pytest.mark.slow  # la démonstration complète (demo_build : 25 à 50 s au calme, plus sous charge)
 def test_emploi_durable_group_and_reason_keep_their_own_numbers(demo_build, app_test):
     """Contrat §3 : le groupe « emploi durable » compte les motifs emploi_durable et creation_entreprise. La note
     donne le groupe sous son libellé et le motif seul sous le sien ; chacun vaut, dans la note, ce que donnent
@@ -210,7 +213,7 @@ def test_emploi_durable_group_and_reason_keep_their_own_numbers(demo_build, app_
     db_path, _, _ = demo_build
     con = db.open_read_only(db_path)
     try:
-        selection = filters.pour(queries.latest_extraction(con), ali=["ALI08"])
+        selection = filters.pour(requetes.latest_extraction(con), ali=["ALI08"])
         note = briefing.preparer(con, selection)
         data = briefing.rendre_pdf(note)
         groupe, motif = con.execute(

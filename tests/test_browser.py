@@ -107,8 +107,9 @@ def test_every_view_opens_without_error(server, browser, path):
 
 
 def _expected_file_active(db_path: Path, ali: str | None = None) -> str:
-    from insertion import db, indicators
-    from insertion.queries import Perimetre
+    from insertion import indicators
+    from insertion.store import db
+    from insertion.store.requetes import Perimetre
 
     con = db.open_read_only(db_path)
     try:

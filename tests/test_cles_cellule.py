@@ -25,10 +25,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from insertion import cles, db, queries
+from insertion import cles
 from insertion.config import QUERIES_DIR
-from insertion.loader import load_files
-from insertion.queries import Perimetre, Periode
+from insertion.ingest.chargement import load_files
+from insertion.store import db, requetes
+from insertion.store.requetes import Perimetre, Periode
 from tests.conftest import csv_bytes, ligne, write
 
 SEL_1 = "premier-sel-de-test-" + "a1b2c3d4" * 4
@@ -91,12 +92,12 @@ def test_la_cle_d_une_cellule_est_la_meme_quelle_que_soit_la_requete(tmp_path, s
     try:
         attendu = somme(["personneA", "personneB", "personneP"], SEL_1)
         # Quatre chemins vers les personnes actives de l'ALI01 à D.
-        par_ali = queries.run(con, "file_active", avec_cles=True, **params(Perimetre(alis=("ALI01",)), "ali"))
-        par_commune = queries.run(
+        par_ali = requetes.run(con, "file_active", avec_cles=True, **params(Perimetre(alis=("ALI01",)), "ali"))
+        par_commune = requetes.run(
             con, "file_active", avec_cles=True, **params(Perimetre(communes=("93066",)), "commune")
         )
-        mensuelle = queries.run(con, "file_active_mensuelle", avec_cles=True, **params(Perimetre(), "ali"))
-        profil = queries.run(con, "repartition_profil", avec_cles=True, dimension="sexe", **params(Perimetre(), "ali"))
+        mensuelle = requetes.run(con, "file_active_mensuelle", avec_cles=True, **params(Perimetre(), "ali"))
+        profil = requetes.run(con, "repartition_profil", avec_cles=True, dimension="sexe", **params(Perimetre(), "ali"))
         assert ligne_de(par_ali, "ALI01")["file_active"] == 3
         assert ligne_de(par_ali, "ALI01")["cle_file_active"] == attendu
         assert ligne_de(par_commune, "93066")["cle_file_active"] == attendu
@@ -110,14 +111,14 @@ def test_la_cle_d_une_cellule_est_la_meme_quelle_que_soit_la_requete(tmp_path, s
 
         # Les épisodes entrés dans l'ALI01 de mars à juin : P deux fois, comme dans l'effectif.
         entrees = somme(["personneA", "personneB", "personneC", "personneP", "personneP"], SEL_1)
-        es = queries.run(con, "entrees_sorties", avec_cles=True, **params(Perimetre(alis=("ALI01",)), "ali"))
+        es = requetes.run(con, "entrees_sorties", avec_cles=True, **params(Perimetre(alis=("ALI01",)), "ali"))
         assert (ligne_de(es, "ALI01")["entrees"], ligne_de(es, "ALI01")["cle_entrees"]) == (5, entrees)
         assert ligne_de(es, "ALI01")["cle_sorties"] == somme(["personneC"], SEL_1)
-        mois = queries.run(con, "entrees_sorties_mensuelles", avec_cles=True, **params(Perimetre(), "ali"))
+        mois = requetes.run(con, "entrees_sorties_mensuelles", avec_cles=True, **params(Perimetre(), "ali"))
         mois_ali = mois[mois["groupe"] == "ALI01"]
         assert int(mois_ali["entrees"].sum()) == 5
         assert int(mois_ali["cle_entrees"].astype("int64").sum()) % MODULE == entrees
-        cohorte = queries.run(
+        cohorte = requetes.run(
             con, "taux_sortie_emploi_cohortes", avec_cles=True, pas="periode",
             **params(Perimetre(communes=("93066",)), "commune"),
         )  # fmt: skip
@@ -132,7 +133,7 @@ def test_la_cle_change_avec_le_sel(tmp_path, monkeypatch):
         monkeypatch.setenv(cles.VARIABLE_SEL, sel)
         con = db.open_read_only(construire(tmp_path, f"{sel[:6]}.duckdb"))
         try:
-            df = queries.run(con, "file_active", avec_cles=True, **params(Perimetre(), "ali"))
+            df = requetes.run(con, "file_active", avec_cles=True, **params(Perimetre(), "ali"))
         finally:
             con.close()
         cles_par_sel[sel] = ligne_de(df, "ALI01")["cle_file_active"]
@@ -214,7 +215,7 @@ def test_la_migration_calcule_les_cles(tmp_path, sel_1):
     lecteur = db.open_read_only(chemin)
     try:
         assert db.version(lecteur) == db.VERSION_SCHEMA == "8"
-        df = queries.run(lecteur, "file_active", avec_cles=True, **params(Perimetre(), "ali"))
+        df = requetes.run(lecteur, "file_active", avec_cles=True, **params(Perimetre(), "ali"))
         assert ligne_de(df, "ALI14")["cle_file_active"] == somme(["personneE"], SEL_1)
     finally:
         lecteur.close()
@@ -234,7 +235,7 @@ def _parametres_generiques(nom: str) -> dict:
         "derniere": D,
         "limite": 100,
     }
-    return {p: valeurs[p] for p in queries.parameter_names(queries.sql_text(nom))}
+    return {p: valeurs[p] for p in requetes.parameter_names(requetes.sql_text(nom))}
 
 
 # Les requêtes qui comptent des personnes ou des épisodes ; les autres (budget, qualité, dates) n'en ont pas.
@@ -251,8 +252,8 @@ def test_run_ne_rend_les_cles_que_sur_demande(tmp_path, sel_1):
         noms = sorted(p.stem for p in QUERIES_DIR.glob("*.sql") if p.stem != "perimetre")
         assert REQUETES_A_CLES <= set(noms)
         for nom in noms:
-            sans = queries.run(con, nom, **_parametres_generiques(nom))
-            avec = queries.run(con, nom, avec_cles=True, **_parametres_generiques(nom))
+            sans = requetes.run(con, nom, **_parametres_generiques(nom))
+            avec = requetes.run(con, nom, avec_cles=True, **_parametres_generiques(nom))
             assert not [c for c in sans.columns if c.startswith("cle_")], nom
             cles_rendues = [c for c in avec.columns if c.startswith("cle_")]
             assert bool(cles_rendues) == (nom in REQUETES_A_CLES), nom
@@ -273,7 +274,7 @@ def test_taux_diagnostic_90j_rend_l_effectif_de_sa_mediane(tmp_path, sel_1):
     load_files(chemin, [write(tmp_path / "diag.csv", csv_bytes(lignes))])
     con = db.open_read_only(chemin)
     try:
-        df = queries.run(
+        df = requetes.run(
             con, "taux_diagnostic_90j", avec_cles=True, diagnostic="numerique", **params(Perimetre(), "ali")
         )
         ali01 = ligne_de(df, "ALI01")
@@ -347,7 +348,7 @@ def test_cle_de_file_active_avec_episodes_simultanes_qui_sortent(tmp_path, sel_1
     assert resultat.status == "loaded", resultat.message
     con = db.open_read_only(chemin)
     try:
-        mensuelle = queries.run(con, "file_active_mensuelle", avec_cles=True, **params(Perimetre(), "ali"))
+        mensuelle = requetes.run(con, "file_active_mensuelle", avec_cles=True, **params(Perimetre(), "ali"))
         obtenu = {
             fin: (n, cle)
             for fin, n, cle in zip(
@@ -357,7 +358,7 @@ def test_cle_de_file_active_avec_episodes_simultanes_qui_sortent(tmp_path, sel_1
         for fin, actifs in ACTIFS_FIN_DE_MOIS.items():
             assert obtenu[fin] == (len(actifs), somme(actifs, SEL_1)), fin
             # La même cellule atteinte par la file active à une date : même clé.
-            ponctuelle = queries.run(con, "file_active", avec_cles=True, **params(Perimetre(), "ali", as_of=fin))
+            ponctuelle = requetes.run(con, "file_active", avec_cles=True, **params(Perimetre(), "ali", as_of=fin))
             assert ligne_de(ponctuelle, "ALI01")["cle_file_active"] == somme(actifs, SEL_1), fin
     finally:
         con.close()

@@ -48,8 +48,8 @@ import pandas as pd
 import pytest
 
 from insertion import cohortes, indicators
-from insertion.db import open_read_only
-from insertion.queries import Perimetre, Periode, run
+from insertion.store.db import open_read_only
+from insertion.store.requetes import Perimetre, Periode, run
 from tests.conftest import build_db, csv_bytes, ligne
 
 D = date(2024, 6, 30)

@@ -28,9 +28,10 @@ from hashlib import sha256
 
 import pytest
 
-from insertion import cli, db, filters, indicators, queries
+from insertion import cli, filters, indicators
 from insertion.filters import widget_key
-from insertion.queries import DatesDonnees, Perimetre
+from insertion.store import db, requetes
+from insertion.store.requetes import DatesDonnees, Perimetre
 from tests.conftest import build_db, csv_bytes, ligne
 
 OCTOBRE = date(2026, 10, 31)
@@ -110,22 +111,22 @@ def con(base):
 
 
 def test_date_par_defaut_du_departement_et_des_territoires(con):
-    assert queries.latest_extraction(con) == NOVEMBRE  # la plus récente extraction, référence des retards
-    assert queries.date_observation(con) == OCTOBRE  # le département : la date que toutes ont fournie
-    assert queries.date_observation(con, Perimetre(alis=("ALI08",))) == NOVEMBRE  # une ALI garde la sienne
-    assert queries.date_observation(con, Perimetre(alis=("ALI01",))) == OCTOBRE
-    assert queries.date_observation(con, Perimetre(alis=("ALI01", "ALI08"))) == OCTOBRE
-    assert queries.date_observation(con, Perimetre(epts=("Est Ensemble",))) == NOVEMBRE  # Montreuil
-    assert queries.date_observation(con, Perimetre(epts=("Plaine Commune",))) == OCTOBRE  # Saint-Denis, La Courneuve
-    assert queries.date_observation(con, Perimetre(communes=("93048",))) == NOVEMBRE
-    assert queries.date_observation(con, Perimetre(sexes=("F",))) == OCTOBRE  # le profil ne change pas la date
-    dates = queries.dates_donnees(con)
+    assert requetes.latest_extraction(con) == NOVEMBRE  # la plus récente extraction, référence des retards
+    assert requetes.date_observation(con) == OCTOBRE  # le département : la date que toutes ont fournie
+    assert requetes.date_observation(con, Perimetre(alis=("ALI08",))) == NOVEMBRE  # une ALI garde la sienne
+    assert requetes.date_observation(con, Perimetre(alis=("ALI01",))) == OCTOBRE
+    assert requetes.date_observation(con, Perimetre(alis=("ALI01", "ALI08"))) == OCTOBRE
+    assert requetes.date_observation(con, Perimetre(epts=("Est Ensemble",))) == NOVEMBRE  # Montreuil
+    assert requetes.date_observation(con, Perimetre(epts=("Plaine Commune",))) == OCTOBRE  # Saint-Denis, La Courneuve
+    assert requetes.date_observation(con, Perimetre(communes=("93048",))) == NOVEMBRE
+    assert requetes.date_observation(con, Perimetre(sexes=("F",))) == OCTOBRE  # le profil ne change pas la date
+    dates = requetes.dates_donnees(con)
     assert dates == DatesDonnees(
         OCTOBRE, NOVEMBRE, (("ALI01", OCTOBRE), ("ALI04", OCTOBRE), ("ALI08", NOVEMBRE), ("ALI14", OCTOBRE))
     )
     assert dates.en_avance(OCTOBRE) == (("ALI08", NOVEMBRE),)
     # Une ALI sans données en place (ALI22) n'a rien à dater : elle prend la date du département.
-    seule = queries.dates_donnees(con, Perimetre(alis=("ALI22",)))
+    seule = requetes.dates_donnees(con, Perimetre(alis=("ALI22",)))
     assert (seule.commune, seule.plus_recente, seule.par_ali) == (OCTOBRE, NOVEMBRE, ())
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from insertion import db
+from insertion.store import db
 
 
 def _reglage(con, nom: str) -> str:
@@ -33,7 +33,7 @@ def test_version_6_database_gets_the_replacement_history_table_on_open(tmp_path)
     sans rien perdre, et les chargements suivants y écrivent leur avant → après."""
     import duckdb
 
-    from insertion.loader import load_files
+    from insertion.ingest.chargement import load_files
     from tests.conftest import csv_bytes, lignes, write
 
     path = tmp_path / "ancienne.duckdb"

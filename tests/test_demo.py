@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 from insertion.demo import COLONNES, FIN, generate
-from insertion.referential import load_referentiel
+from insertion.store.referentiel import load_referentiel
 
 EMPLOI = {"emploi_durable", "creation_entreprise", "emploi_transition"}
 ENUMS = ("type_parcours", "niveau_numerique", "motif_sortie", "tranche_age", "composition_foyer", "anciennete_rsa")

@@ -24,7 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from insertion import db, indicators
+from insertion import indicators
+from insertion.store import db
 from tests.conftest import build_db, csv_bytes, dump, ligne, lignes, write
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -165,7 +166,7 @@ def test_load_killed_at_random_points(scenario, tmp_path):
 # Un chargement qui se tue lui-même (SIGKILL) à un point précis du chargeur.
 INJECTOR = r"""
 import os, signal, sys
-from insertion import loader
+from insertion.ingest import chargement
 
 def die():
     os.kill(os.getpid(), signal.SIGKILL)
@@ -186,17 +187,17 @@ if point == "pendant_la_copie":
             target.flush()
             os.fsync(target.fileno())
         die()
-    loader.shutil.copyfile = half_copy
+    chargement.shutil.copyfile = half_copy
 elif point == "apres_la_copie":
-    then_die(loader.shutil, "copyfile")
+    then_die(chargement.shutil, "copyfile")
 elif point == "en_pleine_transaction":
-    then_die(loader, "replace_current_episodes")
+    then_die(chargement, "replace_current_episodes")
 elif point == "apres_le_premier_fichier":
-    then_die(loader, "_load_path")
+    then_die(chargement, "_load_path")
 elif point == "avant_os_replace":
-    then_die(loader, "_fsync")
+    then_die(chargement, "_fsync")
 elif point == "apres_os_replace":
-    then_die(loader.os, "replace")
+    then_die(chargement.os, "replace")
 else:
     raise SystemExit("point inconnu")
 from insertion.cli import main

@@ -41,8 +41,8 @@ from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from insertion.db import open_for_writing
-from insertion.loader import COLONNES_FILE_ACTIVE, STATUTS, LoadResult, load_bytes, load_files
+from insertion.ingest.chargement import COLONNES_FILE_ACTIVE, STATUTS, LoadResult, load_bytes, load_files
+from insertion.store.db import open_for_writing
 from tests.conftest import _DUMPS, build_db, csv_bytes, dump, ligne, lignes, write
 
 # Graine fixe, pas de délai par cas (le premier chargement ouvre DuckDB), pas de base d'exemples sur disque.

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from insertion.loader import COLONNES_FILE_ACTIVE, load_files
+from insertion.ingest.chargement import COLONNES_FILE_ACTIVE, load_files
 from tests.conftest import csv_bytes, dump, ligne, lignes, write
 
 

@@ -1,5 +1,5 @@
 """Personnes à plusieurs épisodes : les indicateurs ne dédoublonnent que les personnes marquées
-plusieurs_episodes (queries/perimetre.sql, insertion/sql/episodes_indicateurs.sql). Ces tests vérifient que
+plusieurs_episodes (queries/macros/perimetre.sql, insertion/store/sql/episodes_indicateurs.sql). Ces tests vérifient que
 ce raccourci ne change aucun chiffre :
 
 - cas écrits à la main (une personne suivie dans deux ALI, des intervalles chevauchants, contigus ou
@@ -20,9 +20,9 @@ import pytest
 from benchmarks import indicateurs, reference
 from insertion import indicators as ind
 from insertion import libelles
-from insertion.db import open_for_writing, preparer_indicateurs
 from insertion.filters import Filtres
-from insertion.queries import Perimetre, Periode, run
+from insertion.store.db import open_for_writing, preparer_indicateurs
+from insertion.store.requetes import Perimetre, Periode, run
 
 EXTRACTION = date(2026, 10, 31)
 DEP = ind.DEPARTEMENT

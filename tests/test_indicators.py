@@ -18,8 +18,8 @@ import pytest
 
 from insertion import formats
 from insertion import indicators as ind
-from insertion.db import open_for_writing, preparer_indicateurs
-from insertion.queries import Perimetre, Periode, run
+from insertion.store.db import open_for_writing, preparer_indicateurs
+from insertion.store.requetes import Perimetre, Periode, run
 
 EXTRACTION = date(2026, 10, 31)
 DEP = ind.DEPARTEMENT

@@ -1,13 +1,13 @@
 """Chargement rapide d'un CSV régulier : exactement ce que donne la lecture ligne à ligne, ou il n'est pas pris.
 
-- Lecture : `reading._lecture_rapide` (pyarrow, en parallèle) rend la même TableBrute que
-  `reading.lecture_ligne_a_ligne` (le module csv, la référence) — mêmes colonnes, mêmes cellules (vides,
+- Lecture : `lecture._lecture_rapide` (pyarrow, en parallèle) rend la même TableBrute que
+  `lecture.lecture_ligne_a_ligne` (le module csv, la référence) — mêmes colonnes, mêmes cellules (vides,
   espaces), mêmes numéros de ligne, mêmes cellules hors des colonnes nommées, mêmes refus — ou None, et
   c'est alors la lecture ligne à ligne qui lit le fichier. Vérifié sur des fichiers tirés par hypothesis
   (réguliers, et les fichiers hostiles de test_fuzz) et sur chaque cas irrégulier connu.
 - Chargement : même résultat (comptes, motifs, message) et même base (épisodes, quarantaine avec ses
   numéros de ligne) que par la lecture ligne à ligne.
-- Règles SQL : les valeurs distinctes normalisées une fois (insertion/sql/valider_file_active.sql) donnent
+- Règles SQL : les valeurs distinctes normalisées une fois (insertion/ingest/sql/valider_file_active.sql) donnent
   la même table _verifie que la version ligne à ligne d'origine (tests/reference_valider_file_active.sql).
 - Identifiants : la recherche sur les valeurs distinctes trouve les mêmes colonnes, natures et lignes que la
   recherche d'origine, cellule par cellule, recopiée ici comme référence.
@@ -31,10 +31,11 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from insertion import db, identifiers, loader, reading
-from insertion.db import open_for_writing
-from insertion.loader import COLONNES_FILE_ACTIVE, load_bytes
-from insertion.reading import FichierRefuse
+from insertion.ingest import chargement, identifiants, lecture
+from insertion.ingest.chargement import COLONNES_FILE_ACTIVE, load_bytes
+from insertion.ingest.lecture import FichierRefuse
+from insertion.store import db
+from insertion.store.db import open_for_writing
 from tests.conftest import build_db, csv_bytes, ligne, lignes, write
 from tests.test_fuzz import FUZZ, GOOD, HOSTILE, csv_files, headers_of, mutated_rows
 
@@ -81,14 +82,14 @@ def assert_same_reading(fast, slow) -> None:
 
 def compare(data: bytes, name: str = "extrait.csv", limit: int = LIMITE) -> bool:
     """Compare les deux lectures ; vrai si la lecture rapide a été prise."""
-    fast = read(reading._lecture_rapide, data, name, limit)
-    slow = read(reading.lecture_ligne_a_ligne, data, name, limit)
+    fast = read(lecture._lecture_rapide, data, name, limit)
+    slow = read(lecture.lecture_ligne_a_ligne, data, name, limit)
     if fast is None:
         # Pas prise : read_csv rend alors exactement la lecture ligne à ligne.
-        assert_same_reading(read(reading.read_csv, data, name, limit), slow)
+        assert_same_reading(read(lecture.read_csv, data, name, limit), slow)
         return False
     assert_same_reading(fast, slow)
-    assert_same_reading(read(reading.read_csv, data, name, limit), slow)
+    assert_same_reading(read(lecture.read_csv, data, name, limit), slow)
     return True
 
 
@@ -229,7 +230,7 @@ def test_these_files_take_the_fast_path(case):
 
 
 def test_a_blank_cell_in_a_plain_text_column():
-    raw = reading._lecture_rapide(TAKEN["pseudonyme blanc"], "x.csv", LIMITE)
+    raw = lecture._lecture_rapide(TAKEN["pseudonyme blanc"], "x.csv", LIMITE)
     assert not pa.types.is_dictionary(raw.table.column("id_beneficiaire").type)
     assert raw.table.column("id_beneficiaire").to_pylist()[-1] is None
 
@@ -258,20 +259,20 @@ IRREGULAR = {
 
 @pytest.mark.parametrize("case", list(IRREGULAR))
 def test_irregular_files_fall_back(case):
-    assert reading._lecture_rapide(IRREGULAR[case], "extrait.csv", LIMITE) is None
+    assert lecture._lecture_rapide(IRREGULAR[case], "extrait.csv", LIMITE) is None
     assert not compare(IRREGULAR[case])
 
 
 def test_limits_and_refusals_are_the_same_through_the_fast_path():
     data = csv_bytes(lignes(11))
     assert compare(data, limit=10) and compare(data, limit=11)
-    fast = read(reading._lecture_rapide, data, "long.csv", 10)
+    fast = read(lecture._lecture_rapide, data, "long.csv", 10)
     assert fast[0] == "refus" and "INSERTION_LIGNES_MAX" in fast[1]
     # Les lignes vides ne comptent pas dans la limite, ici comme ligne à ligne.
-    assert read(reading._lecture_rapide, data.replace(b"\n", b"\n\n"), "x.csv", 11) is not None
+    assert read(lecture._lecture_rapide, data.replace(b"\n", b"\n\n"), "x.csv", 11) is not None
     # Un en-tête qui porte un identifiant : même refus, sans la valeur.
     data = ("jean.dupont@exemple.fr," + HEADER + "\n" + "x," + row() + "\n").encode()
-    fast = read(reading._lecture_rapide, data, "x.csv", LIMITE)
+    fast = read(lecture._lecture_rapide, data, "x.csv", LIMITE)
     assert fast[0] == "refus" and "dupont" not in fast[1]
     assert compare(data)
 
@@ -280,21 +281,21 @@ def test_whitespace_is_the_same_for_pyarrow_and_python():
     """La lecture rapide vide une cellule quand pc.utf8_is_space la dit blanche ; la lecture ligne à ligne,
     quand str.strip() la vide : les deux doivent s'accorder sur chaque caractère."""
     chars = [chr(i) for i in range(sys.maxunicode + 1) if not 0xD800 <= i < 0xE000]
-    arrow = pc.utf8_is_space(reading.texts_array(chars)).to_pylist()
+    arrow = pc.utf8_is_space(lecture.texts_array(chars)).to_pylist()
     assert [c for c, space in zip(chars, arrow, strict=True) if space != (c.strip() == "")] == []
 
 
 def test_texts_array_is_pa_array():
     values = ["a", None, "é€🙂", "", None, "x" * 70]
-    built = reading.texts_array(values)
+    built = lecture.texts_array(values)
     built.validate(full=True)
     assert built.equals(pa.array(values, pa.string()))
-    assert reading.texts_array([]).equals(pa.array([], pa.string()))
+    assert lecture.texts_array([]).equals(pa.array([], pa.string()))
 
 
 def test_a_large_regular_file_reads_the_same(monkeypatch):
     """Plusieurs blocs de pyarrow (ramenés à 1 Mo), des colonnes en dictionnaire et d'autres non."""
-    monkeypatch.setattr(reading, "_BLOC", 1 << 20)
+    monkeypatch.setattr(lecture, "_BLOC", 1 << 20)
     rows = []
     for i in range(60_000):
         rows.append(
@@ -307,9 +308,9 @@ def test_a_large_regular_file_reads_the_same(monkeypatch):
             )
         )
     data = csv_bytes(rows, sep=";")
-    assert len(data) > 4 * reading._BLOC > 2 * reading._ECHANTILLON
+    assert len(data) > 4 * lecture._BLOC > 2 * lecture._ECHANTILLON
     assert compare(data)
-    fast = reading._lecture_rapide(data, "x.csv", LIMITE)
+    fast = lecture._lecture_rapide(data, "x.csv", LIMITE)
     assert not pa.types.is_dictionary(fast.table.column("id_beneficiaire").type)
     assert pa.types.is_dictionary(fast.table.column("code_commune").type)
 
@@ -350,7 +351,7 @@ def two_bases(base_db, tmp_path):
 def load_both(fast_con, slow_con, data: bytes, name: str, monkeypatch) -> tuple:
     fast = load_bytes(fast_con, data, name)
     with monkeypatch.context() as patch:
-        patch.setattr(reading, "_lecture_rapide", lambda *args: None)
+        patch.setattr(lecture, "_lecture_rapide", lambda *args: None)
         slow = load_bytes(slow_con, data, name)
     assert fast == slow, (fast, slow)
     assert state(fast_con) == state(slow_con)
@@ -383,11 +384,11 @@ def test_line_numbers_after_a_multiline_record_and_blank_lines(two_bases, monkey
     data = "\n".join(
         [HEADER, row(), quoted, row(id_beneficiaire="b0000006", sexe="X"), ""]
     ).encode()  # ligne 5 : sexe inconnu (le champ sur deux lignes occupe les lignes 3 et 4)
-    assert reading._lecture_rapide(data, "x.csv", LIMITE) is None
+    assert lecture._lecture_rapide(data, "x.csv", LIMITE) is None
     load_both(fast_con, slow_con, data, "multiligne.csv", monkeypatch)
     assert [line for line, _, _ in quarantine_lines(fast_con)][-2:] == [3, 5]
     data = "\n".join([HEADER, row(), "", "", row(id_beneficiaire="b0000007", sexe="X"), ""]).encode()
-    assert reading._lecture_rapide(data, "x.csv", LIMITE) is not None
+    assert lecture._lecture_rapide(data, "x.csv", LIMITE) is not None
     result, _ = load_both(fast_con, slow_con, data, "vides.csv", monkeypatch)
     assert (result.rows_read, result.rejected) == (2, 1)
     assert quarantine_lines(fast_con)[-1] == (5, "sexe", "sexe inconnu (attendu F ou M)")
@@ -419,7 +420,7 @@ def sql_con():
     con.begin()
     db.ensure_schema(con)
     con.commit()
-    con.execute(loader._sql("macros"))
+    con.execute(chargement._sql("macros"))
     yield con
     con.close()
 
@@ -473,7 +474,7 @@ def test_validation_sql_matches_the_row_by_row_reference(sql_con, rows, dictiona
     sql_con.register("_brut", brut_table(rows, dictionary, chunks))
     try:
         sql_con.execute(REFERENCE_SQL, {"date_extraction": as_of})
-        loader._run_sql(sql_con, "valider_file_active", {"date_extraction": as_of})
+        chargement._run_sql(sql_con, "valider_file_active", {"date_extraction": as_of})
     finally:
         sql_con.unregister("_brut")
     expected = sql_con.execute("SELECT * FROM _reference ORDER BY _ligne").fetchall()
@@ -498,15 +499,15 @@ def reference_identifying_values(table: pa.Table, max_lines: int = 5) -> list[tu
         column = table.column(name)
         if column.null_count == len(column):
             continue
-        compact = pc.replace_substring_regex(column, identifiers._SEPARATORS, "")
-        for label, (whole, texts) in identifiers._PATTERNS.items():
+        compact = pc.replace_substring_regex(column, identifiants._SEPARATORS, "")
+        for label, (whole, texts) in identifiants._PATTERNS.items():
             masks = [pc.match_substring_regex(column, text) for text in texts]
             if whole:
                 masks.append(pc.match_substring_regex(compact, f"^(?:{whole})$"))
             hits = pc.fill_null(functools.reduce(pc.or_, masks), False)
             if pc.any(hits).as_py():
                 cited = pc.filter(column, hits).to_pylist()[:max_lines]
-                found.append((name, identifiers.nature(label, cited), pc.filter(lines, hits).to_pylist()[:max_lines]))
+                found.append((name, identifiants.nature(label, cited), pc.filter(lines, hits).to_pylist()[:max_lines]))
     return found
 
 
@@ -536,11 +537,11 @@ def test_identifier_search_matches_the_cell_by_cell_reference(values, chunks):
     lines = pa.chunked_array([pa.array(range(2, len(values) + 2), pa.int64())])
     text = pa.Table.from_arrays([pa.chunked_array(parts), lines], names=["valeur", "_ligne"])
     expected = reference_identifying_values(text)
-    assert identifiers.find_identifying_values(text) == expected
+    assert identifiants.find_identifying_values(text) == expected
     encoded = pa.chunked_array([p.dictionary_encode() for p in parts])
-    assert identifiers.find_identifying_values(text.set_column(0, "valeur", encoded)) == expected
+    assert identifiants.find_identifying_values(text.set_column(0, "valeur", encoded)) == expected
     unified = pa.Table.from_arrays([encoded, lines], names=["valeur", "_ligne"]).unify_dictionaries()
-    assert identifiers.find_identifying_values(unified) == expected
+    assert identifiants.find_identifying_values(unified) == expected
     event("identifiant" if expected else "rien")
 
 
@@ -550,10 +551,10 @@ def test_identifying_values_are_found_through_the_fast_path(tmp_path):
     rows[7]["motif_sortie"] = "1 85 05 75 123 456 78"
     rows[30]["id_beneficiaire"] = "jean.dupont@exemple.fr"
     data = csv_bytes(rows)
-    raw = reading._lecture_rapide(data, "x.csv", LIMITE)
+    raw = lecture._lecture_rapide(data, "x.csv", LIMITE)
     assert raw is not None and pa.types.is_dictionary(raw.table.column("motif_sortie").type)
     with pytest.raises(FichierRefuse) as refused:
-        loader.check_identifiers(raw, "x.csv")
+        chargement.check_identifiers(raw, "x.csv")
     message = str(refused.value)
     assert "colonne id_beneficiaire : une adresse e-mail, ligne 32" in message
     # La clé de ce NIR (78) est fausse : il est refusé, et le message dit pourquoi une clé fausse n'y change rien.
@@ -561,7 +562,7 @@ def test_identifying_values_are_found_through_the_fast_path(tmp_path):
     assert "donnée personnelle), ligne 9" in message
     assert "dupont" not in message and "185" not in message
     with pytest.raises(FichierRefuse) as slow:
-        loader.check_identifiers(reading.lecture_ligne_a_ligne(data, "x.csv", LIMITE), "x.csv")
+        chargement.check_identifiers(lecture.lecture_ligne_a_ligne(data, "x.csv", LIMITE), "x.csv")
     assert str(slow.value) == message
 
 
@@ -569,4 +570,4 @@ def test_csv_writer_quoting_is_not_taken():
     """Ce que csv.writer écrit d'une cellule qui contient le séparateur : des guillemets, donc ligne à ligne."""
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows([COLONNES_FILE_ACTIVE, list(ligne(type_parcours="a,b").values())])
-    assert reading._lecture_rapide(out.getvalue().encode(), "x.csv", LIMITE) is None
+    assert lecture._lecture_rapide(out.getvalue().encode(), "x.csv", LIMITE) is None

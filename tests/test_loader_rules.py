@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from insertion.loader import load_files
+from insertion.ingest.chargement import load_files
 from tests.conftest import csv_bytes, dump, ligne, lignes, write
 
 D = "2023-06-30"  # date_extraction des petites extractions

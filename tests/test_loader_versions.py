@@ -10,8 +10,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from insertion import loader
-from insertion.loader import load_files
+from insertion.ingest import chargement
+from insertion.ingest.chargement import load_files
 from tests.conftest import csv_bytes, dump, ligne, lignes, query_rows, write
 
 
@@ -191,7 +191,7 @@ def test_interrupted_load_leaves_database_exactly_as_before(tmp_path, db_path, m
         raise RuntimeError("coupure au milieu du chargement")
 
     # Au moment de la panne, l'historique, la quarantaine et les instantanés sont déjà écrits.
-    monkeypatch.setattr(loader, "replace_current_episodes", crash)
+    monkeypatch.setattr(chargement, "replace_current_episodes", crash)
     rows = [dict(r) for r in lignes(4, date_extraction="2023-09-30")]
     rows[3]["sexe"] = "?"
     (result,) = load_files(db_path, [write(tmp_path / "t3.csv", csv_bytes(rows))])
@@ -326,7 +326,7 @@ def markers(db_path) -> list[tuple]:
 
 
 def test_markers_span_the_files_of_one_batch_and_are_computed_once(tmp_path, db_path, monkeypatch):
-    from insertion import db
+    from insertion.store import db
 
     # Une personne suivie à ALI14 (fichier 1) puis, sans être sortie, à ALI04 (fichier 2) : deux épisodes
     # actifs le même jour, dans deux fichiers du même envoi. Un troisième fichier, budget, ne change rien.
@@ -346,18 +346,19 @@ def test_markers_span_the_files_of_one_batch_and_are_computed_once(tmp_path, db_
 
 
 def test_load_bytes_alone_keeps_the_markers_true(tmp_path, db_path):
-    from insertion import db
+    from insertion.store import db
 
     # load_bytes (un fichier, sans load_files) met les marqueurs à jour lui-même.
     with db.open_for_writing(db_path) as con:
-        loader.load_bytes(con, snapshot({"ALI14": 2}, "2023-06-30"), "a.csv")
-        loader.load_bytes(con, snapshot({"ALI04": 1}, "2023-06-30").replace(b"ALI04x0000", b"ALI14x0000"), "b.csv")
+        chargement.load_bytes(con, snapshot({"ALI14": 2}, "2023-06-30"), "a.csv")
+        chargement.load_bytes(con, snapshot({"ALI04": 1}, "2023-06-30").replace(b"ALI04x0000", b"ALI14x0000"), "b.csv")
     assert markers(db_path) == [("ALI04", "ALI14x0000", True, True), ("ALI14", "ALI14x0000", True, True)]
 
 
 def test_database_from_an_earlier_version_is_upgraded_when_opened(tmp_path, db_path):
-    from insertion import db, indicators
-    from insertion.queries import Periode
+    from insertion import indicators
+    from insertion.store import db
+    from insertion.store.requetes import Periode
 
     load_files(db_path, [write(tmp_path / "t2.csv", snapshot({"ALI14": 3, "ALI04": 2}, "2023-06-30"))])
     # Une base écrite avant les colonnes préparées : ni ces colonnes ni la version du schéma.

@@ -36,7 +36,7 @@ def test_no_sql_is_built_by_string_formatting():
 
 
 def test_every_query_file_binds_its_parameters():
-    for path in (ROOT / "queries").glob("*.sql"):
+    for path in (ROOT / "queries").rglob("*.sql"):
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"\{[a-z_]+\}", text), f"{path.name} contient un gabarit {{…}} à formater"
         assert not re.search(r"%\(|%s", text), f"{path.name} contient un marqueur de formatage"

@@ -33,9 +33,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from insertion import identifiers, loader, reading
-from insertion.loader import COLONNES_FILE_ACTIVE, load_files
-from insertion.reading import FichierRefuse
+from insertion.ingest import chargement, identifiants, lecture
+from insertion.ingest.chargement import COLONNES_FILE_ACTIVE, load_files
+from insertion.ingest.lecture import FichierRefuse
 from tests.conftest import query_rows, write
 
 LOT = 100_000
@@ -157,7 +157,7 @@ def test_a_million_pseudonyms_of_each_form_are_never_flagged(forme):
         valeurs = fabrique(cle, LOT)
         assert len(valeurs) == LOT and pc.all(pc.match_substring_regex(valeurs, f"^{motif}$")).as_py()
         table = pa.table({"id_beneficiaire": valeurs, "_ligne": pa.array(np.arange(LOT))})
-        signales = identifiers.find_identifying_values(table, max_lines=LOT)
+        signales = identifiants.find_identifying_values(table, max_lines=LOT)
         assert signales == [], [
             (nature, len(rangs), valeurs.take(rangs[:3]).to_pylist()) for _, nature, rangs in signales
         ]
@@ -179,7 +179,7 @@ def test_find_identifying_values_stays_fast_on_a_million_pseudonyms():
     durees = []
     for _ in range(3):
         debut = time.perf_counter()
-        assert identifiers.find_identifying_values(table) == []
+        assert identifiants.find_identifying_values(table) == []
         durees.append(time.perf_counter() - debut)
     assert min(durees) < 1.5, durees
 
@@ -198,11 +198,11 @@ def cle_nir(corps: str) -> int:
 def test_control_key_examples():
     # L'exemple publié (lbcd78.fr, calcul de la clé) : femme née en décembre 1906 à Paris 11e, clé 64.
     assert cle_nir("2061275111005") == 64
-    assert not identifiers.cle_nir_fausse("206127511100564")
-    assert identifiers.cle_nir_fausse("206127511100565")
+    assert not identifiants.cle_nir_fausse("206127511100564")
+    assert identifiants.cle_nir_fausse("206127511100565")
     for corps in ("1850575123456", "285052A123456", "185052B045678", "285052a123456"):
-        assert not identifiers.cle_nir_fausse(f"{corps}{cle_nir(corps):02d}"), corps
-        assert identifiers.cle_nir_fausse(f"{corps}{cle_nir(corps) % 97 + 1:02d}"), corps
+        assert not identifiants.cle_nir_fausse(f"{corps}{cle_nir(corps):02d}"), corps
+        assert identifiants.cle_nir_fausse(f"{corps}{cle_nir(corps) % 97 + 1:02d}"), corps
 
 
 SEPARATEURS = [" ", ".", "-", "\u00a0"]
@@ -220,13 +220,13 @@ def nir(draw) -> tuple[str, str]:
     commune, ordre = draw(st.integers(1, 999)), draw(st.integers(1, 999))
     corps = f"{sexe}{annee:02d}{mois:02d}{departement}{commune:03d}{ordre:03d}"
     cle = draw(st.sampled_from(["juste", "fausse", "absente"]))
-    nature = identifiers._NIR_LABEL
+    nature = identifiants._NIR_LABEL
     if cle == "juste":
         groupes = [corps[0], corps[1:3], corps[3:5], corps[5:7], corps[7:10], corps[10:13], f"{cle_nir(corps):02d}"]
     elif cle == "fausse":
         fausse = draw(st.integers(0, 99).filter(lambda k: k != cle_nir(corps)))
         groupes = [corps[0], corps[1:3], corps[3:5], corps[5:7], corps[7:10], corps[10:13], f"{fausse:02d}"]
-        nature = identifiers._NIR_CLE_FAUSSE
+        nature = identifiants._NIR_CLE_FAUSSE
     else:
         groupes = [corps[0], corps[1:3], corps[3:5], corps[5:7], corps[7:10], corps[10:13]]
     ecriture = draw(st.sampled_from(["d'un tenant", "par groupes", "clé à part"]))
@@ -286,10 +286,10 @@ def test_every_real_identifier_is_flagged_where_it_is(identifiant, avant, apres,
     cellules[ligne] = cellule
     colonnes[colonne] = pa.array(cellules, pa.string())
     table = pa.table(colonnes | {"_ligne": pa.array(range(2, 202))})
-    assert identifiers.find_identifying_values(table) == [(colonne, nature, [ligne + 2])], cellule
+    assert identifiants.find_identifying_values(table) == [(colonne, nature, [ligne + 2])], cellule
     # En dictionnaire (la lecture rapide d'une colonne répétitive) : la même réponse.
     table = table.set_column(table.column_names.index(colonne), colonne, table.column(colonne).dictionary_encode())
-    assert identifiers.find_identifying_values(table) == [(colonne, nature, [ligne + 2])], cellule
+    assert identifiants.find_identifying_values(table) == [(colonne, nature, [ligne + 2])], cellule
 
 
 def _chiffres(texte: str) -> str:
@@ -311,9 +311,9 @@ def test_the_refusal_never_repeats_the_value(identifiant, avant):
     lignes = extraction_realiste(30, [b"k"])
     for rang, ligne in enumerate(lignes):
         ligne["commentaire"] = avant + valeur if rang == 17 else "RAS"
-    raw = reading.read_table(_csv(lignes), "extraction.csv")
+    raw = lecture.read_table(_csv(lignes), "extraction.csv")
     with pytest.raises(FichierRefuse) as refus:
-        loader.check_identifiers(raw, "extraction.csv")
+        chargement.check_identifiers(raw, "extraction.csv")
     message = str(refus.value)
     assert "colonne commentaire" in message and "ligne 19" in message, message
     assert valeur.lower() not in message.lower()

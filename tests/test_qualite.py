@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from insertion import qualite
-from insertion.loader import LoadResult
+from insertion.ingest.chargement import LoadResult
 from tests.conftest import csv_bytes, ligne, lignes
 
 

@@ -34,7 +34,7 @@ import pytest
 
 from insertion import briefing, cohortes, indicators, qualite, secret, synthese
 from insertion.filters import Filtres
-from insertion.queries import Perimetre, Periode
+from insertion.store.requetes import Perimetre, Periode
 from tests.conftest import build_db, csv_bytes, ligne
 
 ROOT = Path(__file__).resolve().parent.parent

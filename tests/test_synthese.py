@@ -31,7 +31,7 @@ import duckdb
 import pytest
 
 from insertion import indicators, synthese
-from insertion.queries import Perimetre, Periode, run
+from insertion.store.requetes import Perimetre, Periode, run
 from tests.conftest import build_db, csv_bytes, ligne
 
 D = date(2024, 12, 31)

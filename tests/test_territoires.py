@@ -13,7 +13,7 @@ import pytest
 
 from insertion import territoires as T
 from insertion.indicators import DEPARTEMENT
-from insertion.referential import load_referentiel
+from insertion.store.referentiel import load_referentiel
 
 NAN = math.nan
 

@@ -6,7 +6,7 @@ est refusé entier quand il ne peut pas être lu, qu'il manque une colonne oblig
 date_extraction n'est pas unique, ou qu'il contient un identifiant direct.
 
 Dans la même transaction, le chargeur mesure ce que le fichier remplace, avant → après
-(insertion/apercu.py). Un fichier qui retire à une ALI plus que le seuil de ses épisodes, ou qui
+(insertion/ingest/apercu.py). Un fichier qui retire à une ALI plus que le seuil de ses épisodes, ou qui
 fait baisser une année budgétaire, est « to_confirm » : la transaction est annulée, rien ne
 change, tant que le remplacement n'est pas confirmé (`forcer`).
 """
@@ -14,7 +14,6 @@ change, tant que le remplacement n'est pas confirmé (`forcer`).
 from __future__ import annotations
 
 import errno
-import fcntl
 import hashlib
 import os
 import re
@@ -28,25 +27,26 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from insertion import apercu as apercus
-from insertion import cles, config, db, formats, identifiers, reading
-from insertion.db import open_for_writing
-from insertion.reading import FichierRefuse
+from insertion import cles, config, formats
+from insertion.contrat import (  # noqa: F401  (COLONNES_FILE_ACTIVE : ré-exporté pour les tests)
+    COLONNES_BUDGET,
+    COLONNES_FILE_ACTIVE,
+    OBLIGATOIRES_BUDGET,
+    OBLIGATOIRES_FILE_ACTIVE,
+)
+from insertion.ingest import apercu as apercus
+from insertion.ingest import identifiants as identifiers
+from insertion.ingest import lecture as reading
+from insertion.ingest.lecture import FichierRefuse
+from insertion.store import db
+from insertion.store.db import open_for_writing
+from insertion.store.publication import fsync as _fsync
+from insertion.store.publication import fsync_dossier as _fsync_dir
+from insertion.store.publication import nettoyer_restes as _remove_leftovers
+from insertion.store.publication import verrou_ecriture as _write_lock
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 
-COLONNES_FILE_ACTIVE = [
-    "id_beneficiaire", "code_ali", "code_commune", "date_orientation", "type_parcours",
-    "date_diag_numerique", "niveau_numerique", "date_diag_linguistique", "niveau_linguistique",
-    "date_sortie", "motif_sortie", "tranche_age", "sexe", "composition_foyer", "anciennete_rsa",
-    "date_extraction",
-]  # fmt: skip
-OBLIGATOIRES_FILE_ACTIVE = [
-    "id_beneficiaire", "code_ali", "code_commune", "date_orientation", "type_parcours",
-    "tranche_age", "sexe", "date_extraction",
-]  # fmt: skip
-COLONNES_BUDGET = ["annee", "code_ali", "ligne", "montant_vote", "montant_execute"]
-OBLIGATOIRES_BUDGET = ["annee", "ligne", "montant_vote"]
 
 # Les colonnes des épisodes, dans l'ordre de la table, écrites en toutes lettres : aucun SQL n'est composé.
 _INSERT_HISTORIQUE = """
@@ -57,7 +57,7 @@ SELECT $id, id_beneficiaire, code_ali, code_commune, date_orientation, type_parc
 FROM _verifie WHERE motif_rejet IS NULL
 """
 # Les colonnes préparées pour les indicateurs sont calculées dans la même écriture (leur définition :
-# insertion/sql/episodes_indicateurs.sql) ; plusieurs_episodes, qui dépend des autres ALI, l'est ensuite.
+# insertion/store/sql/episodes_indicateurs.sql) ; plusieurs_episodes, qui dépend des autres ALI, l'est ensuite.
 # Trié par ALI puis orientation : un filtre sur une ALI ne lit que ses blocs.
 _INSERT_COURANT = """
 INSERT INTO episodes BY NAME
@@ -680,69 +680,6 @@ def _load_path(con: duckdb.DuckDBPyConnection, path: Path, forcer: Forcer) -> Lo
     # Passé sans garder de référence ici : _load_bytes libère le contenu dès qu'il est lu (140 Mo de moins
     # pendant l'écriture de la base, à 1 M de lignes).
     return _load_bytes(con, data.pop(), path.name, preparer=False, forcer=forcer)
-
-
-@contextmanager
-def _write_lock(db_path: Path) -> Iterator[None]:
-    """Un seul chargement à la fois sur une base, entre processus (CLI, page Importer)."""
-    lock_path = db_path.with_name(db_path.name + ".verrou")
-    with open(lock_path, "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Le renommage survit à une coupure de courant ; sans effet sur le résultat s'il échoue."""
-    try:
-        _fsync(folder)
-    except OSError:
-        pass
-
-
-def _remove_leftovers(work: Path, strict: bool = True) -> None:
-    """Ce qu'un chargement tué en route a pu laisser : la copie de travail, son journal, ses temporaires.
-
-    Avant un chargement (strict), un journal qu'on ne pourrait pas supprimer serait rejoué par DuckDB
-    sur la nouvelle copie : l'erreur remonte et l'envoi échoue. Après la mise en place, le ménage est
-    un simple effort : le chargement suivant le refera.
-    """
-    try:
-        for leftover in (work, work.with_name(work.name + ".wal")):
-            leftover.unlink(missing_ok=True)
-    except OSError:
-        if strict:
-            raise
-    shutil.rmtree(work.with_name(work.name + ".tmp"), ignore_errors=True)
-
-
-def mettre_a_niveau(db_path: Path | str) -> None:
-    """Met une base écrite par une version précédente au schéma courant (tables dérivées), sans rien
-    charger : même copie, même verrou et même remplacement qu'un chargement, les lecteurs ne voient
-    jamais une base à moitié mise à niveau."""
-    db_path = Path(db_path)
-    with _write_lock(db_path):
-        work = db_path.with_name(db_path.name + ".chargement")
-        _remove_leftovers(work)
-        try:
-            shutil.copyfile(db_path, work)
-            with open_for_writing(work) as con:
-                con.execute("CHECKPOINT")
-            _fsync(work)
-            os.replace(work, db_path)
-            _fsync_dir(db_path.parent)
-        finally:
-            _remove_leftovers(work, strict=False)
 
 
 def load_files(

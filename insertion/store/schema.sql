@@ -66,7 +66,7 @@ CREATE TABLE IF NOT EXISTS episodes_historique (
 
 -- Instantané courant : pour chaque ALI, les épisodes de son extraction la plus récente.
 CREATE TABLE IF NOT EXISTS episodes AS SELECT * FROM episodes_historique WITH NO DATA;
--- Colonnes préparées pour les indicateurs (voir insertion/sql/episodes_indicateurs.sql) ; ajoutées à une
+-- Colonnes préparées pour les indicateurs (voir insertion/store/sql/episodes_indicateurs.sql) ; ajoutées à une
 -- base écrite par une version précédente, puis remplies par db.preparer_indicateurs.
 ALTER TABLE episodes ADD COLUMN IF NOT EXISTS ept VARCHAR;
 ALTER TABLE episodes ADD COLUMN IF NOT EXISTS m_orientation INTEGER;

@@ -1,6 +1,6 @@
 -- Colonnes des épisodes courants préparées pour les indicateurs (la macro perimetre() les rend).
 -- Le chargeur les calcule en insérant les épisodes (insertion/loader.py, _INSERT_COURANT) ; ce fichier,
--- lancé une fois par envoi de fichiers (insertion.db.preparer_indicateurs), complète les lignes qui n'en ont pas
+-- lancé une fois par envoi de fichiers (insertion.store.db.preparer_indicateurs), complète les lignes qui n'en ont pas
 -- encore (base écrite par une version précédente) et met à jour l'indicateur de personnes à épisodes
 -- multiples, qui dépend de toutes les ALI. On calcule une fois ce que chaque requête referait sinon :
 --   ept : l'EPT de la commune (référentiel), sans jointure dans les requêtes ;

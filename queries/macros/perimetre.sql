@@ -6,7 +6,7 @@
 -- Chaque filtre vaut NULL quand il n'est pas posé, sinon la liste des valeurs retenues.
 -- Les épisodes portent, en plus des colonnes du contrat, des colonnes préparées au chargement pour les
 -- indicateurs : ept, m_orientation, m_sortie, sortie_emploi, emploi_durable, plusieurs_episodes et
--- episodes_simultanes (définitions : insertion/sql/episodes_indicateurs.sql).
+-- episodes_simultanes (définitions : insertion/store/sql/episodes_indicateurs.sql).
 CREATE OR REPLACE MACRO perimetre(alis, epts, communes, parcours, ages, sexes) AS TABLE
 SELECT *
 FROM episodes AS e

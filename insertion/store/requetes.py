@@ -14,8 +14,8 @@ from functools import cache
 import duckdb
 import pandas as pd
 
-from insertion import db
 from insertion.config import QUERIES_DIR
+from insertion.store import db
 
 _PARAM = re.compile(r"(?<![\w$])\$([A-Za-z_]\w*)")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -21,7 +21,9 @@ from datetime import date, datetime
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from insertion import config, formats, identifiers
+from insertion import config, formats
+from insertion.contrat import COLONNES_BUDGET, COLONNES_FILE_ACTIVE
+from insertion.ingest import identifiants
 
 # Une ligne physique de plus d'un million de caractères n'est pas une ligne d'extraction (16 colonnes
 # courtes) : refusée avant que le module csv n'en fasse une liste de millions de cellules.
@@ -160,7 +162,8 @@ def _header_checks(raw_headers: list, name: str) -> list[str]:
     # Un fichier sans ligne d'en-tête : sa première ligne de données tient lieu d'en-tête. Ses valeurs ne
     # doivent ni passer pour des noms de colonnes, ni être répétées dans un message.
     texts = texts_array([None if h is None else str(h) for h in raw_headers])
-    found = identifiers.find_identifying_values(pa.table({"entete": texts, "_ligne": pa.nulls(len(texts), pa.int64())}))
+    entetes = pa.table({"entete": texts, "_ligne": pa.nulls(len(texts), pa.int64())})
+    found = identifiants.find_identifying_values(entetes)
     if found:
         labels = " et ".join(sorted({label for _, label, _ in found}))
         raise FichierRefuse(
@@ -168,7 +171,6 @@ def _header_checks(raw_headers: list, name: str) -> list[str]:
             "Rien n'a été enregistré : la première ligne doit nommer les colonnes (id_beneficiaire, code_ali…) ; "
             "retirez ces valeurs puis rechargez le fichier."
         )
-    from insertion.loader import COLONNES_BUDGET, COLONNES_FILE_ACTIVE  # import différé (cycle)
 
     known = set(COLONNES_FILE_ACTIVE) | set(COLONNES_BUDGET)
     headers = [normalise_header(h) for h in raw_headers]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,8 +11,9 @@ from pathlib import Path
 
 import duckdb
 
-from insertion import cles, referential
+from insertion import cles
 from insertion.config import QUERIES_DIR, SCHEMA_FILE
+from insertion.store import publication, referentiel
 
 # Monte quand une table dérivée change : une base plus ancienne est mise à niveau à son ouverture.
 # 7 : table chargements_remplacements (avant → après de chaque remplacement), créée par schema.sql.
@@ -32,13 +34,13 @@ def version(con: duckdb.DuckDBPyConnection) -> str | None:
     return rows[0][0] if rows else None
 
 
-def ensure_schema(con: duckdb.DuckDBPyConnection, ref: referential.Referentiel | None = None) -> None:
+def ensure_schema(con: duckdb.DuckDBPyConnection, ref: referentiel.Referentiel | None = None) -> None:
     """Crée ce qui manque, recharge les référentiels et les macros de périmètre ; met à niveau une base
     plus ancienne (tables dérivées, clés de personne) ; recalcule les clés si le sel a changé."""
     con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
-    referential.install(con, ref or referential.load_referentiel())
+    referentiel.install(con, ref or referentiel.load_referentiel())
     # Les macros d'abord : la mise à niveau calcule les clés avec cle_hmac.
-    con.execute((QUERIES_DIR / "perimetre.sql").read_text(encoding="utf-8"))
+    con.execute((QUERIES_DIR / "macros" / "perimetre.sql").read_text(encoding="utf-8"))
     if version(con) != VERSION_SCHEMA:
         con.execute(_PREPARATION.read_text(encoding="utf-8"))
         cles.preparer(con, tout_recalculer=True)
@@ -83,11 +85,28 @@ def open_read_only(db_path: Path | str) -> duckdb.DuckDBPyConnection:
         # sont reconstruites une fois, par le chemin des chargements (copie, verrou, remplacement), puis on
         # relit la nouvelle version.
         con.close()
-        from insertion import loader  # le chargeur importe ce module
-
-        loader.mettre_a_niveau(path)
+        mettre_a_niveau(path)
         con = _attach(path)
     return con
+
+
+def mettre_a_niveau(db_path: Path | str) -> None:
+    """Met une base écrite par une version précédente au schéma courant (tables dérivées), sans rien
+    charger : même copie, même verrou et même remplacement qu'un chargement, les lecteurs ne voient
+    jamais une base à moitié mise à niveau."""
+    db_path = Path(db_path)
+    with publication.verrou_ecriture(db_path):
+        work = publication.copie_de_travail(db_path)
+        publication.nettoyer_restes(work)
+        try:
+            shutil.copyfile(db_path, work)
+            with open_for_writing(work) as con:
+                con.execute("CHECKPOINT")
+            publication.fsync(work)
+            os.replace(work, db_path)
+            publication.fsync_dossier(db_path.parent)
+        finally:
+            publication.nettoyer_restes(work, strict=False)
 
 
 # Plafond de mémoire d'une instance de lecture (l'application en garde au plus deux, pendant qu'un

@@ -1,0 +1,40 @@
+"""La forme du code reste celle du README (« Architecture ») : les contrats import-linter de pyproject.toml
+(couches contrat ← config, formats ← store ← ingest ; Streamlit seulement dans la présentation) sont tenus.
+Imports dans les fonctions compris : un cycle caché dans une fonction casse aussi le contrat des couches."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _lint_imports(*args: str) -> subprocess.CompletedProcess:
+    binaire = shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or shutil.which("lint-imports")
+    assert binaire, "lint-imports introuvable : pip install -r requirements-dev.txt"
+    return subprocess.run(
+        [binaire, "--no-cache", *args], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def test_les_contrats_d_architecture_sont_tenus():
+    resultat = _lint_imports()
+    assert resultat.returncode == 0, resultat.stdout + resultat.stderr
+    assert "0 broken" in resultat.stdout and "3 kept" in resultat.stdout, resultat.stdout
+
+
+def test_un_import_interdit_est_vu(tmp_path):
+    """Le garde-fou mord : un contrat que le code actuel enfreint (le chargeur lit le magasin) est cassé."""
+    config = tmp_path / "contrat_faux.toml"
+    config.write_text(
+        '[tool.importlinter]\nroot_package = "insertion"\n\n'
+        '[[tool.importlinter.contracts]]\nname = "faux"\ntype = "forbidden"\n'
+        'source_modules = ["insertion.ingest"]\nforbidden_modules = ["insertion.store"]\n',
+        encoding="utf-8",
+    )
+    resultat = _lint_imports(str(config))
+    assert resultat.returncode != 0 and "BROKEN" in resultat.stdout, resultat.stdout
+    assert "insertion.ingest.chargement -> insertion.store" in resultat.stdout, resultat.stdout
