@@ -43,8 +43,8 @@ REQUETES = (
 
 def charger(base: Path, fichier: Path, sans_cles: bool) -> int:
     """Processus enfant : un chargement, avec ou sans clés."""
-    from insertion import cles
     from insertion.ingest import chargement as loader
+    from insertion.store import cles
 
     if sans_cles:
         assert _EXPRESSION_CLE in loader._INSERT_COURANT, "le chargeur a changé : mettre à jour benchmarks/cles.py"
@@ -81,7 +81,7 @@ def recalcul(base: Path) -> float:
 
     import duckdb
 
-    from insertion import cles
+    from insertion.store import cles
 
     copie = base.with_name(base.name + ".recalcul")
     supprime_base(copie)

@@ -40,9 +40,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from insertion import cles as cles_hmac  # noqa: E402
 from insertion import indicators, protection  # noqa: E402
 from insertion.config import SEUIL_SECRET, default_db_path  # noqa: E402
+from insertion.store import cles as cles_hmac  # noqa: E402
 from insertion.store import db
 from insertion.store.requetes import Periode, parameter_names, run  # noqa: E402
 

@@ -7,7 +7,7 @@ Choix et raisons : docs/secret-statistique.md. En bref :
   cellule est la somme des clés de ses enregistrements modulo 2**32 : la même cellule, quelle que soit la
   requête qui l'atteint, a la même clé, donc la même valeur publiée. La somme se calcule en SQL comme un
   effectif (événements +clé à l'orientation, −clé après la sortie, somme cumulée). Les clés elles-mêmes
-  (sel, HMAC, somme modulo 2**32) sont calculées par `insertion.cles`, sous cette couche.
+  (sel, HMAC, somme modulo 2**32) sont calculées par `insertion.store.cles`, sous cette couche.
 - Sous le département (et au département dès qu'un filtre de profil est posé, ou tant que des ALI de deux
   EPT ne sont pas ouvertes), un effectif n est publié n + bruit si n ≥ seuil et si n + bruit ≥ seuil, sinon
   masqué. Le bruit, entre −D et +D, est lu dans la
@@ -32,8 +32,8 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from insertion.cles import MODULE, cle_complement
 from insertion.config import SEUIL_SECRET
+from insertion.store.cles import MODULE, cle_complement
 
 LIBELLE_MASQUE = "secret"
 

@@ -25,10 +25,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from insertion import cles
 from insertion.config import QUERIES_DIR
 from insertion.ingest.chargement import load_files
-from insertion.store import db, requetes
+from insertion.store import cles, db, requetes
 from insertion.store.requetes import Perimetre, Periode
 from tests.conftest import csv_bytes, ligne, write
 

@@ -26,10 +26,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from insertion import cles
 from insertion import protection as p
-from insertion.cles import MODULE
 from insertion.protection import LIBELLE_MASQUE, REGLAGE, TABLE_P_DEFAUT
+from insertion.store import cles
+from insertion.store.cles import MODULE
 
 SEUIL = REGLAGE.seuil
 D = TABLE_P_DEFAUT.bruit_max

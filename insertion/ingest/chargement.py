@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from insertion import cles, config, formats
+from insertion import config, formats
 from insertion.contrat import (  # noqa: F401  (COLONNES_FILE_ACTIVE : ré-exporté pour les tests)
     COLONNES_BUDGET,
     COLONNES_FILE_ACTIVE,
@@ -38,7 +38,7 @@ from insertion.ingest import apercu as apercus
 from insertion.ingest import identifiants as identifiers
 from insertion.ingest import lecture as reading
 from insertion.ingest.lecture import FichierRefuse
-from insertion.store import db
+from insertion.store import cles, db
 from insertion.store.db import open_for_writing
 from insertion.store.publication import fsync as _fsync
 from insertion.store.publication import fsync_dossier as _fsync_dir
@@ -70,7 +70,7 @@ SELECT $id AS id_chargement, v.id_beneficiaire, v.code_ali, v.code_commune, v.da
        coalesce(v.date_sortie IS NOT NULL AND r.sortie_emploi, false) AS sortie_emploi,
        coalesce(v.date_sortie IS NOT NULL AND r.emploi_durable, false) AS emploi_durable,
        false AS plusieurs_episodes,
-       -- Clé de la personne (insertion/cles.py) : pads du sel liés, jamais écrits dans le texte.
+       -- Clé de la personne (insertion/store/cles.py) : pads du sel liés, jamais écrits dans le texte.
        cle_hmac('p|' || v.id_beneficiaire, $ipad, $opad) AS cle_personne
 FROM _verifie AS v
 JOIN ref_communes AS c USING (code_commune)

@@ -11,13 +11,12 @@ from pathlib import Path
 
 import duckdb
 
-from insertion import cles
 from insertion.config import QUERIES_DIR, SCHEMA_FILE
-from insertion.store import publication, referentiel
+from insertion.store import cles, publication, referentiel
 
 # Monte quand une table dérivée change : une base plus ancienne est mise à niveau à son ouverture.
 # 7 : table chargements_remplacements (avant → après de chaque remplacement), créée par schema.sql.
-# 8 : colonne episodes.cle_personne (clés de cellule du secret statistique, insertion/cles.py).
+# 8 : colonne episodes.cle_personne (clés de cellule du secret statistique, insertion/store/cles.py).
 VERSION_SCHEMA = "8"
 _PREPARATION = Path(__file__).resolve().parent / "sql" / "episodes_indicateurs.sql"
 

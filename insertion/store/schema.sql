@@ -77,7 +77,7 @@ ALTER TABLE episodes ADD COLUMN IF NOT EXISTS plusieurs_episodes BOOLEAN;
 -- Faux par défaut : le chargeur ne l'écrit pas, db.preparer_indicateurs ne réécrit que les personnes marquées.
 ALTER TABLE episodes ADD COLUMN IF NOT EXISTS episodes_simultanes BOOLEAN DEFAULT false;
 -- Clé de la personne pour le secret statistique : 32 premiers bits de HMAC-SHA256(sel, 'p|' || pseudonyme)
--- (insertion/cles.py, docs/secret-statistique.md) ; calculée au chargement, recalculée si le sel change.
+-- (insertion/store/cles.py, docs/secret-statistique.md) ; calculée au chargement, recalculée si le sel change.
 ALTER TABLE episodes ADD COLUMN IF NOT EXISTS cle_personne UINTEGER;
 
 -- Quels instantanés existent, et lequel est courant pour chaque ALI.

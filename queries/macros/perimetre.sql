@@ -19,7 +19,7 @@ WHERE (alis IS NULL OR list_contains(alis, e.code_ali))
 
 -- Clés de cellule du secret statistique (issue 12 ; méthode : docs/secret-statistique.md § 5.1 et § 7).
 -- cle_hmac : les 32 premiers bits de HMAC-SHA256(sel, message), les pads ipad et opad du sel liés en
--- paramètres (insertion/cles.py) ; égal à protection.cle_personne pour message = 'p|' || pseudonyme.
+-- paramètres (insertion/store/cles.py) ; égal à protection.cle_personne pour message = 'p|' || pseudonyme.
 CREATE OR REPLACE MACRO cle_hmac(message, ipad, opad) AS
     CAST(CAST('0x' || left(sha256(opad || unhex(sha256(ipad || encode(message)))), 8) AS UBIGINT) AS UINTEGER);
 
