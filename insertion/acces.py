@@ -72,7 +72,7 @@ class Droits:
 
 
 # La seule table des droits (issue 13). « direction_ali » : le détail protégé de sa seule ALI ; tant que la
-# page Qualité ne sait pas se restreindre à une ALI, la couche de session la lui refuse (voir connexion.py).
+# page Qualité ne sait pas se restreindre à une ALI, Habilitation.voit la lui refuse.
 DROITS: dict[str, Droits] = {
     DEPARTEMENT: Droits(INDICATEURS | {"qualite"}, frozenset({EXPORTER, NOTE}), "tout"),
     DIRECTION_ALI: Droits(INDICATEURS | {"qualite"}, frozenset({EXPORTER, NOTE}), "sa_ali"),
@@ -304,6 +304,10 @@ class Habilitation:
         return LIBELLES_ROLES[self.role]
 
     def voit(self, vue: str) -> bool:
+        if vue == "qualite" and self.droits.detail_protege != "tout":
+            # La page Qualité montre toutes les ALI (lignes rejetées, historique) : tant qu'elle ne sait pas se
+            # restreindre à l'ALI de la personne, « sa_ali » ne l'ouvre pas (refus plutôt qu'un détail de trop).
+            return False
         return vue in self.droits.vues
 
     def peut(self, action: str) -> bool:

@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from insertion import barre_filtres, charts, db, filters, formats, indicators, queries
+from insertion import acces, barre_filtres, charts, connexion, db, filters, formats, indicators, queries
 from insertion.config import default_db_path
 
 TITRE = "ALI 93 — tableau de bord de l'insertion"
@@ -40,6 +40,8 @@ def setup(page_title: str | None = None) -> tuple[duckdb.DuckDBPyConnection, str
     """Configuration de la page, base de démonstration au premier lancement, connexion en lecture."""
     title = f"{page_title} · ALI 93" if page_title else TITRE
     st.set_page_config(page_title=title, page_icon=":material/monitoring:", layout="wide")
+    # Avant toute donnée : connexion, rôle, droit de voir cette page (un lien direct passe aussi par ici).
+    connexion.garder(page_title, page_title or TITRE)
     path = default_db_path()
     if not path.exists():
         build_demo_once(str(path))
@@ -73,6 +75,8 @@ def page(titre: str) -> Contexte:
 
 def bouton_note(con: duckdb.DuckDBPyConnection, filtres: filters.Filtres) -> None:
     """La note de synthèse des filtres en cours, construite au clic seulement (≈ 3 s, graphiques compris)."""
+    if not connexion.peut(acces.NOTE):
+        return
 
     def pdf() -> bytes:
         from insertion import briefing

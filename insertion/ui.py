@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from insertion import charts, exports, formats, secret
+from insertion import acces, charts, connexion, exports, formats, secret
 from insertion.app import Contexte
 from insertion.definitions import DEFINITIONS, Definition
 from insertion.queries import sql_text
@@ -56,7 +56,10 @@ def telechargements(
 ) -> None:
     """CSV (Excel français) et .xlsx du tableau tel qu'il est affiché, secret compris.
 
-    Les fichiers sont construits au clic seulement (callable) : rien ne ralentit l'affichage."""
+    Les fichiers sont construits au clic seulement (callable) : rien ne ralentit l'affichage.
+    Pas de bouton pour un rôle sans droit d'export (élu·e)."""
+    if not connexion.peut(acces.EXPORTER):
+        return
     nom = charts.slug(nom_fichier(ctx, vue))
     defs = [DEFINITIONS[d] if isinstance(d, str) else d for d in definitions]
 

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from insertion import app, charts, formats, libelles, qualite, ui
+from insertion import acces, app, charts, connexion, formats, libelles, qualite, ui
 
 TITRE = "Qualité des données"
 # app.page() s'arrête quand la base n'a aucune extraction : c'est justement là qu'il faut voir les rejets.
@@ -83,7 +83,9 @@ st.caption(
     "Chaque fichier chargé, le plus récent d'abord. Les fichiers refusés et les rechargements à l'identique "
     "ne modifient pas la base et n'apparaissent donc pas ici : la page Importer les signale au moment de l'envoi."
 )
-if chargements.empty:
+if not connexion.peut(acces.HISTORIQUE):
+    st.info("L'historique des chargements est réservé aux administrateur·rice·s des données.")
+elif chargements.empty:
     st.info("Aucun fichier n'a encore été chargé.")
 else:
     st.dataframe(qualite.historique(chargements), hide_index=True, width="stretch", height=380, key="historique")

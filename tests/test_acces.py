@@ -148,6 +148,14 @@ def test_seul_l_administrateur_ecrit_et_lit_le_journal(role):
     assert not h.voit("importer") and not h.voit("journal")
 
 
+def test_la_direction_d_ali_ne_voit_pas_encore_la_page_qualite_de_toutes_les_ali():
+    h = acces.Habilitation("direction_ali", "s", None, "ALI14")
+    assert "qualite" in h.droits.vues and h.droits.detail_protege == "sa_ali"
+    assert not h.voit("qualite")
+    assert all(h.voit(v) for v in acces.INDICATEURS)
+    assert acces.Habilitation("departement", "s", None).voit("qualite")
+
+
 def test_une_action_inconnue_est_une_erreur_et_pas_un_refus_silencieux():
     with pytest.raises(ValueError, match="Action inconnue"):
         acces.habilitation_locale().peut("tout_effacer")
