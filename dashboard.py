@@ -24,6 +24,7 @@ PAGES = {
     "Données": [
         st.Page("pages/qualite.py", title="Qualité des données", icon=":material/verified:", url_path="qualite"),
         st.Page("pages/importer.py", title="Importer", icon=":material/upload_file:", url_path="importer"),
+        st.Page("pages/journal.py", title="Journal d'audit", icon=":material/history:", url_path="journal"),
     ],
 }
 

@@ -65,6 +65,7 @@ def page(titre: str) -> Contexte:
         st.warning("La base ne contient aucune extraction : chargez-en une depuis la page Importer.")
         st.stop()
     filtres = barre_filtres.sidebar(lambda p: _dates(cle, p.alis, p.epts, p.communes), charts.slug(titre))
+    connexion.journaliser_vue(titre, filtres.resume())
     st.caption(f"Données au {formats.date_longue(filtres.derniere_extraction)} · {filtres.territoire}")
     avis = filtres.avis_dates()
     if avis:
@@ -89,7 +90,7 @@ def bouton_note(con: duckdb.DuckDBPyConnection, filtres: filters.Filtres) -> Non
 
     st.sidebar.download_button(
         "Note de synthèse (PDF)",
-        data=pdf,
+        data=connexion.trace(pdf, "note", vue="Note de synthèse", filtres=filtres.resume()),
         file_name=f"note-{charts.slug(filtres.territoire)}-{filtres.as_of.isoformat()}.pdf",
         mime="application/pdf",
         icon=":material/picture_as_pdf:",

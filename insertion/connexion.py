@@ -12,14 +12,20 @@ trop ancienne. Les règles elles-mêmes (rôles, droits, identification) sont da
 
 from __future__ import annotations
 
+import logging
 import os
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 import streamlit as st
 
-from insertion import acces
+from insertion import acces, audit
 from insertion.acces import AccesRefuse, Habilitation
+
+_LOG = logging.getLogger(__name__)
+T = TypeVar("T")
 
 BANDEAU_LOCAL = "Mode local : pas de connexion, toutes les fonctions ouvertes"
 VARIABLE_RESEAU = "INSERTION_MODE_LOCAL_RESEAU"
@@ -127,7 +133,11 @@ def exiger(action: str) -> Habilitation:
         raise AccesRefuse(str(exc)) from exc
     if h is None:
         raise AccesRefuse("Connexion requise.")
-    h.exiger(action)
+    try:
+        h.exiger(action)
+    except AccesRefuse:
+        _noter_refus(h, detail=f"action refusée : {action}")
+        raise
     return h
 
 
@@ -207,8 +217,10 @@ def garder(titre_page: str | None, titre: str) -> Habilitation:
         _barre_personne(h)
     vue = vue_de_titre(titre_page)
     if vue is None and not h.locale:
+        _noter_refus(h, vue=titre_page, detail="page inconnue des droits")
         _refus(f"Page inconnue des droits d'accès ({titre_page}) : accès refusé.", titre)
     if vue is not None and not h.voit(vue):
+        _noter_refus(h, vue=titre_page, detail="page non permise au rôle")
         _refus(f"Votre rôle ({h.libelle_role}) ne donne pas accès à la page « {titre_page} ».", titre)
     return h
 
@@ -227,3 +239,98 @@ def _barre_personne(h: Habilitation) -> None:
     for avertissement in h.avertissements:
         st.sidebar.caption(avertissement)
     st.sidebar.button("Se déconnecter", icon=":material/logout:", on_click=st.logout, key="acces_deconnexion")
+
+
+# --- Journal d'audit --------------------------------------------------------------------------------------
+
+
+class JournalIndisponible(RuntimeError):
+    """Le journal d'audit ne peut pas être écrit : avec connexion, rien n'est servi sans trace."""
+
+
+def _cle_pseudonyme() -> str:
+    """$INSERTION_AUDIT_CLE, sinon le cookie_secret de [auth] (secret du serveur, déjà obligatoire)."""
+    cle = os.environ.get("INSERTION_AUDIT_CLE", "").strip()
+    if cle:
+        return cle
+    section = st.secrets.get("auth", {}) if auth_configuree_sans_erreur() else {}
+    return str(section.get("cookie_secret") or "mode-local")
+
+
+def auteur(h: Habilitation) -> audit.Auteur:
+    return audit.Auteur(acces.pseudonyme(h.sujet, _cle_pseudonyme()), h.role, h.organisation)
+
+
+def journaliser(
+    h: Habilitation | audit.Auteur,
+    action: str,
+    *,
+    vue: str | None = None,
+    filtres: Iterable[tuple[str, str]] | None = None,
+    detail: str | None = None,
+    locale: bool | None = None,
+) -> None:
+    """Une ligne au journal. En mode local, une panne du journal est seulement consignée dans les traces du
+    serveur ; avec connexion, elle lève JournalIndisponible : l'appelant ne sert pas sans trace."""
+    qui = auteur(h) if isinstance(h, Habilitation) else h
+    locale = h.locale if isinstance(h, Habilitation) else bool(locale)
+    try:
+        audit.enregistrer(qui, action, vue=vue, filtres=filtres, detail=detail)
+    except Exception as exc:
+        if locale:
+            _LOG.warning("Journal d'audit non écrit (mode local) : %s", exc)
+            return
+        raise JournalIndisponible(f"Journal d'audit indisponible : {exc}") from exc
+
+
+def _noter_refus(h: Habilitation, *, vue: str | None = None, detail: str) -> None:
+    """Un refus est servi même si le journal est en panne : il ne montre rien."""
+    try:
+        journaliser(h, "refus", vue=vue, detail=detail)
+    except JournalIndisponible as exc:
+        _LOG.error("%s (refus non journalisé : %s)", exc, detail)
+
+
+def journaliser_action(action: str, *, vue: str, detail: str) -> None:
+    """Une action faite depuis une page (import, confirmation) ; une panne du journal y est dite en clair."""
+    h = habilitation()
+    if h is None:
+        return
+    try:
+        journaliser(h, action, vue=vue, detail=detail)
+    except JournalIndisponible as exc:
+        st.error(f"{exc} : cette action n'a pas été journalisée.")
+
+
+def journaliser_vue(vue: str, filtres: Iterable[tuple[str, str]]) -> None:
+    """La vue ouverte et ses filtres, une fois par changement (pas à chaque réexécution d'un widget)."""
+    h = habilitation()
+    if h is None:
+        return
+    filtres = list(filtres)
+    cle = (vue, tuple(filtres))
+    if st.session_state.get("_journal_derniere_vue") == cle:
+        return
+    try:
+        journaliser(h, "vue", vue=vue, filtres=filtres)
+    except JournalIndisponible as exc:
+        st.error(str(exc) + " Rien n'est affiché sans trace : prévenez l'administrateur·rice des données.")
+        st.stop()
+    st.session_state["_journal_derniere_vue"] = cle
+
+
+def trace(
+    fabrique: Callable[[], T], action: str, *, vue: str, filtres: Iterable[tuple[str, str]] = (), detail: str = ""
+) -> Callable[[], T]:
+    """Un export construit au clic, journalisé au clic. L'auteur est lu maintenant (le clic est servi par un
+    autre fil, sans session) ; si le journal ne peut pas être écrit, le fichier n'est pas produit."""
+    h = habilitation()
+    if h is None:
+        raise AccesRefuse("Connexion requise.")
+    qui, locale, filtres = auteur(h), h.locale, list(filtres)
+
+    def avec_trace() -> T:
+        journaliser(qui, action, vue=vue, filtres=filtres, detail=detail, locale=locale)
+        return fabrique()
+
+    return avec_trace

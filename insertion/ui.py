@@ -72,10 +72,11 @@ def telechargements(
             date_donnees=ctx.filtres.derniere_extraction,
         )
 
+    resume = ctx.filtres.resume() if ctx.filtres.derniere_extraction else []
     left, right = st.columns(2)
     left.download_button(
         "Télécharger (CSV)",
-        data=lambda: exports.csv_bytes(table),
+        data=connexion.trace(lambda: exports.csv_bytes(table), "export", vue=vue, filtres=resume, detail="CSV"),
         file_name=f"{nom}.csv",
         mime="text/csv",
         key=None if cle is None else f"csv_{cle}",
@@ -84,7 +85,7 @@ def telechargements(
     )
     right.download_button(
         "Télécharger (Excel)",
-        data=xlsx,
+        data=connexion.trace(xlsx, "export", vue=vue, filtres=resume, detail="Excel"),
         file_name=f"{nom}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=None if cle is None else f"xlsx_{cle}",

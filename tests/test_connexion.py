@@ -257,6 +257,7 @@ def _import_force(db_path: str) -> None:
 
 @pytest.mark.parametrize("email", ["elu@cg93.fr", "dep@cg93.fr", "dir14@ali14.fr", None])
 def test_import_force_refuse_cote_serveur(base, roles, monkeypatch, email):
+    monkeypatch.setenv("INSERTION_DB", str(base))  # le journal d'audit du refus va à côté de la base de test
     avant = dump(base)
     at = AppTest.from_function(_import_force, args=(str(base),), default_timeout=60)
     at.secrets["auth"] = AUTH
@@ -269,6 +270,7 @@ def test_import_force_refuse_cote_serveur(base, roles, monkeypatch, email):
 
 def test_import_force_accepte_pour_l_administrateur(base, roles, monkeypatch):
     """Le même appel, pour un administrateur : le contrôle ne bloque que ce qu'il doit bloquer."""
+    monkeypatch.setenv("INSERTION_DB", str(base))
     at = AppTest.from_function(_import_force, args=(str(base),), default_timeout=60)
     at.secrets["auth"] = AUTH
     at.user = utilisateur("admin@cg93.fr")
