@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -26,6 +27,9 @@ from insertion.acces import AccesRefuse, Habilitation
 
 _LOG = logging.getLogger(__name__)
 T = TypeVar("T")
+# L'habilitation vérifiée par `garder` au début de l'exécution de la page, pour les décisions d'affichage
+# (`peut`, une vingtaine d'appels par page) : chaque exécution a son propre fil, qui ne la partage pas.
+_page = threading.local()
 
 BANDEAU_LOCAL = "Mode local : pas de connexion, toutes les fonctions ouvertes"
 VARIABLE_RESEAU = "INSERTION_MODE_LOCAL_RESEAU"
@@ -141,8 +145,18 @@ def exiger(action: str) -> Habilitation:
     return h
 
 
+def _session_id() -> str | None:
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx else None
+
+
 def peut(action: str) -> bool:
-    """Pour l'affichage (montrer un bouton ou non) ; l'écriture, elle, appelle `exiger`."""
+    """Pour l'affichage (montrer un bouton ou non) ; l'écriture, elle, appelle `exiger`, qui revérifie tout."""
+    session, h = getattr(_page, "habilitation", (None, None))
+    if h is not None and session == _session_id():
+        return h.peut(action)
     try:
         h = habilitation()
     except (ConfigurationRefusee, acces.FichierRolesInvalide, AccesRefuse):
@@ -196,6 +210,7 @@ def garder(titre_page: str | None, titre: str) -> Habilitation:
 
     Arrête la page (st.stop) avec un message clair au lieu de la servir quand quelque chose manque :
     un lien direct vers une page interdite est refusé ici, même si la navigation ne la montre pas."""
+    _page.habilitation = (None, None)
     try:
         h = habilitation()
     except SessionExpiree as exc:
@@ -222,6 +237,7 @@ def garder(titre_page: str | None, titre: str) -> Habilitation:
     if vue is not None and not h.voit(vue):
         _noter_refus(h, vue=titre_page, detail="page non permise au rôle")
         _refus(f"Votre rôle ({h.libelle_role}) ne donne pas accès à la page « {titre_page} ».", titre)
+    _page.habilitation = (_session_id(), h)
     return h
 
 
