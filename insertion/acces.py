@@ -71,8 +71,8 @@ class Droits:
     detail_protege: str | None
 
 
-# La seule table des droits (issue 13). « direction_ali » : le détail protégé de sa seule ALI ; tant que la
-# page Qualité ne sait pas se restreindre à une ALI, Habilitation.voit la lui refuse.
+# La seule table des droits (issue 13). « direction_ali » : le détail protégé de sa seule ALI, appliqué aux
+# requêtes elles-mêmes (`restreindre`, appelée par app.Contexte.sql), pas seulement à l'écran.
 DROITS: dict[str, Droits] = {
     DEPARTEMENT: Droits(INDICATEURS | {"qualite"}, frozenset({EXPORTER, NOTE}), "tout"),
     DIRECTION_ALI: Droits(INDICATEURS | {"qualite"}, frozenset({EXPORTER, NOTE}), "sa_ali"),
@@ -304,10 +304,10 @@ class Habilitation:
         return LIBELLES_ROLES[self.role]
 
     def voit(self, vue: str) -> bool:
-        if vue == "qualite" and self.droits.detail_protege != "tout":
-            # La page Qualité montre toutes les ALI (lignes rejetées, historique) : tant qu'elle ne sait pas se
-            # restreindre à l'ALI de la personne, « sa_ali » ne l'ouvre pas (refus plutôt qu'un détail de trop).
+        if vue == "qualite" and self.droits.detail_protege is None:
             return False
+        if vue == "qualite" and self.droits.detail_protege == "sa_ali" and not self.ali:
+            return False  # « sa_ali » sans ALI : rien à montrer (le fichier des rôles l'interdit déjà)
         return vue in self.droits.vues
 
     def peut(self, action: str) -> bool:
@@ -319,6 +319,35 @@ class Habilitation:
         """Lève AccesRefuse si le rôle ne permet pas l'action : à appeler dans la fonction qui agit."""
         if not self.peut(action):
             raise AccesRefuse(f"Votre rôle ({self.libelle_role}) ne permet pas cette action ({action}).")
+
+
+# Requêtes du détail protégé (page Qualité) : lignes rejetées, quarantaine, fraîcheur et complétude par ALI.
+# L'historique des chargements (tous fichiers, toutes ALI) demande en plus le droit HISTORIQUE.
+DETAIL_PROTEGE = frozenset(
+    {"qualite_rejets", "qualite_quarantaine", "qualite_fraicheur", "qualite_completude", "qualite_chargements"}
+)
+REQUETES_HISTORIQUE = frozenset({"qualite_chargements"})
+
+
+def restreindre(h: Habilitation, requete: str, params: dict) -> dict:
+    """Les paramètres d'une requête de queries/, restreints à ce que le rôle peut voir ; AccesRefuse sinon.
+
+    La couche qui sert les résultats (app.Contexte.sql) l'appelle pour chaque requête : une page qui
+    oublierait un filtre ne montre pas plus. « sa_ali » remplace le filtre d'ALI par la seule ALI de la
+    personne (ou par aucune si le filtre demandé ne la contient pas) ; les filtres d'EPT et de commune
+    restent, ils ne peuvent que restreindre encore. Le secret statistique n'est pas touché ici.
+    """
+    if requete not in DETAIL_PROTEGE:
+        return params
+    if requete in REQUETES_HISTORIQUE and not h.peut(HISTORIQUE):
+        raise AccesRefuse(f"Votre rôle ({h.libelle_role}) ne donne pas accès à l'historique des chargements.")
+    niveau = h.droits.detail_protege
+    if niveau == "tout":
+        return params
+    if niveau == "sa_ali" and h.ali and "alis" in params:
+        demandees = params["alis"]
+        return {**params, "alis": [h.ali] if demandees is None or h.ali in demandees else []}
+    raise AccesRefuse(f"Votre rôle ({h.libelle_role}) ne donne pas accès à ce détail ({requete}).")
 
 
 def habilitation_locale() -> Habilitation:

@@ -32,7 +32,9 @@ class Contexte:
         return _indicateur(self.cle_base, fonction, tuple(sorted(kwargs.items())))
 
     def sql(self, nom: str, **params) -> pd.DataFrame:
-        """Un fichier de queries/ (ou de la base) lancé tel quel, en cache lui aussi."""
+        """Un fichier de queries/ (ou de la base), en cache lui aussi ; les paramètres d'une requête du détail
+        protégé sont d'abord restreints au rôle de la session (acces.restreindre)."""
+        params = connexion.restreindre(nom, params)
         return _sql(self.cle_base, nom, tuple(sorted(params.items())))
 
 

@@ -152,16 +152,31 @@ def _session_id() -> str | None:
     return ctx.session_id if ctx else None
 
 
-def peut(action: str) -> bool:
-    """Pour l'affichage (montrer un bouton ou non) ; l'écriture, elle, appelle `exiger`, qui revérifie tout."""
+def courante() -> Habilitation | None:
+    """L'habilitation de la page en cours (vérifiée par `garder`), sinon relue ; None sans session valide."""
     session, h = getattr(_page, "habilitation", (None, None))
     if h is not None and session == _session_id():
-        return h.peut(action)
+        return h
     try:
-        h = habilitation()
+        return habilitation()
     except (ConfigurationRefusee, acces.FichierRolesInvalide, AccesRefuse):
-        return False
+        return None
+
+
+def peut(action: str) -> bool:
+    """Pour l'affichage (montrer un bouton ou non) ; l'écriture, elle, appelle `exiger`, qui revérifie tout."""
+    h = courante()
     return h is not None and h.peut(action)
+
+
+def restreindre(requete: str, params: dict) -> dict:
+    """acces.restreindre pour la session en cours ; sans session valide, aucune requête protégée ne passe."""
+    h = courante()
+    if h is None:
+        if requete in acces.DETAIL_PROTEGE:
+            raise AccesRefuse("Connexion requise.")
+        return params
+    return acces.restreindre(h, requete, params)
 
 
 def vues_permises() -> frozenset[str]:

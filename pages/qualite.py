@@ -24,7 +24,11 @@ st.caption(
     "par le secret statistique ; la quarantaine ne conserve aucune valeur des fichiers."
 )
 
-chargements = ctx.sql("qualite_chargements")
+# L'historique (tous les fichiers, toutes les ALI) n'est servi qu'aux administrateur·rice·s (acces.restreindre).
+chargements = ctx.sql("qualite_chargements") if connexion.peut(acces.HISTORIQUE) else None
+habilitation = connexion.courante()
+if habilitation is not None and habilitation.droits.detail_protege == "sa_ali":
+    st.info(f"Le détail de cette page est limité à votre ALI ({habilitation.ali}).", icon=":material/lock:")
 rejets_tous = ctx.sql("qualite_rejets", chargement=None, **territoire)
 # La référence des retards : la plus récente extraction en place, toutes ALI confondues (même filtrée).
 plus_recente = app.latest(ctx.con) if donnees else None
@@ -62,7 +66,7 @@ with cols[2]:
 with cols[3]:
     ui.kpi(
         "Fichiers chargés",
-        formats.entier(len(chargements)),
+        formats.entier(len(chargements)) if chargements is not None else formats.SANS_OBJET,
         aide="Extractions et fichiers budget enregistrés dans la base (les fichiers refusés n'y laissent rien).",
     )
 with cols[4]:
@@ -85,7 +89,7 @@ st.caption(
 )
 if not connexion.peut(acces.HISTORIQUE):
     st.info("L'historique des chargements est réservé aux administrateur·rice·s des données.")
-elif chargements.empty:
+elif chargements is None or chargements.empty:
     st.info("Aucun fichier n'a encore été chargé.")
 else:
     st.dataframe(qualite.historique(chargements), hide_index=True, width="stretch", height=380, key="historique")
@@ -168,7 +172,15 @@ else:
 
 # --- Lignes rejetées ---------------------------------------------------------------------------------------
 st.subheader("Lignes rejetées")
-avec_rejets = chargements[chargements["rejetees"] > 0] if not chargements.empty else chargements
+if chargements is not None:
+    avec_rejets = chargements[chargements["rejetees"] > 0] if not chargements.empty else chargements
+else:  # sans l'historique : les chargements dont ce rôle voit des lignes rejetées, comptées sur ce qu'il voit
+    avec_rejets = (
+        rejets_tous.groupby(["id_chargement", "fichier"], as_index=False)["lignes"]
+        .sum()
+        .rename(columns={"lignes": "rejetees"})
+        .sort_values("id_chargement", ascending=False)
+    )
 TOUS = 0  # les numéros de chargement commencent à 1 ; None ferait afficher « Choose an option »
 choix = [TOUS] + [int(i) for i in avec_rejets["id_chargement"]]
 libelles_chargement = {int(r["id_chargement"]): qualite.libelle_chargement(r) for _, r in avec_rejets.iterrows()}

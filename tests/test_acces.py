@@ -148,12 +148,39 @@ def test_seul_l_administrateur_ecrit_et_lit_le_journal(role):
     assert not h.voit("importer") and not h.voit("journal")
 
 
-def test_la_direction_d_ali_ne_voit_pas_encore_la_page_qualite_de_toutes_les_ali():
-    h = acces.Habilitation("direction_ali", "s", None, "ALI14")
-    assert "qualite" in h.droits.vues and h.droits.detail_protege == "sa_ali"
-    assert not h.voit("qualite")
-    assert all(h.voit(v) for v in acces.INDICATEURS)
+def test_qui_voit_la_page_qualite():
+    assert acces.Habilitation("direction_ali", "s", None, "ALI14").voit("qualite")
+    assert not acces.Habilitation("direction_ali", "s", None, None).voit("qualite")
     assert acces.Habilitation("departement", "s", None).voit("qualite")
+    assert not acces.Habilitation("elu", "s", None).voit("qualite")
+
+
+TERRITOIRE = {"alis": None, "epts": None, "communes": None}
+
+
+def test_restreindre_le_detail_protege_a_l_ali_de_la_direction():
+    h = acces.Habilitation("direction_ali", "s", None, "ALI14")
+    assert acces.restreindre(h, "qualite_rejets", {**TERRITOIRE, "chargement": None})["alis"] == ["ALI14"]
+    assert acces.restreindre(h, "qualite_rejets", {**TERRITOIRE, "alis": ["ALI04", "ALI14"]})["alis"] == ["ALI14"]
+    assert acces.restreindre(h, "qualite_rejets", {**TERRITOIRE, "alis": ["ALI04"]})["alis"] == []  # rien
+    # Les filtres d'EPT et de commune restent : ils ne peuvent que restreindre encore.
+    assert acces.restreindre(h, "qualite_fraicheur", {**TERRITOIRE, "epts": ["Est Ensemble"]})["epts"] == [
+        "Est Ensemble"
+    ]
+    with pytest.raises(AccesRefuse, match="historique"):
+        acces.restreindre(h, "qualite_chargements", {})
+    # Les indicateurs ne sont pas du détail protégé : toutes les ALI, le secret s'applique comme pour tous.
+    assert acces.restreindre(h, "file_active", {**TERRITOIRE, "alis": ["ALI04"]})["alis"] == ["ALI04"]
+
+
+def test_restreindre_selon_le_role():
+    params = {**TERRITOIRE, "alis": ["ALI04"], "chargement": None}
+    assert acces.restreindre(acces.Habilitation("departement", "s", None), "qualite_rejets", params) == params
+    with pytest.raises(AccesRefuse, match="historique"):
+        acces.restreindre(acces.Habilitation("departement", "s", None), "qualite_chargements", {})
+    assert acces.restreindre(acces.habilitation_locale(), "qualite_chargements", {}) == {}
+    with pytest.raises(AccesRefuse, match="ne donne pas accès à ce détail"):
+        acces.restreindre(acces.Habilitation("elu", "s", None), "qualite_rejets", params)
 
 
 def test_une_action_inconnue_est_une_erreur_et_pas_un_refus_silencieux():

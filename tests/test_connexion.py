@@ -48,6 +48,7 @@ role = "administrateur_donnees"
 
 TOUTES = [f for f, _t, _u in acces.VUES.values() if (ROOT / f).exists()]
 IMPORTER = "pages/importer.py"
+INDICATEURS = ["vue_ensemble", "beneficiaires", "diagnostics", "sorties", "budget", "comparer"]
 
 
 @pytest.fixture
@@ -148,8 +149,8 @@ def test_sans_connexion_seul_le_bouton_de_connexion(base, roles, monkeypatch):
 @pytest.mark.parametrize(
     ("email", "attendues"),
     [
-        ("dep@cg93.fr", ["vue_ensemble", "beneficiaires", "diagnostics", "sorties", "budget", "comparer", "qualite"]),
-        ("dir14@ali14.fr", ["vue_ensemble", "beneficiaires", "diagnostics", "sorties", "budget", "comparer"]),
+        ("dep@cg93.fr", [*INDICATEURS, "qualite"]),
+        ("dir14@ali14.fr", [*INDICATEURS, "qualite"]),
         ("elu@cg93.fr", ["vue_ensemble", "comparer"]),
         ("admin@cg93.fr", list(acces.VUES)),
     ],
@@ -169,7 +170,8 @@ def test_la_navigation_ne_montre_que_les_vues_du_role(base, roles, monkeypatch, 
         ("elu@cg93.fr", "pages/qualite.py"),
         ("elu@cg93.fr", IMPORTER),
         ("dep@cg93.fr", IMPORTER),
-        ("dir14@ali14.fr", "pages/qualite.py"),
+        ("dir14@ali14.fr", IMPORTER),
+        ("dir14@ali14.fr", "pages/journal.py"),
     ],
 )
 def test_un_lien_direct_vers_une_page_interdite_est_refuse(base, roles, monkeypatch, email, page):
@@ -289,3 +291,40 @@ def test_depot_force_dans_la_session_d_un_elu_ne_charge_rien(base, roles, monkey
     at.run()
     assert "ne donne pas accès" in at.error[0].value
     assert dump(base) == avant
+
+
+# --- Détail protégé : la page Qualité d'une direction d'ALI ne montre que son ALI ------------------------------
+
+
+@pytest.fixture
+def base_rejets(tmp_path):
+    """ALI14 : 12 personnes + 2 lignes sans sexe ; ALI04 (La Courneuve) : 5 personnes + 3 lignes sans sexe."""
+    rows = lignes(12) + [dict(r, id_beneficiaire=f"b00001{i:02d}", sexe="") for i, r in enumerate(lignes(2))]
+    ali04 = {"code_ali": "ALI04", "code_commune": "93027"}
+    rows += [dict(r, **ali04, id_beneficiaire=f"b00002{i:02d}") for i, r in enumerate(lignes(5))]
+    rows += [dict(r, **ali04, id_beneficiaire=f"b00003{i:02d}", sexe="") for i, r in enumerate(lignes(3))]
+    return build_db(tmp_path / "rejets.duckdb", {"deux_ali.csv": csv_bytes(rows)})
+
+
+def _lignes_rejetees(at: AppTest) -> str:
+    (carte,) = [m for m in at.metric if m.label == "Lignes rejetées"]
+    return carte.value
+
+
+def test_la_direction_ne_voit_que_les_rejets_de_son_ali(base_rejets, roles, monkeypatch):
+    dep = session(base_rejets, monkeypatch, utilisateur("dep@cg93.fr"), page="pages/qualite.py")
+    assert _lignes_rejetees(dep) == "5"
+    direction = session(base_rejets, monkeypatch, utilisateur("dir14@ali14.fr"), page="pages/qualite.py")
+    assert not direction.exception
+    assert _lignes_rejetees(direction) == "2"
+    assert any("limité à votre ALI (ALI14)" in i.value for i in direction.info)
+    tableaux = " ".join(d.value.to_csv() for d in direction.dataframe)
+    assert "ALI04" not in tableaux and "Courneuve" not in tableaux
+    # L'historique des chargements (tous les fichiers) n'est pas servi : ni tableau, ni compte.
+    assert not [d for d in direction.dataframe if d.key == "historique"]
+    assert any("réservé aux administrateur·rice·s" in i.value for i in direction.info)
+    # Le choix d'un chargement ne propose que le fichier, avec ses seules lignes rejetées d'ALI14.
+    assert direction.selectbox(key="qualite_chargement").options == [
+        "Tous les chargements",
+        "n° 1 · deux_ali.csv (2 lignes rejetées)",
+    ]
