@@ -252,6 +252,12 @@ def garder(titre_page: str | None, titre: str) -> Habilitation:
     if vue is not None and not h.voit(vue):
         _noter_refus(h, vue=titre_page, detail="page non permise au rôle")
         _refus(f"Votre rôle ({h.libelle_role}) ne donne pas accès à la page « {titre_page} ».", titre)
+    if not h.locale and st.session_state.get("_journal_connecte") != h.sujet:
+        try:  # une fois par session : qui s'est connecté, et si l'identification s'est repliée sur l'e-mail
+            journaliser(h, "connexion", detail=" ".join(h.avertissements) or None)
+        except JournalIndisponible as exc:
+            _refus(str(exc) + " Rien n'est affiché sans trace : prévenez l'administrateur·rice des données.", titre)
+        st.session_state["_journal_connecte"] = h.sujet
     _page.habilitation = (_session_id(), h)
     return h
 

@@ -83,15 +83,23 @@ def journal_de(base) -> list[dict]:
 def test_une_vue_est_journalisee_une_fois_par_filtres_avec_un_pseudonyme(base, roles, monkeypatch):
     at = session(base, monkeypatch, utilisateur("dep@cg93.fr"))
     lignes_ = journal_de(base)
-    assert [(r["action"], r["vue"], r["role"]) for r in lignes_] == [("vue", "Vue d'ensemble", "departement")]
+    assert sorted((r["action"], r["vue"], r["role"]) for r in lignes_) == [
+        ("connexion", None, "departement"),
+        ("vue", "Vue d'ensemble", "departement"),
+    ]
+    # Les utilisateurs de test n'ont pas de claim siret : le repli sur l'e-mail est noté, et dit à l'écran.
+    (connexion_,) = [r for r in lignes_ if r["action"] == "connexion"]
+    assert "claim « siret »" in connexion_["detail"]
+    assert any("claim « siret »" in c.value for c in at.sidebar.caption)
     sujet = lignes_[0]["sujet"]
     assert sujet == acces.pseudonyme("sub-dep@cg93.fr", AUTH["cookie_secret"])
     assert not any("dep@cg93.fr" in str(v) for r in lignes_ for v in r.values())
     assert "Période d'orientation" in lignes_[0]["filtres"]
-    at.run()  # réexécution sans changement : pas de nouvelle ligne
-    assert len(journal_de(base)) == 1
+    at.run()  # réexécution sans changement : pas de nouvelle ligne (ni nouvelle connexion)
+    assert len(journal_de(base)) == 2
     at.switch_page("pages/budget.py").run()
-    assert [r["vue"] for r in journal_de(base)] == ["Budget", "Vue d'ensemble"]
+    assert [r["vue"] for r in journal_de(base) if r["action"] == "vue"] == ["Budget", "Vue d'ensemble"]
+    assert len(journal_de(base)) == 3
 
 
 def test_refus_de_page_et_import_force_journalises(base, roles, monkeypatch):
@@ -100,7 +108,7 @@ def test_refus_de_page_et_import_force_journalises(base, roles, monkeypatch):
     at.secrets["auth"] = AUTH
     at.user = utilisateur("elu@cg93.fr")
     at.run()
-    refus = [(r["action"], r["vue"], r["detail"], r["role"]) for r in journal_de(base)]
+    refus = [(r["action"], r["vue"], r["detail"], r["role"]) for r in journal_de(base) if r["action"] == "refus"]
     assert refus == [
         ("refus", None, "action refusée : importer", "elu"),
         ("refus", "Importer", "page non permise au rôle", "elu"),
