@@ -264,3 +264,24 @@ def test_pseudonyme_stable_propre_a_la_cle_et_sans_le_sujet():
     assert len(p) == 16 and "dir14" not in p
     with pytest.raises(ValueError):
         acces.pseudonyme("x", "")
+
+
+# --- Vérifier le fichier avant de le mettre en place : python -m insertion roles ---------------------------
+
+
+def test_cli_roles_resume_un_fichier_valide(capsys):
+    from insertion import cli
+
+    assert cli.main(["roles", str(ROOT / "data" / "roles.exemple.toml")]) == 0
+    sortie = capsys.readouterr().out
+    assert "3 personne(s), 1 organisation(s)." in sortie
+    assert "Élu·e : 1" in sortie and "Direction d'ALI : 1" in sortie
+
+
+def test_cli_roles_refuse_un_fichier_fautif_avec_le_message_du_demarrage(tmp_path, capsys):
+    from insertion import cli
+
+    chemin = tmp_path / "roles.toml"
+    chemin.write_text('[[personne]]\nemail = "a@b.fr"\nrole = "chef"\n', encoding="utf-8")
+    assert cli.main(["roles", str(chemin)]) == 2
+    assert "rôle inconnu « chef »" in capsys.readouterr().err
