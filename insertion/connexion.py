@@ -42,6 +42,10 @@ class ConfigurationRefusee(RuntimeError):
     """Réglage qui ne permet pas de servir l'application sans risque : rien n'est montré."""
 
 
+class SessionExpiree(AccesRefuse):
+    """La connexion date de plus que la durée de session : il faut se reconnecter."""
+
+
 def auth_configuree() -> bool:
     """Vrai si secrets.toml a une section [auth]. Un secrets.toml présent mais illisible est une erreur :
     le prendre pour une absence ouvrirait tout (mode local)."""
@@ -119,10 +123,6 @@ def habilitation() -> Habilitation | None:
     if session_expiree(claims):
         raise SessionExpiree("Votre session a expiré : reconnectez-vous.")
     return acces.habiliter(fichier, acces.identite(claims))
-
-
-class SessionExpiree(AccesRefuse):
-    pass
 
 
 def exiger(action: str) -> Habilitation:
