@@ -2,9 +2,13 @@
 
 Icônes Material (livrées avec Streamlit) plutôt qu'emoji : rien à télécharger, rendu identique partout.
 La page par défaut est servie à la racine « / ».
+La navigation ne montre que les vues du rôle de la personne (insertion/acces.py) ; chaque page vérifie de
+plus ce droit à son ouverture (app.setup), pour un lien direct.
 """
 
 import streamlit as st
+
+from insertion import connexion
 
 PAGES = {
     "Indicateurs": [
@@ -20,7 +24,19 @@ PAGES = {
     "Données": [
         st.Page("pages/qualite.py", title="Qualité des données", icon=":material/verified:", url_path="qualite"),
         st.Page("pages/importer.py", title="Importer", icon=":material/upload_file:", url_path="importer"),
+        st.Page("pages/journal.py", title="Journal d'audit", icon=":material/history:", url_path="journal"),
     ],
 }
 
-st.navigation(PAGES).run()
+
+def permises(pages: dict[str, list[st.Page]]) -> dict[str, list[st.Page]]:
+    """Les pages du rôle ; sans session ouverte (ou sur erreur), la seule page d'accueil, qui dira pourquoi."""
+    vues = connexion.vues_permises()
+    gardees = {
+        section: [p for p in liste if connexion.vue_de_titre(p.title) in vues] for section, liste in pages.items()
+    }
+    gardees = {section: liste for section, liste in gardees.items() if liste}
+    return gardees or {"": [PAGES["Indicateurs"][0]]}
+
+
+st.navigation(permises(PAGES)).run()

@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from insertion import barre_filtres, charts, filters, formats, indicators
+from insertion import acces, barre_filtres, charts, connexion, filters, formats, indicators
 from insertion.config import default_db_path
 from insertion.store import db, requetes
 
@@ -33,7 +33,9 @@ class Contexte:
         return _indicateur(self.cle_base, fonction, tuple(sorted(kwargs.items())))
 
     def sql(self, nom: str, **params) -> pd.DataFrame:
-        """Un fichier de queries/ (ou de la base) lancé tel quel, en cache lui aussi."""
+        """Un fichier de queries/ (ou de la base), en cache lui aussi ; les paramètres d'une requête du détail
+        protégé sont d'abord restreints au rôle de la session (acces.restreindre)."""
+        params = connexion.restreindre(nom, params)
         return _sql(self.cle_base, nom, tuple(sorted(params.items())))
 
 
@@ -41,6 +43,8 @@ def setup(page_title: str | None = None) -> tuple[duckdb.DuckDBPyConnection, str
     """Configuration de la page, base de démonstration au premier lancement, connexion en lecture."""
     title = f"{page_title} · ALI 93" if page_title else TITRE
     st.set_page_config(page_title=title, page_icon=":material/monitoring:", layout="wide")
+    # Avant toute donnée : connexion, rôle, droit de voir cette page (un lien direct passe aussi par ici).
+    connexion.garder(page_title, page_title or TITRE)
     path = default_db_path()
     if not path.exists():
         build_demo_once(str(path))
@@ -64,6 +68,7 @@ def page(titre: str) -> Contexte:
         st.warning("La base ne contient aucune extraction : chargez-en une depuis la page Importer.")
         st.stop()
     filtres = barre_filtres.sidebar(lambda p: _dates(cle, p.alis, p.epts, p.communes), charts.slug(titre))
+    connexion.journaliser_vue(titre, filtres.resume())
     st.caption(f"Données au {formats.date_longue(filtres.derniere_extraction)} · {filtres.territoire}")
     avis = filtres.avis_dates()
     if avis:
@@ -74,6 +79,8 @@ def page(titre: str) -> Contexte:
 
 def bouton_note(con: duckdb.DuckDBPyConnection, filtres: filters.Filtres) -> None:
     """La note de synthèse des filtres en cours, construite au clic seulement (≈ 3 s, graphiques compris)."""
+    if not connexion.peut(acces.NOTE):
+        return
 
     def pdf() -> bytes:
         from insertion import briefing
@@ -86,7 +93,7 @@ def bouton_note(con: duckdb.DuckDBPyConnection, filtres: filters.Filtres) -> Non
 
     st.sidebar.download_button(
         "Note de synthèse (PDF)",
-        data=pdf,
+        data=connexion.trace(pdf, "note", vue="Note de synthèse", filtres=filtres.resume()),
         file_name=f"note-{charts.slug(filtres.territoire)}-{filtres.as_of.isoformat()}.pdf",
         mime="application/pdf",
         icon=":material/picture_as_pdf:",

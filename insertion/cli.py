@@ -86,6 +86,10 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="générer et charger les données de démonstration")
     add_db(demo)
 
+    roles = commands.add_parser("roles", help="vérifier le fichier des rôles (connexion, issue 13)")
+    add_db(roles)
+    roles.add_argument("fichier", nargs="?", type=Path, help="défaut : $INSERTION_ROLES, sinon data/roles.toml")
+
     briefing = commands.add_parser("briefing", help="note de synthèse PDF (une page A4)")
     add_db(briefing)
     where = briefing.add_mutually_exclusive_group()
@@ -207,10 +211,31 @@ def _cmd_briefing(args: argparse.Namespace, db_path: Path) -> int:
     return 0
 
 
+def _cmd_roles(args: argparse.Namespace, db_path: Path) -> int:
+    """Le fichier des rôles validé comme au démarrage de l'application : à lancer après chaque modification.
+    Une faute lève FichierRolesInvalide (une ValueError) : message en français, code 2."""
+    from insertion import acces
+
+    registre = acces.lire_roles(args.fichier)
+    entrees = [*registre.personnes, *registre.organisations]
+    print(f"{registre.chemin} : {len(registre.personnes)} personne(s), {len(registre.organisations)} organisation(s).")
+    for role in acces.ROLES:
+        n = sum(e.role == role for e in entrees)
+        if n:
+            print(f"  {acces.LIBELLES_ROLES[role]} : {n}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     db_path = args.db or default_db_path()
-    commands = {"load": _cmd_load, "indicators": _cmd_indicators, "demo": _cmd_demo, "briefing": _cmd_briefing}
+    commands = {
+        "load": _cmd_load,
+        "indicators": _cmd_indicators,
+        "demo": _cmd_demo,
+        "briefing": _cmd_briefing,
+        "roles": _cmd_roles,
+    }
     try:
         return commands[args.command](args, db_path)
     except FileNotFoundError as exc:

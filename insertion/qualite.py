@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from insertion import app, formats, libelles, secret
+from insertion import acces, app, connexion, formats, libelles, secret
 from insertion.config import default_db_path
 from insertion.definitions import Definition
 from insertion.filters import Filtres
@@ -398,6 +398,7 @@ def importer(
     enregistré dans l'historique est bien celui de l'utilisateur. Le chargeur travaille sur une copie
     de la base et la met en place d'un coup : l'application lit l'ancienne version jusque-là.
     """
+    connexion.exiger(acces.IMPORTER)  # côté serveur, pas seulement dans la page : une requête forgée est refusée
     with tempfile.TemporaryDirectory(prefix="ali93-import-") as dossier:
         chemins = []
         trop_gros: dict[int, LoadResult] = {}  # refusés avant même d'être écrits sur le disque

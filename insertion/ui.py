@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from insertion import charts, exports, formats, secret
+from insertion import acces, charts, connexion, exports, formats, secret
 from insertion.app import Contexte
 from insertion.definitions import DEFINITIONS, Definition
 from insertion.store.requetes import sql_text
@@ -56,7 +56,10 @@ def telechargements(
 ) -> None:
     """CSV (Excel français) et .xlsx du tableau tel qu'il est affiché, secret compris.
 
-    Les fichiers sont construits au clic seulement (callable) : rien ne ralentit l'affichage."""
+    Les fichiers sont construits au clic seulement (callable) : rien ne ralentit l'affichage.
+    Pas de bouton pour un rôle sans droit d'export (élu·e)."""
+    if not connexion.peut(acces.EXPORTER):
+        return
     nom = charts.slug(nom_fichier(ctx, vue))
     defs = [DEFINITIONS[d] if isinstance(d, str) else d for d in definitions]
 
@@ -69,10 +72,11 @@ def telechargements(
             date_donnees=ctx.filtres.derniere_extraction,
         )
 
+    resume = ctx.filtres.resume() if ctx.filtres.derniere_extraction else []
     left, right = st.columns(2)
     left.download_button(
         "Télécharger (CSV)",
-        data=lambda: exports.csv_bytes(table),
+        data=connexion.trace(lambda: exports.csv_bytes(table), "export", vue=vue, filtres=resume, detail="CSV"),
         file_name=f"{nom}.csv",
         mime="text/csv",
         key=None if cle is None else f"csv_{cle}",
@@ -81,7 +85,7 @@ def telechargements(
     )
     right.download_button(
         "Télécharger (Excel)",
-        data=xlsx,
+        data=connexion.trace(xlsx, "export", vue=vue, filtres=resume, detail="Excel"),
         file_name=f"{nom}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=None if cle is None else f"xlsx_{cle}",

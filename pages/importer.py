@@ -19,7 +19,7 @@ import hashlib
 
 import streamlit as st
 
-from insertion import app, config, formats, qualite
+from insertion import app, config, connexion, formats, qualite
 from insertion.ingest import apercu
 
 # Les fichiers à confirmer du dernier envoi : {rang dans les résultats: {nom, contenu, empreinte, jeton}}.
@@ -46,6 +46,12 @@ if ctx.demo:
         icon="🧪",
     )
 
+
+def _fichiers(resultats) -> str:
+    """« a.csv (loaded), b.csv (refused) » : pour le journal d'audit."""
+    return ", ".join(f"{r.file} ({r.status})" for r in resultats)
+
+
 # Un compteur dans la clé vide le sélecteur après un chargement (un widget ne se vide pas autrement).
 state.setdefault("importer_envoi", 0)
 envoyes = st.file_uploader(
@@ -65,6 +71,7 @@ if st.button("Charger", type="primary", disabled=not fichiers, key="importer_cha
             barre.progress(index / max(total, 1), text=f"Fichier {index + 1} sur {total} : {nom}")
 
         resultats = qualite.importer(fichiers, progress=avancement)
+        connexion.journaliser_action("import", vue=TITRE, detail=qualite.bilan(resultats) + " " + _fichiers(resultats))
         barre.progress(1.0, text="Terminé")
         s.update(label=qualite.bilan(resultats), state="complete", expanded=False)
     state[qualite.CLE_RESULTATS] = {"quand": qualite.horodatage_import(), "resultats": resultats}
@@ -86,6 +93,7 @@ def confirmer(rang: int) -> None:
         return
     with st.spinner(f"Remplacement par « {attente['nom']} »…"):
         (nouveau,) = qualite.importer([(attente["nom"], attente["contenu"])], forcer={attente["jeton"]})
+    connexion.journaliser_action("confirmation", vue=TITRE, detail=_fichiers([nouveau]))
     dernier = state[qualite.CLE_RESULTATS]
     dernier["resultats"][rang] = nouveau
     dernier["quand"] = qualite.horodatage_import()

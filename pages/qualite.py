@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from insertion import app, charts, formats, libelles, qualite, secret, ui
+from insertion import acces, app, charts, connexion, formats, libelles, qualite, secret, ui
 
 TITRE = "Qualité des données"
 # app.page() s'arrête quand la base n'a aucune extraction : c'est justement là qu'il faut voir les rejets.
@@ -26,7 +26,11 @@ st.caption(
     "La quarantaine ne conserve aucune valeur des fichiers."
 )
 
-chargements = ctx.sql("qualite_chargements")
+# L'historique (tous les fichiers, toutes les ALI) n'est servi qu'aux administrateur·rice·s (acces.restreindre).
+chargements = ctx.sql("qualite_chargements") if connexion.peut(acces.HISTORIQUE) else None
+habilitation = connexion.courante()
+if habilitation is not None and habilitation.droits.detail_protege == "sa_ali":
+    st.info(f"Le détail de cette page est limité à votre ALI ({habilitation.ali}).", icon=":material/lock:")
 rejets_tous = ctx.sql("qualite_rejets", chargement=None, **territoire)
 # La référence des retards : la plus récente extraction en place, toutes ALI confondues (même filtrée).
 plus_recente = app.latest(ctx.con) if donnees else None
@@ -64,7 +68,7 @@ with cols[2]:
 with cols[3]:
     ui.kpi(
         "Fichiers chargés",
-        formats.entier(len(chargements)),
+        formats.entier(len(chargements)) if chargements is not None else formats.SANS_OBJET,
         aide="Extractions et fichiers budget enregistrés dans la base (les fichiers refusés n'y laissent rien).",
     )
 with cols[4]:
@@ -85,7 +89,9 @@ st.caption(
     "Chaque fichier chargé, le plus récent d'abord. Les fichiers refusés et les rechargements à l'identique "
     "ne modifient pas la base et n'apparaissent donc pas ici : la page Importer les signale au moment de l'envoi."
 )
-if chargements.empty:
+if not connexion.peut(acces.HISTORIQUE):
+    st.info("L'historique des chargements est réservé aux administrateur·rice·s des données.")
+elif chargements is None or chargements.empty:
     st.info("Aucun fichier n'a encore été chargé.")
 else:
     st.dataframe(qualite.historique(chargements), hide_index=True, width="stretch", height=380, key="historique")
@@ -168,7 +174,15 @@ else:
 
 # --- Lignes rejetées ---------------------------------------------------------------------------------------
 st.subheader("Lignes rejetées")
-avec_rejets = chargements[chargements["rejetees"] > 0] if not chargements.empty else chargements
+if chargements is not None:
+    avec_rejets = chargements[chargements["rejetees"] > 0] if not chargements.empty else chargements
+else:  # sans l'historique : les chargements dont ce rôle voit des lignes rejetées, comptées sur ce qu'il voit
+    avec_rejets = (
+        rejets_tous.groupby(["id_chargement", "fichier"], as_index=False)["lignes"]
+        .sum()
+        .rename(columns={"lignes": "rejetees"})
+        .sort_values("id_chargement", ascending=False)
+    )
 TOUS = 0  # les numéros de chargement commencent à 1 ; None ferait afficher « Choose an option »
 choix = [TOUS] + [int(i) for i in avec_rejets["id_chargement"]]
 libelles_chargement = {int(r["id_chargement"]): qualite.libelle_chargement(r) for _, r in avec_rejets.iterrows()}

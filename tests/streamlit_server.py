@@ -46,11 +46,19 @@ def free_port() -> int:
 
 
 def start_server(
-    db_path: Path, folder: Path, *, timeout_s: float = 60, log_path: Path | None = None
+    db_path: Path,
+    folder: Path,
+    *,
+    timeout_s: float = 60,
+    log_path: Path | None = None,
+    port: int | None = None,
+    options: list[str] | None = None,
+    env: dict[str, str] | None = None,
 ) -> tuple[subprocess.Popen, str]:
     """`streamlit run dashboard.py` sur un port libre, base donnée ; rend le processus et l'adresse dès que
-    /_stcore/health répond. Le journal du serveur va dans log_path, par défaut folder/streamlit-PORT.log."""
-    port = free_port()
+    /_stcore/health répond. Le journal du serveur va dans log_path, par défaut folder/streamlit-PORT.log.
+    port, options (« --secrets.files … ») et env : pour le test de connexion OIDC (tests/test_oidc.py)."""
+    port = port or free_port()
     log = open(log_path or folder / f"streamlit-{port}.log", "w")  # noqa: SIM115 — fermé par stop_server
     process = subprocess.Popen(
         [
@@ -69,9 +77,10 @@ def start_server(
             "false",
             "--server.fileWatcherType",
             "none",
+            *(options or []),
         ],  # fmt: skip
         cwd=ROOT,
-        env={**os.environ, "INSERTION_DB": str(db_path)},
+        env={**os.environ, "INSERTION_DB": str(db_path), **(env or {})},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
