@@ -227,6 +227,7 @@ def two_files(scenario) -> tuple[list[Path], tuple[dict, dict]]:
     return files, state(reference)
 
 
+@pytest.mark.slow  # un chargement par la CLI tué à chaque étape : 13 à 20 s chacun sous charge
 @pytest.mark.parametrize("point", list(POINTS))
 def test_load_killed_at_each_step_of_the_loader(scenario, two_files, tmp_path, point):
     files, after = two_files
@@ -269,6 +270,7 @@ def assert_clean_disk_failure(run: subprocess.CompletedProcess, files: list[Path
         assert "la base est restée telle qu'avant le chargement" in r["message"]
 
 
+@pytest.mark.slow  # ≈ 16 s chacun sous charge (un chargement par la CLI, disque plafonné)
 @pytest.mark.parametrize(
     "where",
     [

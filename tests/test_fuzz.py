@@ -468,6 +468,7 @@ def test_hostile_csv(con, case):
     check(con, case[1], case[0])
 
 
+@pytest.mark.slow  # ≈ 38 s sous charge (50 classeurs, 30 chargements complets)
 @settings(max_examples=50, **FUZZ)
 @given(case=xlsx_files())
 def test_hostile_xlsx(con, case):
@@ -486,6 +487,7 @@ def test_damaged_valid_files(con, case):
     check(con, case[1], case[0])
 
 
+@pytest.mark.slow  # ≈ 38 s sous charge (50 classeurs, 30 chargements complets)
 @settings(max_examples=30, **FUZZ)
 @given(case=st.one_of(csv_files(), xlsx_files(), parquet_files(), damaged_files(), random_files()))
 def test_through_load_files(base_db, tmp_path_factory, case):
