@@ -6,7 +6,7 @@ La logique (assemblage, secret, médiane et quartiles, petits multiples, carte) 
 import pandas as pd
 import streamlit as st
 
-from insertion import app, formats, indicators, libelles, secret, territoires, ui
+from insertion import app, connexion, formats, indicators, libelles, secret, territoires, ui
 from insertion.store.requetes import Perimetre, Periode
 
 VUE = "Comparer les territoires"
@@ -50,7 +50,10 @@ def vers_le_lien(cle: str, valeur: str, defaut: str) -> None:
         del st.query_params[cle]
 
 
-defaut = territoires.ali_par_defaut(presentes, f.perimetre.alis)
+# Une direction d'ALI voit la sienne mise en avant, tant que la barre latérale ne filtre pas une autre ALI.
+habilitation = connexion.courante()
+propre_ali = (habilitation.ali,) if habilitation and habilitation.ali else ()
+defaut = territoires.ali_par_defaut(presentes, f.perimetre.alis or propre_ali)
 # Quand le filtre ALI de la barre latérale change (ici ou sur une autre vue), le choix le suit.
 precedent = state.get("_comparer_filtre_ali")
 state["_comparer_filtre_ali"] = f.perimetre.alis

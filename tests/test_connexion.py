@@ -17,7 +17,7 @@ from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from insertion import acces, qualite
-from tests.conftest import ROOT, build_db, csv_bytes, dump, lignes
+from tests.conftest import ROOT, build_db, csv_bytes, dump, ligne, lignes
 
 AUTH = {
     "redirect_uri": "http://localhost:8501/oauth2callback",
@@ -328,3 +328,24 @@ def test_la_direction_ne_voit_que_les_rejets_de_son_ali(base_rejets, roles, monk
         "Tous les chargements",
         "n° 1 · deux_ali.csv (2 lignes rejetées)",
     ]
+
+
+def test_la_direction_d_ali_voit_la_sienne_mise_en_avant(tmp_path, roles, monkeypatch):
+    """Deux ALI ont des orientations : ALI04 vient en premier, c'est le choix par défaut du Département ; la
+    direction de l'ALI14 arrive sur la comparaison avec la sienne en avant."""
+    base = build_db(
+        tmp_path / "deux_ali.duckdb",
+        {
+            "ali14_juin.csv": csv_bytes(lignes(12)),
+            "ali04_juin.csv": csv_bytes(
+                [ligne(id_beneficiaire=f"q{i:07d}", code_ali="ALI04", code_commune="93027") for i in range(12)]
+            ),
+        },
+    )
+    choix = {}
+    for email in ("dep@cg93.fr", "dir14@ali14.fr"):
+        at = session(base, monkeypatch, utilisateur(email))
+        at.switch_page("pages/comparer.py").run()
+        assert not at.exception, [e.message for e in at.exception]
+        choix[email] = at.selectbox(key="comparer_ali").value
+    assert choix == {"dep@cg93.fr": "ALI04", "dir14@ali14.fr": "ALI14"}
