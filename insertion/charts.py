@@ -6,19 +6,24 @@ passés en clair dans la configuration du graphique (stack-notes).
 
 from __future__ import annotations
 
+import numbers
 import re
 import unicodedata
 
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-# Okabe-Ito : huit couleurs distinguables par les principales formes de daltonisme.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-# Au-delà de 8 séries (22 ALI), on complète avec la palette « Safe » de plotly, elle aussi adaptée.
-PALETTE_ETENDUE = PALETTE + [
-    "#88CCEE", "#CC6677", "#DDCC77", "#117733", "#332288", "#AA4499", "#44AA99", "#999933", "#882255",
-    "#661100", "#6699CC", "#888888", "#4B0092", "#1AFF1A",
-]  # fmt: skip
+# Okabe-Ito assombrie (RGAA : un trait ou une barre doit avoir un contraste d'au moins 3:1 contre le blanc).
+# L'orange, le bleu ciel et le rose d'origine tombaient à 2,2–3,1:1 ; assombris au même ton, l'orange rejoignait
+# le vermillon chez les deutéranopes : il est passé au brun orangé, et le jaune (1,3:1, qu'aucun jaune foncé ne
+# sépare de l'orange) est remplacé par le lie-de-vin de Paul Tol. Les indices restent ceux d'Okabe-Ito (les pages
+# disent PALETTE[1] pour l'orange). tests/test_charts.py vérifie le contraste de chaque couleur et leur écart
+# deux à deux en vision normale, protanope, deutéranope et tritanope (simulation de Machado et al., 2009).
+PALETTE = ["#0072B2", "#A05000", "#009068", "#C870A0", "#4098C8", "#D55E00", "#882255", "#000000"]
+NOMS_COULEURS = ["bleu", "brun orangé", "vert bleuté", "rose", "bleu ciel", "vermillon", "lie-de-vin", "noir"]
+# Texte gris (graduations, légendes, annotations) : au moins 4,5:1 contre le blanc.
+GRIS_TEXTE = "#595959"
 ECHELLE_CONTINUE = "Cividis"
 SEPARATEURS = ",\u202f"  # virgule décimale, espace fine insécable pour les milliers
 
@@ -48,6 +53,10 @@ LOCALE_FR = {
         "date": "%d/%m/%Y",
         "decimal": ",",
         "thousands": "\u202f",
+        # d3-format n'écrit que « 5% » ; plotly.js ne lui passe pas le réglage `percent` d'une locale, mais il
+        # passe `currency`, et d3 remplace le « % » par le suffixe monétaire quand le format porte le symbole « $ » :
+        # « $.0% » s'écrit donc « 5 % ». Aucun graphique n'affiche de « $ » : les euros sont des `ticksuffix`.
+        "currency": ["", "\u202f%"],
     },
 }
 
@@ -56,7 +65,7 @@ TEMPLATE = "ali93"
 
 def _install_template() -> None:
     template = go.layout.Template(pio.templates["plotly_white"])
-    template.layout.colorway = PALETTE_ETENDUE
+    template.layout.colorway = PALETTE
     template.layout.separators = SEPARATEURS
     template.layout.font = {"family": "Marianne, Arial, sans-serif", "size": 14}
     template.layout.hoverlabel = {"font": {"size": 14}}
@@ -86,3 +95,123 @@ def config(nom_fichier: str) -> dict:
         "modeBarButtonsToRemove": ["select2d", "lasso2d"],
         "toImageButtonOptions": {"format": "png", "filename": slug(nom_fichier), "scale": 2},
     }
+
+
+def rapport_contraste(couleur: str, fond: str = "#FFFFFF") -> float:
+    """Rapport de contraste WCAG 2 (1 à 21) entre deux couleurs « #RRGGBB »."""
+
+    def luminance(hexa: str) -> float:
+        canaux = [int(hexa.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in canaux)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    claire, sombre = sorted((luminance(couleur), luminance(fond)), reverse=True)
+    return (claire + 0.05) / (sombre + 0.05)
+
+
+# Un format d3 de pourcentage (« .0% », « +.1% ») sans le symbole « $ » qui le fait écrire à la française.
+_FORMAT_POURCENT = re.compile(r"^((?:.?[<>=^])?[-+( ]?)([^$]*%)$")
+_GABARIT_POURCENT = re.compile(r"(%\{[^}:]+:)([^}$]*%)\}")
+# Formats d'effectifs entiers : un pas de graduation inférieur à 1 les fait écrire « 0 1 1 2 2 ».
+_FORMATS_ENTIERS = {",d", "d", ",.0f", ".0f"}
+# Formats de dates au mois : un pas inférieur au mois les fait écrire « janv. 2024 janv. 2024 ».
+_FORMATS_MOIS = {"%b %Y", "%B %Y", "%b", "%B", "%m/%Y"}
+PAS_ENTIER_MAX = 10  # jusqu'à 10 graduations, le pas de 1 reste lisible
+
+
+def format_pourcent(format_d3: str) -> str:
+    """« .0% » → « $.0% » : écrit « 5 % » avec la locale française (voir LOCALE_FR) ; tout autre format inchangé."""
+    trouve = _FORMAT_POURCENT.match(format_d3 or "")
+    return f"{trouve.group(1)}${trouve.group(2)}" if trouve else format_d3
+
+
+def _gabarit_francais(gabarit):
+    if not isinstance(gabarit, str):
+        return gabarit
+    return _GABARIT_POURCENT.sub(lambda m: f"{m.group(1)}{format_pourcent(m.group(2))}}}", gabarit)
+
+
+def _axes(fig: go.Figure) -> dict[str, object]:
+    """Les axes cartésiens de la figure : « x », « y2 »… → objet d'axe de la mise en page."""
+    axes = {}
+    for nom in fig.layout:
+        if re.fullmatch(r"[xy]axis\d*", nom):
+            axes[nom[0] + nom[5:]] = fig.layout[nom]
+    return axes
+
+
+def _valeurs_par_axe(fig: go.Figure) -> tuple[dict[str, list], set[str]]:
+    """Les valeurs posées sur chaque axe par les traces (« x », « y2 »…) et les axes dont les séries s'empilent."""
+    valeurs: dict[str, list] = {}
+    empiles: set[str] = set()
+    empile = fig.layout.barmode in ("stack", "relative")
+    for trace in fig.data:
+        if trace.type not in ("scatter", "bar", "scattergl", "heatmap"):
+            continue
+        for lettre in ("x", "y"):
+            axe = getattr(trace, f"{lettre}axis", None) or lettre
+            donnees = getattr(trace, lettre, None)
+            if donnees is None:
+                continue
+            valeurs.setdefault(axe, []).append(list(donnees))
+            valeur_empilee = (trace.type == "bar" and empile) or bool(getattr(trace, "stackgroup", None))
+            if valeur_empilee and lettre == ("x" if getattr(trace, "orientation", None) == "h" else "y"):
+                empiles.add(axe)
+    return valeurs, empiles
+
+
+def _nombres(series: list[list]) -> list[list[float]]:
+    return [
+        [float(v) for v in serie if isinstance(v, numbers.Real) and not isinstance(v, bool) and v == v]
+        for serie in series
+    ]
+
+
+def _dates(series: list[list]) -> list:
+    dates = pd.to_datetime(pd.Series([v for serie in series for v in serie], dtype=object), errors="coerce")
+    return list(dates.dropna())
+
+
+def graduations_lisibles(fig: go.Figure) -> go.Figure:
+    """Pourcentages « 5 % », et graduations qui ne se répètent pas, sur une figure déjà construite.
+
+    Un axe d'effectifs entiers dont les valeurs restent petites (ou vide) prend un pas de 1 : plotly y
+    choisirait 0,5 et écrirait « 0 1 1 2 2 ». Un axe de mois sur moins d'un an prend un pas d'un mois :
+    plotly y graduerait les semaines et écrirait deux fois le même mois. Rien n'est changé si la page a
+    déjà fixé le pas."""
+    valeurs, empiles = _valeurs_par_axe(fig)
+    for nom, axe in _axes(fig).items():
+        if axe.tickformat:
+            axe.tickformat = format_pourcent(axe.tickformat)
+        if axe.hoverformat:
+            axe.hoverformat = format_pourcent(axe.hoverformat)
+        if axe.dtick is not None or axe.tickmode == "array" or axe.type == "category":
+            continue
+        series = valeurs.get(nom, [])
+        if axe.tickformat in _FORMATS_ENTIERS:
+            nombres = [s for s in _nombres(series) if s]
+            if nom in empiles:
+                borne = sum(max((abs(v) for v in s), default=0) for s in nombres)
+            else:
+                borne = max((abs(v) for s in nombres for v in s), default=0)
+            if borne <= PAS_ENTIER_MAX:
+                axe.update(dtick=1, tick0=0)
+                if borne == 0 and axe.range is None:
+                    axe.range = [0, 1]
+        elif axe.tickformat in _FORMATS_MOIS:
+            dates = _dates(series)
+            if dates:
+                debut, fin = min(dates), max(dates)
+                if (fin.year - debut.year) * 12 + fin.month - debut.month <= 12:
+                    axe.update(dtick="M1", tick0=debut.replace(day=1).strftime("%Y-%m-%d"))
+    for trace in fig.data:
+        for attribut in ("hovertemplate", "texttemplate"):
+            if attribut in trace:
+                trace[attribut] = _gabarit_francais(trace[attribut])
+        for attribut in ("xhoverformat", "yhoverformat", "zhoverformat"):
+            if getattr(trace, attribut, None):
+                trace[attribut] = format_pourcent(trace[attribut])
+        barre = getattr(trace, "colorbar", None) or getattr(getattr(trace, "marker", None), "colorbar", None)
+        if barre is not None and barre.tickformat:
+            barre.tickformat = format_pourcent(barre.tickformat)
+    return fig
