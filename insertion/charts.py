@@ -215,3 +215,94 @@ def graduations_lisibles(fig: go.Figure) -> go.Figure:
         if barre is not None and barre.tickformat:
             barre.tickformat = format_pourcent(barre.tickformat)
     return fig
+
+
+COULEUR_CONTEXTE = "#D3D8DE"  # les autres séries, en fond d'un petit multiple : du contexte, pas une donnée à lire
+
+
+def _titre_court(nom: str) -> str:
+    """« ALI14 · Clichy-sous-Bois – Montfermeil – Coubron » → « ALI14 · Clichy-sous-Bois » (titre d'un panneau)."""
+    return nom.split(" – ")[0]
+
+
+def series_nombreuses(fig: go.Figure, colonnes: int = 4) -> go.Figure:
+    """Plus de séries que de couleurs (22 ALI) : la palette serait réutilisée, et deux ALI confondues.
+
+    Des courbes deviennent de petits multiples : un panneau par série, titré de son nom, sa courbe en bleu
+    sur les autres en gris clair, même échelle partout. Des aires empilées gardent leur total, et chaque aire
+    est nommée au bout, à droite : la légende n'a plus à être lue. Une figure de 8 séries ou moins est rendue
+    telle quelle."""
+    traces = [t for t in fig.data if t.type == "scatter"]
+    if len(traces) <= len(PALETTE) or len(traces) != len(fig.data):
+        return fig
+    if any(t.stackgroup for t in traces):
+        return _aires_etiquetees(fig, traces)
+    return _petits_multiples_courbes(fig, traces, colonnes)
+
+
+def _aires_etiquetees(fig: go.Figure, traces: list) -> go.Figure:
+    cumul = 0.0
+    annotations = list(fig.layout.annotations)
+    for i, trace in enumerate(traces):
+        couleur = PALETTE[i % len(PALETTE)]
+        trace.update(line={"color": couleur, "width": 1}, fillcolor=couleur)
+        y = [float(v) if isinstance(v, numbers.Real) and v == v else 0.0 for v in (trace.y or [])]
+        if not y:
+            continue
+        annotations.append(
+            {"x": list(trace.x)[-1], "y": cumul + y[-1] / 2, "xref": "x", "yref": "y", "text": _titre_court(trace.name),
+             "showarrow": False, "xanchor": "left", "xshift": 6, "font": {"size": 11, "color": "#111111"}}
+        )  # fmt: skip
+        cumul += y[-1]
+    fig.update_layout(annotations=annotations, showlegend=False, margin={"r": 260})
+    return fig
+
+
+def _petits_multiples_courbes(fig: go.Figure, traces: list, colonnes: int) -> go.Figure:
+    from plotly.subplots import make_subplots
+
+    lignes = -(-len(traces) // colonnes)
+    multiples = make_subplots(
+        rows=lignes,
+        cols=colonnes,
+        shared_xaxes="all",
+        shared_yaxes="all",
+        subplot_titles=[_titre_court(t.name) for t in traces],
+        vertical_spacing=0.3 / lignes,
+        horizontal_spacing=0.03,
+    )
+    for k, trace in enumerate(traces):
+        ligne, colonne = k // colonnes + 1, k % colonnes + 1
+        # Les autres séries en une seule trace grise (segments séparés par None) : 44 traces au lieu de 484.
+        x_autres, y_autres = [], []
+        for autre in traces:
+            if autre is not trace:
+                x_autres += [*autre.x, None]
+                y_autres += [*autre.y, None]
+        multiples.add_trace(
+            go.Scatter(x=x_autres, y=y_autres, mode="lines", line={"color": COULEUR_CONTEXTE, "width": 1},
+                       hoverinfo="skip", showlegend=False),
+            row=ligne, col=colonne,
+        )  # fmt: skip
+        multiples.add_trace(
+            go.Scatter(x=trace.x, y=trace.y, name=trace.name, mode="lines", customdata=trace.customdata,
+                       hovertemplate=trace.hovertemplate, line={"color": PALETTE[0], "width": 2.5}, showlegend=False),
+            row=ligne, col=colonne,
+        )  # fmt: skip
+    axe_y = fig.layout.yaxis
+    multiples.update_yaxes(tickformat=axe_y.tickformat, rangemode=axe_y.rangemode or "tozero")
+    multiples.update_yaxes(title_text=axe_y.title.text, col=1, row=lignes // 2 + 1)
+    multiples.update_xaxes(tickformat="%Y", hoverformat="%B %Y")
+    multiples.update_annotations(font={"size": 12})  # titres des panneaux
+    if fig.layout.xaxis.title.text:
+        multiples.add_annotation(
+            text=fig.layout.xaxis.title.text, xref="paper", yref="paper", x=0, y=0, yshift=-40, showarrow=False,
+            xanchor="left", yanchor="top",
+        )  # fmt: skip
+    multiples.update_layout(
+        height=170 * lignes + 120,
+        showlegend=False,
+        hovermode="closest",
+        margin={"t": 40, "b": 70},
+    )
+    return multiples

@@ -482,6 +482,14 @@ def annoter_masques(fig: go.Figure, noms: list[str], textes: list[str | None], v
         fig.add_annotation(text=texte, showarrow=False, font={"color": "#555555"}, **position)
 
 
+def _texte_barre(valeur: float | None, pourcentage: bool) -> str:
+    if valeur is None:
+        return ""
+    if pourcentage:
+        return formats.pourcentage(valeur)
+    return formats.decimal(valeur, 0 if float(valeur).is_integer() else 1)
+
+
 def barres_territoires(
     noms: list[str],
     valeurs: list[float | None],
@@ -496,15 +504,20 @@ def barres_territoires(
     """Barres horizontales par territoire (dans l'ordre donné, le premier en haut) et une ligne verticale
     pointillée pour la valeur du département. Une valeur masquée n'a pas de barre : `masques` donne le
     texte écrit à sa place (« n.d. »), None pour une barre affichée."""
+    x = [None if v is None or pd.isna(v) else v for v in valeurs]
     fig = go.Figure(
         go.Bar(
-            x=[None if v is None or pd.isna(v) else v for v in valeurs],
+            x=x,
             y=noms,
             orientation="h",
             marker_color=COULEUR_BARRE,
             customdata=survols,
             hovertemplate="%{customdata}<extra></extra>",
             name=titre_axe,
+            # La valeur au bout de chaque barre : lue sans survol ni règle (une valeur masquée n'a ni barre ni texte).
+            text=[_texte_barre(v, pourcentage) for v in x],
+            textposition="outside",
+            cliponaxis=False,
         )
     )
     if reference is not None:
@@ -521,7 +534,7 @@ def barres_territoires(
         showlegend=False,
         xaxis_title=titre_axe,
         yaxis={"autorange": "reversed", "title": None},
-        margin={"t": 60},
+        margin={"t": 60, "r": 70},
     )
     if pourcentage:
         fig.update_xaxes(tickformat=".0%", rangemode="tozero")
@@ -671,6 +684,12 @@ def barres_superposees(
                 width=0.8 if i == 0 else 0.45,
                 customdata=survols,
                 hovertemplate="%{customdata}<extra></extra>",
+                # Les valeurs sur les barres : la première série au bout de sa barre, la série incluse dans la
+                # barre étroite (masquée par plotly si elle n'y tient pas ; le survol et le tableau la gardent).
+                text=[_texte_barre(None if v is None or pd.isna(v) else v, True) for v in valeurs],
+                textposition="outside" if i == 0 else "inside",
+                insidetextanchor="end",
+                cliponaxis=False,
             )
         )
     for valeur_ref, libelle, trait in references:
@@ -694,7 +713,8 @@ def barres_superposees(
         height=hauteur(len(noms)) + 60,
         xaxis={"title": None, "tickformat": ".0%", "rangemode": "tozero"},
         yaxis={"autorange": "reversed", "title": None},
-        margin={"t": 60},
+        margin={"t": 60, "r": 70},
+        uniformtext={"minsize": 10, "mode": "hide"},
     )
     if masques:
         annoter_masques(fig, noms, masques)

@@ -198,3 +198,59 @@ def test_les_cartes_de_la_vue_d_ensemble_portent_une_courbe_a_partir_de_zero(tmp
     # finit par les 56 personnes suivies à D.
     series = [pa.ipc.open_stream(e.proto.data.data).read_pandas()["valeur"].tolist() for e in elements]
     assert any(s[-1] == 56 for s in series), series
+
+
+# --- Plus de séries que de couleurs ------------------------------------------------------------------------
+
+NOMS_22 = [f"ALI{i:02d} · Commune {i} – Voisine {i}" for i in range(1, 23)]
+MOIS = ["2026-08-31", "2026-09-30", "2026-10-31"]
+
+
+def _courbes(n: int, empilees: bool = False) -> go.Figure:
+    fig = go.Figure(
+        [
+            go.Scatter(
+                x=MOIS,
+                y=[10 * i, 10 * i + 1, 10 * i + 2],
+                name=nom,
+                mode="lines",
+                stackgroup="g" if empilees else None,
+                customdata=[[str(10 * i)]] * 3,
+                hovertemplate="%{customdata[0]}<extra></extra>",
+            )
+            for i, nom in enumerate(NOMS_22[:n], start=1)
+        ]  # fmt: skip
+    )
+    fig.update_layout(xaxis_title="Mois", yaxis_title="Personnes suivies", yaxis_tickformat=",.0f")
+    return fig
+
+
+def test_huit_series_gardent_leurs_couleurs_et_leur_legende():
+    fig = _courbes(8)
+    assert charts.series_nombreuses(fig) is fig and len(fig.data) == 8
+
+
+def test_vingt_deux_courbes_en_petits_multiples_nommes():
+    fig = charts.series_nombreuses(_courbes(22))
+    nommees = [t for t in fig.data if t.name]
+    # Un panneau par ALI, titré de son nom court, sa courbe en bleu ; aucune couleur ne sert à deux ALI.
+    assert [t.name for t in nommees] == NOMS_22
+    assert {t.line.color for t in nommees} == {charts.PALETTE[0]}
+    titres = [a.text for a in fig.layout.annotations if a.text != "Mois"]
+    assert titres == [f"ALI{i:02d} · Commune {i}" for i in range(1, 23)]
+    assert fig.layout.showlegend is False
+    # Chaque panneau : sa série (survol conservé) sur les 21 autres en gris, à la même échelle.
+    assert nommees[4].y == (50, 51, 52) and nommees[4].customdata[0][0] == "50"
+    contexte = fig.data[fig.data.index(nommees[4]) - 1]
+    assert contexte.hoverinfo == "skip" and sum(v is None for v in contexte.y) == 21
+    references = {fig.layout[a].matches for a in fig.layout if a.startswith("yaxis")}
+    assert len(references - {None}) == 1  # tous les axes des ordonnées suivent le même : une seule échelle
+
+
+def test_vingt_deux_aires_empilees_nommees_au_bout():
+    fig = charts.series_nombreuses(_courbes(22, empilees=True))
+    assert len(fig.data) == 22 and fig.layout.showlegend is False
+    etiquettes = {a.text: a.y for a in fig.layout.annotations}
+    assert list(etiquettes) == [f"ALI{i:02d} · Commune {i}" for i in range(1, 23)]
+    # Au milieu de son aire au dernier mois : ALI01 (12) de 0 à 12, ALI02 (22) de 12 à 34.
+    assert etiquettes["ALI01 · Commune 1"] == 6 and etiquettes["ALI02 · Commune 2"] == 23
