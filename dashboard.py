@@ -6,6 +6,8 @@ La page par défaut est servie à la racine « / ».
 
 import streamlit as st
 
+from insertion.accessibilite import ICONE
+
 PAGES = {
     "Indicateurs": [
         st.Page("pages/vue_ensemble.py", title="Vue d'ensemble", icon=":material/home:", default=True),
@@ -23,4 +25,7 @@ PAGES = {
     ],
 }
 
+# L'icône de l'onglet avant st.navigation : sinon le navigateur prend d'abord l'icône Material de la page,
+# chargée depuis fonts.gstatic.com (absente hors ligne), avant que la page ne pose l'icône locale.
+st.set_page_config(page_icon=str(ICONE))
 st.navigation(PAGES).run()

@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from insertion import barre_filtres, charts, db, filters, formats, indicators, queries
+from insertion import accessibilite, barre_filtres, charts, db, filters, formats, indicators, queries
 from insertion.config import default_db_path
 
 TITRE = "ALI 93 — tableau de bord de l'insertion"
@@ -39,7 +39,8 @@ class Contexte:
 def setup(page_title: str | None = None) -> tuple[duckdb.DuckDBPyConnection, str]:
     """Configuration de la page, base de démonstration au premier lancement, connexion en lecture."""
     title = f"{page_title} · ALI 93" if page_title else TITRE
-    st.set_page_config(page_title=title, page_icon=":material/monitoring:", layout="wide")
+    st.set_page_config(page_title=title, page_icon=str(accessibilite.ICONE), layout="wide")
+    accessibilite.declarer_langue()
     path = default_db_path()
     if not path.exists():
         build_demo_once(str(path))

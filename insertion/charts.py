@@ -203,7 +203,16 @@ def graduations_lisibles(fig: go.Figure) -> go.Figure:
             if dates:
                 debut, fin = min(dates), max(dates)
                 if (fin.year - debut.year) * 12 + fin.month - debut.month <= 12:
-                    axe.update(dtick="M1", tick0=debut.replace(day=1).strftime("%Y-%m-%d"))
+                    premier = debut.replace(day=1)
+                    # Libellé au milieu du mois : un point du 31 octobre est sous « oct. », pas sous « nov. ».
+                    axe.update(dtick="M1", tick0=premier.strftime("%Y-%m-%d"), ticklabelmode="period")
+                    if axe.range is None and fin - debut < pd.Timedelta(days=45):
+                        # Quelques jours de données : plotly cadrerait entre deux débuts de mois, sans aucune
+                        # graduation. On montre le mois des données et ses voisins.
+                        axe.range = [
+                            (premier - pd.Timedelta(days=20)).strftime("%Y-%m-%d"),
+                            (fin.replace(day=1) + pd.DateOffset(months=1, days=20)).strftime("%Y-%m-%d"),
+                        ]
     for trace in fig.data:
         for attribut in ("hovertemplate", "texttemplate"):
             if attribut in trace:
@@ -306,3 +315,56 @@ def _petits_multiples_courbes(fig: go.Figure, traces: list, colonnes: int) -> go
         margin={"t": 40, "b": 70},
     )
     return multiples
+
+
+def assombrir(couleur: str, contraste: float = 4.5, fond: str = "#FFFFFF") -> str:
+    """La même teinte, assombrie juste assez pour atteindre `contraste` contre `fond` (texte : 4,5:1)."""
+    rouge, vert, bleu = (int(couleur.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))
+    facteur = 1.0
+    while facteur > 0:
+        essai = "#" + "".join(f"{round(c * facteur):02X}" for c in (rouge, vert, bleu))
+        if rapport_contraste(essai, fond) >= contraste:
+            return essai
+        facteur -= 0.02
+    return "#000000"
+
+
+def _couleur_texte(couleur: object) -> object:
+    """Une couleur de texte « #RRGGBB » trop pâle contre le blanc est assombrie ; toute autre valeur est rendue."""
+    if isinstance(couleur, str) and re.fullmatch(r"#[0-9A-Fa-f]{6}", couleur) and rapport_contraste(couleur) < 4.5:
+        return assombrir(couleur)
+    return couleur
+
+
+def textes_lisibles(fig: go.Figure) -> go.Figure:
+    """Tout le texte d'une figure à 4,5:1 au moins contre le blanc (RGAA 3.2).
+
+    Le thème plotly de Streamlit écrit graduations, titres d'axes et légendes en #808495 (3,7:1) ; une couleur
+    posée dans la figure l'emporte sur ce thème : on les pose donc toutes. Une annotation ou un texte de
+    barre écrit dans une couleur de la palette (3:1 seulement, assez pour un trait) est assombri."""
+    if fig.layout.font.color is None:
+        fig.layout.font.color = GRIS_TEXTE
+    for trace in fig.data:  # un axe que seule une trace nomme (« x2 ») est créé par plotly.js, au thème de Streamlit
+        for lettre in ("x", "y"):
+            reference = getattr(trace, f"{lettre}axis", None)
+            if reference and f"{lettre}axis{reference[1:]}" not in fig.layout:
+                fig.layout[f"{lettre}axis{reference[1:]}"] = {}
+    for axe in _axes(fig).values():
+        if axe.tickfont.color is None:
+            axe.tickfont.color = GRIS_TEXTE
+        if axe.title.font.color is None:
+            axe.title.font.color = GRIS_TEXTE
+        axe.tickfont.color = _couleur_texte(axe.tickfont.color)
+    for conteneur in (fig.layout.legend.font, fig.layout.legend.title.font, fig.layout.title.font):
+        conteneur.color = _couleur_texte(conteneur.color) if conteneur.color else GRIS_TEXTE
+    for annotation in fig.layout.annotations:
+        annotation.font.color = _couleur_texte(annotation.font.color)
+    for trace in fig.data:
+        police = getattr(trace, "textfont", None)
+        if police is not None and isinstance(police.color, str):
+            police.color = _couleur_texte(police.color)
+        barre = getattr(trace, "colorbar", None)
+        if barre is not None:
+            barre.tickfont.color = barre.tickfont.color or GRIS_TEXTE
+            barre.title.font.color = barre.title.font.color or GRIS_TEXTE
+    return fig

@@ -112,6 +112,7 @@ def graphique(
         fig.update_layout(template=charts.TEMPLATE)
     fig.update_layout(separators=charts.SEPARATEURS)
     charts.graduations_lisibles(fig)
+    charts.textes_lisibles(fig)
     st.plotly_chart(fig, config=charts.config(nom_fichier(ctx, vue)), key=cle)
     note_secret(masque)
     definitions = list(definitions)
@@ -173,7 +174,8 @@ def courbe_etincelle(serie: list[float], etendue: tuple[float, float] | None = N
             "y": {"field": "valeur", "type": "quantitative", "axis": None, "scale": {**echelle, "nice": False}},
         },
         "config": {"view": {"stroke": None}},
-        "padding": 2,
+        # Un objet, pas un nombre : Streamlit complète ce réglage (« padding: 2 » fait échouer le rendu).
+        "padding": {"left": 0, "right": 0, "top": 2, "bottom": 2},
     }
 
 

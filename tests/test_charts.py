@@ -162,6 +162,7 @@ def test_quelques_semaines_de_dates_graduees_au_mois():
     )
     charts.graduations_lisibles(fig)
     assert fig.layout.xaxis.dtick == "M1" and fig.layout.xaxis.tick0 == "2026-09-01"
+    assert fig.layout.xaxis.ticklabelmode == "period"
 
 
 def test_plusieurs_annees_de_mois_laissees_a_plotly():
@@ -254,3 +255,48 @@ def test_vingt_deux_aires_empilees_nommees_au_bout():
     assert list(etiquettes) == [f"ALI{i:02d} · Commune {i}" for i in range(1, 23)]
     # Au milieu de son aire au dernier mois : ALI01 (12) de 0 à 12, ALI02 (22) de 12 à 34.
     assert etiquettes["ALI01 · Commune 1"] == 6 and etiquettes["ALI02 · Commune 2"] == 23
+
+
+# --- Texte des figures à 4,5:1 ------------------------------------------------------------------------------
+
+
+def test_assombrir_garde_la_teinte_et_atteint_4_5():
+    for couleur in charts.PALETTE:
+        sombre = charts.assombrir(couleur)
+        assert charts.rapport_contraste(sombre) >= 4.5
+        # Même teinte : les trois canaux réduits dans la même proportion (à l'arrondi près).
+        avant = [int(couleur[i : i + 2], 16) for i in (1, 3, 5)]
+        apres = [int(sombre[i : i + 2], 16) for i in (1, 3, 5)]
+        rapports = {round(b / a, 1) for a, b in zip(avant, apres, strict=True) if a > 20}
+        assert len(rapports) <= 1, (couleur, sombre)
+    assert charts.assombrir("#595959") == "#595959"  # déjà lisible : inchangé
+
+
+def test_graduations_legendes_et_annotations_posees_en_couleur_lisible():
+    fig = go.Figure(
+        [go.Bar(x=["a"], y=[1], text=["1"], textfont={"color": "#D55E00"}), go.Heatmap(z=[[1]], xaxis="x2")],
+        layout={"annotations": [{"text": "Plus récente", "font": {"color": "#D55E00"}}, {"text": "sans couleur"}]},
+    )
+    charts.textes_lisibles(fig)
+    # Posées dans la figure, elles l'emportent sur le gris #808495 (3,7:1) du thème plotly de Streamlit.
+    for couleur in (
+        fig.layout.font.color,
+        fig.layout.xaxis.tickfont.color,
+        fig.layout.yaxis.title.font.color,
+        fig.layout.xaxis2.tickfont.color,
+        fig.layout.legend.font.color,
+        fig.data[1].colorbar.tickfont.color,
+        fig.layout.annotations[0].font.color,
+        fig.data[0].textfont.color,
+    ):
+        assert charts.rapport_contraste(couleur) >= 4.5, couleur
+    assert fig.layout.annotations[1].font.color is None  # hérite de la police de la figure, lisible
+
+
+def test_une_seule_date_garde_des_graduations_de_mois():
+    # Toutes les ALI à jour le même jour (page Qualité) : sans cadre, aucun début de mois dans l'axe.
+    fig = go.Figure(go.Scatter(x=["2026-10-31"] * 3, y=["A", "B", "C"]), layout={"xaxis_tickformat": "%b %Y"})
+    charts.graduations_lisibles(fig)
+    assert fig.layout.xaxis.dtick == "M1"
+    debut, fin = fig.layout.xaxis.range
+    assert debut < "2026-10-01" and fin > "2026-11-01"
