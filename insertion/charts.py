@@ -255,11 +255,13 @@ def _aires_etiquetees(fig: go.Figure, traces: list) -> go.Figure:
     for i, trace in enumerate(traces):
         couleur = PALETTE[i % len(PALETTE)]
         trace.update(line={"color": couleur, "width": 1}, fillcolor=couleur)
-        y = [float(v) if isinstance(v, numbers.Real) and v == v else 0.0 for v in (trace.y or [])]
+        valeurs = [] if trace.y is None else list(trace.y)  # un tableau numpy n'a pas de valeur de vérité
+        y = [float(v) if isinstance(v, numbers.Real) and v == v else 0.0 for v in valeurs]
         if not y:
             continue
         annotations.append(
-            {"x": list(trace.x)[-1], "y": cumul + y[-1] / 2, "xref": "x", "yref": "y", "text": _titre_court(trace.name),
+            # Dans la marge droite (xref « paper ») : sur l'axe des dates, plotly l'élargirait pour loger le texte.
+            {"x": 1, "y": cumul + y[-1] / 2, "xref": "paper", "yref": "y", "text": _titre_court(trace.name),
              "showarrow": False, "xanchor": "left", "xshift": 6, "font": {"size": 11, "color": "#111111"}}
         )  # fmt: skip
         cumul += y[-1]

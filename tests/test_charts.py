@@ -9,6 +9,7 @@ import tomllib
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import pyarrow as pa
 import pytest
@@ -210,9 +211,10 @@ MOIS = ["2026-08-31", "2026-09-30", "2026-10-31"]
 def _courbes(n: int, empilees: bool = False) -> go.Figure:
     fig = go.Figure(
         [
+            # Des colonnes pandas, comme la page : plotly les garde en tableaux numpy (sans valeur de vérité).
             go.Scatter(
-                x=MOIS,
-                y=[10 * i, 10 * i + 1, 10 * i + 2],
+                x=pd.Series(pd.to_datetime(MOIS)),
+                y=pd.Series([10 * i, 10 * i + 1, 10 * i + 2]),
                 name=nom,
                 mode="lines",
                 stackgroup="g" if empilees else None,
@@ -241,7 +243,7 @@ def test_vingt_deux_courbes_en_petits_multiples_nommes():
     assert titres == [f"ALI{i:02d} · Commune {i}" for i in range(1, 23)]
     assert fig.layout.showlegend is False
     # Chaque panneau : sa série (survol conservé) sur les 21 autres en gris, à la même échelle.
-    assert nommees[4].y == (50, 51, 52) and nommees[4].customdata[0][0] == "50"
+    assert list(nommees[4].y) == [50, 51, 52] and nommees[4].customdata[0][0] == "50"
     contexte = fig.data[fig.data.index(nommees[4]) - 1]
     assert contexte.hoverinfo == "skip" and sum(v is None for v in contexte.y) == 21
     references = {fig.layout[a].matches for a in fig.layout if a.startswith("yaxis")}
