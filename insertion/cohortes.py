@@ -514,9 +514,13 @@ def barres_territoires(
             customdata=survols,
             hovertemplate="%{customdata}<extra></extra>",
             name=titre_axe,
-            # La valeur au bout de chaque barre : lue sans survol ni règle (une valeur masquée n'a ni barre ni texte).
+            # La valeur dans la barre, à sa base : lue sans survol ni règle, et loin de la ligne du département qui
+            # passe près du bout des barres (une barre trop courte la porte juste après elle ; une valeur masquée
+            # n'a ni barre ni texte). Blanc sur le bleu de la palette : 5,2:1.
             text=[_texte_barre(v, pourcentage) for v in x],
-            textposition="outside",
+            textposition="auto",
+            insidetextanchor="start",
+            insidetextfont={"color": "#FFFFFF"},
             cliponaxis=False,
         )
     )
@@ -684,14 +688,25 @@ def barres_superposees(
                 width=0.8 if i == 0 else 0.45,
                 customdata=survols,
                 hovertemplate="%{customdata}<extra></extra>",
-                # Les valeurs sur les barres : la première série au bout de sa barre, la série incluse dans la
-                # barre étroite (masquée par plotly si elle n'y tient pas ; le survol et le tableau la gardent).
-                text=[_texte_barre(None if v is None or pd.isna(v) else v, True) for v in valeurs],
-                textposition="outside" if i == 0 else "inside",
-                insidetextanchor="end",
-                cliponaxis=False,
             )
         )
+    # Les valeurs en colonne dans la marge droite, une ligne par territoire (« 14,1 % · 7,9 % ») : au bout des
+    # barres, elles croisaient les lignes du département, et la barre étroite n'a pas la place d'un texte.
+    textes = [
+        " · ".join(_texte_barre(None if v is None or pd.isna(v) else v, True) or formats.SANS_OBJET for v in ligne)
+        for ligne in zip(*(valeurs for _, valeurs, _, _ in series), strict=True)
+    ]
+    en_tete = "<br>".join(("" if i == 0 else "· ") + nom for i, (nom, _, _, _) in enumerate(series))
+    for nom, texte in zip(noms, textes, strict=True):
+        if texte.strip(" ·" + formats.SANS_OBJET):
+            fig.add_annotation(
+                x=1, xref="paper", xanchor="left", xshift=8, y=nom, yref="y", text=texte, showarrow=False,
+                font={"size": 12},
+            )  # fmt: skip
+    fig.add_annotation(
+        x=1, xref="paper", xanchor="left", xshift=8, y=1, yref="paper", yanchor="bottom", text=en_tete,
+        showarrow=False, font={"size": 11},
+    )  # fmt: skip
     for valeur_ref, libelle, trait in references:
         if valeur_ref is None:
             continue
@@ -713,8 +728,7 @@ def barres_superposees(
         height=hauteur(len(noms)) + 60,
         xaxis={"title": None, "tickformat": ".0%", "rangemode": "tozero"},
         yaxis={"autorange": "reversed", "title": None},
-        margin={"t": 60, "r": 70},
-        uniformtext={"minsize": 10, "mode": "hide"},
+        margin={"t": 60, "r": 150},
     )
     if masques:
         annoter_masques(fig, noms, masques)

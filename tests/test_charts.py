@@ -302,3 +302,42 @@ def test_une_seule_date_garde_des_graduations_de_mois():
     assert fig.layout.xaxis.dtick == "M1"
     debut, fin = fig.layout.xaxis.range
     assert debut < "2026-10-01" and fin > "2026-11-01"
+
+
+# --- Les barres de taux par ALI portent leurs valeurs ---------------------------------------------------------
+
+
+def test_barres_par_ali_portent_leur_valeur_sauf_masquee():
+    from insertion import cohortes
+
+    fig = cohortes.barres_territoires(
+        ["ALI01 · Saint-Denis", "ALI04 · La Courneuve", "ALI14 · Clichy-sous-Bois"],
+        [0.758, None, 0.679],
+        ["a", "b", "c"],
+        titre_axe="Taux",
+        pourcentage=True,
+        reference=0.72,
+        libelle_reference="Seine-Saint-Denis : 72,0 %",
+        masques=[None, "n.d.", None],
+    )
+    (barres,) = [t for t in fig.data if t.type == "bar"]
+    assert list(barres.text) == ["75,8\u202f%", "", "67,9\u202f%"]
+    # Délai médian : en jours, sans décimale quand il est entier.
+    fig = cohortes.barres_territoires(["A", "B"], [33.0, 33.5], ["a", "b"], titre_axe="Jours", pourcentage=False)
+    assert list(fig.data[0].text) == ["33", "33,5"]
+
+
+def test_barres_superposees_donnent_leurs_deux_valeurs_en_colonne():
+    from insertion import cohortes
+
+    fig = cohortes.barres_superposees(
+        ["ALI01 · Saint-Denis", "ALI04 · La Courneuve"],
+        [("Sortie en emploi", [0.141, None], ["a", "b"], charts.PALETTE[4]),
+         ("dont emploi durable", [0.079, None], ["a", "b"], charts.PALETTE[2])],
+        [(0.14, "Seine-Saint-Denis, emploi : 14,0 %", "dash")],
+        titre="Part",
+        masques=[None, "n.d."],
+    )  # fmt: skip
+    textes = {a.y: a.text for a in fig.layout.annotations if a.xref == "paper" and a.yref == "y"}
+    # ALI04 masquée : ni barre ni colonne de valeurs (son « n.d. » est écrit à la place de la barre).
+    assert textes == {"ALI01 · Saint-Denis": "14,1\u202f% · 7,9\u202f%"}
