@@ -9,6 +9,7 @@ plus ce droit à son ouverture (app.setup), pour un lien direct.
 import streamlit as st
 
 from insertion import connexion
+from insertion.accessibilite import ICONE
 
 PAGES = {
     "Indicateurs": [
@@ -39,4 +40,7 @@ def permises(pages: dict[str, list[st.Page]]) -> dict[str, list[st.Page]]:
     return gardees or {"": [PAGES["Indicateurs"][0]]}
 
 
+# L'icône de l'onglet avant st.navigation : sinon le navigateur prend d'abord l'icône Material de la page,
+# chargée depuis fonts.gstatic.com (absente hors ligne), avant que la page ne pose l'icône locale.
+st.set_page_config(page_icon=str(ICONE))
 st.navigation(permises(PAGES)).run()

@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from insertion import acces, barre_filtres, charts, connexion, filters, formats, indicators
+from insertion import acces, accessibilite, barre_filtres, charts, connexion, filters, formats, indicators
 from insertion.config import default_db_path
 from insertion.store import db, requetes
 
@@ -42,7 +42,8 @@ class Contexte:
 def setup(page_title: str | None = None) -> tuple[duckdb.DuckDBPyConnection, str]:
     """Configuration de la page, base de démonstration au premier lancement, connexion en lecture."""
     title = f"{page_title} · ALI 93" if page_title else TITRE
-    st.set_page_config(page_title=title, page_icon=":material/monitoring:", layout="wide")
+    st.set_page_config(page_title=title, page_icon=str(accessibilite.ICONE), layout="wide")
+    accessibilite.declarer_langue()
     # Avant toute donnée : connexion, rôle, droit de voir cette page (un lien direct passe aussi par ici).
     connexion.garder(page_title, page_title or TITRE)
     path = default_db_path()

@@ -504,6 +504,14 @@ def annoter_masques(fig: go.Figure, noms: list[str], textes: list[str | None], v
         fig.add_annotation(text=texte, showarrow=False, font={"color": "#555555"}, **position)
 
 
+def _texte_barre(valeur: float | None, pourcentage: bool) -> str:
+    if valeur is None:
+        return ""
+    if pourcentage:
+        return formats.pourcentage(valeur)
+    return formats.decimal(valeur, 0 if float(valeur).is_integer() else 1)
+
+
 def barres_territoires(
     noms: list[str],
     valeurs: list[float | None],
@@ -518,15 +526,24 @@ def barres_territoires(
     """Barres horizontales par territoire (dans l'ordre donné, le premier en haut) et une ligne verticale
     pointillée pour la valeur du département. Une valeur masquée n'a pas de barre : `masques` donne le
     texte écrit à sa place (« secret »), None pour une barre affichée."""
+    x = [None if v is None or pd.isna(v) else v for v in valeurs]
     fig = go.Figure(
         go.Bar(
-            x=[None if v is None or pd.isna(v) else v for v in valeurs],
+            x=x,
             y=noms,
             orientation="h",
             marker_color=COULEUR_BARRE,
             customdata=survols,
             hovertemplate="%{customdata}<extra></extra>",
             name=titre_axe,
+            # La valeur dans la barre, à sa base : lue sans survol ni règle, et loin de la ligne du département qui
+            # passe près du bout des barres (une barre trop courte la porte juste après elle ; une valeur masquée
+            # n'a ni barre ni texte). Blanc sur le bleu de la palette : 5,2:1.
+            text=[_texte_barre(v, pourcentage) for v in x],
+            textposition="auto",
+            insidetextanchor="start",
+            insidetextfont={"color": "#FFFFFF"},
+            cliponaxis=False,
         )
     )
     if reference is not None:
@@ -543,7 +560,7 @@ def barres_territoires(
         showlegend=False,
         xaxis_title=titre_axe,
         yaxis={"autorange": "reversed", "title": None},
-        margin={"t": 60},
+        margin={"t": 60, "r": 70},
     )
     if pourcentage:
         fig.update_xaxes(tickformat=".0%", rangemode="tozero")
@@ -696,6 +713,23 @@ def barres_superposees(
                 hovertemplate="%{customdata}<extra></extra>",
             )
         )
+    # Les valeurs en colonne dans la marge droite, une ligne par territoire (« 14,1 % · 7,9 % ») : au bout des
+    # barres, elles croisaient les lignes du département, et la barre étroite n'a pas la place d'un texte.
+    textes = [
+        " · ".join(_texte_barre(None if v is None or pd.isna(v) else v, True) or formats.SANS_OBJET for v in ligne)
+        for ligne in zip(*(valeurs for _, valeurs, _, _ in series), strict=True)
+    ]
+    en_tete = "<br>".join(("" if i == 0 else "· ") + nom for i, (nom, _, _, _) in enumerate(series))
+    for nom, texte in zip(noms, textes, strict=True):
+        if texte.strip(" ·" + formats.SANS_OBJET):
+            fig.add_annotation(
+                x=1, xref="paper", xanchor="left", xshift=8, y=nom, yref="y", text=texte, showarrow=False,
+                font={"size": 12},
+            )  # fmt: skip
+    fig.add_annotation(
+        x=1, xref="paper", xanchor="left", xshift=8, y=1, yref="paper", yanchor="bottom", text=en_tete,
+        showarrow=False, font={"size": 11},
+    )  # fmt: skip
     for valeur_ref, libelle, trait in references:
         if valeur_ref is None:
             continue
@@ -717,7 +751,7 @@ def barres_superposees(
         height=hauteur(len(noms)) + 60,
         xaxis={"title": None, "tickformat": ".0%", "rangemode": "tozero"},
         yaxis={"autorange": "reversed", "title": None},
-        margin={"t": 60},
+        margin={"t": 60, "r": 150},
     )
     if masques:
         annoter_masques(fig, noms, masques)

@@ -39,7 +39,7 @@ FICHIER_GEOJSON = "communes.geojson"
 NON_REPARTI = "non_reparti"  # groupe des crédits sans code_ali (queries/budget_annuel.sql)
 
 COULEUR_CHOISIE = charts.PALETTE[1]  # orange Okabe-Ito : l'ALI choisie
-COULEUR_AUTRES = "#A8B5C4"  # gris bleuté : les autres ALI
+COULEUR_AUTRES = "#7A8899"  # gris bleuté : les autres ALI (3,6:1 contre le blanc, RGAA : 3:1 pour une barre)
 COULEUR_MASQUE = "#D9D9D9"  # tuile d'une ALI dont la valeur n'est pas diffusée
 COULEUR_FRONTIERE = "#3A3A3A"
 
@@ -283,6 +283,12 @@ def _court(code: str) -> str:
     return code[3:] if code.upper().startswith("ALI") and len(code) > 3 else code
 
 
+def _etiquette(code: str, noms: dict[str, str]) -> str:
+    """« ALI14 » → « 14 Clichy-sous-Bois » : le numéro garde l'axe court, la première commune nomme l'ALI."""
+    nom = noms.get(code, "").split(" · ", 1)[-1].split(" – ")[0].strip()
+    return f"{_court(code)} {nom}" if nom and nom != code else _court(code)
+
+
 def petits_multiples(prot_ali: secret.Protege, code: str | None, noms: dict[str, str], colonnes: int = 2) -> go.Figure:
     """Un petit graphique par indicateur : les ALI en barres, de la plus haute à la plus basse, l'ALI
     choisie en orange, la médiane des ALI en tirets et l'écart interquartile en bande grisée. Une ALI
@@ -304,7 +310,7 @@ def petits_multiples(prot_ali: secret.Protege, code: str | None, noms: dict[str,
     for k, ind in enumerate(INDICATEURS):
         row, col = k // colonnes + 1, k % colonnes + 1
         ordre = donnees.assign(_texte=textes[ind.cle]).sort_values(ind.cle, ascending=False, na_position="last")
-        x = [_court(g) for g in ordre["groupe"]]
+        x = [_etiquette(g, noms) for g in ordre["groupe"]]
         couleurs = [COULEUR_CHOISIE if g == code else COULEUR_AUTRES for g in ordre["groupe"]]
         fig.add_trace(
             go.Bar(
@@ -323,7 +329,7 @@ def petits_multiples(prot_ali: secret.Protege, code: str | None, noms: dict[str,
         if not masquees.empty:
             fig.add_trace(
                 go.Scatter(
-                    x=[_court(g) for g in masquees["groupe"]],
+                    x=[_etiquette(g, noms) for g in masquees["groupe"]],
                     y=[0] * len(masquees),
                     mode="text",
                     text=masquees["_texte"],
@@ -350,11 +356,11 @@ def petits_multiples(prot_ali: secret.Protege, code: str | None, noms: dict[str,
                  "line": {"dash": "dash", "color": "#333333", "width": 1.5}}
             )  # fmt: skip
         axes[f"yaxis{axe}"] = {**ind.axe, "rangemode": "tozero"}
-        axes[f"xaxis{axe}"] = {"type": "category", "tickfont": {"size": 10}}
+        axes[f"xaxis{axe}"] = {"type": "category", "tickfont": {"size": 10}, "tickangle": -60, "automargin": True}
     fig.update_layout(
         **axes,
         shapes=formes,
-        height=280 * lignes,
+        height=390 * lignes,
         showlegend=False,
         margin={"t": 60, "b": 30},
         bargap=0.15,

@@ -115,6 +115,8 @@ def graphique(
     if fig.layout.template.layout.separators != charts.SEPARATEURS:
         fig.update_layout(template=charts.TEMPLATE)
     fig.update_layout(separators=charts.SEPARATEURS)
+    charts.graduations_lisibles(fig)
+    charts.textes_lisibles(fig)
     st.plotly_chart(fig, config=charts.config(nom_fichier(ctx, vue)), key=cle)
     note_secret(masque)
     definitions = list(definitions)
@@ -132,19 +134,53 @@ def kpi(
     aide: str | None = None,
     description: str | None = None,
     fleche: str = "auto",
+    etendue: tuple[float, float] | None = None,
 ) -> None:
-    st.metric(
-        label,
-        valeur,
-        delta=evolution,
-        delta_color=sens,
-        chart_data=serie,
-        chart_type="area",
-        border=True,
-        help=aide,
-        delta_description=description,
-        delta_arrow=fleche,
-    )
+    """Une carte : valeur, évolution et courbe des derniers mois.
+
+    La courbe de st.metric prend pour axe le minimum et le maximum de la série : un écart de 1 % y
+    remplissait toute la hauteur. Elle est donc dessinée ici, sur un axe partant de zéro (ou sur
+    `etendue`, par exemple (0, 100) pour un taux en %), dans le même cadre que la carte."""
+    with st.container(border=True):
+        st.metric(
+            label,
+            valeur,
+            delta=evolution,
+            delta_color=sens,
+            border=False,
+            help=aide,
+            delta_description=description,
+            delta_arrow=fleche,
+        )
+        if serie:
+            st.vega_lite_chart(
+                courbe_etincelle(serie, etendue),
+                width="stretch",
+                height=44,
+                alt=f"Courbe de « {label} » sur les {len(serie)} derniers points, axe partant de zéro.",
+            )
+
+
+def courbe_etincelle(serie: list[float], etendue: tuple[float, float] | None = None) -> dict:
+    """Spécification Vega-Lite d'une courbe d'étincelle : aire sans axes, échelle à partir de zéro (ou fixe)."""
+    echelle = {"domain": list(etendue)} if etendue is not None else {"zero": True}
+    return {
+        "data": {"values": [{"rang": i, "valeur": float(v)} for i, v in enumerate(serie)]},
+        "mark": {
+            "type": "area",
+            "color": charts.PALETTE[0],
+            "opacity": 0.25,
+            "line": {"color": charts.PALETTE[0], "strokeWidth": 2},
+            "tooltip": False,
+        },
+        "encoding": {
+            "x": {"field": "rang", "type": "quantitative", "axis": None, "scale": {"nice": False, "zero": False}},
+            "y": {"field": "valeur", "type": "quantitative", "axis": None, "scale": {**echelle, "nice": False}},
+        },
+        "config": {"view": {"stroke": None}},
+        # Un objet, pas un nombre : Streamlit complète ce réglage (« padding: 2 » fait échouer le rendu).
+        "padding": {"left": 0, "right": 0, "top": 2, "bottom": 2},
+    }
 
 
 # Gardés ici pour les pages : la logique vit dans insertion.formats (sans Streamlit).

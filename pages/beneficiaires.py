@@ -66,6 +66,7 @@ else:
         height=560 if groupe == "ali" else 460,
         hovermode="closest",
     )
+    fig = charts.series_nombreuses(fig)  # 22 ALI : petits multiples ou aires nommées, pas de couleur réutilisée
     table = affiche.assign(
         territoire=[noms.get(c, c) for c in serie["groupe"]], mois=[formats.mois(m) for m in serie["mois"]]
     )

@@ -162,8 +162,8 @@ ui.note_secret(prot_ali.a_masque or prot_dep.a_masque)
 # --- Petits multiples ----------------------------------------------------------------------------------------
 st.subheader("Toutes les ALI, indicateur par indicateur")
 st.caption(
-    "Une barre par ALI (numéro sous la barre), de la plus haute à la plus basse ; votre ALI en orange ; "
-    "tirets : médiane des ALI ; bande grisée : du 1er au 3e quartile."
+    "Une barre par ALI (numéro et première commune sous la barre), de la plus haute à la plus basse ; "
+    "votre ALI en orange ; tirets : médiane des ALI ; bande grisée : du 1er au 3e quartile."
 )
 ui.graphique(
     ctx,

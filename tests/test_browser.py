@@ -57,9 +57,18 @@ def browser():
         chromium.close()
 
 
+def _noter_si_exterieure(page, url: str, origine: str) -> None:
+    if not url.startswith((origine, "data:", "blob:")):
+        page.requetes_exterieures.append(url)
+
+
 def open_view(browser, url: str, title: str, timeout_ms: int = 60_000, height: int = 900):
     # Streamlit fait défiler un conteneur interne : une capture « pleine page » exige une fenêtre haute.
     page = browser.new_page(viewport={"width": 1280, "height": height}, locale="fr-FR")
+    # Toute requête vers une autre adresse que le serveur (icône, police…) échouerait hors ligne.
+    origine = "/".join(url.split("/")[:3])
+    page.requetes_exterieures = []
+    page.on("request", lambda r: _noter_si_exterieure(page, r.url, origine))
     page.goto(url)
     page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=timeout_ms)
     # Fini : le script ne tourne plus et plus aucun squelette d'élément en attente.
@@ -75,6 +84,42 @@ def open_view(browser, url: str, title: str, timeout_ms: int = 60_000, height: i
         timeout=timeout_ms,
     )
     return page
+
+
+# axe-core (RGAA) : aucune violation « serious » ou « critical », sauf une, de Streamlit 1.67 lui-même. Sa
+# navigation latérale par sections (dashboard.py : « Indicateurs », « Données ») est un
+# <ul data-testid="stSidebarNavItems"> dont les enfants sont des <div> (titre de section puis <li>) : axe signale
+# « list » sur le <ul> et « listitem » sur chaque <li>. Le balisage est celui du composant SidebarNav de
+# Streamlit, qu'une application ne peut pas changer (seul remède : renoncer aux sections). Ces deux règles sont
+# donc ignorées pour les seuls éléments de cette navigation ; partout ailleurs dans la page, elles comptent.
+REGLES_NAVIGATION_STREAMLIT = {"list", "listitem"}
+NAVIGATION_STREAMLIT = "[data-testid='stSidebarNavItems']"
+
+
+def violations_graves(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    graves = []
+    for violation in Axe().run(page).response["violations"]:
+        if violation["impact"] not in ("serious", "critical"):
+            continue
+        noeuds = [
+            n["target"]
+            for n in violation["nodes"]
+            if not (violation["id"] in REGLES_NAVIGATION_STREAMLIT and _dans_la_navigation(page, n["target"]))
+        ]
+        if noeuds:
+            graves.append(f"{violation['id']} ({violation['impact']}) : {violation['help']} — {noeuds[:5]}")
+    return graves
+
+
+def _dans_la_navigation(page, cible: list) -> bool:
+    if len(cible) != 1:  # élément dans un cadre (iframe) : jamais la navigation de Streamlit
+        return False
+    return page.evaluate(
+        "([s, nav]) => { const e = document.querySelector(s); return !!(e && e.closest(nav)); }",
+        [cible[0], NAVIGATION_STREAMLIT],
+    )
 
 
 def assert_no_exception(page) -> None:
@@ -101,6 +146,12 @@ def test_every_view_opens_without_error(server, browser, path):
         open_view(browser, f"{base}/", VUES[""], timeout_ms=180_000).close()
     page = open_view(browser, f"{base}/{path}", VUES[path], height=3600)
     assert_no_exception(page)
+    # Page déclarée en français (Streamlit sert lang="en"), rien de chargé hors du serveur (icône comprise).
+    assert page.evaluate("document.documentElement.lang") == "fr"
+    assert page.requetes_exterieures == []
+    icones = page.evaluate("[...document.querySelectorAll('link[rel~=icon]')].map(l => l.href)")
+    assert icones and all(i.startswith(base) for i in icones), icones
+    assert violations_graves(page) == []
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{path or 'vue-ensemble'}.png"), full_page=True)
     page.close()

@@ -29,6 +29,7 @@ import shutil
 import numpy as np
 import pytest
 
+from insertion import charts
 from insertion.config import DATA_DIR
 from insertion.filters import widget_key
 from tests.conftest import ROOT, build_db, csv_bytes, ligne
@@ -159,9 +160,10 @@ def test_small_multiples_and_tile_map(comparer_db, app_test):
     multiples = json.loads(at.get("plotly_chart")[0].proto.spec)
     barres = [t for t in multiples["data"] if t["type"] == "bar"]
     assert len(barres) == 8
-    # File active : 24 (ALI01), 12 (ALI14), puis les deux masquées sans barre ; ALI14 en orange.
-    assert barres[0]["x"] == ["01", "14", "04", "10"]
-    assert barres[0]["marker"]["color"][1] == "#E69F00"
+    # File active : 24 (ALI01), 12 (ALI14), puis les deux masquées sans barre ; ALI14 en orange. Chaque ALI est
+    # nommée (numéro et première commune), pas seulement numérotée.
+    assert barres[0]["x"] == ["01 Saint-Denis", "14 Clichy-sous-Bois", "04 La Courneuve", "10 Bobigny"]
+    assert barres[0]["marker"]["color"][1] == charts.PALETTE[1]
 
     fig = carte(at)
     assert case(fig, "File active à la date d'observation", CLICHY) == 12

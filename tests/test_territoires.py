@@ -347,6 +347,10 @@ def test_small_multiples_highlight_the_chosen_ali():
     assert list(file_active.marker.color) == [T.COULEUR_AUTRES, T.COULEUR_CHOISIE, T.COULEUR_AUTRES, T.COULEUR_AUTRES]
     textes = [t for t in fig.data if t.type == "scatter" and t.mode == "text"]
     assert list(textes[0].text) == ["secret", "secret"]
+    # Avec les libellés du référentiel, chaque barre nomme son ALI par sa première commune.
+    noms = {"ALI01": "ALI01 · Saint-Denis", "ALI14": "ALI14 · Clichy-sous-Bois – Montfermeil – Coubron"}
+    nommees = T.petits_multiples(prot, "ALI14", noms).data[0]
+    assert list(nommees.x) == ["01 Saint-Denis", "14 Clichy-sous-Bois", "04", "10"]
     # Médiane de la file active (18) en tirets.
     assert any(s.type == "line" and s.y0 == 18 and s.line.dash == "dash" for s in fig.layout.shapes)
 
