@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import re
 import statistics
 import sys
 import time
@@ -87,7 +88,9 @@ async def one_session(
             timings.append(await show(page, f"{base}/{rng.choice(VUES)}{query}"))
             first.set()
             body = await page.inner_text("body")
-            if await page.locator("[data-testid='stException']").count() or "lock" in body.lower():
+            # Un verrou DuckDB se lit « … lock … » ; le mot entier seulement : l'icône Material du bandeau du
+            # mode local s'écrit « lock_open » dans le texte de la page.
+            if await page.locator("[data-testid='stException']").count() or re.search(r"\block\b", body, re.I):
                 errors.append(f"session {index} : {page.url}\n{body[:500]}")
     finally:
         await page.close()

@@ -166,13 +166,14 @@ def _liens_navigation(page) -> list[str]:
 ATTENDUES = {
     "admin": {"Vue d'ensemble", "Comparer les territoires", "Qualité des données", "Importer", "Journal d'audit"},
     "dep": {"Vue d'ensemble", "Comparer les territoires", "Qualité des données"},
-    "dir14": {"Vue d'ensemble", "Comparer les territoires", "Budget"},
+    # La direction d'ALI ouvre la page Qualité, réduite à sa seule ALI (test_connexion le vérifie).
+    "dir14": {"Vue d'ensemble", "Comparer les territoires", "Budget", "Qualité des données"},
     "elu": {"Vue d'ensemble", "Comparer les territoires"},
 }
 INTERDITES = {
     "admin": set(),
     "dep": {"Importer", "Journal d'audit"},
-    "dir14": {"Importer", "Journal d'audit", "Qualité des données"},
+    "dir14": {"Importer", "Journal d'audit"},
     "elu": {"Importer", "Journal d'audit", "Qualité des données", "Budget", "Bénéficiaires suivis"},
 }
 
