@@ -2,7 +2,9 @@
 
 Les tableaux affichés sont déjà protégés (« secret » dans toute case masquée) et formatés en français par
 insertion.formats. On relit ces textes en nombres (le format est le nôtre, donc sans
-ambiguïté) pour écrire de vraies cellules numériques ; les cases masquées restent du texte.
+ambiguïté) pour écrire de vraies cellules numériques ; les cases masquées restent du texte (« secret »).
+Chaque nombre est écrit dans l'unité que nomme l'en-tête de sa colonne (« Taux à 90 jours (%) » : 67,9 ;
+« Délai médian (jours) » : 33), le même dans le CSV et dans le classeur.
 Une cellule de texte qui commence par =, +, -, @ est neutralisée (injection de formule).
 """
 
@@ -20,20 +22,33 @@ from insertion import secret
 from insertion.definitions import Definition
 
 _NUMBER = r"[+-]?\d{1,3}(?:\u202f\d{3})*(?:,\d+)?"
-_KINDS = [  # (nature, motif, multiplicateur, format Excel)
-    ("entier", re.compile(rf"^({_NUMBER})$"), 1, "#,##0"),
-    ("pourcentage", re.compile(rf"^({_NUMBER})\u202f%$"), 0.01, "0.0%"),
-    ("millions_euros", re.compile(rf"^({_NUMBER})\u202fM€$"), 1e6, '#,##0.0,, "M€"'),
-    ("euros", re.compile(rf"^({_NUMBER})\u202f€$"), 1, '#,##0 "€"'),
+# (nature, motif, unité de l'en-tête, format Excel). Le nombre est gardé dans l'unité de l'en-tête, tel qu'il est
+# affiché (38,5 pour « 38,5 % », 46,0 pour « 46,0 M€ ») : le CSV et le classeur portent les mêmes valeurs.
+_KINDS = [
+    ("entier", re.compile(rf"^({_NUMBER})$"), None, "#,##0"),
+    ("pourcentage", re.compile(rf"^({_NUMBER})\u202f%$"), "%", "0.0"),
+    ("millions_euros", re.compile(rf"^({_NUMBER})\u202fM€$"), "M€", "#,##0.0"),
+    ("euros", re.compile(rf"^({_NUMBER})\u202f€$"), "€", "#,##0"),
+    # « 33 jours », « 1 jour » (insertion.cohortes.jours) : un délai, jamais du texte dans un export.
+    ("jours", re.compile(rf"^({_NUMBER}) jours?$"), "jours", "#,##0"),
 ]
+UNITES = {kind: unit for kind, _, unit, _ in _KINDS if unit}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
 class Colonne:
     nom: str
-    nature: str  # entier, decimal, pourcentage, millions_euros, euros, texte
+    nature: str  # entier, decimal, pourcentage, millions_euros, euros, jours, texte
     format_excel: str | None
+
+    @property
+    def en_tete(self) -> str:
+        """« Taux à 90 jours (%) », « Délai médian (jours) » : l'unité des nombres de la colonne."""
+        unit = UNITES.get(self.nature)
+        if not unit or self.nom.endswith(f"({unit})"):
+            return self.nom
+        return f"{self.nom} ({unit})"
 
 
 def neutraliser(text: str) -> str:
@@ -41,14 +56,17 @@ def neutraliser(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _parse(text: str) -> tuple[str, float] | None:
-    for kind, pattern, factor, _ in _KINDS:
+def nombre_affiche(text: str) -> tuple[str, float] | None:
+    """« 67,9 % » → ("pourcentage", 67.9) ; « 2 210 » → ("entier", 2210.0) ; un texte libre → None.
+
+    Le nombre reste dans l'unité affichée (voir UNITES) : c'est la valeur montrée à l'écran."""
+    for kind, pattern, _, _ in _KINDS:
         match = pattern.match(text)
         if match:
             number = float(match.group(1).replace("\u202f", "").replace(",", "."))
             if kind == "entier" and "," in match.group(1):
                 kind = "decimal"
-            return kind, number * factor
+            return kind, number
     return None
 
 
@@ -77,7 +95,7 @@ def lire_valeurs(table: pd.DataFrame) -> tuple[pd.DataFrame, list[Colonne]]:
             if _is_masked_or_empty(text):
                 parsed.append(None if text in ("–", "") else text)
                 continue
-            found = _parse(text)
+            found = nombre_affiche(text)
             if found is None:
                 numeric = False
                 break
@@ -94,26 +112,20 @@ def lire_valeurs(table: pd.DataFrame) -> tuple[pd.DataFrame, list[Colonne]]:
     return values, columns
 
 
-_CSV_UNITS = {"pourcentage": (100, "%"), "millions_euros": (1e-6, "M€"), "euros": (1, "€")}
-
-
 def _csv_cell(value: object, column: Colonne) -> str:
     """Le nombre tel qu'il est affiché (38,5 pour « 38,5 % ») ; l'unité passe dans l'en-tête."""
     if value is None:
         return ""
     if isinstance(value, str):
         return value
-    factor = _CSV_UNITS.get(column.nature, (1, ""))[0]
-    number = round(float(value) * factor, 6)
-    if number.is_integer() and column.nature in ("entier", "euros"):
+    number = round(float(value), 6)
+    if number.is_integer() and column.nature in ("entier", "euros", "jours"):
         return str(int(number))
     return format(number, ".10g").replace(".", ",")
 
 
 def _csv_header(column: Colonne) -> str:
-    unit = _CSV_UNITS.get(column.nature, (1, ""))[1]
-    name = column.nom if not unit or unit in column.nom else f"{column.nom} ({unit})"
-    return neutraliser(name)
+    return neutraliser(column.en_tete)
 
 
 def csv_bytes(table: pd.DataFrame) -> bytes:
@@ -146,7 +158,7 @@ def xlsx_bytes(
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Données"
-    sheet.append([neutraliser(c.nom) for c in columns])
+    sheet.append([neutraliser(c.en_tete) for c in columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="0072B2")
@@ -155,7 +167,7 @@ def xlsx_bytes(
         sheet.append([None if v is None else v for v in row])
     for index, column in enumerate(columns, start=1):
         letter = get_column_letter(index)
-        width = max([len(column.nom)] + [len(str(v)) for v in table.iloc[:, index - 1].head(500)]) + 2
+        width = max([len(column.en_tete)] + [len(str(v)) for v in table.iloc[:, index - 1].head(500)]) + 2
         sheet.column_dimensions[letter].width = min(max(width, 10), 60)
         if column.format_excel:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):

@@ -29,7 +29,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from insertion import charts, formats, secret
+from insertion import charts, exports, formats, secret
 from insertion.config import DATA_DIR, referential_dir
 from insertion.contrat import DEPARTEMENT
 from insertion.store.referentiel import load_referentiel
@@ -256,6 +256,35 @@ def comparaison(
             }
         )
     return pd.DataFrame(valeurs), pd.DataFrame(textes)
+
+
+RANG = "Rang (1 = valeur la plus haute)"
+UNITES_EXPORT = {"effectif": "nombre", "taux": "%", "euros": "€"}
+
+
+def comparaison_export(textes: pd.DataFrame, indicateurs: Iterable[Indicateur] = INDICATEURS) -> pd.DataFrame:
+    """Le tableau de comparaison (`textes` de comparaison(), une ligne par indicateur) en nombres, pour le CSV et
+    le classeur : les unités diffèrent d'une ligne à l'autre (personnes, %, €), elles vont dans une colonne
+    « Unité » et chaque case garde le nombre affiché (67,9 pour « 67,9 % »), « secret » restant « secret ».
+    Le rang « 3 sur 22 » devient deux colonnes, le rang et le nombre d'ALI classées."""
+    lignes = []
+    for ind, (_, ligne) in zip(indicateurs, textes.iterrows(), strict=True):
+        sortie: dict[str, object] = {"Indicateur": ligne["Indicateur"], "Unité": UNITES_EXPORT[ind.nature]}
+        for colonne, texte in ligne.items():
+            if colonne == "Indicateur":
+                continue
+            if colonne == RANG:
+                rang, _, classees = str(texte).partition(" sur ")
+                sortie[RANG] = int(rang) if rang.isdigit() else None
+                sortie["ALI classées"] = int(classees) if classees.isdigit() else None
+                continue
+            lu = exports.nombre_affiche(str(texte))
+            if lu is not None:
+                sortie[colonne] = lu[1]
+            else:  # « secret » reste du texte ; « – » (sans objet) est une case vide
+                sortie[colonne] = texte if texte == secret.LIBELLE_MASQUE else None
+        lignes.append(sortie)
+    return pd.DataFrame(lignes)
 
 
 def tableau_ali(prot_ali: secret.Protege, noms: dict[str, str]) -> pd.DataFrame:

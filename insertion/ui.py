@@ -14,9 +14,12 @@ from insertion.definitions import DEFINITIONS, Definition
 from insertion.store.requetes import sql_text
 
 
-def nom_fichier(ctx: Contexte, vue: str) -> str:
-    """« Bénéficiaires suivis – ALI14 · Clichy… – 31 octobre 2026 » : pour les PNG et les exports."""
-    return f"{vue} {ctx.filtres.territoire} {ctx.filtres.as_of.isoformat()}"
+def nom_fichier(ctx: Contexte, vue: str, tableau: str | None = None) -> str:
+    """« Diagnostics – Taux à 90 jours par ALI (numérique) – ALI14 · Clichy… – 2026-10-31 » : la vue, le tableau,
+    le territoire et la date, pour les PNG et les exports. Sans `tableau`, deux tableaux d'une même vue
+    partageraient le même nom de fichier (un téléchargement écraserait l'autre)."""
+    parties = [vue, tableau, ctx.filtres.territoire, ctx.filtres.as_of.isoformat()]
+    return " ".join(p for p in parties if p)
 
 
 def methode(cles: Iterable[str | Definition]) -> None:
@@ -38,12 +41,13 @@ def donnees(
     ctx: Contexte | None = None,
     vue: str | None = None,
     definitions: Iterable[str | Definition] = (),
+    tableau: str | None = None,
 ) -> None:
     """Le graphique lu comme un tableau (libellés français, nombres déjà formatés), à emporter."""
     with st.expander("Voir les données"):
         st.dataframe(table, hide_index=True, width="stretch", key=cle)
         if ctx is not None and vue is not None:
-            telechargements(ctx, table, vue=vue, definitions=definitions, cle=cle)
+            telechargements(ctx, table, vue=vue, definitions=definitions, cle=cle, tableau=tableau)
 
 
 def telechargements(
@@ -53,20 +57,23 @@ def telechargements(
     vue: str,
     definitions: Iterable[str | Definition] = (),
     cle: str | None = None,
+    tableau: str | None = None,
 ) -> None:
-    """CSV (Excel français) et .xlsx du tableau tel qu'il est affiché, secret compris.
+    """CSV (Excel français) et .xlsx du tableau tel qu'il est affiché, secret compris : des nombres dans les
+    colonnes chiffrées, l'unité dans l'en-tête (insertion.exports) ; `tableau` nomme le fichier (avec la vue,
+    le territoire et la date) et le titre du classeur.
 
     Les fichiers sont construits au clic seulement (callable) : rien ne ralentit l'affichage.
     Pas de bouton pour un rôle sans droit d'export (élu·e)."""
     if not connexion.peut(acces.EXPORTER):
         return
-    nom = charts.slug(nom_fichier(ctx, vue))
+    nom = charts.slug(nom_fichier(ctx, vue, tableau))
     defs = [DEFINITIONS[d] if isinstance(d, str) else d for d in definitions]
 
     def xlsx() -> bytes:
         return exports.xlsx_bytes(
             table,
-            titre=f"{vue} — {ctx.filtres.territoire}",
+            titre=" — ".join(p for p in (vue, tableau, ctx.filtres.territoire) if p),
             definitions=defs,
             filtres=ctx.filtres.resume(),
             date_donnees=ctx.filtres.derniere_extraction,
@@ -108,8 +115,10 @@ def graphique(
     definitions: Iterable[str | Definition],
     masque: bool = False,
     cle: str | None = None,
+    tableau: str | None = None,
 ) -> None:
-    """Graphique plotly en français, puis secret, tableau et méthode."""
+    """Graphique plotly en français, puis secret, tableau et méthode ; `tableau` nomme le graphique dans les noms
+    de fichiers (PNG, CSV, Excel) quand la vue en a plusieurs."""
     # Le modèle de charts (palette, polices, locale) est celui par défaut de plotly dès l'import de charts : le
     # réappliquer ici recopiait tout le modèle pour chaque graphique (0,1 s par page, même à chaud).
     if fig.layout.template.layout.separators != charts.SEPARATEURS:
@@ -117,10 +126,10 @@ def graphique(
     fig.update_layout(separators=charts.SEPARATEURS)
     charts.graduations_lisibles(fig)
     charts.textes_lisibles(fig)
-    st.plotly_chart(fig, config=charts.config(nom_fichier(ctx, vue)), key=cle)
+    st.plotly_chart(fig, config=charts.config(nom_fichier(ctx, vue, tableau)), key=cle)
     note_secret(masque)
     definitions = list(definitions)
-    donnees(table, None if cle is None else f"table_{cle}", ctx=ctx, vue=vue, definitions=definitions)
+    donnees(table, None if cle is None else f"table_{cle}", ctx=ctx, vue=vue, definitions=definitions, tableau=tableau)
     methode(definitions)
 
 

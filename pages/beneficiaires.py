@@ -82,6 +82,7 @@ else:
         definitions=["file_active_mensuelle"],
         masque=prot.a_masque,
         cle="benef_file_active_territoires",
+        tableau="file active mensuelle par territoire",
     )
 
 # --- Entrées et sorties par mois -------------------------------------------------------------------------
@@ -119,6 +120,7 @@ ui.graphique(
     definitions=["entrees_sorties"],
     masque=prot_es.a_masque,
     cle="benef_entrees_sorties",
+    tableau="entrées et sorties par mois",
 )
 
 # --- Classement des ALI à D ------------------------------------------------------------------------------
@@ -178,6 +180,7 @@ else:
             definitions=["file_active", "entrees_sorties"],
             masque=prot_cl.a_masque,
             cle="benef_classement",
+            tableau="classement des ALI",
         )
     with onglet_tableau:
         st.dataframe(table_cl, hide_index=True, width="stretch", height=min(35 * len(table_cl) + 38, 820))
@@ -258,4 +261,5 @@ else:
         definitions=[synthese.DEFINITION_PROFIL],
         masque=prot_p.a_masque,
         cle="benef_profil",
+        tableau="profil des personnes suivies",
     )

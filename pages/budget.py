@@ -194,7 +194,9 @@ table_annees = pd.DataFrame(
         "Indice exécuté (2021 = 100)": [indice(v) for v in totaux["indice_execute_2021"]],
     }
 )
-ui.graphique(ctx, fig, vue=VUE, table=table_annees, definitions=["budget"], cle="budget_annees")
+ui.graphique(
+    ctx, fig, vue=VUE, table=table_annees, definitions=["budget"], cle="budget_annees", tableau="crédits par année"
+)
 
 st.subheader("Évolution, base 100 en 2021")
 if totaux["indice_vote_2021"].notna().any():
@@ -223,6 +225,7 @@ if totaux["indice_vote_2021"].notna().any():
         table=table_annees[["Année", "Indice voté (2021 = 100)", "Indice exécuté (2021 = 100)"]],
         definitions=["budget"],
         cle="budget_indice",
+        tableau="évolution base 100 en 2021",
     )
 else:
     st.info("Indice non calculable : cette sélection n'a aucun crédit en 2021.")
@@ -293,6 +296,7 @@ else:
         definitions=["cout_par_personne", "file_active_mensuelle"],
         masque=prot_cout.a_masque,
         cle="budget_cout",
+        tableau="coût par personne suivie",
     )
 
 # --- Par ligne budgétaire ----------------------------------------------------------------------------------
@@ -331,7 +335,9 @@ table_lignes = pd.DataFrame(
         "Indice voté (2021 = 100)": [indice(v) for v in lignes_budget["indice_vote_2021"]],
     }
 )
-ui.graphique(ctx, fig, vue=VUE, table=table_lignes, definitions=["budget"], cle="budget_lignes")
+ui.graphique(
+    ctx, fig, vue=VUE, table=table_lignes, definitions=["budget"], cle="budget_lignes", tableau="crédits par ligne"
+)
 
 # --- Par ALI -----------------------------------------------------------------------------------------------
 st.subheader("Par ALI")
@@ -428,6 +434,7 @@ else:
         definitions=["budget", "cout_par_personne"],
         masque=prot_ali.a_masque,
         cle="budget_ali",
+        tableau="budget par ALI",
     )
     non_reparti = par_ali[(par_ali["groupe"] == territoires.NON_REPARTI) & (par_ali["annee"] == annee)]
     if not non_reparti.empty:

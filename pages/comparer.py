@@ -152,8 +152,9 @@ st.dataframe(
 )
 ui.telechargements(
     ctx,
-    textes.assign(Indicateur=[libelle(i) for i in territoires.INDICATEURS]),
+    territoires.comparaison_export(textes.assign(Indicateur=[libelle(i) for i in territoires.INDICATEURS])),
     vue=VUE,
+    tableau=f"{noms.get(code, code)} face aux ALI",
     definitions=["file_active", "diag_numerique", "sortie_emploi_12m", "cout_par_personne"],
     cle="comparer_tableau",
 )
@@ -173,6 +174,7 @@ ui.graphique(
     definitions=list(dict.fromkeys(i.definition for i in territoires.INDICATEURS)),
     masque=prot_ali.a_masque,
     cle="comparer_multiples",
+    tableau="toutes les ALI par indicateur",
 )
 
 # --- Carte ---------------------------------------------------------------------------------------------------
@@ -226,4 +228,5 @@ ui.graphique(
     definitions=[ind.definition],
     masque=bool(carte.masquees),
     cle="comparer_carte",
+    tableau=f"carte {libelle(ind)}",
 )

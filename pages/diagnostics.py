@@ -100,18 +100,21 @@ prot, aff = cohortes.proteger_territoires(
 alis = ~niveau.to_numpy()
 noms = [cohortes.libelle_groupe(g, court=True) for g in table["groupe"][alis]]
 # Les en-têtes du tableau nomment aussi les valeurs dans les survols des barres.
+# Ils nomment le diagnostic : un export (CSV, Excel) dit lui-même ce qu'il contient.
 COLONNES_ALI = {
     "territoire": "Territoire",
     "denominateur": "Orientations avec 90 jours de recul",
-    "numerateur": "Diagnostiquées à 90 jours",
-    "taux_90j": "Taux à 90 jours",
-    "diagnostics": "Diagnostics datés",
-    "delai_median_j": "Délai médian",
+    "numerateur": f"Diagnostiquées ({nom}) à 90 jours",
+    "taux_90j": f"Taux de diagnostic {nom} à 90 jours",
+    "diagnostics": f"Diagnostics {nom}s datés",
+    "delai_median_j": f"Délai médian du diagnostic {nom}",
 }
 tableau_ali = aff[list(COLONNES_ALI)].rename(columns=COLONNES_ALI)
 
 
-def barres_ali(colonne: str, effectif: str, titre_axe: str, definition: str | Definition, cle: str) -> None:
+def barres_ali(
+    colonne: str, effectif: str, titre_axe: str, definition: str | Definition, cle: str, nom_tableau: str
+) -> None:
     """Une barre par ALI pour `colonne` de la table par ALI ci-dessus (survol : la valeur et son effectif),
     la valeur du département en repère."""
     survols = [
@@ -129,7 +132,16 @@ def barres_ali(colonne: str, effectif: str, titre_axe: str, definition: str | De
         libelle_reference=f"{DEPARTEMENT} : {FORMATS[colonne](ref)}",
         masques=[cohortes.TAUX_MASQUE if m else None for m in prot.masque[colonne][alis]],
     )
-    ui.graphique(ctx, fig, vue=TITRE, table=tableau_ali, definitions=[definition], masque=prot.a_masque, cle=cle)
+    ui.graphique(
+        ctx,
+        fig,
+        vue=TITRE,
+        table=tableau_ali,
+        definitions=[definition],
+        masque=prot.a_masque,
+        cle=cle,
+        tableau=nom_tableau,
+    )
 
 
 if not alis.any():
@@ -138,10 +150,12 @@ else:
     gauche, droite = st.columns(2)
     with gauche:
         titre = f"Part des orientations diagnostiquées ({nom}) à 90 jours"
-        barres_ali("taux_90j", "denominateur", titre, CLES_DEF[diag], f"taux_ali_{diag}")
+        barres_ali("taux_90j", "denominateur", titre, CLES_DEF[diag], f"taux_ali_{diag}", f"taux {nom} par ALI")
     with droite:
         titre = f"Délai médian du diagnostic {nom} (jours)"
-        barres_ali("delai_median_j", "diagnostics", titre, DEF["delai_median"], f"delai_ali_{diag}")
+        barres_ali(
+            "delai_median_j", "diagnostics", titre, DEF["delai_median"], f"delai_ali_{diag}", f"délai {nom} par ALI"
+        )
 
 # --- Par cohorte mensuelle d'orientation ---------------------------------------------------------------
 st.subheader(f"Diagnostic {nom} par mois d'orientation")
@@ -178,14 +192,23 @@ else:
         "territoire": "Territoire",
         "cohorte_libelle": "Mois d'orientation",
         "denominateur": "Orientations",
-        "numerateur": "Diagnostiquées à 90 jours",
-        "taux_90j": "Taux à 90 jours",
-        "diagnostics": "Diagnostics datés",
-        "delai_median_j": "Délai médian",
+        "numerateur": COLONNES_ALI["numerateur"],
+        "taux_90j": COLONNES_ALI["taux_90j"],
+        "diagnostics": COLONNES_ALI["diagnostics"],
+        "delai_median_j": COLONNES_ALI["delai_median_j"],
     }
     tableau = aff[list(colonnes)].rename(columns=colonnes)
     cle = f"cohortes_{diag}_{mesure}"
-    ui.graphique(ctx, fig, vue=TITRE, table=tableau, definitions=[DEF["diag_cohortes"]], masque=prot.a_masque, cle=cle)
+    ui.graphique(
+        ctx,
+        fig,
+        vue=TITRE,
+        table=tableau,
+        definitions=[DEF["diag_cohortes"]],
+        masque=prot.a_masque,
+        cle=cle,
+        tableau=f"{nom} par mois d'orientation",
+    )
     st.caption(
         "Première ligne : le département (mêmes filtres de profil). Une case blanche : aucune orientation ce "
         f"mois-là, ou valeur non diffusée (moins de {secret.SEUIL_SECRET} orientations ou diagnostics, ou de 1 à "
@@ -198,7 +221,7 @@ else:
 st.subheader(f"Niveaux constatés au diagnostic {nom}")
 couleurs = cohortes.couleurs_niveaux(diag)
 FORMATS_NIVEAUX = {"episodes": formats.entier, "part": formats.pourcentage, "total": formats.entier}
-COLONNES_NIVEAUX = {"libelle": "Niveau", "episodes": "Diagnostics", "part": "Part"}
+COLONNES_NIVEAUX = {"libelle": f"Niveau {nom}", "episodes": f"Diagnostics {nom}s", "part": "Part"}
 ici = cohortes.niveaux(
     ctx.sql("niveaux_diagnostic", **cohortes.params(f.periode, f.perimetre, groupe="departement", diagnostic=diag)),
     diag,
@@ -234,7 +257,16 @@ with gauche:
         fig.update_yaxes(tickformat=",.0f")
         tableau = aff[list(COLONNES_NIVEAUX)].rename(columns=COLONNES_NIVEAUX)
         cle = f"niveaux_{diag}"
-        ui.graphique(ctx, fig, vue=TITRE, table=tableau, definitions=[DEF["niveaux"]], masque=prot.a_masque, cle=cle)
+        ui.graphique(
+            ctx,
+            fig,
+            vue=TITRE,
+            table=tableau,
+            definitions=[DEF["niveaux"]],
+            masque=prot.a_masque,
+            cle=cle,
+            tableau=f"niveaux {nom}",
+        )
 with droite:
     niv_ref = ctx.sql(
         "niveaux_diagnostic", **cohortes.params(f.periode, reference, groupe="departement", diagnostic=diag)
@@ -259,4 +291,13 @@ with droite:
             exempte=reference_exempte,
         )
         cle = f"niveaux_ali_{diag}"
-        ui.graphique(ctx, fig, vue=TITRE, table=tableau, definitions=[DEF["niveaux"]], masque=masque, cle=cle)
+        ui.graphique(
+            ctx,
+            fig,
+            vue=TITRE,
+            table=tableau,
+            definitions=[DEF["niveaux"]],
+            masque=masque,
+            cle=cle,
+            tableau=f"niveaux {nom} par ALI",
+        )

@@ -19,7 +19,7 @@ import hashlib
 
 import streamlit as st
 
-from insertion import app, config, connexion, formats, qualite
+from insertion import app, config, connexion, formats, modeles, qualite
 from insertion.ingest import apercu
 
 # Les fichiers à confirmer du dernier envoi : {rang dans les résultats: {nom, contenu, empreinte, jeton}}.
@@ -52,6 +52,39 @@ def _fichiers(resultats) -> str:
     return ", ".join(f"{r.file} ({r.status})" for r in resultats)
 
 
+st.subheader("Les fichiers attendus")
+st.caption(
+    "Le type d'un fichier est reconnu à ses colonnes. Les en-têtes sont lus sans tenir compte des majuscules ; les "
+    "valeurs d'une liste aussi (accents, espaces et tirets tolérés : « Socio-professionnel »), sauf sexe et "
+    "niveaux du CECRL. Les colonnes non obligatoires peuvent manquer ou rester vides. Chaque modèle contient deux "
+    "lignes d'exemple fictives, à remplacer par vos données."
+)
+for type_fichier in modeles.types_fichier():
+    with st.expander(f"{type_fichier.titre} : colonnes et règles", expanded=False):
+        # Un tableau statique (les règles sont longues : elles passent à la ligne) ; les st.dataframe de la page
+        # restent ceux des résultats de chargement.
+        st.table(type_fichier.tableau_regles(), hide_index=True)
+    st.download_button(
+        f"Télécharger le modèle « {type_fichier.titre} » (CSV)",
+        data=type_fichier.modele_csv(),
+        file_name=type_fichier.nom_modele,
+        mime="text/csv",
+        key=f"importer_modele_{type_fichier.cle}",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+
+st.subheader("Déposer des fichiers")
+taille_max = config.taille_max_mo()
+# La zone de dépôt de Streamlit 1.67 écrit ses consignes en anglais (« Drag and drop files here », « Browse
+# files » / « Upload », « 200MB per file ») et n'offre aucun paramètre pour les traduire (demande ouverte :
+# streamlit/streamlit#13500 ; la PR #10042 qui l'ajoutait a été fermée). On donne donc la consigne en français
+# juste au-dessus, avec la limite réelle du chargeur ; max_upload_size aligne le plafond affiché sur elle.
+st.markdown(
+    f"Glissez-déposez vos fichiers dans le cadre ci-dessous, ou cliquez sur son bouton pour les choisir. "
+    f"Formats acceptés : CSV, Excel (.xlsx), Parquet ; **{formats.entier(taille_max)} Mo au plus par fichier**. "
+    "(Les consignes en anglais du cadre viennent de Streamlit et ne peuvent pas être traduites.)"
+)
 # Un compteur dans la clé vide le sélecteur après un chargement (un widget ne se vide pas autrement).
 state.setdefault("importer_envoi", 0)
 envoyes = st.file_uploader(
@@ -60,6 +93,7 @@ envoyes = st.file_uploader(
     accept_multiple_files=True,
     key=f"importer_fichiers_{state['importer_envoi']}",
     help="Un fichier est l'instantané d'une date d'extraction ; plusieurs fichiers sont chargés dans l'ordre.",
+    max_upload_size=taille_max,
 )
 fichiers = [(f.name, f.getvalue()) for f in envoyes or []] + list(state.get(qualite.CLE_DEPOT, []))
 

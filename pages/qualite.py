@@ -164,6 +164,7 @@ else:
         table=qualite.tableau_fraicheur(fraicheur),
         definitions=[qualite.DEF_FRAICHEUR],
         cle="fraicheur",
+        tableau="dernière extraction par ALI",
     )
     if not sans.empty:
         st.caption(
@@ -241,6 +242,7 @@ else:
         ),
         definitions=[qualite.DEF_REJETS],
         cle="rejets_motif",
+        tableau="lignes rejetées par motif",
     )
     fig = go.Figure(
         go.Bar(
@@ -266,6 +268,7 @@ else:
         table=pd.DataFrame({"ALI": par_ali["ali"], "Lignes rejetées": [formats.entier(v) for v in par_ali["lignes"]]}),
         definitions=[qualite.DEF_REJETS],
         cle="rejets_ali",
+        tableau="lignes rejetées par ALI",
     )
     detail = ctx.sql(
         "qualite_quarantaine",
@@ -337,6 +340,7 @@ else:
             definitions=[qualite.DEF_COMPLETUDE],
             masque=prot_ensemble.a_masque,
             cle="completude_ensemble",
+            tableau="complétude des champs facultatifs",
         )
         if not par_ali_c.empty:
             champs = [libelle for _, libelle, _ in qualite.CHAMPS_FACULTATIFS]
@@ -394,4 +398,5 @@ else:
                 definitions=[qualite.DEF_COMPLETUDE],
                 masque=prot_ali_c.a_masque,
                 cle="completude_ali",
+                tableau="complétude par ALI",
             )

@@ -30,9 +30,9 @@ COLONNES = {
     "cohorte_libelle": "Cohorte d'orientation",
     "denominateur": "Orientations avec 12 mois de recul",
     "n_sortie_emploi": "Sorties en emploi à 12 mois",
-    "taux_sortie_emploi": "Taux de sortie en emploi",
+    "taux_sortie_emploi": "Taux de sortie en emploi à 12 mois",
     "n_emploi_durable": "Sorties en emploi durable à 12 mois",
-    "taux_emploi_durable": "Taux d'emploi durable",
+    "taux_emploi_durable": "Taux de sortie en emploi durable à 12 mois",
 }
 
 
@@ -145,6 +145,7 @@ else:
         definitions=["sortie_emploi_12m"],
         masque=prot.a_masque,
         cle="taux_ali",
+        tableau="taux de sortie à 12 mois par ALI",
     )
 
 # --- Par cohorte ---------------------------------------------------------------------------------------
@@ -196,6 +197,7 @@ else:
         definitions=[DEF["sortie_cohortes"]],
         masque=prot.a_masque,
         cle=f"cohortes_{pas}",
+        tableau=f"taux de sortie à 12 mois par {PAS[pas].lower()} d'orientation",
     )
 
     INDICATEURS = {"taux_sortie_emploi": "Sortie en emploi", "taux_emploi_durable": "Emploi durable"}
@@ -223,6 +225,7 @@ else:
         definitions=[DEF["sortie_cohortes"]],
         masque=prot.a_masque,
         cle=f"carte_{pas}_{indicateur}",
+        tableau=f"{INDICATEURS[indicateur].lower()} à 12 mois par ALI et par {PAS[pas].lower()}",
     )
     st.caption(
         "Première ligne : le département (mêmes filtres de profil). Une case blanche : aucune orientation dans "
@@ -287,6 +290,7 @@ with gauche:
             definitions=["sorties_par_motif", DEF["groupes_sortie"]],
             masque=prot.a_masque,
             cle="motifs",
+            tableau="sorties par motif",
         )
 with droite:
     m_ali = motifs(f.perimetre, "ali").sort_values("groupe", kind="stable")
@@ -313,7 +317,16 @@ with droite:
             },
         )
         definitions = ["sorties_par_motif", DEF["groupes_sortie"]]
-        ui.graphique(ctx, fig, vue=TITRE, table=tableau, definitions=definitions, masque=masque, cle="groupes_ali")
+        ui.graphique(
+            ctx,
+            fig,
+            vue=TITRE,
+            table=tableau,
+            definitions=definitions,
+            masque=masque,
+            cle="groupes_ali",
+            tableau="groupes de sortie par ALI",
+        )
 
 # --- Parcours d'une cohorte ----------------------------------------------------------------------------
 st.subheader("Parcours d'une cohorte : de l'orientation à l'emploi")
@@ -343,12 +356,16 @@ else:
         ctx,
         fig,
         vue=TITRE,
-        table=aff[["libelle", "effectif", "part"]].rename(
-            columns={"libelle": "Étape", "effectif": "Personnes", "part": "Part de la cohorte"}
-        ),
+        # La cohorte en première colonne : le fichier exporté dit lui-même de quelle cohorte il s'agit.
+        table=aff[["libelle", "effectif", "part"]]
+        .rename(columns={"libelle": "Étape", "effectif": "Personnes", "part": "Part de la cohorte"})
+        .assign(**{"Cohorte d'orientation": choix[cle_cohorte]})[
+            ["Cohorte d'orientation", "Étape", "Personnes", "Part de la cohorte"]
+        ],
         definitions=[DEF["parcours"]],
         masque=prot.a_masque,
         cle=f"parcours_{pas}_{cle_cohorte}",
+        tableau="parcours de la cohorte " + ("toute la période" if cle_cohorte == PERIODE else choix[cle_cohorte]),
     )
     st.caption(
         "Les deux diagnostics se recouvrent en partie ; les sorties sont comptées quel que soit le diagnostic. "

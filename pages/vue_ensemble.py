@@ -138,4 +138,5 @@ ui.graphique(
     definitions=["file_active_mensuelle"],
     masque=prot.a_masque,
     cle="vue_file_active",
+    tableau="évolution de la file active",
 )

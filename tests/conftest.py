@@ -148,6 +148,35 @@ def app_test(monkeypatch):
     return make
 
 
+class Telechargement:
+    """Un bouton de téléchargement vu pendant une exécution d'AppTest : libellé, nom de fichier et contenu."""
+
+    def __init__(self, libelle: str, nom: str | None, donnees) -> None:
+        self.libelle, self.nom, self._donnees = libelle, nom, donnees
+
+    def octets(self) -> bytes:
+        """Le fichier tel que le navigateur le recevrait (les exports sont construits au clic : on l'appelle)."""
+        data = self._donnees() if callable(self._donnees) else self._donnees
+        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+
+
+@pytest.fixture
+def telechargements(monkeypatch) -> list[Telechargement]:
+    """Les boutons de téléchargement des pages (ui.telechargements), avec leurs vrais fichiers : AppTest ne
+    donne ni le nom de fichier ni le contenu d'un st.download_button. Vider la liste avant l'exécution visée."""
+    from streamlit.delta_generator import DeltaGenerator
+
+    vus: list[Telechargement] = []
+    original = DeltaGenerator.download_button
+
+    def enregistrer(self, label, data, file_name=None, *args, **kwargs):
+        vus.append(Telechargement(label, file_name, data))
+        return original(self, label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", enregistrer)
+    return vus
+
+
 @contextlib.contextmanager
 def _verrou(path: Path) -> Iterator[None]:
     """Verrou exclusif entre processus (les workers de pytest-xdist) sur un fichier."""

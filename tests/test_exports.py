@@ -67,10 +67,11 @@ def test_xlsx_has_numbers_definitions_and_inert_formulas(shown):
     assert workbook.sheetnames == ["Données", "Définitions"]
     sheet = workbook["Données"]
     assert sheet.freeze_panes == "A2"
-    assert [c.value for c in sheet[1]] == ["ALI", "File active", "Taux", "Budget"]
-    assert [c.value for c in sheet[2]] == ["ALI14 · Clichy", 12600, 0.385, 46e6]
+    # Comme le CSV : l'unité dans l'en-tête, le nombre dans cette unité (38,5 sous « Taux (%) »).
+    assert [c.value for c in sheet[1]] == ["ALI", "File active", "Taux (%)", "Budget (M€)"]
+    assert [c.value for c in sheet[2]] == ["ALI14 · Clichy", 12600, 38.5, 46.0]
     assert sheet["B2"].data_type == "n" and sheet["B2"].number_format == "#,##0"
-    assert sheet["C2"].number_format == "0.0%"
+    assert sheet["C2"].data_type == "n" and sheet["C2"].number_format == "0.0"
     assert sheet["B3"].value == "secret" and sheet["C3"].value == "secret"
     for cell in (sheet["A4"], sheet["A5"]):
         assert cell.data_type == "s" and cell.value.startswith("'")  # texte, jamais une formule
@@ -112,3 +113,49 @@ def test_a_cell_masked_only_to_protect_another_reads_like_any_masked_cell():
     assert list(shown["n"]) == ["secret", "secret", "80"]
     values, _ = exports.lire_valeurs(shown)
     assert list(values["n"]) == ["secret", "secret", 80]
+
+
+def test_delays_are_numbers_in_days_and_secret_stays_text():
+    from insertion import cohortes
+
+    # Des délais médians comme la page Diagnostics les affiche : 33 jours, 1 jour, 12,5 jours, un masqué, un vide.
+    shown = pd.DataFrame(
+        {
+            "Territoire": ["A", "B", "C", "D", "E"],
+            "Délai médian": [
+                cohortes.jours(33),
+                cohortes.jours(1),
+                cohortes.jours(12.5),
+                "secret",
+                cohortes.jours(None),
+            ],
+        }
+    )
+    assert list(shown["Délai médian"])[:3] == ["33 jours", "1 jour", "12,5 jours"]
+    table = pd.read_csv(io.BytesIO(exports.csv_bytes(shown)), sep=";", decimal=",", encoding="utf-8-sig")
+    assert list(table.columns) == ["Territoire", "Délai médian (jours)"]
+    assert list(table["Délai médian (jours)"].iloc[:4]) == ["33", "1", "12,5", "secret"]
+    assert pd.isna(table["Délai médian (jours)"].iloc[4])
+
+    data = exports.xlsx_bytes(shown, titre="Délais", definitions=[], filtres=[], date_donnees=date(2026, 10, 31))
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["Données"]
+    assert sheet["B1"].value == "Délai médian (jours)"
+    assert [(c.value, c.data_type) for (c,) in sheet.iter_rows(min_row=2, min_col=2, max_col=2)] == [
+        (33, "n"), (1, "n"), (12.5, "n"), ("secret", "s"), (None, "n")
+    ]  # fmt: skip
+
+
+def test_unit_already_in_the_header_is_not_repeated():
+    shown = pd.DataFrame({"Délai médian (jours)": ["33 jours"], "Taux à 90 jours": ["67,9\u202f%"]})
+    _, columns = exports.lire_valeurs(shown)
+    # « jours » dans « Taux à 90 jours » n'est pas l'unité de la colonne : c'est un %.
+    assert [c.en_tete for c in columns] == ["Délai médian (jours)", "Taux à 90 jours (%)"]
+
+
+def test_displayed_numbers_read_back_in_their_unit():
+    assert exports.nombre_affiche("2\u202f210") == ("entier", 2210)
+    assert exports.nombre_affiche("67,9\u202f%") == ("pourcentage", 67.9)
+    assert exports.nombre_affiche("1\u202f759\u202f€") == ("euros", 1759)
+    assert exports.nombre_affiche("46,0\u202fM€") == ("millions_euros", 46.0)
+    assert exports.nombre_affiche("33 jours") == ("jours", 33)
+    assert exports.nombre_affiche("secret") is None and exports.nombre_affiche("3 sur 22") is None

@@ -23,10 +23,13 @@ département 3 400 000 / 46 = 73 913 €.
 from __future__ import annotations
 
 import base64
+import io
 import json
 import shutil
 
 import numpy as np
+import openpyxl
+import pandas as pd
 import pytest
 
 from insertion import charts
@@ -254,3 +257,53 @@ def test_dropped_boundary_file_gives_a_choropleth(comparer_db, app_test, tmp_pat
     z = dict(zip(colorees["locations"], decode(colorees["z"]), strict=True))
     assert z["93014"] == 12 and z["93066"] == 24
     assert any("communes.geojson" in c.value for c in at.caption)
+
+
+def lire_csv(octets: bytes) -> pd.DataFrame:
+    """Le CSV exporté tel qu'Excel français ou pandas le relit : « ; », virgule décimale, UTF-8 avec BOM."""
+    assert octets.startswith(b"\xef\xbb\xbf")
+    return pd.read_csv(io.BytesIO(octets), sep=";", decimal=",", encoding="utf-8-sig")
+
+
+def nombre_ou_secret(valeur) -> float | str:
+    """Une case d'un export : un nombre, « secret », ou vide (nan) ; jamais un texte formaté (« 2 210 », « 67,9 % »)."""
+    if isinstance(valeur, str):
+        return valeur if valeur == "secret" else float(valeur.replace(",", "."))
+    return float(valeur)
+
+
+def test_the_comparison_csv_and_xlsx_hold_numbers(comparer_db, app_test, telechargements):
+    at = app_test(comparer_db, PAGE, query_params={"ali": ["ALI14"]})
+    assert not at.exception
+    fichiers = {t.nom: t for t in telechargements if t.nom}
+    (nom_csv,) = [n for n in fichiers if "face-aux-ali" in n and n.endswith(".csv")]
+    # Le nom dit la vue, le tableau, le territoire et la date des données.
+    assert nom_csv.startswith("comparer-les-territoires-ali14") and nom_csv.endswith("-2024-06-30.csv")
+    t = lire_csv(fichiers[nom_csv].octets()).set_index("Indicateur")
+    for colonne in t.columns.drop("Unité"):
+        for valeur in t[colonne]:
+            nombre_ou_secret(valeur)  # lève ValueError sur un texte formaté
+    fa = t.loc["File active à la date d'observation"]
+    # Mêmes chiffres qu'à l'écran (test_one_ali_against_the_others), en nombres : 12, 2e sur 2, quartiles 15 et
+    # 21, médiane 18, 2 ALI retenues, département 46.
+    assert fa["Unité"] == "nombre"
+    assert [nombre_ou_secret(fa[c]) for c in t.columns.drop("Unité")] == [12, 2, 2, 15, 18, 21, 2, 46]
+    assert nombre_ou_secret(t.at["Diagnostic numérique à 90 jours", "Seine-Saint-Denis"]) == 75.0  # 45/60
+    assert t.at["Diagnostic numérique à 90 jours", "Unité"] == "%"
+    assert t.at["Diagnostic numérique à 90 jours", "ALI choisie"] == "secret"
+    cout = t.loc["Coût par personne suivie (2024)"]
+    assert cout["Unité"] == "€"
+    assert [nombre_ou_secret(cout[c]) for c in ("ALI choisie", "Médiane des ALI", "Seine-Saint-Denis")] == [
+        100_000,
+        87_500,
+        73_913,  # 3 400 000 / 46 = 73 913,04, affiché à l'euro
+    ]
+
+    classeur = openpyxl.load_workbook(io.BytesIO(fichiers[nom_csv.removesuffix(".csv") + ".xlsx"].octets()))
+    feuille = classeur["Données"]
+    entetes = [c.value for c in feuille[1]]
+    lignes = {r[0].value: dict(zip(entetes, r, strict=True)) for r in feuille.iter_rows(min_row=2)}
+    case_cout = lignes["Coût par personne suivie (2024)"]["ALI choisie"]
+    assert case_cout.data_type == "n" and case_cout.value == 100_000
+    case_secret = lignes["Sortie en emploi à 12 mois"]["Seine-Saint-Denis"]
+    assert case_secret.data_type == "s" and case_secret.value == "secret"

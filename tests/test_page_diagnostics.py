@@ -7,9 +7,12 @@ en commentaire ne font que les reprendre.
 from __future__ import annotations
 
 import base64
+import io
 import json
 
 import numpy as np
+import openpyxl
+import pandas as pd
 import pytest
 
 from insertion import charts
@@ -72,8 +75,8 @@ def test_department_numbers(db, app_test):
 
     table_ali = at.dataframe[0].value.set_index("Territoire")
     assert table_ali.loc["ALI04 · La Courneuve", "Orientations avec 90 jours de recul"] == "secret"  # 4 orientations
-    assert table_ali.loc["ALI04 · La Courneuve", "Taux à 90 jours"] == "secret"
-    assert table_ali.loc["ALI14 · Clichy-sous-Bois – Montfermeil – Coubron", "Diagnostics datés"] == "45"
+    assert table_ali.loc["ALI04 · La Courneuve", "Taux de diagnostic numérique à 90 jours"] == "secret"
+    assert table_ali.loc["ALI14 · Clichy-sous-Bois – Montfermeil – Coubron", "Diagnostics numériques datés"] == "45"
     assert any("Secret statistique" in c.value for c in at.caption)
 
 
@@ -88,7 +91,7 @@ def test_an_ali_link_reopens_with_its_numbers_and_the_gap_to_the_department(db, 
     niveaux = figures(at)[3]
     # ALI14 : débutant 10 et non évalué 3 masqués (de 1 à 10), intermédiaire 12, autonome 20.
     np.testing.assert_array_equal(tableau(niveaux["data"][0]["y"]), [np.nan, 12, 20, np.nan])
-    assert list(at.dataframe[3].value["Diagnostics"]) == ["secret", "12", "20", "secret"]
+    assert list(at.dataframe[3].value["Diagnostics numériques"]) == ["secret", "12", "20", "secret"]
 
 
 def test_the_sidebar_filter_changes_the_numbers(db, app_test):
@@ -98,9 +101,9 @@ def test_the_sidebar_filter_changes_the_numbers(db, app_test):
     # ALI04 seule : 4 orientations → taux et délais non diffusés, effectifs « secret ».
     assert metriques(at) == ["secret", "secret", "secret", "–"]  # linguistique : 0/4 non diffusé, aucun délai
     assert at.query_params["ali"] == ["ALI04"] or at.query_params["ali"] == "ALI04"
-    assert at.dataframe[0].value.set_index("Territoire").loc["ALI04 · La Courneuve", "Diagnostiquées à 90 jours"] == (
-        "secret"
-    )
+    assert at.dataframe[0].value.set_index("Territoire").loc[
+        "ALI04 · La Courneuve", "Diagnostiquées (numérique) à 90 jours"
+    ] == ("secret")
 
 
 def test_an_empty_scope_says_so(db, app_test):
@@ -118,3 +121,43 @@ def test_the_diagnostic_choice_lives_in_the_url(db, app_test):
     assert "linguistique" in figures(at)[0]["layout"]["xaxis"]["title"]["text"]
     at.get("segmented_control")[0].set_value("numerique").run()
     assert np.isnan(tableau(figures(at)[0]["data"][0]["x"])[1])  # ALI14 42/50 : 8 non diagnostiquées
+
+
+def test_each_download_names_its_table_and_diagnostic_and_holds_numbers(db, app_test, telechargements):
+    at = app_test(db, PAGE, query_params={"diagnostic": "Linguistique"})
+    noms = [t.nom for t in telechargements if t.nom and t.nom.endswith((".csv", ".xlsx"))]
+    assert len(noms) == len(set(noms))  # deux tableaux ne partagent jamais un nom de fichier
+    fichiers = {t.nom: t for t in telechargements if t.nom}
+    (nom_csv,) = [n for n in fichiers if "taux-linguistique-par-ali" in n and n.endswith(".csv")]
+    assert nom_csv.startswith("diagnostics-") and nom_csv.endswith("-2024-06-30.csv")
+    octets = fichiers[nom_csv].octets()
+    t = pd.read_csv(io.BytesIO(octets), sep=";", decimal=",", encoding="utf-8-sig").set_index("Territoire")
+    # Le CSV dit quel diagnostic il contient, et l'unité de chaque colonne chiffrée.
+    taux, delai = "Taux de diagnostic linguistique à 90 jours (%)", "Délai médian du diagnostic linguistique (jours)"
+    assert {taux, delai} <= set(t.columns)
+    # Département 22/54 = 40,7 % ; ALI14 22/50 = 44,0 % ; délais médians 60 jours (test_department_numbers) ;
+    # ALI04 : 0/4, taux masqué.
+    # La colonne porte aussi « secret » : pandas la lit en texte, chaque case est un nombre à virgule décimale.
+    assert t.at["Seine-Saint-Denis", taux] == "40,7"
+    assert t.at["ALI14 · Clichy-sous-Bois – Montfermeil – Coubron", taux] == "44"
+    assert t.at["ALI04 · La Courneuve", taux] == "secret"
+    assert float(str(t.at["Seine-Saint-Denis", delai]).replace(",", ".")) == 60
+    corps = octets.decode("utf-8-sig").split("\r\n", 1)[1]
+    assert " jour" not in corps and "%" not in corps and "\u202f" not in corps  # des nombres, pas « 60 jours »
+
+    classeur = openpyxl.load_workbook(io.BytesIO(fichiers[nom_csv.removesuffix(".csv") + ".xlsx"].octets()))
+    feuille = classeur["Données"]
+    entetes = [c.value for c in feuille[1]]
+    assert taux in entetes and delai in entetes
+    departement = dict(zip(entetes, feuille[2], strict=True))
+    assert departement["Territoire"].value == "Seine-Saint-Denis"
+    assert departement[delai].data_type == "n" and departement[delai].value == 60
+    assert departement[taux].data_type == "n" and departement[taux].value == pytest.approx(40.7)
+    assert "linguistique" in classeur["Définitions"]["A1"].value
+
+    # Le même tableau pour le diagnostic numérique porte un autre nom.
+    telechargements.clear()
+    at.get("segmented_control")[0].set_value("numerique").run()
+    noms_numerique = {t.nom for t in telechargements if t.nom}
+    assert any("taux-numerique-par-ali" in n for n in noms_numerique)
+    assert not any("linguistique" in n for n in noms_numerique)

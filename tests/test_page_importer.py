@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import pytest
 
-from insertion import qualite
+from insertion import contrat, modeles, qualite
+from insertion.ingest.chargement import load_files
 from tests.conftest import build_db, csv_bytes, ligne, lignes
 
 PAGE = "pages/importer.py"
@@ -121,3 +122,56 @@ def test_import_dans_une_base_sans_extraction(tmp_path, app_test):
     assert any("Données au 30 septembre 2023" in c.value for c in at.caption)
     at.switch_page("pages/vue_ensemble.py").run()
     assert file_active(at) == "15"
+
+
+@pytest.mark.parametrize("type_fichier", modeles.types_fichier(), ids=lambda t: t.cle)
+def test_chaque_modele_se_charge_sans_rejet(type_fichier, tmp_path):
+    """Le modèle téléchargé, déposé tel quel, passe le vrai chargeur : toutes ses lignes d'exemple acceptées."""
+    chemin = tmp_path / type_fichier.nom_modele
+    chemin.write_bytes(type_fichier.modele_csv())
+    (resultat,) = load_files(tmp_path / "modele.duckdb", [chemin])
+    assert resultat.status == "loaded", resultat.message
+    assert (resultat.rows_read, resultat.accepted, resultat.rejected) == (
+        len(type_fichier.exemple),
+        len(type_fichier.exemple),
+        0,
+    )
+    # L'en-tête est exactement celui du contrat, dans son ordre.
+    entete = type_fichier.modele_csv().decode("utf-8-sig").split("\r\n")[0].split(";")
+    attendu = contrat.COLONNES_FILE_ACTIVE if type_fichier.cle == "file_active" else contrat.COLONNES_BUDGET
+    assert entete == attendu
+
+
+def test_les_regles_des_colonnes_sont_celles_du_contrat():
+    file_active, budget = modeles.types_fichier()
+    regles = file_active.tableau_regles().set_index("Colonne")
+    assert list(regles.index) == contrat.COLONNES_FILE_ACTIVE
+    assert sorted(regles.index[regles["Obligatoire"] == "oui"]) == sorted(contrat.OBLIGATOIRES_FILE_ACTIVE)
+    assert regles.at["motif_sortie", "Obligatoire"] == "si date_sortie"
+    for colonne, valeurs in (
+        ("type_parcours", contrat.PARCOURS),
+        ("tranche_age", contrat.TRANCHES_AGE),
+        ("niveau_linguistique", contrat.NIVEAUX_LINGUISTIQUES),
+        ("anciennete_rsa", contrat.ANCIENNETES_RSA),
+    ):
+        assert regles.at[colonne, "Valeurs admises"].split(", ") == list(valeurs)
+    assert "creation_entreprise" in regles.at["motif_sortie", "Valeurs admises"].split(", ")
+    assert "AAAA-MM-JJ" in regles.at["date_orientation", "Format et règle"]
+    b = budget.tableau_regles().set_index("Colonne")
+    assert list(b.index) == contrat.COLONNES_BUDGET
+    assert sorted(b.index[b["Obligatoire"] == "oui"]) == sorted(contrat.OBLIGATOIRES_BUDGET)
+
+
+def test_la_page_offre_les_modeles_les_regles_et_une_consigne_en_francais(base, app_test, monkeypatch):
+    monkeypatch.setenv("INSERTION_TAILLE_MAX_MO", "50")
+    at = app_test(base, PAGE)
+    libelles = [b.label for b in at.get("download_button")]
+    for type_fichier in modeles.types_fichier():
+        assert f"Télécharger le modèle « {type_fichier.titre} » (CSV)" in libelles
+    assert [list(t.value.columns) for t in at.table] == [
+        ["Colonne", "Obligatoire", "Format et règle", "Valeurs admises"]
+    ] * 2
+    # La limite dite en français et celle du cadre de dépôt sont la limite réelle du chargeur.
+    assert any("50 Mo au plus par fichier" in m.value for m in at.markdown)
+    (depot,) = at.get("file_uploader")
+    assert depot.proto.max_upload_size_mb == 50

@@ -8,7 +8,10 @@ emploi durable ; 27 sorties sur la période (7 emploi durable, 4 création, 8 tr
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
+import pandas as pd
 import pytest
 
 from insertion import charts
@@ -124,3 +127,22 @@ def test_cohort_step_from_the_url_and_the_whole_period(db, app_test):
     # Toute la période : seul le groupe A a un an de recul, mêmes étapes.
     assert "Toutes les cohortes" in parcours["layout"]["title"]["text"]
     assert list(tableau(parcours["data"][0]["x"])) == [30, 30, 22, 26, 18, 10]
+
+
+def test_the_cohort_funnel_download_says_which_cohort(db, app_test, telechargements):
+    at = app_test(db, PAGE)
+    assert not at.exception
+    exports = [t for t in telechargements if t.nom and t.nom.endswith((".csv", ".xlsx"))]
+    fichiers = {t.nom: t for t in exports}
+    assert len(fichiers) == len(exports)  # deux tableaux ne partagent jamais un nom de fichier
+    (nom_csv,) = [n for n in fichiers if "parcours-de-la-cohorte-t1-2023" in n and n.endswith(".csv")]
+    t = pd.read_csv(io.BytesIO(fichiers[nom_csv].octets()), sep=";", decimal=",", encoding="utf-8-sig")
+    # Cohorte T1 2023 (tests/test_cohortes.py) : orientés 30, numérique 30, linguistique 22, sortis 26, en emploi
+    # 18, en emploi durable 10 ; le fichier dit sa cohorte sur chaque ligne.
+    assert set(t["Cohorte d'orientation"]) == {"T1 2023"}
+    assert list(t["Personnes"]) == [30, 30, 22, 26, 18, 10]
+    # Une part n'est diffusée que si les personnes comptées et les autres sont 0 ou au moins 11 : 30/30 et 18/30
+    # le sont ; 22 (8 autres), 26 (4 autres) et 10 ne le sont pas, même au département. Un nombre ou « secret ».
+    parts = [v if v == "secret" else float(str(v).replace(",", ".")) for v in t["Part de la cohorte (%)"].iloc[1:]]
+    assert parts == [100.0, "secret", "secret", 60.0, "secret"]
+    assert any("taux-de-sortie-a-12-mois-par-ali" in n for n in fichiers)
