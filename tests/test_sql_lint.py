@@ -53,6 +53,7 @@ def _fichiers() -> list[Path]:
     return fichiers
 
 
+# Les deux tests lents partagent une seule analyse (≈ 15 s) : sous pytest-xdist, même groupe, même worker.
 @pytest.fixture(scope="module")
 def analyses() -> dict[str, tuple[list[str], list[str]]]:
     # lint_paths, comme la ligne de commande : il lit les réglages écrits dans un fichier (`-- sqlfluff:…`),
@@ -63,12 +64,14 @@ def analyses() -> dict[str, tuple[list[str], list[str]]]:
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("sqlfluff")
 def test_chaque_fichier_sql_vise_est_analysable(analyses):
     illisibles = {nom: passages for nom, (passages, _) in analyses.items() if passages}
     assert not illisibles, f"SQL que sqlfluff ne sait pas analyser : {illisibles}"
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("sqlfluff")
 def test_le_sql_passe_sqlfluff_sans_violation(analyses):
     assert sorted(analyses) == sorted(str(f.relative_to(ROOT)) for f in _fichiers())
     violations = {nom: v for nom, (_, v) in analyses.items() if v}
