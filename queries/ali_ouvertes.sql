@@ -12,15 +12,15 @@ SELECT
     a.ouverture <= CAST($as_of AS DATE) AS ouverte
 FROM ref_ali AS a
 WHERE ($alis IS NULL OR list_contains($alis, a.code_ali))
-  AND (
-      ($epts IS NULL AND $communes IS NULL)
-      OR EXISTS (
-          SELECT 1
-          FROM ref_ali_communes AS ac
-          JOIN ref_communes AS c USING (code_commune)
-          WHERE ac.code_ali = a.code_ali
-            AND ($epts IS NULL OR list_contains($epts, c.ept))
-            AND ($communes IS NULL OR list_contains($communes, ac.code_commune))
-      )
-  )
+    AND (
+        ($epts IS NULL AND $communes IS NULL)
+        OR EXISTS (
+            SELECT 1
+            FROM ref_ali_communes AS ac
+            JOIN ref_communes AS c USING (code_commune)
+            WHERE ac.code_ali = a.code_ali
+                AND ($epts IS NULL OR list_contains($epts, c.ept))
+                AND ($communes IS NULL OR list_contains($communes, ac.code_commune))
+        )
+    )
 ORDER BY a.code_ali;

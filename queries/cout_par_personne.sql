@@ -26,7 +26,7 @@ budget_groupe AS (
         END AS montant_execute
     FROM budget
     WHERE ($alis IS NULL OR list_contains($alis, code_ali))
-      AND ($groupe = 'departement' OR code_ali IS NOT NULL)
+        AND ($groupe = 'departement' OR code_ali IS NOT NULL)
     GROUP BY ALL
 ),
 evenements AS (

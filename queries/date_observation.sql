@@ -16,17 +16,17 @@ WITH territoire AS (
     SELECT a.code_ali
     FROM ref_ali AS a
     WHERE ($alis IS NULL OR list_contains($alis, a.code_ali))
-      AND (
-          ($epts IS NULL AND $communes IS NULL)
-          OR EXISTS (
-              SELECT 1
-              FROM ref_ali_communes AS ac
-              JOIN ref_communes AS c USING (code_commune)
-              WHERE ac.code_ali = a.code_ali
-                AND ($epts IS NULL OR list_contains($epts, c.ept))
-                AND ($communes IS NULL OR list_contains($communes, ac.code_commune))
-          )
-      )
+        AND (
+            ($epts IS NULL AND $communes IS NULL)
+            OR EXISTS (
+                SELECT 1
+                FROM ref_ali_communes AS ac
+                JOIN ref_communes AS c USING (code_commune)
+                WHERE ac.code_ali = a.code_ali
+                    AND ($epts IS NULL OR list_contains($epts, c.ept))
+                    AND ($communes IS NULL OR list_contains($communes, ac.code_commune))
+            )
+        )
 ),
 par_ali AS (
     SELECT i.code_ali, i.date_extraction

@@ -36,7 +36,7 @@ sorties AS (
         SELECT groupe_de($groupe, code_ali, ept, code_commune) AS groupe, m_sortie, cle_personne
         FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes)
         WHERE date_sortie BETWEEN CAST($debut AS DATE) AND least(CAST($fin AS DATE), CAST($as_of AS DATE))
-          AND date_orientation <= least(CAST($fin AS DATE), CAST($as_of AS DATE))
+            AND date_orientation <= least(CAST($fin AS DATE), CAST($as_of AS DATE))
     )
     GROUP BY groupe, m
 ),
@@ -62,6 +62,6 @@ SELECT
     coalesce(o.cle_entrees, 0)::UINTEGER AS cle_entrees,
     coalesce(s.cle_sorties, 0)::UINTEGER AS cle_sorties
 FROM grille
-LEFT JOIN orientations AS o ON o.groupe = grille.groupe AND o.m = grille.m
-LEFT JOIN sorties AS s ON s.groupe = grille.groupe AND s.m = grille.m
+LEFT JOIN orientations AS o ON grille.groupe = o.groupe AND grille.m = o.m
+LEFT JOIN sorties AS s ON grille.groupe = s.groupe AND grille.m = s.m
 ORDER BY grille.groupe, mois;

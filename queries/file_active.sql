@@ -14,7 +14,7 @@ WITH episodes_du_perimetre AS (
     SELECT
         groupe_de($groupe, code_ali, ept, code_commune) AS groupe,
         date_orientation <= CAST($as_of AS DATE)
-            AND (date_sortie IS NULL OR date_sortie > CAST($as_of AS DATE)) AS actif,
+            AND (date_sortie IS NULL OR date_sortie > CAST($as_of AS DATE)) AS actif,  -- noqa: LT02
         cle_personne
     FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes)
 ),
@@ -43,8 +43,8 @@ personnes_simultanees AS (
             count(*) AS n
         FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes)
         WHERE episodes_simultanes
-          AND date_orientation <= CAST($as_of AS DATE)
-          AND (date_sortie IS NULL OR date_sortie > CAST($as_of AS DATE))
+            AND date_orientation <= CAST($as_of AS DATE)
+            AND (date_sortie IS NULL OR date_sortie > CAST($as_of AS DATE))
         GROUP BY ALL
     )
     GROUP BY groupe

@@ -14,10 +14,11 @@ WITH bornes AS (
         CAST($as_of AS DATE) AS d,
         year(CAST($debut AS DATE)) * 12 + month(CAST($debut AS DATE)) - 1 AS m_debut_serie,
         year(least(CAST($fin AS DATE), CAST($as_of AS DATE))) * 12
-            + month(least(CAST($fin AS DATE), CAST($as_of AS DATE))) - 1 AS m_fin_serie
+            + month(least(CAST($fin AS DATE), CAST($as_of AS DATE))) - 1 AS m_fin_serie  -- noqa: LT02
 ),
 evenements AS (
-    SELECT * FROM file_active_evenements($groupe, CAST($as_of AS DATE), $alis, $epts, $communes, $parcours, $ages, $sexes)
+    SELECT *
+    FROM file_active_evenements($groupe, CAST($as_of AS DATE), $alis, $epts, $communes, $parcours, $ages, $sexes)
 ),
 premier AS (
     -- La série commence au mois de debut, ou à la première orientation du périmètre si elle est plus tardive.

@@ -31,7 +31,7 @@ WITH p AS (
         cle_personne
     FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes)
     WHERE date_orientation BETWEEN CAST($debut AS DATE) AND least(CAST($fin AS DATE), CAST($as_of AS DATE))
-      AND date_orientation <= CAST($as_of AS DATE) - 365
+        AND date_orientation <= CAST($as_of AS DATE) - 365
 ),
 agregats AS (
     -- sum(CASE …) plutôt que count(*) FILTER : DuckDB n'évalue alors chaque condition que sur les lignes qui
@@ -60,9 +60,11 @@ agregats AS (
         sum(CASE WHEN sortie_emploi AND date_sortie <= date_orientation + 365 THEN 1 ELSE 0 END) AS sortis_emploi_12m,
         sum(CASE WHEN emploi_durable AND date_sortie <= date_orientation + 365 THEN 1 ELSE 0 END)
             AS sortis_emploi_durable_12m,
-        -- Clés de cellule (queries/macros/perimetre.sql) : épisodes de chaque effectif, chacun avec la clé de sa personne.
+        -- Clés de cellule (queries/macros/perimetre.sql) : épisodes de chaque effectif, chacun avec la clé de sa
+        -- personne.
         cle_cellule(cle_personne) AS cle_orientes,
-        cle_cellule(CASE WHEN date_diag_numerique <= date_orientation + 90 THEN cle_personne END) AS cle_diag_numerique_90j,
+        cle_cellule(CASE WHEN date_diag_numerique <= date_orientation + 90 THEN cle_personne END)
+            AS cle_diag_numerique_90j,
         cle_cellule(CASE WHEN date_diag_linguistique <= date_orientation + 90 THEN cle_personne END)
             AS cle_diag_linguistique_90j,
         cle_cellule(

@@ -17,7 +17,8 @@ SELECT
     rejetees,
     array_to_string(list_sort(ali_remplacees), ', ') AS ali_remplacees,
     array_to_string(list_sort(ali_historique), ', ') AS ali_historique,
-    array_to_string(list_transform(list_sort(annees_remplacees), lambda a: CAST(a AS VARCHAR)), ', ') AS annees_remplacees,
+    array_to_string(list_transform(list_sort(annees_remplacees), lambda a: CAST(a AS VARCHAR)), ', ')
+        AS annees_remplacees,
     message,
     charge_le
 FROM chargements

@@ -21,8 +21,8 @@ territoire AS (
     JOIN ref_ali_communes AS ac USING (code_ali)
     JOIN ref_communes AS c USING (code_commune)
     WHERE ($alis IS NULL OR list_contains($alis, a.code_ali))
-      AND ($epts IS NULL OR list_contains($epts, c.ept))
-      AND ($communes IS NULL OR list_contains($communes, ac.code_commune))
+        AND ($epts IS NULL OR list_contains($epts, c.ept))
+        AND ($communes IS NULL OR list_contains($communes, ac.code_commune))
 ),
 courant AS (
     SELECT code_ali, date_extraction, lignes, id_chargement FROM instantanes WHERE courant
@@ -43,7 +43,7 @@ fraicheur AS (
     JOIN territoire USING (code_ali)
     CROSS JOIN bornes AS b
     LEFT JOIN courant AS s USING (code_ali)
-    LEFT JOIN chargements AS ch ON ch.id_chargement = s.id_chargement
+    LEFT JOIN chargements AS ch ON s.id_chargement = ch.id_chargement
 )
 SELECT
     *,

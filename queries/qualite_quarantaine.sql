@@ -10,13 +10,13 @@ WITH territoire AS (
     JOIN ref_ali_communes AS ac USING (code_ali)
     JOIN ref_communes AS c USING (code_commune)
     WHERE ($alis IS NULL OR list_contains($alis, a.code_ali))
-      AND ($epts IS NULL OR list_contains($epts, c.ept))
-      AND ($communes IS NULL OR list_contains($communes, ac.code_commune))
+        AND ($epts IS NULL OR list_contains($epts, c.ept))
+        AND ($communes IS NULL OR list_contains($communes, ac.code_commune))
 )
 SELECT q.id_chargement, ch.fichier, q.ligne, q.code_ali, q.colonne, q.motif, q.detail
 FROM quarantaine AS q
 JOIN chargements AS ch USING (id_chargement)
 WHERE ($chargement IS NULL OR q.id_chargement = $chargement)
-  AND (($alis IS NULL AND $epts IS NULL AND $communes IS NULL) OR q.code_ali IN (SELECT code_ali FROM territoire))
-ORDER BY q.id_chargement DESC, q.ligne
+    AND (($alis IS NULL AND $epts IS NULL AND $communes IS NULL) OR q.code_ali IN (SELECT code_ali FROM territoire))
+ORDER BY q.id_chargement DESC, q.ligne ASC
 LIMIT $limite;

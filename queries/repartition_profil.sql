@@ -34,7 +34,7 @@ WITH actifs AS NOT MATERIALIZED (
         ) AS modalite
     FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes)
     WHERE date_orientation <= CAST($as_of AS DATE)
-      AND (date_sortie IS NULL OR date_sortie > CAST($as_of AS DATE))
+        AND (date_sortie IS NULL OR date_sortie > CAST($as_of AS DATE))
 ),
 simultanees AS (
     -- Personnes marquées : l'épisode retenu par groupe (rang 1).
@@ -43,7 +43,7 @@ simultanees AS (
         modalite,
         cle_personne,
         row_number() OVER (
-            PARTITION BY groupe, id_beneficiaire ORDER BY date_orientation DESC, code_ali, modalite
+            PARTITION BY groupe, id_beneficiaire ORDER BY date_orientation DESC, code_ali ASC, modalite ASC
         ) AS rang
     FROM actifs
     WHERE episodes_simultanes

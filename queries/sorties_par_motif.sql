@@ -36,4 +36,4 @@ SELECT
     s.cle_sorties
 FROM par_motif AS s
 LEFT JOIN ref_motifs_sortie AS m USING (motif_sortie)
-ORDER BY s.groupe, s.sorties DESC, s.motif_sortie;
+ORDER BY s.groupe ASC, s.sorties DESC, s.motif_sortie ASC;

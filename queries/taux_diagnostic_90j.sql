@@ -29,7 +29,8 @@ agregats AS (
         sum(diagnostic_90j(date_orientation, date_diag, CAST($as_of AS DATE))) AS numerateur,
         -- Diagnostics datés au plus tard à D : l'effectif sur lequel porte le délai médian.
         sum(CASE WHEN date_diag <= CAST($as_of AS DATE) THEN 1 ELSE 0 END) AS diagnostics,
-        -- Clés de cellule (queries/macros/perimetre.sql) : épisodes de chaque effectif, chacun avec la clé de sa personne.
+        -- Clés de cellule (queries/macros/perimetre.sql) : épisodes de chaque effectif, chacun avec la clé de sa
+        -- personne.
         cle_cellule(CASE WHEN date_orientation <= CAST($as_of AS DATE) - 90 THEN cle_personne END) AS cle_denominateur,
         cle_cellule(diagnostic_90j(date_orientation, date_diag, CAST($as_of AS DATE)) * cle_personne) AS cle_numerateur,
         cle_cellule(CASE WHEN date_diag <= CAST($as_of AS DATE) THEN cle_personne END) AS cle_diagnostics

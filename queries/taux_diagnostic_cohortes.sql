@@ -42,7 +42,8 @@ agregats AS (
         quantile_cont(
             CASE WHEN date_diag <= CAST($as_of AS DATE) THEN CAST(date_diag - date_orientation AS DOUBLE) END, 0.5
         ) AS delai_median_j,
-        -- Clés de cellule (queries/macros/perimetre.sql) : épisodes de chaque effectif, chacun avec la clé de sa personne.
+        -- Clés de cellule (queries/macros/perimetre.sql) : épisodes de chaque effectif, chacun avec la clé de sa
+        -- personne.
         cle_cellule(cle_personne) AS cle_orientations,
         cle_cellule(CASE WHEN date_orientation <= CAST($as_of AS DATE) - 90 THEN cle_personne END) AS cle_denominateur,
         cle_cellule(diagnostic_90j(date_orientation, date_diag, CAST($as_of AS DATE)) * cle_personne) AS cle_numerateur,

@@ -33,7 +33,8 @@ par_jour AS (
         count(*) FILTER (WHERE date_sortie <= date_orientation + 365 AND emploi_durable) AS emploi_durable,
         -- Sommes des clés de personne des mêmes épisodes, ramenées modulo 2^32 après l'addition des jours.
         sum(CAST(cle_personne AS BIGINT)) AS cle_episodes,
-        sum(CAST(cle_personne AS BIGINT)) FILTER (WHERE date_diag_numerique <= date_orientation + 90) AS cle_diag_numerique,
+        sum(CAST(cle_personne AS BIGINT)) FILTER (WHERE date_diag_numerique <= date_orientation + 90)
+            AS cle_diag_numerique,
         sum(CAST(cle_personne AS BIGINT)) FILTER (WHERE date_diag_linguistique <= date_orientation + 90)
             AS cle_diag_linguistique,
         sum(CAST(cle_personne AS BIGINT)) FILTER (WHERE date_sortie <= date_orientation + 365 AND sortie_emploi)
@@ -102,7 +103,7 @@ complet AS (
         coalesce(a.cle_n_sortie_emploi, 0)::UINTEGER AS cle_n_sortie_emploi,
         coalesce(a.cle_n_emploi_durable, 0)::UINTEGER AS cle_n_emploi_durable
     FROM grille
-    LEFT JOIN agregats AS a ON a.groupe = grille.groupe AND a.r = grille.r
+    LEFT JOIN agregats AS a ON grille.groupe = a.groupe AND grille.r = a.r
 )
 SELECT
     groupe,

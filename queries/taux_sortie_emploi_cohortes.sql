@@ -41,7 +41,8 @@ agregats AS (
         sum(CASE WHEN date_orientation <= CAST($as_of AS DATE) - 365 THEN 1 ELSE 0 END) AS denominateur,
         sum(sortie_12_mois(sortie_emploi, date_orientation, date_sortie, CAST($as_of AS DATE))) AS n_sortie_emploi,
         sum(sortie_12_mois(emploi_durable, date_orientation, date_sortie, CAST($as_of AS DATE))) AS n_emploi_durable,
-        -- Clés de cellule (queries/macros/perimetre.sql) : épisodes de chaque effectif, chacun avec la clé de sa personne.
+        -- Clés de cellule (queries/macros/perimetre.sql) : épisodes de chaque effectif, chacun avec la clé de sa
+        -- personne.
         cle_cellule(cle_personne) AS cle_orientations,
         cle_cellule(CASE WHEN date_orientation <= CAST($as_of AS DATE) - 365 THEN cle_personne END) AS cle_denominateur,
         cle_cellule(

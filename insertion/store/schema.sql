@@ -6,20 +6,20 @@ CREATE SEQUENCE IF NOT EXISTS seq_chargement START 1;
 -- Un enregistrement par fichier chargé (statut 'loaded' ou 'older_snapshot').
 -- Les fichiers refusés et les rechargements à l'identique ne touchent pas la base.
 CREATE TABLE IF NOT EXISTS chargements (
-    id_chargement      INTEGER PRIMARY KEY,
-    fichier            VARCHAR NOT NULL,
-    empreinte          VARCHAR NOT NULL,      -- SHA-256 du contenu : détecte les rechargements
-    nature             VARCHAR NOT NULL,      -- 'file_active' ou 'budget'
-    statut             VARCHAR NOT NULL,      -- 'loaded' ou 'older_snapshot'
-    date_extraction    DATE,                  -- NULL pour un fichier budget
-    lignes_lues        INTEGER NOT NULL,
-    acceptees          INTEGER NOT NULL,
-    rejetees           INTEGER NOT NULL,
-    ali_remplacees     VARCHAR[] NOT NULL,    -- ALI dont l'instantané courant vient de ce fichier
-    ali_historique     VARCHAR[] NOT NULL,    -- ALI gardées en historique seulement (instantané plus ancien)
-    annees_remplacees  INTEGER[] NOT NULL,    -- budget : années remplacées
-    message            VARCHAR NOT NULL,
-    charge_le          TIMESTAMP NOT NULL
+    id_chargement     INTEGER PRIMARY KEY,
+    fichier           VARCHAR NOT NULL,
+    empreinte         VARCHAR NOT NULL,      -- SHA-256 du contenu : détecte les rechargements
+    nature            VARCHAR NOT NULL,      -- 'file_active' ou 'budget'
+    statut            VARCHAR NOT NULL,      -- 'loaded' ou 'older_snapshot'
+    date_extraction   DATE,                  -- NULL pour un fichier budget
+    lignes_lues       INTEGER NOT NULL,
+    acceptees         INTEGER NOT NULL,
+    rejetees          INTEGER NOT NULL,
+    ali_remplacees    VARCHAR[] NOT NULL,    -- ALI dont l'instantané courant vient de ce fichier
+    ali_historique    VARCHAR[] NOT NULL,    -- ALI gardées en historique seulement (instantané plus ancien)
+    annees_remplacees INTEGER[] NOT NULL,    -- budget : années remplacées
+    message           VARCHAR NOT NULL,
+    charge_le         TIMESTAMP NOT NULL
 );
 
 -- Ce que chaque chargement a remplacé, avant → après (insertion/apercu.py) : une ligne par ALI dont
@@ -65,7 +65,8 @@ CREATE TABLE IF NOT EXISTS episodes_historique (
 );
 
 -- Instantané courant : pour chaque ALI, les épisodes de son extraction la plus récente.
-CREATE TABLE IF NOT EXISTS episodes AS SELECT * FROM episodes_historique WITH NO DATA;
+-- SELECT * : la table a exactement les colonnes de episodes_historique, c'est le but.
+CREATE TABLE IF NOT EXISTS episodes AS SELECT * FROM episodes_historique WITH NO DATA;  -- noqa: AM04
 -- Colonnes préparées pour les indicateurs (voir insertion/store/sql/episodes_indicateurs.sql) ; ajoutées à une
 -- base écrite par une version précédente, puis remplies par db.preparer_indicateurs.
 ALTER TABLE episodes ADD COLUMN IF NOT EXISTS ept VARCHAR;

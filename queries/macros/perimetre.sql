@@ -1,6 +1,9 @@
 -- Macros partagées par les indicateurs de queries/, installées dans la base à chaque ouverture en
 -- écriture (insertion/db.py). Ce fichier n'est pas un indicateur : il ne se lance pas seul.
 -- Changer une macro : monter VERSION_SCHEMA (insertion/db.py), pour qu'une base déjà écrite la reçoive.
+-- Pour sqlfluff (.sqlfluff) : sa grammaire DuckDB (version 4.5) lit les paramètres d'une macro (`MACRO f(x)`) comme
+-- des types ; la règle des types en majuscules (CP05) les mettrait en majuscules : écartée pour ce fichier.
+-- noqa: disable=CP05
 
 -- Périmètre : les épisodes courants retenus par les filtres (contrat §5).
 -- Chaque filtre vaut NULL quand il n'est pas posé, sinon la liste des valeurs retenues.
@@ -8,7 +11,8 @@
 -- indicateurs : ept, m_orientation, m_sortie, sortie_emploi, emploi_durable, plusieurs_episodes et
 -- episodes_simultanes (définitions : insertion/store/sql/episodes_indicateurs.sql).
 CREATE OR REPLACE MACRO perimetre(alis, epts, communes, parcours, ages, sexes) AS TABLE
-SELECT *
+-- SELECT * (AM04) : la macro rend les épisodes tels quels, toutes colonnes.
+SELECT *  -- noqa: AM04
 FROM episodes AS e
 WHERE (alis IS NULL OR list_contains(alis, e.code_ali))
   AND (epts IS NULL OR list_contains(epts, e.ept))

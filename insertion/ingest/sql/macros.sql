@@ -1,4 +1,7 @@
 -- Normalisations partagées par les règles de validation (macros temporaires de la connexion).
+-- Pour sqlfluff (.sqlfluff) : sa grammaire DuckDB (version 4.5) lit les paramètres d'une macro (`MACRO f(x)`) comme
+-- des types ; la règle des types en majuscules (CP05) les mettrait en majuscules : écartée pour ce fichier.
+-- noqa: disable=CP05
 
 -- Texte : espaces insécables (fréquents dans les exports) comptés comme des espaces, puis retirés aux bords.
 CREATE OR REPLACE TEMP MACRO norm_texte(x) AS

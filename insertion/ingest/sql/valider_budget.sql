@@ -4,17 +4,18 @@ CREATE OR REPLACE TEMP TABLE _verifie AS
 WITH brut AS (
     SELECT
         _ligne,
-        norm_texte(annee)              AS annee_txt,
+        norm_texte(annee) AS annee_txt,
         -- Quatre chiffres (« 2024.0 » d'un export de nombres admis) : try_cast seul lirait « 2024.5 »,
         -- « 2.024e3 » ou « 0x7E8 » comme une année.
-        CASE WHEN regexp_full_match(norm_texte(annee), '[0-9]{4}(\.0+)?')
-             THEN try_cast(norm_texte(annee) AS INTEGER) END AS annee,
-        upper(norm_texte(code_ali))    AS code_ali,
-        norm_libelle(ligne)                  AS ligne,
-        norm_texte(montant_vote)       AS montant_vote_txt,
-        norm_montant(montant_vote)           AS montant_vote,
-        norm_texte(montant_execute)    AS montant_execute_txt,
-        norm_montant(montant_execute)        AS montant_execute
+        CASE
+            WHEN regexp_full_match(norm_texte(annee), '[0-9]{4}(\.0+)?') THEN try_cast(norm_texte(annee) AS INTEGER)
+        END AS annee,
+        upper(norm_texte(code_ali)) AS code_ali,
+        norm_libelle(ligne) AS ligne,
+        norm_texte(montant_vote) AS montant_vote_txt,
+        norm_montant(montant_vote) AS montant_vote,
+        norm_texte(montant_execute) AS montant_execute_txt,
+        norm_montant(montant_execute) AS montant_execute
     FROM _brut
 ),
 regles AS (

@@ -3,7 +3,9 @@
 -- première règle qu'elle enfreint, dans l'ordre des colonnes du contrat.
 -- Paramètre : $date_extraction, la date (unique) de l'extraction.
 -- Deux instructions, chacune terminée par une ligne « ; » seule (le chargeur les lance l'une après
--- l'autre : DuckDB ne lie de paramètres qu'à la dernière instruction d'un envoi).
+-- l'autre : DuckDB ne lie de paramètres qu'à la dernière instruction d'un envoi). Pour sqlfluff (CV06), le « ; »
+-- d'une instruction de plusieurs lignes va donc sur sa propre ligne :
+-- sqlfluff:rules:convention.terminator:multiline_newline:True
 --
 -- Un million de lignes n'ont que quelques centaines de valeurs distinctes par colonne (codes, dates,
 -- énumérations) : chaque valeur distincte est normalisée une seule fois (tables v_*), puis retrouvée par
@@ -12,7 +14,10 @@
 CREATE OR REPLACE TEMP TABLE _verifie AS
 WITH
 v_code_ali AS (
-    SELECT brut, upper(norm_texte(brut)) AS norm, upper(norm_texte(brut)) NOT IN (SELECT code_ali FROM ref_ali) AS inconnu
+    SELECT
+        brut,
+        upper(norm_texte(brut)) AS norm,
+        upper(norm_texte(brut)) NOT IN (SELECT code_ali FROM ref_ali) AS inconnu
     FROM (SELECT DISTINCT code_ali AS brut FROM _brut)
 ),
 v_code_commune AS (
@@ -40,10 +45,12 @@ v_date_diag_linguistique AS (
 ),
 v_niveau_linguistique AS (
     -- Les niveaux du CECRL gardent leur casse (A1…C2) ; « Francophone » se normalise.
-    SELECT brut,
-           CASE WHEN norm_texte(brut) IN ('A1', 'A2', 'B1', 'B2', 'C1', 'C2')
-                THEN norm_texte(brut)
-                ELSE norm_enum(brut) END AS norm
+    SELECT
+        brut,
+        CASE
+            WHEN norm_texte(brut) IN ('A1', 'A2', 'B1', 'B2', 'C1', 'C2') THEN norm_texte(brut)
+            ELSE norm_enum(brut)
+        END AS norm
     FROM (SELECT DISTINCT niveau_linguistique AS brut FROM _brut)
 ),
 v_date_sortie AS (
@@ -98,20 +105,20 @@ brut AS (
     FROM (
         SELECT *, regexp_full_match(id_beneficiaire, '[A-Za-z0-9_\-]{8,64}') AS id_conforme FROM _brut
     ) AS b
-    LEFT JOIN v_code_ali AS ali ON ali.brut = b.code_ali
-    LEFT JOIN v_code_commune AS com ON com.brut = b.code_commune
-    LEFT JOIN v_date_orientation AS dor ON dor.brut = b.date_orientation
-    LEFT JOIN v_type_parcours AS tp ON tp.brut = b.type_parcours
-    LEFT JOIN v_date_diag_numerique AS ddn ON ddn.brut = b.date_diag_numerique
-    LEFT JOIN v_niveau_numerique AS nn ON nn.brut = b.niveau_numerique
-    LEFT JOIN v_date_diag_linguistique AS ddl ON ddl.brut = b.date_diag_linguistique
-    LEFT JOIN v_niveau_linguistique AS nl ON nl.brut = b.niveau_linguistique
-    LEFT JOIN v_date_sortie AS ds ON ds.brut = b.date_sortie
-    LEFT JOIN v_motif_sortie AS ms ON ms.brut = b.motif_sortie
-    LEFT JOIN v_tranche_age AS ta ON ta.brut = b.tranche_age
-    LEFT JOIN v_sexe AS sx ON sx.brut = b.sexe
-    LEFT JOIN v_composition_foyer AS cf ON cf.brut = b.composition_foyer
-    LEFT JOIN v_anciennete_rsa AS ar ON ar.brut = b.anciennete_rsa
+    LEFT JOIN v_code_ali AS ali ON b.code_ali = ali.brut
+    LEFT JOIN v_code_commune AS com ON b.code_commune = com.brut
+    LEFT JOIN v_date_orientation AS dor ON b.date_orientation = dor.brut
+    LEFT JOIN v_type_parcours AS tp ON b.type_parcours = tp.brut
+    LEFT JOIN v_date_diag_numerique AS ddn ON b.date_diag_numerique = ddn.brut
+    LEFT JOIN v_niveau_numerique AS nn ON b.niveau_numerique = nn.brut
+    LEFT JOIN v_date_diag_linguistique AS ddl ON b.date_diag_linguistique = ddl.brut
+    LEFT JOIN v_niveau_linguistique AS nl ON b.niveau_linguistique = nl.brut
+    LEFT JOIN v_date_sortie AS ds ON b.date_sortie = ds.brut
+    LEFT JOIN v_motif_sortie AS ms ON b.motif_sortie = ms.brut
+    LEFT JOIN v_tranche_age AS ta ON b.tranche_age = ta.brut
+    LEFT JOIN v_sexe AS sx ON b.sexe = sx.brut
+    LEFT JOIN v_composition_foyer AS cf ON b.composition_foyer = cf.brut
+    LEFT JOIN v_anciennete_rsa AS ar ON b.anciennete_rsa = ar.brut
 ),
 regles AS (
     SELECT
@@ -138,8 +145,9 @@ regles AS (
                 THEN ['date_diag_numerique', 'date_diag_numerique antérieure à date_orientation']
             WHEN date_diag_numerique > $date_extraction
                 THEN ['date_diag_numerique', 'date_diag_numerique postérieure à date_extraction']
+            -- Trois messages dépassent 120 caractères : leur règle reste sur une ligne, comme les autres.
             WHEN niveau_numerique NOT IN ('autonome', 'intermediaire', 'debutant', 'non_evalue')
-                THEN ['niveau_numerique', 'niveau_numerique inconnu (attendu autonome, intermediaire, debutant ou non_evalue)']
+                THEN ['niveau_numerique', 'niveau_numerique inconnu (attendu autonome, intermediaire, debutant ou non_evalue)']  -- noqa: LT05
             WHEN date_diag_linguistique_present AND date_diag_linguistique IS NULL
                 THEN ['date_diag_linguistique', 'date_diag_linguistique illisible (attendu AAAA-MM-JJ ou JJ/MM/AAAA)']
             WHEN date_diag_linguistique < date_orientation
@@ -147,7 +155,7 @@ regles AS (
             WHEN date_diag_linguistique > $date_extraction
                 THEN ['date_diag_linguistique', 'date_diag_linguistique postérieure à date_extraction']
             WHEN niveau_linguistique NOT IN ('A1', 'A2', 'B1', 'B2', 'C1', 'C2', 'francophone')
-                THEN ['niveau_linguistique', 'niveau_linguistique inconnu (attendu A1, A2, B1, B2, C1, C2 ou francophone)']
+                THEN ['niveau_linguistique', 'niveau_linguistique inconnu (attendu A1, A2, B1, B2, C1, C2 ou francophone)']  -- noqa: LT05
             WHEN date_sortie_present AND date_sortie IS NULL
                 THEN ['date_sortie', 'date_sortie illisible (attendu AAAA-MM-JJ ou JJ/MM/AAAA)']
             WHEN date_sortie < date_orientation THEN ['date_sortie', 'date_sortie antérieure à date_orientation']
@@ -162,7 +170,7 @@ regles AS (
             WHEN sexe IS NULL THEN ['sexe', 'sexe manquant']
             WHEN sexe NOT IN ('F', 'M') THEN ['sexe', 'sexe inconnu (attendu F ou M)']
             WHEN composition_foyer NOT IN ('seul', 'seul_avec_enfants', 'couple', 'couple_avec_enfants')
-                THEN ['composition_foyer', 'composition_foyer inconnue (attendu seul, seul_avec_enfants, couple ou couple_avec_enfants)']
+                THEN ['composition_foyer', 'composition_foyer inconnue (attendu seul, seul_avec_enfants, couple ou couple_avec_enfants)']  -- noqa: LT05
             WHEN anciennete_rsa NOT IN ('moins_1_an', '1_2_ans', '2_5_ans', '5_ans_plus')
                 THEN ['anciennete_rsa', 'anciennete_rsa inconnue (attendu moins_1_an, 1_2_ans, 2_5_ans ou 5_ans_plus)']
         END AS rejet
@@ -197,17 +205,21 @@ FROM regles
 -- les lignes trierait le million de lignes ; elle ne porte ici que sur les lignes dont l'empreinte de la
 -- clé revient plusieurs fois (les vrais doublons, plus de rares collisions que la fenêtre départage).
 UPDATE _verifie AS v
-SET colonne_rejet = 'id_beneficiaire',
+SET
+    colonne_rejet = 'id_beneficiaire',
     motif_rejet = 'doublon (même id_beneficiaire, code_ali et date_orientation qu''une ligne précédente)',
     detail_rejet = 'première occurrence ligne ' || d.premiere_ligne
 FROM (
     SELECT _ligne, row_number() OVER episode AS rang, first_value(_ligne) OVER episode AS premiere_ligne
-    FROM _verifie
-    WHERE motif_rejet IS NULL AND hash(id_beneficiaire, code_ali, date_orientation) IN (
-        SELECT hash(id_beneficiaire, code_ali, date_orientation) AS cle
-        FROM _verifie WHERE motif_rejet IS NULL
-        GROUP BY cle HAVING count(*) > 1
-    )
+    -- Pas un alias en double (AL04) : la table modifiée, relue dans une sous-requête.
+    FROM _verifie  -- noqa: AL04
+    WHERE
+        motif_rejet IS NULL
+        AND hash(id_beneficiaire, code_ali, date_orientation) IN (
+            SELECT hash(id_beneficiaire, code_ali, date_orientation) AS cle
+            FROM _verifie WHERE motif_rejet IS NULL
+            GROUP BY cle HAVING count(*) > 1
+        )
     WINDOW episode AS (PARTITION BY id_beneficiaire, code_ali, date_orientation ORDER BY _ligne)
 ) AS d
 WHERE v._ligne = d._ligne AND d.rang > 1

@@ -37,12 +37,12 @@ SELECT id_beneficiaire FROM episodes GROUP BY id_beneficiaire HAVING count(*) > 
 UPDATE episodes
 SET plusieurs_episodes = true
 WHERE plusieurs_episodes IS DISTINCT FROM true
-  AND id_beneficiaire IN (SELECT id_beneficiaire FROM _personnes_multiples);
+    AND id_beneficiaire IN (SELECT id_beneficiaire FROM _personnes_multiples);
 
 UPDATE episodes
 SET plusieurs_episodes = false
 WHERE plusieurs_episodes IS DISTINCT FROM false
-  AND id_beneficiaire NOT IN (SELECT id_beneficiaire FROM _personnes_multiples);
+    AND id_beneficiaire NOT IN (SELECT id_beneficiaire FROM _personnes_multiples);
 
 DROP TABLE _personnes_multiples;
 
@@ -79,12 +79,12 @@ WHERE date_orientation < fin_precedente AND (date_sortie IS NULL OR date_sortie 
 UPDATE episodes
 SET episodes_simultanes = true
 WHERE episodes_simultanes IS DISTINCT FROM true
-  AND plusieurs_episodes
-  AND id_beneficiaire IN (SELECT id_beneficiaire FROM _personnes_simultanees);
+    AND plusieurs_episodes
+    AND id_beneficiaire IN (SELECT id_beneficiaire FROM _personnes_simultanees);
 
 UPDATE episodes
 SET episodes_simultanes = false
 WHERE episodes_simultanes IS DISTINCT FROM false
-  AND id_beneficiaire NOT IN (SELECT id_beneficiaire FROM _personnes_simultanees);
+    AND id_beneficiaire NOT IN (SELECT id_beneficiaire FROM _personnes_simultanees);
 
 DROP TABLE _personnes_simultanees;
