@@ -6,6 +6,7 @@ pas passer par dashboard.py (stack-notes), la page doit donc se suffire à elle-
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -48,7 +49,18 @@ def setup(page_title: str | None = None) -> tuple[duckdb.DuckDBPyConnection, str
     connexion.garder(page_title, page_title or TITRE)
     path = default_db_path()
     if not path.exists():
-        build_demo_once(str(path))
+        # Le message et la barre vivent dans un emplacement vidé après la construction : écrits dans la fonction
+        # en cache, Streamlit les rejouait à chaque exécution, au-dessus du titre (issue 16).
+        avis = st.empty()
+        with avis.container():
+            st.info("Première ouverture : construction de la base de démonstration à partir des extractions générées…")
+            barre = st.progress(0.0, text="Génération des extractions de démonstration…")
+
+        def progression(index: int, total: int, name: str) -> None:
+            barre.progress(index / max(total, 1), text=f"Chargement {index + 1}/{total} : {name}")
+
+        build_demo_once(str(path), progression)
+        avis.empty()
     version = path.stat().st_mtime_ns
     return connection(str(path), version), f"{path}@{version}"
 
@@ -105,21 +117,16 @@ def bouton_note(con: duckdb.DuckDBPyConnection, filtres: filters.Filtres) -> Non
 
 
 @st.cache_resource(show_spinner=False)
-def build_demo_once(path_text: str) -> None:
-    """Une seule construction par processus, même si plusieurs sessions arrivent ensemble."""
+def build_demo_once(path_text: str, _progression: Callable[[int, int, str], None]) -> None:
+    """Une seule construction par processus, même si plusieurs sessions arrivent ensemble (les suivantes
+    attendent la première). `_progression` (non haché) suit la session qui construit ; aucun élément
+    Streamlit n'est écrit ici, pour que rien ne soit rejoué ensuite."""
     from insertion.demo import build_demo
 
     path = Path(path_text)
     if path.exists():
         return
-    st.info("Première ouverture : construction de la base de démonstration à partir des extractions générées…")
-    bar = st.progress(0.0, text="Génération des extractions de démonstration…")
-
-    def progress(index: int, total: int, name: str) -> None:
-        bar.progress(index / max(total, 1), text=f"Chargement {index + 1}/{total} : {name}")
-
-    build_demo(path, progress=progress)
-    bar.empty()
+    build_demo(path, progress=_progression)
 
 
 @st.cache_resource(max_entries=2)

@@ -74,3 +74,29 @@ def test_tables_can_be_taken_away_as_csv_and_excel(small_db, app_test, page):
     assert labels.count("Télécharger (CSV)") >= 1 and labels.count("Télécharger (CSV)") == labels.count(
         "Télécharger (Excel)"
     ), labels
+
+
+def test_first_start_message_is_gone_once_the_demo_is_built(tmp_path, monkeypatch, app_test):
+    """Premier lancement sans base : le message « Première ouverture » et la barre suivent la construction, puis
+    disparaissent ; ni la page construite ni les exécutions suivantes ne les montrent au-dessus du titre.
+    La démonstration complète est remplacée ici par une petite base (le test navigateur du lien profond à froid
+    construit la vraie), mais la construction passe par le même chemin et le même rappel de progression."""
+    import insertion.demo
+
+    appels: list[tuple[int, int]] = []
+
+    def petite_demo(path, progress=None):
+        for i in range(3):
+            progress(i, 3, f"extraction {i + 1}")
+            appels.append((i, 3))
+        build_db(path, {"x.csv": csv_bytes(lignes(12, date_extraction="2024-12-31"))})
+
+    monkeypatch.setattr(insertion.demo, "build_demo", petite_demo)
+    base = tmp_path / "demo.duckdb"
+    at = app_test(base)
+    assert base.exists() and appels == [(0, 3), (1, 3), (2, 3)]
+    assert not [i for i in at.info if "Première ouverture" in i.value]
+    assert "12" in [m.value for m in at.metric]
+    at.run()
+    assert not at.exception
+    assert not [i for i in at.info if "Première ouverture" in i.value]
