@@ -13,8 +13,6 @@ Base : ALI14, 12 personnes (extraction du 30 juin 2023) ; pas de démonstration 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
 import time
@@ -26,15 +24,8 @@ import pytest
 from tests.conftest import build_db, csv_bytes, lignes
 from tests.streamlit_server import free_port, start_server, stop_server
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("processeur")]
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("Chromium est absent : .ci/run doit l'installer (apt-get install chromium).")
-    pytest.skip("Chromium absent (apt-get install chromium) : test navigateur non lancé.", allow_module_level=True)
-
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+# Le Chromium de Debian, son refus en CI s'il manque, et le navigateur partagé du module : ceux de test_browser.
+from tests.test_browser import browser  # noqa: F401  (fixture)
 
 UTILISATEURS = {
     "admin": {"email": "admin@cg93.fr", "siret": "22930008201453", "role": "administrateur_donnees"},
@@ -127,16 +118,6 @@ def serveur(fournisseur, tmp_path_factory):
         stop_server(process)
 
 
-@pytest.fixture(scope="module")
-def navigateur():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
-
-
 def _fini(page, timeout_ms: int = 60_000) -> None:
     page.wait_for_function(
         """() => document.querySelector("[data-testid='stApp'][data-test-script-state='notRunning']")
@@ -178,9 +159,9 @@ INTERDITES = {
 }
 
 
-def test_sans_connexion_l_application_ne_montre_que_la_connexion(serveur, navigateur):
+def test_sans_connexion_l_application_ne_montre_que_la_connexion(serveur, browser):  # noqa: F811 (fixture)
     base, _ = serveur
-    page = navigateur.new_page()
+    page = browser.new_page()
     page.goto(base)
     page.get_by_role("button", name="Se connecter").wait_for(timeout=60_000)
     _fini(page)
@@ -190,9 +171,9 @@ def test_sans_connexion_l_application_ne_montre_que_la_connexion(serveur, naviga
 
 
 @pytest.mark.parametrize("sub", list(UTILISATEURS))
-def test_connexion_oidc_par_role(serveur, navigateur, sub):
+def test_connexion_oidc_par_role(serveur, browser, sub):  # noqa: F811 (fixture)
     base, _ = serveur
-    contexte = navigateur.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    contexte = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
     try:
         page = _connecter(contexte, base, sub)
         corps = page.inner_text("body")
