@@ -5,6 +5,9 @@ insertion.formats. On relit ces textes en nombres (le format est le nôtre, donc
 ambiguïté) pour écrire de vraies cellules numériques ; les cases masquées restent du texte (« secret »).
 Chaque nombre est écrit dans l'unité que nomme l'en-tête de sa colonne (« Taux à 90 jours (%) » : 67,9 ;
 « Délai médian (jours) » : 33), le même dans le CSV et dans le classeur.
+Les dates affichées (« 30 juin 2023 », « juin 2023 », « 31 octobre 2026 à 14:05 ») redeviennent des dates :
+ISO dans le CSV (2023-06-30, 2023-06 pour un mois), cellules date du classeur au format français (jj/mm/aaaa,
+« juin 2023 ») ; un tableur les trie et les filtre comme des dates, jamais dans l'ordre alphabétique des mois.
 Une cellule de texte qui commence par =, +, -, @ est neutralisée (injection de formule).
 """
 
@@ -14,9 +17,10 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
+from babel.dates import get_month_names
 
 from insertion import secret
 from insertion.definitions import Definition
@@ -33,13 +37,30 @@ _KINDS = [
     ("jours", re.compile(rf"^({_NUMBER}) jours?$"), "jours", "#,##0"),
 ]
 UNITES = {kind: unit for kind, _, unit, _ in _KINDS if unit}
+# Les noms de mois de babel, ceux qu'écrit insertion.formats (« juin », et « juin » abrégé : « janv. »).
+_MOIS = {
+    str(nom).lower(): numero
+    for largeur in ("wide", "abbreviated")
+    for numero, nom in get_month_names(largeur, locale="fr_FR").items()
+}
+_NOM_MOIS = "|".join(re.escape(m) for m in sorted(_MOIS, key=len, reverse=True))
+_JOUR = re.compile(rf"^(1er|\d{{1,2}}) ({_NOM_MOIS}) (\d{{4}})$", re.IGNORECASE)
+_MOIS_SEUL = re.compile(rf"^({_NOM_MOIS}) (\d{{4}})$", re.IGNORECASE)
+_HORODATAGE = re.compile(rf"^(1er|\d{{1,2}}) ({_NOM_MOIS}) (\d{{4}}) à (\d{{1,2}}):(\d{{2}})$", re.IGNORECASE)
+# Natures de date : format du classeur (jj/mm/aaaa ; mois en toutes lettres, en français quelle que soit la langue
+# d'Excel : [$-40C]) et écriture ISO du CSV.
+FORMATS_DATE = {
+    "date": ("dd/mm/yyyy", "%Y-%m-%d"),
+    "mois": ("[$-40C]mmmm yyyy", "%Y-%m"),
+    "horodatage": ("dd/mm/yyyy hh:mm", "%Y-%m-%d %H:%M"),
+}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
 class Colonne:
     nom: str
-    nature: str  # entier, decimal, pourcentage, millions_euros, euros, jours, texte
+    nature: str  # entier, decimal, pourcentage, millions_euros, euros, jours, date, mois, horodatage, texte
     format_excel: str | None
 
     @property
@@ -70,6 +91,35 @@ def nombre_affiche(text: str) -> tuple[str, float] | None:
     return None
 
 
+def date_affichee(text: str) -> tuple[str, date] | None:
+    """« 30 juin 2023 » → ("date", date(2023, 6, 30)) ; « juin 2023 » → ("mois", date(2023, 6, 1)) ;
+    « 31 octobre 2026 à 14:05 » → ("horodatage", datetime(…)) ; un texte libre (ou un 31 juin) → None."""
+    try:
+        if match := _JOUR.match(text):
+            jour, mois, annee = match.groups()
+            return "date", date(int(annee), _MOIS[mois.lower()], 1 if jour == "1er" else int(jour))
+        if match := _MOIS_SEUL.match(text):
+            mois, annee = match.groups()
+            return "mois", date(int(annee), _MOIS[mois.lower()], 1)
+        if match := _HORODATAGE.match(text):
+            jour, mois, annee, heure, minute = match.groups()
+            jour_n = 1 if jour == "1er" else int(jour)
+            return "horodatage", datetime(int(annee), _MOIS[mois.lower()], jour_n, int(heure), int(minute))
+    except ValueError:  # 31 juin, 25:00 : du texte, pas une date
+        return None
+    return None
+
+
+def _date_objet(cell: date) -> tuple[str, date]:
+    """Une date passée telle quelle (date, datetime, Timestamp) : un horodatage seulement s'il a une heure."""
+    if isinstance(cell, datetime):
+        moment = pd.Timestamp(cell).to_pydatetime()
+        if moment.time() == datetime.min.time():
+            return "date", moment.date()
+        return "horodatage", moment.replace(tzinfo=None)
+    return "date", cell
+
+
 def _is_masked_or_empty(text: str) -> bool:
     return text in (secret.LIBELLE_MASQUE, "–", "")
 
@@ -84,18 +134,23 @@ def lire_valeurs(table: pd.DataFrame) -> tuple[pd.DataFrame, list[Colonne]]:
         kinds = set()
         numeric = True
         for cell in cells:
-            if cell is None or (isinstance(cell, float) and pd.isna(cell)):
+            if cell is None or (isinstance(cell, float | date) and pd.isna(cell)):  # pd.NaT est une datetime
                 parsed.append(None)
                 continue
             if isinstance(cell, int | float) and not isinstance(cell, bool):
                 kinds.add("entier" if float(cell).is_integer() else "decimal")
                 parsed.append(cell)
                 continue
+            if isinstance(cell, date):
+                kind, value = _date_objet(cell)
+                kinds.add(kind)
+                parsed.append(value)
+                continue
             text = str(cell)
             if _is_masked_or_empty(text):
                 parsed.append(None if text in ("–", "") else text)
                 continue
-            found = nombre_affiche(text)
+            found = nombre_affiche(text) or date_affichee(text)
             if found is None:
                 numeric = False
                 break
@@ -103,8 +158,13 @@ def lire_valeurs(table: pd.DataFrame) -> tuple[pd.DataFrame, list[Colonne]]:
             parsed.append(found[1])
         if numeric and kinds and (len(kinds) == 1 or kinds <= {"entier", "decimal"}):
             kind = "decimal" if "decimal" in kinds else kinds.pop()
-            values[name] = parsed
-            excel = {"decimal": "#,##0.0"}.get(kind) or next(f for k, _, _, f in _KINDS if k == kind)
+            # object : pandas ferait d'une liste de datetime une colonne datetime64 (None → NaT) et d'une liste de
+            # nombres avec None une colonne float (None → NaN, écrit « nan ») ; on garde les valeurs telles quelles.
+            values[name] = pd.Series(parsed, index=table.index, dtype=object)
+            if kind in FORMATS_DATE:
+                excel = FORMATS_DATE[kind][0]
+            else:
+                excel = {"decimal": "#,##0.0"}.get(kind) or next(f for k, _, _, f in _KINDS if k == kind)
             columns.append(Colonne(str(name), kind, excel))
         else:
             values[name] = [None if c is None else neutraliser(str(c)) for c in cells]
@@ -118,6 +178,8 @@ def _csv_cell(value: object, column: Colonne) -> str:
         return ""
     if isinstance(value, str):
         return value
+    if column.nature in FORMATS_DATE:
+        return value.strftime(FORMATS_DATE[column.nature][1])
     number = round(float(value), 6)
     if number.is_integer() and column.nature in ("entier", "euros", "jours"):
         return str(int(number))

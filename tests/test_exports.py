@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime
 
 import openpyxl
 import pandas as pd
@@ -86,10 +86,104 @@ def test_xlsx_has_numbers_definitions_and_inert_formulas(shown):
 
 
 def test_mixed_or_free_text_columns_stay_text():
-    table = pd.DataFrame({"Mois": ["juin 2023", "juillet 2023"], "Code": ["93014", "-5 pts"]})
+    table = pd.DataFrame(
+        {
+            "Cohorte": ["juin 2023", "T3 2023"],  # un mois et un trimestre : pas une colonne de dates
+            "Code": ["93014", "-5 pts"],
+            "Jour": ["30 juin 2023", "31 juin 2023"],  # un 31 juin n'est pas une date
+        }
+    )
     values, columns = exports.lire_valeurs(table)
-    assert [c.nature for c in columns] == ["texte", "texte"]
+    assert [c.nature for c in columns] == ["texte", "texte", "texte"]
     assert list(values["Code"]) == ["93014", "'-5 pts"]
+    assert list(values["Cohorte"]) == ["juin 2023", "T3 2023"]
+
+
+@pytest.fixture
+def dated() -> pd.DataFrame:
+    """Des dates comme les écrivent formats et la page Qualité (mois, jour, jour et heure), avec des manques."""
+    from insertion.qualite import horodatage_import
+
+    return pd.DataFrame(
+        {
+            "Mois": [formats.mois(date(2023, 6, 1)), formats.mois(date(2024, 1, 1)), formats.SANS_OBJET],
+            "Date d'extraction": [
+                formats.date_longue(date(2023, 6, 30)),
+                formats.date_longue(date(2024, 3, 1)),  # « 1er mars 2024 »
+                formats.date_longue(date(2026, 10, 31)),
+            ],
+            "Chargé le": [
+                horodatage_import(datetime(2026, 10, 31, 14, 5)),
+                formats.SANS_OBJET,
+                horodatage_import(datetime(2025, 5, 2, 9, 0)),
+            ],
+            "Personnes": ["12 600", formats.SANS_OBJET, "secret"],
+        }
+    )
+
+
+def test_displayed_dates_read_back_as_dates():
+    assert exports.date_affichee("30 juin 2023") == ("date", date(2023, 6, 30))
+    assert exports.date_affichee("1er mars 2024") == ("date", date(2024, 3, 1))
+    assert exports.date_affichee("juin 2023") == ("mois", date(2023, 6, 1))
+    assert exports.date_affichee("décembre 2026") == ("mois", date(2026, 12, 1))
+    assert exports.date_affichee("janv. 2024") == ("mois", date(2024, 1, 1))  # formats.mois_court
+    assert exports.date_affichee("31 octobre 2026 à 14:05") == ("horodatage", datetime(2026, 10, 31, 14, 5))
+    for texte in ("31 juin 2023", "T1 2024", "juin", "ALI14 · juin 2023", "30 juin 2023 à 25:00", "secret"):
+        assert exports.date_affichee(texte) is None, texte
+
+
+def test_csv_dates_are_iso_and_read_back_by_pandas(dated):
+    data = exports.csv_bytes(dated)
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Mois", "Date d'extraction", "Chargé le", "Personnes"]
+    assert rows[1] == ["2023-06", "2023-06-30", "2026-10-31 14:05", "12600"]
+    # Les manques sont vides (jamais « nan » ni « NaT ») ; « secret » reste du texte.
+    assert rows[2] == ["2024-01", "2024-03-01", "", ""]
+    assert rows[3] == ["", "2026-10-31", "2025-05-02 09:00", "secret"]
+
+    table = pd.read_csv(
+        io.BytesIO(data), sep=";", encoding="utf-8-sig", parse_dates=["Mois", "Date d'extraction", "Chargé le"]
+    )
+    for colonne in ("Mois", "Date d'extraction", "Chargé le"):
+        assert pd.api.types.is_datetime64_any_dtype(table[colonne]), colonne
+    assert list(table["Date d'extraction"].dt.date) == [date(2023, 6, 30), date(2024, 3, 1), date(2026, 10, 31)]
+    assert table["Mois"].iloc[1] == pd.Timestamp(2024, 1, 1) and pd.isna(table["Mois"].iloc[2])
+    assert table["Chargé le"].iloc[0] == pd.Timestamp(2026, 10, 31, 14, 5)
+
+
+def test_xlsx_dates_are_date_cells_in_french_formats(dated):
+    data = exports.xlsx_bytes(dated, titre="Qualité", definitions=[], filtres=[], date_donnees=date(2026, 10, 31))
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["Données"]
+    mois, jour, moment, _ = ([c for (c,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i)] for i in range(1, 5))
+    assert [(c.value, c.is_date) for c in mois[:2]] == [(datetime(2023, 6, 1), True), (datetime(2024, 1, 1), True)]
+    assert mois[2].value is None
+    # « juin 2023 » en toutes lettres et en français, quelle que soit la langue du tableur ; jj/mm/aaaa au jour.
+    assert {c.number_format for c in mois[:2]} == {"[$-40C]mmmm yyyy"}
+    assert [c.value for c in jour] == [datetime(2023, 6, 30), datetime(2024, 3, 1), datetime(2026, 10, 31)]
+    assert all(c.is_date and c.number_format == "dd/mm/yyyy" for c in jour)
+    assert moment[0].value == datetime(2026, 10, 31, 14, 5) and moment[0].number_format == "dd/mm/yyyy hh:mm"
+    assert moment[1].value is None and moment[2].value == datetime(2025, 5, 2, 9, 0)
+
+
+def test_date_objects_pass_through_as_dates():
+    table = pd.DataFrame(
+        {
+            "Jour": [date(2023, 6, 30), None],
+            "Horodatage": [pd.Timestamp(2026, 10, 31, 14, 5), pd.NaT],
+            "Minuit": [datetime(2024, 1, 31), datetime(2024, 2, 29)],  # sans heure : une date
+        }
+    )
+    _, columns = exports.lire_valeurs(table)
+    assert [c.nature for c in columns] == ["date", "horodatage", "date"]
+    rows = list(csv.reader(io.StringIO(exports.csv_bytes(table).decode("utf-8-sig")), delimiter=";"))
+    assert rows[1:] == [["2023-06-30", "2026-10-31 14:05", "2024-01-31"], ["", "", "2024-02-29"]]
+
+
+def test_a_number_column_with_gaps_writes_empty_cells_not_nan():
+    table = pd.DataFrame({"Personnes": ["12", formats.SANS_OBJET, "3"], "ALI": ["a", "b", "c"]})
+    rows = list(csv.reader(io.StringIO(exports.csv_bytes(table).decode("utf-8-sig")), delimiter=";"))
+    assert [r[0] for r in rows] == ["Personnes", "12", "", "3"]
 
 
 def test_rate_is_hidden_when_its_denominator_is_masked_by_the_secondary_rule():
