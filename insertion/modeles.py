@@ -1,5 +1,5 @@
 """Ce que la page Importer dit des fichiers à déposer : pour chaque type de fichier du contrat (§3 extraction de
-file active, §4 fichier budget), ses colonnes et leurs règles, et un modèle CSV à remplir.
+file active, §4 fichier budget), ses colonnes et leurs règles, et un modèle à remplir, en CSV et en Excel (.xlsx).
 
 Tout vient d'insertion.contrat (colonnes, obligatoires, valeurs admises) et du référentiel (codes d'ALI, de
 communes, motifs de sortie) : la liste affichée ne peut pas dire autre chose que ce que le chargeur applique.
@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 import pandas as pd
 
@@ -36,10 +37,16 @@ class TypeFichier:
     colonnes: tuple[str, ...]
     regles: tuple[Regle, ...]
     exemple: tuple[dict[str, str], ...]
+    # Les valeurs admises d'une colonne à liste fermée : listes déroulantes du modèle Excel.
+    listes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def nom_modele(self) -> str:
         return f"modele_{self.cle}.csv"
+
+    @property
+    def nom_modele_xlsx(self) -> str:
+        return f"modele_{self.cle}.xlsx"
 
     def tableau_regles(self) -> pd.DataFrame:
         """Une ligne par colonne, dans l'ordre du contrat : pour la page (en-têtes français)."""
@@ -60,6 +67,88 @@ class TypeFichier:
         writer.writeheader()
         writer.writerows(self.exemple)
         return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
+
+    def modele_xlsx(self) -> bytes:
+        """Le même modèle en classeur, comme une ALI le remplirait dans Excel : feuille « Données » en premier (le
+        chargeur ne lit que la première), en-tête du contrat, mêmes lignes d'exemple en cellules typées (dates en
+        cellules date jj/mm/aaaa, années et montants en nombres, codes en texte pour garder leurs zéros), listes
+        déroulantes des valeurs admises ; feuille « Colonnes et règles » (le tableau de la page) ; les listes dans
+        une feuille masquée. Le chargeur le charge sans rejet."""
+        from openpyxl import Workbook
+        from openpyxl.styles import Alignment, Font, PatternFill
+        from openpyxl.utils import get_column_letter
+        from openpyxl.worksheet.datavalidation import DataValidation
+
+        workbook = Workbook()
+        donnees = workbook.active
+        donnees.title = "Données"
+        donnees.append(list(self.colonnes))
+        for cellule in donnees[1]:
+            cellule.font = Font(bold=True, color="FFFFFF")
+            cellule.fill = PatternFill("solid", fgColor="0072B2")
+        for ligne in self.exemple:
+            donnees.append([_cellule(colonne, ligne.get(colonne, "")) for colonne in self.colonnes])
+        lignes_saisie = 1000  # assez pour une ALI ; au-delà, la saisie reste libre (le chargeur vérifie tout)
+        for rang, colonne in enumerate(self.colonnes, start=1):
+            lettre = get_column_letter(rang)
+            donnees.column_dimensions[lettre].width = max(len(colonne) + 4, 14)
+            for (cellule,) in donnees.iter_rows(min_row=2, min_col=rang, max_col=rang, max_row=lignes_saisie + 1):
+                if colonne.startswith("date_"):
+                    cellule.number_format = "dd/mm/yyyy"
+                elif colonne.startswith("montant_"):
+                    cellule.number_format = "#,##0.00"
+                elif colonne != "annee":
+                    cellule.number_format = "@"  # texte : un code commune garde ses zéros, un code n'est pas un nombre
+        donnees.freeze_panes = "A2"
+
+        regles = workbook.create_sheet("Colonnes et règles")
+        tableau = self.tableau_regles()
+        regles.append(list(tableau.columns))
+        for cellule in regles[1]:
+            cellule.font = Font(bold=True)
+        for ligne in tableau.itertuples(index=False):
+            regles.append(list(ligne))
+        for lettre, largeur in zip("ABCD", (22, 16, 70, 70), strict=True):
+            regles.column_dimensions[lettre].width = largeur
+        for ligne in regles.iter_rows(min_row=2):
+            for cellule in ligne:
+                cellule.alignment = Alignment(wrap_text=True, vertical="top")
+
+        if self.listes:
+            listes = workbook.create_sheet("Listes")
+            listes.sheet_state = "hidden"
+            for rang, (colonne, valeurs) in enumerate(self.listes.items(), start=1):
+                lettre = get_column_letter(rang)
+                listes.cell(1, rang, colonne)
+                for i, valeur in enumerate(valeurs, start=2):
+                    listes.cell(i, rang, valeur)
+                cible = get_column_letter(self.colonnes.index(colonne) + 1)
+                validation = DataValidation(
+                    type="list",
+                    formula1=f"=Listes!${lettre}$2:${lettre}${len(valeurs) + 1}",
+                    allow_blank=True,
+                    showErrorMessage=False,  # le chargeur dit la règle ; Excel ne bloque pas une saisie collée
+                    promptTitle=colonne,
+                    prompt="Choisissez une valeur de la liste (contrat de données).",
+                )
+                validation.add(f"{cible}2:{cible}{lignes_saisie + 1}")
+                donnees.add_data_validation(validation)
+        out = io.BytesIO()
+        workbook.save(out)
+        return out.getvalue()
+
+
+def _cellule(colonne: str, valeur: str) -> object:
+    """La valeur d'exemple (texte du CSV) dans le type qu'Excel lui donnerait : date, nombre, ou texte."""
+    if valeur == "":
+        return None
+    if colonne.startswith("date_"):
+        return date.fromisoformat(valeur)
+    if colonne == "annee":
+        return int(valeur)
+    if colonne.startswith("montant_"):
+        return float(valeur.replace(" ", "").replace("\u202f", "").replace(",", "."))
+    return valeur
 
 
 def _liste(codes) -> str:
@@ -143,8 +232,20 @@ def file_active() -> TypeFichier:
             "sexe": "M",
         },
     )
+    listes = {
+        "code_ali": tuple(codes_ali),
+        "code_commune": tuple(sorted(c["code_commune"] for c in ref.communes)),
+        "type_parcours": tuple(contrat.PARCOURS),
+        "niveau_numerique": tuple(contrat.NIVEAUX_NUMERIQUES),
+        "niveau_linguistique": tuple(contrat.NIVEAUX_LINGUISTIQUES),
+        "motif_sortie": tuple(motifs),
+        "tranche_age": tuple(contrat.TRANCHES_AGE),
+        "sexe": tuple(contrat.SEXES),
+        "composition_foyer": tuple(contrat.COMPOSITIONS_FOYER),
+        "anciennete_rsa": tuple(contrat.ANCIENNETES_RSA),
+    }
     return TypeFichier(
-        "file_active", "Extraction de la file active", tuple(contrat.COLONNES_FILE_ACTIVE), regles, exemple
+        "file_active", "Extraction de la file active", tuple(contrat.COLONNES_FILE_ACTIVE), regles, exemple, listes
     )
 
 
@@ -183,7 +284,8 @@ def budget() -> TypeFichier:
             "montant_execute": "1 150 000,50",
         },
     )
-    return TypeFichier("budget", "Fichier budget", tuple(contrat.COLONNES_BUDGET), regles, exemple)
+    listes = {"code_ali": tuple(a["code_ali"] for a in ref.ali)}
+    return TypeFichier("budget", "Fichier budget", tuple(contrat.COLONNES_BUDGET), regles, exemple, listes)
 
 
 def types_fichier() -> list[TypeFichier]:

@@ -57,20 +57,31 @@ st.caption(
     "Le type d'un fichier est reconnu à ses colonnes. Les en-têtes sont lus sans tenir compte des majuscules ; les "
     "valeurs d'une liste aussi (accents, espaces et tirets tolérés : « Socio-professionnel »), sauf sexe et "
     "niveaux du CECRL. Les colonnes non obligatoires peuvent manquer ou rester vides. Chaque modèle contient deux "
-    "lignes d'exemple fictives, à remplacer par vos données."
+    "lignes d'exemple fictives, à remplacer par vos données ; le modèle Excel propose les valeurs admises en listes "
+    "déroulantes et rappelle les règles dans sa seconde feuille."
 )
 for type_fichier in modeles.types_fichier():
     with st.expander(f"{type_fichier.titre} : colonnes et règles", expanded=False):
         # Un tableau statique (les règles sont longues : elles passent à la ligne) ; les st.dataframe de la page
         # restent ceux des résultats de chargement.
         st.table(type_fichier.tableau_regles(), hide_index=True)
-    st.download_button(
+    gauche, droite = st.columns(2)
+    gauche.download_button(
         f"Télécharger le modèle « {type_fichier.titre} » (CSV)",
         data=type_fichier.modele_csv(),
         file_name=type_fichier.nom_modele,
         mime="text/csv",
         key=f"importer_modele_{type_fichier.cle}",
         icon=":material/download:",
+        on_click="ignore",
+    )
+    droite.download_button(
+        f"Télécharger le modèle « {type_fichier.titre} » (Excel)",
+        data=type_fichier.modele_xlsx,  # construit au clic seulement
+        file_name=type_fichier.nom_modele_xlsx,
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"importer_modele_xlsx_{type_fichier.cle}",
+        icon=":material/table:",
         on_click="ignore",
     )
 

@@ -17,11 +17,13 @@ Après le chargement : dernière extraction = 30 septembre 2023, file active à 
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from insertion import contrat, modeles, qualite
 from insertion.ingest.chargement import load_files
-from tests.conftest import build_db, csv_bytes, ligne, lignes
+from tests.conftest import build_db, csv_bytes, ligne, lignes, query_rows
 
 PAGE = "pages/importer.py"
 
@@ -142,6 +144,74 @@ def test_chaque_modele_se_charge_sans_rejet(type_fichier, tmp_path):
     assert entete == attendu
 
 
+@pytest.mark.parametrize("type_fichier", modeles.types_fichier(), ids=lambda t: t.cle)
+def test_le_modele_excel_se_charge_sans_rejet_et_donne_les_memes_donnees_que_le_csv(type_fichier, tmp_path):
+    """Le modèle .xlsx, déposé tel quel dans une vraie base DuckDB, passe le chargeur sans rejet, et la base reçoit
+    exactement ce que donne le modèle CSV : dates en cellules date, montants en nombres, codes en texte."""
+    table = "episodes" if type_fichier.cle == "file_active" else "budget"
+    colonnes = ", ".join(type_fichier.colonnes)
+    contenus = {}
+    for nom, octets in ((type_fichier.nom_modele_xlsx, type_fichier.modele_xlsx()), (type_fichier.nom_modele, None)):
+        dossier = tmp_path / nom.replace(".", "_")
+        dossier.mkdir()
+        chemin = dossier / nom
+        chemin.write_bytes(octets if octets is not None else type_fichier.modele_csv())
+        (resultat,) = load_files(dossier / "modele.duckdb", [chemin])
+        assert resultat.status == "loaded", resultat.message
+        assert (resultat.rows_read, resultat.accepted, resultat.rejected) == (len(type_fichier.exemple),) * 2 + (0,)
+        contenus[nom] = sorted(query_rows(dossier / "modele.duckdb", f"SELECT {colonnes} FROM {table}"), key=repr)
+    xlsx, csv_ = contenus.values()
+    assert len(xlsx) == len(type_fichier.exemple) and xlsx == csv_
+
+
+@pytest.mark.parametrize("type_fichier", modeles.types_fichier(), ids=lambda t: t.cle)
+def test_le_modele_excel_a_l_entete_du_contrat_et_des_cellules_typees(type_fichier):
+    import datetime
+
+    import openpyxl
+
+    classeur = openpyxl.load_workbook(io.BytesIO(type_fichier.modele_xlsx()))
+    # Le chargeur ne lit que la première feuille : ce doit être celle des données.
+    assert classeur.sheetnames[:2] == ["Données", "Colonnes et règles"]
+    feuille = classeur["Données"]
+    attendu = contrat.COLONNES_FILE_ACTIVE if type_fichier.cle == "file_active" else contrat.COLONNES_BUDGET
+    assert [c.value for c in feuille[1]] == attendu
+    lignes_ = [dict(zip(attendu, ligne, strict=True)) for ligne in feuille.iter_rows(min_row=2, max_row=3)]
+    for exemple, cellules in zip(type_fichier.exemple, lignes_, strict=True):
+        for colonne, cellule in cellules.items():
+            texte = exemple.get(colonne, "")
+            if texte == "":
+                assert cellule.value is None, colonne
+            elif colonne.startswith("date_"):
+                assert cellule.is_date and cellule.number_format == "dd/mm/yyyy", colonne
+                assert cellule.value == datetime.datetime.fromisoformat(texte), colonne
+            elif colonne in ("annee", "montant_vote", "montant_execute"):
+                assert cellule.data_type == "n", colonne
+            else:
+                assert cellule.data_type == "s" and cellule.value == texte, colonne
+    # Le tableau des règles de la page est dans le classeur, une ligne par colonne du contrat.
+    regles = classeur["Colonnes et règles"]
+    assert [r[0] for r in regles.iter_rows(min_row=2, values_only=True)] == attendu
+    # Les listes déroulantes proposent les valeurs admises du contrat (ici : sexe, ou le code d'ALI du budget).
+    colonne = "sexe" if type_fichier.cle == "file_active" else "code_ali"
+    lettre = "ABCDEFGHIJKLMNOPQ"[attendu.index(colonne)]
+    (validation,) = [v for v in feuille.data_validations.dataValidation if str(v.sqref).startswith(f"{lettre}2:")]
+    plage = validation.formula1.split("!")[1].replace("$", "")
+    valeurs = [c.value for (c,) in classeur["Listes"][plage]]
+    assert valeurs == list(type_fichier.listes[colonne]) and valeurs
+    assert classeur["Listes"].sheet_state == "hidden"
+
+
+def test_le_budget_excel_porte_ses_montants_en_nombres():
+    _, budget = modeles.types_fichier()
+    import openpyxl
+
+    feuille = openpyxl.load_workbook(io.BytesIO(budget.modele_xlsx()))["Données"]
+    # « 1 200 000 » et « 1 150 000,50 » du modèle CSV : des nombres en euros, pas du texte.
+    assert [c.value for c in feuille[3]][3:] == [1_200_000, 1_150_000.5]
+    assert feuille["A2"].value == 2021
+
+
 def test_les_regles_des_colonnes_sont_celles_du_contrat():
     file_active, budget = modeles.types_fichier()
     regles = file_active.tableau_regles().set_index("Colonne")
@@ -168,6 +238,7 @@ def test_la_page_offre_les_modeles_les_regles_et_une_consigne_en_francais(base, 
     libelles = [b.label for b in at.get("download_button")]
     for type_fichier in modeles.types_fichier():
         assert f"Télécharger le modèle « {type_fichier.titre} » (CSV)" in libelles
+        assert f"Télécharger le modèle « {type_fichier.titre} » (Excel)" in libelles
     assert [list(t.value.columns) for t in at.table] == [
         ["Colonne", "Obligatoire", "Format et règle", "Valeurs admises"]
     ] * 2
