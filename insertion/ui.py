@@ -101,6 +101,12 @@ def telechargements(
     )
 
 
+def etat_vide(texte: str) -> None:
+    """À la place d'un graphique que les filtres laissent vide : ce qui manque et quoi changer
+    (insertion.etats_vides), jamais des axes sans rien."""
+    st.info(texte, icon=":material/filter_alt_off:")
+
+
 def note_secret(visible: bool) -> None:
     if visible:
         st.caption("🔒 " + secret.note())
@@ -116,9 +122,14 @@ def graphique(
     masque: bool = False,
     cle: str | None = None,
     tableau: str | None = None,
+    vide: str | None = None,
 ) -> None:
     """Graphique plotly en français, puis secret, tableau et méthode ; `tableau` nomme le graphique dans les noms
-    de fichiers (PNG, CSV, Excel) quand la vue en a plusieurs."""
+    de fichiers (PNG, CSV, Excel) quand la vue en a plusieurs. `vide` (insertion.etats_vides) : les filtres ne
+    laissent rien à montrer, la phrase remplace le graphique et son tableau."""
+    if vide is not None:
+        etat_vide(vide)
+        return
     # Le modèle de charts (palette, polices, locale) est celui par défaut de plotly dès l'import de charts : le
     # réappliquer ici recopiait tout le modèle pour chaque graphique (0,1 s par page, même à chaud).
     if fig.layout.template.layout.separators != charts.SEPARATEURS:

@@ -4,7 +4,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from insertion import app, charts, formats, secret, synthese, ui
+from insertion import app, charts, etats_vides, formats, secret, synthese, ui
 
 TITRE = "Bénéficiaires suivis"
 ctx = app.page(TITRE)
@@ -38,8 +38,8 @@ noms = synthese.libelles_territoires(groupe)
 # Sous le département ; les aires empilées montrent un total : secret secondaire mois par mois.
 prot = secret.proteger(serie, effectifs=["file_active"], ventilation=["mois"], departement=False)
 affiche = prot.affichage({"file_active": formats.entier})
-if serie.empty:
-    st.info("Aucune personne suivie dans le périmètre retenu.")
+if etats_vides.est_vide(serie, ["file_active"]):
+    ui.etat_vide(etats_vides.message("suivies_periode", f))
 else:
     derniers = prot.donnees[prot.donnees["mois"] == prot.donnees["mois"].max()]
     ordre = derniers.sort_values(["file_active", "groupe"], ascending=[False, True], na_position="last")["groupe"]
@@ -121,6 +121,7 @@ ui.graphique(
     masque=prot_es.a_masque,
     cle="benef_entrees_sorties",
     tableau="entrées et sorties par mois",
+    vide=etats_vides.message("entrees_sorties", f) if etats_vides.est_vide(es, ["entrees", "sorties"]) else None,
 )
 
 # --- Classement des ALI à D ------------------------------------------------------------------------------
@@ -144,8 +145,8 @@ table_cl = pd.DataFrame(
         "Sorties sur la période": affiche_cl["sorties"],
     }
 )
-if classement.empty:
-    st.info("Aucune ALI dans le périmètre retenu.")
+if etats_vides.est_vide(classement, ["file_active", "entrees", "sorties"]):
+    ui.etat_vide(etats_vides.message("suivies", f))
 else:
     onglet_graphique, onglet_tableau = st.tabs(["Graphique", "Tableau"])
     with onglet_graphique:
@@ -210,7 +211,7 @@ affiche_p = prot_p.affichage({"file_active": formats.entier, "total": formats.en
 textes_parts = [synthese.texte_part(p) for p in parts]
 total_texte = affiche_p["total"].iloc[0] if len(affiche_p) else formats.entier(total)
 if total == 0:
-    st.info("Aucune personne suivie dans le périmètre retenu à cette date.")
+    ui.etat_vide(etats_vides.message("suivies", f))
 else:
     libelle_dimension = synthese.DIMENSIONS[dimension][0]
     fig = go.Figure(

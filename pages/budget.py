@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from insertion import app, charts, formats, libelles, secret, territoires, ui
+from insertion import app, charts, etats_vides, formats, libelles, secret, territoires, ui
 from insertion.store.requetes import Perimetre, Periode
 
 VUE = "Budget"
@@ -62,13 +62,11 @@ if autres_filtres:
     )
 st.caption(" ".join(notes))
 
-budget = ctx.requete("budget_annuel", perimetre=perimetre_budget, groupe="departement")
-budget = budget[budget["annee"] <= annee_d]
+budget_charge = ctx.requete("budget_annuel", perimetre=perimetre_budget, groupe="departement")
+budget = budget_charge[budget_charge["annee"] <= annee_d]
 if budget.empty:
-    st.info(
-        "Aucun budget pour cette sélection : chargez un fichier budget (annee, code_ali, ligne, montant_vote, "
-        "montant_execute) depuis la page Importer."
-    )
+    premiere = None if budget_charge.empty else int(budget_charge["annee"].min())
+    ui.etat_vide(etats_vides.message_budget(f, premiere))
     st.stop()
 
 annee_courante, annee_executee = territoires.annees_budget(budget, annee_d)

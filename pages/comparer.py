@@ -3,10 +3,12 @@
 La logique (assemblage, secret, médiane et quartiles, petits multiples, carte) est dans insertion/territoires.py.
 """
 
+import dataclasses
+
 import pandas as pd
 import streamlit as st
 
-from insertion import app, connexion, formats, indicators, libelles, secret, territoires, ui
+from insertion import app, connexion, etats_vides, formats, indicators, libelles, secret, territoires, ui
 from insertion.store.requetes import Perimetre, Periode
 
 VUE = "Comparer les territoires"
@@ -25,7 +27,8 @@ presentes = territoires.ali_presentes(
     ctx.requete("entrees_sorties", periode=Periode(as_of=f.as_of), perimetre=Perimetre(), groupe="ali")
 )
 if not presentes:
-    st.info("Aucune ALI n'a encore d'orientation à la date d'observation : rien à comparer.")
+    # Les ALI présentes se lisent sans aucun filtre : seule la date d'observation peut les vider.
+    ui.etat_vide(etats_vides.message("ali_comparables", dataclasses.replace(f, perimetre=Perimetre())))
     st.stop()
 
 # --- Choix de l'ALI ----------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from insertion import app, cohortes, formats, secret, ui
+from insertion import app, cohortes, etats_vides, formats, secret, ui
 from insertion.cohortes import DEFINITIONS as DEF
 from insertion.cohortes import DIAGNOSTICS
 from insertion.definitions import Definition
@@ -145,7 +145,7 @@ def barres_ali(
 
 
 if not alis.any():
-    st.info("Aucune orientation dans le périmètre et la période choisis.")
+    ui.etat_vide(etats_vides.message("orientees", f))
 else:
     gauche, droite = st.columns(2)
     with gauche:
@@ -168,7 +168,7 @@ prot, aff = cohortes.proteger_territoires(
     table, niveau, cohortes.proteger_diagnostic, FORMATS, "mois", exempte=reference_exempte
 )
 if table.empty:
-    st.info("Aucune cohorte mensuelle n'a encore 90 jours de recul dans la période choisie.")
+    ui.etat_vide(etats_vides.message("cohortes_90j", f))
 else:
     survols = [
         f"<b>{t}</b><br>Orientés en {m}<br>Taux à 90 jours : {r}<br>Orientations : {n}<br>Délai médian : {d}"
@@ -231,7 +231,7 @@ aff = prot.affichage(FORMATS_NIVEAUX)
 gauche, droite = st.columns(2)
 with gauche:
     if ici.empty:
-        st.info("Aucun diagnostic daté dans le périmètre et la période choisis.")
+        ui.etat_vide(etats_vides.message("diagnostics", f))
     else:
         fig = go.Figure(
             go.Bar(
@@ -274,7 +274,7 @@ with droite:
     niv_ali = ctx.sql("niveaux_diagnostic", **cohortes.params(f.periode, f.perimetre, groupe="ali", diagnostic=diag))
     niv_ali = niv_ali.sort_values("groupe", kind="stable")
     if niv_ali.empty:
-        st.info("Aucun diagnostic daté dans les ALI du périmètre.")
+        ui.etat_vide(etats_vides.message("diagnostics", f))
     else:
         fig, tableau, masque = cohortes.parts_par_territoire(
             cohortes.niveaux(niv_ref, diag),

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from insertion import acces, app, charts, connexion, formats, libelles, qualite, secret, ui
+from insertion import acces, app, charts, connexion, etats_vides, formats, libelles, qualite, secret, ui
 
 TITRE = "Qualité des données"
 # app.page() s'arrête quand la base n'a aucune extraction : c'est justement là qu'il faut voir les rejets.
@@ -165,6 +165,7 @@ else:
         definitions=[qualite.DEF_FRAICHEUR],
         cle="fraicheur",
         tableau="dernière extraction par ALI",
+        vide=etats_vides.message_extractions(f) if avec_date.empty else None,
     )
     if not sans.empty:
         st.caption(
@@ -306,7 +307,7 @@ else:
         {"taux": formats.pourcentage, "renseignes": formats.entier, "denominateur": formats.entier}
     )
     if ensemble.empty:
-        st.info("Aucun épisode courant dans le périmètre et la période choisis.")
+        ui.etat_vide(etats_vides.message("episodes", f))
     else:
         st.caption(
             "Part des épisodes courants orientés pendant la période dont le champ est renseigné (pour le motif de "

@@ -4,7 +4,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from insertion import app, cohortes, formats, secret, ui
+from insertion import app, cohortes, etats_vides, formats, secret, ui
 from insertion.cohortes import COULEURS_GROUPES, GROUPES_SORTIE, PAS, PERIODE
 from insertion.cohortes import DEFINITIONS as DEF
 from insertion.indicators import DEPARTEMENT
@@ -109,7 +109,7 @@ table, niveau = cohortes.empiler(taux(reference), par_ali)
 prot, aff = cohortes.proteger_territoires(table, niveau, cohortes.proteger_sortie, FORMATS, exempte=reference_exempte)
 alis = ~niveau.to_numpy()
 if not alis.any():
-    st.info("Aucune orientation dans le périmètre et la période choisis.")
+    ui.etat_vide(etats_vides.message("orientees", f))
 else:
     noms = [cohortes.libelle_groupe(g, court=True) for g in table["groupe"][alis]]
     survols = [
@@ -156,7 +156,7 @@ pas = st.segmented_control(
 coh_ici = cohortes.cohortes_completes(par_cohorte(f.perimetre, pas))
 coh_ref = cohortes.cohortes_completes(par_cohorte(reference, pas))
 if coh_ici.empty:
-    st.info("Aucune cohorte de la période n'a encore un an de recul à la date d'observation.")
+    ui.etat_vide(etats_vides.message("cohortes_12m", f))
 else:
     if f.sous_departement:
         table, niveau = cohortes.empiler(coh_ref, coh_ici)
@@ -240,7 +240,7 @@ gauche, droite = st.columns(2)
 with gauche:
     m_ici = motifs(f.perimetre)
     if m_ici.empty:
-        st.info("Aucune sortie dans le périmètre et la période choisis.")
+        ui.etat_vide(etats_vides.message("sorties", f))
     else:
         m_ici = cohortes.motifs_ordonnes(m_ici)
         prot = cohortes.proteger_motifs(m_ici, au_departement)
@@ -295,7 +295,7 @@ with gauche:
 with droite:
     m_ali = motifs(f.perimetre, "ali").sort_values("groupe", kind="stable")
     if m_ali.empty:
-        st.info("Aucune sortie dans les ALI du périmètre.")
+        ui.etat_vide(etats_vides.message("sorties", f))
     else:
         fig, tableau, masque = cohortes.parts_par_territoire(
             motifs(reference),
@@ -340,7 +340,7 @@ choix = {PERIODE: "Toutes les cohortes de la période ayant un an de recul"} | {
 cle_cohorte = st.selectbox("Cohorte", list(choix), format_func=choix.get, index=1 if len(choix) > 1 else 0)
 ligne = ensemble if cle_cohorte == PERIODE else parcours[parcours["cohorte"].dt.date.astype(str) == cle_cohorte]
 if ligne.empty or int(ligne["orientes"].iloc[0]) == 0:
-    st.info("Aucune orientation de la période n'a encore un an de recul à la date d'observation.")
+    ui.etat_vide(etats_vides.message("cohortes_12m", f))
 else:
     etapes = cohortes.etapes_parcours(ligne.iloc[0])
     prot = cohortes.proteger_parcours(etapes, au_departement)

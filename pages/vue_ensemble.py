@@ -3,7 +3,7 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from insertion import app, formats, secret, synthese, ui
+from insertion import app, etats_vides, formats, secret, synthese, ui
 
 TITRE = "Vue d'ensemble"
 ctx = app.page(TITRE)
@@ -27,6 +27,8 @@ st.markdown(
     f"**Situation au {formats.date_longue(f.as_of)}** · {f.territoire} · "
     f"**{s.ali_ouvertes} {ouvertes}** sur {s.ali_total}" + (" dans le territoire retenu" if f.sous_departement else "")
 )
+if s.file_active.actuel.valeur == 0:
+    ui.etat_vide(etats_vides.message("suivies", f))
 
 st.subheader("Personnes suivies")
 st.caption(
@@ -139,4 +141,5 @@ ui.graphique(
     masque=prot.a_masque,
     cle="vue_file_active",
     tableau="évolution de la file active",
+    vide=etats_vides.message("suivies_periode", f) if etats_vides.est_vide(serie, ["file_active"]) else None,
 )

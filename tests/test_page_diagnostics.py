@@ -109,7 +109,12 @@ def test_the_sidebar_filter_changes_the_numbers(db, app_test):
 def test_an_empty_scope_says_so(db, app_test):
     at = app_test(db, PAGE, query_params={"sexe": ["M"]})  # toutes les lignes de la base sont des femmes
     assert metriques(at) == ["–"] * 4
-    assert any("Aucune orientation" in i.value for i in at.info)
+    # La phrase dit ce qui manque, où, et quoi changer : ici, le seul filtre posé est le sexe.
+    assert any(
+        i.value == "Aucune personne orientée sur cette période pour ce profil : élargissez la période ou retirez le "
+        "filtre de sexe."
+        for i in at.info
+    ), [i.value for i in at.info]
 
 
 def test_the_diagnostic_choice_lives_in_the_url(db, app_test):
