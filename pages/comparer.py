@@ -30,6 +30,13 @@ if not presentes:
     # Les ALI présentes se lisent sans aucun filtre : seule la date d'observation peut les vider.
     ui.etat_vide(etats_vides.message("ali_comparables", dataclasses.replace(f, perimetre=Perimetre())))
     st.stop()
+if avec_population and etats_vides.est_vide(
+    ctx.requete("file_active_mensuelle", periode=f.periode, perimetre=population), ["file_active"]
+):
+    # Le public retenu (parcours, âge, sexe) n'a personne dans aucune ALI : des barres toutes à zéro ne
+    # compareraient rien.
+    ui.etat_vide(etats_vides.message("suivies_periode", dataclasses.replace(f, perimetre=population)))
+    st.stop()
 
 # --- Choix de l'ALI ----------------------------------------------------------------------------------------
 

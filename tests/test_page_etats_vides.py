@@ -148,6 +148,16 @@ def messages(at) -> list[str]:
             True,
         ),
         ("qualite", PERIODE_VIDE, [f"Aucun épisode orienté sur cette période : {SANS_FILTRE}"], False),
+        (
+            # Comparer ne lit pas les filtres de territoire : un public (âge et parcours) que personne ne compose.
+            "comparer",
+            {"age": ["55_plus"], "parcours": ["professionnel"]},
+            [
+                "Aucune personne suivie sur cette période pour ce profil : élargissez la période, ou retirez un des "
+                "filtres de parcours ou d'âge."
+            ],
+            True,
+        ),
     ],
     ids=lambda v: v if isinstance(v, str) else None,
 )
