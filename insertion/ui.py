@@ -101,6 +101,12 @@ def telechargements(
     )
 
 
+def resume_graphique(texte: str) -> None:
+    """La phrase qui dit ce que montre le graphique au-dessus : du texte, lu par un lecteur d'écran, quand le
+    graphique plotly n'a pas d'alternative textuelle."""
+    st.markdown(f":material/short_text: {texte}")
+
+
 def etat_vide(texte: str) -> None:
     """À la place d'un graphique que les filtres laissent vide : ce qui manque et quoi changer
     (insertion.etats_vides), jamais des axes sans rien."""
@@ -123,10 +129,12 @@ def graphique(
     cle: str | None = None,
     tableau: str | None = None,
     vide: str | None = None,
+    resume: str | None = None,
 ) -> None:
     """Graphique plotly en français, puis secret, tableau et méthode ; `tableau` nomme le graphique dans les noms
     de fichiers (PNG, CSV, Excel) quand la vue en a plusieurs. `vide` (insertion.etats_vides) : les filtres ne
-    laissent rien à montrer, la phrase remplace le graphique et son tableau."""
+    laissent rien à montrer, la phrase remplace le graphique et son tableau. `resume` (insertion.resumes) : une
+    phrase sous le graphique qui dit ce qu'il montre, chiffres compris (lecteurs d'écran, lecture rapide)."""
     if vide is not None:
         etat_vide(vide)
         return
@@ -138,6 +146,8 @@ def graphique(
     charts.graduations_lisibles(fig)
     charts.textes_lisibles(fig)
     st.plotly_chart(fig, config=charts.config(nom_fichier(ctx, vue, tableau)), key=cle)
+    if resume:
+        resume_graphique(resume)
     note_secret(masque)
     definitions = list(definitions)
     donnees(table, None if cle is None else f"table_{cle}", ctx=ctx, vue=vue, definitions=definitions, tableau=tableau)

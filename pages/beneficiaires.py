@@ -4,7 +4,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from insertion import app, charts, etats_vides, formats, secret, synthese, ui
+from insertion import app, charts, etats_vides, formats, resumes, secret, synthese, ui
 
 TITRE = "Bénéficiaires suivis"
 ctx = app.page(TITRE)
@@ -41,7 +41,8 @@ affiche = prot.affichage({"file_active": formats.entier})
 if etats_vides.est_vide(serie, ["file_active"]):
     ui.etat_vide(etats_vides.message("suivies_periode", f))
 else:
-    derniers = prot.donnees[prot.donnees["mois"] == prot.donnees["mois"].max()]
+    dernier_mois = prot.donnees["mois"] == prot.donnees["mois"].max()
+    derniers = prot.donnees[dernier_mois]
     ordre = derniers.sort_values(["file_active", "groupe"], ascending=[False, True], na_position="last")["groupe"]
     fig = go.Figure()
     for code in ordre:
@@ -83,6 +84,15 @@ else:
         masque=prot.a_masque,
         cle="benef_file_active_territoires",
         tableau="file active mensuelle par territoire",
+        resume=resumes.extremes(
+            resumes.points(
+                [noms.get(c, c) for c in derniers["groupe"]],
+                derniers["file_active"],
+                prot.masque.loc[dernier_mois, "file_active"],
+            ),
+            mesure=f"Personnes suivies au {au_d}, par {'ALI' if groupe == 'ali' else 'EPT'}",
+            categorie="ALI" if groupe == "ali" else "EPT",
+        ),
     )
 
 # --- Entrées et sorties par mois -------------------------------------------------------------------------
@@ -122,6 +132,13 @@ ui.graphique(
     cle="benef_entrees_sorties",
     tableau="entrées et sorties par mois",
     vide=etats_vides.message("entrees_sorties", f) if etats_vides.est_vide(es, ["entrees", "sorties"]) else None,
+    resume=resumes.totaux(
+        {
+            nom: resumes.points(table_es["Mois"], prot_es.donnees[colonne], prot_es.masque[colonne])
+            for colonne, nom in (("entrees", "entrées"), ("sorties", "sorties"))
+        },
+        periode=f"Période {periode}",
+    ),
 )
 
 # --- Classement des ALI à D ------------------------------------------------------------------------------
@@ -182,6 +199,10 @@ else:
             masque=prot_cl.a_masque,
             cle="benef_classement",
             tableau="classement des ALI",
+            resume=resumes.extremes(
+                resumes.points(trie["libelle"], trie["file_active"], prot_cl.masque.loc[trie.index, "file_active"]),
+                mesure=f"Personnes suivies au {au_d}",
+            ),
         )
     with onglet_tableau:
         st.dataframe(table_cl, hide_index=True, width="stretch", height=min(35 * len(table_cl) + 38, 820))
@@ -263,4 +284,7 @@ else:
         masque=prot_p.a_masque,
         cle="benef_profil",
         tableau="profil des personnes suivies",
+        resume=resumes.repartition(
+            resumes.points(prot_p.donnees["libelle"], parts, prot_p.masque["part"]), sujet=libelle_dimension
+        ),
     )

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from insertion import app, charts, etats_vides, formats, libelles, secret, territoires, ui
+from insertion import app, charts, etats_vides, formats, libelles, resumes, secret, territoires, ui
 from insertion.store.requetes import Perimetre, Periode
 
 VUE = "Budget"
@@ -193,7 +193,17 @@ table_annees = pd.DataFrame(
     }
 )
 ui.graphique(
-    ctx, fig, vue=VUE, table=table_annees, definitions=["budget"], cle="budget_annees", tableau="crédits par année"
+    ctx,
+    fig,
+    vue=VUE,
+    table=table_annees,
+    definitions=["budget"],
+    cle="budget_annees",
+    tableau="crédits par année",
+    # Les montants ne sont pas des effectifs : rien n'y est masqué.
+    resume=resumes.evolution(
+        resumes.points(annees, totaux["montant_vote"]), sujet="Le budget voté", ecrire=formats.millions_euros
+    ),
 )
 
 st.subheader("Évolution, base 100 en 2021")

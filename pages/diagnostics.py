@@ -4,7 +4,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from insertion import app, cohortes, etats_vides, formats, secret, ui
+from insertion import app, cohortes, etats_vides, formats, resumes, secret, ui
 from insertion.cohortes import DEFINITIONS as DEF
 from insertion.cohortes import DIAGNOSTICS
 from insertion.definitions import Definition
@@ -132,6 +132,7 @@ def barres_ali(
         libelle_reference=f"{DEPARTEMENT} : {FORMATS[colonne](ref)}",
         masques=[cohortes.TAUX_MASQUE if m else None for m in prot.masque[colonne][alis]],
     )
+    delai = colonne == "delai_median_j"
     ui.graphique(
         ctx,
         fig,
@@ -141,6 +142,13 @@ def barres_ali(
         masque=prot.a_masque,
         cle=cle,
         tableau=nom_tableau,
+        resume=resumes.extremes(
+            resumes.points(noms, prot.donnees[colonne][alis], prot.masque[colonne][alis]),
+            mesure=COLONNES_ALI[colonne],
+            ecrire=FORMATS[colonne],
+            plus="le plus long" if delai else "la plus élevée",
+            moins="le plus court" if delai else "la plus faible",
+        ),
     )
 
 
@@ -208,6 +216,12 @@ else:
         masque=prot.a_masque,
         cle=cle,
         tableau=f"{nom} par mois d'orientation",
+        resume=resumes.evolution(
+            resumes.points(aff["cohorte_libelle"][niveau], prot.donnees[mesure][niveau], prot.masque[mesure][niveau]),
+            sujet=f"En {DEPARTEMENT}, le {MESURES[mesure].lower()} du diagnostic {nom} des personnes orientées",
+            ecrire=FORMATS[mesure],
+            variation="points" if mesure == "taux_90j" else None,
+        ),
     )
     st.caption(
         "Première ligne : le département (mêmes filtres de profil). Une case blanche : aucune orientation ce "
@@ -266,6 +280,11 @@ with gauche:
             masque=prot.a_masque,
             cle=cle,
             tableau=f"niveaux {nom}",
+            resume=resumes.repartition(
+                resumes.points(ici["libelle"], prot.donnees["part"], prot.masque["part"]),
+                sujet=f"Niveaux constatés au diagnostic {nom}",
+                categorie="niveau",
+            ),
         )
 with droite:
     niv_ref = ctx.sql(

@@ -4,7 +4,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from insertion import app, cohortes, etats_vides, formats, secret, ui
+from insertion import app, cohortes, etats_vides, formats, resumes, secret, ui
 from insertion.cohortes import COULEURS_GROUPES, GROUPES_SORTIE, PAS, PERIODE
 from insertion.cohortes import DEFINITIONS as DEF
 from insertion.indicators import DEPARTEMENT
@@ -146,6 +146,11 @@ else:
         masque=prot.a_masque,
         cle="taux_ali",
         tableau="taux de sortie à 12 mois par ALI",
+        resume=resumes.extremes(
+            resumes.points(noms, prot.donnees["taux_sortie_emploi"][alis], prot.masque["taux_sortie_emploi"][alis]),
+            mesure=COLONNES["taux_sortie_emploi"],
+            ecrire=formats.pourcentage,
+        ),
     )
 
 # --- Par cohorte ---------------------------------------------------------------------------------------
@@ -198,6 +203,16 @@ else:
         masque=prot.a_masque,
         cle=f"cohortes_{pas}",
         tableau=f"taux de sortie à 12 mois par {PAS[pas].lower()} d'orientation",
+        resume=resumes.evolution(
+            resumes.points(
+                aff["cohorte_libelle"][~niveau],
+                prot.donnees["taux_sortie_emploi"][~niveau],
+                prot.masque["taux_sortie_emploi"][~niveau],
+            ),
+            sujet=f"{f.territoire} : le taux de sortie en emploi à 12 mois",
+            ecrire=formats.pourcentage,
+            variation="points",
+        ),
     )
 
     INDICATEURS = {"taux_sortie_emploi": "Sortie en emploi", "taux_emploi_durable": "Emploi durable"}
@@ -290,6 +305,13 @@ with gauche:
             definitions=["sorties_par_motif", DEF["groupes_sortie"]],
             masque=prot.a_masque,
             cle="motifs",
+            resume=resumes.extremes(
+                resumes.points(aff["court"], prot.donnees["sorties"], prot.masque["sorties"]),
+                mesure="Sorties de la période par motif",
+                categorie="motif",
+                plus="le plus fréquent",
+                moins="le moins fréquent",
+            ),
             tableau="sorties par motif",
         )
 with droite:
@@ -365,6 +387,10 @@ else:
         definitions=[DEF["parcours"]],
         masque=prot.a_masque,
         cle=f"parcours_{pas}_{cle_cohorte}",
+        resume=resumes.etapes(
+            resumes.points(aff["libelle"], prot.donnees["effectif"], prot.masque["effectif"]),
+            resumes.points(aff["libelle"], prot.donnees["part"], prot.masque["part"]),
+        ),
         tableau="parcours de la cohorte " + ("toute la période" if cle_cohorte == PERIODE else choix[cle_cohorte]),
     )
     st.caption(

@@ -3,7 +3,7 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from insertion import app, etats_vides, formats, secret, synthese, ui
+from insertion import app, etats_vides, formats, resumes, secret, synthese, ui
 
 TITRE = "Vue d'ensemble"
 ctx = app.page(TITRE)
@@ -142,4 +142,9 @@ ui.graphique(
     cle="vue_file_active",
     tableau="évolution de la file active",
     vide=etats_vides.message("suivies_periode", f) if etats_vides.est_vide(serie, ["file_active"]) else None,
+    resume=resumes.evolution(
+        resumes.points(table["Mois"], prot.donnees["file_active"], prot.masque["file_active"]),
+        sujet="La file active",
+        unite="personnes",
+    ),
 )

@@ -1,0 +1,81 @@
+"""La phrase sous les graphiques principaux (AppTest), sur la petite base de tests/test_synthese.py, dont les
+nombres sont comptés à la main là-bas :
+
+D = 31 décembre 2024, période du 1er janvier 2023 à D. File active du département : 8 fin mars 2023 (Dx, orientés
+le 1er mars), 56 à D. Orientations : a 20 + d 8 + e 10 + f 7 + b 12 + c 5 + g 4 + a01' 1 + h 15 = 82 ; sorties :
+d 8 (emploi durable) + e 10 (formation) + f 7 (4 emploi durable, 3 emploi de transition) = 25. À D, ALI14 suit
+a 20 + b 12 + c 5 = 37 personnes, ALI04 5 et ALI08 15. Budget voté : 46,0 M€ en 2023, 47,0 M€ en 2024.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_synthese import construire_base
+
+NB = "\u202f"
+PREFIXE = ":material/short_text: "
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    return construire_base(tmp_path_factory.mktemp("resumes"))
+
+
+def resumes_lus(at) -> list[str]:
+    return [m.value.removeprefix(PREFIXE) for m in at.markdown if m.value.startswith(PREFIXE)]
+
+
+def test_vue_d_ensemble(base, app_test):
+    at = app_test(base, "pages/vue_ensemble.py")
+    # (56 − 8) / 8 = +600 %.
+    assert resumes_lus(at) == [
+        f"La file active passe de 8 à 56 personnes entre mars 2023 et décembre 2024 (+600,0{NB}%)."
+    ]
+
+
+def test_une_ali_masquee_ne_donne_aucun_chiffre(base, app_test):
+    # ALI04 : 4 personnes en septembre 2024, 5 à D, toutes deux masquées ; la phrase le dit, sans les nombres.
+    at = app_test(base, "pages/vue_ensemble.py", query_params={"ali": ["ALI04"]})
+    (phrase,) = resumes_lus(at)
+    assert phrase == (
+        "La file active entre septembre 2024 et décembre 2024 : les valeurs de septembre 2024 et de décembre 2024 "
+        "sont couvertes par le secret statistique, l'évolution n'est pas chiffrée."
+    )
+
+
+def test_beneficiaires(base, app_test):
+    at = app_test(base, "pages/beneficiaires.py")
+    lus = resumes_lus(at)
+    assert "Période du 1er janvier 2023 au 31 décembre 2024 : 82 entrées et 25 sorties." in lus
+    # Sous le département, ALI04 (5) est masquée, et ALI08 (15) avec elle pour que 5 ne se déduise pas du total.
+    assert (
+        "Personnes suivies au 31 décembre 2024 : 37 pour ALI14 · Clichy-sous-Bois – Montfermeil – Coubron. "
+        "2 ALI sur 3 ne sont pas diffusées (secret statistique)." in lus
+    )
+    assert len(lus) == 4
+
+
+def test_sorties_par_motif(base, app_test):
+    at = app_test(base, "pages/sorties.py")
+    assert (
+        "Sorties de la période par motif : le plus fréquent pour Motif emploi durable (CDI, CDD ≥ 6 mois) (12), "
+        "le moins fréquent pour Emploi de transition (3)." in resumes_lus(at)
+    )
+
+
+def test_budget(base, app_test):
+    at = app_test(base, "pages/budget.py")
+    assert resumes_lus(at) == [f"Le budget voté passe de 46,0{NB}M€ à 47,0{NB}M€ entre 2023 et 2024 (+2,2{NB}%)."]
+
+
+def test_diagnostics(base, app_test):
+    at = app_test(base, "pages/diagnostics.py")
+    lus = resumes_lus(at)
+    # Orientations à 90 jours de recul : ALI14 a 20 + d 8 + e 10 + f 7 = 45, dont a 15 et f 7 diagnostiquées
+    # (numérique) dans les 90 jours : 22/45 = 48,9 % ; ALI08 h 15, aucune : 0 % ; ALI04 g 4 + a01' 1 = 5 : masquée.
+    assert (
+        f"Taux de diagnostic numérique à 90 jours parmi les valeurs diffusées : la plus élevée pour ALI14 · "
+        f"Clichy-sous-Bois (48,9{NB}%), la plus faible pour ALI08 · Montreuil (0,0{NB}%). "
+        "1 ALI sur 3 n'est pas diffusée (secret statistique)." in lus
+    ), lus
