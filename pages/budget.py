@@ -305,6 +305,11 @@ else:
         masque=prot_cout.a_masque,
         cle="budget_cout",
         tableau="coût par personne suivie",
+        resume=resumes.evolution(
+            resumes.points(x, donnees["cout_par_personne"], prot_cout.masque["cout_par_personne"]),
+            sujet="Le coût par personne suivie",
+            ecrire=formats.euros,
+        ),
     )
 
 # --- Par ligne budgétaire ----------------------------------------------------------------------------------

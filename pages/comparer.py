@@ -8,7 +8,7 @@ import dataclasses
 import pandas as pd
 import streamlit as st
 
-from insertion import app, connexion, etats_vides, formats, indicators, libelles, secret, territoires, ui
+from insertion import app, connexion, etats_vides, formats, indicators, libelles, resumes, secret, territoires, ui
 from insertion.store.requetes import Perimetre, Periode
 
 VUE = "Comparer les territoires"
@@ -239,4 +239,11 @@ ui.graphique(
     masque=bool(carte.masquees),
     cle="comparer_carte",
     tableau=f"carte {libelle(ind)}",
+    resume=resumes.extremes(
+        resumes.points(
+            [noms[c] for c in presentes], [carte.valeur(c) for c in presentes], [c in carte.masquees for c in presentes]
+        ),
+        mesure=libelle(ind),
+        ecrire=ind.format,
+    ),
 )

@@ -66,7 +66,20 @@ def test_sorties_par_motif(base, app_test):
 
 def test_budget(base, app_test):
     at = app_test(base, "pages/budget.py")
-    assert resumes_lus(at) == [f"Le budget voté passe de 46,0{NB}M€ à 47,0{NB}M€ entre 2023 et 2024 (+2,2{NB}%)."]
+    lus = resumes_lus(at)
+    assert lus[0] == f"Le budget voté passe de 46,0{NB}M€ à 47,0{NB}M€ entre 2023 et 2024 (+2,2{NB}%)."
+    # 2024 est en cours (pas d'exécuté) : un seul coût, celui de 2023, écrit comme la carte de la page.
+    (carte,) = [m.value for m in at.metric if m.label.startswith("Coût / personne")]
+    assert lus[1] == f"Le coût par personne suivie : {carte} en 2023."
+
+
+def test_comparer_la_carte(base, app_test):
+    at = app_test(base, "pages/comparer.py")
+    # File active à D : ALI14 37 diffusée ; ALI04 (5) et ALI08 (15, en second) masquées.
+    assert resumes_lus(at) == [
+        "File active à la date d'observation : 37 pour ALI14 · Clichy-sous-Bois – Montfermeil – Coubron. 2 ALI sur "
+        "3 ne sont pas diffusées (secret statistique)."
+    ]
 
 
 def test_diagnostics(base, app_test):
