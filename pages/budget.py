@@ -348,8 +348,26 @@ table_lignes = pd.DataFrame(
         "Indice voté (2021 = 100)": [indice(v) for v in lignes_budget["indice_vote_2021"]],
     }
 )
+derniere_annee = lignes_budget[lignes_budget[colonne].notna()]["annee"].max()
+de_l_annee = lignes_budget[lignes_budget["annee"] == derniere_annee]
 ui.graphique(
-    ctx, fig, vue=VUE, table=table_lignes, definitions=["budget"], cle="budget_lignes", tableau="crédits par ligne"
+    ctx,
+    fig,
+    vue=VUE,
+    table=table_lignes,
+    definitions=["budget"],
+    cle="budget_lignes",
+    tableau="crédits par ligne",
+    resume=None
+    if de_l_annee.empty
+    else resumes.extremes(
+        resumes.points([territoires.libelle_ligne(x) for x in de_l_annee["ligne"]], de_l_annee[colonne]),
+        mesure=f"Montants {montants.lower()} en {int(derniere_annee)} par ligne budgétaire",
+        ecrire=formats.millions_euros,
+        categorie="ligne",
+        plus="le plus élevé",
+        moins="le plus faible",
+    ),
 )
 
 # --- Par ALI -----------------------------------------------------------------------------------------------
@@ -448,6 +466,21 @@ else:
         masque=prot_ali.a_masque,
         cle="budget_ali",
         tableau="budget par ALI",
+        resume=resumes.extremes(
+            resumes.points(libelles_ali, annee_ali["montant_vote"]),
+            mesure=f"Crédits votés en {annee}",
+            ecrire=lambda v: m_euros(v, 2),
+            plus="le plus élevé",
+            moins="le plus faible",
+        )
+        + " "
+        + resumes.extremes(
+            resumes.points(libelles_ali, prot_ali.donnees["cout_par_personne"], prot_ali.masque["cout_par_personne"]),
+            mesure=f"Coût par personne suivie en {annee}",
+            ecrire=formats.euros,
+            plus="le plus élevé",
+            moins="le plus faible",
+        ),
     )
     non_reparti = par_ali[(par_ali["groupe"] == territoires.NON_REPARTI) & (par_ali["annee"] == annee)]
     if not non_reparti.empty:

@@ -4,7 +4,8 @@ nombres sont comptés à la main là-bas :
 D = 31 décembre 2024, période du 1er janvier 2023 à D. File active du département : 8 fin mars 2023 (Dx, orientés
 le 1er mars), 56 à D. Orientations : a 20 + d 8 + e 10 + f 7 + b 12 + c 5 + g 4 + a01' 1 + h 15 = 82 ; sorties :
 d 8 (emploi durable) + e 10 (formation) + f 7 (4 emploi durable, 3 emploi de transition) = 25. À D, ALI14 suit
-a 20 + b 12 + c 5 = 37 personnes, ALI04 5 et ALI08 15. Budget voté : 46,0 M€ en 2023, 47,0 M€ en 2024.
+a 20 + b 12 + c 5 = 37 personnes, ALI04 5 et ALI08 15. Budget voté : 46,0 M€ en 2023, 47,0 M€ en 2024
+(16 + 29 + 1 ; 14 + 31,5 + 1,5).
 """
 
 from __future__ import annotations
@@ -71,6 +72,11 @@ def test_budget(base, app_test):
     # 2024 est en cours (pas d'exécuté) : un seul coût, celui de 2023, écrit comme la carte de la page.
     (carte,) = [m.value for m in at.metric if m.label.startswith("Coût / personne")]
     assert lus[1] == f"Le coût par personne suivie : {carte} en 2023."
+    # Lignes 2024 (tests/test_synthese.py, BUDGET) : accompagnement 31,5 + 1,5 (ALI14) = 33,0 M€, formation 14,0 M€.
+    assert lus[2] == (
+        f"Montants votés en 2024 par ligne budgétaire : le plus élevé pour Accompagnement en ALI (33,0{NB}M€), le plus "
+        f"faible pour Formation (14,0{NB}M€)."
+    )
 
 
 def test_comparer_la_carte(base, app_test):
