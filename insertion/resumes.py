@@ -12,6 +12,7 @@ Sans Streamlit : les pages passent la phrase à insertion.ui.graphique ; les tes
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -197,3 +198,34 @@ def etapes(effectifs: list[Point], parts: list[Point]) -> str:
     masques = any(p.masque for p in effectifs) or any(p.masque for p in parts)
     secret_ = f" Les valeurs non diffusées sont couvertes par le {SECRET}." if masques else ""
     return " ; ".join(morceaux) + "." + secret_
+
+
+def positions(nom: str, lignes: list[tuple[Point, float | None]], *, repere: str = "la médiane des ALI") -> str:
+    """Une ALI face à un repère, indicateur par indicateur : `lignes` = (valeur de l'ALI, repère), le libellé du
+    point nommant l'indicateur. Une valeur masquée ou sans repère n'est comparée à rien.
+
+    « ALI14 · Clichy face à la médiane des ALI : au-dessus pour la file active et les entrées ; en dessous pour
+    le coût par personne ; non diffusé pour les sorties. »"""
+    groupes: dict[str, list[str]] = {"au-dessus": [], "en dessous": [], "égale": [], "non diffusé": [], "sans": []}
+    for point, reference in lignes:
+        libelle = point.libelle[:1].lower() + point.libelle[1:]
+        if point.masque:
+            groupes["non diffusé"].append(libelle)
+        elif point.valeur is None or reference is None or pd.isna(reference):
+            groupes["sans"].append(libelle)
+        elif math.isclose(point.valeur, reference, rel_tol=1e-9, abs_tol=1e-12):
+            groupes["égale"].append(libelle)
+        else:
+            groupes["au-dessus" if point.valeur > reference else "en dessous"].append(libelle)
+    morceaux = [
+        f"{texte} pour {_liste(groupes[cle])}"
+        for cle, texte in (
+            ("au-dessus", "au-dessus"),
+            ("en dessous", "en dessous"),
+            ("égale", "à égalité"),
+            ("non diffusé", f"non diffusée ({SECRET})"),
+            ("sans", "sans comparaison possible"),
+        )
+        if groupes[cle]
+    ]
+    return f"{nom} face à {repere} : " + " ; ".join(morceaux) + "."

@@ -185,6 +185,13 @@ ui.graphique(
     masque=prot_ali.a_masque,
     cle="comparer_multiples",
     tableau="toutes les ALI par indicateur",
+    resume=resumes.positions(
+        noms.get(code, code),
+        [
+            (resumes.points([libelle(ind)], [v["valeur"]], [v["masque"]])[0], v["mediane"])
+            for ind, (_, v) in zip(territoires.INDICATEURS, valeurs.iterrows(), strict=True)
+        ],
+    ),
 )
 
 # --- Carte ---------------------------------------------------------------------------------------------------

@@ -151,6 +151,21 @@ def test_les_valeurs_masquees_se_comptent_en_bon_francais():
     )
 
 
+def test_une_ali_face_a_la_mediane():
+    lignes = [
+        (Point("File active", 37.0), 15.0),
+        (Point("Entrées", 12.0), 12.0),
+        (Point("Taux de diagnostic", 0.2), 0.489),
+        (Point("Sorties", None, True), 8.0),
+        (Point("Coût par personne", None), None),
+    ]
+    assert resumes.positions("ALI14", lignes) == (
+        "ALI14 face à la médiane des ALI : au-dessus pour file active ; en dessous pour taux de diagnostic ; à "
+        "égalité pour entrées ; non diffusée (secret statistique) pour sorties ; sans comparaison possible pour "
+        "coût par personne."
+    )
+
+
 def test_totaux_sans_et_avec_mois_masque():
     entrees = resumes.points(["janv.", "févr."], [15, 46])
     sorties = resumes.points(["janv.", "févr."], [10, 15])
