@@ -60,7 +60,9 @@ def _masques(pts: list[Point], categorie: str) -> str:
     nom = categorie
     if n > 1:
         accord += "s"
-        if categorie not in _INVARIABLES and not categorie.endswith(("s", "x")):
+        if categorie.endswith(("au", "eu")):
+            nom += "x"  # niveaux
+        elif categorie not in _INVARIABLES and not categorie.endswith(("s", "x")):
             nom += "s"
     verbe = f"n'est pas diffusé{accord}" if n == 1 else f"ne sont pas diffusé{accord}"
     return f" {n} {nom} sur {len(pts)} {verbe} ({SECRET})."

@@ -209,13 +209,27 @@ else:
                 prot.donnees["taux_sortie_emploi"][~niveau],
                 prot.masque["taux_sortie_emploi"][~niveau],
             ),
-            sujet=f"{f.territoire} : le taux de sortie en emploi à 12 mois",
+            sujet=f"Pour {f.territoire}, le taux de sortie en emploi à 12 mois",
             ecrire=formats.pourcentage,
             variation="points",
         ),
     )
 
     INDICATEURS = {"taux_sortie_emploi": "Sortie en emploi", "taux_emploi_durable": "Emploi durable"}
+
+    def resume_derniere_cohorte(table, niveau, prot, aff, indicateur: str) -> str | None:
+        """La carte lue sur sa dernière colonne : la cohorte la plus récente qui a un an de recul, ALI par ALI."""
+        alis_carte = ~niveau.to_numpy()
+        if not alis_carte.any():
+            return None
+        derniere = table["cohorte"][alis_carte].max()
+        choix = alis_carte & (table["cohorte"] == derniere).to_numpy()
+        return resumes.extremes(
+            resumes.points(aff["territoire"][choix], prot.donnees[indicateur][choix], prot.masque[indicateur][choix]),
+            mesure=f"{INDICATEURS[indicateur]} à 12 mois, cohorte {cohortes.libelle_cohorte(derniere, pas)}",
+            ecrire=formats.pourcentage,
+        )
+
     indicateur = st.segmented_control(
         "Carte par ALI", list(INDICATEURS), format_func=INDICATEURS.get, default="taux_sortie_emploi",
         required=True, key="indicateur_sortie",
@@ -241,6 +255,7 @@ else:
         masque=prot.a_masque,
         cle=f"carte_{pas}_{indicateur}",
         tableau=f"{INDICATEURS[indicateur].lower()} à 12 mois par ALI et par {PAS[pas].lower()}",
+        resume=resume_derniere_cohorte(table, niveau, prot, aff, indicateur),
     )
     st.caption(
         "Première ligne : le département (mêmes filtres de profil). Une case blanche : aucune orientation dans "

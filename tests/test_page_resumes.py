@@ -108,3 +108,26 @@ def test_diagnostics(base, app_test):
         f"Clichy-sous-Bois (48,9{NB}%), la plus faible pour ALI08 · Montreuil (0,0{NB}%). "
         "1 ALI sur 3 n'est pas diffusée (secret statistique)." in lus
     ), lus
+
+
+@pytest.fixture(scope="module")
+def base_cohortes(tmp_path_factory):
+    from tests.test_cohortes import fixture_db
+
+    return fixture_db(tmp_path_factory.mktemp("resumes_cohortes"))
+
+
+def test_sorties_sur_des_valeurs_diffusees(base_cohortes, app_test):
+    """Base de tests/test_cohortes.py (tests/test_page_sorties.py) : cohorte T1 2023 d'ALI14, 30 orientés,
+    30 diagnostiqués (numérique), 22 (linguistique), 26 sortis, 18 en emploi (60,0 %), 10 en emploi durable ; une
+    part n'est diffusée que si les comptés et les autres font chacun 0 ou au moins 11 (30/30 et 18/30)."""
+    at = app_test(base_cohortes, "pages/sorties.py")
+    lus = resumes_lus(at)
+    assert f"Taux de sortie en emploi à 12 mois : 60,0{NB}% pour ALI14 · Clichy-sous-Bois." in lus
+    assert f"Pour Seine-Saint-Denis, le taux de sortie en emploi à 12 mois : 60,0{NB}% en T1 2023." in lus
+    assert (
+        f"Orientés : 30 ; Diagnostic numérique à 90 jours : 30 (100,0{NB}%) ; Diagnostic linguistique à 90 jours : 22 "
+        f"(part non diffusée) ; Sortis dans les 12 mois : 26 (part non diffusée) ; Sortis en emploi : 18 (60,0{NB}%) ; "
+        "Sortis en emploi durable : 10 (part non diffusée). Les valeurs non diffusées sont couvertes par le secret "
+        "statistique." in lus
+    )

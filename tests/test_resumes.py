@@ -145,6 +145,9 @@ def test_les_valeurs_masquees_se_comptent_en_bon_francais():
     assert resumes.repartition(deux, sujet="S").endswith(
         "2 modalités sur 3 ne sont pas diffusées (secret statistique)."
     )
+    assert resumes.repartition(deux, sujet="S", categorie="niveau").endswith(
+        "2 niveaux sur 3 ne sont pas diffusés (secret statistique)."
+    )
     un = resumes.points(["a", "b"], [None, 3], [1, 0])
     assert resumes.extremes(un, mesure="N", categorie="niveau").endswith(
         "1 niveau sur 2 n'est pas diffusé (secret statistique)."
