@@ -47,7 +47,7 @@ def _liste(noms: list[str]) -> str:
 
 
 # Le genre des catégories comptées (« 2 ALI … diffusées », « 2 motifs … diffusés ») ; féminin par défaut.
-_MASCULINS = {"EPT", "motif", "niveau", "mois"}
+_MASCULINS = {"EPT", "motif", "niveau", "mois", "champ"}
 _INVARIABLES = {"ALI", "EPT"}
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from insertion import acces, app, charts, connexion, etats_vides, formats, libelles, qualite, secret, ui
+from insertion import acces, app, charts, connexion, etats_vides, formats, libelles, qualite, resumes, secret, ui
 
 TITRE = "Qualité des données"
 # app.page() s'arrête quand la base n'a aucune extraction : c'est justement là qu'il faut voir les rejets.
@@ -244,6 +244,13 @@ else:
         definitions=[qualite.DEF_REJETS],
         cle="rejets_motif",
         tableau="lignes rejetées par motif",
+        resume=resumes.extremes(
+            resumes.points([qualite.motif_court(m) for m in par_motif["motif"]], par_motif["lignes"]),
+            mesure=f"{formats.entier(int(par_motif['lignes'].sum()))} lignes rejetées, par motif",
+            categorie="motif",
+            plus="le plus fréquent",
+            moins="le moins fréquent",
+        ),
     )
     fig = go.Figure(
         go.Bar(
@@ -270,6 +277,12 @@ else:
         definitions=[qualite.DEF_REJETS],
         cle="rejets_ali",
         tableau="lignes rejetées par ALI",
+        resume=resumes.extremes(
+            resumes.points(par_ali["ali"], par_ali["lignes"]),
+            mesure="Lignes rejetées par ALI",
+            plus="le plus de lignes",
+            moins="le moins",
+        ),
     )
     detail = ctx.sql(
         "qualite_quarantaine",
@@ -342,6 +355,12 @@ else:
             masque=prot_ensemble.a_masque,
             cle="completude_ensemble",
             tableau="complétude des champs facultatifs",
+            resume=resumes.extremes(
+                resumes.points(ensemble["libelle"], ensemble["taux"], prot_ensemble.masque["taux"]),
+                mesure="Part des épisodes où le champ est renseigné",
+                ecrire=formats.pourcentage,
+                categorie="champ",
+            ),
         )
         if not par_ali_c.empty:
             champs = [libelle for _, libelle, _ in qualite.CHAMPS_FACULTATIFS]

@@ -131,3 +131,21 @@ def test_sorties_sur_des_valeurs_diffusees(base_cohortes, app_test):
         "Sortis en emploi durable : 10 (part non diffusée). Les valeurs non diffusées sont couvertes par le secret "
         "statistique." in lus
     )
+
+
+def test_qualite_lignes_rejetees(tmp_path, app_test):
+    """Base de tests/test_page_qualite.py : 4 lignes rejetées pour ALI14 (2 « sexe manquant », 1 « type_parcours
+    inconnu », 1 doublon) et 1 pour une ALI hors référentiel (ALI99)."""
+    from tests.conftest import build_db
+    from tests.test_page_qualite import _ali08, _ali10, _ali14
+
+    base = build_db(
+        tmp_path / "q.duckdb", {"ali14_juin.csv": _ali14(), "ali08_mars.csv": _ali08(), "ali10_mars.csv": _ali10()}
+    )
+    lus = resumes_lus(app_test(base, "pages/qualite.py"))
+    assert lus[:2] == [
+        "5 lignes rejetées, par motif : le plus fréquent pour sexe manquant (2), le moins fréquent pour code_ali "
+        "absent du référentiel des ALI, doublon et type_parcours inconnu (1).",
+        "Lignes rejetées par ALI : le plus de lignes pour ALI14 · Clichy-sous-Bois – Montfermeil – Coubron (4), le "
+        "moins pour ALI inconnue ou illisible (1).",
+    ]
