@@ -234,6 +234,12 @@ if totaux["indice_vote_2021"].notna().any():
         definitions=["budget"],
         cle="budget_indice",
         tableau="évolution base 100 en 2021",
+        resume=resumes.evolution(
+            resumes.points(annees, totaux["indice_vote_2021"]),
+            sujet="L'indice du budget voté (2021 = 100)",
+            ecrire=lambda v: formats.decimal(v, 1),
+            variation=None,
+        ),
     )
 else:
     st.info("Indice non calculable : cette sélection n'a aucun crédit en 2021.")

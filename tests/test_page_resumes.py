@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import build_db, csv_bytes, ligne
 from tests.test_synthese import construire_base
 
 NB = "\u202f"
@@ -136,7 +137,6 @@ def test_sorties_sur_des_valeurs_diffusees(base_cohortes, app_test):
 def test_qualite_lignes_rejetees(tmp_path, app_test):
     """Base de tests/test_page_qualite.py : 4 lignes rejetées pour ALI14 (2 « sexe manquant », 1 « type_parcours
     inconnu », 1 doublon) et 1 pour une ALI hors référentiel (ALI99)."""
-    from tests.conftest import build_db
     from tests.test_page_qualite import _ali08, _ali10, _ali14
 
     base = build_db(
@@ -149,3 +149,28 @@ def test_qualite_lignes_rejetees(tmp_path, app_test):
         "Lignes rejetées par ALI : le plus de lignes pour ALI14 · Clichy-sous-Bois – Montfermeil – Coubron (4), le "
         "moins pour ALI inconnue ou illisible (1).",
     ]
+
+
+def test_budget_sur_trois_annees(tmp_path, app_test):
+    """Base de tests/test_page_budget.py : voté 23 M€ (2021), 33 M€ (2022), 46 M€ (2023) ; indice 100 → 200
+    (46 / 23) ; 2023 : ALI14 4 M€, ALI04 2 M€, ALI01 1 M€ votés ; lignes 2023 : formation 39 M€, accompagnement
+    7 M€."""
+    from tests.test_page_budget import BUDGET
+
+    rows = [ligne(id_beneficiaire=f"c14_{i:04d}", date_orientation="2023-01-15") for i in range(1, 21)]
+    base = build_db(tmp_path / "budget.duckdb", {"file.csv": csv_bytes(rows), "budget.csv": BUDGET})
+    lus = resumes_lus(app_test(base, "pages/budget.py"))
+    # (46 − 23) / 23 = +100,0 %.
+    assert lus[0] == f"Le budget voté passe de 23,0{NB}M€ à 46,0{NB}M€ entre 2021 et 2023 (+100,0{NB}%)."
+    assert "L'indice du budget voté (2021 = 100) passe de 100,0 à 200,0 entre 2021 et 2023." in lus
+    assert (
+        f"Montants votés en 2023 par ligne budgétaire : le plus élevé pour Formation (39,0{NB}M€), le plus faible "
+        f"pour Accompagnement en ALI (7,0{NB}M€)." in lus
+    )
+    assert any(
+        p.startswith(
+            "Crédits votés en 2023 : le plus élevé pour ALI14 · Clichy-sous-Bois – Montfermeil – Coubron "
+            f"(4,00{NB}M€), le plus faible pour ALI01 · "
+        )
+        for p in lus
+    ), lus
