@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from insertion import acces, accessibilite, barre_filtres, charts, connexion, filters, formats, indicators
+from insertion import acces, accessibilite, barre_filtres, charts, connexion, filters, formats, indicators, protect
 from insertion.config import default_db_path
 from insertion.store import db, requetes
 
@@ -66,7 +66,11 @@ def setup(page_title: str | None = None) -> tuple[duckdb.DuckDBPyConnection, str
 
 
 def page(titre: str) -> Contexte:
-    """En-tête commun d'une vue : titre, bandeau de démonstration, filtres, date des données."""
+    """En-tête commun d'une vue : titre, bandeau de démonstration, filtres, date des données.
+
+    Pose d'abord la couche de publication (issue 12) : dans cette exécution de la page, toute requête (cache
+    compris : il est rempli ici) sort protégée par le secret statistique, pour l'écran, les exports et la note."""
+    protect.poser_publication()
     con, cle = setup(titre)
     demo = requetes.is_demo(con)
     derniere = requetes.latest_extraction(con)  # None : base vide ; la date D est celle du territoire (sidebar)

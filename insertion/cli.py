@@ -133,7 +133,7 @@ def _cmd_load(args: argparse.Namespace, db_path: Path) -> int:
 
 
 def _cmd_indicators(args: argparse.Namespace, db_path: Path) -> int:
-    from insertion import indicators
+    from insertion import indicators, protect
     from insertion.store import db
     from insertion.store.referentiel import load_referentiel
     from insertion.store.requetes import Perimetre
@@ -145,11 +145,12 @@ def _cmd_indicators(args: argparse.Namespace, db_path: Path) -> int:
     con = db.open_read_only(db_path)
     try:
         perimetre = Perimetre(alis=tuple(args.ali))
-        brut = indicators.compute(con, as_of=args.as_of, debut=args.debut, fin=args.fin, perimetre=perimetre)
+        # Jamais de valeur brute imprimée : toute requête passe par la couche de publication.
+        with protect.publication():
+            publie = indicators.compute(con, as_of=args.as_of, debut=args.debut, fin=args.fin, perimetre=perimetre)
     finally:
         con.close()
-    # Jamais de valeur brute imprimée : texte et JSON passent par le secret statistique.
-    result = indicators.publier(brut, perimetre)
+    result = indicators.publier(publie, perimetre)
     print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else indicators.format_text(result))
     return 0
 
@@ -172,9 +173,7 @@ def _cmd_demo(args: argparse.Namespace, db_path: Path) -> int:
 
 
 def _cmd_briefing(args: argparse.Namespace, db_path: Path) -> int:
-    import time
-
-    from insertion import briefing, filters
+    from insertion import protect
     from insertion.store import db
     from insertion.store.referentiel import load_referentiel
 
@@ -190,25 +189,35 @@ def _cmd_briefing(args: argparse.Namespace, db_path: Path) -> int:
         return 2
     con = db.open_read_only(db_path)
     try:
-        jobs: list[tuple[Path, filters.Filtres]] = []
-        if args.all_ali:
-            args.all_ali.mkdir(parents=True, exist_ok=True)
-            for code in sorted(ref.codes_ali):
-                # D par défaut : celle du territoire, comme dans l'application (queries.date_observation).
-                selection = filters.pour_base(con, debut=args.debut, fin=args.fin, ali=[code])
-                out = args.all_ali / f"note_{code}_{selection.derniere_extraction.isoformat()}.pdf"
-                jobs.append((out, selection))
-        else:
-            listes = {"ali": [args.ali]} if args.ali else {"ept": [args.ept]} if args.ept else {}
-            jobs.append((args.out, filters.pour_base(con, debut=args.debut, fin=args.fin, **listes)))
-        for out, selection in jobs:
-            start = time.perf_counter()
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_bytes(briefing.note_pdf(con, selection))
-            print(f"{out} ({selection.territoire}) : {time.perf_counter() - start:.1f} s")
+        with protect.publication():
+            _notes(args, con, ref)
     finally:
         con.close()
     return 0
+
+
+def _notes(args: argparse.Namespace, con, ref) -> None:
+    """Les notes demandées, sous la couche de publication posée par _cmd_briefing."""
+    import time
+
+    from insertion import briefing, filters
+
+    jobs: list[tuple[Path, filters.Filtres]] = []
+    if args.all_ali:
+        args.all_ali.mkdir(parents=True, exist_ok=True)
+        for code in sorted(ref.codes_ali):
+            # D par défaut : celle du territoire, comme dans l'application (queries.date_observation).
+            selection = filters.pour_base(con, debut=args.debut, fin=args.fin, ali=[code])
+            out = args.all_ali / f"note_{code}_{selection.derniere_extraction.isoformat()}.pdf"
+            jobs.append((out, selection))
+    else:
+        listes = {"ali": [args.ali]} if args.ali else {"ept": [args.ept]} if args.ept else {}
+        jobs.append((args.out, filters.pour_base(con, debut=args.debut, fin=args.fin, **listes)))
+    for out, selection in jobs:
+        start = time.perf_counter()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(briefing.note_pdf(con, selection))
+        print(f"{out} ({selection.territoire}) : {time.perf_counter() - start:.1f} s")
 
 
 def _cmd_roles(args: argparse.Namespace, db_path: Path) -> int:

@@ -139,6 +139,20 @@ def _taux(value) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
+# Sous la couche de publication (insertion.protect), une case masquée arrive en NaN : elle devient le libellé
+# du secret, jamais 0 ni « sans objet ».
+def _effectif(value) -> int | str:
+    return secret.LIBELLE_MASQUE if value is None or pd.isna(value) else int(value)
+
+
+def _taux_ou_secret(value, *effectifs) -> float | str | None:
+    """None : rien à rapporter (aucune personne) ; le libellé du secret : la valeur existe mais est masquée."""
+    if value is not None and not pd.isna(value):
+        return float(value)
+    parle = any(isinstance(n, str) or n > 0 for n in effectifs)
+    return secret.LIBELLE_MASQUE if parle else None
+
+
 def _ligne(df: pd.DataFrame) -> dict:
     """La ligne du département, ou {} quand le périmètre ne contient rien."""
     return df.iloc[0].to_dict() if len(df) else {}
@@ -179,27 +193,32 @@ def compute(
 
     def diag(nom: str) -> dict:
         row = _ligne(taux_diagnostic(con, periode, perimetre, diagnostic=nom))
+        den = _effectif(row.get("denominateur", 0))
+        diagnostics = _effectif(row.get("diagnostics", 0))
         return {
-            "taux_90j": _taux(row.get("taux_90j")),
-            "delai_median_j": _taux(row.get("delai_median_j")),
-            "denominateur": int(row.get("denominateur", 0)),
+            "taux_90j": _taux_ou_secret(row.get("taux_90j"), den),
+            "delai_median_j": _taux_ou_secret(row.get("delai_median_j"), diagnostics),
+            "denominateur": den,
         }
 
+    den_emploi = _effectif(emploi.get("denominateur", 0))
     return {
         "as_of": d.isoformat(),
-        "file_active": int(fa.get("file_active", 0)),
-        "entrees": int(es.get("entrees", 0)),
-        "sorties": int(es.get("sorties", 0)),
-        "sorties_par_motif": {str(m): int(n) for m, n in zip(motifs["motif_sortie"], motifs["sorties"], strict=True)},
+        "file_active": _effectif(fa.get("file_active", 0)),
+        "entrees": _effectif(es.get("entrees", 0)),
+        "sorties": _effectif(es.get("sorties", 0)),
+        "sorties_par_motif": {
+            str(m): _effectif(n) for m, n in zip(motifs["motif_sortie"], motifs["sorties"], strict=True)
+        },
         "diag_numerique": diag("numerique"),
         "diag_linguistique": diag("linguistique"),
         "sortie_emploi_12m": {
-            "taux": _taux(emploi.get("taux_sortie_emploi")),
-            "denominateur": int(emploi.get("denominateur", 0)),
+            "taux": _taux_ou_secret(emploi.get("taux_sortie_emploi"), den_emploi),
+            "denominateur": den_emploi,
         },
         "emploi_durable_12m": {
-            "taux": _taux(emploi.get("taux_emploi_durable")),
-            "denominateur": int(emploi.get("denominateur", 0)),
+            "taux": _taux_ou_secret(emploi.get("taux_emploi_durable"), den_emploi),
+            "denominateur": den_emploi,
         },
     }
 
@@ -211,71 +230,58 @@ def _groupe_motif(motif: str, motifs_connus: dict[str, dict]) -> str:
 
 
 def publier(resultat: dict, perimetre: Perimetre = Perimetre(), seuil: int = secret.SEUIL_SECRET) -> dict:
-    """Le résultat de `compute` protégé par le secret statistique, tel que la CLI l'imprime (texte ou JSON) :
-    une valeur masquée devient la chaîne « secret » (`secret.LIBELLE_MASQUE`).
+    """Le résultat de `compute` tel que la CLI l'imprime (texte ou JSON), avec `sorties_par_groupe` ; une valeur
+    masquée est la chaîne « secret » (`secret.LIBELLE_MASQUE`).
 
-    Mêmes règles qu'à l'écran : effectifs de 1 à seuil − 1 masqués hors exemption (le département sans
-    aucun filtre, `secret.departement_exempte`) ; sorties par motif et par groupe protégées comme sur la vue
-    « Sorties » (groupes : ventilation du total ; motifs : ventilation de leur groupe ; tous les motifs d'un
-    groupe masqué masqués) ; taux selon la règle des taux ; délai médian sur au moins `seuil` personnes
-    (le numérateur, diagnostiqués à 90 jours, en est une borne basse) et arrondi à 5 jours. Ajoute
-    `sorties_par_groupe`."""
+    `compute` lancé sous la couche de publication (`insertion.protect.publication`, ce que fait la CLI) rend
+    déjà des valeurs publiées ; les règles appliquées ici en plus ne peuvent que masquer davantage : effectif
+    de 1 à seuil − 1 hors exemption, taux sur moins de `seuil` personnes ou dont une part est petite, délai
+    médian sans assez de diagnostics. Un groupe de sortie n'est publié que si tous ses motifs le sont : sa
+    somme serait sinon fausse, ou redonnerait le motif masqué."""
     exempte = secret.departement_exempte(perimetre)
     masque = secret.LIBELLE_MASQUE
 
-    def effectif(n: int) -> int | str:
+    def effectif(n: int | str) -> int | str:
+        if isinstance(n, str):
+            return n
         return n if exempte or not 0 < n < seuil else masque
 
-    def taux(t: float | None, den: int) -> float | str | None:
-        if t is None:
-            return None
+    def taux(t: float | str | None, den: int | str) -> float | str | None:
+        if t is None or isinstance(t, str):
+            return t
+        if isinstance(den, str):
+            return masque
         return t if secret.taux_publiable(round(t * den), den, seuil) else masque
 
     out = dict(resultat)
     for cle in ("file_active", "entrees", "sorties"):
-        out[cle] = effectif(int(resultat[cle]))
+        out[cle] = effectif(resultat[cle])
 
     motifs_connus = _motifs_referentiel()
-    motifs = pd.DataFrame(
-        {"motif": list(resultat["sorties_par_motif"]), "sorties": list(resultat["sorties_par_motif"].values())}
-    )
-    motifs["groupe_sortie"] = [_groupe_motif(m, motifs_connus) for m in motifs["motif"]]
-    groupes = (
-        motifs.groupby("groupe_sortie", sort=False, as_index=False)["sorties"].sum()
-        if len(motifs)
-        else pd.DataFrame({"groupe_sortie": [], "sorties": []})
-    )
-    prot_groupes = secret.proteger(groupes, effectifs=["sorties"], ventilation=[], departement=exempte, seuil=seuil)
-    groupes_masques = set(groupes["groupe_sortie"][prot_groupes.masque["sorties"].to_numpy()])
-    prot_motifs = secret.proteger(
-        motifs, effectifs=["sorties"], ventilation=["groupe_sortie"], departement=exempte, seuil=seuil
-    )
-    masques_motifs = prot_motifs.masque["sorties"] | motifs["groupe_sortie"].isin(groupes_masques)
-    out["sorties_par_motif"] = {
-        m: (masque if cache else int(n))
-        for m, n, cache in zip(motifs["motif"], motifs["sorties"], masques_motifs, strict=True)
-    }
-    caches = prot_groupes.masque["sorties"]
-    out["sorties_par_groupe"] = {
-        g: (masque if cache else int(n))
-        for g, n, cache in zip(groupes["groupe_sortie"], groupes["sorties"], caches, strict=True)
-    }
+    out["sorties_par_motif"] = {m: effectif(n) for m, n in resultat["sorties_par_motif"].items()}
+    groupes: dict[str, int | str] = {}
+    for motif, n in out["sorties_par_motif"].items():
+        groupe = _groupe_motif(motif, motifs_connus)
+        avant = groupes.get(groupe, 0)
+        groupes[groupe] = masque if isinstance(avant, str) or isinstance(n, str) else avant + n
+    out["sorties_par_groupe"] = {g: effectif(n) for g, n in groupes.items()}
 
     for cle in ("diag_numerique", "diag_linguistique"):
         r = resultat[cle]
-        den = int(r["denominateur"])
-        numerateur = None if r["taux_90j"] is None else round(r["taux_90j"] * den)
+        den = effectif(r["denominateur"])
+        t = taux(r["taux_90j"], den)
+        numerateur = None if t is None or isinstance(t, str) or isinstance(den, str) else round(t * den)
         delai = r["delai_median_j"]
-        publie = None if delai is None else secret.mediane_publiee(delai, numerateur, seuil)
-        out[cle] = {
-            "taux_90j": taux(r["taux_90j"], den),
-            "delai_median_j": None if delai is None else (masque if publie is None else publie),
-            "denominateur": effectif(den),
-        }
+        if delai is None or isinstance(delai, str):
+            delai_publie = delai
+        else:
+            publie = secret.mediane_publiee(delai, numerateur, seuil)
+            delai_publie = masque if publie is None else publie
+        out[cle] = {"taux_90j": t, "delai_median_j": delai_publie, "denominateur": den}
     for cle in ("sortie_emploi_12m", "emploi_durable_12m"):
         r = resultat[cle]
-        den = int(r["denominateur"])
-        out[cle] = {"taux": taux(r["taux"], den), "denominateur": effectif(den)}
+        den = effectif(r["denominateur"])
+        out[cle] = {"taux": taux(r["taux"], den), "denominateur": den}
     return out
 
 

@@ -110,8 +110,10 @@ class Protege:
 
 
 def _count_mask(values: pd.Series, seuil: int) -> pd.Series:
+    # Un effectif absent (NaN) a été masqué par la couche de publication (insertion.protect) : il reste
+    # masqué, et se lit « secret ».
     numbers = pd.to_numeric(values, errors="coerce")
-    return (numbers >= 1) & (numbers < seuil)
+    return numbers.isna() | ((numbers >= 1) & (numbers < seuil))
 
 
 def _secondary(values: pd.Series, masked: pd.Series) -> pd.Series:
@@ -180,7 +182,10 @@ def proteger(
             num = (rate * den).round()
         small = ((num > 0) & (num < seuil)) | (((den - num) > 0) & ((den - num) < seuil))
         hidden = mask[denominator] if denominator in mask else False
-        mask[column] = ((den < seuil) | hidden | small.fillna(False)) & data[column].notna()
+        # Un taux absent sur un dénominateur masqué ou non nul a été masqué par la couche de publication.
+        den_brut = pd.to_numeric(data[denominator], errors="coerce")
+        masque_amont = data[column].isna() & (den_brut.isna() | (den_brut > 0))
+        mask[column] = (((den < seuil) | hidden | small.fillna(False)) & data[column].notna()) | masque_amont
     for column, effectif in medianes.items():
         count = pd.to_numeric(data[effectif], errors="coerce").fillna(0)
         hidden = mask[effectif] if effectif in mask else False

@@ -202,7 +202,7 @@ def _proteger_taux(points: list[tuple[date, float | None, int]]) -> list[Valeur]
     prot = secret.proteger(df, taux={"valeur": "denominateur"})
     textes = prot.affichage({"valeur": _texte_taux})["valeur"]
     return [
-        Valeur(d, None if pd.isna(v) else float(v), t, bool(m), None if m else int(n))
+        Valeur(d, None if pd.isna(v) else float(v), t, bool(m), None if m or pd.isna(n) else int(n))
         for d, v, t, m, n in zip(
             df["date"], prot.donnees["valeur"], textes, prot.masque["valeur"], df["denominateur"], strict=True
         )
@@ -221,7 +221,9 @@ def _valeur_montant(annee: int, montant: float | None) -> Valeur:
 
 
 def _premiere(df: pd.DataFrame, colonne: str, defaut: float = 0) -> float:
-    return float(df[colonne].iloc[0]) if len(df) and pd.notna(df[colonne].iloc[0]) else defaut
+    """La valeur de la première ligne ; `defaut` quand le périmètre ne rend aucune ligne. Une valeur masquée par
+    la couche de publication reste NaN : elle ne devient jamais le défaut (un 0 affiché trahirait le masque)."""
+    return float(df[colonne].iloc[0]) if len(df) else defaut
 
 
 def _par_mois(df: pd.DataFrame, colonne: str, mois: list[date]) -> list[tuple[date, float]]:
@@ -235,7 +237,8 @@ def _taux_lu(df: pd.DataFrame, colonne_taux: str, colonne_den: str) -> tuple[flo
     if not len(df):
         return None, 0
     taux = df[colonne_taux].iloc[0]
-    return (None if pd.isna(taux) else float(taux)), int(df[colonne_den].iloc[0])
+    # Un dénominateur masqué reste NaN : _proteger_taux masque alors le taux.
+    return (None if pd.isna(taux) else float(taux)), float(df[colonne_den].iloc[0])
 
 
 def chiffres_cles(
@@ -337,7 +340,7 @@ def chiffres_cles(
         for r in dates[:-1]:
             row = taux_par_date.get(r)
             valeur = None if row is None or pd.isna(row[colonne]) else float(row[colonne])
-            points.append((r, valeur, 0 if row is None else int(row[colonne_den])))
+            points.append((r, valeur, 0 if row is None else float(row[colonne_den])))
         points.append((d, actuel[0], actuel[1]))
         return tuple(_proteger_taux(points))
 
@@ -501,13 +504,17 @@ DIMENSIONS = {
 NON_RENSEIGNE = contrat.CODE_NON_RENSEIGNE
 
 
-def repartition_complete(df: pd.DataFrame, dimension: str) -> pd.DataFrame:
-    """Une ligne par modalité du contrat (0 si personne), dans l'ordre du contrat, plus « non renseigné »
-    quand il y en a ; colonnes modalite, libelle, file_active, total (pour un seul groupe)."""
+def repartition_complete(df: pd.DataFrame, dimension: str, *, exempte: bool = True) -> pd.DataFrame:
+    """Une ligne par modalité du contrat, dans l'ordre du contrat, plus « non renseigné » quand il y en a ;
+    colonnes modalite, libelle, file_active, total (pour un seul groupe). Une modalité sans personne vaut 0
+    au département exempté, et reste masquée (NaN) ailleurs, comme tout zéro publié sous le département. Le
+    total est celui de la requête (publié comme une case à part), pas la somme des modalités publiées."""
     if dimension not in DIMENSIONS:
         raise ValueError(f"Dimension inconnue : {dimension!r}")
     mapping = DIMENSIONS[dimension][1]
-    comptes = {str(m): int(n) for m, n in zip(df["modalite"], df["file_active"], strict=True)}
+    comptes = {str(m): float(n) for m, n in zip(df["modalite"], df["file_active"], strict=True)}
+    absent = 0.0 if exempte else float("nan")
+    total = float(df["total"].iloc[0]) if "total" in df and len(df) else float(sum(comptes.values()))
     codes = list(mapping) + [c for c in comptes if c not in mapping and c != NON_RENSEIGNE]
     if comptes.get(NON_RENSEIGNE):
         codes.append(NON_RENSEIGNE)
@@ -515,8 +522,8 @@ def repartition_complete(df: pd.DataFrame, dimension: str) -> pd.DataFrame:
         {
             "modalite": codes,
             "libelle": [libelles.NON_RENSEIGNE if c == NON_RENSEIGNE else mapping.get(c, c) for c in codes],
-            "file_active": [comptes.get(c, 0) for c in codes],
-            "total": sum(comptes.values()),
+            "file_active": [comptes.get(c, absent) for c in codes],
+            "total": total,
         }
     )
 
@@ -530,9 +537,10 @@ def classement_ali(file_active: pd.DataFrame, entrees_sorties: pd.DataFrame) -> 
     (une ALI du périmètre sans personne suivie à D vaut 0)."""
     fa = file_active.rename(columns={"groupe": "code_ali"})[["code_ali", "file_active"]]
     es = entrees_sorties.rename(columns={"groupe": "code_ali"})[["code_ali", "entrees", "sorties"]]
-    out = fa.merge(es, on="code_ali", how="outer").fillna(0)
+    # Pas de fillna(0) : une case masquée par la couche de publication (NaN) reste masquée.
+    out = fa.merge(es, on="code_ali", how="outer")
     for colonne in ("file_active", "entrees", "sorties"):
-        out[colonne] = out[colonne].astype("int64")
+        out[colonne] = pd.to_numeric(out[colonne], errors="coerce").astype("float64")
     noms = libelles.ali()
     out.insert(1, "libelle", [noms.get(c, c) for c in out["code_ali"]])
     return out.sort_values("code_ali").reset_index(drop=True)

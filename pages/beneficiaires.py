@@ -222,8 +222,9 @@ dimension = st.segmented_control(
 repartition = synthese.repartition_complete(
     ctx.sql("repartition_profil", as_of=f.as_of, dimension=dimension, groupe="departement", **f.perimetre.params()),
     dimension,
+    exempte=secret.departement_exempte(f.perimetre),
 )
-total = int(repartition["total"].iloc[0]) if len(repartition) else 0
+total = float(repartition["total"].iloc[0]) if len(repartition) else 0
 # Les modalités sont les cases d'un total montré (la file active du périmètre).
 # Les parts sont des taux : même règle que les autres taux (synthese.proteger_repartition).
 prot_p = synthese.proteger_repartition(repartition, departement=secret.departement_exempte(f.perimetre))

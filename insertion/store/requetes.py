@@ -7,6 +7,8 @@ un analyste peut lire et modifier un indicateur sans toucher au Python.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -70,6 +72,13 @@ class Periode:
 
 PREFIXE_CLE = "cle_"
 
+# Couche de publication (insertion.protect, issue 12). Quand une page, la note ou la CLI la pose, chaque
+# requête lui passe son résultat brut, clés comprises, et rend ce qu'elle publie : aucun chemin de lecture
+# (indicateur, fichier SQL, cache d'une page) ne peut alors sortir une valeur brute. Le magasin n'importe
+# pas la couche du dessus : elle se pose ici, comme une fonction.
+Publication = Callable[[str, dict, pd.DataFrame], pd.DataFrame]
+PUBLICATION: ContextVar[Publication | None] = ContextVar("publication", default=None)
+
 
 def run(con: duckdb.DuckDBPyConnection, name: str, *, avec_cles: bool = False, **params) -> pd.DataFrame:
     """Exécute queries/<name>.sql sur un curseur dédié, avec les seuls paramètres qu'il cite.
@@ -87,6 +96,9 @@ def run(con: duckdb.DuckDBPyConnection, name: str, *, avec_cles: bool = False, *
         df = cur.execute(sql, {p: params[p] for p in wanted}).df()
     finally:
         cur.close()
+    publier = PUBLICATION.get()
+    if publier is not None:
+        return publier(name, {p: params[p] for p in wanted}, df)
     if not avec_cles:
         cles = [c for c in df.columns if str(c).startswith(PREFIXE_CLE)]
         if cles:
