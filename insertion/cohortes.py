@@ -437,9 +437,10 @@ def texte(table: pd.DataFrame, colonne: str) -> str:
 def etapes_parcours(ligne: pd.Series | dict) -> pd.DataFrame:
     """Les étapes d'une cohorte (une ligne de parcours_cohorte.sql) : etape, libelle, effectif, orientes,
     part (de la cohorte)."""
-    orientes = int(ligne["orientes"])
+    # Valeurs publiées : une case masquée reste NaN (jamais 0), et sa part aussi.
+    orientes = float(ligne["orientes"])
     rows = [
-        {"etape": cle, "libelle": nom, "effectif": int(ligne[cle]), "orientes": orientes}
+        {"etape": cle, "libelle": nom, "effectif": float(ligne[cle]), "orientes": orientes}
         for cle, nom in ETAPES_PARCOURS.items()
     ]
     out = pd.DataFrame(rows)

@@ -161,7 +161,9 @@ def proteger(
     mask = pd.DataFrame(index=data.index)
     secondary = pd.DataFrame(index=data.index)
     for column in effectifs:
-        primary = _count_mask(data[column], seuil) & below
+        # NaN : masqué en amont par la couche de publication, à tout niveau (son exemption est plus stricte).
+        numbers = pd.to_numeric(data[column], errors="coerce")
+        primary = (_count_mask(data[column], seuil) & below) | numbers.isna()
         first_pass = primary.copy()
         if ventilation is not None:
             keys = ventilation[0] if len(ventilation) == 1 else list(ventilation)

@@ -376,7 +376,7 @@ choix = {PERIODE: "Toutes les cohortes de la période ayant un an de recul"} | {
 }
 cle_cohorte = st.selectbox("Cohorte", list(choix), format_func=choix.get, index=1 if len(choix) > 1 else 0)
 ligne = ensemble if cle_cohorte == PERIODE else parcours[parcours["cohorte"].dt.date.astype(str) == cle_cohorte]
-if ligne.empty or int(ligne["orientes"].iloc[0]) == 0:
+if ligne.empty or ligne["orientes"].iloc[0] == 0:  # NaN : cohorte masquée, montrée « secret » plus bas
     ui.etat_vide(etats_vides.message("cohortes_12m", f))
 else:
     etapes = cohortes.etapes_parcours(ligne.iloc[0])
