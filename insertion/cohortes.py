@@ -346,6 +346,12 @@ def _niveau(df: pd.DataFrame, departement: bool | pd.Series) -> pd.Series:
     return pd.Series(departement).reset_index(drop=True).astype(bool)
 
 
+def _somme_publiee(valeurs: pd.Series) -> float:
+    """La somme de cases publiées : masquée (NaN) dès qu'une case l'est. Compter une case masquée pour 0
+    publierait un total faux, et un total nul là où tout est masqué."""
+    return float(valeurs.sum(min_count=len(valeurs))) if len(valeurs) else 0.0
+
+
 def sorties_par_groupe(motifs: pd.DataFrame, departement: bool | pd.Series = False) -> secret.Protege:
     """Sorties par territoire (`groupe`) et par groupe de sortie (emploi durable, transition, formation,
     autres), avec le total du territoire et la part de chaque groupe.
@@ -360,10 +366,10 @@ def sorties_par_groupe(motifs: pd.DataFrame, departement: bool | pd.Series = Fal
     colonnes = ["groupe", "groupe_sortie"]
     table = (
         brut.groupby(colonnes, sort=False)
-        .agg(sorties=("sorties", "sum"), _departement=("_departement", "all"))
+        .agg(sorties=("sorties", _somme_publiee), _departement=("_departement", "all"))
         .reset_index()
     )
-    table["total"] = table.groupby("groupe")["sorties"].transform("sum")
+    table["total"] = table.groupby("groupe")["sorties"].transform(_somme_publiee)
     table["part"] = table["sorties"] / table["total"]
     table["libelle"] = table["groupe_sortie"].map(GROUPES_SORTIE)
     rang = table["groupe_sortie"].map({g: i for i, g in enumerate(GROUPES_SORTIE)})

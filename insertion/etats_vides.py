@@ -141,12 +141,13 @@ def message_extractions(filtres: Filtres) -> str:
 
 def est_vide(table: pd.DataFrame, colonnes: Iterable[str] = ()) -> bool:
     """Rien à montrer : aucune ligne, ou des effectifs tous nuls ou absents dans `colonnes` (une série de mois
-    sans personne, des ALI toutes à zéro). Un effectif masqué par le secret n'est pas un vide : les tableaux
-    donnés ici sont ceux d'avant la protection, où chaque case a son nombre."""
+    sans personne, des ALI toutes à zéro). Un effectif masqué par la couche de publication (NaN) n'est pas un
+    vide : sous le département, un zéro publié est masqué comme une petite case, et dire « aucune personne »
+    le trahirait ; la phrase de vide ne vient alors que d'une requête sans ligne ou de zéros exacts."""
     if table.empty:
         return True
     colonnes = list(colonnes)
     if not colonnes:
         return False
-    valeurs = table[colonnes].apply(pd.to_numeric, errors="coerce").fillna(0)
+    valeurs = table[colonnes].apply(pd.to_numeric, errors="coerce")
     return bool((valeurs == 0).all().all())

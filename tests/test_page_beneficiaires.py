@@ -12,8 +12,11 @@ import json
 
 import pytest
 
+from insertion import formats
 from insertion.filters import widget_key
-from tests.test_synthese import construire_base
+from insertion.store.requetes import Perimetre, Periode
+from tests.publie import cellule, publie, texte_entier
+from tests.test_synthese import DEBUT, D, construire_base
 
 NBSP = "\u202f"
 PAGE = "pages/beneficiaires.py"
@@ -36,6 +39,11 @@ def table(at, colonne: str):
     return next(d.value for d in at.dataframe if colonne in d.value.columns)
 
 
+def publiee(base, nom: str, perimetre: Perimetre = Perimetre(), **params):
+    """La requête publiée avec les filtres par défaut de la page (période du 1er janvier 2023 à D)."""
+    return publie(base, nom, **Periode(as_of=D, debut=DEBUT, fin=D).params(), **perimetre.params(), **params)
+
+
 def textes(trace: dict) -> list[str]:
     return [c[0] for c in trace["customdata"]]
 
@@ -48,13 +56,19 @@ def test_file_active_mensuelle_par_ali_avec_secret(base, app_test):
     assert [t["name"] for t in courbes["data"]] == [ALI14, ALI04, ALI08]
     assert all(t.get("stackgroup") is None for t in courbes["data"])  # courbes par défaut
     series = {t["name"]: textes(t) for t in courbes["data"]}
-    # 22 mois de mars 2023 à décembre 2024 ; décembre 2023 (indice 9) : ALI14 A 20 + Dx 8 + E 10 + F 7 = 45,
-    # les deux autres 0 (0 n'est jamais masqué).
-    assert [series[n][9] for n in (ALI14, ALI04, ALI08)] == ["45", "0", "0"]
-    # Septembre 2024 (indice 18) : ALI04 = G 4 → « secret », ALI08 15 masqué en second, ALI14 = 20 + 8 + 10 = 38.
-    assert [series[n][18] for n in (ALI14, ALI04, ALI08)] == ["38", "secret", "secret"]
+    # 22 mois de mars 2023 à décembre 2024 ; décembre 2023 (indice 9) : ALI14 A 20 + Dx 8 + E 10 + F 7 = 45
+    # (bruit 0 à sa clé), les deux autres 0 : sous le département, zéro est masqué comme toute petite case
+    # (publié, il dirait qu'une case masquée voisine vaut au moins 1).
+    assert [series[n][9] for n in (ALI14, ALI04, ALI08)] == ["45", "secret", "secret"]
+    # Septembre 2024 (indice 18) : ALI04 = G 4 → « secret », ALI08 15 masqué en second, ALI14 = 20 + 8 + 10 = 38,
+    # publié avec le bruit de sa clé de cellule (±3).
+    pub = publiee(base, "file_active_mensuelle", groupe="ali")
+    alI14_sept = cellule(pub, "file_active", groupe="ALI14", date_reference="2024-09-30")
+    assert abs(alI14_sept - 38) <= 3
+    attendu = [texte_entier(alI14_sept), "secret", "secret"]
+    assert [series[n][18] for n in (ALI14, ALI04, ALI08)] == attendu
     mensuel = table(at, ALI14).set_index("Mois")
-    assert mensuel.loc["septembre 2024"].tolist() == ["38", "secret", "secret"]
+    assert mensuel.loc["septembre 2024"].tolist() == attendu
     assert any("Secret statistique" in c.value for c in at.caption)
 
 
@@ -71,7 +85,14 @@ def test_par_ept_en_aires_empilees_depuis_le_lien(base, app_test):
 def test_entrees_et_sorties_par_mois(base, app_test):
     at = app_test(base, PAGE)
     es = table(at, "Entrées (orientations)").set_index("Mois")
-    # Au département, rien n'est masqué : décembre 2024 C 5 entrées, Dx 8 sorties ; septembre G 4 ; février F 7.
+    # Période par défaut : dès janvier 2023, avant mars 2023, premier mois où un flux du département peut être
+    # exact (des ALI de deux EPT ouvertes le mois d'avant, référentiel) : le département est alors protégé
+    # comme une case (la période moins ses mois exacts redonnerait les premiers mois, un seul EPT).
+    assert es.loc["décembre 2024"].tolist() == ["secret", "secret"]
+    at = app_test(base, PAGE, query_params={"debut": "2023-03-01"})
+    es = table(at, "Entrées (orientations)").set_index("Mois")
+    # Dès mars 2023, rien n'est masqué au département : décembre 2024 C 5 entrées, Dx 8 sorties ; septembre G 4 ;
+    # février F 7.
     assert es.loc["décembre 2024"].tolist() == ["5", "8"]
     assert es.loc["septembre 2024"].tolist() == ["4", "0"]
     assert es.loc["février 2024"].tolist() == ["0", "7"]
@@ -88,11 +109,15 @@ def test_classement_des_ali(base, app_test):
     classement = table(at, "Rang")
     # File active à D : ALI14 37, ALI08 15, ALI04 5 → ALI04 masquée, ALI08 en second ; sans rang, par code.
     # Entrées de P : ALI14 20 + 8 + 10 + 7 + 12 + 5 = 62, ALI04 5 (masqué), ALI08 15 (masqué en second).
-    # Sorties de P : ALI14 8 + 10 + 7 = 25, les autres 0.
+    # Sorties de P : ALI14 8 + 10 + 7 = 25, les autres 0 (masqués : un zéro sous le département l'est aussi).
+    # ALI14 : les valeurs publiées (bruit de ±3 à la clé de chaque case).
+    es = publiee(base, "entrees_sorties", groupe="ali")
+    entrees, sorties = cellule(es, "entrees", groupe="ALI14"), cellule(es, "sorties", groupe="ALI14")
+    assert abs(entrees - 62) <= 3 and abs(sorties - 25) <= 3
     assert classement.values.tolist() == [
-        ["1", ALI14, "37", "62", "25"],
-        ["–", ALI04, "secret", "secret", "0"],
-        ["–", ALI08, "secret", "secret", "0"],
+        ["1", ALI14, "37", texte_entier(entrees), texte_entier(sorties)],
+        ["–", ALI04, "secret", "secret", "secret"],
+        ["–", ALI08, "secret", "secret", "secret"],
     ]
     barres = next(g for g in graphiques(at) if g["data"][0].get("orientation") == "h")
     assert barres["data"][0]["text"] == ["37", "secret", "secret"]
@@ -118,14 +143,24 @@ def test_profil_par_tranche_d_age(base, app_test):
 def test_profil_sous_le_departement_et_par_sexe(base, app_test):
     at = app_test(base, PAGE, query_params={"ali": ["ALI14", "ALI04"]})
     profil = table(at, "Tranche d'âge")
-    # ALI14 + ALI04 : 41 personnes (a01 une fois) ; 35-44 ans = 1 → « secret », et moins de 25 ans (12), la plus
-    # petite case suivante, masquée avec.
+    # ALI14 + ALI04 : 41 personnes (a01 une fois) ; 35-44 ans = 1 → « secret », 45-54 et 55 ans et plus = 0 →
+    # « secret » aussi (sous le département, un zéro est masqué) ; moins de 25 ans 12 et 25-34 ans 28 publiés
+    # avec leur bruit, leur part calculée sur les effectifs publiés (total publié comme une case à part).
+    pub = publiee(
+        base, "repartition_profil", Perimetre(alis=("ALI14", "ALI04")), dimension="tranche_age", groupe="departement"
+    )
+    total = cellule(pub, "total", modalite="25_34")
+    moins_25, de_25_a_34 = (
+        cellule(pub, "file_active", modalite="moins_25"),
+        cellule(pub, "file_active", modalite="25_34"),
+    )
+    assert abs(total - 41) <= 3 and abs(moins_25 - 12) <= 3 and abs(de_25_a_34 - 28) <= 3
     assert profil.values.tolist() == [
-        ["Moins de 25 ans", "secret", "secret"],
-        ["25 à 34 ans", "28", f"68,3{NBSP}%"],
+        ["Moins de 25 ans", texte_entier(moins_25), formats.pourcentage(moins_25 / total)],
+        ["25 à 34 ans", texte_entier(de_25_a_34), formats.pourcentage(de_25_a_34 / total)],
         ["35 à 44 ans", "secret", "secret"],
-        ["45 à 54 ans", "0", f"0,0{NBSP}%"],
-        ["55 ans et plus", "0", f"0,0{NBSP}%"],
+        ["45 à 54 ans", "secret", "secret"],
+        ["55 ans et plus", "secret", "secret"],
     ]
     at = app_test(base, PAGE, query_params={"profil": "Sexe"})
     # Département : femmes 56 - 15 = 41, hommes H 15.

@@ -9,17 +9,31 @@ emploi durable ; 27 sorties sur la période (7 emploi durable, 4 création, 8 tr
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from insertion import charts
+from insertion import charts, cohortes, formats
 from insertion.filters import widget_key
-from tests.test_cohortes import fixture_db
+from insertion.store.requetes import Perimetre, Periode
+from tests.publie import cellule, publie
+from tests.test_cohortes import D, fixture_db
 from tests.test_page_diagnostics import figures, metriques, tableau
 
 PAGE = "pages/sorties.py"
+# Le département n'est exact que pour une période qui commence au plus tôt en mars 2023 (premier mois où un flux
+# du département peut l'être, insertion/protect) ; la cohorte de la base (15 mars 2023) y est toute entière.
+DEPUIS_MARS = {"debut": "2023-03-01"}
+
+
+def taux_publie_ali14(db, colonne: str = "taux_sortie_emploi") -> float:
+    """Le taux à 12 mois d'ALI14 tel que la couche de publication le rend (effectifs bruités, sous le seuil masqués)."""
+    params = {**Periode(as_of=D, debut=date(2023, 3, 1), fin=D).params(), **Perimetre().params(), "groupe": "ali"}
+    return cellule(publie(db, "taux_sortie_emploi_12m", **params), colonne, groupe="ALI14")
+
+
 ALI_WIDGET = widget_key("ali", charts.slug("Sorties vers l'emploi"))
 
 
@@ -29,7 +43,7 @@ def db(tmp_path_factory):
 
 
 def test_department_numbers(db, app_test):
-    at = app_test(db, PAGE)
+    at = app_test(db, PAGE, query_params=DEPUIS_MARS)
     # 18/30 = 60,0 % ; 10/30 = 33,3 % non diffusé (numérateur de 1 à 10, même au département) ; 27 sorties ;
     # (7 + 4 + 8) / 27 = 70,4 % non diffusé (8 sorties hors emploi : complément de 1 à 10).
     assert metriques(at) == ["60,0\u202f%", "secret", "27", "secret"]
@@ -39,7 +53,10 @@ def test_department_numbers(db, app_test):
     assert emploi["y"] == ["ALI04 · La Courneuve", "ALI14 · Clichy-sous-Bois"]
     # ALI04 n'a aucune orientation d'un an : pas de taux ; ALI14 : 18/30 = 60 %, mais 10 sorties en emploi
     # durable (de 1 à 10 sous le département) : taux non diffusé, il redonnerait l'effectif.
-    assert list(tableau(emploi["x"]).round(4)[1:]) == [0.6] and np.isnan(tableau(durable["x"])[1])
+    # Sous le département, le taux d'ALI14 est celui de ses effectifs publiés (18 ± 3 sur 30 ± 3).
+    attendu = taux_publie_ali14(db)
+    assert abs(attendu - 0.6) < 0.15
+    assert list(tableau(emploi["x"]).round(4)[1:]) == [round(attendu, 4)] and np.isnan(tableau(durable["x"])[1])
     # Ligne du département : 60 % ; celle de l'emploi durable (10/30, non diffusé) n'est pas tracée.
     assert [round(s["x0"], 4) for s in par_ali["layout"]["shapes"]] == [0.6]
 
@@ -47,7 +64,7 @@ def test_department_numbers(db, app_test):
     assert [x[:10] for x in courbes["data"][0]["x"]] == ["2023-01-01"]
     assert list(tableau(courbes["data"][0]["y"])) == [0.6]
     assert carte["data"][0]["y"] == ["Seine-Saint-Denis", "ALI14 · Clichy-sous-Bois"]
-    assert list(tableau(carte["data"][0]["z"]).ravel()) == [60.0, 60.0]
+    assert list(tableau(carte["data"][0]["z"]).ravel().round(4)) == [60.0, round(attendu * 100, 4)]
 
     # Motifs rangés par groupe : emploi durable (7, 4), transition (8), formation (3), autres (5).
     assert [t["name"] for t in motifs["data"]] == [
@@ -81,12 +98,17 @@ def test_department_numbers(db, app_test):
 
 
 def test_an_ali_link_masks_small_counts(db, app_test):
-    at = app_test(db, PAGE, query_params={"ali": ["ALI14"]})
+    at = app_test(db, PAGE, query_params={"ali": ["ALI14"], **DEPUIS_MARS})
     assert at.multiselect(key=ALI_WIDGET).value == ["ALI14"]
-    # Emploi : 18/30, comme au département (+0,0 pt). Emploi durable : 10 sorties, de 1 à 10 → masquées, et le
-    # taux avec (33,3 % × 30 redonnerait 10). Part des sorties en emploi : transition (8) masquée → « secret ».
-    assert metriques(at) == ["60,0\u202f%", "secret", "27", "secret"]
-    assert at.metric[0].delta == "+0,0\u202fpt vs département"
+    # Emploi : 18/30 au département (exact) ; pour ALI14, le taux de ses effectifs publiés. Emploi durable :
+    # 10 sorties, de 1 à 10 → masquées, et le taux avec. Sorties : 27 publiées avec leur bruit (le total de
+    # groupes publiés, masqué dès qu'un groupe l'est). Part des sorties en emploi : transition (8) masquée.
+    attendu = taux_publie_ali14(db)
+    assert metriques(at)[:2] == [formats.pourcentage(attendu), "secret"]
+    assert metriques(at)[3] == "secret"
+    # L'écart au département est celui de ces deux valeurs, en points : « -6,7 pts » pour 53,3 % contre 60 %.
+    ecart = formats.decimal(abs(attendu - 0.6) * 100, 1)
+    assert ecart in at.metric[0].delta and at.metric[0].delta.endswith("vs département")
     motifs = at.dataframe[3].value.set_index("Motif")
     # Création d'entreprise : 4 sorties en ALI14 → « secret » ; emploi durable (7) aussi, puis tous les motifs
     # des groupes masqués (transition 8, formation 3, autres 5).
@@ -98,26 +120,32 @@ def test_an_ali_link_masks_small_counts(db, app_test):
     assert set(motifs["Sorties"]) == {"secret"}
     groupes = at.dataframe[4].value
     ali = groupes[groupes["Territoire"].str.startswith("ALI14")]
-    # Le groupe emploi durable (7 + 4 = 11) reste affiché ; les trois autres (8, 3, 5) sont masqués.
-    assert list(ali["Sorties"]) == ["11", "secret", "secret", "secret"] and list(ali["Part"])[0] == "40,7\u202f%"
+    # Un groupe est la somme de ses motifs publiés : masqué dès qu'un de ses motifs l'est (emploi durable 7 + 4,
+    # transition 8, formation 3, autres 5 : tous).
+    assert list(ali["Sorties"]) == ["secret", "secret", "secret", "secret"]
     parcours = figures(at)[5]["data"][0]
-    assert list(tableau(parcours["x"]))[:5] == [30, 30, 22, 26, 18]
+    params = {**Periode(as_of=D, debut=date(2023, 3, 1), fin=D).params(), **Perimetre(alis=("ALI14",)).params()}
+    publies = publie(db, "parcours_cohorte", **params, groupe="departement", pas="periode").iloc[0]
+    etapes = list(cohortes.ETAPES_PARCOURS)[:5]  # orientés, diag. numérique, linguistique, sortis, en emploi
+    assert [abs(publies[e] - vrai) <= 3 for e, vrai in zip(etapes, [30, 30, 22, 26, 18], strict=True)] == [True] * 5
+    assert list(tableau(parcours["x"]))[:5] == [publies[e] for e in etapes]
     assert parcours["y"][-1] == "Sortis en emploi durable : secret (secret)"
     assert figures(at)[0]["data"][1]["x"] == [None]  # pas de barre « emploi durable » pour ALI14
 
 
 def test_the_sidebar_filter_changes_the_numbers(db, app_test):
-    at = app_test(db, PAGE)
+    at = app_test(db, PAGE, query_params=DEPUIS_MARS)
     at.multiselect(key=ALI_WIDGET).select("ALI04").run()
     assert not at.exception
-    # ALI04 : 4 orientations de janvier 2024, aucune d'un an, aucune sortie.
-    assert metriques(at) == ["–", "–", "0", "–"]
+    # ALI04 : 4 orientations de janvier 2024, aucune d'un an, aucune sortie. Sous le département, un
+    # dénominateur nul est masqué comme une petite case : les taux se lisent « secret ».
+    assert metriques(at) == ["secret", "secret", "0", "–"]
     assert any("Aucune sortie" in i.value for i in at.info)
     assert any("un an de recul" in i.value for i in at.info)
 
 
 def test_cohort_step_from_the_url_and_the_whole_period(db, app_test):
-    at = app_test(db, PAGE, query_params={"pas": "Mois"})
+    at = app_test(db, PAGE, query_params={"pas": "Mois", **DEPUIS_MARS})
     assert at.get("segmented_control")[0].value == "mois"
     courbes, parcours = figures(at)[1], figures(at)[5]
     assert [x[:10] for x in courbes["data"][0]["x"]] == ["2023-03-01"]  # la cohorte de mars 2023
@@ -130,7 +158,7 @@ def test_cohort_step_from_the_url_and_the_whole_period(db, app_test):
 
 
 def test_the_cohort_funnel_download_says_which_cohort(db, app_test, telechargements):
-    at = app_test(db, PAGE)
+    at = app_test(db, PAGE, query_params=DEPUIS_MARS)
     assert not at.exception
     exports = [t for t in telechargements if t.nom and t.nom.endswith((".csv", ".xlsx"))]
     fichiers = {t.nom: t for t in exports}
