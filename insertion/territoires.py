@@ -114,7 +114,13 @@ def annee_cout(cout_departement: pd.DataFrame, annee_max: int) -> int | None:
     départemental est connu (l'exercice en cours n'a pas encore de montant exécuté)."""
     if cout_departement.empty:
         return None
-    connues = cout_departement[(cout_departement["annee"] <= annee_max) & cout_departement["cout_par_personne"].notna()]
+    c = cout_departement
+    # Connu : calculé, ou masqué par le secret (file active moyenne masquée : NaN), pas seulement calculé ;
+    # sinon une valeur masquée se lirait « sans objet ».
+    calcule_ou_masque = c["cout_par_personne"].notna() | (
+        c["file_active_moyenne"].isna() & c["montant_execute"].notna()
+    )
+    connues = c[(c["annee"] <= annee_max) & calcule_ou_masque]
     return int(connues["annee"].max()) if not connues.empty else None
 
 
@@ -754,9 +760,7 @@ def proteger_cout(cout: pd.DataFrame, *, departement: bool | pd.Series, ventilat
     département, masquage secondaire dans `ventilation`) ; le coût d'une ligne dont la file active
     moyenne est inférieure au seuil OU masquée n'est pas diffusé (sinon exécuté / coût la redonnerait)."""
     premier = secret.proteger(cout, effectifs=["file_active_moyenne"], ventilation=ventilation, departement=departement)
-    base = cout.reset_index(drop=True).assign(
-        file_active_moyenne_diffusee=premier.donnees["file_active_moyenne"].fillna(0.0)
-    )
+    base = cout.reset_index(drop=True).assign(file_active_moyenne_diffusee=premier.donnees["file_active_moyenne"])
     return secret.proteger(
         base,
         effectifs=["file_active_moyenne"],

@@ -98,6 +98,13 @@ def _mois_plus(jour: date, mois: int) -> date:
 
 
 @cache
+def premiere_ouverture() -> date:
+    """Le premier mois d'ouverture d'une ALI (référentiel, public) : avant, le département n'a personne à
+    suivre, ses zéros ne cachent rien."""
+    return min(a["ouverture"] for a in load_referentiel().ali)
+
+
+@cache
 def premiers_mois_exemptes() -> tuple[date | None, date | None]:
     """(stocks, flux) : le premier mois où le département peut être exact pour un stock, puis pour un flux.
 
@@ -132,7 +139,7 @@ def exemptions(decl: Declaration, params: Mapping[str, object], df: pd.DataFrame
         return non | bool(flux and debut and debut >= flux)
     if decl.depuis == "as_of":
         as_of = _date(params.get("as_of"))
-        return non | bool(stocks and as_of and as_of >= stocks)
+        return non | bool(as_of and ((stocks and as_of >= stocks) or as_of < premiere_ouverture()))
     if decl.depuis not in df.columns or stocks is None:
         return non
     premier = stocks if decl.recul_mois == 0 else flux
