@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from insertion.filters import widget_key
+from insertion.store.requetes import Perimetre
 from tests.conftest import build_db, csv_bytes, ligne, lignes
+from tests.publie import cellule, publie, texte_entier
 
 HOME_ALI = widget_key("ali", "vue-d-ensemble")
 
@@ -57,7 +61,12 @@ def test_a_filter_changed_on_another_page_is_seen_back_home(small_db, app_test):
     at.switch_page("pages/vue_ensemble.py").run()
     assert at.multiselect(key=HOME_ALI).value == ["ALI14"]
     assert url(at, "ali") == ["ALI14"]
-    assert at.metric[0].value == "11"  # les 12 d'ALI14 moins b1, sorti le jour D
+    # Les 12 d'ALI14 moins b1, sorti le jour D : 11, publiés avec le bruit de la clé de leur case (11 + bruit,
+    # masqué si moins de 11).
+    publiee = publie(
+        small_db, "file_active", as_of=date(2024, 12, 31), groupe="departement", **Perimetre(alis=("ALI14",)).params()
+    )
+    assert at.metric[0].value == texte_entier(cellule(publiee, "file_active"))
 
 
 def test_every_view_offers_the_briefing_note(small_db, app_test):

@@ -94,8 +94,11 @@ def test_extractions_absentes():
 
 def test_est_vide():
     assert etats_vides.est_vide(pd.DataFrame({"mois": [], "file_active": []}), ["file_active"])
-    series = pd.DataFrame({"mois": ["2024-01-01", "2024-02-01"], "entrees": [0, 0], "sorties": [0, None]})
+    series = pd.DataFrame({"mois": ["2024-01-01", "2024-02-01"], "entrees": [0, 0], "sorties": [0, 0]})
     assert etats_vides.est_vide(series, ["entrees", "sorties"])
+    # Une case masquée par la couche de publication (NaN) n'est pas un vide : elle peut valoir de 0 à 13.
+    series.loc[1, "sorties"] = None
+    assert not etats_vides.est_vide(series, ["entrees", "sorties"])
     series.loc[1, "sorties"] = 3
     assert not etats_vides.est_vide(series, ["entrees", "sorties"])
     # Des lignes sans colonne d'effectif nommée : pas vide (une répartition, un libellé).

@@ -12,8 +12,11 @@ import json
 
 import pytest
 
+from insertion import formats
 from insertion.filters import widget_key
-from tests.test_synthese import construire_base
+from insertion.store.requetes import Perimetre, Periode
+from tests.publie import cellule, publie
+from tests.test_synthese import DEBUT, D, construire_base
 
 NBSP = "\u202f"
 PAGE = "pages/vue_ensemble.py"
@@ -29,7 +32,9 @@ def metriques(at) -> dict[str, tuple[str, str | None]]:
 
 
 def test_chiffres_cles_du_departement(base, app_test):
-    at = app_test(base, PAGE)
+    # Le département est exact pour une période qui commence au plus tôt en mars 2023 (premier mois où un flux
+    # ou une cohorte du département peut l'être, insertion/protect) ; les orientations de la base en partent.
+    at = app_test(base, PAGE, query_params={"debut": "2023-03-01"})
     m = metriques(at)
     # File active : 56 à D contre 59 fin novembre → (56 - 59) / 59 = -5,08 %.
     assert at.metric[0].label == "File active"
@@ -88,9 +93,15 @@ def test_le_filtre_ali_change_les_chiffres(base, app_test):
     m = metriques(at)
     # ALI14 : 37 à D (A 20 + B 12 + C 5) contre 40 fin novembre (A 20 + Dx 8 + B 12) → -7,5 %.
     assert (at.metric[0].value, at.metric[0].delta) == ("37", f"-7,5{NBSP}% sur un mois")
-    # Entrées de décembre : C 5 → masqué ; cohorte 90 j d'ALI14 : 22/45 = 48,9 %, stable.
+    # Entrées de décembre : C 5 → masqué ; cohorte 90 j d'ALI14 : 22/45 = 48,9 %, publié sur ses effectifs
+    # bruités (22 ± 3 sur 45 ± 3), stable sur un mois (même cellule, même bruit).
     assert m["Entrées"] == ("secret", None)
-    assert m["Diagnostic numérique"] == (f"48,9{NBSP}%", None)
+    params = {**Periode(as_of=D, debut=DEBUT, fin=D).params(), **Perimetre(alis=("ALI14",)).params()}
+    taux = cellule(
+        publie(base, "taux_diagnostic_90j", **params, groupe="departement", diagnostic="numerique"), "taux_90j"
+    )
+    assert abs(taux - 22 / 45) < 0.1
+    assert m["Diagnostic numérique"] == (formats.pourcentage(taux), None)
     # Budget d'ALI14 : 1,5 M€ en 2024 contre 1,0 M€ en 2023 → +50,0 %.
     assert m["Budget voté 2024"] == (f"1,5{NBSP}M€", f"+50,0{NBSP}% sur un an")
     assert at.query_params["ali"] == ["ALI14"] or at.query_params["ali"] == "ALI14"

@@ -79,8 +79,7 @@ DECLARATIONS: dict[str, Declaration] = {
     "taux_sortie_emploi_12m": Declaration(taux=_TAUX_EMPLOI),
     "taux_sortie_emploi_cohortes": Declaration(taux=_TAUX_EMPLOI),
     "taux_fins_de_mois": Declaration(
-        depuis="date_reference",
-        recul_mois=24,  # les cohortes d'un taux à 12 mois remontent au plus 24 mois avant la fin de mois
+        # Les cohortes de chaque fin de mois sont les orientations de la période P plafonnée à cette date.
         taux={
             "taux_diag_numerique": ("n_diag_numerique", "denominateur_90j"),
             "taux_diag_linguistique": ("n_diag_linguistique", "denominateur_90j"),
@@ -131,6 +130,11 @@ def sans_filtre(params: Mapping[str, object]) -> bool:
 def exemptions(decl: Declaration, params: Mapping[str, object], df: pd.DataFrame) -> np.ndarray:
     """Un booléen par ligne : publiée exactement (le département, sans filtre, sur une question assez récente)."""
     non = np.zeros(len(df), dtype=bool)
+    # Une question tout entière avant l'ouverture de la première ALI (référentiel public) ne porte sur
+    # personne, à aucun niveau : ses zéros ne cachent rien, et la vue peut dire qu'il n'y a rien.
+    fins = [_date(params.get(p)) for p in ("as_of", "fin") if params.get(p) is not None]
+    if fins and min(fins) < premiere_ouverture():
+        return ~non
     if params.get("groupe", "departement") != "departement" or not sans_filtre(params):
         return non
     stocks, flux = premiers_mois_exemptes()
@@ -139,7 +143,7 @@ def exemptions(decl: Declaration, params: Mapping[str, object], df: pd.DataFrame
         return non | bool(flux and debut and debut >= flux)
     if decl.depuis == "as_of":
         as_of = _date(params.get("as_of"))
-        return non | bool(as_of and ((stocks and as_of >= stocks) or as_of < premiere_ouverture()))
+        return non | bool(stocks and as_of and as_of >= stocks)
     if decl.depuis not in df.columns or stocks is None:
         return non
     premier = stocks if decl.recul_mois == 0 else flux
