@@ -15,6 +15,7 @@ sous trois filtres de profil dit combien de personnes sont sorties.
 
 from __future__ import annotations
 
+import math
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
@@ -322,8 +323,9 @@ def completude(df: pd.DataFrame) -> pd.DataFrame:
     lignes = []
     for _, r in df.iterrows():
         for champ, libelle, denominateur in CHAMPS_FACULTATIFS:
-            den = int(r[denominateur])
-            num = int(r[champ])
+            # Effectifs publiés (insertion/protect) : une case masquée reste NaN, son taux aussi.
+            den = float(r[denominateur])
+            num = float(r[champ])
             lignes.append(
                 {
                     "groupe": r["groupe"],
@@ -331,7 +333,7 @@ def completude(df: pd.DataFrame) -> pd.DataFrame:
                     "libelle": libelle,
                     "renseignes": num,
                     "denominateur": den,
-                    "taux": num / den if den else float("nan"),
+                    "taux": num / den if den and not math.isnan(den) else float("nan"),
                 }
             )
     return pd.DataFrame(lignes, columns=["groupe", "champ", "libelle", "renseignes", "denominateur", "taux"])

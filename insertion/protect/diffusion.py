@@ -87,6 +87,8 @@ DECLARATIONS: dict[str, Declaration] = {
             "taux_emploi_durable": ("n_emploi_durable", "denominateur_12m"),
         },
     ),
+    # La complétude : des effectifs d'épisodes renseignés ; ses taux sont faits par insertion.qualite sur eux.
+    "qualite_completude": Declaration(),
     "cout_par_personne": Declaration(depuis="as_of", moyennes={"file_active_moyenne": ("cout_par_personne",)}),
 }
 
