@@ -117,9 +117,12 @@ def annee_cout(cout_departement: pd.DataFrame, annee_max: int) -> int | None:
     c = cout_departement
     # Connu : calculé, ou masqué par le secret (file active moyenne masquée : NaN), pas seulement calculé ;
     # sinon une valeur masquée se lirait « sans objet ».
-    calcule_ou_masque = c["cout_par_personne"].notna() | (
+    masque = (
         c["file_active_moyenne"].isna() & c["montant_execute"].notna()
+        if {"file_active_moyenne", "montant_execute"} <= set(c.columns)
+        else False
     )
+    calcule_ou_masque = c["cout_par_personne"].notna() | masque
     connues = c[(c["annee"] <= annee_max) & calcule_ou_masque]
     return int(connues["annee"].max()) if not connues.empty else None
 
