@@ -17,6 +17,7 @@ import streamlit as st
 
 from insertion import acces, accessibilite, barre_filtres, charts, connexion, filters, formats, indicators, protect
 from insertion.config import default_db_path
+from insertion.protect import questions
 from insertion.store import db, requetes
 
 TITRE = "ALI 93 — tableau de bord de l'insertion"
@@ -85,6 +86,10 @@ def page(titre: str) -> Contexte:
         st.warning("La base ne contient aucune extraction : chargez-en une depuis la page Importer.")
         st.stop()
     filtres = barre_filtres.sidebar(lambda p: _dates(cle, p.alis, p.epts, p.communes), charts.slug(titre))
+    raisons = questions.refus(filtres.perimetre)
+    if raisons:  # la barre latérale est déjà là : on peut y retirer un filtre
+        st.error("\n\n".join(raisons), icon=":material/lock:")
+        st.stop()
     connexion.journaliser_vue(titre, filtres.resume())
     st.caption(f"Données au {formats.date_longue(filtres.derniere_extraction)} · {filtres.territoire}")
     avis = filtres.avis_dates()

@@ -81,6 +81,11 @@ def sidebar(dates_de: DatesDe, page: str) -> Filtres:
     filtres = build(valeurs, dates)
     sync_url(to_query_params(valeurs))
     bar.caption(f"Date d'observation : {formats.date_longue(filtres.as_of)}")
+    if filtres.periode.debut != valeurs["debut"] or (valeurs["fin"] and filtres.as_of != valeurs["fin"]):
+        bar.caption(
+            "Période ramenée à des mois entiers (secret statistique) : "
+            f"du {formats.date_longue(filtres.periode.debut)} au {formats.date_longue(filtres.as_of)}."
+        )
     return filtres
 
 

@@ -133,7 +133,8 @@ def _cmd_load(args: argparse.Namespace, db_path: Path) -> int:
 
 
 def _cmd_indicators(args: argparse.Namespace, db_path: Path) -> int:
-    from insertion import indicators, protect
+    from insertion import indicators, protect, protection
+    from insertion.protect import questions
     from insertion.store import db
     from insertion.store.referentiel import load_referentiel
     from insertion.store.requetes import Perimetre
@@ -142,6 +143,18 @@ def _cmd_indicators(args: argparse.Namespace, db_path: Path) -> int:
     if unknown:
         print(f"Code ALI inconnu : {', '.join(unknown)} (voir data/ali.csv).", file=sys.stderr)
         return 2
+    if protection.REGLAGE is not None:  # secret actif : des périodes en mois entiers (insertion/protect/questions)
+        if args.debut and args.debut.day != 1:
+            print(
+                f"--from doit être le 1er d'un mois (secret statistique) : {args.debut.isoformat()}.", file=sys.stderr
+            )
+            return 2
+        if args.fin and args.fin != questions.fin_de_mois(args.fin):
+            print(
+                f"--to doit être le dernier jour d'un mois (secret statistique) : {args.fin.isoformat()}.",
+                file=sys.stderr,
+            )
+            return 2
     con = db.open_read_only(db_path)
     try:
         perimetre = Perimetre(alis=tuple(args.ali))

@@ -16,6 +16,7 @@ from datetime import date
 import duckdb
 
 from insertion import contrat, formats, libelles
+from insertion.protect import questions
 from insertion.store import requetes
 from insertion.store.referentiel import load_referentiel
 from insertion.store.requetes import DatesDonnees, Perimetre, Periode
@@ -190,7 +191,10 @@ def build(valeurs: dict, dates: DatesDonnees) -> Filtres:
     """D = la fin choisie, sinon la date commune du territoire ; jamais après sa plus récente extraction."""
     perimetre = perimetre_de(valeurs)
     fin = min(valeurs["fin"] or dates.commune, dates.plus_recente)
-    return Filtres(Periode(as_of=fin, debut=valeurs["debut"], fin=fin), perimetre, dates.commune, dates)
+    # Des mois entiers (secret statistique, insertion/protect/questions.py) : une date choisie au jour près
+    # est ramenée au début ou à la fin de son mois, sauf les dates des données elles-mêmes.
+    debut, fin = questions.mois_entiers(valeurs["debut"], fin, (dates.commune, dates.plus_recente))
+    return Filtres(Periode(as_of=fin, debut=debut, fin=fin), perimetre, dates.commune, dates)
 
 
 def widget_key(key: str, page: str) -> str:
