@@ -261,8 +261,9 @@ def _sorties(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> tuple[secret.P
     """Sorties de la période par groupe de motifs et par motif, protégées comme sur la vue « Sorties vers
     l'emploi » (mêmes fonctions) : un même libellé y donne le même nombre."""
     motifs = indicators.sorties_par_motif(con, filtres.periode, filtres.perimetre)
+    groupes = indicators.sorties_par_groupe(con, filtres.periode, filtres.perimetre)
     au_departement = secret.departement_exempte(filtres.perimetre)
-    return cohortes.sorties_par_groupe(motifs, au_departement), cohortes.proteger_motifs(motifs, au_departement)
+    return cohortes.sorties_par_groupe(groupes, au_departement), cohortes.proteger_motifs(motifs, au_departement)
 
 
 def _effectif(protege: secret.Protege, colonne: str, code: str) -> str | None:

@@ -356,13 +356,15 @@ def sorties_par_groupe(motifs: pd.DataFrame, departement: bool | pd.Series = Fal
     """Sorties par territoire (`groupe`) et par groupe de sortie (emploi durable, transition, formation,
     autres), avec le total du territoire et la part de chaque groupe.
 
-    Chaque territoire est une ventilation de son total (montré) : effectifs masqués de 1 à seuil − 1 hors
-    exemption, masquage secondaire dans le territoire ; la part d'un effectif masqué est masquée, et
-    toutes quand le total est inférieur au seuil. Les territoires gardent leur ordre d'arrivée."""
+    `motifs` : de préférence queries/sorties_par_groupe.sql (colonne groupe_sortie : chaque groupe est une case
+    publiée à part, avec son bruit) ; sinon sorties_par_motif.sql, dont les motifs sont sommés par groupe (une
+    somme masquée dès qu'un motif l'est). Le total du territoire est la somme de ses groupes publiés. Effectifs
+    masqués de 1 à seuil − 1 hors exemption ; la part d'un effectif masqué est masquée, et toutes quand le
+    total est inférieur au seuil. Les territoires gardent leur ordre d'arrivée."""
     niveau = _niveau(motifs, departement)
-    brut = motifs.reset_index(drop=True).assign(
-        groupe_sortie=groupe_sortie(motifs).to_numpy() if len(motifs) else [], _departement=niveau
-    )
+    brut = motifs.reset_index(drop=True).assign(_departement=niveau)
+    if "groupe_sortie" not in brut.columns:
+        brut["groupe_sortie"] = groupe_sortie(motifs).to_numpy() if len(motifs) else []
     colonnes = ["groupe", "groupe_sortie"]
     table = (
         brut.groupby(colonnes, sort=False)
@@ -397,21 +399,9 @@ def proteger_motifs(motifs: pd.DataFrame, departement: bool | pd.Series = False)
     niveau = _niveau(motifs, departement)
     table = motifs.reset_index(drop=True)
     table = table.assign(groupe_sortie=groupe_sortie(table).to_numpy() if len(table) else [])
-    prot = secret.proteger(table, effectifs=["sorties"], ventilation=["groupe", "groupe_sortie"], departement=niveau)
-    groupes = sorties_par_groupe(motifs, niveau)
-    masques = {
-        (g, s)
-        for g, s, m in zip(
-            groupes.donnees["groupe"], groupes.donnees["groupe_sortie"], groupes.masque["sorties"], strict=True
-        )
-        if m
-    }
-    _ou(
-        prot,
-        "sorties",
-        pd.Series([(g, s) in masques for g, s in zip(table["groupe"], table["groupe_sortie"], strict=True)]),
-    )
-    return prot
+    # Motifs et groupes sont des cases publiées chacune avec son bruit (insertion/protect) : la somme des
+    # motifs publiés ne redonne pas un groupe, il n'y a plus de masquage à propager de l'un à l'autre.
+    return secret.proteger(table, effectifs=["sorties"], departement=niveau)
 
 
 def part_emploi(groupes: secret.Protege) -> tuple[float | None, float | None]:

@@ -96,6 +96,14 @@ def sorties_par_motif(
     return run(con, "sorties_par_motif", **_params(periode, perimetre, groupe))
 
 
+def sorties_par_groupe(
+    con: duckdb.DuckDBPyConnection, periode: Periode, perimetre: Perimetre = Perimetre(), groupe: str = "departement"
+) -> pd.DataFrame:
+    """Sorties de la période par groupe de motifs, chaque groupe une case à part : groupe, groupe_sortie,
+    sorties."""
+    return run(con, "sorties_par_groupe", **_params(periode, perimetre, groupe))
+
+
 def budget_annuel(
     con: duckdb.DuckDBPyConnection, perimetre: Perimetre = Perimetre(), groupe: str = "departement"
 ) -> pd.DataFrame:
@@ -189,6 +197,7 @@ def compute(
     fa = _ligne(file_active(con, periode, perimetre))
     es = _ligne(entrees_sorties(con, periode, perimetre))
     motifs = sorties_par_motif(con, periode, perimetre)
+    groupes = sorties_par_groupe(con, periode, perimetre)
     emploi = _ligne(taux_sortie_emploi(con, periode, perimetre))
 
     def diag(nom: str) -> dict:
@@ -209,6 +218,9 @@ def compute(
         "sorties": _effectif(es.get("sorties", 0)),
         "sorties_par_motif": {
             str(m): _effectif(n) for m, n in zip(motifs["motif_sortie"], motifs["sorties"], strict=True)
+        },
+        "sorties_par_groupe": {
+            str(g): _effectif(n) for g, n in zip(groupes["groupe_sortie"], groupes["sorties"], strict=True)
         },
         "diag_numerique": diag("numerique"),
         "diag_linguistique": diag("linguistique"),
@@ -257,14 +269,17 @@ def publier(resultat: dict, perimetre: Perimetre = Perimetre(), seuil: int = sec
     for cle in ("file_active", "entrees", "sorties"):
         out[cle] = effectif(resultat[cle])
 
-    motifs_connus = _motifs_referentiel()
     out["sorties_par_motif"] = {m: effectif(n) for m, n in resultat["sorties_par_motif"].items()}
-    groupes: dict[str, int | str] = {}
-    for motif, n in out["sorties_par_motif"].items():
-        groupe = _groupe_motif(motif, motifs_connus)
-        avant = groupes.get(groupe, 0)
-        groupes[groupe] = masque if isinstance(avant, str) or isinstance(n, str) else avant + n
-    out["sorties_par_groupe"] = {g: effectif(n) for g, n in groupes.items()}
+    if "sorties_par_groupe" in resultat:  # chaque groupe est une case publiée à part (sorties_par_groupe.sql)
+        out["sorties_par_groupe"] = {g: effectif(n) for g, n in resultat["sorties_par_groupe"].items()}
+    else:  # un résultat sans les groupes : leur somme, masquée dès qu'un motif l'est
+        motifs_connus = _motifs_referentiel()
+        groupes: dict[str, int | str] = {}
+        for motif, n in out["sorties_par_motif"].items():
+            groupe = _groupe_motif(motif, motifs_connus)
+            avant = groupes.get(groupe, 0)
+            groupes[groupe] = masque if isinstance(avant, str) or isinstance(n, str) else avant + n
+        out["sorties_par_groupe"] = {g: effectif(n) for g, n in groupes.items()}
 
     for cle in ("diag_numerique", "diag_linguistique"):
         r = resultat[cle]

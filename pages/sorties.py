@@ -48,6 +48,11 @@ def motifs(perimetre, groupe: str = "departement"):
     return ctx.requete("sorties_par_motif", periode=f.periode, perimetre=perimetre, groupe=groupe)
 
 
+def groupes(perimetre, groupe: str = "departement"):
+    """Chaque groupe de motifs est une case publiée à part (queries/sorties_par_groupe.sql)."""
+    return ctx.requete("sorties_par_groupe", periode=f.periode, perimetre=perimetre, groupe=groupe)
+
+
 # --- Chiffres clés -------------------------------------------------------------------------------------
 st.caption(
     f"Taux à 12 mois : épisodes orientés du {formats.date_longue(f.periode.debut)} au "
@@ -57,7 +62,7 @@ ici = cohortes.proteger_sortie(taux(f.perimetre), au_departement)
 ici_aff = ici.affichage(FORMATS)
 ref = cohortes.proteger_sortie(taux(reference), reference_exempte)
 mois = cohortes.proteger_sortie(cohortes.cohortes_completes(par_cohorte(f.perimetre, "mois")), au_departement).donnees
-groupes_ici = cohortes.sorties_par_groupe(motifs(f.perimetre), au_departement)
+groupes_ici = cohortes.sorties_par_groupe(groupes(f.perimetre), au_departement)
 n_emploi, part_emploi = cohortes.part_emploi(groupes_ici)
 total_sorties = groupes_ici.affichage({"total": formats.entier})
 mensuel = ctx.requete("entrees_sorties_mensuelles", periode=f.periode, perimetre=f.perimetre)
@@ -330,12 +335,12 @@ with gauche:
             tableau="sorties par motif",
         )
 with droite:
-    m_ali = motifs(f.perimetre, "ali").sort_values("groupe", kind="stable")
+    m_ali = groupes(f.perimetre, "ali").sort_values("groupe", kind="stable")
     if m_ali.empty:
         ui.etat_vide(etats_vides.message("sorties", f))
     else:
         fig, tableau, masque = cohortes.parts_par_territoire(
-            motifs(reference),
+            groupes(reference),
             m_ali,
             cohortes.sorties_par_groupe,
             {"sorties": formats.entier, "part": formats.pourcentage, "total": formats.entier},

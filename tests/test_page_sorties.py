@@ -18,7 +18,7 @@ import pytest
 from insertion import charts, cohortes, formats
 from insertion.filters import widget_key
 from insertion.store.requetes import Perimetre, Periode
-from tests.publie import cellule, publie
+from tests.publie import cellule, publie, texte_entier
 from tests.test_cohortes import D, fixture_db
 from tests.test_page_diagnostics import figures, metriques, tableau
 
@@ -120,9 +120,12 @@ def test_an_ali_link_masks_small_counts(db, app_test):
     assert set(motifs["Sorties"]) == {"secret"}
     groupes = at.dataframe[4].value
     ali = groupes[groupes["Territoire"].str.startswith("ALI14")]
-    # Un groupe est la somme de ses motifs publiés : masqué dès qu'un de ses motifs l'est (emploi durable 7 + 4,
-    # transition 8, formation 3, autres 5 : tous).
-    assert list(ali["Sorties"]) == ["secret", "secret", "secret", "secret"]
+    # Chaque groupe est une case publiée à part (sorties_par_groupe.sql) : emploi durable 7 + 4 = 11, publié avec
+    # son bruit s'il reste d'au moins 11 ; transition 8, formation 3, autres 5 : masqués.
+    params = {**Periode(as_of=D, debut=date(2023, 3, 1), fin=D).params(), **Perimetre(alis=("ALI14",)).params()}
+    pub = publie(db, "sorties_par_groupe", **params, groupe="ali")
+    durable = cellule(pub, "sorties", groupe="ALI14", groupe_sortie="emploi_durable")
+    assert list(ali["Sorties"]) == [texte_entier(durable), "secret", "secret", "secret"]
     parcours = figures(at)[5]["data"][0]
     params = {**Periode(as_of=D, debut=date(2023, 3, 1), fin=D).params(), **Perimetre(alis=("ALI14",)).params()}
     publies = publie(db, "parcours_cohorte", **params, groupe="departement", pas="periode").iloc[0]

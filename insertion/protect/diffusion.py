@@ -72,6 +72,7 @@ DECLARATIONS: dict[str, Declaration] = {
     "entrees_sorties": Declaration(),
     "entrees_sorties_mensuelles": Declaration(),
     "sorties_par_motif": Declaration(),
+    "sorties_par_groupe": Declaration(),
     "niveaux_diagnostic": Declaration(),
     "parcours_cohorte": Declaration(),
     "taux_diagnostic_90j": Declaration(taux=_TAUX_DIAG, medianes={"delai_median_j": "diagnostics"}),
