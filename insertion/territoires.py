@@ -122,10 +122,15 @@ def ali_presentes(entrees_sans_filtre: pd.DataFrame) -> list[str]:
     """Les ALI comparées : celles qui ont au moins une orientation à D dans la base (tous publics).
 
     Une ALI ouverte sans extraction reçue n'a pas une file active nulle : elle n'a pas de données, elle
-    est donc laissée hors des médianes et quartiles plutôt que comptée à 0."""
+    est donc laissée hors des médianes et quartiles plutôt que comptée à 0.
+
+    Des entrées publiées masquées (NaN : de 0 à seuil − 1 sous le secret statistique) gardent l'ALI : elle est
+    comparée, ses valeurs se lisent « secret ». L'écarter dirait que son effectif est petit, et la retirerait
+    de la vue."""
     if entrees_sans_filtre.empty:
         return []
-    return sorted(entrees_sans_filtre.loc[entrees_sans_filtre["entrees"] > 0, "groupe"].astype(str))
+    entrees = pd.to_numeric(entrees_sans_filtre["entrees"], errors="coerce")
+    return sorted(entrees_sans_filtre.loc[entrees.isna() | (entrees > 0), "groupe"].astype(str))
 
 
 def assembler(
@@ -142,12 +147,18 @@ def assembler(
     fonctions de insertion.indicators (colonne `groupe`). `cout` : les lignes d'une seule année.
 
     Un groupe absent d'une requête (aucun épisode retenu par les filtres de population) a des effectifs
-    nuls et des taux non calculables (dénominateur 0)."""
+    nuls et des taux non calculables (dénominateur 0). Une case présente mais vide (NaN : masquée par la
+    couche de publication, insertion.protect) reste vide, donc « secret » : jamais 0."""
     index = pd.Index(list(groupes), name="groupe")
+    zeros = EFFECTIFS + ["den_diag_numerique", "den_diag_linguistique", "den_sortie_emploi", "file_active_moyenne"]
 
     def prendre(df: pd.DataFrame, colonnes: dict[str, str]) -> pd.DataFrame:
         part = df.set_index("groupe")[list(colonnes)] if not df.empty else pd.DataFrame(columns=list(colonnes))
-        return part.rename(columns=colonnes).reindex(index)
+        part = part.rename(columns=colonnes).reindex(index).astype("float64")
+        absents = ~index.isin(df["groupe"] if not df.empty else [])
+        for colonne in part.columns.intersection(zeros):
+            part.loc[absents, colonne] = 0.0
+        return part
 
     table = pd.concat(
         [
@@ -167,8 +178,6 @@ def assembler(
         ],
         axis=1,
     ).astype("float64")
-    zeros = EFFECTIFS + ["den_diag_numerique", "den_diag_linguistique", "den_sortie_emploi", "file_active_moyenne"]
-    table[zeros] = table[zeros].fillna(0.0)
     return table.reset_index()
 
 
