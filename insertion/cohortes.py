@@ -331,7 +331,7 @@ def niveaux(df: pd.DataFrame, diagnostic: str) -> pd.DataFrame:
     out["libelle"] = [libelles.libelle(noms, n) for n in out["niveau"]]
     # Une case masquée (NaN) rend le total inconnu : la somme des seules cases visibles serait un faux total,
     # et des parts calculées sur lui aussi.
-    out["total"] = out.groupby("groupe")["episodes"].transform(lambda s: s.sum(min_count=len(s)))
+    out["total"] = out.groupby("groupe")["episodes"].transform(_somme_connue)
     out["part"] = out["episodes"] / out["total"]
     return out.sort_values(["groupe", "rang"], kind="stable").drop(columns="rang").reset_index(drop=True)
 
@@ -364,6 +364,11 @@ def _niveau(df: pd.DataFrame, departement: bool | pd.Series) -> pd.Series:
     return pd.Series(departement).reset_index(drop=True).astype(bool)
 
 
+def _somme_connue(valeurs: pd.Series) -> float:
+    """La somme, NaN si une valeur est NaN (masquée)."""
+    return valeurs.sum(min_count=len(valeurs)) if len(valeurs) else 0.0
+
+
 def sorties_par_groupe(motifs: pd.DataFrame, departement: bool | pd.Series = False) -> secret.Protege:
     """Sorties par territoire (`groupe`) et par groupe de sortie (emploi durable, transition, formation,
     autres), avec le total du territoire et la part de chaque groupe.
@@ -376,12 +381,14 @@ def sorties_par_groupe(motifs: pd.DataFrame, departement: bool | pd.Series = Fal
         groupe_sortie=groupe_sortie(motifs).to_numpy() if len(motifs) else [], _departement=niveau
     )
     colonnes = ["groupe", "groupe_sortie"]
+    # Une somme qui touche une case masquée (NaN, couche de publication) est inconnue : NaN, jamais la somme
+    # des seules cases visibles (un groupe dont tous les motifs sont masqués vaudrait 0).
     table = (
         brut.groupby(colonnes, sort=False)
-        .agg(sorties=("sorties", "sum"), _departement=("_departement", "all"))
+        .agg(sorties=("sorties", _somme_connue), _departement=("_departement", "all"))
         .reset_index()
     )
-    table["total"] = table.groupby("groupe")["sorties"].transform("sum")
+    table["total"] = table.groupby("groupe")["sorties"].transform(_somme_connue)
     table["part"] = table["sorties"] / table["total"]
     table["libelle"] = table["groupe_sortie"].map(GROUPES_SORTIE)
     rang = table["groupe_sortie"].map({g: i for i, g in enumerate(GROUPES_SORTIE)})
@@ -423,6 +430,8 @@ def proteger_motifs(motifs: pd.DataFrame, departement: bool | pd.Series = False)
         "sorties",
         pd.Series([(g, s) in masques for g, s in zip(table["groupe"], table["groupe_sortie"], strict=True)]),
     )
+    # Un motif masqué en amont (NaN) le reste, département exempté compris : « secret », jamais « – ».
+    _ou(prot, "sorties", pd.to_numeric(table["sorties"], errors="coerce").isna())
     return prot
 
 

@@ -766,10 +766,16 @@ def proteger_cout(cout: pd.DataFrame, *, departement: bool | pd.Series, ventilat
     base = cout.reset_index(drop=True).assign(
         file_active_moyenne_diffusee=premier.donnees["file_active_moyenne"].fillna(0.0)
     )
-    return secret.proteger(
+    prot = secret.proteger(
         base,
         effectifs=["file_active_moyenne"],
         taux={"cout_par_personne": "file_active_moyenne_diffusee"},
         ventilation=ventilation,
         departement=departement,
     )
+    # Un exercice sans montant exécuté (en cours) n'a pas de coût : « – » (sans objet), pas « secret ». Son
+    # coût vide n'a rien masqué : la règle des taux le prendrait pour un taux retiré par la publication.
+    if "montant_execute" in base.columns:
+        sans_execute = pd.to_numeric(base["montant_execute"], errors="coerce").isna().to_numpy()
+        prot.masque["cout_par_personne"] = prot.masque["cout_par_personne"] & ~sans_execute
+    return prot
