@@ -125,11 +125,14 @@ def ali_presentes(entrees_sans_filtre: pd.DataFrame) -> list[str]:
     est donc laissée hors des médianes et quartiles plutôt que comptée à 0.
 
     Des entrées publiées masquées (NaN : de 0 à seuil − 1 sous le secret statistique) gardent l'ALI : elle est
-    comparée, ses valeurs se lisent « secret ». L'écarter dirait que son effectif est petit, et la retirerait
-    de la vue."""
+    comparée, ses valeurs se lisent « secret » (la retirer de la vue ne dirait rien de plus, et l'ALI choisie
+    dans la barre latérale disparaîtrait). Sauf si aucune ALI n'a d'entrées diffusées : sans une valeur
+    diffusée, il n'y a ni médiane ni rang, rien à comparer (et, avant toute orientation, toutes valent 0)."""
     if entrees_sans_filtre.empty:
         return []
     entrees = pd.to_numeric(entrees_sans_filtre["entrees"], errors="coerce")
+    if not (entrees > 0).any():
+        return []
     return sorted(entrees_sans_filtre.loc[entrees.isna() | (entrees > 0), "groupe"].astype(str))
 
 
