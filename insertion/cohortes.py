@@ -197,6 +197,10 @@ def proteger_parts(
         ventilation=ventilation,
         departement=departement,
     )
+    # Une case masquée en amont (NaN, couche de publication) le reste, même au département exempté : la
+    # règle de ventilation de `secret.proteger` n'y porte que sur les lignes sous le département.
+    for colonne in (effectif, *autres_effectifs):
+        _ou(prot, colonne, pd.to_numeric(df[colonne], errors="coerce").isna().reset_index(drop=True))
     _ou(prot, part, prot.masque[effectif])
     return prot
 
@@ -215,6 +219,9 @@ def proteger_diagnostic(df: pd.DataFrame, departement: bool | pd.Series) -> secr
         departement=departement,
     )
     _ou(prot, "taux_90j", prot.masque["numerateur"])
+    # Sous la couche de publication, un délai absent sur un effectif masqué (NaN, zéro compris) est masqué, pas
+    # « sans objet » : « – » dirait qu'aucun diagnostic n'est daté, donc que l'effectif masqué vaut 0.
+    _ou(prot, "delai_median_j", prot.donnees["delai_median_j"].isna() & prot.masque["diagnostics"])
     return prot
 
 
@@ -252,10 +259,19 @@ def proteger_sortie(df: pd.DataFrame, departement: bool | pd.Series) -> secret.P
 
 def avec_diagnostics(indicateur: pd.DataFrame, cohortes: pd.DataFrame) -> pd.DataFrame:
     """Ajoute à taux_diagnostic (par groupe) le nombre de diagnostics datés au plus tard à D, la population du
-    délai médian : c'est la somme, sur les cohortes mensuelles du groupe, de la colonne `diagnostics`."""
-    somme = cohortes.groupby("groupe")["diagnostics"].sum()
+    délai médian : c'est la somme, sur les cohortes mensuelles du groupe, de la colonne `diagnostics`.
+
+    Quand taux_diagnostic le donne déjà (colonne `diagnostics`, avec sa clé de cellule), c'est ce total qui
+    reste : publié, il a sa propre case ; la somme de cohortes publiées compterait 0 pour une cohorte masquée
+    (un total masqué deviendrait « 0 »). Une somme qui touche une case masquée (NaN) reste NaN."""
     out = indicateur.copy()
-    out["diagnostics"] = out["groupe"].map(somme).fillna(0).astype("int64")
+    if "diagnostics" in out.columns:
+        return out
+    somme = cohortes.groupby("groupe")["diagnostics"].sum(min_count=1)
+    masquee = cohortes["diagnostics"].isna().groupby(cohortes["groupe"]).any()
+    somme = somme.where(~masquee.reindex(somme.index, fill_value=False))
+    out["diagnostics"] = out["groupe"].map(somme)
+    out.loc[~out["groupe"].isin(cohortes["groupe"]), "diagnostics"] = 0
     return out
 
 
@@ -313,7 +329,9 @@ def niveaux(df: pd.DataFrame, diagnostic: str) -> pd.DataFrame:
     out = df.copy()
     out["rang"] = out["niveau"].map({n: i for i, n in enumerate(ordre)}).fillna(len(ordre))
     out["libelle"] = [libelles.libelle(noms, n) for n in out["niveau"]]
-    out["total"] = out.groupby("groupe")["episodes"].transform("sum")
+    # Une case masquée (NaN) rend le total inconnu : la somme des seules cases visibles serait un faux total,
+    # et des parts calculées sur lui aussi.
+    out["total"] = out.groupby("groupe")["episodes"].transform(_somme_publiee)
     out["part"] = out["episodes"] / out["total"]
     return out.sort_values(["groupe", "rang"], kind="stable").drop(columns="rang").reset_index(drop=True)
 
@@ -366,6 +384,8 @@ def sorties_par_groupe(motifs: pd.DataFrame, departement: bool | pd.Series = Fal
     if "groupe_sortie" not in brut.columns:
         brut["groupe_sortie"] = groupe_sortie(motifs).to_numpy() if len(motifs) else []
     colonnes = ["groupe", "groupe_sortie"]
+    # Une somme qui touche une case masquée (NaN, couche de publication) est inconnue : NaN, jamais la somme
+    # des seules cases visibles (un groupe dont tous les motifs sont masqués vaudrait 0).
     table = (
         brut.groupby(colonnes, sort=False)
         .agg(sorties=("sorties", _somme_publiee), _departement=("_departement", "all"))

@@ -131,10 +131,18 @@ def ali_presentes(entrees_sans_filtre: pd.DataFrame) -> list[str]:
     """Les ALI comparées : celles qui ont au moins une orientation à D dans la base (tous publics).
 
     Une ALI ouverte sans extraction reçue n'a pas une file active nulle : elle n'a pas de données, elle
-    est donc laissée hors des médianes et quartiles plutôt que comptée à 0."""
+    est donc laissée hors des médianes et quartiles plutôt que comptée à 0.
+
+    Des entrées publiées masquées (NaN : de 0 à seuil − 1 sous le secret statistique) gardent l'ALI : elle est
+    comparée, ses valeurs se lisent « secret » (la retirer de la vue ne dirait rien de plus, et l'ALI choisie
+    dans la barre latérale disparaîtrait). Sauf si aucune ALI n'a d'entrées diffusées : sans une valeur
+    diffusée, il n'y a ni médiane ni rang, rien à comparer (et, avant toute orientation, toutes valent 0)."""
     if entrees_sans_filtre.empty:
         return []
-    return sorted(entrees_sans_filtre.loc[entrees_sans_filtre["entrees"] > 0, "groupe"].astype(str))
+    entrees = pd.to_numeric(entrees_sans_filtre["entrees"], errors="coerce")
+    if not (entrees > 0).any():
+        return []
+    return sorted(entrees_sans_filtre.loc[entrees.isna() | (entrees > 0), "groupe"].astype(str))
 
 
 def assembler(
@@ -151,12 +159,18 @@ def assembler(
     fonctions de insertion.indicators (colonne `groupe`). `cout` : les lignes d'une seule année.
 
     Un groupe absent d'une requête (aucun épisode retenu par les filtres de population) a des effectifs
-    nuls et des taux non calculables (dénominateur 0)."""
+    nuls et des taux non calculables (dénominateur 0). Une case présente mais vide (NaN : masquée par la
+    couche de publication, insertion.protect) reste vide, donc « secret » : jamais 0."""
     index = pd.Index(list(groupes), name="groupe")
+    zeros = EFFECTIFS + ["den_diag_numerique", "den_diag_linguistique", "den_sortie_emploi", "file_active_moyenne"]
 
     def prendre(df: pd.DataFrame, colonnes: dict[str, str]) -> pd.DataFrame:
         part = df.set_index("groupe")[list(colonnes)] if not df.empty else pd.DataFrame(columns=list(colonnes))
-        return part.rename(columns=colonnes).reindex(index)
+        part = part.rename(columns=colonnes).reindex(index).astype("float64")
+        absents = ~index.isin(df["groupe"] if not df.empty else [])
+        for colonne in part.columns.intersection(zeros):
+            part.loc[absents, colonne] = 0.0
+        return part
 
     table = pd.concat(
         [
@@ -176,8 +190,6 @@ def assembler(
         ],
         axis=1,
     ).astype("float64")
-    zeros = EFFECTIFS + ["den_diag_numerique", "den_diag_linguistique", "den_sortie_emploi", "file_active_moyenne"]
-    table[zeros] = table[zeros].fillna(0.0)
     return table.reset_index()
 
 
@@ -764,10 +776,16 @@ def proteger_cout(cout: pd.DataFrame, *, departement: bool | pd.Series, ventilat
     moyenne est inférieure au seuil OU masquée n'est pas diffusé (sinon exécuté / coût la redonnerait)."""
     premier = secret.proteger(cout, effectifs=["file_active_moyenne"], ventilation=ventilation, departement=departement)
     base = cout.reset_index(drop=True).assign(file_active_moyenne_diffusee=premier.donnees["file_active_moyenne"])
-    return secret.proteger(
+    prot = secret.proteger(
         base,
         effectifs=["file_active_moyenne"],
         taux={"cout_par_personne": "file_active_moyenne_diffusee"},
         ventilation=ventilation,
         departement=departement,
     )
+    # Un exercice sans montant exécuté (en cours) n'a pas de coût : « – » (sans objet), pas « secret ». Son
+    # coût vide n'a rien masqué : la règle des taux le prendrait pour un taux retiré par la publication.
+    if "montant_execute" in base.columns:
+        sans_execute = pd.to_numeric(base["montant_execute"], errors="coerce").isna().to_numpy()
+        prot.masque["cout_par_personne"] = prot.masque["cout_par_personne"] & ~sans_execute
+    return prot

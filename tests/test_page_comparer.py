@@ -1,5 +1,13 @@
 """Vue Comparer les territoires, par AppTest, sur une petite base dont les chiffres sont calculés à la main.
 
+La page publie (issue 12, insertion/protect/publication.py) : chaque attendu est la valeur publiée de sa case,
+`publiee(...)` sur la même base et les mêmes paramètres que la page, ou « secret » quand la règle l'impose
+(effectif de 0 à 10 sous le département, taux dont le numérateur ou le complément est masqué, coût d'une ALI
+dont la file active moyenne publiée est sous 11). Les chiffres bruts ci-dessous disent d'où viennent ces
+valeurs ; une valeur publiée par clés de cellule est à ±3 de son chiffre brut. Le département est exact pour
+un stock à D (file active, coût) sans filtre ; ses flux et ses taux de la période par défaut (qui commence
+en janvier 2023, avant mars 2023) sont bruités comme ceux d'une ALI.
+
 Extraction au 30 juin 2024 (D) ; période par défaut : orientations du 1er janvier 2023 à D.
 - ALI14 (Clichy-sous-Bois) : 20 personnes orientées le 15 mars 2023 ; n° 1 à 15 diagnostic numérique le
   15 avril (31 jours) ; n° 1 à 10 diagnostic linguistique le 15 mai (61 jours) ; n° 1 à 5 sorties le
@@ -9,15 +17,17 @@ Extraction au 30 juin 2024 (D) ; période par défaut : orientations du 1er janv
     sortie en emploi à 12 mois 8/20 = 40 % ; emploi durable 5/20 = 25 %.
 - ALI04 (La Courneuve) : 4 personnes orientées le 15 mars 2023 → file active 4, entrées 4 (masquées).
 - ALI01 (Saint-Denis) : 30 personnes orientées le 15 juin 2023, toutes diagnostiquées (numérique) le
-  15 juillet ; n° 1 à 6 sorties le 15 janvier 2024 en formation → file active 24 ; numérique 100 % ;
-  linguistique 0 % ; emploi 0 %.
+  15 juillet, n° 1 à 15 aussi en linguistique ; n° 1 à 6 sorties le 15 janvier 2024 en formation → file
+  active 24 ; numérique 100 % (complément 0, masqué) ; linguistique 15/30 = 50 % (15 et 15 : un taux d'ALI
+  diffusé) ; emploi 0 %.
 - ALI10 (Bobigny) : 6 personnes orientées le 15 juin 2023 → file active 6 (masquée).
 Toutes orientées au plus tard le 1er juillet 2023 = D − 365 jours : toutes dans les cohortes à 90 jours et 12 mois.
 Deux ALI sous 11 (4 et 6) : pas de masquage secondaire de la file active.
 
 Budget 2024 (exécuté = voté) : ALI14 1,2 M€, ALI01 1,8 M€, ALI04 0,4 M€. Fins de mois de janvier à juin 2024 :
-ALI14 12, ALI01 24 (sorties du 15 janvier), ALI04 4, ALI10 6 → coûts 100 000 €, 75 000 €, ALI04 non diffusé ;
-département 3 400 000 / 46 = 73 913 €.
+ALI14 12, ALI01 24 (sorties du 15 janvier), ALI04 4, ALI10 6 ; une file active moyenne se publie arrondie à 10 :
+ALI14 10 (sous 11 : coût non diffusé), ALI01 20 → 90 000 €, ALI04 non diffusé ; département exact,
+3 400 000 / 46 = 73 913 €.
 """
 
 from __future__ import annotations
@@ -26,6 +36,7 @@ import base64
 import io
 import json
 import shutil
+from datetime import date
 
 import numpy as np
 import openpyxl
@@ -35,7 +46,9 @@ import pytest
 from insertion import charts
 from insertion.config import DATA_DIR
 from insertion.filters import widget_key
+from insertion.store.requetes import Perimetre, Periode
 from tests.conftest import ROOT, build_db, csv_bytes, ligne
+from tests.publie import cellule, publie, texte_entier, texte_taux
 
 PAGE = "pages/comparer.py"
 NB = "\u202f"
@@ -74,6 +87,8 @@ def episodes() -> list[dict[str, str]]:
     for i in range(1, 31):
         r = ligne(id_beneficiaire=f"a01_{i:04d}", code_ali="ALI01", code_commune="93066",
                   date_orientation="2023-06-15", date_diag_numerique="2023-07-15", **commun)  # fmt: skip
+        if i <= 15:
+            r["date_diag_linguistique"] = "2023-07-15"
         if i <= 6:
             r.update(date_sortie="2024-01-15", motif_sortie="formation")
         rows.append(r)
@@ -124,37 +139,112 @@ def comparaison(at):
     return next(d.value for d in at.dataframe if "Médiane des ALI" in d.value.columns).set_index("Indicateur")
 
 
+D = date(2024, 6, 30)
+PERIODE = Periode(as_of=D, debut=date(2023, 1, 1), fin=D)  # la période par défaut de la page
+ALIS = ("ALI01", "ALI04", "ALI10", "ALI14")
+NOMS_REQUETES = {
+    "file_active": ("file_active", {}),
+    "entrees": ("entrees_sorties", {}),
+    "sorties": ("entrees_sorties", {}),
+    "taux_diag_numerique": ("taux_diagnostic_90j", {"diagnostic": "numerique"}),
+    "taux_diag_linguistique": ("taux_diagnostic_90j", {"diagnostic": "linguistique"}),
+    "taux_sortie_emploi": ("taux_sortie_emploi_12m", {}),
+    "taux_emploi_durable": ("taux_sortie_emploi_12m", {}),
+}
+COLONNES = {"taux_diag_numerique": "taux_90j", "taux_diag_linguistique": "taux_90j"}
+
+
+def publiee(db, nom: str, groupe: str, perimetre: Perimetre = Perimetre(), periode: Periode = PERIODE, **extra):
+    """La requête publiée avec les paramètres de la page."""
+    return publie(db, nom, **periode.params(), **perimetre.params(), groupe=groupe, **extra)
+
+
+def valeur(db, cle: str, groupe: str = "ALI14", perimetre: Perimetre = Perimetre()) -> float:
+    """La valeur publiée d'un indicateur de la comparaison pour une ALI (ou le département), NaN : masquée."""
+    nom, extra = NOMS_REQUETES[cle]
+    niveau = "departement" if groupe == "Seine-Saint-Denis" else "ali"
+    df = publiee(db, nom, niveau, perimetre, **extra)
+    return cellule(df, COLONNES.get(cle, cle), groupe=groupe)
+
+
+def couts(db, groupe: str = "ali") -> pd.DataFrame:
+    """Coût par personne 2024 publié (file active moyenne arrondie à 10), sans filtre, à D."""
+    df = publiee(db, "cout_par_personne", groupe, periode=Periode(as_of=D))
+    return df[df["annee"] == 2024]
+
+
+def dans_le_bruit(publie_: float, brut: int) -> bool:
+    return abs(publie_ - brut) <= 3
+
+
+def ecart(x: float, mediane: float) -> str:
+    """L'écart à la médiane des ALI tel que la carte l'écrit : « +14,3 % » (pourcentage à une décimale)."""
+    return f"{100 * (x - mediane) / mediane:+.1f}".replace(".", ",") + f"{NB}% vs médiane"
+
+
+def reperes_deux(a: float, b: float) -> tuple[float, float, float]:
+    """1er quartile, médiane et 3e quartile (interpolation linéaire) de deux valeurs diffusées."""
+    bas, haut = min(a, b), max(a, b)
+    return bas + (haut - bas) / 4, (bas + haut) / 2, haut - (haut - bas) / 4
+
+
 def test_one_ali_against_the_others(comparer_db, app_test):
     at = app_test(comparer_db, PAGE, query_params={"ali": ["ALI14"]})
     assert at.selectbox(key="comparer_ali").value == "ALI14"  # le filtre de la barre latérale choisit l'ALI
     m = metrics(at)
-    # File active 12 ; valeurs diffusées 12 et 24 → médiane 18 ; (12 − 18) / 18 = −33,3 %.
-    assert m["File active"] == ("12", f"-33,3{NB}% vs médiane")
-    # Entrées 20 ; médiane de 20 et 30 = 25 → −20,0 %.
-    assert m["Entrées"] == ("20", f"-20,0{NB}% vs médiane")
+    fa = {g: valeur(comparer_db, "file_active", g) for g in ALIS}
+    # File active : ALI14 12, ALI01 24 bruts, diffusées ; ALI04 4 et ALI10 6 masquées (de 1 à 10).
+    assert dans_le_bruit(fa["ALI14"], 12) and dans_le_bruit(fa["ALI01"], 24)
+    assert np.isnan(fa["ALI04"]) and np.isnan(fa["ALI10"])
+    # Médiane des deux valeurs diffusées ; écart en % de la médiane.
+    q1, med, q3 = reperes_deux(fa["ALI14"], fa["ALI01"])
+    assert m["File active"] == (texte_entier(fa["ALI14"]), ecart(fa["ALI14"], med))
+    # Entrées : ALI14 20, ALI01 30 bruts ; médiane des deux.
+    e14, e01 = valeur(comparer_db, "entrees", "ALI14"), valeur(comparer_db, "entrees", "ALI01")
+    assert dans_le_bruit(e14, 20) and dans_le_bruit(e01, 30)
+    assert m["Entrées"] == (texte_entier(e14), ecart(e14, (e14 + e01) / 2))
     # Sorties 8 : masquées, pas d'écart.
+    assert np.isnan(valeur(comparer_db, "sorties"))
     assert m["Sorties"] == ("secret", None)
     # Taux d'ALI14 sur 20 personnes : numérique 15 (5 non diagnostiquées), linguistique 10, emploi 8, emploi
     # durable 5 : chacun a un numérateur ou un complément de 1 à 10 → non diffusé (règle des taux), sans écart.
-    for cle in ("Diag. numérique 90 j", "Diag. linguistique 90 j", "Emploi à 12 mois", "Emploi durable 12 mois"):
-        assert m[cle] == ("secret", None)
-    # Coût 100 000 € ; médiane de 100 000 et 75 000 = 87 500 → +14,3 %.
-    assert m["Coût par personne (2024)"] == (f"100{NB}000{NB}€", f"+14,3{NB}% vs médiane")
+    for cle, court in (
+        ("taux_diag_numerique", "Diag. numérique 90 j"),
+        ("taux_diag_linguistique", "Diag. linguistique 90 j"),
+        ("taux_sortie_emploi", "Emploi à 12 mois"),
+        ("taux_emploi_durable", "Emploi durable 12 mois"),
+    ):
+        assert np.isnan(valeur(comparer_db, cle))
+        assert m[court] == ("secret", None)
+    # Coût : la file active moyenne 12 d'ALI14 est publiée arrondie à 10, sous le seuil → coût « secret ».
+    cout = couts(comparer_db)
+    assert cellule(cout, "file_active_moyenne", groupe="ALI14") == 10
+    assert m["Coût par personne (2024)"] == ("secret", None)
 
     t = comparaison(at)
+    dep = publiee(comparer_db, "file_active", "departement")
+    # Département : 12 + 4 + 24 + 6 = 46, exact (un stock à D, sans filtre).
+    assert cellule(dep, "file_active") == 46
     assert t.loc["File active à la date d'observation"].to_list() == [
-        "12", "2 sur 2", "15", "18", "21", "2", "46",  # département : 12 + 4 + 24 + 6 = 46
+        texte_entier(fa["ALI14"]), "2 sur 2", texte_entier(q1), texte_entier(med), texte_entier(q3), "2", "46",
     ]  # fmt: skip
-    # Département : numérique 45/60 = 75,0 % (45 et 15 : diffusé) ; linguistique 10/60 et emploi 8/60 :
-    # numérateurs de 1 à 10 → non diffusés, même au département.
-    assert t.loc["Diagnostic numérique à 90 jours", "Seine-Saint-Denis"] == f"75,0{NB}%"
-    assert t.loc["Diagnostic linguistique à 90 jours", "Seine-Saint-Denis"] == "secret"
+    # Département : numérique 45/60 (45 et 15 : diffusé, bruité) ; emploi 8/60 : numérateur de 1 à 10 → non
+    # diffusé, même au département ; linguistique 25/60 (10 + 15) : diffusé, bruité.
+    dep_num = publiee(comparer_db, "taux_diagnostic_90j", "departement", diagnostic="numerique")
+    assert dans_le_bruit(cellule(dep_num, "numerateur"), 45) and dans_le_bruit(cellule(dep_num, "denominateur"), 60)
+    assert t.loc["Diagnostic numérique à 90 jours", "Seine-Saint-Denis"] == texte_taux(cellule(dep_num, "taux_90j"))
+    dep_ling = valeur(comparer_db, "taux_diag_linguistique", "Seine-Saint-Denis")
+    assert t.loc["Diagnostic linguistique à 90 jours", "Seine-Saint-Denis"] == texte_taux(dep_ling)
+    assert np.isnan(valeur(comparer_db, "taux_sortie_emploi", "Seine-Saint-Denis"))
     assert t.loc["Sortie en emploi à 12 mois", "Seine-Saint-Denis"] == "secret"
+    # Coût du département exact (stock à D, sans filtre) : 3 400 000 / 46.
+    assert cellule(couts(comparer_db, "departement"), "cout_par_personne") == pytest.approx(3_400_000 / 46)
     assert t.loc["Coût par personne suivie (2024)", "Seine-Saint-Denis"] == f"73{NB}913{NB}€"
 
     par_ali = next(d.value for d in at.dataframe if "ALI" in d.value.columns and "Communes" not in d.value.columns)
-    # ALI01, ALI04, ALI10, ALI14
-    assert par_ali["File active à la date d'observation"].to_list() == ["24", "secret", "secret", "12"]
+    # ALI01, ALI04, ALI10, ALI14 : les masquées se lisent « secret », jamais 0.
+    assert par_ali["File active à la date d'observation"].to_list() == [texte_entier(fa[g]) for g in ALIS]
+    assert par_ali["File active à la date d'observation"].to_list()[1:3] == ["secret", "secret"]
     assert any("Secret statistique" in c.value for c in at.caption)
 
 
@@ -163,39 +253,64 @@ def test_small_multiples_and_tile_map(comparer_db, app_test):
     multiples = json.loads(at.get("plotly_chart")[0].proto.spec)
     barres = [t for t in multiples["data"] if t["type"] == "bar"]
     assert len(barres) == 8
-    # File active : 24 (ALI01), 12 (ALI14), puis les deux masquées sans barre ; ALI14 en orange. Chaque ALI est
-    # nommée (numéro et première commune), pas seulement numérotée.
+    # File active : ALI01 (24 brut), ALI14 (12), puis les deux masquées sans barre ; ALI14 en orange. Chaque
+    # ALI est nommée (numéro et première commune), pas seulement numérotée.
+    fa = {g: valeur(comparer_db, "file_active", g) for g in ALIS}
+    assert fa["ALI01"] > fa["ALI14"] and np.isnan(fa["ALI04"]) and np.isnan(fa["ALI10"])
     assert barres[0]["x"] == ["01 Saint-Denis", "14 Clichy-sous-Bois", "04 La Courneuve", "10 Bobigny"]
+    assert decode(barres[0]["y"])[:2] == [fa["ALI01"], fa["ALI14"]]
     assert barres[0]["marker"]["color"][1] == charts.PALETTE[1]
 
     fig = carte(at)
-    assert case(fig, "File active à la date d'observation", CLICHY) == 12
-    assert case(fig, "File active à la date d'observation", SAINT_DENIS) == 24
+    assert case(fig, "File active à la date d'observation", CLICHY) == fa["ALI14"]
+    assert case(fig, "File active à la date d'observation", SAINT_DENIS) == fa["ALI01"]
     assert case(fig, "Valeur non diffusée", LA_COURNEUVE) == 1  # ALI04 : 4 personnes → case grise
     assert case(fig, "File active à la date d'observation", LA_COURNEUVE) is None  # NaN → null en JSON
 
     at.selectbox(key="comparer_indicateur").select("taux_diag_numerique").run()
     fig = carte(at)
-    assert case(fig, "Diagnostic numérique à 90 jours", CLICHY) is None  # 15/20 : 5 non diagnostiquées
-    assert case(fig, "Valeur non diffusée", CLICHY) == 1
-    assert case(fig, "Diagnostic numérique à 90 jours", SAINT_DENIS) == 100.0
+    # ALI14 15/20 : 5 non diagnostiquées ; ALI01 30/30 : complément 0, masqué sous le département zéro compris.
+    for commune, ali in ((CLICHY, "ALI14"), (SAINT_DENIS, "ALI01")):
+        assert np.isnan(valeur(comparer_db, "taux_diag_numerique", ali))
+        assert case(fig, "Diagnostic numérique à 90 jours", commune) is None
+        assert case(fig, "Valeur non diffusée", commune) == 1
     table = at.dataframe[-1].value.set_index("ALI")
     assert table.at["ALI04 · La Courneuve", "Diagnostic numérique à 90 jours"] == "secret"
-    assert table.at["ALI08 · Montreuil", "Diagnostic numérique à 90 jours"] == "pas de données"
+    assert table.at["ALI01 · Saint-Denis", "Diagnostic numérique à 90 jours"] == "secret"
+
+    # Un taux diffusé se dessine en pourcentage : ALI01, linguistique 15/30 brut.
+    at.selectbox(key="comparer_indicateur").select("taux_diag_linguistique").run()
+    fig = carte(at)
+    ling01 = valeur(comparer_db, "taux_diag_linguistique", "ALI01")
+    assert not np.isnan(ling01)
+    assert case(fig, "Diagnostic linguistique à 90 jours", SAINT_DENIS) == pytest.approx(100 * ling01)
+    table = at.dataframe[-1].value.set_index("ALI")
+    assert table.at["ALI01 · Saint-Denis", "Diagnostic linguistique à 90 jours"] == texte_taux(ling01)
+    assert table.at["ALI08 · Montreuil", "Diagnostic linguistique à 90 jours"] == "pas de données"
 
 
 def test_choosing_another_ali_and_a_small_one(comparer_db, app_test):
     at = app_test(comparer_db, PAGE, query_params={"ali": ["ALI04"]})
+    # ALI04, masquée partout, reste comparée (choisie par le filtre) : elle n'est pas retirée de la vue.
+    assert at.selectbox(key="comparer_ali").value == "ALI04"
     m = metrics(at)
     # ALI04 : 4 personnes → « secret » ; taux sur 4 personnes et coût d'une file active moyenne de 4 : « secret ».
+    assert np.isnan(valeur(comparer_db, "file_active", "ALI04"))
+    assert np.isnan(cellule(couts(comparer_db), "file_active_moyenne", groupe="ALI04"))
     assert m["File active"] == ("secret", None)
     assert m["Diag. numérique 90 j"] == ("secret", None)
     assert m["Coût par personne (2024)"] == ("secret", None)
     at.selectbox(key="comparer_ali").select("ALI01").run()
     m = metrics(at)
-    # ALI01 : 24 ; (24 − 18) / 18 = +33,3 % ; coût 75 000 € ; (75 000 − 87 500) / 87 500 = −14,3 %.
-    assert m["File active"] == ("24", f"+33,3{NB}% vs médiane")
-    assert m["Coût par personne (2024)"] == (f"75{NB}000{NB}€", f"-14,3{NB}% vs médiane")
+    # ALI01 face à la médiane de ALI01 et ALI14 ; coût 1 800 000 € / 20 (file active moyenne 24 publiée
+    # arrondie à 10) = 90 000 €, seul coût d'ALI diffusé (ALI14 : moyenne publiée 10, sous le seuil) : il
+    # est sa propre médiane, écart nul.
+    fa01, fa14 = valeur(comparer_db, "file_active", "ALI01"), valeur(comparer_db, "file_active", "ALI14")
+    assert m["File active"] == (texte_entier(fa01), ecart(fa01, (fa01 + fa14) / 2))
+    cout = couts(comparer_db)
+    assert cellule(cout, "file_active_moyenne", groupe="ALI01") == 20
+    assert cellule(cout, "cout_par_personne", groupe="ALI01") == 90_000
+    assert m["Coût par personne (2024)"] == (f"90{NB}000{NB}€", ecart(90_000, 90_000))
     assert comparaison(at).at["File active à la date d'observation", "Rang (1 = valeur la plus haute)"] == "1 sur 2"
     # Le choix va dans le lien, par son code.
     assert url(at, "comparer_ali") == ["ALI01"] and url(at, "ali") == ["ALI04"]
@@ -210,12 +325,13 @@ def test_a_link_reopens_the_same_comparison(comparer_db, monkeypatch):
     at = AppTest.from_file(str(ROOT / PAGE), default_timeout=60)
     at.query_params["ali"] = ["ALI14"]
     at.query_params["comparer_ali"] = "ALI01"
-    at.query_params["comparer_indicateur"] = "taux_diag_numerique"
+    at.query_params["comparer_indicateur"] = "taux_diag_linguistique"
     at.run()
     assert not at.exception
     assert at.selectbox(key="comparer_ali").value == "ALI01"
-    assert metrics(at)["File active"][0] == "24"
-    assert case(carte(at), "Diagnostic numérique à 90 jours", SAINT_DENIS) == 100.0
+    assert metrics(at)["File active"][0] == texte_entier(valeur(comparer_db, "file_active", "ALI01"))
+    ling01 = valeur(comparer_db, "taux_diag_linguistique", "ALI01")  # 15/30 brut, diffusé
+    assert case(carte(at), "Diagnostic linguistique à 90 jours", SAINT_DENIS) == pytest.approx(100 * ling01)
     inconnu = AppTest.from_file(str(ROOT / PAGE), default_timeout=60)
     inconnu.query_params["comparer_ali"] = "ALI99"
     inconnu.run()
@@ -223,16 +339,39 @@ def test_a_link_reopens_the_same_comparison(comparer_db, monkeypatch):
 
 
 def test_sidebar_filters_change_the_comparison(comparer_db, app_test):
-    at = app_test(comparer_db, PAGE, query_params={"ali": ["ALI14"], "parcours": ["professionnel"]})
+    at = app_test(comparer_db, PAGE, query_params={"ali": ["ALI14"], "parcours": ["social"]})
     m = metrics(at)
-    # Parcours professionnel : n° 16 à 20 d'ALI14 seulement (sans diagnostic ni sortie) → 5 → « secret ».
+    social = Perimetre(parcours=("social",))
+    # Parcours social : n° 1 à 15 d'ALI14 (n° 1 à 8 sortis) → file active 7 → « secret » ; numérique 15/15,
+    # complément 0 → « secret ».
+    assert np.isnan(valeur(comparer_db, "file_active", "ALI14", social))
+    assert np.isnan(valeur(comparer_db, "taux_diag_numerique", "ALI14", social))
     assert m["File active"] == ("secret", None)
-    assert m["Diag. numérique 90 j"] == ("secret", None)  # 0/5
-    # Département pour ce public : 5 personnes ; sous un filtre de profil, le département n'est plus exempté.
-    assert comparaison(at).at["File active à la date d'observation", "Seine-Saint-Denis"] == "secret"
+    assert m["Diag. numérique 90 j"] == ("secret", None)
+    # Département pour ce public : 7 + 4 + 24 + 6 = 41 ; sous un filtre de profil, le département n'est plus
+    # exempté : sa valeur publiée pour ce public, et non le 46 exact de tous les publics.
+    dep_social = valeur(comparer_db, "file_active", "Seine-Saint-Denis", social)
+    assert dans_le_bruit(dep_social, 41)
+    assert comparaison(at).at["File active à la date d'observation", "Seine-Saint-Denis"] == texte_entier(dep_social)
     # Changer le filtre ALI de la barre latérale change l'ALI comparée.
     at.multiselect(key=widget_key("ali", "comparer-les-territoires")).unselect("ALI14").select("ALI01").run()
     assert at.selectbox(key="comparer_ali").value == "ALI01"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Défaut hors de ce fichier (issue 12) : etats_vides.est_vide lit un effectif masqué (NaN) comme 0 ; "
+    "pour un public de 5 personnes, pages/comparer.py dit « Aucune personne suivie » au lieu de « secret ».",
+)
+def test_a_public_under_the_threshold_reads_secret_not_empty(comparer_db, app_test):
+    at = app_test(comparer_db, PAGE, query_params={"ali": ["ALI14"], "parcours": ["professionnel"]})
+    # Parcours professionnel : n° 16 à 20 d'ALI14 seulement → 5 personnes, masquées partout, département compris
+    # (un filtre de profil lève son exemption) ; masqué n'est pas vide.
+    professionnel = Perimetre(parcours=("professionnel",))
+    assert np.isnan(valeur(comparer_db, "file_active", "Seine-Saint-Denis", professionnel))
+    assert not any(i.value.startswith("Aucune personne") for i in at.info)
+    assert metrics(at)["File active"] == ("secret", None)
+    assert comparaison(at).at["File active à la date d'observation", "Seine-Saint-Denis"] == "secret"
 
 
 def test_dropped_boundary_file_gives_a_choropleth(comparer_db, app_test, tmp_path, monkeypatch):
@@ -255,7 +394,8 @@ def test_dropped_boundary_file_gives_a_choropleth(comparer_db, app_test, tmp_pat
     colorees = next(t for t in fig["data"] if t.get("name") == "File active à la date d'observation")
     assert colorees["featureidkey"] == "properties.code"
     z = dict(zip(colorees["locations"], decode(colorees["z"]), strict=True))
-    assert z["93014"] == 12 and z["93066"] == 24
+    assert z["93014"] == valeur(comparer_db, "file_active", "ALI14")
+    assert z["93066"] == valeur(comparer_db, "file_active", "ALI01")
     assert any("communes.geojson" in c.value for c in at.caption)
 
 
@@ -281,21 +421,36 @@ def test_the_comparison_csv_and_xlsx_hold_numbers(comparer_db, app_test, telecha
     assert nom_csv.startswith("comparer-les-territoires-ali14") and nom_csv.endswith("-2024-06-30.csv")
     t = lire_csv(fichiers[nom_csv].octets()).set_index("Indicateur")
     for colonne in t.columns.drop("Unité"):
-        for valeur in t[colonne]:
-            nombre_ou_secret(valeur)  # lève ValueError sur un texte formaté
+        for texte in t[colonne]:
+            nombre_ou_secret(texte)  # lève ValueError sur un texte formaté
     fa = t.loc["File active à la date d'observation"]
-    # Mêmes chiffres qu'à l'écran (test_one_ali_against_the_others), en nombres : 12, 2e sur 2, quartiles 15 et
-    # 21, médiane 18, 2 ALI retenues, département 46.
+    # Mêmes chiffres qu'à l'écran (test_one_ali_against_the_others), en nombres : ALI14, 2e sur 2, quartiles et
+    # médiane des deux valeurs diffusées (à l'unité, comme affichés), 2 ALI retenues, département 46.
+    fa14, fa01 = valeur(comparer_db, "file_active", "ALI14"), valeur(comparer_db, "file_active", "ALI01")
+    q1, med, q3 = reperes_deux(fa14, fa01)
     assert fa["Unité"] == "nombre"
-    assert [nombre_ou_secret(fa[c]) for c in t.columns.drop("Unité")] == [12, 2, 2, 15, 18, 21, 2, 46]
-    assert nombre_ou_secret(t.at["Diagnostic numérique à 90 jours", "Seine-Saint-Denis"]) == 75.0  # 45/60
+    assert [nombre_ou_secret(fa[c]) for c in t.columns.drop("Unité")] == [
+        fa14,
+        2,
+        2,
+        round(q1),
+        round(med),
+        round(q3),
+        2,
+        46,
+    ]
+    # Département numérique 45/60 brut, publié ; le CSV porte le pourcentage affiché, à une décimale.
+    dep_num = valeur(comparer_db, "taux_diag_numerique", "Seine-Saint-Denis")
+    assert nombre_ou_secret(t.at["Diagnostic numérique à 90 jours", "Seine-Saint-Denis"]) == round(100 * dep_num, 1)
     assert t.at["Diagnostic numérique à 90 jours", "Unité"] == "%"
     assert t.at["Diagnostic numérique à 90 jours", "ALI choisie"] == "secret"
     cout = t.loc["Coût par personne suivie (2024)"]
     assert cout["Unité"] == "€"
+    # ALI14 : coût non diffusé (file active moyenne publiée 10) ; médiane : le seul coût d'ALI diffusé,
+    # ALI01 1 800 000 / 20 ; département exact.
     assert [nombre_ou_secret(cout[c]) for c in ("ALI choisie", "Médiane des ALI", "Seine-Saint-Denis")] == [
-        100_000,
-        87_500,
+        "secret",
+        90_000,
         73_913,  # 3 400 000 / 46 = 73 913,04, affiché à l'euro
     ]
 
@@ -303,7 +458,10 @@ def test_the_comparison_csv_and_xlsx_hold_numbers(comparer_db, app_test, telecha
     feuille = classeur["Données"]
     entetes = [c.value for c in feuille[1]]
     lignes = {r[0].value: dict(zip(entetes, r, strict=True)) for r in feuille.iter_rows(min_row=2)}
-    case_cout = lignes["Coût par personne suivie (2024)"]["ALI choisie"]
-    assert case_cout.data_type == "n" and case_cout.value == 100_000
+    case_fa = lignes["File active à la date d'observation"]["ALI choisie"]
+    assert case_fa.data_type == "n" and case_fa.value == fa14
+    case_cout = lignes["Coût par personne suivie (2024)"]["Seine-Saint-Denis"]
+    assert case_cout.data_type == "n" and case_cout.value == 73_913
+    assert lignes["Coût par personne suivie (2024)"]["ALI choisie"].value == "secret"
     case_secret = lignes["Sortie en emploi à 12 mois"]["Seine-Saint-Denis"]
     assert case_secret.data_type == "s" and case_secret.value == "secret"
