@@ -183,6 +183,9 @@ def proteger(
         else:
             num = (rate * den).round()
         small = ((num > 0) & (num < seuil)) | (((den - num) > 0) & ((den - num) < seuil))
+        # Sous le département, un zéro est masqué comme une petite case (couche de publication) : un taux de 0 %
+        # ou 100 % y dirait que le numérateur ou son complément est nul.
+        small = small | (below & ((num < seuil) | ((den - num) < seuil)))
         hidden = mask[denominator] if denominator in mask else False
         # Un taux absent sur un dénominateur masqué ou non nul a été masqué par la couche de publication.
         den_brut = pd.to_numeric(data[denominator], errors="coerce")
@@ -191,7 +194,10 @@ def proteger(
     for column, effectif in medianes.items():
         count = pd.to_numeric(data[effectif], errors="coerce").fillna(0)
         hidden = mask[effectif] if effectif in mask else False
-        mask[column] = ((count < seuil) | hidden) & data[column].notna()
+        # Une médiane absente sur un effectif masqué ou non nul a été masquée par la couche de publication.
+        count_brut = pd.to_numeric(data[effectif], errors="coerce")
+        amont = data[column].isna() & (count_brut.isna() | (count_brut > 0))
+        mask[column] = (((count < seuil) | hidden) & data[column].notna()) | amont
         data[column] = pd.to_numeric(data[column], errors="coerce").map(
             lambda j: j if pd.isna(j) else arrondir_mediane(j)
         )

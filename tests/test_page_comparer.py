@@ -358,11 +358,6 @@ def test_sidebar_filters_change_the_comparison(comparer_db, app_test):
     assert at.selectbox(key="comparer_ali").value == "ALI01"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Défaut hors de ce fichier (issue 12) : etats_vides.est_vide lit un effectif masqué (NaN) comme 0 ; "
-    "pour un public de 5 personnes, pages/comparer.py dit « Aucune personne suivie » au lieu de « secret ».",
-)
 def test_a_public_under_the_threshold_reads_secret_not_empty(comparer_db, app_test):
     at = app_test(comparer_db, PAGE, query_params={"ali": ["ALI14"], "parcours": ["professionnel"]})
     # Parcours professionnel : n° 16 à 20 d'ALI14 seulement → 5 personnes, masquées partout, département compris

@@ -57,11 +57,6 @@ def test_vue_d_ensemble(base, app_test):
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Défaut hors de ce fichier (issue 12) : etats_vides.est_vide lit une file active masquée (NaN) comme "
-    "0 ; pages/vue_ensemble.py dit « Aucune personne suivie » pour ALI04 (5 personnes) au lieu de la phrase.",
-)
 def test_une_ali_masquee_ne_donne_aucun_chiffre(base, app_test):
     # ALI04 : 4 personnes en septembre 2024, 5 à D, toutes deux masquées ; la phrase le dit, sans les nombres.
     at = app_test(base, "pages/vue_ensemble.py", query_params={"ali": ["ALI04"]})

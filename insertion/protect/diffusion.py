@@ -204,7 +204,8 @@ def publier_requete(nom: str, params: Mapping[str, object], brut: pd.DataFrame) 
     for moyenne, derivees in decl.moyennes.items():
         vraie = pd.to_numeric(brut[moyenne], errors="coerce").to_numpy(dtype="float64")
         arrondie = PAS_MOYENNE * np.floor(vraie / PAS_MOYENNE + 0.5)
-        publiee = np.where(exempt, vraie, np.where(vraie >= seuil, arrondie, np.nan))
+        # Masquée sous le seuil, avant comme après l'arrondi (11 à 14 s'arrondiraient à 10).
+        publiee = np.where(exempt, vraie, np.where((vraie >= seuil) & (arrondie >= seuil), arrondie, np.nan))
         df[moyenne] = publiee
         for derivee in derivees:
             # Calculée sur la moyenne publiée : la valeur exacte, rapportée au montant, redonnerait la moyenne.
