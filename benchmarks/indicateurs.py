@@ -213,6 +213,8 @@ def tous_les_cas() -> list[Cas]:
         _fichier("taux_sortie_emploi_cohortes", ali, pas="trimestre"),
         _fonction("sorties_par_motif", "sorties_par_motif", dep),
         _fonction("sorties_par_motif", "sorties_par_motif", ali),
+        _fonction("sorties_par_groupe", "sorties_par_groupe", dep),
+        _fonction("sorties_par_groupe", "sorties_par_groupe", ali),
         _fichier("parcours_cohorte", dep, pas="trimestre"),
         _fichier("parcours_cohorte", dep, pas="periode"),
         _fichier("repartition_profil", dep, dimension="tranche_age"),

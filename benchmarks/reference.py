@@ -345,6 +345,19 @@ def sorties_par_motif(d: Donnees, periode: Periode, perimetre: Perimetre, groupe
     return n[["groupe", "motif_sortie", "libelle", "emploi_durable", "sortie_emploi", "sortie_dynamique", "sorties"]]
 
 
+def sorties_par_groupe(d: Donnees, periode: Periode, perimetre: Perimetre, groupe: str) -> pd.DataFrame:
+    """Les sorties par motif, regroupées selon le contrat §3 (un motif hors référentiel va dans « autres »)."""
+    n = sorties_par_motif(d, periode, perimetre, groupe)
+    n["groupe_sortie"] = [
+        "emploi_durable" if e else "emploi_transition" if s else "formation" if dyn else "autres"
+        for e, s, dyn in zip(n["emploi_durable"], n["sortie_emploi"], n["sortie_dynamique"], strict=True)
+    ]
+    g = n.groupby(["groupe", "groupe_sortie"], as_index=False)["sorties"].sum()
+    ordre = {"emploi_durable": 1, "emploi_transition": 2, "formation": 3, "autres": 4}
+    g = g.assign(_r=g["groupe_sortie"].map(ordre)).sort_values(["groupe", "_r"], ignore_index=True)
+    return g[["groupe", "groupe_sortie", "sorties"]]
+
+
 def parcours_cohorte(d: Donnees, periode: Periode, perimetre: Perimetre, groupe: str, pas: str) -> pd.DataFrame:
     D, debut, fin = _bornes(periode)
     p = d.perimetre(perimetre)

@@ -183,9 +183,6 @@ def proteger(
         else:
             num = (rate * den).round()
         small = ((num > 0) & (num < seuil)) | (((den - num) > 0) & ((den - num) < seuil))
-        # Sous le département, un zéro est masqué comme une petite case (couche de publication) : un taux de 0 %
-        # ou 100 % y dirait que le numérateur ou son complément est nul.
-        small = small | (below & ((num < seuil) | ((den - num) < seuil)))
         hidden = mask[denominator] if denominator in mask else False
         # Un taux absent sur un dénominateur masqué ou non nul a été masqué par la couche de publication.
         den_brut = pd.to_numeric(data[denominator], errors="coerce")

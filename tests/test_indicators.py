@@ -138,6 +138,7 @@ def test_compute_forme_exacte_et_json(con):
         "entrees",
         "sorties",
         "sorties_par_motif",
+        "sorties_par_groupe",
         "diag_numerique",
         "diag_linguistique",
         "sortie_emploi_12m",
@@ -145,6 +146,7 @@ def test_compute_forme_exacte_et_json(con):
     ]
     assert r["as_of"] == "2026-10-31"
     assert (r["file_active"], r["entrees"], r["sorties"], r["sorties_par_motif"]) == (1, 1, 0, {})
+    assert r["sorties_par_groupe"] == {}  # aucune sortie : aucun groupe
     # Orienté le 2026-01-05 <= D - 90 = 2026-08-02 : dans la cohorte, pas de diagnostic -> taux 0, pas de médiane.
     assert r["diag_numerique"] == {"taux_90j": 0.0, "delai_median_j": None, "denominateur": 1}
     assert set(r["diag_linguistique"]) == {"taux_90j", "delai_median_j", "denominateur"}

@@ -216,9 +216,9 @@ def test_one_ali_against_the_others(comparer_db, app_test):
     ):
         assert np.isnan(valeur(comparer_db, cle))
         assert m[court] == ("secret", None)
-    # Coût : la file active moyenne 12 d'ALI14 est publiée arrondie à 10, sous le seuil → coût « secret ».
+    # Coût : la file active moyenne 12 d'ALI14 s'arrondirait à 10, sous le seuil → masquée, coût « secret ».
     cout = couts(comparer_db)
-    assert cellule(cout, "file_active_moyenne", groupe="ALI14") == 10
+    assert np.isnan(cellule(cout, "file_active_moyenne", groupe="ALI14"))
     assert m["Coût par personne (2024)"] == ("secret", None)
 
     t = comparaison(at)
