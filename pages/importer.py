@@ -33,7 +33,8 @@ state = st.session_state
 st.markdown(
     "Déposez une ou plusieurs **extractions de file active**, **fichiers budget** ou fichiers des partenaires "
     "(**mises en relation**, **actions collectives** et leurs **participations**, **moyens**, **annuaire des "
-    "structures**), en CSV, Excel .xlsx ou Parquet, puis cliquez sur **Charger**. Les règles sont celles du contrat de données : les lignes fautives "
+    "structures**), en CSV, Excel .xlsx ou Parquet, puis cliquez sur **Charger**. Les règles sont celles du "
+    "contrat de données : les lignes fautives "
     "sont mises de côté (page Qualité des données) et le reste du fichier est chargé ; un fichier qui contient "
     "des données directement identifiantes (nom, NIR, e-mail, téléphone, adresse…) est refusé en entier, sans "
     "rien enregistrer. Un fichier qui retirerait à une ALI plus de "
