@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
+import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -641,3 +642,22 @@ def test_une_base_du_schema_8_est_mise_a_niveau_a_l_ouverture(tmp_path):
     (r,) = load_files(path, [write(tmp_path / "juillet.csv", csv_bytes(rows))])
     assert r.status == "loaded"
     assert query_rows(path, "SELECT count(*) FROM episodes WHERE frein_sante = 'oui'") == [(5,)]
+
+
+def test_la_cli_load_charge_les_fichiers_du_contrat_7_et_dit_les_rejets(tmp_path):
+    """`python -m insertion load --json` : le même chargeur, le même compte rendu que pour la file active."""
+    from tests.test_cli import cli
+
+    annuaire = write(tmp_path / "annuaire.csv", csv_bytes(ANNUAIRE))
+    mer = write(tmp_path / "mer.csv", csv_bytes([mise(1), mise(2, issue="embauche", type_contrat="cdi")]))
+    proc = cli("load", str(annuaire), str(mer), "--json", db=tmp_path / "cli.duckdb")
+    assert proc.returncode == 0, proc.stderr
+    sortie = json.loads(proc.stdout)
+    assert [(r["file"], r["status"], r["rows_read"], r["accepted"], r["rejected"]) for r in sortie] == [
+        ("annuaire.csv", "loaded", 4, 4, 0),
+        ("mer.csv", "loaded", 2, 1, 1),
+    ]
+    assert sortie[1]["rejections"] == {"embauche sans date_embauche": 1}
+    assert sortie[1]["apercu"]["systemes"][0]["cle"] == "C2DI93|ALI14"
+    proc = cli("load", str(mer), db=tmp_path / "cli.duckdb")
+    assert proc.returncode == 0 and "déjà été chargé" in proc.stdout

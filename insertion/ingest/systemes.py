@@ -7,9 +7,13 @@ identifiants directs), chargement atomique, historique de chaque chargement, ins
 
 Instantané : un fichier remplace, pour chaque périmètre (« clé ») qu'il contient, les lignes courantes de ce
 périmètre, sauf si l'instantané en place est plus récent (gardé alors dans l'historique seulement). Le contrat fixe
-le périmètre des mises en relation (structure × ALI, §7.2) ; pour les autres, le choix du projet (docs à jour dans
-README) : la structure organisatrice pour les actions collectives et leurs participations, l'ALI pour les moyens
+le périmètre des mises en relation (structure × ALI, §7.2) ; pour les autres, le choix du projet (écrit aussi dans
+le README) : la structure organisatrice pour les actions collectives et leurs participations, l'ALI pour les moyens
 (comme la file active), l'annuaire entier pour les structures (un référentiel, sans date_extraction).
+
+Les participations citent une séance en place au moment de leur chargement. Un fichier d'actions qui retire une
+séance ne retire pas ses participations : elles restent jusqu'au prochain fichier de participations de la même
+structure ; les indicateurs les joignent aux séances en place.
 
 Aucune valeur ici ne vient d'un fichier : les noms de tables et de colonnes sont écrits en toutes lettres et seuls
 eux entrent dans le SQL composé par le chargeur.

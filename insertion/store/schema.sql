@@ -11,7 +11,7 @@ CREATE TABLE IF NOT EXISTS chargements (
     empreinte         VARCHAR NOT NULL,      -- SHA-256 du contenu : détecte les rechargements
     nature            VARCHAR NOT NULL,      -- contrat.NATURES_FICHIER : 'file_active', 'budget', 'moyens'…
     statut            VARCHAR NOT NULL,      -- 'loaded' ou 'older_snapshot'
-    date_extraction   DATE,                  -- NULL pour un fichier budget
+    date_extraction   DATE,                  -- NULL pour un fichier budget ou l'annuaire des structures
     lignes_lues       INTEGER NOT NULL,
     acceptees         INTEGER NOT NULL,
     rejetees          INTEGER NOT NULL,
