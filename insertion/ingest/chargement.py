@@ -1,4 +1,6 @@
-"""Chargement des extractions de file active et des fichiers budget (contrat §3 et §4).
+"""Chargement des extractions de file active, des fichiers budget (contrat §3 et §4) et des fichiers du contrat §7
+(mises en relation, actions collectives, participations, moyens, annuaire des structures :
+insertion/ingest/systemes.py), chacun reconnu à ses colonnes.
 
 Un chargement = une transaction : la base est exactement comme avant si quoi que ce soit
 échoue. Les lignes fautives sont mises en quarantaine (ligne, colonne, motif) ; le fichier
@@ -53,7 +55,8 @@ from insertion.store.publication import verrou_ecriture as _write_lock
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 
 
-# Les colonnes des épisodes, dans l'ordre de la table, écrites en toutes lettres : aucun SQL n'est composé.
+# Les colonnes des épisodes, écrites en toutes lettres (aucun SQL n'est composé) et insérées par nom : les freins
+# (contrat §7.1, schéma 9) sont au bout de la table, dans une base neuve comme dans une base mise à niveau.
 _INSERT_HISTORIQUE = """
 INSERT INTO episodes_historique BY NAME
 SELECT $id AS id_chargement, id_beneficiaire, code_ali, code_commune, date_orientation, type_parcours,
