@@ -89,3 +89,161 @@ def groupe_sortie(emploi_durable: bool, sortie_emploi: bool, sortie_dynamique: b
     if sortie_emploi:
         return "emploi_transition"
     return "formation" if sortie_dynamique else "autres"
+
+
+# --- Freins périphériques (contrat §7.1) : colonnes facultatives de l'extraction de file active, évaluées à
+# l'entrée. Une ancienne extraction sans elles reste valide (inconnu). Valeurs : oui, non ou vide (inconnu).
+FREINS = {
+    "frein_logement": "Logement",
+    "frein_garde_enfants": "Garde d'enfants",
+    "frein_mobilite": "Mobilité",
+    "frein_sante": "Santé",
+    "frein_numerique": "Numérique",
+    "frein_langue": "Langue",
+    "frein_administratif": "Démarches administratives",
+}
+COLONNES_FREINS = list(FREINS)
+VALEURS_FREIN = {"oui": "Oui", "non": "Non"}
+# L'extraction telle que le chargeur la lit : les colonnes du §3, freins facultatifs avant date_extraction (ordre
+# des règles de ligne). COLONNES_FILE_ACTIVE reste la liste du §3 : une extraction qui n'a qu'elles est complète.
+COLONNES_EXTRACTION = COLONNES_FILE_ACTIVE[:-1] + COLONNES_FREINS + ["date_extraction"]
+
+# --- Les autres fichiers du contrat (§7.2 à §7.5), reconnus à leurs colonnes. Pour chacun : ses colonnes dans
+# l'ordre du contrat (ordre des règles de ligne), ses obligatoires, et les colonnes qui le distinguent des autres.
+
+# §7.2 Mises en relation par les structures partenaires : une ligne par mise en relation.
+COLONNES_MISES_EN_RELATION = [
+    "id_beneficiaire", "code_ali", "code_structure", "date_mise_en_relation", "taille_entreprise", "secteur_naf",
+    "issue", "date_embauche", "type_contrat", "duree_contrat_mois", "date_extraction",
+]  # fmt: skip
+OBLIGATOIRES_MISES_EN_RELATION = [
+    "id_beneficiaire", "code_ali", "code_structure", "date_mise_en_relation", "taille_entreprise", "issue",
+    "date_extraction",
+]  # fmt: skip
+TAILLES_ENTREPRISE = {
+    "tpe": "TPE (moins de 10 salariés)",
+    "pme": "PME (10 à 249 salariés)",
+    "eti_ge": "ETI ou grande entreprise (250 salariés et plus)",
+    "inconnue": "Taille inconnue",
+}
+ISSUES_MISE_EN_RELATION = {
+    "en_cours": "En cours",
+    "embauche": "Embauche",
+    "refus_employeur": "Refus de l'employeur",
+    "refus_personne": "Refus de la personne",
+    "abandon": "Abandon",
+}
+TYPES_CONTRAT = {
+    "cdi": "CDI",
+    "cdd": "CDD",
+    "interim": "Intérim",
+    "contrat_aide": "Contrat aidé",
+    "alternance": "Alternance",
+    "creation": "Création d'entreprise",
+}
+# Contrat long (« emploi durable » du §3) : CDI, création, ou une durée de 6 mois ou plus.
+CONTRATS_LONGS = ("cdi", "creation")
+DUREE_CONTRAT_LONG_MOIS = 6
+SECTIONS_NAF = tuple("ABCDEFGHIJKLMNOPQRSTU")
+
+# §7.3 Actions collectives : une ligne par séance ; participations facultatives (qui a participé à quoi).
+COLONNES_ACTIONS_COLLECTIVES = [
+    "id_action", "type_action", "code_structure", "code_ali", "code_commune", "quartier", "date_action", "places",
+    "participants", "rendez_vous_pris", "personnes_remobilisees", "date_extraction",
+]  # fmt: skip
+OBLIGATOIRES_ACTIONS_COLLECTIVES = [
+    "id_action", "type_action", "code_structure", "code_commune", "date_action", "participants", "date_extraction",
+]  # fmt: skip
+TYPES_ACTION = {
+    "atelier_numerique": "Atelier numérique",
+    "atelier_linguistique": "Atelier linguistique",
+    "information_collective": "Information collective",
+    "aller_vers": "Aller-vers (journée de quartier)",
+    "job_dating": "Job dating",
+    "autre": "Autre action",
+}
+QUARTIER_LONGUEUR_MAX = 80
+COLONNES_PARTICIPATIONS = ["id_beneficiaire", "id_action", "date_extraction"]
+OBLIGATOIRES_PARTICIPATIONS = list(COLONNES_PARTICIPATIONS)
+
+# §7.4 Moyens : une ligne par ALI et par mois.
+COLONNES_MOYENS = ["code_ali", "mois", "referents_etp", "places", "cip_ecole", "date_extraction"]
+OBLIGATOIRES_MOYENS = ["code_ali", "mois", "referents_etp", "places", "date_extraction"]
+# Les cibles du Département pour 2026 (contrat §1 et §7.4) : référents et places d'accompagnement.
+CIBLES_2026 = {"referents": (170, 340), "places": (6_300, 12_600)}
+
+# §7.5 L'annuaire des structures du territoire (sans date_extraction : un référentiel, remplacé en entier).
+COLONNES_STRUCTURES = ["code_structure", "nom_structure", "type", "code_commune", "domaines", "reseaux", "site_web"]
+OBLIGATOIRES_STRUCTURES = ["code_structure", "nom_structure", "type", "code_commune", "domaines"]
+TYPES_STRUCTURE = {
+    "ali": "Agence locale d'insertion",
+    "association": "Association",
+    "siae": "Structure d'insertion par l'activité économique",
+    "mission_locale": "Mission locale",
+    "france_travail": "France Travail",
+    "ebe": "Entreprise à but d'emploi (TZCLD)",
+    "organisme_formation": "Organisme de formation",
+    "service_municipal": "Service municipal",
+    "entreprise": "Entreprise",
+    "universite": "Université",
+    "autre": "Autre structure",
+}
+DOMAINES = {
+    "emploi": "Emploi",
+    "formation": "Formation",
+    "numerique": "Numérique",
+    "langue": "Langue",
+    "logement": "Logement",
+    "garde_enfants": "Garde d'enfants",
+    "mobilite": "Mobilité",
+    "sante": "Santé",
+    "acces_droits": "Accès aux droits",
+}
+SEPARATEUR_LISTE = "|"
+
+# Les natures de fichier (colonne chargements.nature) et leur libellé, dans l'ordre du contrat.
+NATURES_FICHIER = {
+    "file_active": "Extraction de file active",
+    "budget": "Budget",
+    "mises_en_relation": "Mises en relation",
+    "actions_collectives": "Actions collectives",
+    "participations": "Participations aux actions collectives",
+    "moyens": "Moyens (référents et places)",
+    "structures": "Annuaire des structures",
+}
+COLONNES_PAR_NATURE = {
+    "file_active": COLONNES_EXTRACTION,
+    "budget": COLONNES_BUDGET,
+    "mises_en_relation": COLONNES_MISES_EN_RELATION,
+    "actions_collectives": COLONNES_ACTIONS_COLLECTIVES,
+    "participations": COLONNES_PARTICIPATIONS,
+    "moyens": COLONNES_MOYENS,
+    "structures": COLONNES_STRUCTURES,
+}
+OBLIGATOIRES_PAR_NATURE = {
+    "file_active": OBLIGATOIRES_FILE_ACTIVE,
+    "budget": OBLIGATOIRES_BUDGET,
+    "mises_en_relation": OBLIGATOIRES_MISES_EN_RELATION,
+    "actions_collectives": OBLIGATOIRES_ACTIONS_COLLECTIVES,
+    "participations": OBLIGATOIRES_PARTICIPATIONS,
+    "moyens": OBLIGATOIRES_MOYENS,
+    "structures": OBLIGATOIRES_STRUCTURES,
+}
+# Les colonnes propres à chaque nouveau type : une seule suffit à le reconnaître (la plus représentée l'emporte).
+# participations n'en a pas : id_action sans colonne de séance. Une extraction de file active qui porte une colonne
+# propre au §3 (date_orientation, sexe…) reste une extraction de file active, quoi qu'elle ait d'autre.
+SIGNATURES = {
+    "mises_en_relation": {
+        "date_mise_en_relation", "taille_entreprise", "secteur_naf", "issue", "date_embauche", "type_contrat",
+        "duree_contrat_mois",
+    },
+    "actions_collectives": {"type_action", "quartier", "date_action", "participants", "rendez_vous_pris",
+                            "personnes_remobilisees"},
+    "moyens": {"mois", "referents_etp", "cip_ecole"},
+    "structures": {"nom_structure", "domaines", "reseaux", "site_web"},
+}  # fmt: skip
+
+# Les colonnes qui ne sont qu'à l'extraction de file active.
+COLONNES_PROPRES_FILE_ACTIVE = set(COLONNES_EXTRACTION) - {
+    c for nature, colonnes in COLONNES_PAR_NATURE.items() if nature != "file_active" for c in colonnes
+}

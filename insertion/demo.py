@@ -9,7 +9,12 @@ le Département recevrait des 22 ALI :
   d'extraction, avec seulement ce qui était connu à cette date (diagnostics et sorties
   postérieurs laissés vides) ;
 - un fichier ``budget.csv`` (séparateur ``;``, montants à virgule décimale, parfois avec des
-  espaces comme séparateurs de milliers) pour 2021–2026.
+  espaces comme séparateurs de milliers) pour 2021–2026 ;
+- les fichiers du contrat §7 (annuaire des structures, mises en relation, actions collectives et participations,
+  moyens), écrits par insertion/demo_systemes.py à partir des mêmes épisodes (mêmes pseudonymes). Les extractions
+  datées de 2025 et après portent aussi les freins périphériques (colonnes frein_*, §7.1) ; les plus anciennes
+  n'en ont pas. Ni ces colonnes ni ces fichiers ne changent les données de file active : ils sont tirés de
+  générateurs à part.
 
 Les formats varient comme de vrais exports : la plupart en CSV UTF-8 ``,`` avec des dates ISO,
 certains en Windows-1252 ``;`` avec des dates ``15/03/2024``, des en-têtes en majuscules et des
@@ -51,7 +56,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from insertion.contrat import COLONNES_DATES
+from insertion import demo_systemes
+from insertion.contrat import COLONNES_DATES, COLONNES_FREINS
 from insertion.store.referentiel import load_referentiel
 
 FIN = date(2026, 10, 31)
@@ -482,6 +488,15 @@ def _format_date(iso: str, francais: bool) -> str:
     return f"{iso[8:10]}/{iso[5:7]}/{iso[0:4]}" if francais else iso
 
 
+def _ajoute_freins(table: pd.DataFrame, freins: pd.DataFrame, debut: int, fin_idx: int, francais: bool) -> None:
+    """Les colonnes frein_* (contrat §7.1) avant date_extraction ; « Oui »/« Non » dans un export à la française."""
+    for colonne in COLONNES_FREINS:
+        valeurs = freins[colonne].to_numpy()[debut:fin_idx]
+        if francais:
+            valeurs = np.array([v.capitalize() for v in valeurs], dtype=object)
+        table.insert(table.columns.get_loc("date_extraction"), colonne, valeurs)
+
+
 def _table_fichier(ep: pd.DataFrame, textes: dict, debut: int, fin_idx: int, d: date, style: str) -> pd.DataFrame:
     sub = ep.iloc[debut:fin_idx]
     quand = np.datetime64(d.isoformat())
@@ -586,19 +601,23 @@ def _budget(ref, params: dict, seed: int) -> str:
 
 
 def generate(out_dir: Path, seed: int = 93) -> list[Path]:
-    """Écrit les extractions de démonstration et budget.csv dans out_dir ; renvoie leurs chemins,
-    extractions par date d'extraction puis code ALI, budget en dernier.
+    """Écrit les extractions de démonstration, budget.csv et les fichiers du §7 dans out_dir ; renvoie leurs
+    chemins, extractions par date d'extraction puis code ALI, budget, puis les fichiers du §7 dans l'ordre où le
+    chargeur doit les lire (demo_systemes.NOMS).
 
-    Les anciens fichiers de démonstration du dossier (extraction_*.csv|xlsx|parquet, budget.csv)
+    Les anciens fichiers de démonstration du dossier (extraction_*.csv|xlsx|parquet, budget.csv, fichiers du §7)
     sont remplacés ; le dossier ne doit servir qu'à cela.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     for old in out_dir.iterdir():
-        if old.is_file() and (_NOM_FICHIER.match(old.name) or old.name == "budget.csv"):
+        if old.is_file() and (
+            _NOM_FICHIER.match(old.name) or old.name == "budget.csv" or old.name in demo_systemes.NOMS
+        ):
             old.unlink()
     ref = load_referentiel()
     ep, params = _episodes(ref, seed)
+    freins = demo_systemes.freins(ep, seed)
     textes = _textes_dates(ep)
     bornes = {}
     ali = ep["code_ali"].to_numpy()
@@ -617,6 +636,8 @@ def generate(out_dir: Path, seed: int = 93) -> list[Path]:
         debut, dates = bornes[code]
         fin_idx = debut + int(np.searchsorted(dates, np.datetime64(d.isoformat()), side="right"))
         table = _table_fichier(ep, textes, debut, fin_idx, d, style)
+        if d >= demo_systemes.DEBUT_FREINS:
+            _ajoute_freins(table, freins, debut, fin_idx, style == "csv_fr")
         if i in fautifs and len(table):
             table = _abime(table, fautifs[i], rng_defauts, style == "csv_fr", d)
         extension = {"xlsx": "xlsx", "parquet": "parquet"}.get(style, "csv")
@@ -626,6 +647,7 @@ def generate(out_dir: Path, seed: int = 93) -> list[Path]:
     budget = out_dir / "budget.csv"
     budget.write_bytes(_budget(ref, params, seed).encode("utf-8"))
     paths.append(budget)
+    paths += demo_systemes.generate(out_dir, ep, params, ref, seed)
     return paths
 
 

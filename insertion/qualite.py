@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from insertion import acces, app, connexion, formats, libelles, secret
+from insertion import acces, app, connexion, contrat, formats, libelles, secret
 from insertion.config import default_db_path
 from insertion.definitions import Definition
 from insertion.filters import Filtres
@@ -72,7 +72,8 @@ STATUTS_CHARGEMENT = {
     "refused": "Refusé",
     "to_confirm": "À confirmer : rien n'a été chargé",
 }
-NATURES = {"file_active": "Extraction de file active", "budget": "Budget"}
+# Les natures de fichier du contrat (file active, budget, fichiers du §7) et leur libellé.
+NATURES = contrat.NATURES_FICHIER
 STATUTS_FRAICHEUR = {
     "a_jour": "À jour",
     "en_retard": "En retard",

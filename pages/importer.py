@@ -31,13 +31,16 @@ ctx = app.page(TITRE) if qualite.a_des_extractions() else qualite.page_sans_extr
 state = st.session_state
 
 st.markdown(
-    "Déposez une ou plusieurs **extractions de file active** ou **fichiers budget** (CSV, Excel .xlsx ou "
-    "Parquet), puis cliquez sur **Charger**. Les règles sont celles du contrat de données : les lignes fautives "
+    "Déposez une ou plusieurs **extractions de file active**, **fichiers budget** ou fichiers des partenaires "
+    "(**mises en relation**, **actions collectives** et leurs **participations**, **moyens**, **annuaire des "
+    "structures**), en CSV, Excel .xlsx ou Parquet, puis cliquez sur **Charger**. Les règles sont celles du "
+    "contrat de données : les lignes fautives "
     "sont mises de côté (page Qualité des données) et le reste du fichier est chargé ; un fichier qui contient "
     "des données directement identifiantes (nom, NIR, e-mail, téléphone, adresse…) est refusé en entier, sans "
     "rien enregistrer. Un fichier qui retirerait à une ALI plus de "
     f"{apercu.pourcentage_seuil(config.seuil_confirmation())} de ses épisodes, ou ferait baisser le budget d'une "
-    "année, n'est appliqué qu'après votre confirmation : vous voyez d'abord ce qu'il remplacerait."
+    "année, n'est appliqué qu'après votre confirmation : vous voyez d'abord ce qu'il remplacerait (de même pour un "
+    "fichier des partenaires qui retirerait plus que ce seuil des lignes d'une structure, d'une ALI ou de l'annuaire)."
 )
 if ctx.demo:
     st.warning(
@@ -161,6 +164,10 @@ def montrer_apercu(r, rang: int) -> None:
     if r.apercu.budget:
         st.dataframe(
             apercu.tableau_budget(r.apercu), hide_index=True, width="stretch", key=f"importer_apercu_budget_{rang}"
+        )
+    if r.apercu.systemes:
+        st.dataframe(
+            apercu.tableau_systemes(r.apercu), hide_index=True, width="stretch", key=f"importer_apercu_systemes_{rang}"
         )
     if r.status != "to_confirm":
         return

@@ -30,7 +30,14 @@ WITH brut AS (
         norm_enum(tranche_age)                         AS tranche_age,
         norm_texte(sexe)                         AS sexe,
         norm_enum(composition_foyer)                   AS composition_foyer,
-        norm_enum(anciennete_rsa)                      AS anciennete_rsa
+        norm_enum(anciennete_rsa)                      AS anciennete_rsa,
+        norm_enum(frein_logement) AS frein_logement,
+        norm_enum(frein_garde_enfants) AS frein_garde_enfants,
+        norm_enum(frein_mobilite) AS frein_mobilite,
+        norm_enum(frein_sante) AS frein_sante,
+        norm_enum(frein_numerique) AS frein_numerique,
+        norm_enum(frein_langue) AS frein_langue,
+        norm_enum(frein_administratif) AS frein_administratif
     FROM _brut
 ),
 regles AS (
@@ -87,6 +94,13 @@ regles AS (
                 THEN ['composition_foyer', 'composition_foyer inconnue (attendu seul, seul_avec_enfants, couple ou couple_avec_enfants)']
             WHEN anciennete_rsa NOT IN ('moins_1_an', '1_2_ans', '2_5_ans', '5_ans_plus')
                 THEN ['anciennete_rsa', 'anciennete_rsa inconnue (attendu moins_1_an, 1_2_ans, 2_5_ans ou 5_ans_plus)']
+            WHEN frein_logement NOT IN ('oui', 'non') THEN ['frein_logement', 'frein_logement inconnu (attendu oui, non ou vide)']
+            WHEN frein_garde_enfants NOT IN ('oui', 'non') THEN ['frein_garde_enfants', 'frein_garde_enfants inconnu (attendu oui, non ou vide)']
+            WHEN frein_mobilite NOT IN ('oui', 'non') THEN ['frein_mobilite', 'frein_mobilite inconnu (attendu oui, non ou vide)']
+            WHEN frein_sante NOT IN ('oui', 'non') THEN ['frein_sante', 'frein_sante inconnu (attendu oui, non ou vide)']
+            WHEN frein_numerique NOT IN ('oui', 'non') THEN ['frein_numerique', 'frein_numerique inconnu (attendu oui, non ou vide)']
+            WHEN frein_langue NOT IN ('oui', 'non') THEN ['frein_langue', 'frein_langue inconnu (attendu oui, non ou vide)']
+            WHEN frein_administratif NOT IN ('oui', 'non') THEN ['frein_administratif', 'frein_administratif inconnu (attendu oui, non ou vide)']
         END AS rejet
     FROM brut
 ),
@@ -116,6 +130,13 @@ SELECT
     sexe,
     composition_foyer,
     anciennete_rsa,
+    frein_logement,
+    frein_garde_enfants,
+    frein_mobilite,
+    frein_sante,
+    frein_numerique,
+    frein_langue,
+    frein_administratif,
     $date_extraction::DATE AS date_extraction,
     CASE WHEN rang > 1 THEN 'id_beneficiaire' ELSE rejet[1] END AS colonne_rejet,
     CASE WHEN rang > 1

@@ -20,6 +20,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from insertion import contrat, demo_systemes
 from insertion.demo import COLONNES, FIN, generate
 from insertion.store.referentiel import load_referentiel
 
@@ -136,8 +137,11 @@ def _quarter_ends(opening: date) -> list[date]:
     return ends + [date(2026, 10, 31)]
 
 
-def test_one_snapshot_per_ali_per_quarter_then_budget_last(demo):
-    paths = demo["paths"]
+def test_one_snapshot_per_ali_per_quarter_then_budget_then_the_contract_v2_files(demo):
+    # Les fichiers du §7 (issue 14) viennent après le budget, dans l'ordre où le chargeur doit les lire.
+    systemes = len(demo_systemes.NOMS)
+    paths = demo["paths"][:-systemes]
+    assert [p.name for p in demo["paths"][-systemes:]] == list(demo_systemes.NOMS)
     assert paths[-1].name == "budget.csv"
     names = [NOM.match(p.name) for p in paths[:-1]]
     assert all(names)
@@ -150,7 +154,7 @@ def test_one_snapshot_per_ali_per_quarter_then_budget_last(demo):
 
 
 def test_formats_vary_but_csv_dominates(demo):
-    paths = demo["paths"][:-1]
+    paths = [p for p in demo["paths"] if NOM.match(p.name)]
     by_ext = pd.Series([p.suffix for p in paths]).value_counts().to_dict()
     assert by_ext.get(".xlsx", 0) in (1, 2) and by_ext.get(".parquet", 0) in (1, 2)
     assert by_ext[".csv"] >= 0.95 * len(paths)
@@ -161,8 +165,11 @@ def test_formats_vary_but_csv_dominates(demo):
     assert any("Intermédiaire".encode("cp1252") in r for r in windows)
     assert any(re.search(rb";\d{2}/\d{2}/\d{4}\r\n", r) for r in windows), "dates françaises"
     assert any(r.startswith(b"\xef\xbb\xbf") for r in raw), "UTF-8 avec BOM"
+    # Les extractions datées de 2025 et après portent aussi les freins (contrat §7.1), avant date_extraction.
     for path, df in demo["extracts"].items():
-        assert list(df.columns) == COLONNES, path.name
+        jour = date.fromisoformat(NOM.match(path.name).group(2))
+        attendues = COLONNES[:-1] + contrat.COLONNES_FREINS + COLONNES[-1:] if jour >= date(2025, 1, 1) else COLONNES
+        assert list(df.columns) == attendues, path.name
 
 
 def _is_utf8(data: bytes) -> bool:
@@ -306,7 +313,7 @@ def test_profiles_and_movers(demo):
 
 
 def test_budget(demo):
-    path = demo["paths"][-1]
+    (path,) = [p for p in demo["paths"] if p.name == "budget.csv"]
     text = path.read_text(encoding="utf-8")
     assert text.splitlines()[0] == "annee;code_ali;ligne;montant_vote;montant_execute"
     assert re.search(r";\d{1,3}(?: \d{3})+,\d{2}", text), "des montants avec espaces de milliers"
@@ -347,7 +354,7 @@ def test_build_demo_loads_everything(demo_build):
         (r.file, r.status, r.message) for r in results if r.status != "loaded"
     ]
     assert (db_path.parent / "demo_extraits" / "budget.csv").exists()
-    assert [s[0] for s in seen] == list(range(len(results))) and seen[-1][2] == "budget.csv"
+    assert [s[0] for s in seen] == list(range(len(results))) and seen[-1][2] == demo_systemes.NOMS[-1]
     assert all(r.accepted + r.rejected == r.rows_read for r in results)
     assert 0 < sum(r.rejected for r in results) < 50
     con = duckdb.connect(str(db_path), read_only=True)

@@ -31,6 +31,7 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
+from insertion.contrat import COLONNES_EXTRACTION
 from insertion.ingest import chargement, identifiants, lecture
 from insertion.ingest.chargement import COLONNES_FILE_ACTIVE, load_bytes
 from insertion.ingest.lecture import FichierRefuse
@@ -429,6 +430,8 @@ sql_cell = st.one_of(
     st.sampled_from(HOSTILE),
     st.sampled_from(sorted({v for values in GOOD.values() for v in values})),
     st.sampled_from([" ", "\u00a0social ", "ALI14 ", "2023-03-15 00:00:00", "15/03/2023 10:30", "a1", "F ", "93 014"]),
+    # Les freins (contrat §7.1) : oui, non, avec casse et blancs.
+    st.sampled_from(["oui", "non", " Oui", "NON ", "peut-être"]),
     st.text(max_size=10),
     st.none(),
 )
@@ -438,7 +441,7 @@ sql_cell = st.one_of(
 def brut_tables(draw) -> list[dict]:
     rows = [dict(r) for r in lignes(draw(st.integers(1, 8)))]
     for r in rows:
-        for column in draw(st.lists(st.sampled_from(COLONNES_FILE_ACTIVE[:-1]), max_size=4)):
+        for column in draw(st.lists(st.sampled_from(COLONNES_EXTRACTION[:-1]), max_size=4)):
             r[column] = draw(sql_cell)
     # Des doublons exacts ou presque (blancs, casse) de lignes déjà tirées.
     for _ in range(draw(st.integers(0, 4))):
@@ -446,20 +449,20 @@ def brut_tables(draw) -> list[dict]:
         if draw(st.booleans()):
             copy["code_ali"] = f" {(copy['code_ali'] or '').lower()} "
         rows.append(copy)
-    return [{c: (r[c] if r[c] != "" else None) for c in COLONNES_FILE_ACTIVE} for r in rows]
+    return [{c: (r.get(c, "") if r.get(c, "") != "" else None) for c in COLONNES_EXTRACTION} for r in rows]
 
 
 def brut_table(rows: list[dict], dictionary: bool, chunks: int) -> pa.Table:
     """La table _brut telle que la lecture la donne : en texte, ou en dictionnaire, en un ou plusieurs morceaux."""
     size = -(-len(rows) // chunks)
     columns = []
-    for c in COLONNES_FILE_ACTIVE:
+    for c in COLONNES_EXTRACTION:
         parts = [pa.array([r[c] for r in rows[i : i + size]], pa.string()) for i in range(0, len(rows), size)]
         if dictionary:
             parts = [p.dictionary_encode() for p in parts]
         columns.append(pa.chunked_array(parts))
     lines = pa.array(range(2, len(rows) + 2), pa.int64())
-    return pa.Table.from_arrays(columns + [pa.chunked_array([lines])], names=COLONNES_FILE_ACTIVE + ["_ligne"])
+    return pa.Table.from_arrays(columns + [pa.chunked_array([lines])], names=COLONNES_EXTRACTION + ["_ligne"])
 
 
 @pytest.mark.slow
@@ -482,7 +485,8 @@ def test_validation_sql_matches_the_row_by_row_reference(sql_con, rows, dictiona
     assert got == expected
     kinds = sql_con.execute("SELECT column_name, column_type FROM (DESCRIBE _verifie)").fetchall()
     assert kinds == sql_con.execute("SELECT column_name, column_type FROM (DESCRIBE _reference)").fetchall()
-    event("doublon" if any("doublon" in (r[18] or "") for r in got) else "sans doublon")
+    motif = [name for name, _ in kinds].index("motif_rejet")
+    event("doublon" if any("doublon" in (r[motif] or "") for r in got) else "sans doublon")
 
 
 # ---------------------------------------------------------------- identifiants : la recherche d'origine

@@ -126,13 +126,37 @@ def test_import_dans_une_base_sans_extraction(tmp_path, app_test):
     assert file_active(at) == "15"
 
 
+# Les modèles qui citent un autre fichier (contrat §7) : l'annuaire, les séances des actions collectives. Ceux-là
+# sont chargés d'abord, par leurs propres modèles, comme le ferait un utilisateur qui suit l'ordre de la page.
+PREALABLES = {
+    "mises_en_relation": ("structures",),
+    "actions_collectives": ("structures",),
+    "participations": ("structures", "actions_collectives"),
+}
+# La table où chaque type de fichier écrit ses lignes courantes.
+TABLES = {"file_active": "episodes"}
+
+
+def _prealables(type_fichier, dossier) -> list:
+    """Les modèles à charger avant celui-ci, écrits dans le dossier (même format que lui n'est pas nécessaire)."""
+    types = {t.cle: t for t in modeles.types_fichier()}
+    chemins = []
+    for cle in PREALABLES.get(type_fichier.cle, ()):
+        chemin = dossier / f"prealable_{types[cle].nom_modele}"
+        chemin.write_bytes(types[cle].modele_csv())
+        chemins.append(chemin)
+    return chemins
+
+
 @pytest.mark.parametrize("type_fichier", modeles.types_fichier(), ids=lambda t: t.cle)
 def test_chaque_modele_se_charge_sans_rejet(type_fichier, tmp_path):
     """Le modèle téléchargé, déposé tel quel, passe le vrai chargeur : toutes ses lignes d'exemple acceptées."""
     chemin = tmp_path / type_fichier.nom_modele
     chemin.write_bytes(type_fichier.modele_csv())
-    (resultat,) = load_files(tmp_path / "modele.duckdb", [chemin])
+    *prealables, resultat = load_files(tmp_path / "modele.duckdb", [*_prealables(type_fichier, tmp_path), chemin])
+    assert all(r.status == "loaded" and not r.rejected for r in prealables)
     assert resultat.status == "loaded", resultat.message
+    assert resultat.nature == type_fichier.cle
     assert (resultat.rows_read, resultat.accepted, resultat.rejected) == (
         len(type_fichier.exemple),
         len(type_fichier.exemple),
@@ -140,15 +164,14 @@ def test_chaque_modele_se_charge_sans_rejet(type_fichier, tmp_path):
     )
     # L'en-tête est exactement celui du contrat, dans son ordre.
     entete = type_fichier.modele_csv().decode("utf-8-sig").split("\r\n")[0].split(";")
-    attendu = contrat.COLONNES_FILE_ACTIVE if type_fichier.cle == "file_active" else contrat.COLONNES_BUDGET
-    assert entete == attendu
+    assert entete == contrat.COLONNES_PAR_NATURE[type_fichier.cle]
 
 
 @pytest.mark.parametrize("type_fichier", modeles.types_fichier(), ids=lambda t: t.cle)
 def test_le_modele_excel_se_charge_sans_rejet_et_donne_les_memes_donnees_que_le_csv(type_fichier, tmp_path):
     """Le modèle .xlsx, déposé tel quel dans une vraie base DuckDB, passe le chargeur sans rejet, et la base reçoit
     exactement ce que donne le modèle CSV : dates en cellules date, montants en nombres, codes en texte."""
-    table = "episodes" if type_fichier.cle == "file_active" else "budget"
+    table = TABLES.get(type_fichier.cle, type_fichier.cle)
     colonnes = ", ".join(type_fichier.colonnes)
     contenus = {}
     for nom, octets in ((type_fichier.nom_modele_xlsx, type_fichier.modele_xlsx()), (type_fichier.nom_modele, None)):
@@ -156,7 +179,7 @@ def test_le_modele_excel_se_charge_sans_rejet_et_donne_les_memes_donnees_que_le_
         dossier.mkdir()
         chemin = dossier / nom
         chemin.write_bytes(octets if octets is not None else type_fichier.modele_csv())
-        (resultat,) = load_files(dossier / "modele.duckdb", [chemin])
+        *_, resultat = load_files(dossier / "modele.duckdb", [*_prealables(type_fichier, dossier), chemin])
         assert resultat.status == "loaded", resultat.message
         assert (resultat.rows_read, resultat.accepted, resultat.rejected) == (len(type_fichier.exemple),) * 2 + (0,)
         contenus[nom] = sorted(query_rows(dossier / "modele.duckdb", f"SELECT {colonnes} FROM {table}"), key=repr)
@@ -174,7 +197,7 @@ def test_le_modele_excel_a_l_entete_du_contrat_et_des_cellules_typees(type_fichi
     # Le chargeur ne lit que la première feuille : ce doit être celle des données.
     assert classeur.sheetnames[:2] == ["Données", "Colonnes et règles"]
     feuille = classeur["Données"]
-    attendu = contrat.COLONNES_FILE_ACTIVE if type_fichier.cle == "file_active" else contrat.COLONNES_BUDGET
+    attendu = contrat.COLONNES_PAR_NATURE[type_fichier.cle]
     assert [c.value for c in feuille[1]] == attendu
     lignes_ = [dict(zip(attendu, ligne, strict=True)) for ligne in feuille.iter_rows(min_row=2, max_row=3)]
     for exemple, cellules in zip(type_fichier.exemple, lignes_, strict=True):
@@ -192,9 +215,13 @@ def test_le_modele_excel_a_l_entete_du_contrat_et_des_cellules_typees(type_fichi
     # Le tableau des règles de la page est dans le classeur, une ligne par colonne du contrat.
     regles = classeur["Colonnes et règles"]
     assert [r[0] for r in regles.iter_rows(min_row=2, values_only=True)] == attendu
-    # Les listes déroulantes proposent les valeurs admises du contrat (ici : sexe, ou le code d'ALI du budget).
-    colonne = "sexe" if type_fichier.cle == "file_active" else "code_ali"
-    lettre = "ABCDEFGHIJKLMNOPQ"[attendu.index(colonne)]
+    # Les listes déroulantes proposent les valeurs admises du contrat (ici : sexe, le code d'ALI du budget, la
+    # première liste d'un fichier du §7). Les participations n'ont aucune colonne à liste fermée.
+    if not type_fichier.listes:
+        assert "Listes" not in classeur.sheetnames
+        return
+    colonne = {"file_active": "sexe", "budget": "code_ali"}.get(type_fichier.cle, next(iter(type_fichier.listes)))
+    lettre = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[attendu.index(colonne)]
     (validation,) = [v for v in feuille.data_validations.dataValidation if str(v.sqref).startswith(f"{lettre}2:")]
     plage = validation.formula1.split("!")[1].replace("$", "")
     valeurs = [c.value for (c,) in classeur["Listes"][plage]]
@@ -203,7 +230,7 @@ def test_le_modele_excel_a_l_entete_du_contrat_et_des_cellules_typees(type_fichi
 
 
 def test_le_budget_excel_porte_ses_montants_en_nombres():
-    _, budget = modeles.types_fichier()
+    _, budget, *_ = modeles.types_fichier()
     import openpyxl
 
     feuille = openpyxl.load_workbook(io.BytesIO(budget.modele_xlsx()))["Données"]
@@ -213,9 +240,12 @@ def test_le_budget_excel_porte_ses_montants_en_nombres():
 
 
 def test_les_regles_des_colonnes_sont_celles_du_contrat():
-    file_active, budget = modeles.types_fichier()
+    file_active, budget, *autres = modeles.types_fichier()
     regles = file_active.tableau_regles().set_index("Colonne")
-    assert list(regles.index) == contrat.COLONNES_FILE_ACTIVE
+    # Les colonnes du §3, puis les freins facultatifs du §7.1 avant date_extraction.
+    assert list(regles.index) == contrat.COLONNES_FILE_ACTIVE[:-1] + contrat.COLONNES_FREINS + ["date_extraction"]
+    assert all(regles.at[c, "Obligatoire"] == "non" for c in contrat.COLONNES_FREINS)
+    assert regles.at["frein_logement", "Valeurs admises"] == "oui, non"
     assert sorted(regles.index[regles["Obligatoire"] == "oui"]) == sorted(contrat.OBLIGATOIRES_FILE_ACTIVE)
     assert regles.at["motif_sortie", "Obligatoire"] == "si date_sortie"
     for colonne, valeurs in (
@@ -230,6 +260,21 @@ def test_les_regles_des_colonnes_sont_celles_du_contrat():
     b = budget.tableau_regles().set_index("Colonne")
     assert list(b.index) == contrat.COLONNES_BUDGET
     assert sorted(b.index[b["Obligatoire"] == "oui"]) == sorted(contrat.OBLIGATOIRES_BUDGET)
+    # Les fichiers du §7 : colonnes et obligatoires du contrat, dans son ordre.
+    assert [t.cle for t in autres] == [
+        "structures",
+        "mises_en_relation",
+        "actions_collectives",
+        "participations",
+        "moyens",
+    ]
+    for t in autres:
+        r = t.tableau_regles().set_index("Colonne")
+        assert list(r.index) == contrat.COLONNES_PAR_NATURE[t.cle]
+        assert sorted(r.index[r["Obligatoire"] == "oui"]) == sorted(contrat.OBLIGATOIRES_PAR_NATURE[t.cle])
+    mer = autres[1].tableau_regles().set_index("Colonne")
+    assert mer.at["date_embauche", "Obligatoire"] == "si issue embauche"
+    assert mer.at["issue", "Valeurs admises"].split(", ") == list(contrat.ISSUES_MISE_EN_RELATION)
 
 
 def test_la_page_offre_les_modeles_les_regles_et_une_consigne_en_francais(base, app_test, monkeypatch):
@@ -241,7 +286,7 @@ def test_la_page_offre_les_modeles_les_regles_et_une_consigne_en_francais(base, 
         assert f"Télécharger le modèle « {type_fichier.titre} » (Excel)" in libelles
     assert [list(t.value.columns) for t in at.table] == [
         ["Colonne", "Obligatoire", "Format et règle", "Valeurs admises"]
-    ] * 2
+    ] * len(modeles.types_fichier())
     # La limite dite en français et celle du cadre de dépôt sont la limite réelle du chargeur.
     assert any("50 Mo au plus par fichier" in m.value for m in at.markdown)
     (depot,) = at.get("file_uploader")

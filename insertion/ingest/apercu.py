@@ -13,11 +13,14 @@ Mesures, par ALI remplacée :
   sortis à cette date (date_sortie vide ou postérieure). Avant : à la date de l'instantané remplacé ;
   après : à la date du nouveau.
 Par année budgétaire et ligne (toutes ALI confondues) : montants votés et exécutés avant → après.
+Pour les fichiers du contrat §7 (insertion/ingest/systemes.py), par périmètre remplacé (structure × ALI, structure,
+ALI, annuaire) : les lignes courantes avant → après.
 
 À confirmer :
 - une ALI qui perd plus que le seuil de ses épisodes (config.seuil_confirmation, 20 % par défaut ;
   perdre exactement le seuil passe) ;
-- une année budgétaire dont le total voté ou le total exécuté baisse, ou dont une ligne disparaît.
+- une année budgétaire dont le total voté ou le total exécuté baisse, ou dont une ligne disparaît ;
+- un périmètre d'un fichier du §7 qui perd plus que le seuil de ses lignes (l'annuaire : de ses structures).
 """
 
 from __future__ import annotations
@@ -84,6 +87,30 @@ class EcartAli:
 
 
 @dataclass(frozen=True)
+class EcartSysteme:
+    """Un périmètre remplacé par un fichier du contrat §7 : ses lignes courantes avant → après."""
+
+    nature: str
+    cle: str  # « C2DI93|ALI14 », « ALI14 », « annuaire »…
+    date_avant: date | None  # None : pas d'instantané avant, ou l'annuaire (sans date)
+    date_apres: date | None
+    lignes_avant: int
+    lignes_apres: int
+
+    @property
+    def ecart(self) -> float | None:
+        if not self.lignes_avant:
+            return None
+        return (self.lignes_apres - self.lignes_avant) / self.lignes_avant
+
+    def hors_seuil(self, seuil_pct: float) -> bool:
+        perte = self.lignes_avant - self.lignes_apres
+        if self.lignes_avant <= 0 or perte <= 0:
+            return False
+        return Decimal(perte) * 100 > Decimal(str(seuil_pct)) * self.lignes_avant
+
+
+@dataclass(frozen=True)
 class EcartBudget:
     annee: int
     ligne: str
@@ -104,9 +131,11 @@ class Apercu:
     seuil_pct: float
     ali: list[EcartAli] = field(default_factory=list)
     budget: list[EcartBudget] = field(default_factory=list)
+    systemes: list[EcartSysteme] = field(default_factory=list)
     raisons: list[str] = field(default_factory=list)
     alis_hors_seuil: list[str] = field(default_factory=list)
     annees_en_baisse: list[int] = field(default_factory=list)
+    cles_hors_seuil: list[str] = field(default_factory=list)
 
     @property
     def a_confirmer(self) -> bool:
@@ -138,7 +167,26 @@ class Apercu:
                 }
                 for b in self.budget
             ],
-        }
+        } | (
+            # Seulement pour un fichier du §7 : la forme (et le jeton) d'un aperçu de file active ou de budget
+            # ne change pas.
+            {
+                "systemes": [
+                    {
+                        "nature": e.nature,
+                        "cle": e.cle,
+                        "date_avant": e.date_avant.isoformat() if e.date_avant else None,
+                        "date_apres": e.date_apres.isoformat() if e.date_apres else None,
+                        "lignes_avant": e.lignes_avant,
+                        "lignes_apres": e.lignes_apres,
+                        "ecart_lignes_pct": None if e.ecart is None else round(e.ecart * 100, 1),
+                    }
+                    for e in self.systemes
+                ]
+            }
+            if self.systemes
+            else {}
+        )
 
     def jeton(self, empreinte: str) -> str:
         """Le contenu du fichier et ce qu'il change : une confirmation ne vaut que pour ce couple. Si la base
@@ -185,6 +233,27 @@ def pour_file_active(alis: list[str], avant: dict[str, tuple], apres: dict[str, 
                 f"{ali} perd {formats.pourcentage(-ecart.ecart)} de ses épisodes ({formats.entier(e0)} → "
                 f"{formats.entier(e1)} ; personnes suivies {formats.entier(p0)} → {formats.entier(p1)}), au-delà "
                 f"du seuil de {pourcentage_seuil(seuil_pct)}"
+            )
+    return apercu
+
+
+def pour_systeme(
+    nature: str, libelle_cle: str, cles: list[str], avant: dict[str, tuple], apres: dict[str, tuple], seuil_pct: float
+) -> Apercu:
+    """avant, apres : pour chaque clé, (date de l'instantané, lignes courantes)."""
+    apercu = Apercu(seuil_pct=seuil_pct)
+    for cle in cles:
+        d0, n0 = avant.get(cle, (None, 0))
+        d1, n1 = apres.get(cle, (None, 0))
+        ecart = EcartSysteme(nature, cle, d0, d1, n0, n1)
+        apercu.systemes.append(ecart)
+        if ecart.hors_seuil(seuil_pct):
+            apercu.cles_hors_seuil.append(cle)
+            quoi = "l'annuaire" if nature == "structures" else f"{libelle_cle} {cle.replace('|', ' × ')}"
+            unite = "structures" if nature == "structures" else "lignes"
+            apercu.raisons.append(
+                f"{quoi} perd {formats.pourcentage(-ecart.ecart)} de ses {unite} ({formats.entier(n0)} → "
+                f"{formats.entier(n1)}), au-delà du seuil de {pourcentage_seuil(seuil_pct)}"
             )
     return apercu
 
@@ -269,10 +338,25 @@ def tableau_budget(apercu: Apercu) -> list[dict[str, str]]:
     ]
 
 
+def tableau_systemes(apercu: Apercu) -> list[dict[str, str]]:
+    """Une ligne par périmètre remplacé d'un fichier du §7 (structure × ALI, structure, ALI, annuaire)."""
+    return [
+        {
+            "Périmètre": "annuaire" if e.nature == "structures" else e.cle.replace("|", " × "),
+            "Instantané": avant_apres(formats.date_longue(e.date_avant), formats.date_longue(e.date_apres)),
+            "Lignes avant → après": avant_apres(formats.entier(e.lignes_avant), formats.entier(e.lignes_apres)),
+            "Écart (lignes)": (
+                "nouveau" if e.ecart is None else ("+" if e.ecart >= 0 else "") + formats.pourcentage(e.ecart)
+            ),
+        }
+        for e in apercu.systemes
+    ]
+
+
 def texte(apercu: Apercu) -> list[str]:
     """L'aperçu en lignes de texte alignées, pour la sortie de la CLI."""
     lignes: list[str] = []
-    for rows in (tableau_ali(apercu), tableau_budget(apercu)):
+    for rows in (tableau_ali(apercu), tableau_budget(apercu), tableau_systemes(apercu)):
         if not rows:
             continue
         colonnes = list(rows[0])
@@ -326,5 +410,26 @@ def enregistrer(con: duckdb.DuckDBPyConnection, load_id: int, apercu: Apercu) ->
                     b.annee in apercu.annees_en_baisse,
                 )
                 for b in apercu.budget
+            ],  # fmt: skip
+        )
+    if apercu.systemes:
+        con.executemany(
+            """
+            INSERT INTO chargements_remplacements (id_chargement, nature, cle, date_avant, date_apres, lignes_avant,
+                lignes_apres, confirme)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                (
+                    load_id,
+                    e.nature,
+                    e.cle,
+                    e.date_avant,
+                    e.date_apres,
+                    e.lignes_avant,
+                    e.lignes_apres,
+                    e.cle in apercu.cles_hors_seuil,
+                )
+                for e in apercu.systemes
             ],  # fmt: skip
         )

@@ -1,4 +1,6 @@
-"""Chargement des extractions de file active et des fichiers budget (contrat §3 et §4).
+"""Chargement des extractions de file active, des fichiers budget (contrat §3 et §4) et des fichiers du contrat §7
+(mises en relation, actions collectives, participations, moyens, annuaire des structures :
+insertion/ingest/systemes.py), chacun reconnu à ses colonnes.
 
 Un chargement = une transaction : la base est exactement comme avant si quoi que ce soit
 échoue. Les lignes fautives sont mises en quarantaine (ligne, colonne, motif) ; le fichier
@@ -30,13 +32,18 @@ import pyarrow as pa
 from insertion import config, formats
 from insertion.contrat import (  # noqa: F401  (COLONNES_FILE_ACTIVE : ré-exporté pour les tests)
     COLONNES_BUDGET,
+    COLONNES_EXTRACTION,
     COLONNES_FILE_ACTIVE,
+    COLONNES_PROPRES_FILE_ACTIVE,
+    NATURES_FICHIER,
     OBLIGATOIRES_BUDGET,
     OBLIGATOIRES_FILE_ACTIVE,
+    OBLIGATOIRES_PAR_NATURE,
 )
 from insertion.ingest import apercu as apercus
 from insertion.ingest import identifiants as identifiers
 from insertion.ingest import lecture as reading
+from insertion.ingest import systemes
 from insertion.ingest.lecture import FichierRefuse
 from insertion.store import cles, db
 from insertion.store.db import open_for_writing
@@ -48,12 +55,14 @@ from insertion.store.publication import verrou_ecriture as _write_lock
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 
 
-# Les colonnes des épisodes, dans l'ordre de la table, écrites en toutes lettres : aucun SQL n'est composé.
+# Les colonnes des épisodes, écrites en toutes lettres (aucun SQL n'est composé) et insérées par nom : les freins
+# (contrat §7.1, schéma 9) sont au bout de la table, dans une base neuve comme dans une base mise à niveau.
 _INSERT_HISTORIQUE = """
-INSERT INTO episodes_historique
-SELECT $id, id_beneficiaire, code_ali, code_commune, date_orientation, type_parcours, date_diag_numerique,
-       niveau_numerique, date_diag_linguistique, niveau_linguistique, date_sortie, motif_sortie, tranche_age,
-       sexe, composition_foyer, anciennete_rsa, date_extraction
+INSERT INTO episodes_historique BY NAME
+SELECT $id AS id_chargement, id_beneficiaire, code_ali, code_commune, date_orientation, type_parcours,
+       date_diag_numerique, niveau_numerique, date_diag_linguistique, niveau_linguistique, date_sortie, motif_sortie,
+       tranche_age, sexe, composition_foyer, anciennete_rsa, frein_logement, frein_garde_enfants, frein_mobilite,
+       frein_sante, frein_numerique, frein_langue, frein_administratif, date_extraction
 FROM _verifie WHERE motif_rejet IS NULL
 """
 # Les colonnes préparées pour les indicateurs sont calculées dans la même écriture (leur définition :
@@ -63,7 +72,9 @@ _INSERT_COURANT = """
 INSERT INTO episodes BY NAME
 SELECT $id AS id_chargement, v.id_beneficiaire, v.code_ali, v.code_commune, v.date_orientation, v.type_parcours,
        v.date_diag_numerique, v.niveau_numerique, v.date_diag_linguistique, v.niveau_linguistique, v.date_sortie,
-       v.motif_sortie, v.tranche_age, v.sexe, v.composition_foyer, v.anciennete_rsa, v.date_extraction,
+       v.motif_sortie, v.tranche_age, v.sexe, v.composition_foyer, v.anciennete_rsa, v.frein_logement,
+       v.frein_garde_enfants, v.frein_mobilite, v.frein_sante, v.frein_numerique, v.frein_langue,
+       v.frein_administratif, v.date_extraction,
        c.ept,
        CAST(year(v.date_orientation) * 12 + month(v.date_orientation) - 1 AS INTEGER) AS m_orientation,
        CAST(year(v.date_sortie) * 12 + month(v.date_sortie) - 1 AS INTEGER) AS m_sortie,
@@ -95,7 +106,7 @@ class LoadResult:
     rejected: int = 0
     rejections: dict[str, int] = field(default_factory=dict)
     message: str = ""
-    nature: str | None = None  # 'file_active' ou 'budget'
+    nature: str | None = None  # une clé de contrat.NATURES_FICHIER ('file_active', 'budget', 'moyens'…)
     date_extraction: date | None = None
     ali_remplacees: list[str] = field(default_factory=list)
     ali_historique: list[str] = field(default_factory=list)
@@ -136,20 +147,30 @@ def _refuse(name: str, message: str) -> LoadResult:
 
 
 def recognise(headers: list[str], name: str) -> str:
-    """Extraction de file active ou budget, d'après les colonnes ; refuse s'il en manque."""
+    """La nature du fichier d'après ses colonnes (contrat §3, §4, §7) ; refuse s'il en manque une obligatoire."""
     present = set(headers)
     if "montant_vote" in present or ({"annee", "ligne"} <= present and "id_beneficiaire" not in present):
-        nature, required = "budget", OBLIGATOIRES_BUDGET
-    elif present & set(OBLIGATOIRES_FILE_ACTIVE):
-        nature, required = "file_active", OBLIGATOIRES_FILE_ACTIVE
+        nature = "budget"
+    elif present & COLONNES_PROPRES_FILE_ACTIVE:
+        nature = "file_active"
     else:
+        nature = systemes.reconnaitre(present)
+        if nature is None and present & set(OBLIGATOIRES_FILE_ACTIVE):
+            nature = "file_active"
+    if nature is None:
         raise FichierRefuse(
-            f"« {name} » n'a pas les colonnes d'une extraction de file active "
-            f"({', '.join(OBLIGATOIRES_FILE_ACTIVE)}) ni d'un fichier budget ({', '.join(OBLIGATOIRES_BUDGET)})."
+            f"« {name} » n'a les colonnes d'aucun fichier du contrat : extraction de file active "
+            f"({', '.join(OBLIGATOIRES_FILE_ACTIVE)}), fichier budget ({', '.join(OBLIGATOIRES_BUDGET)}), "
+            "mises en relation, actions collectives, participations, moyens ou annuaire des structures (voir les "
+            "modèles de la page Importer)."
         )
+    required = OBLIGATOIRES_PAR_NATURE[nature]
     missing = [c for c in required if c not in present]
     if missing:
-        label = "l'extraction de file active" if nature == "file_active" else "le fichier budget"
+        label = {
+            "file_active": "l'extraction de file active",
+            "budget": "le fichier budget",
+        }.get(nature, f"le fichier « {NATURES_FICHIER[nature]} »")
         plural = "s" if len(missing) > 1 else ""
         raise FichierRefuse(
             f"« {name} » : colonne{plural} obligatoire{plural} absente{plural} pour {label} : "
@@ -306,7 +327,7 @@ def _sans_ordre_d_insertion(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 def _load_caseload(
     con: duckdb.DuckDBPyConnection, raw: reading.TableBrute, name: str, digest: str, seuil: float
 ) -> LoadResult:
-    con.register("_brut", _contract_table(raw, COLONNES_FILE_ACTIVE))
+    con.register("_brut", _contract_table(raw, COLONNES_EXTRACTION))
     try:
         as_of = _extraction_date(con, name)
         _run_sql(con, "valider_file_active", {"date_extraction": as_of})
@@ -421,6 +442,131 @@ def _load_budget(
     )
     if years:
         result.apercu = apercus.pour_budget(years, avant, apercus.etat_budget(con, years), seuil)
+    return result
+
+
+def _rejeter_doublons(con: duckdb.DuckDBPyConnection, spec: systemes.SpecSysteme) -> None:
+    """Parmi les lignes valides, la première occurrence est gardée, les suivantes rejetées en citant sa ligne.
+    Les colonnes viennent de systemes.SPECS (écrites en toutes lettres), jamais du fichier."""
+    cles_doublon = ", ".join(spec.doublon)
+    con.execute(
+        f"""
+        UPDATE _verifie AS v
+        SET colonne_rejet = $colonne, motif_rejet = $motif, detail_rejet = 'première occurrence ligne ' || d.premiere
+        FROM (
+            SELECT _ligne, row_number() OVER w AS rang, first_value(_ligne) OVER w AS premiere
+            FROM _verifie WHERE motif_rejet IS NULL
+            WINDOW w AS (PARTITION BY {cles_doublon} ORDER BY _ligne)
+        ) AS d
+        WHERE v._ligne = d._ligne AND d.rang > 1
+        """,
+        {"colonne": spec.doublon[0], "motif": spec.motif_doublon},
+    )
+
+
+def _etat_systeme(con: duckdb.DuckDBPyConnection, spec: systemes.SpecSysteme, cles_: list[str]) -> dict:
+    """Pour chaque clé : (date de l'instantané courant, lignes courantes)."""
+    rows = con.execute(
+        f"""
+        SELECT {spec.cle_sql} AS cle, {"max(date_extraction)" if spec.date_extraction else "NULL"}, count(*)
+        FROM {spec.table} WHERE list_contains($cles, {spec.cle_sql}) GROUP BY ALL
+        """,
+        {"cles": cles_},
+    ).fetchall()
+    return {cle: (d, n) for cle, d, n in rows}
+
+
+def _load_systeme(
+    con: duckdb.DuckDBPyConnection,
+    raw: reading.TableBrute,
+    name: str,
+    digest: str,
+    seuil: float,
+    spec: systemes.SpecSysteme,
+) -> LoadResult:
+    """Un fichier du contrat §7.2 à §7.5 : règles de ligne, doublons, quarantaine, historique, instantanés par clé."""
+    con.register("_brut", _contract_table(raw, list(spec.colonnes_fichier)))
+    try:
+        as_of = _extraction_date(con, name) if spec.date_extraction else None
+        _run_sql(con, f"valider_{spec.nature}", {"date_extraction": as_of})
+    finally:
+        con.unregister("_brut")
+    _rejeter_doublons(con, spec)
+    accepted = con.execute("SELECT count(*) FROM _verifie WHERE motif_rejet IS NULL").fetchall()[0][0]
+    current = con.execute(
+        """
+        SELECT v.cle, s.date_extraction, s.cle IS NOT NULL
+        FROM (SELECT DISTINCT cle FROM _verifie WHERE motif_rejet IS NULL) AS v
+        LEFT JOIN instantanes_systemes AS s ON s.nature = $nature AND s.cle = v.cle AND s.courant
+        ORDER BY v.cle
+        """,
+        {"nature": spec.nature},
+    ).fetchall()
+    # À date égale, le nouveau fichier remplace l'ancien (une correction) ; l'annuaire, sans date, remplace toujours.
+    replaced = [cle for cle, in_place, known in current if not known or as_of is None or as_of >= in_place]
+    older = {cle: in_place for cle, in_place, known in current if known and as_of is not None and as_of < in_place}
+    result = LoadResult(
+        file=name,
+        status="older_snapshot" if older and not replaced else "loaded",
+        rows_read=raw.lignes_lues,
+        accepted=accepted,
+        rejected=raw.lignes_lues - accepted,
+        rejections=_rejections(con, raw),
+        nature=spec.nature,
+        date_extraction=as_of,
+    )
+    parts = [_counts_sentence(result)]
+    label = NATURES_FICHIER[spec.nature]
+    if replaced and spec.nature == "structures":
+        parts.append(f"{label} remplacé ({formats.entier(accepted)} structure{'s' if accepted > 1 else ''}).")
+    elif replaced:
+        parts.append(
+            f"{label} : instantané du {formats.date_longue(as_of)} désormais courant pour {spec.libelle_cle} "
+            f"{', '.join(cle.replace('|', ' × ') for cle in replaced)}."
+        )
+    if older:
+        listed = ", ".join(
+            f"{cle.replace('|', ' × ')} (en place : {formats.date_longue(d)})" for cle, d in sorted(older.items())
+        )
+        parts.append(
+            f"{label} : instantané du {formats.date_longue(as_of)} plus ancien que celui en place pour {listed} : "
+            "gardé dans l'historique, les chiffres affichés ne changent pas."
+        )
+    if not accepted:
+        parts.append("Aucune ligne valide : rien n'a changé.")
+    result.message = " ".join(parts)
+    load_id = _record_load(con, result, digest, [])
+    result.id_chargement = load_id
+    colonnes = ", ".join(spec.colonnes_table)
+    con.execute(
+        f"INSERT INTO {spec.historique} BY NAME SELECT $id AS id_chargement, {colonnes} "
+        "FROM _verifie WHERE motif_rejet IS NULL",
+        {"id": load_id},
+    )
+    _store_quarantine(con, load_id, raw)
+    avant = _etat_systeme(con, spec, replaced)
+    con.execute(
+        "UPDATE instantanes_systemes SET courant = false "
+        "WHERE nature = $nature AND courant AND list_contains($cles, cle)",
+        {"nature": spec.nature, "cles": replaced},
+    )
+    con.execute(
+        """
+        INSERT INTO instantanes_systemes
+        SELECT $nature, cle, $date_extraction, $id, count(*), list_contains($cles, cle)
+        FROM _verifie WHERE motif_rejet IS NULL GROUP BY cle
+        """,
+        {"nature": spec.nature, "date_extraction": as_of, "id": load_id, "cles": replaced},
+    )
+    con.execute(f"DELETE FROM {spec.table} WHERE list_contains($cles, {spec.cle_sql})", {"cles": replaced})
+    con.execute(
+        f"INSERT INTO {spec.table} BY NAME SELECT $id AS id_chargement, {colonnes} "
+        "FROM _verifie WHERE motif_rejet IS NULL AND list_contains($cles, cle) ORDER BY cle",
+        {"id": load_id, "cles": replaced},
+    )
+    if replaced:
+        apres = _etat_systeme(con, spec, replaced)
+        result.apercu = apercus.pour_systeme(spec.nature, spec.libelle_cle, replaced, avant, apres, seuil)
     return result
 
 
@@ -612,8 +758,11 @@ def _load_bytes(
     con.execute(_sql("macros"))
     con.begin()
     try:
-        loader = _load_caseload if nature == "file_active" else _load_budget
-        result = loader(con, raw, name, digest, seuil)
+        if nature in systemes.SPECS:
+            result = _load_systeme(con, raw, name, digest, seuil, systemes.SPECS[nature])
+        else:
+            loader = _load_caseload if nature == "file_active" else _load_budget
+            result = loader(con, raw, name, digest, seuil)
         result.empreinte = digest
         beyond = result.apercu is not None and result.apercu.a_confirmer
         if beyond and not _confirme(forcer, result):

@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from insertion import config, formats
-from insertion.contrat import COLONNES_BUDGET, COLONNES_FILE_ACTIVE
+from insertion.contrat import COLONNES_PAR_NATURE
 from insertion.ingest import identifiants
 
 # Une ligne physique de plus d'un million de caractères n'est pas une ligne d'extraction (16 colonnes
@@ -172,7 +172,7 @@ def _header_checks(raw_headers: list, name: str) -> list[str]:
             "retirez ces valeurs puis rechargez le fichier."
         )
 
-    known = set(COLONNES_FILE_ACTIVE) | set(COLONNES_BUDGET)
+    known = {c for colonnes in COLONNES_PAR_NATURE.values() for c in colonnes}
     headers = [normalise_header(h) for h in raw_headers]
     seen: dict[str, int] = {}
     for position, header in enumerate(headers, start=1):

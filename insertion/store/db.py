@@ -17,7 +17,10 @@ from insertion.store import cles, publication, referentiel
 # Monte quand une table dérivée change : une base plus ancienne est mise à niveau à son ouverture.
 # 7 : table chargements_remplacements (avant → après de chaque remplacement), créée par schema.sql.
 # 8 : colonne episodes.cle_personne (clés de cellule du secret statistique, insertion/store/cles.py).
-VERSION_SCHEMA = "8"
+# 9 : colonnes frein_* des épisodes (contrat §7.1), tables des fichiers du §7 (mises en relation, actions
+#     collectives, participations, moyens, annuaire des structures, instantanes_systemes), colonnes du remplacement
+#     de ces fichiers dans chargements_remplacements ; toutes créées par schema.sql.
+VERSION_SCHEMA = "9"
 _PREPARATION = Path(__file__).resolve().parent / "sql" / "episodes_indicateurs.sql"
 
 

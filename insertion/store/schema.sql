@@ -9,9 +9,9 @@ CREATE TABLE IF NOT EXISTS chargements (
     id_chargement     INTEGER PRIMARY KEY,
     fichier           VARCHAR NOT NULL,
     empreinte         VARCHAR NOT NULL,      -- SHA-256 du contenu : détecte les rechargements
-    nature            VARCHAR NOT NULL,      -- 'file_active' ou 'budget'
+    nature            VARCHAR NOT NULL,      -- contrat.NATURES_FICHIER : 'file_active', 'budget', 'moyens'…
     statut            VARCHAR NOT NULL,      -- 'loaded' ou 'older_snapshot'
-    date_extraction   DATE,                  -- NULL pour un fichier budget
+    date_extraction   DATE,                  -- NULL pour un fichier budget ou l'annuaire des structures
     lignes_lues       INTEGER NOT NULL,
     acceptees         INTEGER NOT NULL,
     rejetees          INTEGER NOT NULL,
@@ -42,6 +42,12 @@ CREATE TABLE IF NOT EXISTS chargements_remplacements (
     execute_apres   DECIMAL(15, 2),
     confirme        BOOLEAN NOT NULL        -- au-delà du seuil : appliqué sur confirmation (--force, Importer)
 );
+-- Fichiers du contrat §7 (schéma 9) : une ligne par périmètre d'instantané remplacé (nature du fichier, clé : une
+-- structure × une ALI, une structure, une ALI, l'annuaire), lignes courantes avant → après.
+ALTER TABLE chargements_remplacements ADD COLUMN IF NOT EXISTS nature VARCHAR;
+ALTER TABLE chargements_remplacements ADD COLUMN IF NOT EXISTS cle VARCHAR;
+ALTER TABLE chargements_remplacements ADD COLUMN IF NOT EXISTS lignes_avant INTEGER;
+ALTER TABLE chargements_remplacements ADD COLUMN IF NOT EXISTS lignes_apres INTEGER;
 
 -- Colonnes communes aux épisodes courants et à l'historique.
 CREATE TABLE IF NOT EXISTS episodes_historique (
@@ -80,6 +86,23 @@ ALTER TABLE episodes ADD COLUMN IF NOT EXISTS episodes_simultanes BOOLEAN DEFAUL
 -- Clé de la personne pour le secret statistique : 32 premiers bits de HMAC-SHA256(sel, 'p|' || pseudonyme)
 -- (insertion/store/cles.py, docs/secret-statistique.md) ; calculée au chargement, recalculée si le sel change.
 ALTER TABLE episodes ADD COLUMN IF NOT EXISTS cle_personne UINTEGER;
+-- Freins périphériques (contrat §7.1, schéma 9) : 'oui', 'non' ou NULL (inconnu, ou extraction sans ces colonnes).
+-- Ajoutés après la création de `episodes` (qui copie l'historique) : même ordre de colonnes dans une base neuve
+-- et dans une base mise à niveau ; le chargeur écrit les deux tables par nom (INSERT … BY NAME).
+ALTER TABLE episodes_historique ADD COLUMN IF NOT EXISTS frein_logement VARCHAR;
+ALTER TABLE episodes_historique ADD COLUMN IF NOT EXISTS frein_garde_enfants VARCHAR;
+ALTER TABLE episodes_historique ADD COLUMN IF NOT EXISTS frein_mobilite VARCHAR;
+ALTER TABLE episodes_historique ADD COLUMN IF NOT EXISTS frein_sante VARCHAR;
+ALTER TABLE episodes_historique ADD COLUMN IF NOT EXISTS frein_numerique VARCHAR;
+ALTER TABLE episodes_historique ADD COLUMN IF NOT EXISTS frein_langue VARCHAR;
+ALTER TABLE episodes_historique ADD COLUMN IF NOT EXISTS frein_administratif VARCHAR;
+ALTER TABLE episodes ADD COLUMN IF NOT EXISTS frein_logement VARCHAR;
+ALTER TABLE episodes ADD COLUMN IF NOT EXISTS frein_garde_enfants VARCHAR;
+ALTER TABLE episodes ADD COLUMN IF NOT EXISTS frein_mobilite VARCHAR;
+ALTER TABLE episodes ADD COLUMN IF NOT EXISTS frein_sante VARCHAR;
+ALTER TABLE episodes ADD COLUMN IF NOT EXISTS frein_numerique VARCHAR;
+ALTER TABLE episodes ADD COLUMN IF NOT EXISTS frein_langue VARCHAR;
+ALTER TABLE episodes ADD COLUMN IF NOT EXISTS frein_administratif VARCHAR;
 
 -- Quels instantanés existent, et lequel est courant pour chaque ALI.
 CREATE TABLE IF NOT EXISTS instantanes (
@@ -115,3 +138,90 @@ CREATE TABLE IF NOT EXISTS meta (
     cle    VARCHAR PRIMARY KEY,
     valeur VARCHAR
 );
+
+-- --- Les autres fichiers du contrat (§7.2 à §7.5, schéma 9). Chacun a sa table d'historique (toutes les lignes
+-- acceptées de chaque chargement) et sa table courante (les lignes des instantanés en place), mêmes colonnes.
+
+-- Quels instantanés existent pour ces fichiers, et lequel est courant pour chaque périmètre (clé) :
+-- mises_en_relation : 'STRUCTURE|ALI' ; actions_collectives et participations : la structure organisatrice ;
+-- moyens : l'ALI ; structures : 'annuaire' (l'annuaire est remplacé en entier, sans date_extraction).
+CREATE TABLE IF NOT EXISTS instantanes_systemes (
+    nature          VARCHAR NOT NULL,
+    cle             VARCHAR NOT NULL,
+    date_extraction DATE,                   -- NULL pour l'annuaire
+    id_chargement   INTEGER NOT NULL,
+    lignes          INTEGER NOT NULL,
+    courant         BOOLEAN NOT NULL
+);
+
+-- §7.2 Mises en relation par les structures partenaires.
+CREATE TABLE IF NOT EXISTS mises_en_relation_historique (
+    id_chargement         INTEGER NOT NULL,
+    id_beneficiaire       VARCHAR NOT NULL,
+    code_ali              VARCHAR NOT NULL,
+    code_structure        VARCHAR NOT NULL,
+    date_mise_en_relation DATE NOT NULL,
+    taille_entreprise     VARCHAR NOT NULL,   -- tpe, pme, eti_ge, inconnue
+    secteur_naf           VARCHAR,            -- section A à U
+    issue                 VARCHAR NOT NULL,   -- en_cours, embauche, refus_employeur, refus_personne, abandon
+    date_embauche         DATE,               -- si embauche
+    type_contrat          VARCHAR,            -- si embauche
+    duree_contrat_mois    INTEGER,            -- vide pour un CDI
+    contrat_long          BOOLEAN,            -- embauche en CDI, création, ou durée ≥ 6 mois (NULL sans embauche)
+    date_extraction       DATE NOT NULL
+);
+CREATE TABLE IF NOT EXISTS mises_en_relation AS SELECT * FROM mises_en_relation_historique WITH NO DATA;  -- noqa: AM04
+
+-- §7.3 Actions collectives : une ligne par séance.
+CREATE TABLE IF NOT EXISTS actions_collectives_historique (
+    id_chargement          INTEGER NOT NULL,
+    id_action              VARCHAR NOT NULL,
+    type_action            VARCHAR NOT NULL,
+    code_structure         VARCHAR NOT NULL,
+    code_ali               VARCHAR,
+    code_commune           VARCHAR NOT NULL,
+    quartier               VARCHAR,
+    date_action            DATE NOT NULL,
+    places                 INTEGER,
+    participants           INTEGER NOT NULL,
+    rendez_vous_pris       INTEGER,
+    personnes_remobilisees INTEGER,
+    date_extraction        DATE NOT NULL
+);
+CREATE TABLE IF NOT EXISTS actions_collectives AS
+SELECT * FROM actions_collectives_historique WITH NO DATA;  -- noqa: AM04
+
+-- §7.3 Participations : qui a participé à quelle séance (séance des actions collectives en place au chargement).
+CREATE TABLE IF NOT EXISTS participations_historique (
+    id_chargement   INTEGER NOT NULL,
+    id_beneficiaire VARCHAR NOT NULL,
+    id_action       VARCHAR NOT NULL,
+    code_structure  VARCHAR NOT NULL,       -- l'organisatrice de la séance : le périmètre de l'instantané
+    date_extraction DATE NOT NULL
+);
+CREATE TABLE IF NOT EXISTS participations AS SELECT * FROM participations_historique WITH NO DATA;  -- noqa: AM04
+
+-- §7.4 Moyens : référents et places, par ALI et par mois.
+CREATE TABLE IF NOT EXISTS moyens_historique (
+    id_chargement   INTEGER NOT NULL,
+    code_ali        VARCHAR NOT NULL,
+    mois            DATE NOT NULL,          -- premier jour du mois
+    referents_etp   DECIMAL(9, 2) NOT NULL,
+    places          INTEGER NOT NULL,
+    cip_ecole       INTEGER,
+    date_extraction DATE NOT NULL
+);
+CREATE TABLE IF NOT EXISTS moyens AS SELECT * FROM moyens_historique WITH NO DATA;  -- noqa: AM04
+
+-- §7.5 Annuaire des structures (organisations, jamais de contact personnel).
+CREATE TABLE IF NOT EXISTS structures_historique (
+    id_chargement  INTEGER NOT NULL,
+    code_structure VARCHAR NOT NULL,
+    nom_structure  VARCHAR NOT NULL,
+    type           VARCHAR NOT NULL,
+    code_commune   VARCHAR NOT NULL,
+    domaines       VARCHAR[] NOT NULL,
+    reseaux        VARCHAR[] NOT NULL,
+    site_web       VARCHAR
+);
+CREATE TABLE IF NOT EXISTS structures AS SELECT * FROM structures_historique WITH NO DATA;  -- noqa: AM04

@@ -34,3 +34,24 @@ CREATE OR REPLACE TEMP MACRO norm_montant(x) AS
 -- Libellés libres (lignes budgétaires) : « Garde d'enfants » → garde_d_enfants.
 CREATE OR REPLACE TEMP MACRO norm_libelle(x) AS
     nullif(trim(regexp_replace(lower(strip_accents(trim(x))), '[^a-z0-9]+', '_', 'g'), '_'), '');
+
+-- Entiers (effectifs, places, durées) : « 7 », « 7.0 » (un nombre d'un classeur) ; au-delà de 9 chiffres, ou
+-- « 7,5 », illisible.
+CREATE OR REPLACE TEMP MACRO norm_entier(x) AS
+    CASE
+        WHEN regexp_full_match(norm_texte(x), '-?[0-9]{1,9}(\.0+)?')
+            THEN CAST(regexp_replace(norm_texte(x), '\.0+$', '') AS INTEGER)
+    END;
+
+-- Mois (contrat §7.4) : « 2024-03 », « 03/2024 », ou une date (cellule date d'un classeur) → premier jour du mois.
+CREATE OR REPLACE TEMP MACRO norm_mois(x) AS
+    CASE
+        WHEN regexp_full_match(norm_texte(x), '[0-9]{4}-[0-9]{1,2}')
+            THEN try_strptime(norm_texte(x) || '-01', '%Y-%m-%d')::DATE
+        WHEN regexp_full_match(norm_texte(x), '[0-9]{1,2}/[0-9]{4}')
+            THEN try_strptime('01/' || norm_texte(x), '%d/%m/%Y')::DATE
+        ELSE date_trunc('month', norm_date(x))::DATE
+    END;
+
+-- Codes (ALI, structure) : en majuscules, espaces retirés aux bords.
+CREATE OR REPLACE TEMP MACRO norm_code(x) AS upper(norm_texte(x));

@@ -73,6 +73,20 @@ v_composition_foyer AS (
 v_anciennete_rsa AS (
     SELECT brut, norm_enum(brut) AS norm FROM (SELECT DISTINCT anciennete_rsa AS brut FROM _brut)
 ),
+-- Freins (contrat §7.1, colonnes facultatives : absentes du fichier, elles valent NULL) : les valeurs distinctes
+-- des sept colonnes réunies, normalisées une fois (« Oui » → oui).
+v_frein AS (
+    SELECT brut, norm_enum(brut) AS norm
+    FROM (
+        SELECT DISTINCT
+            unnest([
+                frein_logement, frein_garde_enfants, frein_mobilite, frein_sante, frein_numerique, frein_langue,
+                frein_administratif
+            ]) AS brut
+        FROM _brut
+    )
+    WHERE brut IS NOT NULL
+),
 brut AS (
     SELECT
         b._ligne,
@@ -101,7 +115,14 @@ brut AS (
         ta.norm AS tranche_age,
         sx.norm AS sexe,
         cf.norm AS composition_foyer,
-        ar.norm AS anciennete_rsa
+        ar.norm AS anciennete_rsa,
+        f1.norm AS frein_logement,
+        f2.norm AS frein_garde_enfants,
+        f3.norm AS frein_mobilite,
+        f4.norm AS frein_sante,
+        f5.norm AS frein_numerique,
+        f6.norm AS frein_langue,
+        f7.norm AS frein_administratif
     FROM (
         SELECT *, regexp_full_match(id_beneficiaire, '[A-Za-z0-9_\-]{8,64}') AS id_conforme FROM _brut
     ) AS b
@@ -119,6 +140,13 @@ brut AS (
     LEFT JOIN v_sexe AS sx ON b.sexe = sx.brut
     LEFT JOIN v_composition_foyer AS cf ON b.composition_foyer = cf.brut
     LEFT JOIN v_anciennete_rsa AS ar ON b.anciennete_rsa = ar.brut
+    LEFT JOIN v_frein AS f1 ON b.frein_logement = f1.brut
+    LEFT JOIN v_frein AS f2 ON b.frein_garde_enfants = f2.brut
+    LEFT JOIN v_frein AS f3 ON b.frein_mobilite = f3.brut
+    LEFT JOIN v_frein AS f4 ON b.frein_sante = f4.brut
+    LEFT JOIN v_frein AS f5 ON b.frein_numerique = f5.brut
+    LEFT JOIN v_frein AS f6 ON b.frein_langue = f6.brut
+    LEFT JOIN v_frein AS f7 ON b.frein_administratif = f7.brut
 ),
 regles AS (
     SELECT
@@ -173,6 +201,20 @@ regles AS (
                 THEN ['composition_foyer', 'composition_foyer inconnue (attendu seul, seul_avec_enfants, couple ou couple_avec_enfants)']  -- noqa: LT05
             WHEN anciennete_rsa NOT IN ('moins_1_an', '1_2_ans', '2_5_ans', '5_ans_plus')
                 THEN ['anciennete_rsa', 'anciennete_rsa inconnue (attendu moins_1_an, 1_2_ans, 2_5_ans ou 5_ans_plus)']
+            WHEN frein_logement NOT IN ('oui', 'non')
+                THEN ['frein_logement', 'frein_logement inconnu (attendu oui, non ou vide)']
+            WHEN frein_garde_enfants NOT IN ('oui', 'non')
+                THEN ['frein_garde_enfants', 'frein_garde_enfants inconnu (attendu oui, non ou vide)']
+            WHEN frein_mobilite NOT IN ('oui', 'non')
+                THEN ['frein_mobilite', 'frein_mobilite inconnu (attendu oui, non ou vide)']
+            WHEN frein_sante NOT IN ('oui', 'non')
+                THEN ['frein_sante', 'frein_sante inconnu (attendu oui, non ou vide)']
+            WHEN frein_numerique NOT IN ('oui', 'non')
+                THEN ['frein_numerique', 'frein_numerique inconnu (attendu oui, non ou vide)']
+            WHEN frein_langue NOT IN ('oui', 'non')
+                THEN ['frein_langue', 'frein_langue inconnu (attendu oui, non ou vide)']
+            WHEN frein_administratif NOT IN ('oui', 'non')
+                THEN ['frein_administratif', 'frein_administratif inconnu (attendu oui, non ou vide)']
         END AS rejet
     FROM brut
 )
@@ -193,6 +235,13 @@ SELECT
     sexe,
     composition_foyer,
     anciennete_rsa,
+    frein_logement,
+    frein_garde_enfants,
+    frein_mobilite,
+    frein_sante,
+    frein_numerique,
+    frein_langue,
+    frein_administratif,
     $date_extraction::DATE AS date_extraction,
     rejet[1] AS colonne_rejet,
     rejet[2] AS motif_rejet,
