@@ -125,8 +125,23 @@ def espion(monkeypatch):
     return vus
 
 
+def st_cache_data_clear() -> None:
+    import streamlit
+
+    streamlit.cache_data.clear()
+
+
 def toutes_les_fautes(vus) -> list[str]:
     return [f for _, liste in vus for f in liste]
+
+
+def test_les_verifications_voient_une_fuite(base):
+    """Le garde-fou mord : les valeurs brutes d'ALI par commune, publiées telles quelles, sont des fautes."""
+    params = {**Periode(as_of=D, debut=date(2024, 1, 1), fin=D).params(), **Perimetre().params(), "groupe": "commune"}
+    brut = publie_brut(base, "entrees_sorties", params)
+    assert ((brut["entrees"] >= 1) & (brut["entrees"] < SEUIL)).any(), "la base doit avoir de petites cases"
+    assert fautes("entrees_sorties", params, brut, brut.drop(columns=["cle_entrees", "cle_sorties"]))
+    assert not fautes("entrees_sorties", params, brut, publie(base, "entrees_sorties", **params))
 
 
 # Questions que la barre latérale permet : un territoire, une période en mois entiers, au plus un filtre de
@@ -149,6 +164,7 @@ debuts = st.sampled_from(["2023-01-01", "2023-03-01", "2024-01-01", "2024-06-01"
 )
 def test_les_pages_ne_publient_rien_de_petit(base, app_test, espion, territoire, profil, debut, page):
     espion.clear()
+    st_cache_data_clear()  # sinon une question déjà posée sort du cache, sans repasser par l'espion
     at = app_test(base, f"pages/{page}.py", query_params={**territoire, **profil, "debut": debut})
     assert not at.exception
     assert espion, "la page n'a rien lu par la couche de publication"
