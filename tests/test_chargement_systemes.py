@@ -661,3 +661,18 @@ def test_la_cli_load_charge_les_fichiers_du_contrat_7_et_dit_les_rejets(tmp_path
     assert sortie[1]["apercu"]["systemes"][0]["cle"] == "C2DI93|ALI14"
     proc = cli("load", str(mer), db=tmp_path / "cli.duckdb")
     assert proc.returncode == 0 and "déjà été chargé" in proc.stdout
+
+
+def test_seuls_des_noms_verifies_entrent_dans_le_sql_compose():
+    """Le chargeur compose ses requêtes de noms écrits dans systemes.SPECS ; un nom qui ne serait pas un
+    identifiant simple (un morceau de SQL) est refusé dès la construction de la spec."""
+    from dataclasses import replace
+
+    from insertion.ingest import systemes
+
+    spec = systemes.SPECS["moyens"]
+    with pytest.raises(ValueError, match="identifiants SQL non admis"):
+        replace(spec, doublon=("code_ali; DROP TABLE episodes",))
+    with pytest.raises(ValueError, match="identifiants SQL non admis"):
+        replace(spec, cle_sql="code_ali) OR (1=1")
+    assert "$cles" in spec.sql_retirer and "$id" in spec.sql_inserer

@@ -448,18 +448,8 @@ def _load_budget(
 def _rejeter_doublons(con: duckdb.DuckDBPyConnection, spec: systemes.SpecSysteme) -> None:
     """Parmi les lignes valides, la première occurrence est gardée, les suivantes rejetées en citant sa ligne.
     Les colonnes viennent de systemes.SPECS (écrites en toutes lettres), jamais du fichier."""
-    cles_doublon = ", ".join(spec.doublon)
     con.execute(
-        f"""
-        UPDATE _verifie AS v
-        SET colonne_rejet = $colonne, motif_rejet = $motif, detail_rejet = 'première occurrence ligne ' || d.premiere
-        FROM (
-            SELECT _ligne, row_number() OVER w AS rang, first_value(_ligne) OVER w AS premiere
-            FROM _verifie WHERE motif_rejet IS NULL
-            WINDOW w AS (PARTITION BY {cles_doublon} ORDER BY _ligne)
-        ) AS d
-        WHERE v._ligne = d._ligne AND d.rang > 1
-        """,
+        spec.sql_doublons,
         {"colonne": spec.doublon[0], "motif": spec.motif_doublon},
     )
 
@@ -467,10 +457,7 @@ def _rejeter_doublons(con: duckdb.DuckDBPyConnection, spec: systemes.SpecSysteme
 def _etat_systeme(con: duckdb.DuckDBPyConnection, spec: systemes.SpecSysteme, cles_: list[str]) -> dict:
     """Pour chaque clé : (date de l'instantané courant, lignes courantes)."""
     rows = con.execute(
-        f"""
-        SELECT {spec.cle_sql} AS cle, {"max(date_extraction)" if spec.date_extraction else "NULL"}, count(*)
-        FROM {spec.table} WHERE list_contains($cles, {spec.cle_sql}) GROUP BY ALL
-        """,
+        spec.sql_etat,
         {"cles": cles_},
     ).fetchall()
     return {cle: (d, n) for cle, d, n in rows}
@@ -537,12 +524,7 @@ def _load_systeme(
     result.message = " ".join(parts)
     load_id = _record_load(con, result, digest, [])
     result.id_chargement = load_id
-    colonnes = ", ".join(spec.colonnes_table)
-    con.execute(
-        f"INSERT INTO {spec.historique} BY NAME SELECT $id AS id_chargement, {colonnes} "
-        "FROM _verifie WHERE motif_rejet IS NULL",
-        {"id": load_id},
-    )
+    con.execute(spec.sql_historique, {"id": load_id})
     _store_quarantine(con, load_id, raw)
     avant = _etat_systeme(con, spec, replaced)
     con.execute(
@@ -558,12 +540,8 @@ def _load_systeme(
         """,
         {"nature": spec.nature, "date_extraction": as_of, "id": load_id, "cles": replaced},
     )
-    con.execute(f"DELETE FROM {spec.table} WHERE list_contains($cles, {spec.cle_sql})", {"cles": replaced})
-    con.execute(
-        f"INSERT INTO {spec.table} BY NAME SELECT $id AS id_chargement, {colonnes} "
-        "FROM _verifie WHERE motif_rejet IS NULL AND list_contains($cles, cle) ORDER BY cle",
-        {"id": load_id, "cles": replaced},
-    )
+    con.execute(spec.sql_retirer, {"cles": replaced})
+    con.execute(spec.sql_inserer, {"id": load_id, "cles": replaced})
     if replaced:
         apres = _etat_systeme(con, spec, replaced)
         result.apercu = apercus.pour_systeme(spec.nature, spec.libelle_cle, replaced, avant, apres, seuil)

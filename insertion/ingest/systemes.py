@@ -21,9 +21,15 @@ eux entrent dans le SQL composé par le chargeur.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from insertion import contrat
+
+# Les seuls morceaux qui entrent dans le SQL composé : des noms écrits ici (vérifiés à la construction de chaque
+# spec), et une clé faite de noms de colonnes joints par « || '|' || ».
+_NOM = re.compile(r"^[a-z_][a-z0-9_]*$")
+_CLE = re.compile(r"^(?:'[a-z]+'|[a-z_][a-z0-9_]*( \|\| '\|' \|\| [a-z_][a-z0-9_]*)*)$")  # ou une constante
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,12 @@ class SpecSysteme:
     libelle_cle: str  # « structure × ALI » : pour les messages et l'aperçu
     date_extraction: bool = True
 
+    def __post_init__(self) -> None:
+        noms = (self.nature, *self.colonnes_fichier, *self.colonnes_table, *self.doublon)
+        mauvais = [n for n in noms if not _NOM.match(n)]
+        if mauvais or not _CLE.match(self.cle_sql):
+            raise ValueError(f"Spec {self.nature} : identifiants SQL non admis {mauvais or [self.cle_sql]}")
+
     @property
     def table(self) -> str:
         return self.nature
@@ -44,6 +56,47 @@ class SpecSysteme:
     @property
     def historique(self) -> str:
         return f"{self.nature}_historique"
+
+    # Les requêtes du chargeur pour ce type de fichier : composées une fois, de noms vérifiés ; toute valeur
+    # (id de chargement, clés, motif) reste un paramètre lié.
+    @property
+    def sql_doublons(self) -> str:
+        return f"""
+        UPDATE _verifie AS v
+        SET colonne_rejet = $colonne, motif_rejet = $motif, detail_rejet = 'première occurrence ligne ' || d.premiere
+        FROM (
+            SELECT _ligne, row_number() OVER w AS rang, first_value(_ligne) OVER w AS premiere
+            FROM _verifie WHERE motif_rejet IS NULL
+            WINDOW w AS (PARTITION BY {", ".join(self.doublon)} ORDER BY _ligne)
+        ) AS d
+        WHERE v._ligne = d._ligne AND d.rang > 1
+        """
+
+    @property
+    def sql_etat(self) -> str:
+        date = "max(date_extraction)" if self.date_extraction else "NULL"
+        return (
+            f"SELECT {self.cle_sql} AS cle, {date}, count(*) FROM {self.table} "
+            f"WHERE list_contains($cles, {self.cle_sql}) GROUP BY ALL"
+        )
+
+    @property
+    def sql_historique(self) -> str:
+        return (
+            f"INSERT INTO {self.historique} BY NAME SELECT $id AS id_chargement, {', '.join(self.colonnes_table)} "
+            "FROM _verifie WHERE motif_rejet IS NULL"
+        )
+
+    @property
+    def sql_retirer(self) -> str:
+        return f"DELETE FROM {self.table} WHERE list_contains($cles, {self.cle_sql})"
+
+    @property
+    def sql_inserer(self) -> str:
+        return (
+            f"INSERT INTO {self.table} BY NAME SELECT $id AS id_chargement, {', '.join(self.colonnes_table)} "
+            "FROM _verifie WHERE motif_rejet IS NULL AND list_contains($cles, cle) ORDER BY cle"
+        )
 
 
 _MISES = contrat.COLONNES_MISES_EN_RELATION
