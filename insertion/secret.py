@@ -110,10 +110,15 @@ class Protege:
 
 
 def _count_mask(values: pd.Series, seuil: int) -> pd.Series:
-    # Un effectif absent (NaN) a été masqué par la couche de publication (insertion.protect) : il reste
-    # masqué, et se lit « secret ».
     numbers = pd.to_numeric(values, errors="coerce")
-    return numbers.isna() | ((numbers >= 1) & (numbers < seuil))
+    return (numbers >= 1) & (numbers < seuil)
+
+
+def _masque_en_amont(valeurs: pd.Series, base: pd.Series) -> pd.Series:
+    """Un taux ou une médiane absents (NaN) sur une base masquée (NaN) ou non nulle ont été masqués par la couche
+    de publication : ils se lisent « secret ». Sur une base nulle, ils sont sans objet (« – »)."""
+    effectif = pd.to_numeric(base, errors="coerce")
+    return valeurs.isna() & (effectif.isna() | (effectif > 0))
 
 
 def _secondary(values: pd.Series, masked: pd.Series) -> pd.Series:
@@ -161,9 +166,9 @@ def proteger(
     mask = pd.DataFrame(index=data.index)
     secondary = pd.DataFrame(index=data.index)
     for column in effectifs:
-        # NaN : masqué en amont par la couche de publication, à tout niveau (son exemption est plus stricte).
-        numbers = pd.to_numeric(data[column], errors="coerce")
-        primary = (_count_mask(data[column], seuil) & below) | numbers.isna()
+        # Un effectif absent (NaN) a été masqué en amont par la couche de publication (insertion.protect), à tout
+        # niveau (son exemption est plus stricte) : il reste masqué, et se lit « secret ».
+        primary = (_count_mask(data[column], seuil) & below) | pd.to_numeric(data[column], errors="coerce").isna()
         first_pass = primary.copy()
         if ventilation is not None:
             keys = ventilation[0] if len(ventilation) == 1 else list(ventilation)
@@ -184,16 +189,12 @@ def proteger(
             num = (rate * den).round()
         small = ((num > 0) & (num < seuil)) | (((den - num) > 0) & ((den - num) < seuil))
         hidden = mask[denominator] if denominator in mask else False
-        # Un taux absent sur un dénominateur masqué ou non nul a été masqué par la couche de publication.
-        den_brut = pd.to_numeric(data[denominator], errors="coerce")
-        masque_amont = data[column].isna() & (den_brut.isna() | (den_brut > 0))
-        mask[column] = (((den < seuil) | hidden | small.fillna(False)) & data[column].notna()) | masque_amont
+        amont = _masque_en_amont(data[column], data[denominator])
+        mask[column] = (((den < seuil) | hidden | small.fillna(False)) & data[column].notna()) | amont
     for column, effectif in medianes.items():
         count = pd.to_numeric(data[effectif], errors="coerce").fillna(0)
         hidden = mask[effectif] if effectif in mask else False
-        # Une médiane absente sur un effectif masqué ou non nul a été masquée par la couche de publication.
-        count_brut = pd.to_numeric(data[effectif], errors="coerce")
-        amont = data[column].isna() & (count_brut.isna() | (count_brut > 0))
+        amont = _masque_en_amont(data[column], data[effectif])
         mask[column] = (((count < seuil) | hidden) & data[column].notna()) | amont
         data[column] = pd.to_numeric(data[column], errors="coerce").map(
             lambda j: j if pd.isna(j) else arrondir_mediane(j)

@@ -19,7 +19,6 @@ ALI, répartition par profil, séries par territoire), pour que les pages ne fas
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
@@ -29,6 +28,9 @@ import pandas as pd
 
 from insertion import contrat, formats, indicators, libelles, secret
 from insertion.definitions import Definition
+
+# Les mois entiers sont ceux de la couche de publication (questions permises) : un seul calendrier.
+from insertion.protect.questions import decale_mois, fin_de_mois
 from insertion.store import requetes as queries
 from insertion.store.requetes import Perimetre, Periode
 
@@ -40,16 +42,6 @@ Requete = Callable[..., pd.DataFrame]
 
 
 # --- Dates ------------------------------------------------------------------------------------------
-
-
-def fin_de_mois(jour: date) -> date:
-    return jour.replace(day=calendar.monthrange(jour.year, jour.month)[1])
-
-
-def decale_mois(premier: date, n: int) -> date:
-    """Le 1er du mois situé n mois avant (n < 0) ou après le mois de `premier`."""
-    m = premier.year * 12 + premier.month - 1 + n
-    return date(m // 12, m % 12 + 1, 1)
 
 
 def dernier_mois_complet(d: date) -> date:

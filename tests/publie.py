@@ -25,6 +25,16 @@ def publie(base: Path | str | duckdb.DuckDBPyConnection, nom: str, **params) -> 
             con.close()
 
 
+def valeurs_vraies(base: Path | str, nom: str, params: dict) -> pd.DataFrame:
+    """queries/<nom>.sql tel qu'il entre dans la couche, clés comprises : les valeurs vraies, que l'attaquant n'a
+    pas (pour vérifier ce que la couche en a fait)."""
+    con = db.open_read_only(base)
+    try:
+        return requetes.run(con, nom, avec_cles=True, **params)
+    finally:
+        con.close()
+
+
 def cellule(df: pd.DataFrame, colonne: str, **ou) -> float:
     """La valeur publiée d'une case (NaN : masquée) ; ou : colonne=valeur pour choisir la ligne."""
     lignes = df

@@ -29,7 +29,7 @@ from insertion import cli, protection
 from insertion.protect import diffusion, questions
 from insertion.store.requetes import Perimetre, Periode
 from tests.conftest import build_db, csv_bytes, ligne
-from tests.publie import publie
+from tests.publie import publie, valeurs_vraies
 from tests.test_protection import figees
 
 pytestmark = pytest.mark.slow
@@ -138,7 +138,7 @@ def toutes_les_fautes(vus) -> list[str]:
 def test_les_verifications_voient_une_fuite(base):
     """Le garde-fou mord : les valeurs brutes d'ALI par commune, publiées telles quelles, sont des fautes."""
     params = {**Periode(as_of=D, debut=date(2024, 1, 1), fin=D).params(), **Perimetre().params(), "groupe": "commune"}
-    brut = publie_brut(base, "entrees_sorties", params)
+    brut = valeurs_vraies(base, "entrees_sorties", params)
     assert ((brut["entrees"] >= 1) & (brut["entrees"] < SEUIL)).any(), "la base doit avoir de petites cases"
     assert fautes("entrees_sorties", params, brut, brut.drop(columns=["cle_entrees", "cle_sorties"]))
     assert not fautes("entrees_sorties", params, brut, publie(base, "entrees_sorties", **params))
@@ -197,8 +197,8 @@ def attaque(
     et toutes ses parties sauf une, c'est une soustraction)."""
     total, parties = publie(base, nom_total, **params_total), publie(base, nom_parties, **params_parties)
     brut_total, brut_parties = (
-        publie_brut(base, nom_total, params_total),
-        publie_brut(base, nom_parties, params_parties),
+        valeurs_vraies(base, nom_total, params_total),
+        valeurs_vraies(base, nom_parties, params_parties),
     )
     ex_total = diffusion.exemptions(diffusion.DECLARATIONS[nom_total], params_total, brut_total)
     ex_parties = diffusion.exemptions(diffusion.DECLARATIONS[nom_parties], params_parties, brut_parties)
@@ -206,16 +206,6 @@ def attaque(
     assert vraies[-1] == sum(vraies[:-1]), "les parties se partagent exactement le total"
     b = boites(parties[colonne], ex_parties) + boites(pd.Series([total[colonne].iloc[0]]), ex_total[:1])
     return figees(vraies, b, [(len(vraies) - 1, list(range(len(vraies) - 1)))])
-
-
-def publie_brut(base, nom: str, params: dict) -> pd.DataFrame:
-    from insertion.store import db, requetes
-
-    con = db.open_read_only(base)
-    try:
-        return requetes.run(con, nom, avec_cles=True, **params)
-    finally:
-        con.close()
 
 
 @settings(
@@ -232,9 +222,8 @@ def publie_brut(base, nom: str, params: dict) -> pd.DataFrame:
 )
 def test_un_total_et_ses_parties_ne_fixent_aucune_petite_case(base, territoire, profil, mois_debut, longueur, colonne):
     champ, valeurs, parties = territoire
-    debut = date(2023 + (mois_debut + 2) // 12, (mois_debut + 2) % 12 + 1, 1)  # de mars 2023 à décembre 2024
-    dernier = debut.year * 12 + debut.month - 1 + longueur - 1
-    fin = min(questions.fin_de_mois(date(dernier // 12, dernier % 12 + 1, 1)), D)
+    debut = questions.decale_mois(date(2023, 3, 1), mois_debut)  # de mars 2023 à décembre 2024
+    fin = min(questions.fin_de_mois(questions.decale_mois(debut, longueur - 1)), D)
     perimetre = Perimetre(**{**profil.__dict__, champ: valeurs})
     commun = {**Periode(as_of=D, debut=debut, fin=fin).params(), **perimetre.params()}
     total = {**commun, "groupe": "departement"}
@@ -250,8 +239,8 @@ def test_deux_fenetres_emboitees_ne_redonnent_pas_le_mois_d_ecart(base):
     for mois in range(1, 12):
         debut, debut_suivant = date(2024, mois, 1), date(2024, mois + 1, 1)
         commun = {"as_of": D, "fin": D, "groupe": "ali", **Perimetre().params()}
-        longue = publie_brut(base, "entrees_sorties", {**commun, "debut": debut})
-        courte = publie_brut(base, "entrees_sorties", {**commun, "debut": debut_suivant})
+        longue = valeurs_vraies(base, "entrees_sorties", {**commun, "debut": debut})
+        courte = valeurs_vraies(base, "entrees_sorties", {**commun, "debut": debut_suivant})
         pl = publie(base, "entrees_sorties", **commun, debut=debut)
         pc = publie(base, "entrees_sorties", **commun, debut=debut_suivant)
         for i in range(len(longue)):

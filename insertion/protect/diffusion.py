@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from insertion import protection
+from insertion.protect import questions
 from insertion.store import requetes
 from insertion.store.cles import MODULE
 from insertion.store.referentiel import load_referentiel
@@ -46,14 +47,13 @@ class Declaration:
 
     depuis : d'où date la question, pour l'exemption du département : « debut » (un flux ou une cohorte,
     depuis le début de la période), « as_of » (un stock à la date D), ou le nom d'une colonne de dates (un
-    stock par ligne, ou la fin de mois d'un taux sur les 12 mois qui la précèdent : recul_mois).
+    stock par ligne).
     taux : colonne de taux → (numérateur, dénominateur) ; créée si la requête ne la rend pas.
     medianes : colonne de médiane (jours) → effectif sur lequel elle porte.
     moyennes : colonne de moyenne d'effectifs sans clé → colonnes calculées sur elle (coût par personne).
     """
 
     depuis: str = "debut"
-    recul_mois: int = 0
     taux: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     medianes: Mapping[str, str] = field(default_factory=dict)
     moyennes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -94,11 +94,6 @@ DECLARATIONS: dict[str, Declaration] = {
 }
 
 
-def _mois_plus(jour: date, mois: int) -> date:
-    total = jour.year * 12 + jour.month - 1 + mois
-    return date(total // 12, total % 12 + 1, 1)
-
-
 @cache
 def premiere_ouverture() -> date:
     """Le premier mois d'ouverture d'une ALI (référentiel, public) : avant, le département n'a personne à
@@ -117,7 +112,7 @@ def premiers_mois_exemptes() -> tuple[date | None, date | None]:
     ept_de = {c["code_commune"]: c["ept"] for c in ref.communes}
     ouvertures = [(ept_de[code], a["ouverture"]) for a in ref.ali for code in a["communes"][:1]]
     stocks = protection.premier_mois_exempte(ouvertures)
-    return stocks, (_mois_plus(stocks, 1) if stocks else None)
+    return stocks, (questions.decale_mois(stocks, 1) if stocks else None)
 
 
 def _date(valeur: object) -> date | None:
@@ -149,10 +144,7 @@ def exemptions(decl: Declaration, params: Mapping[str, object], df: pd.DataFrame
         return non | bool(stocks and as_of and as_of >= stocks)
     if decl.depuis not in df.columns or stocks is None:
         return non
-    premier = stocks if decl.recul_mois == 0 else flux
-    return np.array(
-        [bool(d and _mois_plus(d, -decl.recul_mois) >= premier) for d in map(_date, df[decl.depuis])], dtype=bool
-    )
+    return np.array([bool(d and d >= stocks) for d in map(_date, df[decl.depuis])], dtype=bool)
 
 
 def _entiers(serie: pd.Series) -> np.ndarray:

@@ -37,6 +37,12 @@ def fin_de_mois(jour: date) -> date:
     return jour.replace(day=calendar.monthrange(jour.year, jour.month)[1])
 
 
+def decale_mois(premier: date, n: int) -> date:
+    """Le 1er du mois situé n mois avant (n < 0) ou après le mois de `premier`."""
+    m = premier.year * 12 + premier.month - 1 + n
+    return date(m // 12, m % 12 + 1, 1)
+
+
 def mois_entiers(debut: date, fin: date, dates_des_donnees: tuple[date, ...] = ()) -> tuple[date, date]:
     """(début, fin) ramenés à des mois entiers : début au 1er de son mois ; fin au dernier jour de son mois,
     sauf si c'est une date des données (gardée telle quelle), sans dépasser la plus récente d'entre elles."""
