@@ -631,7 +631,7 @@ def test_une_base_du_schema_8_est_mise_a_niveau_a_l_ouverture(tmp_path):
 
     lecteur = db.open_read_only(path)
     try:
-        assert db.version(lecteur) == db.VERSION_SCHEMA == "9"
+        assert db.version(lecteur) == db.VERSION_SCHEMA == "10"
         assert lecteur.execute("SELECT count(*), count(frein_logement) FROM episodes").fetchall() == [(4, 0)]
         assert lecteur.execute("SELECT count(*) FROM moyens").fetchall() == [(0,)]
     finally:
@@ -676,3 +676,28 @@ def test_seuls_des_noms_verifies_entrent_dans_le_sql_compose():
     with pytest.raises(ValueError, match="identifiants SQL non admis"):
         replace(spec, cle_sql="code_ali) OR (1=1")
     assert "$cles" in spec.sql_retirer and "$id" in spec.sql_inserer
+
+
+def test_les_lignes_chargees_portent_la_cle_de_cellule_de_leur_personne_ou_de_leur_seance(tmp_path, base):
+    """Les effectifs des fichiers du §7 sont publiés par clés de cellule (secret statistique) : chaque mise en
+    relation et chaque participation prend la clé de sa personne (la même que ses épisodes), chaque séance une
+    clé à elle ; toutes calculées avec le sel de la base, recalculées par Python ici."""
+    from insertion.store import cles
+
+    actions = [action("ATN-1"), action("JDI-1", code_structure="PANTIN-ML")]
+    charger(tmp_path, base, ("actions.csv", csv_bytes(actions)))
+    rows = [{"id_beneficiaire": pseudo(i), "id_action": "ATN-1", "date_extraction": D} for i in (1, 2)]
+    charger(tmp_path, base, ("participations.csv", csv_bytes(rows)))
+    con = duckdb.connect(str(base), read_only=True)
+    try:
+        sel = cles.sel(con).valeur
+        participations = con.execute("SELECT id_beneficiaire, cle_personne FROM participations").fetchall()
+        seances = con.execute("SELECT code_structure, id_action, cle_action FROM actions_collectives").fetchall()
+    finally:
+        con.close()
+    assert len(participations) == 2 and len(seances) == 2
+    for id_beneficiaire, cle in participations:
+        assert cle == cles.cle_personne(id_beneficiaire, sel)
+    for structure, id_action, cle in seances:
+        attendu = int.from_bytes(hmac.new(sel, f"a|{structure}|{id_action}".encode(), hashlib.sha256).digest()[:4])
+        assert cle == attendu

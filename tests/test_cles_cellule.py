@@ -213,7 +213,7 @@ def test_la_migration_calcule_les_cles(tmp_path, sel_1):
     con.close()
     lecteur = db.open_read_only(chemin)
     try:
-        assert db.version(lecteur) == db.VERSION_SCHEMA == "9"
+        assert db.version(lecteur) == db.VERSION_SCHEMA == "10"
         df = requetes.run(lecteur, "file_active", avec_cles=True, **params(Perimetre(), "ali"))
         assert ligne_de(df, "ALI14")["cle_file_active"] == somme(["personneE"], SEL_1)
     finally:

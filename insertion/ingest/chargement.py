@@ -542,6 +542,7 @@ def _load_systeme(
     )
     con.execute(spec.sql_retirer, {"cles": replaced})
     con.execute(spec.sql_inserer, {"id": load_id, "cles": replaced})
+    cles.preparer(con)  # les clés de cellule des lignes insérées (personnes, séances), secret statistique
     if replaced:
         apres = _etat_systeme(con, spec, replaced)
         result.apercu = apercus.pour_systeme(spec.nature, spec.libelle_cle, replaced, avant, apres, seuil)

@@ -51,12 +51,19 @@ class Declaration:
     taux : colonne de taux → (numérateur, dénominateur) ; créée si la requête ne la rend pas.
     medianes : colonne de médiane (jours) → effectif sur lequel elle porte.
     moyennes : colonne de moyenne d'effectifs sans clé → colonnes calculées sur elle (coût par personne).
+    rapports : colonne → (effectif à clé, grandeur publique) : un effectif rapporté à une grandeur qui n'est pas
+    un effectif de personnes (places, séances, référents en ETP) ; recalculé sur l'effectif publié, car le
+    rapport exact, multiplié par la grandeur publique, redonnerait l'effectif exact.
+    exemptable : faux pour les fichiers du §7 (mises en relation, actions collectives, participations) : ils ne
+    viennent souvent que d'une ou deux ALI, leur « département » n'est alors qu'une ALI ; il n'est jamais exact.
     """
 
     depuis: str = "debut"
     taux: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     medianes: Mapping[str, str] = field(default_factory=dict)
     moyennes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    rapports: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    exemptable: bool = True
 
 
 _TAUX_DIAG = {"taux_90j": ("numerateur", "denominateur")}
@@ -128,6 +135,8 @@ def sans_filtre(params: Mapping[str, object]) -> bool:
 def exemptions(decl: Declaration, params: Mapping[str, object], df: pd.DataFrame) -> np.ndarray:
     """Un booléen par ligne : publiée exactement (le département, sans filtre, sur une question assez récente)."""
     non = np.zeros(len(df), dtype=bool)
+    if not decl.exemptable:
+        return non
     # Une question tout entière avant l'ouverture de la première ALI (référentiel public) ne porte sur
     # personne, à aucun niveau : ses zéros ne cachent rien, et la vue peut dire qu'il n'y a rien.
     fins = [_date(params.get(p)) for p in ("as_of", "fin") if params.get(p) is not None]
@@ -193,6 +202,12 @@ def publier_requete(nom: str, params: Mapping[str, object], brut: pd.DataFrame) 
         arrondi = reglage.pas_mediane * np.floor(jours / reglage.pas_mediane + 0.5)
         visible = np.where(exempt, vrais[effectif] >= seuil, df[effectif].notna().to_numpy())
         df[mediane] = np.where(visible, arrondi, np.nan)
+    for rapport, (effectif, grandeur) in decl.rapports.items():
+        public = pd.to_numeric(brut[grandeur], errors="coerce").to_numpy(dtype="float64")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            exact = vrais[effectif] / public
+            sur_publie = df[effectif].to_numpy(dtype="float64") / public
+        df[rapport] = np.where(public > 0, np.where(exempt, exact, sur_publie), np.nan)
     for moyenne, derivees in decl.moyennes.items():
         vraie = pd.to_numeric(brut[moyenne], errors="coerce").to_numpy(dtype="float64")
         arrondie = PAS_MOYENNE * np.floor(vraie / PAS_MOYENNE + 0.5)

@@ -96,8 +96,21 @@ OCTETS_SEL_ALEATOIRE = 32  # 256 bits, bien au-delà des 128 que demande LONGUEU
 
 # Les clés des épisodes courants, recalculées d'un bloc. Pads liés : le sel n'apparaît jamais dans le texte
 # d'une requête (ni donc dans un journal de requêtes ou un message d'erreur de DuckDB).
-_RECALCUL = "UPDATE episodes SET cle_personne = cle_hmac('p|' || id_beneficiaire, $ipad, $opad)"
-_COMPLETER = _RECALCUL + " WHERE cle_personne IS NULL"
+# Les fichiers du §7 qui nomment des personnes (mises en relation, participations) prennent la même clé de
+# personne ; une séance d'action collective, une clé de séance (« a| » + structure + id_action) : ses effectifs
+# déclarés (participants, personnes remobilisées) n'ont pas de membres nommés, la séance en tient lieu.
+_CLES = (
+    ("episodes", "cle_personne", "'p|' || id_beneficiaire"),
+    ("mises_en_relation", "cle_personne", "'p|' || id_beneficiaire"),
+    ("participations", "cle_personne", "'p|' || id_beneficiaire"),
+    ("actions_collectives", "cle_action", "'a|' || code_structure || '|' || id_action"),
+)
+_RECALCUL = tuple(
+    f"UPDATE {table} SET {colonne} = cle_hmac({message}, $ipad, $opad)" for table, colonne, message in _CLES
+)
+_COMPLETER = tuple(
+    f"{requete} WHERE {colonne} IS NULL" for requete, (_t, colonne, _m) in zip(_RECALCUL, _CLES, strict=True)
+)
 
 
 @dataclass(frozen=True)
@@ -171,7 +184,8 @@ def preparer(
     courant = sel(con, environ)
     empreinte = courant.empreinte()
     recalcul = tout_recalculer or _meta(con, CLE_META_EMPREINTE) != empreinte
-    con.execute(_RECALCUL if recalcul else _COMPLETER, courant.pads())
+    for requete in _RECALCUL if recalcul else _COMPLETER:
+        con.execute(requete, courant.pads())
     if recalcul:
         _ecrire_meta(con, CLE_META_EMPREINTE, empreinte)
     return recalcul

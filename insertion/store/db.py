@@ -20,7 +20,9 @@ from insertion.store import cles, publication, referentiel
 # 9 : colonnes frein_* des épisodes (contrat §7.1), tables des fichiers du §7 (mises en relation, actions
 #     collectives, participations, moyens, annuaire des structures, instantanes_systemes), colonnes du remplacement
 #     de ces fichiers dans chargements_remplacements ; toutes créées par schema.sql.
-VERSION_SCHEMA = "9"
+# 10 : clés de cellule des fichiers du §7 (mises_en_relation.cle_personne, participations.cle_personne,
+#      actions_collectives.cle_action), pour publier leurs effectifs sous le secret statistique.
+VERSION_SCHEMA = "10"
 _PREPARATION = Path(__file__).resolve().parent / "sql" / "episodes_indicateurs.sql"
 
 

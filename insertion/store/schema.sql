@@ -171,6 +171,8 @@ CREATE TABLE IF NOT EXISTS mises_en_relation_historique (
     date_extraction       DATE NOT NULL
 );
 CREATE TABLE IF NOT EXISTS mises_en_relation AS SELECT * FROM mises_en_relation_historique WITH NO DATA;  -- noqa: AM04
+-- Clé de cellule de la personne (schéma 10, insertion/store/cles.py), comme episodes.cle_personne.
+ALTER TABLE mises_en_relation ADD COLUMN IF NOT EXISTS cle_personne UINTEGER;
 
 -- §7.3 Actions collectives : une ligne par séance.
 CREATE TABLE IF NOT EXISTS actions_collectives_historique (
@@ -190,6 +192,8 @@ CREATE TABLE IF NOT EXISTS actions_collectives_historique (
 );
 CREATE TABLE IF NOT EXISTS actions_collectives AS
 SELECT * FROM actions_collectives_historique WITH NO DATA;  -- noqa: AM04
+-- Clé de cellule de la séance (schéma 10) : ses effectifs déclarés n'ont pas de membres nommés.
+ALTER TABLE actions_collectives ADD COLUMN IF NOT EXISTS cle_action UINTEGER;
 
 -- §7.3 Participations : qui a participé à quelle séance (séance des actions collectives en place au chargement).
 CREATE TABLE IF NOT EXISTS participations_historique (
@@ -200,6 +204,7 @@ CREATE TABLE IF NOT EXISTS participations_historique (
     date_extraction DATE NOT NULL
 );
 CREATE TABLE IF NOT EXISTS participations AS SELECT * FROM participations_historique WITH NO DATA;  -- noqa: AM04
+ALTER TABLE participations ADD COLUMN IF NOT EXISTS cle_personne UINTEGER;
 
 -- §7.4 Moyens : référents et places, par ALI et par mois.
 CREATE TABLE IF NOT EXISTS moyens_historique (
