@@ -6,6 +6,7 @@ pas passer par dashboard.py (stack-notes), la page doit donc se suffire à elle-
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -15,7 +16,18 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from insertion import acces, accessibilite, barre_filtres, charts, connexion, filters, formats, indicators, protect
+from insertion import (
+    acces,
+    accessibilite,
+    autres_systemes,
+    barre_filtres,
+    charts,
+    connexion,
+    filters,
+    formats,
+    indicators,
+    protect,
+)
 from insertion.config import default_db_path
 from insertion.protect import questions
 from insertion.store import db, requetes
@@ -31,7 +43,8 @@ class Contexte:
     demo: bool
 
     def requete(self, fonction: str, **kwargs) -> pd.DataFrame:
-        """Un indicateur de insertion.indicators, en cache tant que la base ne change pas."""
+        """Un indicateur de insertion.indicators (« file_active ») ou de insertion.autres_systemes
+        (« freins.prevalence »), en cache tant que la base ne change pas."""
         return _indicateur(self.cle_base, fonction, tuple(sorted(kwargs.items())))
 
     def sql(self, nom: str, **params) -> pd.DataFrame:
@@ -149,11 +162,24 @@ def _connection_for(cle_base: str) -> duckdb.DuckDBPyConnection:
     return connection(path, int(version))
 
 
+def fonction_indicateur(nom: str) -> Callable[..., pd.DataFrame]:
+    """« file_active » : insertion.indicators ; « freins.prevalence » : un module de insertion.autres_systemes
+    (liste fermée : un nom venu d'ailleurs ne charge jamais un autre module)."""
+    module_nom, _, fonction = nom.rpartition(".")
+    if module_nom:
+        if module_nom not in autres_systemes.MODULES:
+            raise ValueError(f"Indicateur inconnu : {nom}")
+        module = importlib.import_module(f"insertion.autres_systemes.{module_nom}")
+    else:
+        module = indicators
+    if fonction.startswith("_") or not callable(getattr(module, fonction, None)):
+        raise ValueError(f"Indicateur inconnu : {nom}")
+    return getattr(module, fonction)
+
+
 @st.cache_data(max_entries=512, show_spinner=False)
 def _indicateur(cle_base: str, fonction: str, kwargs: tuple) -> pd.DataFrame:
-    if fonction.startswith("_") or not hasattr(indicators, fonction):
-        raise ValueError(f"Indicateur inconnu : {fonction}")
-    return getattr(indicators, fonction)(_connection_for(cle_base), **dict(kwargs))
+    return fonction_indicateur(fonction)(_connection_for(cle_base), **dict(kwargs))
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
