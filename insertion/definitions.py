@@ -81,4 +81,29 @@ DEFINITIONS = {
         "File active moyenne de l'année.",
         ("cout_par_personne",),
     ),
+    "mises_en_relation": Definition(
+        "Mises en relation par les partenaires",
+        "Mises en relation d'une personne suivie avec un employeur du territoire par une structure partenaire "
+        "(contrat §7.2), datées dans la période. Taux d'embauche : mises en relation dont l'issue est une embauche. "
+        "Contrat long : CDI, création d'entreprise, ou contrat d'au moins 6 mois. TPE/PME : entreprise de moins de "
+        "250 salariés (taille inconnue exclue).",
+        "Mises en relation de la période (taux d'embauche) ; embauches de la période (contrats longs, TPE/PME).",
+        ("mises_en_relation",),
+    ),
+    "delais_mise_en_relation": Definition(
+        "Délais jusqu'à la mise en relation et à l'embauche",
+        "Pour chaque personne dans une ALI dont la première mise en relation tombe dans la période : jours entre "
+        "l'orientation de son épisode (le plus récent orienté à cette date) et cette première mise en relation ; "
+        "puis jusqu'à sa première embauche. Médianes, arrondies au pas du secret.",
+        "Personnes mises en relation pour la première fois dans la période, avec un épisode dans l'ALI.",
+        ("delais_mise_en_relation",),
+    ),
+    "embauches_sorties": Definition(
+        "Embauches et sorties en emploi",
+        "Embauches par un partenaire, dans la période et au plus tard 90 jours avant D, dont l'épisode de la "
+        "personne dans la même ALI est sorti de 0 à 90 jours après l'embauche avec un motif du groupe « sortie en "
+        "emploi ». Mesure l'accord entre les fichiers des partenaires et la file active.",
+        "Embauches de la période datant d'au moins 90 jours à D.",
+        ("embauches_sorties",),
+    ),
 }

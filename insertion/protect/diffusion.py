@@ -98,6 +98,25 @@ DECLARATIONS: dict[str, Declaration] = {
     # La complétude : des effectifs d'épisodes renseignés ; ses taux sont faits par insertion.qualite sur eux.
     "qualite_completude": Declaration(),
     "cout_par_personne": Declaration(depuis="as_of", moyennes={"file_active_moyenne": ("cout_par_personne",)}),
+    # Contrat §7.2 : les mises en relation ne viennent que des ALI qui travaillent avec des partenaires.
+    "mises_en_relation": Declaration(
+        taux={
+            "taux_embauche": ("embauches", "mises_en_relation"),
+            "part_contrats_longs": ("contrats_longs", "embauches"),
+            "part_tpe_pme": ("embauches_tpe_pme", "embauches"),
+        },
+        exemptable=False,
+    ),
+    "delais_mise_en_relation": Declaration(
+        medianes={
+            "delai_median_mise_en_relation_j": "personnes_mises_en_relation",
+            "delai_median_embauche_j": "personnes_embauchees",
+        },
+        exemptable=False,
+    ),
+    "embauches_sorties": Declaration(
+        taux={"taux_concordance": ("embauches_sortie_emploi", "embauches_observees")}, exemptable=False
+    ),
 }
 
 

@@ -187,3 +187,29 @@ evenements AS (
 SELECT groupe, m, sum(delta) AS delta, sum(delta_cle) AS delta_cle
 FROM evenements
 GROUP BY groupe, m;
+
+-- Mises en relation du périmètre (contrat §7.2). Le filtre ALI porte sur l'ALI de la mise en relation ; les
+-- autres filtres (EPT, commune, profil) n'existent que dans la file active : une mise en relation y entre quand
+-- sa personne a, dans la même ALI, un épisode retenu par ces filtres. Sans eux, toutes les lignes comptent, même
+-- celles dont la personne manque à la file active (une extraction en retard ne doit pas effacer un placement).
+CREATE OR REPLACE MACRO mises_en_relation_du_perimetre(alis, epts, communes, parcours, ages, sexes) AS TABLE
+SELECT m.*  -- noqa: AM04
+FROM mises_en_relation AS m
+WHERE (alis IS NULL OR list_contains(alis, m.code_ali))
+  AND (
+      (epts IS NULL AND communes IS NULL AND parcours IS NULL AND ages IS NULL AND sexes IS NULL)
+      OR EXISTS (
+          SELECT 1
+          FROM perimetre(alis, epts, communes, parcours, ages, sexes) AS e
+          WHERE e.id_beneficiaire = m.id_beneficiaire AND e.code_ali = m.code_ali
+      )
+  );
+
+-- Le groupe d'une mise en relation (§7.2) : le département, l'ALI ou la structure partenaire.
+CREATE OR REPLACE MACRO groupe_mise_en_relation(groupe, code_ali, code_structure) AS
+    CASE groupe
+        WHEN 'departement' THEN 'Seine-Saint-Denis'
+        WHEN 'ali' THEN code_ali
+        WHEN 'structure' THEN code_structure
+        ELSE error('Regroupement inconnu : ' || groupe)
+    END;

@@ -1,0 +1,49 @@
+"""Mises en relation par les structures partenaires (contrat §7.2) : queries/mises_en_relation.sql,
+queries/delais_mise_en_relation.sql, queries/embauches_sorties.sql."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from insertion.store.requetes import Perimetre, Periode, run
+
+GROUPES = ("departement", "ali", "structure")
+PAS = ("periode", "mois")
+
+
+def _params(periode: Periode, perimetre: Perimetre, groupe: str) -> dict:
+    if groupe not in GROUPES:
+        raise ValueError(f"Regroupement inconnu : {groupe!r} (valeurs possibles : {', '.join(GROUPES)})")
+    return {**periode.params(), **perimetre.params(), "groupe": groupe}
+
+
+def mises_en_relation(
+    con: duckdb.DuckDBPyConnection,
+    periode: Periode,
+    perimetre: Perimetre = Perimetre(),
+    groupe: str = "departement",
+    pas: str = "periode",
+) -> pd.DataFrame:
+    """Mises en relation de la période : groupe, mois (NULL au pas 'periode'), mises_en_relation, personnes,
+    embauches, contrats_longs, embauches_tpe_pme, taux_embauche, part_contrats_longs, part_tpe_pme."""
+    if pas not in PAS:
+        raise ValueError(f"Pas inconnu : {pas!r} (valeurs possibles : {', '.join(PAS)})")
+    return run(con, "mises_en_relation", **_params(periode, perimetre, groupe), pas=pas)
+
+
+def delais(
+    con: duckdb.DuckDBPyConnection, periode: Periode, perimetre: Perimetre = Perimetre(), groupe: str = "departement"
+) -> pd.DataFrame:
+    """Délais médians de l'orientation à la première mise en relation et à l'embauche : groupe,
+    personnes_mises_en_relation, delai_median_mise_en_relation_j, personnes_embauchees, delai_median_embauche_j,
+    personnes_sans_episode."""
+    return run(con, "delais_mise_en_relation", **_params(periode, perimetre, groupe))
+
+
+def embauches_sorties(
+    con: duckdb.DuckDBPyConnection, periode: Periode, perimetre: Perimetre = Perimetre(), groupe: str = "departement"
+) -> pd.DataFrame:
+    """Embauches suivies d'une sortie en emploi de l'épisode dans les 90 jours : groupe, embauches_observees,
+    embauches_sortie_emploi, taux_concordance, embauches_sans_episode."""
+    return run(con, "embauches_sorties", **_params(periode, perimetre, groupe))
