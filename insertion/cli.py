@@ -133,11 +133,11 @@ def _cmd_load(args: argparse.Namespace, db_path: Path) -> int:
 
 
 def _cmd_indicators(args: argparse.Namespace, db_path: Path) -> int:
-    from insertion import indicators, protect, protection
+    from insertion import autres_systemes, indicators, protect, protection
     from insertion.protect import questions
     from insertion.store import db
     from insertion.store.referentiel import load_referentiel
-    from insertion.store.requetes import Perimetre
+    from insertion.store.requetes import Perimetre, Periode
 
     unknown = sorted(set(args.ali) - load_referentiel().codes_ali)
     if unknown:
@@ -161,10 +161,15 @@ def _cmd_indicators(args: argparse.Namespace, db_path: Path) -> int:
         # Jamais de valeur brute imprimée : toute requête passe par la couche de publication.
         with protect.publication():
             publie = indicators.compute(con, as_of=args.as_of, debut=args.debut, fin=args.fin, perimetre=perimetre)
+            periode = Periode(as_of=date.fromisoformat(publie["as_of"]), debut=args.debut, fin=args.fin)
+            systemes = autres_systemes.resume(con, periode, perimetre)
     finally:
         con.close()
-    result = indicators.publier(publie, perimetre)
-    print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else indicators.format_text(result))
+    result = {**indicators.publier(publie, perimetre), **systemes}
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        print("\n".join([indicators.format_text(result), "", *autres_systemes.lignes_texte(result)]).rstrip())
     return 0
 
 

@@ -10,8 +10,8 @@ fichier a le sien, tiré de la graine). Les fichiers écrits, dans l'ordre où l
   ``donnees_demonstration`` ; seuls un nom public et un type sont donnés (génériques quand aucun nom public ne
   s'impose), aucun site ni aucun contact ;
 - ``mises_en_relation_2026-10-31.csv`` : les mises en relation de C2Di 93, Self Interim et Energie pour des
-  personnes suivies par ALI14, vers les TPE et PME du territoire ; une embauche y est toujours suivie, dans les
-  90 jours, d'une sortie en emploi de l'épisode (l'accord avec la file active du contrat §7.2) ;
+  personnes suivies par ALI14, vers les TPE et PME du territoire ; une sortie en emploi de l'épisode y est précédée
+  d'une embauche (l'accord avec la file active du contrat §7.2), et quelques missions courtes n'en font pas sortir ;
 - ``actions_collectives_2026-10-31.csv`` : les ateliers numériques d'ALI14, chaque mardi et chaque vendredi depuis
   février 2023 (hors août), environ 7 personnes devant les écrans ; les « Jeudis de l'insertion » du réseau de
   Pantin, une journée dans chacun de ses quartiers en juin 2023 (questions, rendez-vous pris, personnes
@@ -199,7 +199,7 @@ def _iso(d) -> str:
 def _mises_en_relation(ep: pd.DataFrame, seed: int) -> pd.DataFrame:
     """Des personnes suivies par ALI14 en parcours professionnel ou socio-professionnel, mises en relation par l'un
     des trois partenaires. Une sortie en emploi de l'épisode fait une embauche (dans les 90 jours qui la précèdent) ;
-    sinon, refus, abandon, ou en cours si la mise en relation est récente."""
+    sinon, refus, abandon, une mission courte sans sortie, ou en cours si la mise en relation est récente."""
     rng = np.random.default_rng([seed, 14, 2])
     fin = np.datetime64(FIN.isoformat())
     ali14 = ep[(ep["code_ali"] == "ALI14") & ep["type_parcours"].isin(["professionnel", "socio_professionnel"])]
@@ -240,6 +240,14 @@ def _mises_en_relation(ep: pd.DataFrame, seed: int) -> pd.DataFrame:
         mise = o + rng.integers(7, max(8, int((fin_possible - o).astype(int)) - 5))
         if fin - mise < np.timedelta64(45, "D") and s > fin:
             issue = "en_cours"
+        elif rng.random() < 0.3 and fin_possible - mise > np.timedelta64(40, "D"):
+            # Une mission courte (intérim, CDD d'un à trois mois) : la personne reste suivie, l'épisode ne sort pas
+            # en emploi. Ces embauches-là n'ont pas de sortie dans la file active (contrat §7.2, accord).
+            embauche = mise + rng.integers(10, 40)
+            contrat_ = rng.choice(["interim", "cdd"], p=[0.6, 0.4])
+            lignes.append((ali14["id_beneficiaire"].iat[i], structure, mise, taille, naf, "embauche", embauche,
+                           contrat_, str(int(rng.integers(1, 4)))))  # fmt: skip
+            continue
         else:
             issue = rng.choice(["refus_employeur", "refus_personne", "abandon"], p=[0.55, 0.25, 0.20])
         lignes.append((ali14["id_beneficiaire"].iat[i], structure, mise, taille, naf, issue, None, "", ""))

@@ -42,6 +42,10 @@ MANQUES = {
     "cohortes_12m": Manque(
         "Aucune orientation de la période n'a encore un an de recul à la date d'observation", RECUL_12M
     ),
+    "mises_en_relation": Manque("Aucune mise en relation par une structure partenaire", PERIODE),
+    "embauches_anciennes": Manque(
+        "Aucune embauche de la période n'a encore 90 jours de recul à la date d'observation", RECUL_90J
+    ),
 }
 _MOMENTS = {PERIODE: "sur cette période", DATE: "à cette date"}
 _CONSEILS_MOMENT = {

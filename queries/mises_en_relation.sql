@@ -8,7 +8,8 @@
 -- Taux (calculés par la couche de publication sur les effectifs publiés) : taux_embauche = embauches /
 -- mises_en_relation ; part_contrats_longs = contrats_longs / embauches ; part_tpe_pme = embauches_tpe_pme / embauches.
 -- Paramètres : as_of (D), debut, fin ; groupe ('departement', 'ali', 'structure') ; pas ('periode' : une ligne par
--- groupe, mois NULL ; 'mois' : une ligne par groupe et mois de mise en relation) ; filtres du périmètre.
+-- groupe, mois NULL ; 'mois', 'trimestre', 'annee' : une ligne par groupe et mois, trimestre ou année de mise en
+-- relation, datée de son premier jour dans la colonne mois) ; filtres du périmètre.
 -- Colonnes : groupe, mois, mises_en_relation, personnes, embauches, contrats_longs, embauches_tpe_pme, taux_embauche,
 -- part_contrats_longs, part_tpe_pme, et les clés de cellule des effectifs.
 WITH lignes AS (
@@ -17,6 +18,8 @@ WITH lignes AS (
         CASE $pas
             WHEN 'periode' THEN NULL
             WHEN 'mois' THEN CAST(date_trunc('month', date_mise_en_relation) AS DATE)
+            WHEN 'trimestre' THEN CAST(date_trunc('quarter', date_mise_en_relation) AS DATE)
+            WHEN 'annee' THEN CAST(date_trunc('year', date_mise_en_relation) AS DATE)
             ELSE CAST(error('Pas inconnu : ' || $pas) AS DATE)
         END AS mois,
         id_beneficiaire,

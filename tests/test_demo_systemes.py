@@ -74,11 +74,14 @@ def test_c2di93_self_interim_et_energie_travaillent_avec_ali14(demo):
 
 
 def test_les_mises_en_relation_concernent_des_personnes_suivies_et_s_accordent_avec_leurs_sorties(demo):
-    """Mêmes pseudonymes que la file active ; une embauche est suivie, dans les 90 jours, d'une sortie en emploi."""
+    """Mêmes pseudonymes que la file active ; une embauche en contrat long (ou d'au moins 3 mois) est suivie, dans
+    les 90 jours, d'une sortie en emploi ; une mission courte ne l'est pas, la personne reste suivie : la part
+    d'accord de la vue « Partenaires et emploi » n'est ni 0 ni 100 %."""
     mer = demo["fichiers"]["mises_en_relation_2026-10-31.csv"]
     episodes = demo["ali14_fin"]
     par_personne = episodes.groupby("id_beneficiaire")
     assert set(mer["id_beneficiaire"]) <= set(episodes["id_beneficiaire"])
+    accords = []
     for row in mer.itertuples(index=False):
         eps = par_personne.get_group(row.id_beneficiaire)
         jour = pd.Timestamp(row.date_mise_en_relation)
@@ -87,8 +90,11 @@ def test_les_mises_en_relation_concernent_des_personnes_suivies_et_s_accordent_a
         if row.issue == "embauche":
             embauche = pd.Timestamp(row.date_embauche)
             sortie = suivi["date_sortie"].iloc[0]
-            assert suivi["motif_sortie"].iloc[0] in EMPLOI, row
-            assert embauche <= sortie <= embauche + pd.Timedelta(days=90), row
+            accord = suivi["motif_sortie"].iloc[0] in EMPLOI and embauche <= sortie <= embauche + pd.Timedelta(days=90)
+            courte = row.type_contrat in ("interim", "cdd") and str(row.duree_contrat_mois) in ("1", "2", "3")
+            assert accord or courte, row
+            accords.append(accord)
+    assert 0.6 < sum(accords) / len(accords) < 0.95
 
 
 def test_ateliers_numeriques_mardi_et_vendredi_a_ali14_depuis_fevrier_2023_environ_7_personnes(demo):

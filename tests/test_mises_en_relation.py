@@ -219,3 +219,28 @@ def test_les_taux_publies_sont_ceux_des_effectifs_publies(grande_base):
     assert abs(dept["contrats_longs"] - 15) <= 3
     assert dept["taux_embauche"] == pytest.approx(dept["embauches"] / dept["mises_en_relation"])
     assert dept["part_contrats_longs"] == pytest.approx(dept["contrats_longs"] / dept["embauches"])
+
+
+def test_la_cli_indicators_json_donne_les_mises_en_relation_publiees(grande_base):
+    """Nouvelle clé « mises_en_relation » à côté des clés de la file active, inchangées ; valeurs publiées."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.publie import cellule, publie
+
+    run = subprocess.run(
+        [sys.executable, "-m", "insertion", "indicators", "--db", str(grande_base), "--as-of", "2023-12-31",
+         "--from", "2023-01-01", "--json"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    sortie = json.loads(run.stdout)
+    assert {"file_active", "entrees", "sortie_emploi_12m"} <= set(sortie)
+    params = {"as_of": date(2023, 12, 31), "debut": date(2023, 1, 1), "fin": date(2023, 12, 31), "alis": None,
+              "epts": None, "communes": None, "parcours": None, "ages": None, "sexes": None}  # fmt: skip
+    dept = publie(grande_base, "mises_en_relation", groupe="departement", pas="periode", **params)
+    m = sortie["mises_en_relation"]
+    assert m["mises_en_relation"] == cellule(dept, "mises_en_relation")
+    assert m["taux_embauche"] == pytest.approx(cellule(dept, "taux_embauche"))
+    assert abs(m["embauches"] - 30) <= 3

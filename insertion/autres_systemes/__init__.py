@@ -6,4 +6,50 @@ qui rendent le DataFrame de la requête (publié quand la couche de publication 
 système ; les pages les appellent par `ctx.requete("<module>.<fonction>", …)`.
 """
 
+import math
+
+from insertion import secret
+
 MODULES = ("freins", "mises_en_relation", "actions_collectives", "moyens")
+
+
+def valeur_publiee(valeur: object) -> float | int | str | None:
+    """Pour la CLI (JSON) : None quand il n'y a rien (aucune ligne), « secret » pour une case masquée par la
+    couche de publication (NaN), sinon le nombre (entier quand il l'est)."""
+    if valeur is None:
+        return None
+    v = float(valeur)
+    if math.isnan(v):
+        return secret.LIBELLE_MASQUE
+    return int(v) if v.is_integer() else v
+
+
+def resume(con, periode, perimetre) -> dict:
+    """Les clés des autres systèmes dans `indicators --json` (à côté de celles de la file active, inchangées)."""
+    from insertion.autres_systemes import mises_en_relation
+
+    return {"mises_en_relation": mises_en_relation.resume(con, periode, perimetre)}
+
+
+def _texte(v: object, ecrire) -> str:
+    if v is None:
+        return "aucune donnée"
+    return v if isinstance(v, str) else ecrire(v)
+
+
+def lignes_texte(resultat: dict) -> list[str]:
+    """Les mêmes valeurs, en français, pour la sortie texte de la CLI."""
+    from insertion.formats import entier, pourcentage
+
+    lignes = []
+    m = resultat.get("mises_en_relation")
+    if m is not None:
+        if not m:
+            lignes.append("Mises en relation par les partenaires : aucune sur la période")
+        else:
+            lignes.append(
+                f"Mises en relation par les partenaires : {_texte(m['mises_en_relation'], entier)} ; taux d'embauche "
+                f"{_texte(m['taux_embauche'], pourcentage)} ; contrats longs "
+                f"{_texte(m['part_contrats_longs'], pourcentage)} des embauches"
+            )
+    return lignes

@@ -9,7 +9,7 @@ import pandas as pd
 from insertion.store.requetes import Perimetre, Periode, run
 
 GROUPES = ("departement", "ali", "structure")
-PAS = ("periode", "mois")
+PAS = ("periode", "mois", "trimestre", "annee")
 
 
 def _params(periode: Periode, perimetre: Perimetre, groupe: str) -> dict:
@@ -25,7 +25,8 @@ def mises_en_relation(
     groupe: str = "departement",
     pas: str = "periode",
 ) -> pd.DataFrame:
-    """Mises en relation de la période : groupe, mois (NULL au pas 'periode'), mises_en_relation, personnes,
+    """Mises en relation de la période : groupe, mois (premier jour du mois, du trimestre ou de l'année ; NULL au
+    pas 'periode'), mises_en_relation, personnes,
     embauches, contrats_longs, embauches_tpe_pme, taux_embauche, part_contrats_longs, part_tpe_pme."""
     if pas not in PAS:
         raise ValueError(f"Pas inconnu : {pas!r} (valeurs possibles : {', '.join(PAS)})")
@@ -47,3 +48,23 @@ def embauches_sorties(
     """Embauches suivies d'une sortie en emploi de l'épisode dans les 90 jours : groupe, embauches_observees,
     embauches_sortie_emploi, taux_concordance, embauches_sans_episode."""
     return run(con, "embauches_sorties", **_params(periode, perimetre, groupe))
+
+
+def resume(con: duckdb.DuckDBPyConnection, periode: Periode, perimetre: Perimetre = Perimetre()) -> dict:
+    """Le département (ou le périmètre) pour la CLI `indicators --json` (clé « mises_en_relation ») : valeurs
+    telles que la couche de publication les rend quand elle est posée ; None quand aucune mise en relation."""
+    from insertion.autres_systemes import valeur_publiee
+
+    volumes = mises_en_relation(con, periode, perimetre)
+    if volumes.empty:
+        return {}
+    v = volumes.iloc[0]
+    d = delais(con, periode, perimetre)
+    a = embauches_sorties(con, periode, perimetre)
+    return {
+        **{c: valeur_publiee(v[c]) for c in ("mises_en_relation", "personnes", "embauches", "taux_embauche")},
+        "part_contrats_longs": valeur_publiee(v["part_contrats_longs"]),
+        "part_tpe_pme": valeur_publiee(v["part_tpe_pme"]),
+        "delai_median_embauche_j": valeur_publiee(d["delai_median_embauche_j"].iloc[0]) if len(d) else None,
+        "taux_concordance": valeur_publiee(a["taux_concordance"].iloc[0]) if len(a) else None,
+    }
