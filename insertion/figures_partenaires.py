@@ -146,7 +146,8 @@ def resume_par_periode(df: pd.DataFrame, pas: str) -> str:
         for col, nom in (("mises_en_relation", "mises en relation"), ("embauches", "embauches"))
     }
     periode = f"De {libelles[0]} à {libelles[-1]}" if libelles else "Sur la période"
-    return resumes.totaux(series, periode=periode)
+    couverts = {"trimestre": "trimestres", "annee": "années"}.get(pas, "mois")
+    return resumes.totaux(series, periode=periode, couverts=couverts)
 
 
 def resume_accord(dept: Mapping[str, object]) -> str:

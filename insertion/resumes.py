@@ -163,10 +163,16 @@ def repartition(pts: list[Point], *, sujet: str, categorie: str = "modalité") -
     return phrase + "." + masques
 
 
-def totaux(series: dict[str, list[Point]], *, periode: str, ecrire: Callable[[float], str] = formats.entier) -> str:
+def totaux(
+    series: dict[str, list[Point]],
+    *,
+    periode: str,
+    ecrire: Callable[[float], str] = formats.entier,
+    couverts: str = "mois",
+) -> str:
     """Les totaux de plusieurs séries sur la période (« Du 1er janvier 2023 au 31 décembre 2024 : 61 entrées et
     25 sorties. »). Le total d'une série dont un point est masqué n'est pas donné : la somme des seuls points
-    diffusés le sous-estimerait."""
+    diffusés le sous-estimerait. `couverts` : ce que sont les points (« mois », « trimestres »…)."""
     morceaux, secrets = [], []
     for nom, pts in series.items():
         if any(p.masque for p in pts):
@@ -178,7 +184,7 @@ def totaux(series: dict[str, list[Point]], *, periode: str, ecrire: Callable[[fl
     phrase = f"{periode} : " + (_liste(morceaux) if morceaux else "")
     if secrets:
         total = "total non diffusé" if len(secrets) == 1 else "totaux non diffusés"
-        phrase += ("" if not morceaux else " ; ") + f"{_liste(secrets)} : {total} (mois couverts par le {SECRET})"
+        phrase += ("" if not morceaux else " ; ") + f"{_liste(secrets)} : {total} ({couverts} couverts par le {SECRET})"
     return phrase + "."
 
 
