@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from insertion import cohortes, formats, indicators, libelles, secret
+from insertion import autres_systemes, cohortes, formats, indicators, libelles, secret
 from insertion.definitions import DEFINITIONS
 from insertion.filters import Filtres
 from insertion.store import requetes
@@ -206,6 +206,11 @@ def preparer(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> NoteSynthese:
     budget_sentence = _budget_sentence(con, filtres)
     if budget_sentence:
         phrases.append(budget_sentence)
+    # Une ligne par autre système du territoire (contrat §7), déjà publiée ; masquée, elle ne dit rien.
+    for ligne in autres_systemes.lignes_synthese(con, periode, perimetre):
+        masked = masked or ligne.valeur == secret.LIBELLE_MASQUE
+        if ligne.phrase:
+            phrases.append(ligne.phrase)
     if masked:
         phrases.append(
             f"Certains chiffres ne sont pas diffusés (« {secret.LIBELLE_MASQUE} ») : ils portent sur moins de "

@@ -3,7 +3,7 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from insertion import app, etats_vides, formats, resumes, secret, synthese, ui
+from insertion import app, autres_systemes, etats_vides, formats, resumes, secret, synthese, ui
 
 TITRE = "Vue d'ensemble"
 ctx = app.page(TITRE)
@@ -84,7 +84,19 @@ with colonnes[3]:
         )
     )
 
-ui.note_secret(any(c.actuel.masque or (c.precedent is not None and c.precedent.masque) for c in s.cartes()))
+# Une ligne par autre système du territoire (contrat §7) qui a des données : partenaires, actions collectives,
+# moyens, freins ; valeurs publiées par la couche de publication.
+autres = autres_systemes.lignes_synthese(ctx.con, f.periode, f.perimetre)
+if autres:
+    st.subheader("Partenaires, actions collectives, moyens et freins")
+    for colonne, ligne in zip(st.columns(4), autres, strict=False):
+        with colonne:
+            ui.kpi(ligne.libelle, ligne.valeur, aide=ligne.aide)
+
+ui.note_secret(
+    any(c.actuel.masque or (c.precedent is not None and c.precedent.masque) for c in s.cartes())
+    or any(ligne.valeur == secret.LIBELLE_MASQUE for ligne in autres)
+)
 ui.methode(
     [
         "file_active",

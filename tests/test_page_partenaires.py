@@ -76,3 +76,12 @@ def test_la_periode_sans_mise_en_relation_dit_quoi_faire(base, app_test):
     assert not at.exception
     assert any("Aucune mise en relation" in i.value for i in at.info)
     assert not at.metric
+
+
+def test_la_vue_d_ensemble_gagne_la_ligne_des_contrats_longs(base, app_test):
+    at = app_test(base, None, query_params={"debut": "2023-01-01"})
+    cartes = {m.label: m.value for m in at.metric}
+    dept = publie(base, "mises_en_relation", **params(pas="periode"))
+    attendu = texte_taux(cellule(dept, "part_contrats_longs"))
+    assert cartes["Contrats longs (embauches des partenaires)"] == attendu
+    assert attendu != "secret"  # 15 contrats longs sur 30 embauches : publiés

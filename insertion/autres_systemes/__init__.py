@@ -7,6 +7,7 @@ système ; les pages les appellent par `ctx.requete("<module>.<fonction>", …)`
 """
 
 import math
+from dataclasses import dataclass
 
 from insertion import secret
 
@@ -53,3 +54,22 @@ def lignes_texte(resultat: dict) -> list[str]:
                 f"{_texte(m['part_contrats_longs'], pourcentage)} des embauches"
             )
     return lignes
+
+
+@dataclass(frozen=True)
+class LigneSynthese:
+    """Une ligne de la vue d'ensemble et de la note pour un système : la carte (libellé, valeur, aide) et la phrase
+    de la note. Valeurs publiées : « secret » quand la couche les masque."""
+
+    libelle: str
+    valeur: str
+    aide: str
+    phrase: str | None  # None : rien à dire dans la note (masqué ou sans donnée)
+
+
+def lignes_synthese(con, periode, perimetre) -> list[LigneSynthese]:
+    """Une ligne par système qui a des données pour ce périmètre, dans l'ordre des vues."""
+    from insertion.autres_systemes import mises_en_relation
+
+    lignes = [mises_en_relation.ligne_synthese(con, periode, perimetre)]
+    return [ligne for ligne in lignes if ligne is not None]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from insertion import secret
 from insertion.store.requetes import Perimetre, Periode, run
 
 GROUPES = ("departement", "ali", "structure")
@@ -68,3 +69,23 @@ def resume(con: duckdb.DuckDBPyConnection, periode: Periode, perimetre: Perimetr
         "delai_median_embauche_j": valeur_publiee(d["delai_median_embauche_j"].iloc[0]) if len(d) else None,
         "taux_concordance": valeur_publiee(a["taux_concordance"].iloc[0]) if len(a) else None,
     }
+
+
+def ligne_synthese(con: duckdb.DuckDBPyConnection, periode: Periode, perimetre: Perimetre = Perimetre()):
+    """La part des contrats longs parmi les embauches des partenaires (vue d'ensemble, note) ; None sans mise en
+    relation sur la période."""
+    from insertion import formats
+    from insertion.autres_systemes import LigneSynthese
+
+    volumes = mises_en_relation(con, periode, perimetre)
+    if volumes.empty:
+        return None
+    part = volumes["part_contrats_longs"].iloc[0]
+    masquee = pd.isna(part)
+    valeur = secret.LIBELLE_MASQUE if masquee else formats.pourcentage(float(part))
+    return LigneSynthese(
+        "Contrats longs (embauches des partenaires)",
+        valeur,
+        "Part des embauches obtenues par les structures partenaires en CDI, création ou contrat d'au moins 6 mois.",
+        None if masquee else f"{valeur} des embauches obtenues par les structures partenaires sont des contrats longs.",
+    )
