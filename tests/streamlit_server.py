@@ -26,6 +26,7 @@ VUES = {
     "sorties": "Sorties vers l'emploi",
     "budget": "Budget",
     "comparer": "Comparer les territoires",
+    "partenaires": "Partenaires et emploi",
     "qualite": "Qualité des données",
     "importer": "Importer",
 }
