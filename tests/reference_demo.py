@@ -41,6 +41,10 @@ GROUPES_PAR_REQUETE = {
     "budget_annuel": ("departement", "ali"),
     "cout_par_personne": ("departement", "ali"),
     "qualite_completude": ("departement", "ali"),
+    # Contrat §7.2 : les mises en relation se regroupent par ALI ou par structure partenaire.
+    "mises_en_relation": ("departement", "ali", "structure"),
+    "delais_mise_en_relation": ("departement", "ali", "structure"),
+    "embauches_sorties": ("departement", "ali", "structure"),
 }
 VARIANTES = {
     "diagnostic": ("numerique", "linguistique"),
