@@ -47,12 +47,13 @@ VUES = {
     "diagnostics": ("pages/diagnostics.py", "Diagnostics", "diagnostics"),
     "sorties": ("pages/sorties.py", "Sorties vers l'emploi", "sorties"),
     "budget": ("pages/budget.py", "Budget", "budget"),
+    "moyens": ("pages/moyens.py", "Moyens", "moyens"),
     "comparer": ("pages/comparer.py", "Comparer les territoires", "comparer"),
     "qualite": ("pages/qualite.py", "Qualité des données", "qualite"),
     "importer": ("pages/importer.py", "Importer", "importer"),
     "journal": ("pages/journal.py", "Journal d'audit", "journal"),
 }
-INDICATEURS = frozenset({"vue_ensemble", "beneficiaires", "diagnostics", "sorties", "budget", "comparer"})
+INDICATEURS = frozenset({"vue_ensemble", "beneficiaires", "diagnostics", "sorties", "budget", "comparer", "moyens"})
 
 # Ce qu'on peut faire, en plus de voir.
 EXPORTER = "exporter"  # tableaux en CSV / Excel

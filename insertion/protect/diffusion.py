@@ -98,6 +98,18 @@ DECLARATIONS: dict[str, Declaration] = {
     # La complétude : des effectifs d'épisodes renseignés ; ses taux sont faits par insertion.qualite sur eux.
     "qualite_completude": Declaration(),
     "cout_par_personne": Declaration(depuis="as_of", moyennes={"file_active_moyenne": ("cout_par_personne",)}),
+    # Moyens (contrat §7.4) : la file active des ALI qui ont déclaré leurs moyens, rapportée aux référents et aux
+    # places (grandeurs publiques). Le département n'est exact que les mois où toutes les ALI qui suivent des
+    # personnes ont déclaré (date_complete) : il est alors la file active du département, publiée exacte (plus les
+    # personnes suivies par deux ALI à la fois, un effectif du département) ; un autre mois, l'écart entre les deux
+    # redonnerait la file active exacte des ALI absentes.
+    "moyens_mensuels": Declaration(
+        depuis="date_complete",
+        rapports={
+            "personnes_par_referent": ("file_active", "referents_etp"),
+            "taux_occupation": ("file_active", "places"),
+        },
+    ),
 }
 
 
