@@ -31,12 +31,10 @@ autres_filtres = [
 ]
 notes = [
     "Moyens déclarés par les ALI, mois par mois ; les personnes suivies sont celles des ALI qui ont déclaré leurs "
-    "moyens pour le mois."
+    "moyens pour le mois. Les moyens ne sont connus que par ALI : seul le filtre ALI s'applique."
 ]
 if autres_filtres:
-    notes.append(
-        "Les moyens ne sont connus que par ALI : les filtres " + ", ".join(autres_filtres) + " ne s'y appliquent pas."
-    )
+    notes.append("Filtres sans effet sur cette vue : " + ", ".join(autres_filtres) + ".")
 st.caption(" ".join(notes))
 
 

@@ -111,7 +111,7 @@ def test_filtre_ali_et_filtres_sans_effet_dits_en_legende(base, app_test):
     assert m["Référents (ETP)"] == "3,0" and m["Places"] == "25"
     assert m["Cible référents 2026"] == "–" and m["Cible places 2026"] == "–"
     legendes = " ".join(c.value for c in at.caption)
-    assert "les filtres sexe ne s'y appliquent pas" in legendes
+    assert "seul le filtre ALI s'applique" in legendes and "Filtres sans effet sur cette vue : sexe." in legendes
 
 
 def test_sans_moyens_un_etat_vide(tmp_path, app_test):
