@@ -142,3 +142,16 @@ def test_la_page_ne_lit_aucune_valeur_brute(tmp_path, app_test, monkeypatch):
     app_test(base, PAGE, query_params={"ali": ["ALI14"]})
     assert ("moyens_mensuels", True) in vues and ("cout_par_place", True) in vues
     assert {nom for nom, publiee in vues if not publiee and nom in protect.DECLARATIONS} == set()
+
+
+@pytest.mark.slow
+def test_sur_la_demonstration_les_moyens_approchent_les_cibles(demo_build, app_test):
+    """La démonstration fait monter référents et places vers les cibles 2026 (insertion/demo_systemes.py) : au
+    31 octobre 2026, la vue s'ouvre sans erreur, chaque ALI déclare, et les deux progressions dépassent 80 %."""
+    base, _resultats, _progression = demo_build
+    at = app_test(base, PAGE)
+    m = metrics(at)
+    for cle in ("Cible référents 2026", "Cible places 2026"):
+        assert float(m[cle].replace(NB, "").replace("%", "").replace(",", ".")) > 80, m
+    t = table(at, "Personnes par référent", "Taux d'occupation")
+    assert len(t) == 22 and set(t["Mois"]) == {"octobre 2026"}
