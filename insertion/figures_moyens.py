@@ -117,8 +117,10 @@ def figure_cibles(mensuels: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def table_cibles(mensuels: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
+def table_cibles(mensuels: pd.DataFrame, *, avec_progression: bool = True) -> pd.DataFrame:
+    """Le graphique des cibles en tableau ; sans les colonnes de progression pour une sélection d'ALI (les cibles
+    sont celles du département entier)."""
+    table = pd.DataFrame(
         {
             "Mois": [formats.mois(pd.Timestamp(m).date()) for m in mensuels["mois"]],
             "ALI déclarantes": [entier(v) for v in mensuels["alis_declarees"]],
@@ -129,6 +131,9 @@ def table_cibles(mensuels: pd.DataFrame) -> pd.DataFrame:
             "Référents formés par l'École des CIP": [entier(v) for v in mensuels["cip_ecole"]],
         }
     )
+    if not avec_progression:
+        table = table.drop(columns=["Progression vers 340 référents", "Progression vers 12 600 places"])
+    return table
 
 
 def resume_cibles(mensuels: pd.DataFrame) -> str:

@@ -121,7 +121,7 @@ ui.graphique(
     ctx,
     fm.figure_cibles(mensuels),
     vue=VUE,
-    table=fm.table_cibles(mensuels),
+    table=fm.table_cibles(mensuels, avec_progression=not selection),
     definitions=["moyens_referents_places"],
     cle="moyens_cibles",
     tableau=f"référents et places vers les cibles {ANNEE_CIBLES}",

@@ -110,6 +110,9 @@ def test_filtre_ali_et_filtres_sans_effet_dits_en_legende(base, app_test):
     # ALI14 en juin : 3 ETP, 25 places ; la cible est départementale : sans objet pour une sélection.
     assert m["Référents (ETP)"] == "3,0" and m["Places"] == "25"
     assert m["Cible référents 2026"] == "–" and m["Cible places 2026"] == "–"
+    # Le tableau des cibles n'a pas de progression pour une sélection : les cibles sont départementales.
+    t = table(at, "ALI déclarantes")
+    assert "Progression vers 340 référents" not in t.columns and t["Référents (ETP)"].tolist() == ["2,5", "3,0", "3,0"]
     legendes = " ".join(c.value for c in at.caption)
     assert "seul le filtre ALI s'applique" in legendes and "Filtres sans effet sur cette vue : sexe." in legendes
 
