@@ -19,11 +19,12 @@ PAGES = {
         ),
         st.Page("pages/diagnostics.py", title="Diagnostics", icon=":material/fact_check:", url_path="diagnostics"),
         st.Page("pages/sorties.py", title="Sorties vers l'emploi", icon=":material/work:", url_path="sorties"),
-        st.Page("pages/budget.py", title="Budget", icon=":material/euro:", url_path="budget"),
-        st.Page("pages/comparer.py", title="Comparer les territoires", icon=":material/map:", url_path="comparer"),
         st.Page(
             "pages/partenaires.py", title="Partenaires et emploi", icon=":material/handshake:", url_path="partenaires"
         ),
+        st.Page("pages/budget.py", title="Budget", icon=":material/euro:", url_path="budget"),
+        st.Page("pages/moyens.py", title="Moyens", icon=":material/badge:", url_path="moyens"),
+        st.Page("pages/comparer.py", title="Comparer les territoires", icon=":material/map:", url_path="comparer"),
     ],
     "Données": [
         st.Page("pages/qualite.py", title="Qualité des données", icon=":material/verified:", url_path="qualite"),

@@ -46,15 +46,16 @@ VUES = {
     "beneficiaires": ("pages/beneficiaires.py", "Bénéficiaires suivis", "beneficiaires"),
     "diagnostics": ("pages/diagnostics.py", "Diagnostics", "diagnostics"),
     "sorties": ("pages/sorties.py", "Sorties vers l'emploi", "sorties"),
-    "budget": ("pages/budget.py", "Budget", "budget"),
-    "comparer": ("pages/comparer.py", "Comparer les territoires", "comparer"),
     "partenaires": ("pages/partenaires.py", "Partenaires et emploi", "partenaires"),
+    "budget": ("pages/budget.py", "Budget", "budget"),
+    "moyens": ("pages/moyens.py", "Moyens", "moyens"),
+    "comparer": ("pages/comparer.py", "Comparer les territoires", "comparer"),
     "qualite": ("pages/qualite.py", "Qualité des données", "qualite"),
     "importer": ("pages/importer.py", "Importer", "importer"),
     "journal": ("pages/journal.py", "Journal d'audit", "journal"),
 }
 INDICATEURS = frozenset(
-    {"vue_ensemble", "beneficiaires", "diagnostics", "sorties", "budget", "comparer", "partenaires"}
+    {"vue_ensemble", "beneficiaires", "diagnostics", "sorties", "budget", "comparer", "partenaires", "moyens"}
 )
 
 # Ce qu'on peut faire, en plus de voir.

@@ -171,6 +171,11 @@ COLONNES_MOYENS = ["code_ali", "mois", "referents_etp", "places", "cip_ecole", "
 OBLIGATOIRES_MOYENS = ["code_ali", "mois", "referents_etp", "places", "date_extraction"]
 # Les cibles du Département pour 2026 (contrat §1 et §7.4) : référents et places d'accompagnement.
 CIBLES_2026 = {"referents": (170, 340), "places": (6_300, 12_600)}
+# Les mêmes, nommées (source : contrat §7.4, « progress to the Département's targets: 170 → 340 counsellors and
+# 6,300 → 12,600 places by 2026 ») : valeur de départ et cible de fin 2026.
+ANNEE_CIBLES = 2026
+REFERENTS_DEPART, REFERENTS_CIBLE_2026 = CIBLES_2026["referents"]
+PLACES_DEPART, PLACES_CIBLE_2026 = CIBLES_2026["places"]
 
 # §7.5 L'annuaire des structures du territoire (sans date_extraction : un référentiel, remplacé en entier).
 COLONNES_STRUCTURES = ["code_structure", "nom_structure", "type", "code_commune", "domaines", "reseaux", "site_web"]

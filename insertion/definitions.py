@@ -105,5 +105,40 @@ DEFINITIONS = {
         "emploi ». Mesure l'accord entre les fichiers des partenaires et la file active.",
         "Embauches de la période datant d'au moins 90 jours à D.",
         ("embauches_sorties",),
+    # Moyens (contrat §7.4).
+    "moyens_referents_places": Definition(
+        "Référents et places",
+        "Référents d'accompagnement en équivalents temps plein (ETP) et places d'accompagnement déclarés par chaque "
+        "ALI pour le mois (fichier des moyens), additionnés sur les ALI qui ont déclaré ce mois-là. Cibles du "
+        "Département (contrat §7.4) : de 170 à 340 référents et de 6 300 à 12 600 places d'ici 2026. Progression "
+        "vers une cible = (valeur du dernier mois déclaré − valeur de départ) / (cible − valeur de départ). Les "
+        "moyens sont déclarés par ALI : seul le filtre ALI s'applique.",
+        "Cible 2026 − valeur de départ (progression).",
+        ("moyens_mensuels",),
+    ),
+    "personnes_par_referent": Definition(
+        "Personnes suivies par référent",
+        "File active de fin de mois (au mois de D : à D) des ALI qui ont déclaré leurs moyens ce mois-là, divisée "
+        "par leurs référents en ETP. Une ALI sans déclaration pour le mois n'entre ni au numérateur ni au "
+        "dénominateur. Au département, les files actives des ALI sont additionnées : une personne suivie par deux "
+        "ALI à la fois compte dans chacune. Calculé sur la file active publiée (secret statistique).",
+        "Référents (ETP) des ALI déclarantes du mois.",
+        ("moyens_mensuels",),
+    ),
+    "taux_occupation": Definition(
+        "Taux d'occupation des places",
+        "File active de fin de mois des ALI qui ont déclaré leurs moyens ce mois-là, divisée par leurs places "
+        "d'accompagnement ; au-delà de 100 %, les ALI suivent plus de personnes qu'elles n'ont de places. Calculé "
+        "sur la file active publiée (secret statistique).",
+        "Places des ALI déclarantes du mois.",
+        ("moyens_mensuels",),
+    ),
+    "cout_par_place": Definition(
+        "Coût par place",
+        "Montant exécuté d'une année (budget, comme le coût par personne suivie) divisé par la moyenne, sur les mois "
+        "déclarés de l'année (au plus tard le mois de D), des places déclarées par les ALI. Non calculé pour un "
+        "exercice en cours ou une année sans place déclarée.",
+        "Places moyennes déclarées de l'année.",
+        ("cout_par_place",),
     ),
 }

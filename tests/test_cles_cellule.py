@@ -243,6 +243,7 @@ REQUETES_A_CLES = {
     "sorties_par_motif", "niveaux_diagnostic", "taux_diagnostic_90j", "taux_diagnostic_cohortes",
     "taux_sortie_emploi_12m", "taux_sortie_emploi_cohortes", "taux_fins_de_mois", "parcours_cohorte",
     "qualite_completude", "sorties_par_groupe", "mises_en_relation", "delais_mise_en_relation", "embauches_sorties",
+    "moyens_mensuels",
 }  # fmt: skip
 
 

@@ -116,6 +116,17 @@ DECLARATIONS: dict[str, Declaration] = {
     ),
     "embauches_sorties": Declaration(
         taux={"taux_concordance": ("embauches_sortie_emploi", "embauches_observees")}, exemptable=False
+    # Moyens (contrat §7.4) : la file active des ALI qui ont déclaré leurs moyens, rapportée aux référents et aux
+    # places (grandeurs publiques). Le département n'est exact que les mois où toutes les ALI qui suivent des
+    # personnes ont déclaré (date_complete) : il est alors la file active du département, publiée exacte (plus les
+    # personnes suivies par deux ALI à la fois, un effectif du département) ; un autre mois, l'écart entre les deux
+    # redonnerait la file active exacte des ALI absentes.
+    "moyens_mensuels": Declaration(
+        depuis="date_complete",
+        rapports={
+            "personnes_par_referent": ("file_active", "referents_etp"),
+            "taux_occupation": ("file_active", "places"),
+        },
     ),
 }
 
