@@ -105,6 +105,7 @@ DEFINITIONS = {
         "emploi ». Mesure l'accord entre les fichiers des partenaires et la file active.",
         "Embauches de la période datant d'au moins 90 jours à D.",
         ("embauches_sorties",),
+    ),
     # Moyens (contrat §7.4).
     "moyens_referents_places": Definition(
         "Référents et places",

@@ -116,6 +116,7 @@ DECLARATIONS: dict[str, Declaration] = {
     ),
     "embauches_sorties": Declaration(
         taux={"taux_concordance": ("embauches_sortie_emploi", "embauches_observees")}, exemptable=False
+    ),
     # Moyens (contrat §7.4) : la file active des ALI qui ont déclaré leurs moyens, rapportée aux référents et aux
     # places (grandeurs publiques). Le département n'est exact que les mois où toutes les ALI qui suivent des
     # personnes ont déclaré (date_complete) : il est alors la file active du département, publiée exacte (plus les
