@@ -21,6 +21,12 @@ PAGES = {
         st.Page("pages/sorties.py", title="Sorties vers l'emploi", icon=":material/work:", url_path="sorties"),
         st.Page("pages/budget.py", title="Budget", icon=":material/euro:", url_path="budget"),
         st.Page("pages/comparer.py", title="Comparer les territoires", icon=":material/map:", url_path="comparer"),
+        st.Page(
+            "pages/actions_collectives.py",
+            title="Actions collectives",
+            icon=":material/diversity_3:",
+            url_path="actions-collectives",
+        ),
     ],
     "Données": [
         st.Page("pages/qualite.py", title="Qualité des données", icon=":material/verified:", url_path="qualite"),

@@ -48,11 +48,14 @@ VUES = {
     "sorties": ("pages/sorties.py", "Sorties vers l'emploi", "sorties"),
     "budget": ("pages/budget.py", "Budget", "budget"),
     "comparer": ("pages/comparer.py", "Comparer les territoires", "comparer"),
+    "actions_collectives": ("pages/actions_collectives.py", "Actions collectives", "actions-collectives"),
     "qualite": ("pages/qualite.py", "Qualité des données", "qualite"),
     "importer": ("pages/importer.py", "Importer", "importer"),
     "journal": ("pages/journal.py", "Journal d'audit", "journal"),
 }
-INDICATEURS = frozenset({"vue_ensemble", "beneficiaires", "diagnostics", "sorties", "budget", "comparer"})
+INDICATEURS = frozenset(
+    {"vue_ensemble", "beneficiaires", "diagnostics", "sorties", "budget", "comparer", "actions_collectives"}
+)
 
 # Ce qu'on peut faire, en plus de voir.
 EXPORTER = "exporter"  # tableaux en CSV / Excel

@@ -11,6 +11,8 @@
 --   seances : nombre de séances ; places : somme des places des séances où elles sont connues ;
 --   participants : somme des participants ; participants_places : celle des seules séances où places est connu
 --   (numérateur du taux de remplissage) ; rendez_vous_pris, personnes_remobilisees : sommes (vide compté 0) ;
+--   seances_rendez_vous, seances_remobilisees : séances où ces nombres sont renseignés (0 : non renseignés dans la
+--   cellule, leur somme est alors nulle par construction) ;
 --   taux_remplissage = participants_places / places ; rendez_vous_par_seance = rendez_vous_pris / seances
 --   (recalculés par la couche de publication sur les effectifs publiés : insertion/protect/diffusion.py).
 -- Clés de cellule (secret statistique, docs/secret-statistique.md) : les participants d'une séance ne sont pas
@@ -43,6 +45,8 @@ WITH seances AS (
         END AS mois,
         a.places,
         a.participants,
+        a.rendez_vous_pris IS NOT NULL AS rdv_renseigne,
+        a.personnes_remobilisees IS NOT NULL AS remobilisees_renseigne,
         coalesce(a.rendez_vous_pris, 0) AS rendez_vous_pris,
         coalesce(a.personnes_remobilisees, 0) AS personnes_remobilisees,
         CAST(CAST('0x' || left(sha256(CAST(a.cle_action AS VARCHAR) || '|participants'), 8) AS UBIGINT) AS BIGINT)
@@ -73,6 +77,8 @@ agregats AS (
         sum(CASE WHEN places IS NOT NULL THEN participants ELSE 0 END) AS participants_places,
         sum(rendez_vous_pris) AS rendez_vous_pris,
         sum(personnes_remobilisees) AS personnes_remobilisees,
+        count(*) FILTER (WHERE rdv_renseigne) AS seances_rendez_vous,
+        count(*) FILTER (WHERE remobilisees_renseigne) AS seances_remobilisees,
         cle_cellule(cle_p * participants) AS cle_participants,
         cle_cellule(CASE WHEN places IS NOT NULL THEN cle_p * participants END) AS cle_participants_places,
         cle_cellule(cle_r * rendez_vous_pris) AS cle_rendez_vous_pris,
@@ -90,6 +96,8 @@ SELECT
     CAST(participants_places AS BIGINT) AS participants_places,
     CAST(rendez_vous_pris AS BIGINT) AS rendez_vous_pris,
     CAST(personnes_remobilisees AS BIGINT) AS personnes_remobilisees,
+    CAST(seances_rendez_vous AS BIGINT) AS seances_rendez_vous,
+    CAST(seances_remobilisees AS BIGINT) AS seances_remobilisees,
     participants_places / nullif(places, 0) AS taux_remplissage,
     rendez_vous_pris / seances AS rendez_vous_par_seance,
     cle_participants,

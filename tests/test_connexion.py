@@ -48,7 +48,7 @@ role = "administrateur_donnees"
 
 TOUTES = [f for f, _t, _u in acces.VUES.values() if (ROOT / f).exists()]
 IMPORTER = "pages/importer.py"
-INDICATEURS = ["vue_ensemble", "beneficiaires", "diagnostics", "sorties", "budget", "comparer"]
+INDICATEURS = ["vue_ensemble", "beneficiaires", "diagnostics", "sorties", "budget", "comparer", "actions_collectives"]
 
 
 @pytest.fixture
