@@ -174,6 +174,8 @@ def attendu(groupe: str, pas: str = "periode", filtre=lambda s: True) -> pd.Data
                 "participants_places": part["pp"].sum(),
                 "rendez_vous_pris": part["rendez_vous_pris"].fillna(0).sum(),
                 "personnes_remobilisees": part["personnes_remobilisees"].fillna(0).sum(),
+                "seances_rendez_vous": part["rendez_vous_pris"].notna().sum(),
+                "seances_remobilisees": part["personnes_remobilisees"].notna().sum(),
             }
         )
     return pd.DataFrame(lignes)
@@ -198,7 +200,7 @@ def comme_dicts(df: pd.DataFrame) -> list[dict]:
 
 
 COLONNES = ["groupe", "code_commune", "mois", "seances", "places", "participants", "participants_places",
-            "rendez_vous_pris", "personnes_remobilisees"]  # fmt: skip
+            "rendez_vous_pris", "personnes_remobilisees", "seances_rendez_vous", "seances_remobilisees"]  # fmt: skip
 
 
 @pytest.mark.parametrize("groupe", ac.GROUPES_ACTIONS)
@@ -222,6 +224,8 @@ def test_seances_a_la_main(con):
     # Participants des séances à places connues : 7+6+8+15+12+22 = 70 ; taux 70 / 114.
     assert dep["participants_places"] == 70 and dep["taux_remplissage"] == pytest.approx(70 / 114)
     assert (dep["rendez_vous_pris"], dep["personnes_remobilisees"]) == (38, 15)
+    # Rendez-vous renseignés : les deux informations collectives et les trois Jeudis ; remobilisées : les Jeudis.
+    assert (dep["seances_rendez_vous"], dep["seances_remobilisees"]) == (5, 3)
     assert dep["rendez_vous_par_seance"] == pytest.approx(38 / 8)
     quartiers = ac.seances(con, PERIODE, groupe="quartier").set_index("groupe")
     assert quartiers.loc["Quatre-Chemins", ["seances", "participants", "code_commune"]].tolist() == [2, 62, "93055"]

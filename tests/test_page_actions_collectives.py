@@ -118,3 +118,45 @@ def test_filtre_de_profil_dit_en_legende(base, app_test):
     assert any("le filtre sexe ne s'applique pas aux séances" in c.value for c in at.caption)
     # Les séances ne changent pas ; les débutants, si (tous sont des femmes ici : 8, toujours sous le seuil).
     assert metrics(at)["Séances"] == "8"
+
+
+def test_mise_en_forme_secret_regle_du_total_et_zeros_de_structure():
+    """insertion.vue_actions_collectives.proteger sur un résultat publié écrit à la main (NaN : masqué par la
+    couche de publication)."""
+    import numpy as np
+    import pandas as pd
+
+    from insertion import vue_actions_collectives as vue
+
+    nan = np.nan
+    publie_ = pd.DataFrame(
+        {
+            "groupe": ["aller_vers", "atelier_numerique", "information_collective"],
+            "code_commune": [None] * 3,
+            "mois": [None] * 3,
+            "seances": [3, 4, 2],
+            "places": [nan, 32, 40],
+            "participants": [93.0, 27.0, nan],
+            "participants_places": [nan, 27.0, nan],
+            "rendez_vous_pris": [28.0, nan, 12.0],
+            "personnes_remobilisees": [15.0, nan, nan],
+            "seances_rendez_vous": [3, 0, 2],
+            "seances_remobilisees": [3, 0, 0],
+            "taux_remplissage": [nan, 27 / 32, nan],
+            "rendez_vous_par_seance": [28 / 3, nan, 6.0],
+        }
+    )
+    t = vue.proteger(publie_, ventilation=[])
+    a = t.affiche
+    # Participants : une case masquée (information collective) ; la plus petite suivante (27) l'est aussi.
+    assert list(a["participants"]) == ["93", "secret", "secret"]
+    # Sans places connues, le taux est sans objet ; le participant « à places » structurel (0) ne compte pas comme
+    # case masquée, mais l'information collective l'est : la règle du total masque l'atelier, et son taux avec lui.
+    assert list(a["taux_remplissage"]) == [formats.SANS_OBJET, "secret", "secret"]
+    # Rendez-vous non renseignés aux ateliers : « – », et pas de règle du total déclenchée par ce zéro.
+    assert list(a["rendez_vous_pris"]) == ["28", formats.SANS_OBJET, "12"]
+    assert list(a["rendez_vous_par_seance"]) == [formats.decimal(28 / 3, 1), formats.SANS_OBJET, "6,0"]
+    assert list(a["personnes_remobilisees"]) == ["15", formats.SANS_OBJET, formats.SANS_OBJET]
+    # Séances et places ne sont jamais masquées.
+    assert list(a["seances"]) == ["3", "4", "2"] and list(a["places"]) == [formats.SANS_OBJET, "32", "40"]
+    assert t.a_masque
