@@ -160,3 +160,26 @@ def test_mise_en_forme_secret_regle_du_total_et_zeros_de_structure():
     # Séances et places ne sont jamais masquées.
     assert list(a["seances"]) == ["3", "4", "2"] and list(a["places"]) == [formats.SANS_OBJET, "32", "40"]
     assert t.a_masque
+
+
+def test_la_page_ne_lit_aucune_valeur_brute(base, app_test, monkeypatch, tmp_path):
+    """Chaque requête déclarée que la page lance passe par la couche de publication (comme tests/test_publication.py
+    pour les autres vues). Une copie de la base : ses requêtes ne sont pas déjà dans le cache des pages."""
+    import shutil
+
+    from insertion import protect
+    from insertion.store import requetes
+
+    copie = shutil.copy(base, tmp_path / "copie.duckdb")
+    vues: list[tuple[str, bool]] = []
+    original = requetes.sql_text
+
+    def espion(nom: str) -> str:
+        vues.append((nom, protect.en_publication()))
+        return original(nom)
+
+    monkeypatch.setattr(requetes, "sql_text", espion)
+    app_test(copie, PAGE, query_params={"ali": ["ALI14"]})
+    lues = {nom for nom, _ in vues}
+    assert {"actions_collectives", "ateliers_apres_diagnostic"} <= lues
+    assert {nom for nom, publiee in vues if not publiee and nom in protect.DECLARATIONS} == set()
