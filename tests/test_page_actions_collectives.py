@@ -183,3 +183,20 @@ def test_la_page_ne_lit_aucune_valeur_brute(base, app_test, monkeypatch, tmp_pat
     lues = {nom for nom, _ in vues}
     assert {"actions_collectives", "ateliers_apres_diagnostic"} <= lues
     assert {nom for nom, publiee in vues if not publiee and nom in protect.DECLARATIONS} == set()
+
+
+@pytest.mark.slow
+def test_demo_les_jeudis_de_pantin_et_les_ateliers_d_ali14(demo_build, app_test):
+    """Sur la démonstration : les « Jeudis de l'insertion » de Pantin, un par quartier en juin 2023, et les
+    débutants d'ALI14, seule ALI à envoyer ses participations, presque tous venus à un atelier."""
+    from insertion.demo_systemes import QUARTIERS_PANTIN
+
+    base, _, _ = demo_build
+    at = app_test(base, PAGE, query_params={"types_action": ["aller_vers"]})
+    quartiers = table(at, "Quartier (commune)")
+    assert sorted(quartiers["Quartier (commune)"]) == sorted(f"{q} (Pantin)" for q in QUARTIERS_PANTIN)
+    assert set(table(at, "Mois")["Mois"]) == {"juin 2023"}
+    assert metrics(at)["Séances"] == str(len(QUARTIERS_PANTIN))
+    ateliers = table(at, "Venus à un atelier numérique dans les 60 jours").set_index("ALI")
+    part = ateliers.loc["ALI14 · Clichy-sous-Bois – Montfermeil – Coubron", "Part"]
+    assert part != "secret" and float(part.split("\u202f")[0].replace(",", ".")) > 50
