@@ -366,3 +366,27 @@ def test_ateliers_publication(con):
     # 6 et 2 débutants, 3 et 1 venus à un atelier : tous sous 11, masqués, et les taux avec eux.
     assert publie["debutants"].isna().all() and publie["debutants_atelier"].isna().all()
     assert publie["taux_atelier_60j"].isna().all()
+
+
+@pytest.mark.parametrize("pas", ac.PAS)
+def test_aucun_effectif_publie_sous_le_seuil(con, pas):
+    """Aucun regroupement, département compris (jamais exempté), ne publie un effectif de 1 à 10."""
+    seuil = protection.REGLAGE.seuil
+    with protect.publication():
+        for groupe in ac.GROUPES_ACTIONS:
+            publie = ac.seances(con, PERIODE, groupe=groupe, pas=pas)
+            for colonne in ("participants", "participants_places", "rendez_vous_pris", "personnes_remobilisees"):
+                v = pd.to_numeric(publie[colonne], errors="coerce")
+                assert not ((v >= 1) & (v < seuil)).any(), (groupe, colonne, list(v))
+                assert not (v == 0).any(), (groupe, colonne)  # zéro compris : masqué, jamais « 0 »
+
+
+def test_le_departement_n_est_jamais_exempte():
+    """Les séances ne viennent souvent que de quelques structures : leur « département » n'est jamais exact, même
+    sans aucun filtre et sur une période récente (où un indicateur de la file active le serait)."""
+    params = {**PERIODE.params(), "debut": date(2024, 1, 1), "as_of": date(2024, 12, 31), "fin": date(2024, 12, 31),
+              "groupe": "departement"}  # fmt: skip
+    une_ligne = pd.DataFrame({"groupe": ["Seine-Saint-Denis"]})
+    assert diffusion.exemptions(diffusion.DECLARATIONS["entrees_sorties"], params, une_ligne).all()
+    for nom in ("actions_collectives", "ateliers_apres_diagnostic"):
+        assert not diffusion.exemptions(diffusion.DECLARATIONS[nom], params, une_ligne).any()
