@@ -22,6 +22,12 @@ PAGES = {
         st.Page(
             "pages/partenaires.py", title="Partenaires et emploi", icon=":material/handshake:", url_path="partenaires"
         ),
+        st.Page(
+            "pages/actions_collectives.py",
+            title="Actions collectives",
+            icon=":material/diversity_3:",
+            url_path="actions-collectives",
+        ),
         st.Page("pages/budget.py", title="Budget", icon=":material/euro:", url_path="budget"),
         st.Page("pages/moyens.py", title="Moyens", icon=":material/badge:", url_path="moyens"),
         st.Page("pages/comparer.py", title="Comparer les territoires", icon=":material/map:", url_path="comparer"),

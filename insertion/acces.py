@@ -47,6 +47,7 @@ VUES = {
     "diagnostics": ("pages/diagnostics.py", "Diagnostics", "diagnostics"),
     "sorties": ("pages/sorties.py", "Sorties vers l'emploi", "sorties"),
     "partenaires": ("pages/partenaires.py", "Partenaires et emploi", "partenaires"),
+    "actions_collectives": ("pages/actions_collectives.py", "Actions collectives", "actions-collectives"),
     "budget": ("pages/budget.py", "Budget", "budget"),
     "moyens": ("pages/moyens.py", "Moyens", "moyens"),
     "comparer": ("pages/comparer.py", "Comparer les territoires", "comparer"),
@@ -55,7 +56,17 @@ VUES = {
     "journal": ("pages/journal.py", "Journal d'audit", "journal"),
 }
 INDICATEURS = frozenset(
-    {"vue_ensemble", "beneficiaires", "diagnostics", "sorties", "budget", "comparer", "partenaires", "moyens"}
+    {
+        "vue_ensemble",
+        "beneficiaires",
+        "diagnostics",
+        "sorties",
+        "partenaires",
+        "actions_collectives",
+        "budget",
+        "moyens",
+        "comparer",
+    }  # fmt: skip
 )
 
 # Ce qu'on peut faire, en plus de voir.

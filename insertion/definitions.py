@@ -142,4 +142,38 @@ DEFINITIONS = {
         "Places moyennes déclarées de l'année.",
         ("cout_par_place",),
     ),
+    "actions_collectives": Definition(
+        "Actions collectives",
+        "Séances d'actions collectives (ateliers numériques et linguistiques, informations collectives, journées "
+        "d'aller-vers, job datings) datées dans la période, telles que les structures organisatrices les "
+        "déclarent : nombre de séances, participants, rendez-vous pris pendant la séance, personnes remobilisées "
+        "(qui avaient abandonné leurs droits ou leur recherche). Par type, commune et quartier de la séance, "
+        "structure, ALI et mois. Les participants se comptent par séance : une personne venue à deux séances "
+        "compte deux fois. Seuls les filtres de territoire s'appliquent (ALI qui mène la séance, commune, EPT).",
+        "Sans objet (effectifs déclarés par séance).",
+        ("actions_collectives",),
+    ),
+    "taux_remplissage": Definition(
+        "Taux de remplissage",
+        "Participants des séances dont le nombre de places est connu, divisés par ces places ; calculé sur le "
+        "nombre de participants diffusé (secret statistique).",
+        "Places des séances dont le nombre de places est connu.",
+        ("actions_collectives",),
+    ),
+    "rendez_vous_par_seance": Definition(
+        "Rendez-vous par séance",
+        "Rendez-vous pris pendant les séances (un rendez-vous non renseigné compte 0), divisés par le nombre de "
+        "séances ; calculé sur le nombre de rendez-vous diffusé (secret statistique).",
+        "Séances de la période.",
+        ("actions_collectives",),
+    ),
+    "ateliers_apres_diagnostic": Definition(
+        "Débutants en numérique passés par un atelier numérique dans les 60 jours",
+        "Parmi les épisodes du périmètre dont le diagnostic numérique, de niveau « débutant », est daté dans la "
+        "période et au plus tard à D − 60 jours, la part dont la personne a participé à un atelier numérique "
+        "daté de 0 à 60 jours après le diagnostic (fichier des participations). Sans fichier de participations "
+        "pour une ALI, ses débutants comptent sans atelier.",
+        "Épisodes diagnostiqués débutants en numérique pendant P et depuis au moins 60 jours à D.",
+        ("ateliers_apres_diagnostic",),
+    ),
 }

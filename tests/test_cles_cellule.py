@@ -233,6 +233,7 @@ def _parametres_generiques(nom: str) -> dict:
         "chargement": None,
         "derniere": D,
         "limite": 100,
+        "types": None,
     }
     return {p: valeurs[p] for p in requetes.parameter_names(requetes.sql_text(nom))}
 
@@ -243,7 +244,7 @@ REQUETES_A_CLES = {
     "sorties_par_motif", "niveaux_diagnostic", "taux_diagnostic_90j", "taux_diagnostic_cohortes",
     "taux_sortie_emploi_12m", "taux_sortie_emploi_cohortes", "taux_fins_de_mois", "parcours_cohorte",
     "qualite_completude", "sorties_par_groupe", "mises_en_relation", "delais_mise_en_relation", "embauches_sorties",
-    "moyens_mensuels",
+    "moyens_mensuels", "actions_collectives", "ateliers_apres_diagnostic",
 }  # fmt: skip
 
 

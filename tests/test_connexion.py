@@ -48,7 +48,10 @@ role = "administrateur_donnees"
 
 TOUTES = [f for f, _t, _u in acces.VUES.values() if (ROOT / f).exists()]
 IMPORTER = "pages/importer.py"
-INDICATEURS = ["vue_ensemble", "beneficiaires", "diagnostics", "sorties", "partenaires", "budget", "moyens", "comparer"]
+INDICATEURS = [
+    "vue_ensemble", "beneficiaires", "diagnostics", "sorties", "partenaires", "actions_collectives", "budget",
+    "moyens", "comparer",
+]  # fmt: skip
 
 
 @pytest.fixture

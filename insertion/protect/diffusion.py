@@ -129,6 +129,18 @@ DECLARATIONS: dict[str, Declaration] = {
             "taux_occupation": ("file_active", "places"),
         },
     ),
+    # Actions collectives (§7.3) : effectifs déclarés par séance, clés de séance ; rapports aux places et aux
+    # séances (grandeurs publiques) recalculés sur les effectifs publiés.
+    "actions_collectives": Declaration(
+        rapports={
+            "taux_remplissage": ("participants_places", "places"),
+            "rendez_vous_par_seance": ("rendez_vous_pris", "seances"),
+        },
+        exemptable=False,
+    ),
+    "ateliers_apres_diagnostic": Declaration(
+        taux={"taux_atelier_60j": ("debutants_atelier", "debutants")}, exemptable=False
+    ),
 }
 
 
