@@ -45,7 +45,12 @@ GROUPES_PAR_REQUETE = {
     "mises_en_relation": ("departement", "ali", "structure"),
     "delais_mise_en_relation": ("departement", "ali", "structure"),
     "embauches_sorties": ("departement", "ali", "structure"),
+    "actions_collectives": ("departement", "type_action", "commune", "quartier", "structure", "ali"),
+    "moyens_mensuels": ("departement", "ali"),
+    "cout_par_place": ("departement", "ali"),
 }
+# Les pas admis quand une requête n'en prend qu'une partie.
+PAS_PAR_REQUETE = {"actions_collectives": ("mois", "periode")}
 VARIANTES = {
     "diagnostic": ("numerique", "linguistique"),
     "dimension": ("tranche_age", "sexe", "type_parcours", "composition_foyer", "anciennete_rsa"),
@@ -95,7 +100,12 @@ def _table(df: pd.DataFrame, exclues: set[str]) -> dict:
 def _combinaisons(nom: str, voulus: tuple[str, ...]) -> list[dict[str, Any]]:
     combinaisons: list[dict[str, Any]] = [{}]
     for p in voulus:
-        valeurs = GROUPES_PAR_REQUETE.get(nom, GROUPES) if p == "groupe" else VARIANTES.get(p)
+        if p == "groupe":
+            valeurs = GROUPES_PAR_REQUETE.get(nom, GROUPES)
+        elif p == "pas":
+            valeurs = PAS_PAR_REQUETE.get(nom, VARIANTES["pas"])
+        else:
+            valeurs = VARIANTES.get(p)
         if valeurs is None:
             continue
         combinaisons = [{**c, p: v} for c in combinaisons for v in valeurs]
@@ -123,6 +133,7 @@ def calculer(base: Path) -> dict:
             "derniere": latest_extraction(con),
             "chargement": None,
             "limite": 1000,
+            "types": None,  # actions collectives : tous les types
         }
         resultats: dict[str, dict] = {}
         noms = sorted(p.stem for p in QUERIES.glob("*.sql"))  # les macros sont dans queries/macros/
