@@ -71,7 +71,7 @@ def perimetres(ref_ali: str, ref_ept: str) -> dict[str, Any]:
 
 def _valeur(v: Any) -> Any:
     """Une cellule en JSON : dates ISO, décimaux en texte, flottants à 12 chiffres significatifs."""
-    if v is None or v is pd.NaT:
+    if v is None or v is pd.NaT or v is pd.NA:
         return None
     if isinstance(v, (list, tuple, np.ndarray)):
         return [_valeur(x) for x in v]
