@@ -27,9 +27,13 @@ def valeur_publiee(valeur: object) -> float | int | str | None:
 
 def resume(con, periode, perimetre) -> dict:
     """Les clés des autres systèmes dans `indicators --json` (à côté de celles de la file active, inchangées)."""
-    from insertion.autres_systemes import mises_en_relation
+    from insertion.autres_systemes import actions_collectives, mises_en_relation, moyens
 
-    return {"mises_en_relation": mises_en_relation.resume(con, periode, perimetre)}
+    return {
+        "mises_en_relation": mises_en_relation.resume(con, periode, perimetre),
+        "actions_collectives": actions_collectives.resume(con, periode, perimetre),
+        "moyens": moyens.resume(con, periode, perimetre),
+    }
 
 
 def _texte(v: object, ecrire) -> str:
@@ -40,7 +44,9 @@ def _texte(v: object, ecrire) -> str:
 
 def lignes_texte(resultat: dict) -> list[str]:
     """Les mêmes valeurs, en français, pour la sortie texte de la CLI."""
-    from insertion.formats import entier, pourcentage
+    from datetime import date
+
+    from insertion.formats import entier, mois, pourcentage
 
     lignes = []
     m = resultat.get("mises_en_relation")
@@ -53,6 +59,20 @@ def lignes_texte(resultat: dict) -> list[str]:
                 f"{_texte(m['taux_embauche'], pourcentage)} ; contrats longs "
                 f"{_texte(m['part_contrats_longs'], pourcentage)} des embauches"
             )
+    a = resultat.get("actions_collectives")
+    if a:
+        lignes.append(
+            f"Actions collectives : {_texte(a['seances'], entier)} séances, {_texte(a['participants'], entier)} "
+            f"participants, {_texte(a['personnes_remobilisees'], entier)} personnes remobilisées"
+        )
+    m = resultat.get("moyens")
+    if m:
+        en = mois(date.fromisoformat(m["mois"] + "-01"))
+        lignes.append(
+            f"Moyens en {en} : {_texte(m['referents_etp'], entier)} référents (ETP), "
+            f"{_texte(m['places'], entier)} places ; {_texte(m['personnes_par_referent'], entier)} personnes par "
+            "référent"
+        )
     return lignes
 
 
@@ -69,7 +89,11 @@ class LigneSynthese:
 
 def lignes_synthese(con, periode, perimetre) -> list[LigneSynthese]:
     """Une ligne par système qui a des données pour ce périmètre, dans l'ordre des vues."""
-    from insertion.autres_systemes import mises_en_relation
+    from insertion.autres_systemes import actions_collectives, mises_en_relation, moyens
 
-    lignes = [mises_en_relation.ligne_synthese(con, periode, perimetre)]
+    lignes = [
+        mises_en_relation.ligne_synthese(con, periode, perimetre),
+        actions_collectives.ligne_synthese(con, periode, perimetre),
+        moyens.ligne_synthese(con, periode, perimetre),
+    ]
     return [ligne for ligne in lignes if ligne is not None]

@@ -73,3 +73,44 @@ def ateliers_apres_diagnostic(
         **perimetre.params(),
         groupe=_choix(groupe, GROUPES, "Regroupement"),
     )
+
+
+def resume(con: duckdb.DuckDBPyConnection, periode: Periode, perimetre: Perimetre = Perimetre()) -> dict:
+    """Le périmètre pour la CLI `indicators --json` (clé « actions_collectives ») : valeurs publiées quand la couche
+    de publication est posée ; {} sans séance sur la période."""
+    from insertion.autres_systemes import valeur_publiee
+
+    total = seances(con, periode, perimetre)
+    if total.empty:
+        return {}
+    t = total.iloc[0]
+    ateliers = ateliers_apres_diagnostic(con, periode, perimetre)
+    colonnes = ("seances", "participants", "taux_remplissage", "rendez_vous_pris", "personnes_remobilisees")
+    return {
+        **{c: valeur_publiee(t[c]) for c in colonnes},
+        "taux_atelier_60j": valeur_publiee(ateliers["taux_atelier_60j"].iloc[0]) if len(ateliers) else None,
+    }
+
+
+def ligne_synthese(con: duckdb.DuckDBPyConnection, periode: Periode, perimetre: Perimetre = Perimetre()):
+    """Les personnes remobilisées lors des actions collectives de la période (vue d'ensemble, note) ; None sans
+    séance qui déclare des personnes remobilisées."""
+    from insertion import formats, secret
+    from insertion.autres_systemes import LigneSynthese
+
+    total = seances(con, periode, perimetre)
+    if total.empty or not total["seances_remobilisees"].fillna(0).iloc[0]:
+        return None
+    n = total["personnes_remobilisees"].iloc[0]
+    masque = pd.isna(n)
+    valeur = secret.LIBELLE_MASQUE if masque else formats.entier(float(n))
+    return LigneSynthese(
+        "Personnes remobilisées",
+        valeur,
+        "Personnes qui avaient abandonné leurs droits ou leur recherche, remobilisées lors d'une action collective "
+        "de la période (déclarées par séance par les structures organisatrices).",
+        None
+        if masque
+        else f"{valeur} personnes ont été remobilisées lors des actions collectives de la période (aller-vers, "
+        "informations collectives).",
+    )

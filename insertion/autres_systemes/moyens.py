@@ -68,3 +68,42 @@ def dernier_mois(mensuels: pd.DataFrame) -> pd.Series | None:
     if mensuels.empty:
         return None
     return mensuels.sort_values("mois").iloc[-1]
+
+
+def resume(con: duckdb.DuckDBPyConnection, periode: Periode, perimetre: Perimetre = Perimetre()) -> dict:
+    """Le dernier mois déclaré de la période pour la CLI `indicators --json` (clé « moyens ») ; {} sans moyens
+    déclarés. Progressions vers les cibles 2026 : seulement pour tout le département (les cibles sont les siennes)."""
+    from insertion.autres_systemes import valeur_publiee
+
+    dernier = dernier_mois(moyens_mensuels(con, periode, perimetre))
+    if dernier is None:
+        return {}
+    tout = not perimetre.alis
+    return {
+        "mois": pd.Timestamp(dernier["mois"]).date().isoformat()[:7],
+        **{c: valeur_publiee(dernier[c]) for c in ("referents_etp", "places", "file_active")},
+        "personnes_par_referent": valeur_publiee(dernier["personnes_par_referent"]),
+        "taux_occupation": valeur_publiee(dernier["taux_occupation"]),
+        "progression_referents_2026": progression(float(dernier["referents_etp"]), "referents_etp") if tout else None,
+        "progression_places_2026": progression(float(dernier["places"]), "places") if tout else None,
+    }
+
+
+def ligne_synthese(con: duckdb.DuckDBPyConnection, periode: Periode, perimetre: Perimetre = Perimetre()):
+    """Les personnes suivies par référent au dernier mois déclaré (vue d'ensemble, note) ; None sans moyens."""
+    from insertion import formats, secret
+    from insertion.autres_systemes import LigneSynthese
+
+    dernier = dernier_mois(moyens_mensuels(con, periode, perimetre))
+    if dernier is None:
+        return None
+    ratio = dernier["personnes_par_referent"]
+    masque = pd.isna(ratio)
+    valeur = secret.LIBELLE_MASQUE if masque else formats.decimal(float(ratio), 0)
+    mois = formats.mois(pd.Timestamp(dernier["mois"]).date())
+    return LigneSynthese(
+        "Personnes par référent",
+        valeur,
+        f"Personnes suivies par référent à temps plein en {mois}, dans les ALI qui ont déclaré leurs moyens.",
+        None if masque else f"En {mois}, chaque référent à temps plein suit en moyenne {valeur} personnes.",
+    )
