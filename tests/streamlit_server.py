@@ -27,6 +27,8 @@ VUES = {
     "budget": "Budget",
     "comparer": "Comparer les territoires",
     "partenaires": "Partenaires et emploi",
+    "actions-collectives": "Actions collectives",
+    "moyens": "Moyens",
     "qualite": "Qualité des données",
     "importer": "Importer",
 }
