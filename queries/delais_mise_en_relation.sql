@@ -39,8 +39,8 @@ avec_orientation AS (
     FROM dans_la_periode AS p
     ASOF LEFT JOIN episodes AS e
         ON p.id_beneficiaire = e.id_beneficiaire
-        AND p.code_ali = e.code_ali
-        AND p.premiere_mise_en_relation >= e.date_orientation
+            AND p.code_ali = e.code_ali
+            AND p.premiere_mise_en_relation >= e.date_orientation
 )
 SELECT
     groupe,

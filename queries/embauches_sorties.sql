@@ -17,7 +17,7 @@ WITH embauches AS (
         date_embauche
     FROM mises_en_relation_du_perimetre($alis, $epts, $communes, $parcours, $ages, $sexes)
     WHERE issue = 'embauche'
-      AND date_embauche BETWEEN CAST($debut AS DATE) AND least(CAST($fin AS DATE), CAST($as_of AS DATE) - 90)
+        AND date_embauche BETWEEN CAST($debut AS DATE) AND least(CAST($fin AS DATE), CAST($as_of AS DATE) - 90)
 ),
 avec_episode AS (
     SELECT
@@ -30,8 +30,8 @@ avec_episode AS (
     FROM embauches AS m
     ASOF LEFT JOIN episodes AS e
         ON m.id_beneficiaire = e.id_beneficiaire
-        AND m.code_ali = e.code_ali
-        AND m.date_embauche >= e.date_orientation
+            AND m.code_ali = e.code_ali
+            AND m.date_embauche >= e.date_orientation
 )
 SELECT
     groupe,
