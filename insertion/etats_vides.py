@@ -155,3 +155,16 @@ def est_vide(table: pd.DataFrame, colonnes: Iterable[str] = ()) -> bool:
         return False
     valeurs = table[colonnes].apply(pd.to_numeric, errors="coerce")
     return bool((valeurs == 0).all().all())
+
+
+def filtres_hors_ali(perimetre: Perimetre) -> list[str]:
+    """Les filtres posés autres que l'ALI, nommés pour une légende (« EPT », « commune », « sexe »…) : ceux qui ne
+    s'appliquent pas à des données ventilées par ALI seulement (budget, moyens)."""
+    filtres = (
+        ("EPT", perimetre.epts),
+        ("commune", perimetre.communes),
+        ("type de parcours", perimetre.parcours),
+        ("tranche d'âge", perimetre.ages),
+        ("sexe", perimetre.sexes),
+    )
+    return [libelle for libelle, valeurs in filtres if valeurs]

@@ -39,17 +39,7 @@ def nombre(v) -> float | None:
     return None if v is None or pd.isna(v) else float(v)
 
 
-autres_filtres = [
-    label
-    for label, valeurs in (
-        ("EPT", f.perimetre.epts),
-        ("commune", f.perimetre.communes),
-        ("type de parcours", f.perimetre.parcours),
-        ("tranche d'âge", f.perimetre.ages),
-        ("sexe", f.perimetre.sexes),
-    )
-    if valeurs
-]
+autres_filtres = etats_vides.filtres_hors_ali(f.perimetre)
 notes = [f"Années budgétaires jusqu'à {annee_d}, année de la date d'observation."]
 if selection:
     notes.append(

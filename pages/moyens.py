@@ -4,7 +4,7 @@ les cibles 2026 du Département, coût par place (contrat §7.4). Mise en forme 
 import pandas as pd
 import streamlit as st
 
-from insertion import app, formats, libelles, ui
+from insertion import app, etats_vides, formats, libelles, ui
 from insertion import figures_moyens as fm
 from insertion.autres_systemes.moyens import CIBLES, progression
 from insertion.contrat import ANNEE_CIBLES
@@ -18,17 +18,7 @@ noms = libelles.ali()
 perimetre = Perimetre(alis=f.perimetre.alis)
 selection = bool(f.perimetre.alis)
 
-autres_filtres = [
-    label
-    for label, valeurs in (
-        ("EPT", f.perimetre.epts),
-        ("commune", f.perimetre.communes),
-        ("type de parcours", f.perimetre.parcours),
-        ("tranche d'âge", f.perimetre.ages),
-        ("sexe", f.perimetre.sexes),
-    )
-    if valeurs
-]
+autres_filtres = etats_vides.filtres_hors_ali(f.perimetre)
 notes = [
     "Moyens déclarés par les ALI, mois par mois ; les personnes suivies sont celles des ALI qui ont déclaré leurs "
     "moyens pour le mois. Les moyens ne sont connus que par ALI : seul le filtre ALI s'applique."
