@@ -28,6 +28,7 @@ PAGES = {
             icon=":material/diversity_3:",
             url_path="actions-collectives",
         ),
+        st.Page("pages/freins_reseau.py", title="Freins et réseau", icon=":material/hub:", url_path="freins-reseau"),
         st.Page("pages/budget.py", title="Budget", icon=":material/euro:", url_path="budget"),
         st.Page("pages/moyens.py", title="Moyens", icon=":material/badge:", url_path="moyens"),
         st.Page("pages/comparer.py", title="Comparer les territoires", icon=":material/map:", url_path="comparer"),

@@ -195,10 +195,13 @@ def _fins_de_mois() -> Cas:
 # de petits jeux dans leurs tests (tests/test_mises_en_relation.py, test_actions_collectives.py, test_moyens.py).
 # Celles qui lisent aussi les épisodes (ateliers après diagnostic, moyens mensuels) ne les lisent que pour les
 # débutants en numérique ou les ALI déclarantes ; leur temps est mesuré par benchmarks/vues.py avec leurs pages.
+# Celles des freins lisent tous les épisodes : elles sont mesurées ci-dessus.
 HORS_BANC = frozenset(
     {
         "mises_en_relation", "delais_mise_en_relation", "embauches_sorties", "noms_structures",
         "actions_collectives", "ateliers_apres_diagnostic", "moyens_mensuels", "cout_par_place",
+        # L'annuaire et sa couverture par commune ne lisent que l'annuaire (quelques dizaines de structures).
+        "annuaire_structures", "couverture_freins",
     }
 )  # fmt: skip
 
@@ -236,6 +239,12 @@ def tous_les_cas() -> list[Cas]:
         *_cas_qualite(),
         _completude(dep),
         _completude(ali),
+        # Freins périphériques (§7.1) : colonnes de la file active, lues sur les épisodes.
+        _fichier("freins_prevalence", dep),
+        _fichier("freins_prevalence", ali),
+        _fichier("freins_par_personne", dep),
+        _fichier("freins_sortie_emploi", dep),
+        _fichier("freins_sortie_emploi", ali),
     ]
     fichiers = {p.stem for p in requetes.QUERIES_DIR.glob("*.sql")}  # les macros sont dans queries/macros/
     manquants = fichiers - {c.requete for c in cas} - HORS_BANC

@@ -15,6 +15,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from insertion.contrat import COLONNES_FREINS
 from insertion.store.requetes import Perimetre, Periode
 
 DEP = "Seine-Saint-Denis"
@@ -406,6 +407,58 @@ def repartition_profil(d: Donnees, periode: Periode, perimetre: Perimetre, group
     n = t.groupby(["groupe", "modalite"]).size().rename("file_active").reset_index()
     n["total"] = n.groupby("groupe")["file_active"].transform("sum")
     return n.sort_values(["groupe", "modalite"], ignore_index=True)
+
+
+# --- contrat §7.1 : freins périphériques ------------------------------------------------------------------
+
+_NOMS_FREINS = [c.removeprefix("frein_") for c in COLONNES_FREINS]
+
+
+def _personnes_actives(d: Donnees, periode: Periode, perimetre: Perimetre, groupe: str) -> pd.DataFrame:
+    """La file active à D, une ligne par (groupe, personne) : son épisode actif le plus récent."""
+    D, _, _ = _bornes(periode)
+    p = d.perimetre(perimetre)
+    p = p[(p["date_orientation"] <= D) & (p["date_sortie"].isna() | (p["date_sortie"] > D))]
+    t = p.assign(groupe=_groupe(p, groupe))
+    t = t.sort_values(["groupe", "id_beneficiaire", "date_orientation", "code_ali"],
+                      ascending=[True, True, False, True])  # fmt: skip
+    return t.drop_duplicates(["groupe", "id_beneficiaire"])
+
+
+def freins_prevalence(d: Donnees, periode: Periode, perimetre: Perimetre, groupe: str) -> pd.DataFrame:
+    t = _personnes_actives(d, periode, perimetre, groupe)
+    lignes = []
+    for g, x in t.groupby("groupe"):
+        for nom, colonne in zip(_NOMS_FREINS, COLONNES_FREINS, strict=True):
+            connus, avec = int(x[colonne].isin(["oui", "non"]).sum()), int((x[colonne] == "oui").sum())
+            lignes.append((g, nom, connus, avec, avec / connus if connus else np.nan))
+    return pd.DataFrame(lignes, columns=["groupe", "frein", "connus", "avec_frein", "part"])
+
+
+def freins_par_personne(d: Donnees, periode: Periode, perimetre: Perimetre, groupe: str) -> pd.DataFrame:
+    t = _personnes_actives(d, periode, perimetre, groupe)
+    t = t[t[COLONNES_FREINS].isin(["oui", "non"]).sum(axis=1) > 0]
+    nb = (t[COLONNES_FREINS] == "oui").sum(axis=1).clip(upper=4)
+    lignes = []
+    for g, n in nb.groupby(t["groupe"]):
+        for classe in range(5):
+            k = int((n == classe).sum())
+            lignes.append((g, classe, k, len(n), k / len(n)))
+    return pd.DataFrame(lignes, columns=["groupe", "nb_freins", "personnes", "total", "part"])
+
+
+def freins_sortie_emploi(d: Donnees, periode: Periode, perimetre: Perimetre, groupe: str) -> pd.DataFrame:
+    p, cohorte, emploi, _ = _emploi(d, periode, perimetre)
+    c = p[cohorte].assign(groupe=_groupe(p, groupe)[cohorte], emploi=emploi[cohorte])
+    lignes = []
+    for g, x in c.groupby("groupe"):
+        for nom, colonne in zip(_NOMS_FREINS, COLONNES_FREINS, strict=True):
+            for avec in ("oui", "non"):
+                y = x[x[colonne] == avec]
+                lignes.append((g, nom, avec, len(y), int(y["emploi"].sum()), y["emploi"].mean() if len(y) else np.nan))
+    return pd.DataFrame(
+        lignes, columns=["groupe", "frein", "avec", "denominateur", "n_sortie_emploi", "taux_sortie_emploi"]
+    )
 
 
 def taux_fins_de_mois(

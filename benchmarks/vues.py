@@ -23,6 +23,7 @@ PAGES = {
     "pages/sorties.py": "Sorties vers l'emploi",
     "pages/partenaires.py": "Partenaires et emploi",
     "pages/actions_collectives.py": "Actions collectives",
+    "pages/freins_reseau.py": "Freins et réseau",
     "pages/budget.py": "Budget",
     "pages/moyens.py": "Moyens",
     "pages/comparer.py": "Comparer les territoires",

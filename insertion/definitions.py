@@ -81,6 +81,52 @@ DEFINITIONS = {
         "File active moyenne de l'année.",
         ("cout_par_personne",),
     ),
+    # --- Freins périphériques et réseau local (contrat §7.1 et §7.5) ---
+    "freins_prevalence": Definition(
+        "Prévalence des freins périphériques",
+        "Parmi les personnes de la file active à la date d'observation D (même définition que la file active ; une "
+        "personne compte une fois, avec la réponse de son épisode actif le plus récent), la part de celles qui "
+        "ont le frein (réponse « oui » évaluée à l'entrée), pour chacun des sept freins : logement, garde "
+        "d'enfants, mobilité, santé, numérique, langue, démarches administratives. Une réponse vide est inconnue : "
+        "elle n'entre pas dans le calcul. Une extraction sans les colonnes de freins n'a aucune réponse connue.",
+        "Personnes de la file active à D dont la réponse à ce frein est connue (oui ou non).",
+        ("freins_prevalence",),
+    ),
+    "freins_par_personne": Definition(
+        "Nombre de freins par personne",
+        "Pour chaque personne de la file active à D ayant au moins une réponse connue, le nombre de freins "
+        "déclarés « oui » parmi les sept, en classes 0, 1, 2, 3 et 4 ou plus ; une réponse inconnue ne compte pas "
+        "comme un frein.",
+        "Personnes de la file active à D ayant au moins une réponse connue.",
+        ("freins_par_personne",),
+    ),
+    "freins_sortie_emploi": Definition(
+        "Sortie en emploi à 12 mois avec ou sans chaque frein",
+        "Même cohorte et même calcul que le taux de sortie en emploi à 12 mois (épisodes orientés pendant P et "
+        "au plus tard à D − 365 jours, sortis en emploi au plus tard 365 jours après l'orientation), séparée "
+        "selon que le frein était présent (« oui ») ou absent (« non ») à l'entrée ; les épisodes dont la réponse "
+        "est inconnue ne comptent d'aucun côté. Un écart se lit avec prudence : les personnes avec un frein "
+        "diffèrent aussi sur d'autres points.",
+        "Épisodes orientés pendant P, depuis au moins 365 jours à D, dont la réponse à ce frein est connue.",
+        ("freins_sortie_emploi",),
+    ),
+    "annuaire_structures": Definition(
+        "Annuaire des structures",
+        "Les structures du territoire chargées dans l'annuaire (fichier « structures ») : nom, type, commune, "
+        "domaines d'intervention et réseaux. Des organisations, jamais de contact personnel. Recherche par "
+        "commune, domaine, réseau et nom (sans tenir compte des majuscules ni des accents).",
+        "Sans objet (liste de structures).",
+        ("annuaire_structures",),
+    ),
+    "couverture_freins": Definition(
+        "Couverture des freins par le réseau local",
+        "Pour chaque commune et chaque frein, le nombre de structures de l'annuaire situées dans la commune qui "
+        "couvrent le domaine correspondant (logement, garde d'enfants, mobilité, santé, numérique, langue ; "
+        "accès aux droits pour les démarches administratives), en regard de la part des personnes suivies de la "
+        "commune qui ont ce frein. Une structure d'une commune voisine n'est pas comptée.",
+        "Sans objet (nombre de structures).",
+        ("couverture_freins", "freins_prevalence"),
+    ),
     "mises_en_relation": Definition(
         "Mises en relation par les partenaires",
         "Mises en relation d'une personne suivie avec un employeur du territoire par une structure partenaire "

@@ -134,6 +134,10 @@ def calculer(base: Path) -> dict:
             "chargement": None,
             "limite": 1000,
             "types": None,  # actions collectives : tous les types
+            # L'annuaire des structures (contrat §7.5) : sans filtre (la commune vient du périmètre).
+            "domaine": None,
+            "reseau": None,
+            "texte": None,
         }
         resultats: dict[str, dict] = {}
         noms = sorted(p.stem for p in QUERIES.glob("*.sql"))  # les macros sont dans queries/macros/

@@ -28,6 +28,7 @@ VUES = {
     "comparer": "Comparer les territoires",
     "partenaires": "Partenaires et emploi",
     "actions-collectives": "Actions collectives",
+    "freins-reseau": "Freins et réseau",
     "moyens": "Moyens",
     "qualite": "Qualité des données",
     "importer": "Importer",

@@ -233,6 +233,9 @@ def _parametres_generiques(nom: str) -> dict:
         "chargement": None,
         "derniere": D,
         "limite": 100,
+        "domaine": None,
+        "reseau": None,
+        "texte": None,
         "types": None,
     }
     return {p: valeurs[p] for p in requetes.parameter_names(requetes.sql_text(nom))}
@@ -243,6 +246,7 @@ REQUETES_A_CLES = {
     "file_active", "file_active_mensuelle", "entrees_sorties", "entrees_sorties_mensuelles", "repartition_profil",
     "sorties_par_motif", "niveaux_diagnostic", "taux_diagnostic_90j", "taux_diagnostic_cohortes",
     "taux_sortie_emploi_12m", "taux_sortie_emploi_cohortes", "taux_fins_de_mois", "parcours_cohorte",
+    "freins_prevalence", "freins_par_personne", "freins_sortie_emploi",
     "qualite_completude", "sorties_par_groupe", "mises_en_relation", "delais_mise_en_relation", "embauches_sorties",
     "moyens_mensuels", "actions_collectives", "ateliers_apres_diagnostic",
 }  # fmt: skip

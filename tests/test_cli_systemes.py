@@ -14,31 +14,33 @@ from datetime import date
 import pytest
 
 from insertion import protect
-from insertion.autres_systemes import actions_collectives, moyens
+from insertion.autres_systemes import actions_collectives, freins, moyens
 from insertion.store import db
 from insertion.store.requetes import Periode
 from tests.test_actions_collectives import base as base_actions  # noqa: F401  (fixture)
+from tests.test_freins import D as D_FREINS
+from tests.test_freins import base as base_freins  # noqa: F401  (fixture)
 from tests.test_moyens import base as base_moyens  # noqa: F401  (fixture)
 
 D = date(2023, 6, 30)
 PERIODE = Periode(as_of=D, debut=date(2023, 1, 1))
 
 
-def cli_json(base) -> dict:
+def cli_json(base, as_of: date = D, debut: date = PERIODE.debut) -> dict:
     run = subprocess.run(
-        [sys.executable, "-m", "insertion", "indicators", "--db", str(base), "--as-of", D.isoformat(),
-         "--from", "2023-01-01", "--json"],
+        [sys.executable, "-m", "insertion", "indicators", "--db", str(base), "--as-of", as_of.isoformat(),
+         "--from", debut.isoformat(), "--json"],
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     return json.loads(run.stdout)
 
 
-def publie(base, fonction):
+def publie(base, fonction, periode: Periode = PERIODE):
     con = db.open_read_only(base)
     try:
         with protect.publication():
-            return fonction(con, PERIODE)
+            return fonction(con, periode)
     finally:
         con.close()
 
@@ -71,3 +73,19 @@ def test_moyens(base_moyens):  # noqa: F811
         assert m["personnes_par_referent"] == pytest.approx(dernier["file_active"] / float(dernier["referents_etp"]))
     # Progression vers 340 référents depuis 170 : (valeur − 170) / 170.
     assert m["progression_referents_2026"] == pytest.approx((float(dernier["referents_etp"]) - 170) / 170)
+
+
+def test_freins(base_freins):  # noqa: F811
+    debut = date(D_FREINS.year, 1, 1)
+    sortie = cli_json(base_freins, D_FREINS, debut)
+    prevalence = publie(base_freins, freins.prevalence, Periode(as_of=D_FREINS, debut=debut)).set_index("frein")
+    f = sortie["freins"]
+    assert list(f) == list(freins.LIBELLES)  # les sept freins, dans l'ordre du contrat
+    for frein, v in f.items():
+        ligne = prevalence.loc[frein]
+        assert v["connus"] == attendu(float(ligne["connus"])), frein
+        assert v["avec_frein"] == attendu(float(ligne["avec_frein"])), frein
+        # Comme à l'écran, une part n'est montrée que si ses deux côtés (avec, sans le frein) valent 0 ou au moins 11.
+        n, d = float(ligne["avec_frein"]), float(ligne["connus"])
+        montree = d >= 11 and not 0 < n < 11 and not 0 < d - n < 11
+        assert v["part"] == (pytest.approx(float(ligne["part"])) if montree else "secret"), frein

@@ -49,8 +49,8 @@ role = "administrateur_donnees"
 TOUTES = [f for f, _t, _u in acces.VUES.values() if (ROOT / f).exists()]
 IMPORTER = "pages/importer.py"
 INDICATEURS = [
-    "vue_ensemble", "beneficiaires", "diagnostics", "sorties", "partenaires", "actions_collectives", "budget",
-    "moyens", "comparer",
+    "vue_ensemble", "beneficiaires", "diagnostics", "sorties", "partenaires", "actions_collectives", "freins_reseau",
+    "budget", "moyens", "comparer",
 ]  # fmt: skip
 
 

@@ -27,11 +27,12 @@ def valeur_publiee(valeur: object) -> float | int | str | None:
 
 def resume(con, periode, perimetre) -> dict:
     """Les clés des autres systèmes dans `indicators --json` (à côté de celles de la file active, inchangées)."""
-    from insertion.autres_systemes import actions_collectives, mises_en_relation, moyens
+    from insertion.autres_systemes import actions_collectives, freins, mises_en_relation, moyens
 
     return {
         "mises_en_relation": mises_en_relation.resume(con, periode, perimetre),
         "actions_collectives": actions_collectives.resume(con, periode, perimetre),
+        "freins": freins.resume(con, periode, perimetre),
         "moyens": moyens.resume(con, periode, perimetre),
     }
 
@@ -65,6 +66,15 @@ def lignes_texte(resultat: dict) -> list[str]:
             f"Actions collectives : {_texte(a['seances'], entier)} séances, {_texte(a['participants'], entier)} "
             f"participants, {_texte(a['personnes_remobilisees'], entier)} personnes remobilisées"
         )
+    f = resultat.get("freins")
+    if f is not None:
+        from insertion.autres_systemes.freins import LIBELLES
+
+        if not f or all(v["part"] is None for v in f.values()):
+            lignes.append("Freins périphériques : aucune réponse connue")
+        else:
+            parts = [f"{LIBELLES[k].lower()} {_texte(v['part'], pourcentage)}" for k, v in f.items()]
+            lignes.append("Freins périphériques (part des personnes suivies, réponse connue) : " + ", ".join(parts))
     m = resultat.get("moyens")
     if m:
         en = mois(date.fromisoformat(m["mois"] + "-01"))
@@ -89,11 +99,12 @@ class LigneSynthese:
 
 def lignes_synthese(con, periode, perimetre) -> list[LigneSynthese]:
     """Une ligne par système qui a des données pour ce périmètre, dans l'ordre des vues."""
-    from insertion.autres_systemes import actions_collectives, mises_en_relation, moyens
+    from insertion.autres_systemes import actions_collectives, freins, mises_en_relation, moyens
 
     lignes = [
         mises_en_relation.ligne_synthese(con, periode, perimetre),
         actions_collectives.ligne_synthese(con, periode, perimetre),
+        freins.ligne_synthese(con, periode, perimetre),
         moyens.ligne_synthese(con, periode, perimetre),
     ]
     return [ligne for ligne in lignes if ligne is not None]

@@ -98,6 +98,11 @@ DECLARATIONS: dict[str, Declaration] = {
     # La complétude : des effectifs d'épisodes renseignés ; ses taux sont faits par insertion.qualite sur eux.
     "qualite_completude": Declaration(),
     "cout_par_personne": Declaration(depuis="as_of", moyennes={"file_active_moyenne": ("cout_par_personne",)}),
+    # Freins périphériques (§7.1) : colonnes de la file active, exemptables comme elle ; un stock à D (prévalence,
+    # freins par personne), une cohorte d'orientation depuis le début de la période (sortie en emploi).
+    "freins_prevalence": Declaration(depuis="as_of", taux={"part": ("avec_frein", "connus")}),
+    "freins_par_personne": Declaration(depuis="as_of", taux={"part": ("personnes", "total")}),
+    "freins_sortie_emploi": Declaration(taux={"taux_sortie_emploi": ("n_sortie_emploi", "denominateur")}),
     # Contrat §7.2 : les mises en relation ne viennent que des ALI qui travaillent avec des partenaires.
     "mises_en_relation": Declaration(
         taux={
