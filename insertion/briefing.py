@@ -393,13 +393,13 @@ def rendre_pdf(note: NoteSynthese) -> bytes:
     pdf.set_text_color(0, 0, 0)
     for phrase in note.phrases:
         pdf.set_x(pdf.l_margin)
-        pdf.multi_cell(width, 4.8, f"• {phrase}", align="L", new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(0.8)
+        pdf.multi_cell(width, 4.6, f"• {phrase}", align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(0.6)
     pdf.ln(1.5)
 
     if note.graphiques:
         chart_w = (width - gap) / 2
-        chart_h = chart_w * 0.55
+        chart_h = chart_w * 0.46
         if pdf.get_y() + chart_h + 12 > pdf.h - pdf.b_margin:
             pdf.add_page()
         y = pdf.get_y()
@@ -413,7 +413,7 @@ def rendre_pdf(note: NoteSynthese) -> bytes:
             pdf.image(io.BytesIO(graphique.svg(chart_w, chart_h)), x=x, y=y + 5.5, w=chart_w, h=chart_h)
         pdf.set_y(y + chart_h + 8)
 
-    pdf.set_font(POLICE, "I", 7)
+    pdf.set_font(POLICE, "I", 6.5)
     pdf.set_text_color(*GRIS)
     notes = [secret.note()]
     for key in ("file_active", "diag_numerique", "sortie_emploi_12m"):
@@ -425,8 +425,8 @@ def rendre_pdf(note: NoteSynthese) -> bytes:
         "« motif emploi durable » : le premier seul."
     )
     for line in notes:
-        pdf.multi_cell(width, 3.4, line, align="L", new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(0.6)
+        pdf.multi_cell(width, 3.1, line, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(0.4)
     return bytes(pdf.output())
 
 

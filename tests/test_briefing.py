@@ -55,7 +55,7 @@ def test_departement_note_on_demo_data(demo_build):
     finally:
         con.close()
     pages, text = text_of(data)
-    assert pages <= 2
+    assert pages == 1  # une note d'une page, définitions comprises
     assert "Note de synthèse — Seine-Saint-Denis" in text
     assert "Données au 31 octobre 2026" in text
     # Chaque chiffre clé, au format français, est bien celui des indicateurs.
@@ -67,6 +67,9 @@ def test_departement_note_on_demo_data(demo_build):
     assert len(note.chiffres) == 6 and all(c.valeur in text for c in note.chiffres)
     assert "Secret statistique" in text
     assert "M€" in text  # la phrase budgétaire, avec le signe euro rendu
+    # Les autres systèmes (contrat §7) ont leur phrase, dont le frein le plus fréquent de la vue Freins et réseau.
+    assert "Frein le plus fréquent : " in plat(text)
+    assert "des personnes suivies dont la réponse est connue" in plat(text)
     assert note.demonstration and "Données de démonstration" in text  # comme le bandeau de l'écran
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTEFACTS / "note_departement.pdf"

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from insertion import contrat, protect
+from insertion import contrat, formats, protect
 from insertion.autres_systemes import freins
 from insertion.autres_systemes.freins import LIBELLES
 from insertion.ingest.chargement import COLONNES_FILE_ACTIVE
@@ -431,7 +431,12 @@ def test_resume_et_ligne_de_synthese_publies(base, base_sans_freins):
     montrees = {nom: v["part"] for nom, v in resume.items() if not isinstance(v["part"], str)}
     haut = max(montrees, key=montrees.get)
     assert ligne.valeur.startswith(LIBELLES[haut] + " (")
-    assert ligne.phrase is None  # la note (une page A4) n'a plus de place : voir freins.PHRASE_NOTE
+    # La phrase de la note reprend le même frein et la même part, au format français.
+    part = formats.pourcentage(montrees[haut])
+    assert (
+        ligne.phrase == f"Frein le plus fréquent : {LIBELLES[haut].lower()} ({part} des personnes suivies dont "
+        "la réponse est connue)."
+    )
     # Sans réponse connue : des parts sans objet (None, pas « secret » ni 0) et pas de ligne de synthèse.
     sans = lancer(base_sans_freins, autres_systemes.resume)["freins"]
     assert all(v == {"connus": 0, "avec_frein": 0, "part": None} for v in sans.values())

@@ -138,10 +138,8 @@ def ligne_synthese(con: duckdb.DuckDBPyConnection, periode: Periode, perimetre: 
         return LigneSynthese("Frein le plus fréquent", secret.LIBELLE_MASQUE, aide, None)
     libelle, part = premier
     valeur = f"{libelle} ({formats.pourcentage(part)})"
-    # Pas de phrase dans la note pour l'instant : sa page A4 est pleine, une ligne de plus la fait passer sur deux
-    # pages (tests/test_briefing.py). La phrase, quand la note aura de la place (mise en page de insertion.briefing) :
-    # PHRASE_NOTE.format(frein=libelle.lower(), part=formats.pourcentage(part)).
-    return LigneSynthese("Frein le plus fréquent", valeur, aide, None)
+    phrase = PHRASE_NOTE.format(frein=libelle.lower(), part=formats.pourcentage(part))
+    return LigneSynthese("Frein le plus fréquent", valeur, aide, phrase)
 
 
 PHRASE_NOTE = "Frein le plus fréquent : {frein} ({part} des personnes suivies dont la réponse est connue)."
