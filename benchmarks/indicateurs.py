@@ -14,9 +14,10 @@ import duckdb
 import pandas as pd
 
 from benchmarks import reference as ref
-from insertion import indicators, synthese
-from insertion.filters import Filtres
-from insertion.qualite import LIMITE_QUARANTAINE
+from insertion import indicators
+from insertion.indicators import synthese
+from insertion.indicators.filters import Filtres
+from insertion.present.qualite import LIMITE_QUARANTAINE
 from insertion.store import requetes
 from insertion.store.requetes import Perimetre, Periode
 

@@ -6,7 +6,7 @@
 
 Deux mesures, chacune pour l'ALI puis pour le département (filtres par défaut : orientations depuis le
 1er janvier 2023, D = dernière extraction) :
-- **dans un processus** : un processus neuf importe ce que l'application a déjà chargé (insertion.briefing),
+- **dans un processus** : un processus neuf importe ce que l'application a déjà chargé (insertion.outputs.briefing),
   puis fait `--repeat` notes d'affilée. La première paie les imports propres à la note (matplotlib, fpdf2,
   les polices) comme le premier clic sur le bouton « Note de synthèse » ; la médiane de toutes est ce
   qu'attend un élu qui clique (cible de l'issue 11 : ≤ 2 s pour une ALI, ≤ 4 s pour le département) ;
@@ -43,7 +43,8 @@ CIBLES_S = {"ali": 2.0, "departement": 4.0}
 MESURE = """
 import io, json, sys, time
 t = time.perf_counter()
-from insertion import briefing, filters
+from insertion.outputs import briefing
+from insertion.indicators import filters
 from insertion.store import db
 from insertion.store import requetes
 import_app = time.perf_counter() - t

@@ -47,7 +47,7 @@ def _stats(profil: cProfile.Profile, haut: int) -> str:
 
 
 def profile_load(echelle: str, haut: int) -> None:
-    from insertion import cli
+    from insertion.outputs import cli
 
     ext = data.extraction(echelle)
     with tempfile.TemporaryDirectory() as dossier:
@@ -101,7 +101,7 @@ class _Explique:
 
 
 def profile_query(echelle: str, requete: str, groupe: str | None, variante: str | None, une_ali: bool) -> None:
-    from insertion import filters
+    from insertion.indicators import filters
     from insertion.store import db, requetes
 
     cas = [

@@ -269,7 +269,7 @@ def prepare_base(base_chargee: Path, ext: data.Extraction, travail: Path) -> Pat
 
 
 def mesure_requetes(base: Path, echelle: str, repetitions: int, echauffement: int, erreurs: list) -> dict:
-    from insertion import filters
+    from insertion.indicators import filters
     from insertion.store import db, requetes
 
     con = db.open_read_only(base)

@@ -10,7 +10,7 @@ Les cellules sont celles qu'un directeur d'ALI regarde, de l'ouverture de son AL
   recul), et sur toute la période.
 Valeurs vraies : les requêtes du projet (insertion.indicators, queries/), sur une connexion en lecture seule.
 Clés de cellule : calculées en SQL (HMAC des pseudonymes avec des pads liés en paramètres, sommes de clés
-par événements pour la file active), vérifiées contre les clés de insertion.protection et contre un calcul
+par événements pour la file active), vérifiées contre les clés de insertion.protect.protection et contre un calcul
 direct ; le script s'arrête si un effectif ou une clé diffère.
 
 Méthodes comparées : seuil seul (règle primaire d'aujourd'hui, sans masquage secondaire), arrondi à 5
@@ -40,8 +40,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from insertion import indicators, protection  # noqa: E402
+from insertion import indicators  # noqa: E402
 from insertion.config import SEUIL_SECRET, default_db_path  # noqa: E402
+from insertion.protect import protection
 from insertion.store import cles as cles_hmac  # noqa: E402
 from insertion.store import db
 from insertion.store.requetes import Periode, parameter_names, run  # noqa: E402

@@ -1,5 +1,5 @@
 import sys
 
-from insertion.cli import main
+from insertion.outputs.cli import main
 
 sys.exit(main())

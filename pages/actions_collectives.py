@@ -1,11 +1,11 @@
 """Actions collectives (contrat §7.3) : séances, participants, remplissage, rendez-vous pris et personnes remobilisées,
 par mois, type, commune et quartier ; et les débutants en numérique passés par un atelier numérique. Mise en forme :
-insertion/vue_actions_collectives.py ; indicateurs : insertion/autres_systemes/actions_collectives.py."""
+insertion/figures/actions_collectives.py ; indicateurs : insertion/indicators/autres_systemes/actions_collectives.py."""
 
 import streamlit as st
 
-from insertion import app, ui
-from insertion import vue_actions_collectives as vue
+from insertion.figures import actions_collectives as vue
+from insertion.present import app, ui
 
 VUE = "Actions collectives"
 CLE_TYPES = "types_action"

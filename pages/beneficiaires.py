@@ -4,7 +4,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from insertion import app, charts, etats_vides, formats, resumes, secret, synthese, ui
+from insertion import formats
+from insertion.figures import charts, resumes
+from insertion.indicators import synthese
+from insertion.present import app, etats_vides, ui
+from insertion.protect import secret
 
 TITRE = "Bénéficiaires suivis"
 ctx = app.page(TITRE)

@@ -1,7 +1,7 @@
 """Budget : crédits de l'insertion votés et exécutés par année, par ligne et par ALI ; coût par personne suivie.
 
 Les montants ne sont pas des effectifs : ils ne sont pas masqués. Le coût par personne d'une ALI dont la file
-active moyenne est inférieure au seuil du secret n'est pas diffusé (insertion.territoires.proteger_cout).
+active moyenne est inférieure au seuil du secret n'est pas diffusé (insertion.figures.territoires.proteger_cout).
 """
 
 import pandas as pd
@@ -9,7 +9,11 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from insertion import app, charts, etats_vides, formats, libelles, resumes, secret, territoires, ui
+from insertion import formats
+from insertion.figures import charts, resumes, territoires
+from insertion.indicators import libelles
+from insertion.present import app, etats_vides, ui
+from insertion.protect import secret
 from insertion.store.requetes import Perimetre, Periode
 
 VUE = "Budget"

@@ -1,6 +1,7 @@
 """Comparer les territoires : une ALI face à chacune des autres et au département, sur chaque indicateur.
 
-La logique (assemblage, secret, médiane et quartiles, petits multiples, carte) est dans insertion/territoires.py.
+La logique (assemblage, secret, médiane et quartiles, petits multiples, carte) est dans
+insertion/figures/territoires.py.
 """
 
 import dataclasses
@@ -8,7 +9,12 @@ import dataclasses
 import pandas as pd
 import streamlit as st
 
-from insertion import app, connexion, etats_vides, formats, indicators, libelles, resumes, secret, territoires, ui
+from insertion import formats, indicators
+from insertion.figures import resumes, territoires
+from insertion.indicators import libelles
+from insertion.outputs import exports
+from insertion.present import app, connexion, etats_vides, ui
+from insertion.protect import secret
 from insertion.store.requetes import Perimetre, Periode
 
 VUE = "Comparer les territoires"
@@ -162,7 +168,7 @@ st.dataframe(
 )
 ui.telechargements(
     ctx,
-    territoires.comparaison_export(textes.assign(Indicateur=[libelle(i) for i in territoires.INDICATEURS])),
+    exports.comparaison_en_nombres(textes.assign(Indicateur=[libelle(i) for i in territoires.INDICATEURS])),
     vue=VUE,
     tableau=f"{noms.get(code, code)} face aux ALI",
     definitions=["file_active", "diag_numerique", "sortie_emploi_12m", "cout_par_personne"],

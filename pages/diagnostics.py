@@ -4,11 +4,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from insertion import app, cohortes, etats_vides, formats, resumes, secret, ui
-from insertion.cohortes import DEFINITIONS as DEF
-from insertion.cohortes import DIAGNOSTICS
-from insertion.definitions import Definition
+from insertion import formats
+from insertion.figures import cohortes, resumes
+from insertion.figures.cohortes import DEFINITIONS as DEF
+from insertion.figures.cohortes import DIAGNOSTICS
 from insertion.indicators import DEPARTEMENT
+from insertion.indicators.definitions import Definition
+from insertion.present import app, etats_vides, ui
+from insertion.protect import secret
 
 TITRE = "Diagnostics"
 ctx = app.page(TITRE)

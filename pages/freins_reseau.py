@@ -1,12 +1,15 @@
 """Freins et réseau : les freins périphériques des personnes suivies (contrat §7.1) et le réseau local des
-structures qui peuvent les lever (§7.5). Mise en forme : insertion.autres_systemes.freins_vue."""
+structures qui peuvent les lever (§7.5). Mise en forme : insertion.figures.freins."""
 
 import streamlit as st
 
-from insertion import app, cohortes, etats_vides, formats, secret, ui
-from insertion.autres_systemes import freins_vue as vue
-from insertion.autres_systemes.freins import LIBELLES
+from insertion import formats
 from insertion.contrat import DEPARTEMENT, DOMAINES
+from insertion.figures import cohortes
+from insertion.indicators.autres_systemes import freins_vue as vue
+from insertion.indicators.autres_systemes.freins import LIBELLES
+from insertion.present import app, etats_vides, ui
+from insertion.protect import secret
 
 VUE = "Freins et réseau"
 ctx = app.page(VUE)

@@ -12,15 +12,16 @@ recharge exactement ces octets (empreinte vérifiée) et ne force que l'aperçu 
 base a changé entre-temps, le nouvel aperçu est montré et il faut confirmer à nouveau.
 
 Tests : AppTest ne sait pas piloter st.file_uploader ; une liste de (nom, octets) déposée dans
-st.session_state[qualite.CLE_DEPOT] est traitée comme des fichiers envoyés (voir insertion/qualite.py).
+st.session_state[qualite.CLE_DEPOT] est traitée comme des fichiers envoyés (voir insertion/present/qualite.py).
 """
 
 import hashlib
 
 import streamlit as st
 
-from insertion import app, config, connexion, formats, modeles, qualite
-from insertion.ingest import apercu
+from insertion import config, formats
+from insertion.ingest import apercu, modeles
+from insertion.present import app, connexion, qualite
 
 # Les fichiers à confirmer du dernier envoi : {rang dans les résultats: {nom, contenu, empreinte, jeton}}.
 CLE_A_CONFIRMER = "importer_a_confirmer"

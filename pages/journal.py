@@ -1,11 +1,14 @@
-"""Journal d'audit : qui a vu, exporté, chargé quoi (insertion/audit.py). Réservé aux administrateur·rice·s
+"""Journal d'audit : qui a vu, exporté, chargé quoi (insertion/protect/audit.py). Réservé aux administrateur·rice·s
 des données (acces.DROITS) ; l'export CSV du journal est lui-même journalisé."""
 
 from datetime import UTC, date, datetime, time, timedelta
 
 import streamlit as st
 
-from insertion import app, audit, connexion, exports, formats
+from insertion import formats
+from insertion.outputs import exports
+from insertion.present import app, connexion
+from insertion.protect import audit
 
 TITRE = "Journal d'audit"
 app.setup(TITRE)

@@ -1,20 +1,22 @@
 """Moyens : référents et places des ALI, personnes suivies par référent, occupation des places, progression vers
-les cibles 2026 du Département, coût par place (contrat §7.4). Mise en forme : insertion.figures_moyens."""
+les cibles 2026 du Département, coût par place (contrat §7.4). Mise en forme : insertion.figures.moyens."""
 
 import pandas as pd
 import streamlit as st
 
-from insertion import app, etats_vides, formats, libelles, ui
-from insertion import figures_moyens as fm
-from insertion.autres_systemes.moyens import CIBLES, progression
+from insertion import formats
 from insertion.contrat import ANNEE_CIBLES
+from insertion.figures import moyens as fm
+from insertion.indicators import libelles
+from insertion.indicators.autres_systemes.moyens import CIBLES, progression
+from insertion.present import app, etats_vides, ui
 from insertion.store.requetes import Perimetre
 
 VUE = "Moyens"
 ctx = app.page(VUE)
 f = ctx.filtres
 noms = libelles.ali()
-# Les moyens sont déclarés par ALI : seul le filtre ALI s'applique (insertion.autres_systemes.moyens).
+# Les moyens sont déclarés par ALI : seul le filtre ALI s'applique (insertion.indicators.autres_systemes.moyens).
 perimetre = Perimetre(alis=f.perimetre.alis)
 selection = bool(f.perimetre.alis)
 

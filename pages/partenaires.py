@@ -3,8 +3,10 @@
 
 import streamlit as st
 
-from insertion import app, etats_vides, formats, libelles, ui
-from insertion import figures_partenaires as fp
+from insertion import formats
+from insertion.figures import partenaires as fp
+from insertion.indicators import libelles
+from insertion.present import app, etats_vides, ui
 
 VUE = "Partenaires et emploi"
 ctx = app.page(VUE)

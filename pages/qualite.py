@@ -1,7 +1,7 @@
 """Qualité des données : historique des chargements, fraîcheur par ALI, lignes rejetées, complétude.
 
 Page de l'équipe données ; le secret statistique n'y masque que la complétude, qui compte des épisodes du
-périmètre filtré (justification dans insertion/qualite.py).
+périmètre filtré (justification dans insertion/present/qualite.py).
 """
 
 import textwrap
@@ -10,7 +10,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from insertion import acces, app, charts, connexion, etats_vides, formats, libelles, qualite, resumes, secret, ui
+from insertion import formats
+from insertion.figures import charts, resumes
+from insertion.indicators import libelles
+from insertion.present import app, connexion, etats_vides, qualite, ui
+from insertion.protect import acces, secret
 
 TITRE = "Qualité des données"
 # app.page() s'arrête quand la base n'a aucune extraction : c'est justement là qu'il faut voir les rejets.

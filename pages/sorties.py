@@ -4,10 +4,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from insertion import app, cohortes, etats_vides, formats, resumes, secret, ui
-from insertion.cohortes import COULEURS_GROUPES, GROUPES_SORTIE, PAS, PERIODE
-from insertion.cohortes import DEFINITIONS as DEF
+from insertion import formats
+from insertion.figures import cohortes, resumes
+from insertion.figures.cohortes import COULEURS_GROUPES, GROUPES_SORTIE, PAS, PERIODE
+from insertion.figures.cohortes import DEFINITIONS as DEF
 from insertion.indicators import DEPARTEMENT
+from insertion.present import app, etats_vides, ui
+from insertion.protect import secret
 
 TITRE = "Sorties vers l'emploi"
 ctx = app.page(TITRE)

@@ -3,7 +3,11 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from insertion import app, autres_systemes, etats_vides, formats, resumes, secret, synthese, ui
+from insertion import formats
+from insertion.figures import resumes
+from insertion.indicators import autres_systemes, synthese
+from insertion.present import app, etats_vides, ui
+from insertion.protect import secret
 
 TITRE = "Vue d'ensemble"
 ctx = app.page(TITRE)

@@ -1,4 +1,4 @@
-"""Fichier des rôles, table des droits et identification OIDC (insertion/acces.py, issue 13).
+"""Fichier des rôles, table des droits et identification OIDC (insertion/protect/acces.py, issue 13).
 
 Chaque fichier fautif doit lever FichierRolesInvalide avec un message qui nomme la faute : l'application
 n'ouvre alors aucun accès (voir tests/test_connexion.py pour ce que voit la page).
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from insertion import acces
-from insertion.acces import AccesRefuse, FichierRolesInvalide, Identite
+from insertion.protect import acces
+from insertion.protect.acces import AccesRefuse, FichierRolesInvalide, Identite
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -270,7 +270,7 @@ def test_pseudonyme_stable_propre_a_la_cle_et_sans_le_sujet():
 
 
 def test_cli_roles_resume_un_fichier_valide(capsys):
-    from insertion import cli
+    from insertion.outputs import cli
 
     assert cli.main(["roles", str(ROOT / "data" / "roles.exemple.toml")]) == 0
     sortie = capsys.readouterr().out
@@ -279,7 +279,7 @@ def test_cli_roles_resume_un_fichier_valide(capsys):
 
 
 def test_cli_roles_refuse_un_fichier_fautif_avec_le_message_du_demarrage(tmp_path, capsys):
-    from insertion import cli
+    from insertion.outputs import cli
 
     chemin = tmp_path / "roles.toml"
     chemin.write_text('[[personne]]\nemail = "a@b.fr"\nrole = "chef"\n', encoding="utf-8")

@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from insertion import protect, protection
-from insertion.autres_systemes import actions_collectives as ac
-from insertion.protect import diffusion
+from insertion import protect
+from insertion.indicators.autres_systemes import actions_collectives as ac
+from insertion.protect import diffusion, protection
 from insertion.store import db, requetes
 from insertion.store.requetes import Perimetre, Periode
 from tests.conftest import build_db, csv_bytes, ligne

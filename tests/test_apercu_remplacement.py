@@ -28,9 +28,10 @@ from pathlib import Path
 
 import pytest
 
-from insertion import config, qualite
+from insertion import config
 from insertion.ingest import chargement
 from insertion.ingest.chargement import load_bytes, load_files
+from insertion.present import qualite
 from insertion.store import db
 from tests.conftest import build_db, csv_bytes, dump, ligne, query_rows, write
 

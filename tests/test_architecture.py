@@ -1,5 +1,5 @@
 """La forme du code reste celle du README (« Architecture ») : les contrats import-linter de pyproject.toml
-(couches contrat ← config, formats ← store ← ingest ; Streamlit seulement dans la présentation) sont tenus.
+(les couches du README ; Streamlit seulement dans insertion.present) sont tenus.
 Imports dans les fonctions compris : un cycle caché dans une fonction casse aussi le contrat des couches."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def _lint_imports(*args: str) -> subprocess.CompletedProcess:
 def test_les_contrats_d_architecture_sont_tenus():
     resultat = _lint_imports()
     assert resultat.returncode == 0, resultat.stdout + resultat.stderr
-    assert "0 broken" in resultat.stdout and "3 kept" in resultat.stdout, resultat.stdout
+    assert "0 broken" in resultat.stdout and "2 kept" in resultat.stdout, resultat.stdout
 
 
 def test_un_import_interdit_est_vu(tmp_path):
@@ -38,3 +38,17 @@ def test_un_import_interdit_est_vu(tmp_path):
     resultat = _lint_imports(str(config))
     assert resultat.returncode != 0 and "BROKEN" in resultat.stdout, resultat.stdout
     assert "insertion.ingest.chargement -> insertion.store" in resultat.stdout, resultat.stdout
+
+
+SOCLE = {"__init__.py", "__main__.py", "contrat.py", "config.py", "formats.py"}
+COUCHES = {"store", "ingest", "protect", "indicators", "demo", "figures", "outputs", "present"}
+
+
+def test_la_racine_du_paquet_ne_tient_que_le_socle_et_les_couches():
+    """Un nouveau module va dans sa couche : à la racine, le socle (vocabulaire du contrat, réglages, formats
+    français) et un dossier par couche, rien d'autre (un module posé à côté échapperait au contrat des couches)."""
+    racine = ROOT / "insertion"
+    modules = {p.name for p in racine.glob("*.py")}
+    paquets = {p.name for p in racine.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert modules == SOCLE
+    assert paquets == COUCHES

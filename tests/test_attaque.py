@@ -25,8 +25,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from insertion import cli, protection
-from insertion.protect import diffusion, questions
+from insertion.outputs import cli
+from insertion.protect import diffusion, protection, questions
 from insertion.store.requetes import Perimetre, Periode
 from tests.conftest import build_db, csv_bytes, ligne
 from tests.publie import publie, valeurs_vraies

@@ -1,4 +1,4 @@
-"""Journal d'audit (insertion/audit.py et son usage dans l'application, issue 13).
+"""Journal d'audit (insertion/protect/audit.py et son usage dans l'application, issue 13).
 
 Le journal vit dans son propre fichier, à côté de la base des indicateurs ; les sessions AppTest sont
 celles de tests/test_connexion.py (section [auth] et st.user simulés, vrai fichier des rôles).
@@ -12,7 +12,8 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from insertion import acces, audit, qualite
+from insertion.present import qualite
+from insertion.protect import acces, audit
 from tests import test_connexion
 from tests.conftest import ROOT, csv_bytes, lignes
 from tests.test_connexion import AUTH, session, utilisateur
@@ -116,7 +117,7 @@ def test_refus_de_page_et_import_force_journalises(base, roles, monkeypatch):
 
 
 def _import_force(db_path: str) -> None:
-    from insertion import qualite as q
+    from insertion.present import qualite as q
     from tests.conftest import csv_bytes as cb
     from tests.conftest import lignes as li
 
@@ -130,7 +131,7 @@ def _export(etiquette: str) -> None:
     """Ce que fait un clic sur un bouton d'export : la fabrique tracée est appelée."""
     import streamlit as st
 
-    from insertion import connexion
+    from insertion.present import connexion
 
     fabrique = connexion.trace(lambda: b"contenu", "export", vue="Budget", filtres=[("ALI", "ALI14")], detail=etiquette)
     st.write(fabrique().decode())

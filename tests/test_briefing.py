@@ -16,7 +16,9 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from insertion import briefing, filters, formats, indicators, libelles, protect
+from insertion import formats, indicators, protect
+from insertion.indicators import filters, libelles
+from insertion.outputs import briefing
 from insertion.store import db, requetes
 from insertion.store.requetes import Perimetre
 from tests.conftest import build_db, csv_bytes, lignes
@@ -155,7 +157,7 @@ class PasDeNavigateur:
         return None
 
 sys.meta_path.insert(0, PasDeNavigateur())
-from insertion.cli import main
+from insertion.outputs.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 
@@ -298,7 +300,7 @@ def test_month_labels_are_french_horizontal_and_inside_the_chart(premier, n_mois
     from matplotlib.font_manager import FontProperties, findfont
     from matplotlib.textpath import TextToPath
 
-    from insertion import figures_note
+    from insertion.figures import note as figures_note
 
     mois = [date(premier.year + (premier.month - 1 + k) // 12, (premier.month - 1 + k) % 12 + 1, 1)
             for k in range(n_mois)]  # fmt: skip
@@ -325,7 +327,7 @@ def test_month_labels_are_french_horizontal_and_inside_the_chart(premier, n_mois
 
 
 def test_masked_months_break_the_line_and_a_fully_masked_series_says_so():
-    from insertion import figures_note
+    from insertion.figures import note as figures_note
 
     mois = [date(2026, m, 1) for m in range(1, 11)]
     troue = figures_note.courbe_mensuelle(mois, [20, 25, None, None, 30, 31, 33, 34, 35, 40], largeur_mm=89,

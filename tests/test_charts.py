@@ -14,7 +14,8 @@ import plotly.graph_objects as go
 import pyarrow as pa
 import pytest
 
-from insertion import charts, ui
+from insertion.figures import charts
+from insertion.present import ui
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -308,7 +309,7 @@ def test_une_seule_date_garde_des_graduations_de_mois():
 
 
 def test_barres_par_ali_portent_leur_valeur_sauf_masquee():
-    from insertion import cohortes
+    from insertion.figures import cohortes
 
     fig = cohortes.barres_territoires(
         ["ALI01 · Saint-Denis", "ALI04 · La Courneuve", "ALI14 · Clichy-sous-Bois"],
@@ -328,7 +329,7 @@ def test_barres_par_ali_portent_leur_valeur_sauf_masquee():
 
 
 def test_barres_superposees_donnent_leurs_deux_valeurs_en_colonne():
-    from insertion import cohortes
+    from insertion.figures import cohortes
 
     fig = cohortes.barres_superposees(
         ["ALI01 · Saint-Denis", "ALI04 · La Courneuve"],

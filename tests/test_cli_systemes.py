@@ -14,7 +14,7 @@ from datetime import date
 import pytest
 
 from insertion import protect
-from insertion.autres_systemes import actions_collectives, freins, moyens
+from insertion.indicators.autres_systemes import actions_collectives, freins, moyens
 from insertion.store import db
 from insertion.store.requetes import Periode
 from tests.test_actions_collectives import base as base_actions  # noqa: F401  (fixture)

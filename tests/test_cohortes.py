@@ -1,4 +1,4 @@
-"""insertion.cohortes et les requêtes des vues Diagnostics et Sorties vers l'emploi, sur une petite base.
+"""insertion.figures.cohortes et les requêtes des vues Diagnostics et Sorties vers l'emploi, sur une petite base.
 
 La base `fixture_rows()` est partagée avec les tests des pages (test_page_diagnostics, test_page_sorties) ;
 ses chiffres clés sont calculés à la main ci-dessous, une fois pour toutes.
@@ -47,7 +47,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from insertion import cohortes, indicators
+from insertion import indicators
+from insertion.figures import cohortes
 from insertion.store.db import open_read_only
 from insertion.store.requetes import Perimetre, Periode, run
 from tests.conftest import build_db, csv_bytes, ligne

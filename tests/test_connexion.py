@@ -1,4 +1,4 @@
-"""Connexion, rôles et mode local dans l'application (insertion/connexion.py, issue 13), par AppTest.
+"""Connexion, rôles et mode local dans l'application (insertion/present/connexion.py, issue 13), par AppTest.
 
 AppTest simule la session : `at.secrets` porte une section [auth] (comme .streamlit/secrets.toml) et
 `at.user` ce que Streamlit aurait lu du jeton d'identité (st.user). Le fichier des rôles est un vrai
@@ -16,7 +16,8 @@ import pytest
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
-from insertion import acces, qualite
+from insertion.present import qualite
+from insertion.protect import acces
 from tests.conftest import ROOT, build_db, csv_bytes, dump, ligne, lignes
 
 AUTH = {
@@ -248,7 +249,7 @@ def _import_force(db_path: str) -> None:
     """Ce que ferait une requête forgée qui atteindrait le code d'écriture sans passer par la page."""
     import streamlit as st
 
-    from insertion import qualite as q
+    from insertion.present import qualite as q
     from tests.conftest import csv_bytes as cb
     from tests.conftest import lignes as li
 

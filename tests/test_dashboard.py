@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from insertion.filters import widget_key
+from insertion.indicators.filters import widget_key
 from insertion.store.requetes import Perimetre
 from tests.conftest import build_db, csv_bytes, ligne, lignes
 from tests.publie import cellule, publie, texte_entier

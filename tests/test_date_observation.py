@@ -28,8 +28,10 @@ from hashlib import sha256
 
 import pytest
 
-from insertion import cli, filters, indicators
-from insertion.filters import widget_key
+from insertion import indicators
+from insertion.indicators import filters
+from insertion.indicators.filters import widget_key
+from insertion.outputs import cli
 from insertion.store import db, requetes
 from insertion.store.requetes import DatesDonnees, Perimetre
 from tests.conftest import build_db, csv_bytes, ligne

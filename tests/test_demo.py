@@ -20,8 +20,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from insertion import contrat, demo_systemes
+from insertion import contrat
 from insertion.demo import COLONNES, FIN, generate
+from insertion.demo import systemes as demo_systemes
 from insertion.store.referentiel import load_referentiel
 
 EMPLOI = {"emploi_durable", "creation_entreprise", "emploi_transition"}

@@ -13,8 +13,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from insertion import contrat, demo_systemes
+from insertion import contrat
 from insertion.demo import generate
+from insertion.demo import systemes as demo_systemes
 from tests.test_demo import NOM, read_extract
 
 EMPLOI = {"emploi_durable", "creation_entreprise", "emploi_transition"}

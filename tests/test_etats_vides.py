@@ -1,4 +1,5 @@
-"""Les phrases des vues vides (insertion.etats_vides) : ce qui manque, où, et quoi changer, selon les filtres posés."""
+"""Les phrases des vues vides (insertion.present.etats_vides) :
+ce qui manque, où, et quoi changer, selon les filtres posés."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from insertion import etats_vides
-from insertion.filters import Filtres
+from insertion.indicators.filters import Filtres
+from insertion.present import etats_vides
 from insertion.store.requetes import Perimetre, Periode
 
 D = date(2024, 12, 31)

@@ -10,8 +10,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from insertion import exports, formats, secret
-from insertion.definitions import DEFINITIONS
+from insertion import formats
+from insertion.indicators.definitions import DEFINITIONS
+from insertion.outputs import exports
+from insertion.protect import secret
 
 
 @pytest.fixture
@@ -102,7 +104,7 @@ def test_mixed_or_free_text_columns_stay_text():
 @pytest.fixture
 def dated() -> pd.DataFrame:
     """Des dates comme les écrivent formats et la page Qualité (mois, jour, jour et heure), avec des manques."""
-    from insertion.qualite import horodatage_import
+    from insertion.present.qualite import horodatage_import
 
     return pd.DataFrame(
         {
@@ -187,7 +189,7 @@ def test_a_number_column_with_gaps_writes_empty_cells_not_nan():
 
 
 def test_rate_is_hidden_when_its_denominator_is_masked_by_the_secondary_rule():
-    from insertion import secret as s
+    from insertion.protect import secret as s
 
     # Une ventilation : 4 (masqué d'office) et 15 (masqué en second, sinon total − 15 = 4). Le taux sur 15
     # personnes serait diffusable seul, mais il redonnerait son dénominateur : il est masqué aussi.
@@ -198,7 +200,7 @@ def test_rate_is_hidden_when_its_denominator_is_masked_by_the_secondary_rule():
 
 
 def test_a_cell_masked_only_to_protect_another_reads_like_any_masked_cell():
-    from insertion import secret as s
+    from insertion.protect import secret as s
 
     # 4 est un petit effectif ; 50 n'est masqué que pour que 4 ne se déduise pas du total. Les deux se lisent
     # « secret » : deux libellés diraient lequel est sous le seuil.
@@ -210,7 +212,7 @@ def test_a_cell_masked_only_to_protect_another_reads_like_any_masked_cell():
 
 
 def test_delays_are_numbers_in_days_and_secret_stays_text():
-    from insertion import cohortes
+    from insertion.figures import cohortes
 
     # Des délais médians comme la page Diagnostics les affiche : 33 jours, 1 jour, 12,5 jours, un masqué, un vide.
     shown = pd.DataFrame(

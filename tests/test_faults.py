@@ -200,7 +200,7 @@ elif point == "apres_os_replace":
     then_die(chargement.os, "replace")
 else:
     raise SystemExit("point inconnu")
-from insertion.cli import main
+from insertion.outputs.cli import main
 sys.exit(main(sys.argv[2:]))
 """
 POINTS = {

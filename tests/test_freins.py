@@ -24,8 +24,8 @@ import pandas as pd
 import pytest
 
 from insertion import contrat, formats, protect
-from insertion.autres_systemes import freins
-from insertion.autres_systemes.freins import LIBELLES
+from insertion.indicators.autres_systemes import freins
+from insertion.indicators.autres_systemes.freins import LIBELLES
 from insertion.ingest.chargement import COLONNES_FILE_ACTIVE
 from insertion.store import cles, db, requetes
 from insertion.store.requetes import Perimetre, Periode
@@ -407,7 +407,7 @@ def test_couverture_contre_le_calcul_independant(base):
 
 
 def test_resume_et_ligne_de_synthese_publies(base, base_sans_freins):
-    from insertion import autres_systemes
+    from insertion.indicators import autres_systemes
 
     def lancer(chemin, fonction):
         con = db.open_read_only(chemin)

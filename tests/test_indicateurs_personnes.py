@@ -19,8 +19,8 @@ import pytest
 
 from benchmarks import indicateurs, reference
 from insertion import indicators as ind
-from insertion import libelles
-from insertion.filters import Filtres
+from insertion.indicators import libelles
+from insertion.indicators.filters import Filtres
 from insertion.store.db import open_for_writing, preparer_indicateurs
 from insertion.store.requetes import Perimetre, Periode, run
 

@@ -36,7 +36,7 @@ import pandas as pd
 import pytest
 
 from insertion import protect
-from insertion.autres_systemes import mises_en_relation as mer
+from insertion.indicators.autres_systemes import mises_en_relation as mer
 from insertion.store import db
 from insertion.store.requetes import Perimetre, Periode
 from tests.conftest import build_db, csv_bytes, ligne

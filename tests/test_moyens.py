@@ -26,9 +26,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from insertion import protection
-from insertion.autres_systemes import moyens
 from insertion.contrat import PLACES_CIBLE_2026, PLACES_DEPART, REFERENTS_CIBLE_2026, REFERENTS_DEPART
+from insertion.indicators.autres_systemes import moyens
+from insertion.protect import protection
 from insertion.store import db
 from insertion.store.requetes import Perimetre, Periode
 from tests.conftest import build_db, csv_bytes, ligne

@@ -121,12 +121,12 @@ def test_filtre_de_profil_dit_en_legende(base, app_test):
 
 
 def test_mise_en_forme_secret_regle_du_total_et_zeros_de_structure():
-    """insertion.vue_actions_collectives.proteger sur un résultat publié écrit à la main (NaN : masqué par la
+    """insertion.figures.actions_collectives.proteger sur un résultat publié écrit à la main (NaN : masqué par la
     couche de publication)."""
     import numpy as np
     import pandas as pd
 
-    from insertion import vue_actions_collectives as vue
+    from insertion.figures import actions_collectives as vue
 
     nan = np.nan
     publie_ = pd.DataFrame(
@@ -189,7 +189,7 @@ def test_la_page_ne_lit_aucune_valeur_brute(base, app_test, monkeypatch, tmp_pat
 def test_demo_les_jeudis_de_pantin_et_les_ateliers_d_ali14(demo_build, app_test):
     """Sur la démonstration : les « Jeudis de l'insertion » de Pantin, un par quartier en juin 2023, et les
     débutants d'ALI14, seule ALI à envoyer ses participations, presque tous venus à un atelier."""
-    from insertion.demo_systemes import QUARTIERS_PANTIN
+    from insertion.demo.systemes import QUARTIERS_PANTIN
 
     base, _, _ = demo_build
     at = app_test(base, PAGE, query_params={"types_action": ["aller_vers"]})

@@ -13,7 +13,7 @@ import json
 import pytest
 
 from insertion import formats
-from insertion.filters import widget_key
+from insertion.indicators.filters import widget_key
 from insertion.store.requetes import Perimetre, Periode
 from tests.publie import cellule, publie, texte_entier
 from tests.test_synthese import DEBUT, D, construire_base

@@ -21,7 +21,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from insertion.filters import widget_key
+from insertion.indicators.filters import widget_key
 from tests.conftest import build_db, csv_bytes, ligne
 
 PAGE = "pages/budget.py"

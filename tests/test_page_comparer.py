@@ -43,9 +43,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from insertion import charts
 from insertion.config import DATA_DIR
-from insertion.filters import widget_key
+from insertion.figures import charts
+from insertion.indicators.filters import widget_key
 from insertion.store.requetes import Perimetre, Periode
 from tests.conftest import ROOT, build_db, csv_bytes, ligne
 from tests.publie import cellule, publie, texte_entier, texte_taux

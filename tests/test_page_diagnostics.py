@@ -19,8 +19,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from insertion import charts, cohortes, formats
-from insertion.filters import widget_key
+from insertion import formats
+from insertion.figures import charts, cohortes
+from insertion.indicators.filters import widget_key
 from insertion.store.requetes import Perimetre
 from tests.publie import cellule, publie, texte_entier, texte_taux
 from tests.test_cohortes import PERIODE, fixture_db

@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from insertion import contrat, formats, protect, secret
-from insertion.autres_systemes import freins_vue
+from insertion import contrat, formats, protect
+from insertion.indicators.autres_systemes import freins_vue
 from insertion.ingest.chargement import COLONNES_FILE_ACTIVE
-from insertion.protect import diffusion
+from insertion.protect import diffusion, secret
 from insertion.store import requetes
 from insertion.store.requetes import Perimetre, Periode
 from tests.conftest import build_db, csv_bytes, ligne
@@ -214,7 +214,7 @@ def test_la_vue_ne_lit_rien_de_brut_et_ne_publie_rien_de_petit(base, app_test, l
     assert [f for liste in publiees for f in liste] == []
 
 
-# --- Mise en forme (insertion.autres_systemes.freins_vue), sur des tableaux publiés écrits à la main -----------
+# --- Mise en forme (insertion.figures.freins), sur des tableaux publiés écrits à la main -----------
 
 
 def test_resume_sortie_compare_les_taux_diffuses_seulement():

@@ -21,8 +21,10 @@ import io
 
 import pytest
 
-from insertion import contrat, modeles, qualite
+from insertion import contrat
+from insertion.ingest import modeles
 from insertion.ingest.chargement import load_files
+from insertion.present import qualite
 from tests.conftest import build_db, csv_bytes, ligne, lignes, query_rows
 
 PAGE = "pages/importer.py"

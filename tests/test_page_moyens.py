@@ -149,7 +149,7 @@ def test_la_page_ne_lit_aucune_valeur_brute(tmp_path, app_test, monkeypatch):
 
 @pytest.mark.slow
 def test_sur_la_demonstration_les_moyens_approchent_les_cibles(demo_build, app_test):
-    """La démonstration fait monter référents et places vers les cibles 2026 (insertion/demo_systemes.py) : au
+    """La démonstration fait monter référents et places vers les cibles 2026 (insertion/demo/systemes.py) : au
     31 octobre 2026, la vue s'ouvre sans erreur, chaque ALI déclare, et les deux progressions dépassent 80 %."""
     base, _resultats, _progression = demo_build
     at = app_test(base, PAGE)

@@ -29,7 +29,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from insertion.filters import widget_key
+from insertion.indicators.filters import widget_key
 from insertion.store.requetes import Perimetre
 from tests.conftest import build_db, csv_bytes, ligne, lignes
 from tests.publie import cellule, publie, texte_entier
@@ -184,7 +184,7 @@ def test_filtre_ali_restreint_fraicheur_et_rejets_sans_masquer(base, app_test):
     m = metrics(at)
     assert m["ALI en retard"] == "0 sur 1"
     # 4 lignes rejetées en ALI14 : des lignes de fichier, pas des personnes → montrées telles quelles,
-    # jamais « secret » (choix documenté dans insertion/qualite.py).
+    # jamais « secret » (choix documenté dans insertion/present/qualite.py).
     assert m["Lignes rejetées"] == "4"
     par_ali = [df.value for df in at.dataframe if df.value.columns.tolist() == ["ALI", "Lignes rejetées"]][0]
     assert par_ali.to_numpy().tolist() == [["ALI14 · Clichy-sous-Bois – Montfermeil – Coubron", "4"]]

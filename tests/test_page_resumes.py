@@ -21,7 +21,8 @@ from datetime import date
 import numpy as np
 import pytest
 
-from insertion import cohortes, formats
+from insertion import formats
+from insertion.figures import cohortes
 from insertion.store.requetes import Perimetre, Periode
 from tests.conftest import build_db, csv_bytes, ligne
 from tests.publie import cellule, publie, texte_entier, texte_taux

@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from insertion import charts, cohortes, formats
-from insertion.filters import widget_key
+from insertion import formats
+from insertion.figures import charts, cohortes
+from insertion.indicators.filters import widget_key
 from insertion.store.requetes import Perimetre, Periode
 from tests.publie import cellule, publie, texte_entier
 from tests.test_cohortes import D, fixture_db

@@ -1,4 +1,4 @@
-"""Le cœur du secret statistique par clés de cellule (insertion/protection.py, docs/secret-statistique.md).
+"""Le cœur du secret statistique par clés de cellule (insertion/protect/protection.py, docs/secret-statistique.md).
 
 Cas calculés à la main, puis propriétés (hypothesis) du point de vue d'un attaquant qui connaît la méthode,
 la table p et toutes les valeurs publiées, mais pas le sel :
@@ -26,8 +26,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from insertion import protection as p
-from insertion.protection import LIBELLE_MASQUE, REGLAGE, TABLE_P_DEFAUT
+from insertion.protect import protection as p
+from insertion.protect.protection import LIBELLE_MASQUE, REGLAGE, TABLE_P_DEFAUT
 from insertion.store import cles
 from insertion.store.cles import MODULE
 

@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from insertion import cli, indicators, protect, protection
-from insertion.protect import diffusion
+from insertion import indicators, protect
+from insertion.outputs import cli
+from insertion.protect import diffusion, protection
 from insertion.store import db, requetes
 from insertion.store.cles import MODULE
 from insertion.store.requetes import Perimetre, Periode

@@ -1,4 +1,4 @@
-"""insertion.qualite : l'aide à l'import (vrais octets CSV, XLSX, Parquet) et la logique de la page qualité."""
+"""insertion.present.qualite : l'aide à l'import (vrais octets CSV, XLSX, Parquet) et la logique de la page qualité."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from insertion import qualite
 from insertion.ingest.chargement import LoadResult
+from insertion.present import qualite
 from tests.conftest import csv_bytes, ligne, lignes
 
 
@@ -253,7 +253,7 @@ def test_completude_format_long():
 
 
 def test_an_oversized_upload_is_refused_before_being_written(tmp_path, monkeypatch):
-    from insertion import qualite
+    from insertion.present import qualite
     from tests.conftest import csv_bytes, lignes
 
     monkeypatch.setenv("INSERTION_TAILLE_MAX_MO", "1")

@@ -1,4 +1,4 @@
-"""Les phrases sous les graphiques (insertion.resumes), sur de petits tableaux aux réponses calculées à la main.
+"""Les phrases sous les graphiques (insertion.figures.resumes), sur de petits tableaux aux réponses calculées à la main.
 
 Règle vérifiée partout : une valeur masquée par le secret n'apparaît jamais, ni seule ni dans un calcul."""
 
@@ -12,8 +12,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from insertion import formats, resumes, secret
-from insertion.resumes import Point
+from insertion import formats
+from insertion.figures import resumes
+from insertion.figures.resumes import Point
+from insertion.protect import secret
 
 NB = "\u202f"
 

@@ -32,8 +32,13 @@ import duckdb
 import pandas as pd
 import pytest
 
-from insertion import briefing, cohortes, indicators, qualite, secret, synthese
-from insertion.filters import Filtres
+from insertion import indicators
+from insertion.figures import cohortes
+from insertion.indicators import synthese
+from insertion.indicators.filters import Filtres
+from insertion.outputs import briefing
+from insertion.present import qualite
+from insertion.protect import secret
 from insertion.store.requetes import Perimetre, Periode
 from tests.conftest import build_db, csv_bytes, ligne
 

@@ -1,4 +1,4 @@
-"""Chiffres clés (insertion.synthese) sur une petite base dont chaque nombre est compté à la main.
+"""Chiffres clés (insertion.indicators.synthese) sur une petite base dont chaque nombre est compté à la main.
 
 La base, partagée avec les tests des vues « Vue d'ensemble » et « Bénéficiaires suivis »
 (extraction du 31 décembre 2024 = D ; P par défaut = [1er janvier 2023, D]) :
@@ -30,7 +30,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from insertion import indicators, synthese
+from insertion import indicators
+from insertion.indicators import synthese
 from insertion.store.requetes import Perimetre, Periode, run
 from tests.conftest import build_db, csv_bytes, ligne
 

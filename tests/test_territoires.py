@@ -1,4 +1,4 @@
-"""insertion.territoires : comparaison d'une ALI, secret, repères, tuiles et cartes ; tableaux du budget.
+"""insertion.figures.territoires : comparaison d'une ALI, secret, repères, tuiles et cartes ; tableaux du budget.
 
 Tous les attendus sont calculés à la main dans les commentaires.
 """
@@ -11,7 +11,7 @@ import math
 import pandas as pd
 import pytest
 
-from insertion import territoires as T
+from insertion.figures import territoires as T
 from insertion.indicators import DEPARTEMENT
 from insertion.store.referentiel import load_referentiel
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
-from insertion import protection
+from insertion.protect import protection
 from insertion.store.requetes import Perimetre
 
 NOMS_NIVEAUX = {"departement": "du département", "ept": "d'un EPT", "ali": "d'une ALI", "commune": "d'une commune"}

@@ -1,0 +1,833 @@
+"""Cohortes d'orientation, niveaux de diagnostic, groupes de sortie et parcours : la logique des vues
+« Diagnostics » et « Sorties vers l'emploi ».
+
+Les requêtes (queries/taux_diagnostic_cohortes.sql, niveaux_diagnostic.sql, taux_sortie_emploi_cohortes.sql,
+parcours_cohorte.sql) calculent ; ce module met en forme (libellés, grilles ALI × cohorte, étapes du
+parcours) et applique le secret statistique, toujours par `secret.proteger`. Il n'ajoute qu'une règle de
+cohérence : une valeur tirée d'une case masquée (une part, la somme d'un groupe de motifs) est masquée
+à son tour, pour qu'aucune case masquée ne se déduise d'un autre chiffre affiché.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+
+import pandas as pd
+import plotly.colors as pcolors
+import plotly.graph_objects as go
+
+from insertion import contrat, formats
+from insertion.figures import charts
+from insertion.indicators import DEPARTEMENT, libelles
+from insertion.indicators.definitions import Definition
+from insertion.protect import secret
+from insertion.store.requetes import Perimetre, Periode
+
+DIAGNOSTICS = contrat.DIAGNOSTICS
+PAS = {"mois": "Mois", "trimestre": "Trimestre"}
+PERIODE = "periode"  # pas « toute la période » des requêtes de cohortes
+TAUX_MASQUE = secret.LIBELLE_MASQUE  # « secret », comme toute case masquée
+
+ORDRE_NIVEAUX = {
+    "numerique": ["debutant", "intermediaire", "autonome", "non_evalue", "non_renseigne"],
+    "linguistique": ["A1", "A2", "B1", "B2", "C1", "C2", "francophone", "non_renseigne"],
+}
+LIBELLES_NIVEAUX = {
+    "numerique": libelles.NIVEAUX_NUMERIQUES | {"non_renseigne": libelles.NON_RENSEIGNE},
+    "linguistique": libelles.NIVEAUX_LINGUISTIQUES | {"non_renseigne": libelles.NON_RENSEIGNE},
+}
+
+GROUPES_SORTIE = libelles.GROUPES_SORTIE
+COULEURS_GROUPES = {
+    "emploi_durable": charts.PALETTE[2],  # vert bleuté
+    "emploi_transition": charts.PALETTE[4],  # bleu ciel
+    "formation": charts.PALETTE[1],  # orangé
+    "autres": "#888888",
+}
+
+# Étapes du parcours d'une cohorte : colonne de parcours_cohorte.sql → libellé.
+ETAPES_PARCOURS = {
+    "orientes": "Orientés",
+    "diag_numerique_90j": "Diagnostic numérique à 90 jours",
+    "diag_linguistique_90j": "Diagnostic linguistique à 90 jours",
+    "sortis_12m": "Sortis dans les 12 mois",
+    "sortis_emploi_12m": "Sortis en emploi",
+    "sortis_emploi_durable_12m": "Sortis en emploi durable",
+}
+
+# Définitions propres à ces vues (affichées dans « Méthode »), en plus de insertion.indicators.definitions.
+DEFINITIONS = {
+    "diag_cohortes": Definition(
+        "Diagnostic à 90 jours par cohorte mensuelle d'orientation",
+        "Même définition que le taux de diagnostic à 90 jours, calculée pour les épisodes orientés chaque mois "
+        "de la période. Seules les cohortes dont tous les épisodes ont 90 jours de recul à la date "
+        "d'observation sont montrées. Le délai médian d'une cohorte porte sur ses épisodes diagnostiqués au "
+        f"plus tard à la date d'observation ; il n'est pas diffusé s'il repose sur moins de {secret.SEUIL_SECRET} "
+        "diagnostics, et il est arrondi à 5 jours.",
+        "Épisodes orientés dans le mois (et dans la période), depuis au moins 90 jours à la date d'observation.",
+        ("taux_diagnostic_cohortes",),
+    ),
+    "delai_median": Definition(
+        "Délai médian de diagnostic",
+        "Médiane, en jours, de (date du diagnostic − date d'orientation) parmi les épisodes orientés pendant la "
+        "période et diagnostiqués au plus tard à la date d'observation. Non diffusé quand il repose sur moins "
+        f"de {secret.SEUIL_SECRET} diagnostics (le nombre de diagnostics vient de la requête par cohorte, "
+        "additionné sur les mois) ; arrondi à 5 jours.",
+        "Épisodes de la période diagnostiqués au plus tard à la date d'observation.",
+        ("taux_diagnostic_90j", "taux_diagnostic_cohortes"),
+    ),
+    "niveaux": Definition(
+        "Niveaux constatés",
+        "Répartition des niveaux relevés lors des diagnostics (numérique : débutant, intermédiaire, autonome, "
+        "non évalué ; linguistique : A1 à C2 du cadre européen, francophone) parmi les épisodes orientés "
+        "pendant la période et diagnostiqués au plus tard à la date d'observation. Un diagnostic daté sans "
+        "niveau compte en « non renseigné ».",
+        "Épisodes de la période diagnostiqués au plus tard à la date d'observation.",
+        ("niveaux_diagnostic",),
+    ),
+    "sortie_cohortes": Definition(
+        "Sortie en emploi à 12 mois par cohorte d'orientation",
+        "Même définition que le taux de sortie en emploi à 12 mois, calculée pour les épisodes orientés chaque "
+        "mois (ou trimestre) de la période. Seules les cohortes dont tous les épisodes ont 365 jours de recul "
+        "à la date d'observation sont montrées.",
+        "Épisodes orientés dans la cohorte (et dans la période), depuis au moins 365 jours à la date d'observation.",
+        ("taux_sortie_emploi_cohortes",),
+    ),
+    "groupes_sortie": Definition(
+        "Groupes de sortie",
+        f"{libelles.GROUPE_EMPLOI_DURABLE} : motifs emploi durable (CDI, CDD ou intérim de 6 mois et plus, "
+        "titularisation) et création d'entreprise ; emploi de transition : CDD ou intérim de "
+        "moins de 6 mois, contrat aidé ; formation : formation qualifiante ou préqualifiante ; autres sorties : "
+        "réorientation, déménagement, fin de droits, abandon, autre motif, motif non renseigné. Secret "
+        "statistique : les motifs d'un groupe forment une ventilation du groupe, et les motifs d'un groupe "
+        "masqué sont masqués aussi, pour qu'aucune case masquée ne se déduise des autres.",
+        "Sorties de la période du territoire (part de chaque groupe).",
+        ("sorties_par_motif",),
+    ),
+    "parcours": Definition(
+        "Parcours d'une cohorte",
+        "Les épisodes orientés pendant la cohorte et depuis au moins 365 jours à la date d'observation, puis, "
+        "parmi eux : diagnostic numérique et diagnostic linguistique datés au plus tard 90 jours après "
+        "l'orientation (les deux étapes se recouvrent en partie), sortie au plus tard 365 jours après "
+        "l'orientation quel que soit le motif, sortie dans ce délai pour un motif du groupe « sortie en "
+        "emploi », et pour un motif du groupe « emploi durable ».",
+        "Épisodes orientés pendant la cohorte, depuis au moins 365 jours à la date d'observation.",
+        ("parcours_cohorte",),
+    ),
+}
+
+
+# --- Paramètres et libellés --------------------------------------------------------------------------
+
+
+def params(periode: Periode, perimetre: Perimetre, **extra) -> dict:
+    """Les paramètres d'une requête d'épisodes : période (as_of, debut, fin), périmètre, puis extra."""
+    return {**periode.params(), **perimetre.params(), **extra}
+
+
+def perimetre_departement(perimetre: Perimetre) -> Perimetre:
+    """La référence « département » d'un périmètre : sans filtre de territoire, mêmes filtres de profil."""
+    return Perimetre(parcours=perimetre.parcours, ages=perimetre.ages, sexes=perimetre.sexes)
+
+
+def libelle_groupe(code: str, court: bool = False) -> str:
+    """« ALI14 » → « ALI14 · Clichy-sous-Bois – Montfermeil – Coubron » (court : « ALI14 · Clichy-sous-Bois »)."""
+    if code == DEPARTEMENT:
+        return DEPARTEMENT
+    nom = libelles.ali().get(code, code)
+    return nom.split(" – ")[0] if court else nom
+
+
+def libelle_cohorte(valeur: date | pd.Timestamp, pas: str) -> str:
+    """Le nom d'une cohorte : « mars 2024 », « T1 2024 »."""
+    jour = pd.Timestamp(valeur).date()
+    if pas == "trimestre":
+        return f"T{(jour.month - 1) // 3 + 1} {jour.year}"
+    return formats.mois(jour)
+
+
+def jours(valeur: float | None) -> str:
+    """12 → « 12 jours », 12.5 → « 12,5 jours »."""
+    if valeur is None:
+        return formats.SANS_OBJET
+    texte = formats.decimal(valeur, 0 if float(valeur).is_integer() else 1)
+    return texte + (" jour" if abs(valeur) < 2 else " jours")
+
+
+def valeur(donnees: pd.DataFrame, colonne: str, ligne: int = 0) -> float | None:
+    """Une valeur protégée (None si masquée ou absente), pour les écarts et les repères."""
+    if ligne >= len(donnees):
+        return None
+    v = donnees[colonne].iloc[ligne]
+    return None if pd.isna(v) else float(v)
+
+
+def serie(donnees: pd.DataFrame, colonne: str, facteur: float = 1.0) -> list[float]:
+    """Les valeurs non masquées d'une colonne, dans l'ordre : la courbe d'une carte KPI."""
+    return [float(v) * facteur for v in donnees[colonne] if not pd.isna(v)]
+
+
+# --- Secret statistique ------------------------------------------------------------------------------
+
+
+def _ou(prot: secret.Protege, colonne: str, masque: pd.Series) -> None:
+    """Masque en plus les cases de `colonne` là où `masque` est vrai (valeur tirée d'une case masquée)."""
+    masque = pd.Series(masque, index=prot.donnees.index).fillna(False).astype(bool)
+    courant = prot.masque[colonne] if colonne in prot.masque else pd.Series(False, index=prot.donnees.index)
+    prot.masque[colonne] = courant | masque
+    prot.donnees[colonne] = prot.donnees[colonne].astype("float64").where(~prot.masque[colonne])
+
+
+def proteger_parts(
+    df: pd.DataFrame,
+    *,
+    effectif: str,
+    part: str,
+    total: str,
+    ventilation: list[str] | None,
+    departement: bool | pd.Series,
+    autres_effectifs: Iterable[str] = (),
+) -> secret.Protege:
+    """Des effectifs et leur part d'un total : secret.proteger (effectifs, taux part/total), puis la part
+    d'un effectif masqué est masquée aussi (part × total redonnerait l'effectif)."""
+    prot = secret.proteger(
+        df,
+        effectifs=[effectif, *autres_effectifs],
+        taux={part: total},
+        numerateurs={part: effectif},
+        ventilation=ventilation,
+        departement=departement,
+    )
+    # Une case masquée en amont (NaN, couche de publication) le reste, même au département exempté : la
+    # règle de ventilation de `secret.proteger` n'y porte que sur les lignes sous le département.
+    for colonne in (effectif, *autres_effectifs):
+        _ou(prot, colonne, pd.to_numeric(df[colonne], errors="coerce").isna().reset_index(drop=True))
+    _ou(prot, part, prot.masque[effectif])
+    return prot
+
+
+def proteger_diagnostic(df: pd.DataFrame, departement: bool | pd.Series) -> secret.Protege:
+    """Taux à 90 jours (dénominateur : orientations à 90 jours de recul ; règle des taux de `secret`) et
+    délai médian (sur au moins `seuil` diagnostics datés, arrondi à 5 jours) ; les effectifs hors exemption
+    sont masqués de 1 à seuil − 1, et le taux d'un numérateur masqué aussi (taux × dénominateur affiché
+    redonnerait le numérateur)."""
+    prot = secret.proteger(
+        df,
+        effectifs=["denominateur", "numerateur", "diagnostics"],
+        taux={"taux_90j": "denominateur"},
+        numerateurs={"taux_90j": "numerateur"},
+        medianes={"delai_median_j": "diagnostics"},
+        departement=departement,
+    )
+    _ou(prot, "taux_90j", prot.masque["numerateur"])
+    # Sous la couche de publication, un délai absent sur un effectif masqué (NaN, zéro compris) est masqué, pas
+    # « sans objet » : « – » dirait qu'aucun diagnostic n'est daté, donc que l'effectif masqué vaut 0.
+    _ou(prot, "delai_median_j", prot.donnees["delai_median_j"].isna() & prot.masque["diagnostics"])
+    return prot
+
+
+def proteger_niveaux(df: pd.DataFrame, departement: bool | pd.Series) -> secret.Protege:
+    """Niveaux constatés (sortie de `niveaux`) : ceux d'un territoire forment une ventilation de ses
+    diagnostics datés, et la part d'un effectif masqué est masquée aussi."""
+    return proteger_parts(
+        df,
+        effectif="episodes",
+        part="part",
+        total="total",
+        ventilation=["groupe"],
+        departement=departement,
+        autres_effectifs=["total"],  # le total d'un territoire est écrit dans le titre du graphique
+    )
+
+
+def proteger_sortie(df: pd.DataFrame, departement: bool | pd.Series) -> secret.Protege:
+    """Taux de sortie en emploi et en emploi durable à 12 mois, sur leur dénominateur ; le taux d'un
+    numérateur masqué (de 1 à seuil − 1 hors exemption) est masqué aussi."""
+    prot = secret.proteger(
+        df,
+        effectifs=["denominateur", "n_sortie_emploi", "n_emploi_durable"],
+        taux={"taux_sortie_emploi": "denominateur", "taux_emploi_durable": "denominateur"},
+        numerateurs={"taux_sortie_emploi": "n_sortie_emploi", "taux_emploi_durable": "n_emploi_durable"},
+        departement=departement,
+    )
+    _ou(prot, "taux_sortie_emploi", prot.masque["n_sortie_emploi"])
+    _ou(prot, "taux_emploi_durable", prot.masque["n_emploi_durable"])
+    return prot
+
+
+# --- Diagnostics -------------------------------------------------------------------------------------
+
+
+def avec_diagnostics(indicateur: pd.DataFrame, cohortes: pd.DataFrame) -> pd.DataFrame:
+    """Ajoute à taux_diagnostic (par groupe) le nombre de diagnostics datés au plus tard à D, la population du
+    délai médian : c'est la somme, sur les cohortes mensuelles du groupe, de la colonne `diagnostics`.
+
+    Quand taux_diagnostic le donne déjà (colonne `diagnostics`, avec sa clé de cellule), c'est ce total qui
+    reste : publié, il a sa propre case ; la somme de cohortes publiées compterait 0 pour une cohorte masquée
+    (un total masqué deviendrait « 0 »). Une somme qui touche une case masquée (NaN) reste NaN."""
+    out = indicateur.copy()
+    if "diagnostics" in out.columns:
+        return out
+    somme = cohortes.groupby("groupe")["diagnostics"].sum(min_count=1)
+    masquee = cohortes["diagnostics"].isna().groupby(cohortes["groupe"]).any()
+    somme = somme.where(~masquee.reindex(somme.index, fill_value=False))
+    out["diagnostics"] = out["groupe"].map(somme)
+    out.loc[~out["groupe"].isin(cohortes["groupe"]), "diagnostics"] = 0
+    return out
+
+
+def empiler(departement: pd.DataFrame, territoires: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """La ligne (ou les lignes) du département au-dessus de celles des territoires, et le booléen
+    « niveau département » ligne à ligne (les lignes du département ne sont exemptées du secret que si
+    `proteger_territoires` le dit)."""
+    df = pd.concat([departement, territoires], ignore_index=True)
+    niveau = pd.Series([True] * len(departement) + [False] * len(territoires), index=df.index)
+    return df, niveau
+
+
+def proteger_territoires(
+    table: pd.DataFrame,
+    niveau: pd.Series,
+    proteger: Callable[[pd.DataFrame, pd.Series], secret.Protege],
+    formats_: dict[str, Callable[[object], str]],
+    pas: str | None = None,
+    *,
+    exempte: bool,
+) -> tuple[secret.Protege, pd.DataFrame]:
+    """Une table empilée par `empiler`, protégée par `proteger`, et son affichage : le nom long de chaque
+    territoire en tête (« territoire »), et avec `pas` le nom de sa cohorte (« cohorte_libelle »).
+    exempte : `secret.departement_exempte` du périmètre des lignes du département ; faux dès qu'elles
+    portent un filtre (de profil), et elles sont alors protégées comme les autres."""
+    prot = proteger(table, niveau & bool(exempte))
+    aff = prot.affichage(formats_)
+    aff.insert(0, "territoire", [libelle_groupe(g) for g in prot.donnees["groupe"]])
+    if pas is not None:
+        aff["cohorte_libelle"] = [libelle_cohorte(c, pas) for c in prot.donnees["cohorte"]]
+    return prot, aff
+
+
+def cohortes_completes(df: pd.DataFrame) -> pd.DataFrame:
+    """Les cohortes dont tous les épisodes ont le recul voulu (90 jours ou 12 mois) à la date d'observation."""
+    return df[df["recul_complet"].astype(bool)].reset_index(drop=True)
+
+
+def grille(donnees: pd.DataFrame, colonne: str, lignes: list[str]) -> pd.DataFrame:
+    """Tableau groupe × cohorte d'une colonne (NaN : case masquée ou sans orientation) ; les lignes dans
+    l'ordre de `lignes` (celles sans aucune donnée sont omises), les cohortes dans l'ordre du temps, toutes
+    les cohortes présentes pour au moins un groupe."""
+    if donnees.empty:
+        return pd.DataFrame()
+    table = donnees.pivot(index="groupe", columns="cohorte", values=colonne)
+    table = table.reindex(columns=sorted(table.columns))
+    presentes = [g for g in lignes if g in table.index]
+    return table.reindex(presentes)
+
+
+def niveaux(df: pd.DataFrame, diagnostic: str) -> pd.DataFrame:
+    """Niveaux constatés par groupe, dans l'ordre de l'échelle, avec libellé, total du groupe et part."""
+    ordre = ORDRE_NIVEAUX[diagnostic]
+    noms = LIBELLES_NIVEAUX[diagnostic]
+    out = df.copy()
+    out["rang"] = out["niveau"].map({n: i for i, n in enumerate(ordre)}).fillna(len(ordre))
+    out["libelle"] = [libelles.libelle(noms, n) for n in out["niveau"]]
+    # Une case masquée (NaN) rend le total inconnu : la somme des seules cases visibles serait un faux total,
+    # et des parts calculées sur lui aussi.
+    out["total"] = out.groupby("groupe")["episodes"].transform(_somme_publiee)
+    out["part"] = out["episodes"] / out["total"]
+    return out.sort_values(["groupe", "rang"], kind="stable").drop(columns="rang").reset_index(drop=True)
+
+
+# --- Sorties -----------------------------------------------------------------------------------------
+
+
+def groupe_sortie(motifs: pd.DataFrame) -> pd.Series:
+    """Le groupe de chaque motif, d'après ses indicateurs de ref_motifs_sortie."""
+    colonnes = (motifs[c].astype(bool) for c in ("emploi_durable", "sortie_emploi", "sortie_dynamique"))
+    groupes = [libelles.groupe_sortie(*flags) for flags in zip(*colonnes, strict=True)]
+    return pd.Series(groupes, index=motifs.index)
+
+
+def motifs_ordonnes(motifs: pd.DataFrame) -> pd.DataFrame:
+    """Les motifs d'un territoire rangés par groupe de sortie puis par effectif décroissant, avec leur groupe
+    et un libellé court pour l'axe du graphique."""
+    out = motifs.reset_index(drop=True)
+    out = out.assign(groupe_sortie=groupe_sortie(out).to_numpy() if len(out) else [])
+    out["court"] = [MOTIFS_COURTS.get(m, lib) for m, lib in zip(out["motif_sortie"], out["libelle"], strict=True)]
+    rang = out["groupe_sortie"].map({g: i for i, g in enumerate(GROUPES_SORTIE)})
+    out = out.assign(_rang=rang).sort_values(["_rang", "sorties"], ascending=[True, False], kind="stable")
+    return out.drop(columns="_rang").reset_index(drop=True)
+
+
+def _niveau(df: pd.DataFrame, departement: bool | pd.Series) -> pd.Series:
+    """Le booléen « niveau département » ligne à ligne, sur un index 0..n-1."""
+    if isinstance(departement, bool):
+        return pd.Series(departement, index=range(len(df)))
+    return pd.Series(departement).reset_index(drop=True).astype(bool)
+
+
+def _somme_publiee(valeurs: pd.Series) -> float:
+    """La somme de cases publiées : masquée (NaN) dès qu'une case l'est. Compter une case masquée pour 0
+    publierait un total faux, et un total nul là où tout est masqué."""
+    return float(valeurs.sum(min_count=len(valeurs))) if len(valeurs) else 0.0
+
+
+def sorties_par_groupe(motifs: pd.DataFrame, departement: bool | pd.Series = False) -> secret.Protege:
+    """Sorties par territoire (`groupe`) et par groupe de sortie (emploi durable, transition, formation,
+    autres), avec le total du territoire et la part de chaque groupe.
+
+    `motifs` : de préférence queries/sorties_par_groupe.sql (colonne groupe_sortie : chaque groupe est une case
+    publiée à part, avec son bruit) ; sinon sorties_par_motif.sql, dont les motifs sont sommés par groupe (une
+    somme masquée dès qu'un motif l'est). Le total du territoire est la somme de ses groupes publiés. Effectifs
+    masqués de 1 à seuil − 1 hors exemption ; la part d'un effectif masqué est masquée, et toutes quand le
+    total est inférieur au seuil. Les territoires gardent leur ordre d'arrivée."""
+    niveau = _niveau(motifs, departement)
+    brut = motifs.reset_index(drop=True).assign(_departement=niveau)
+    if "groupe_sortie" not in brut.columns:
+        brut["groupe_sortie"] = groupe_sortie(motifs).to_numpy() if len(motifs) else []
+    colonnes = ["groupe", "groupe_sortie"]
+    # Une somme qui touche une case masquée (NaN, couche de publication) est inconnue : NaN, jamais la somme
+    # des seules cases visibles (un groupe dont tous les motifs sont masqués vaudrait 0).
+    table = (
+        brut.groupby(colonnes, sort=False)
+        .agg(sorties=("sorties", _somme_publiee), _departement=("_departement", "all"))
+        .reset_index()
+    )
+    table["total"] = table.groupby("groupe")["sorties"].transform(_somme_publiee)
+    table["part"] = table["sorties"] / table["total"]
+    table["libelle"] = table["groupe_sortie"].map(GROUPES_SORTIE)
+    rang = table["groupe_sortie"].map({g: i for i, g in enumerate(GROUPES_SORTIE)})
+    ordre = table.groupby("groupe", sort=False).ngroup()
+    table = table.assign(_ordre=ordre, _rang=rang).sort_values(["_ordre", "_rang"], kind="stable")
+    table = table.drop(columns=["_ordre", "_rang"]).reset_index(drop=True)
+    niveau_table = table.pop("_departement").astype(bool)
+    return proteger_parts(
+        table,
+        effectif="sorties",
+        part="part",
+        total="total",
+        ventilation=["groupe"],
+        departement=niveau_table,
+        autres_effectifs=["total"],
+    )
+
+
+def proteger_motifs(motifs: pd.DataFrame, departement: bool | pd.Series = False) -> secret.Protege:
+    """Sorties par territoire (`groupe`) et par motif, protégées de façon cohérente avec `sorties_par_groupe`
+    (qui peut être montré à côté) : les motifs d'un groupe de sortie forment une ventilation de la somme du
+    groupe (masquage secondaire dans le groupe), et tous les motifs d'un groupe masqué sont masqués (sinon
+    leur somme redonnerait le groupe, puis, par le total, l'autre groupe masqué).
+    Ajoute la colonne groupe_sortie."""
+    niveau = _niveau(motifs, departement)
+    table = motifs.reset_index(drop=True)
+    table = table.assign(groupe_sortie=groupe_sortie(table).to_numpy() if len(table) else [])
+    # Motifs et groupes sont des cases publiées chacune avec son bruit (insertion/protect) : la somme des
+    # motifs publiés ne redonne pas un groupe, il n'y a plus de masquage à propager de l'un à l'autre.
+    return secret.proteger(table, effectifs=["sorties"], departement=niveau)
+
+
+def part_emploi(groupes: secret.Protege) -> tuple[float | None, float | None]:
+    """Sorties en emploi (emploi durable + transition) d'un seul territoire et leur part de ses sorties ;
+    (None, None) sans sortie, ou quand l'un des deux groupes ou sa part est masqué."""
+    d = groupes.donnees
+    if d.empty:
+        return None, None
+    emploi = d[d["groupe_sortie"].isin(["emploi_durable", "emploi_transition"])]
+    if emploi.empty:  # aucune sortie en emploi : 0, et une part nulle si les parts sont diffusées
+        return 0.0, (None if d["part"].isna().all() else 0.0)
+    if emploi[["sorties", "part"]].isna().to_numpy().any():
+        return None, None
+    n = float(emploi["sorties"].sum())
+    # La part est un taux : règle des taux sur (sorties en emploi, toutes les sorties du territoire).
+    if not secret.taux_publiable(n, d["total"].iloc[0], groupes.seuil):
+        return n, None
+    return n, float(emploi["part"].sum())
+
+
+def texte(table: pd.DataFrame, colonne: str) -> str:
+    """La première valeur affichable d'une colonne (carte KPI), « – » si la table est vide."""
+    return str(table[colonne].iloc[0]) if len(table) else formats.SANS_OBJET
+
+
+# --- Parcours ----------------------------------------------------------------------------------------
+
+
+def etapes_parcours(ligne: pd.Series | dict) -> pd.DataFrame:
+    """Les étapes d'une cohorte (une ligne de parcours_cohorte.sql) : etape, libelle, effectif, orientes,
+    part (de la cohorte)."""
+    # Valeurs publiées : une case masquée reste NaN (jamais 0), et sa part aussi.
+    orientes = float(ligne["orientes"])
+    rows = [
+        {"etape": cle, "libelle": nom, "effectif": float(ligne[cle]), "orientes": orientes}
+        for cle, nom in ETAPES_PARCOURS.items()
+    ]
+    out = pd.DataFrame(rows)
+    out["part"] = out["effectif"] / orientes if orientes else float("nan")
+    return out
+
+
+def proteger_parcours(etapes: pd.DataFrame, departement: bool) -> secret.Protege:
+    """Les étapes se recouvrent (ce n'est pas une ventilation) : pas de masquage secondaire ; une part est
+    masquée avec son effectif, et toutes quand la cohorte compte moins de personnes que le seuil."""
+    return proteger_parts(
+        etapes, effectif="effectif", part="part", total="orientes", ventilation=None, departement=departement
+    )
+
+
+# --- Figures -----------------------------------------------------------------------------------------
+# Les couleurs viennent du gabarit enregistré (charts.TEMPLATE) ; les textes de survol sont déjà au format
+# français (ils viennent de Protege.affichage), si bien qu'une case masquée se lit « secret ».
+
+COULEUR_BARRE = charts.PALETTE[0]
+COULEUR_REFERENCE = charts.PALETTE[7]
+GRIS_NIVEAUX = {"non_evalue": "#BBBBBB", "non_renseigne": "#DDDDDD"}
+MOTIFS_COURTS = libelles.MOTIFS_COURTS
+COULEURS_ETAPES = {
+    "orientes": charts.PALETTE[0],
+    "diag_numerique_90j": charts.PALETTE[3],
+    "diag_linguistique_90j": charts.PALETTE[3],
+    "sortis_12m": charts.PALETTE[1],
+    "sortis_emploi_12m": COULEURS_GROUPES["emploi_transition"],
+    "sortis_emploi_durable_12m": COULEURS_GROUPES["emploi_durable"],
+}
+
+
+def couleurs_niveaux(diagnostic: str) -> dict[str, str]:
+    """Une échelle ordonnée (Cividis) pour les niveaux, du plus faible au plus élevé ; gris pour le reste."""
+    ordonnes = [n for n in ORDRE_NIVEAUX[diagnostic] if n not in GRIS_NIVEAUX]
+    teintes = pcolors.sample_colorscale(
+        charts.ECHELLE_CONTINUE, [i / (len(ordonnes) - 1) for i in range(len(ordonnes))]
+    )
+    return dict(zip(ordonnes, teintes, strict=True)) | GRIS_NIVEAUX
+
+
+def hachure_niveau(niveau: str) -> str:
+    """Les niveaux hors échelle (non évalué, non renseigné) sont hachurés : le gris de Cividis ne s'y confond pas."""
+    return "/" if niveau in GRIS_NIVEAUX else ""
+
+
+def hauteur(lignes: int, par_ligne: int = 30, marge: int = 140) -> int:
+    """Une hauteur lisible au vidéoprojecteur : ~30 px par barre ou par ligne de carte de chaleur."""
+    return max(300, marge + par_ligne * lignes)
+
+
+def annoter_masques(fig: go.Figure, noms: list[str], textes: list[str | None], vertical: bool = False) -> None:
+    """Écrit « secret » au pied des barres masquées (une barre absente ne dit rien d'elle-même) ;
+    textes : None pour une barre affichée ; vertical : barres verticales (noms en abscisse)."""
+    for nom, texte in zip(noms, textes, strict=True):
+        if not texte:
+            continue
+        position = {"x": nom, "y": 0, "yanchor": "bottom", "yshift": 4} if vertical else {
+            "x": 0, "y": nom, "xanchor": "left", "xshift": 4
+        }  # fmt: skip
+        fig.add_annotation(text=texte, showarrow=False, font={"color": "#555555"}, **position)
+
+
+def _texte_barre(valeur: float | None, pourcentage: bool) -> str:
+    if valeur is None:
+        return ""
+    if pourcentage:
+        return formats.pourcentage(valeur)
+    return formats.decimal(valeur, 0 if float(valeur).is_integer() else 1)
+
+
+def barres_territoires(
+    noms: list[str],
+    valeurs: list[float | None],
+    survols: list[str],
+    *,
+    titre_axe: str,
+    pourcentage: bool,
+    reference: float | None = None,
+    libelle_reference: str | None = None,
+    masques: list[str | None] | None = None,
+) -> go.Figure:
+    """Barres horizontales par territoire (dans l'ordre donné, le premier en haut) et une ligne verticale
+    pointillée pour la valeur du département. Une valeur masquée n'a pas de barre : `masques` donne le
+    texte écrit à sa place (« secret »), None pour une barre affichée."""
+    x = [None if v is None or pd.isna(v) else v for v in valeurs]
+    fig = go.Figure(
+        go.Bar(
+            x=x,
+            y=noms,
+            orientation="h",
+            marker_color=COULEUR_BARRE,
+            customdata=survols,
+            hovertemplate="%{customdata}<extra></extra>",
+            name=titre_axe,
+            # La valeur dans la barre, à sa base : lue sans survol ni règle, et loin de la ligne du département qui
+            # passe près du bout des barres (une barre trop courte la porte juste après elle ; une valeur masquée
+            # n'a ni barre ni texte). Blanc sur le bleu de la palette : 5,2:1.
+            text=[_texte_barre(v, pourcentage) for v in x],
+            textposition="auto",
+            insidetextanchor="start",
+            insidetextfont={"color": "#FFFFFF"},
+            cliponaxis=False,
+        )
+    )
+    if reference is not None:
+        fig.add_vline(
+            x=reference,
+            line_dash="dash",
+            line_color=COULEUR_REFERENCE,
+            line_width=2,
+            annotation_text=libelle_reference,
+            annotation_position="top",
+        )
+    fig.update_layout(
+        height=hauteur(len(noms)),
+        showlegend=False,
+        xaxis_title=titre_axe,
+        yaxis={"autorange": "reversed", "title": None},
+        margin={"t": 60, "r": 70},
+    )
+    if pourcentage:
+        fig.update_xaxes(tickformat=".0%", rangemode="tozero")
+    else:
+        fig.update_xaxes(rangemode="tozero")
+    if masques:
+        annoter_masques(fig, noms, masques)
+    return fig
+
+
+def carte_chaleur(
+    z: pd.DataFrame,
+    survols: pd.DataFrame,
+    noms: list[str],
+    *,
+    titre_echelle: str,
+    pourcentage: bool,
+    separation: bool = True,
+) -> go.Figure:
+    """Carte de chaleur territoire × cohorte (Cividis) ; une case masquée ou vide reste blanche.
+    z et survols : même index (lignes) et mêmes colonnes (dates de cohorte)."""
+    valeurs = z.to_numpy(dtype="float64") * (100 if pourcentage else 1)
+    textes = survols.reindex(index=z.index, columns=z.columns).fillna("").to_numpy()
+    fig = go.Figure(
+        go.Heatmap(
+            z=valeurs,
+            x=[pd.Timestamp(c) for c in z.columns],
+            y=noms,
+            colorscale=charts.ECHELLE_CONTINUE,
+            customdata=textes,
+            hovertemplate="%{customdata}<extra></extra>",
+            hoverongaps=False,
+            xgap=1,
+            ygap=1,
+            colorbar={"title": {"text": titre_echelle}, "ticksuffix": "\u202f%" if pourcentage else ""},
+        )
+    )
+    if separation and len(noms) > 1:
+        fig.add_hline(y=0.5, line_color="white", line_width=4)
+    fig.update_layout(
+        height=hauteur(len(noms), 28, 150),
+        yaxis={"autorange": "reversed", "title": None, "type": "category"},
+        xaxis={"title": None, "type": "date", "tickformat": "%b %Y"},
+        plot_bgcolor="white",
+    )
+    return fig
+
+
+def carte_territoires(
+    prot: secret.Protege, colonne: str, survols: list[str], *, titre_echelle: str, pourcentage: bool
+) -> go.Figure:
+    """La carte de chaleur territoire × cohorte d'une colonne d'une table protégée par `proteger_territoires` :
+    le département en première ligne, puis les territoires dans l'ordre de leur code ; survols : un texte
+    par ligne de la table."""
+    donnees = prot.donnees.assign(survol=survols)
+    z = grille(donnees, colonne, [DEPARTEMENT] + sorted(set(donnees["groupe"]) - {DEPARTEMENT}))
+    return carte_chaleur(
+        z,
+        donnees.pivot(index="groupe", columns="cohorte", values="survol"),
+        [libelle_groupe(g, court=True) for g in z.index],
+        titre_echelle=titre_echelle,
+        pourcentage=pourcentage,
+    )
+
+
+def parts_par_territoire(
+    departement: pd.DataFrame,
+    territoires: pd.DataFrame,
+    proteger: Callable[[pd.DataFrame, pd.Series], secret.Protege],
+    formats_: dict[str, Callable[[object], str]],
+    *,
+    categorie: str,
+    categories: dict[str, str],
+    couleurs: dict[str, str],
+    effectif: str,
+    titre: str,
+    colonnes: dict[str, str],
+    hachures: bool = False,
+    exempte: bool,
+) -> tuple[go.Figure, pd.DataFrame, bool]:
+    """La part de chaque catégorie (niveau constaté, groupe de sortie) dans le département puis dans chaque
+    territoire, en barres horizontales empilées ; une trace par catégorie présente, dans l'ordre de
+    `categories` (code → libellé). Les lignes (groupe, catégorie, effectif, part) sont protégées par
+    `proteger` ; le survol donne la part et l'effectif (colonne `effectif`) tels qu'affichés. hachures : les
+    niveaux hors échelle sont hachurés (`hachure_niveau`).
+    Rend la figure, le tableau à montrer (colonnes → en-têtes, « territoire » compris) et s'il a une case
+    masquée."""
+    prot, aff = proteger_territoires(*empiler(departement, territoires), proteger, formats_, exempte=exempte)
+    d = prot.donnees
+    ordre = list(dict.fromkeys(d["groupe"]))
+    noms = {g: libelle_groupe(g, court=True) for g in ordre}
+    fig = go.Figure()
+    for code, nom in categories.items():
+        lignes = (d[categorie] == code).to_numpy()
+        if not lignes.any():
+            continue
+        fig.add_trace(
+            go.Bar(
+                y=[noms[g] for g in d["groupe"][lignes]],
+                x=list(d["part"][lignes]),
+                name=nom,
+                orientation="h",
+                marker_color=couleurs[code],
+                marker_pattern_shape=hachure_niveau(code) if hachures else None,
+                customdata=list(
+                    zip(aff["territoire"][lignes], aff["part"][lignes], aff[effectif][lignes], strict=True)
+                ),
+                hovertemplate="<b>%{customdata[0]}</b><br>" + nom + " : %{customdata[1]} (%{customdata[2]})"
+                "<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        barmode="stack",
+        title=titre,
+        height=hauteur(len(ordre)),
+        yaxis={
+            "autorange": "reversed",
+            "title": None,
+            "categoryorder": "array",
+            "categoryarray": list(noms.values()),
+        },
+        xaxis={"tickformat": ".0%", "title": None, "range": [0, 1]},
+        legend={"traceorder": "normal"},
+    )
+    return fig, aff[list(colonnes)].rename(columns=colonnes), prot.a_masque
+
+
+def barres_superposees(
+    noms: list[str],
+    series: list[tuple[str, list[float | None], list[str], str]],
+    references: list[tuple[float | None, str, str]],
+    *,
+    titre: str,
+    masques: list[str | None] | None = None,
+) -> go.Figure:
+    """Taux par territoire en barres horizontales superposées (la seconde série, incluse dans la première,
+    plus étroite par-dessus) ; une ligne verticale par valeur de référence (valeur, libellé, style de trait).
+    series : (nom, valeurs, textes de survol, couleur)."""
+    fig = go.Figure()
+    for i, (nom, valeurs, survols, couleur) in enumerate(series):
+        fig.add_trace(
+            go.Bar(
+                x=[None if v is None or pd.isna(v) else v for v in valeurs],
+                y=noms,
+                name=nom,
+                orientation="h",
+                marker_color=couleur,
+                width=0.8 if i == 0 else 0.45,
+                customdata=survols,
+                hovertemplate="%{customdata}<extra></extra>",
+            )
+        )
+    # Les valeurs en colonne dans la marge droite, une ligne par territoire (« 14,1 % · 7,9 % ») : au bout des
+    # barres, elles croisaient les lignes du département, et la barre étroite n'a pas la place d'un texte.
+    textes = [
+        " · ".join(_texte_barre(None if v is None or pd.isna(v) else v, True) or formats.SANS_OBJET for v in ligne)
+        for ligne in zip(*(valeurs for _, valeurs, _, _ in series), strict=True)
+    ]
+    en_tete = "<br>".join(("" if i == 0 else "· ") + nom for i, (nom, _, _, _) in enumerate(series))
+    for nom, texte in zip(noms, textes, strict=True):
+        if texte.strip(" ·" + formats.SANS_OBJET):
+            fig.add_annotation(
+                x=1, xref="paper", xanchor="left", xshift=8, y=nom, yref="y", text=texte, showarrow=False,
+                font={"size": 12},
+            )  # fmt: skip
+    fig.add_annotation(
+        x=1, xref="paper", xanchor="left", xshift=8, y=1, yref="paper", yanchor="bottom", text=en_tete,
+        showarrow=False, font={"size": 11},
+    )  # fmt: skip
+    for valeur_ref, libelle, trait in references:
+        if valeur_ref is None:
+            continue
+        fig.add_vline(x=valeur_ref, line_dash=trait, line_color=COULEUR_REFERENCE, line_width=2)
+        # La ligne verticale n'a pas d'entrée de légende : une trace vide la nomme.
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="lines",
+                name=libelle,
+                line={"color": COULEUR_REFERENCE, "dash": trait, "width": 2},
+                hoverinfo="skip",
+            )
+        )
+    fig.update_layout(
+        barmode="overlay",
+        title=titre,
+        height=hauteur(len(noms)) + 60,
+        xaxis={"title": None, "tickformat": ".0%", "rangemode": "tozero"},
+        yaxis={"autorange": "reversed", "title": None},
+        margin={"t": 60, "r": 150},
+    )
+    if masques:
+        annoter_masques(fig, noms, masques)
+    return fig
+
+
+def courbes_cohortes(
+    cohortes_: list,
+    series: list[tuple[str, list[float | None], list[str], str, str]],
+    *,
+    titre_axe: str,
+) -> go.Figure:
+    """Un taux par cohorte (axe du temps) ; series : (nom, valeurs, textes de survol, couleur, trait).
+    Une valeur masquée laisse un trou dans la courbe."""
+    fig = go.Figure()
+    x = [pd.Timestamp(c) for c in cohortes_]
+    for nom, valeurs, survols, couleur, trait in series:
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=[None if v is None or pd.isna(v) else v for v in valeurs],
+                name=nom,
+                mode="lines+markers",
+                line={"color": couleur, "dash": trait, "width": 3 if trait == "solid" else 2},
+                customdata=survols,
+                hovertemplate="%{customdata}<extra></extra>",
+                connectgaps=False,
+            )
+        )
+    fig.update_layout(
+        height=460,
+        yaxis={"title": titre_axe, "tickformat": ".0%", "rangemode": "tozero"},
+        xaxis={"title": None, "tickformat": "%b %Y"},
+        hovermode="closest",
+    )
+    return fig
+
+
+def entonnoir(
+    etapes: pd.DataFrame, donnees: pd.DataFrame, textes: list[str], survols: list[str], masque: pd.Series
+) -> go.Figure:
+    """Entonnoir du parcours d'une cohorte ; une étape masquée n'a pas de barre : son libellé porte son
+    texte (« secret »)."""
+    noms = [f"{nom} : {t}" if m else nom for nom, t, m in zip(etapes["libelle"], textes, masque, strict=True)]
+    fig = go.Figure(
+        go.Funnel(
+            y=noms,
+            x=[None if pd.isna(v) else v for v in donnees["effectif"]],
+            text=textes,
+            textinfo="text",
+            textposition="outside",
+            cliponaxis=False,
+            marker={"color": [COULEURS_ETAPES.get(e, COULEUR_BARRE) for e in etapes["etape"]]},
+            customdata=survols,
+            hovertemplate="%{customdata}<extra></extra>",
+            connector={"fillcolor": "#EEEEEE"},
+        )
+    )
+    fig.update_layout(height=hauteur(len(etapes), 60, 120), yaxis={"title": None}, showlegend=False)
+    return fig

@@ -1,0 +1,436 @@
+"""Mise en forme de la vue « Freins et réseau » (pages/freins_reseau.py), sans Streamlit : secret statistique
+appliqué aux tableaux publiés, graphiques plotly, tableaux en français et phrases de résumé.
+
+Les requêtes arrivent publiées (insertion.protect) : une case masquée y est NaN. `secret.proteger` ajoute les
+règles de l'écran (taux sur un effectif masqué, ventilation dont le total est montré) et le libellé « secret ».
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from insertion import formats
+from insertion.contrat import DEPARTEMENT, DOMAINES, TYPES_STRUCTURE
+from insertion.figures import charts, resumes
+from insertion.indicators import libelles
+from insertion.indicators.autres_systemes.freins import DOMAINE_DU_FREIN, LIBELLES, NB_FREINS_MAX
+from insertion.protect import secret
+
+MASQUE = secret.LIBELLE_MASQUE
+CLASSES = {0: "Aucun frein", 1: "1 frein", 2: "2 freins", 3: "3 freins", NB_FREINS_MAX: "4 freins ou plus"}
+COULEUR_AVEC, COULEUR_SANS = charts.PALETTE[1], charts.PALETTE[0]
+
+
+def nom_groupe(code: str, regroupement: str) -> str:
+    """Le libellé d'un groupe de requête : « ALI14 · Clichy-sous-Bois – … », « Pantin », « Seine-Saint-Denis »."""
+    if code == DEPARTEMENT or regroupement == "departement":
+        return DEPARTEMENT
+    if regroupement == "commune":
+        return libelles.communes().get(code, code)
+    if regroupement == "ali":
+        return libelles.ali().get(code, code).split(" – ")[0]
+    return f"EPT {code}"
+
+
+def _texte(valeur: object, masque: bool, ecrire=formats.pourcentage) -> str:
+    if masque:
+        return MASQUE
+    return formats.SANS_OBJET if valeur is None or pd.isna(valeur) else ecrire(float(valeur))
+
+
+# --- Prévalence ----------------------------------------------------------------------------------------------
+
+
+def proteger_prevalence(df: pd.DataFrame, *, departement: bool | pd.Series) -> secret.Protege:
+    """Prévalence publiée (freins.prevalence), protégée pour l'écran ; colonne `libelle` ajoutée."""
+    df = df.assign(libelle=df["frein"].map(LIBELLES)).reset_index(drop=True)
+    prot = secret.proteger(
+        df,
+        effectifs=["connus", "avec_frein"],
+        taux={"part": "connus"},
+        numerateurs={"part": "avec_frein"},
+        departement=departement,
+    )
+    masque = prot.masque["part"] | (prot.masque["avec_frein"] & df["part"].notna())
+    prot.masque["part"] = masque
+    prot.donnees["part"] = prot.donnees["part"].where(~masque)
+    return prot
+
+
+FORMATS_PREVALENCE = {"connus": formats.entier, "avec_frein": formats.entier, "part": formats.pourcentage}
+COLONNES_PREVALENCE = {
+    "territoire": "Territoire",
+    "libelle": "Frein",
+    "connus": "Personnes suivies (réponse connue)",
+    "avec_frein": "Personnes avec le frein",
+    "part": "Part avec le frein",
+}
+
+
+SANS_REPONSE = (
+    "Aucune réponse connue sur les freins périphériques pour les personnes suivies : les extractions chargées "
+    "n'ont pas les colonnes frein_* (facultatives), ou elles sont vides. Rien n'est calculé sur des réponses "
+    "inconnues."
+)
+
+
+def aucune_reponse(prot: secret.Protege) -> bool:
+    """Aucune réponse connue à aucun frein (ni effectif masqué, qui dirait qu'il y en a) : rien à montrer."""
+    connus = prot.donnees["connus"]
+    return bool((connus.fillna(0) == 0).all() and not prot.masque["connus"].any())
+
+
+def figure_prevalence(series: list[tuple[str, secret.Protege]]) -> go.Figure:
+    """Barres horizontales : la part de chaque frein, une série par territoire (le territoire, puis le
+    département en référence) ; « secret » écrit au pied d'une barre masquée."""
+    fig = go.Figure()
+    for i, (nom, prot) in enumerate(series):
+        aff = prot.affichage(FORMATS_PREVALENCE)
+        fig.add_trace(
+            go.Bar(
+                y=list(prot.donnees["libelle"]),
+                x=list(prot.donnees["part"].fillna(0)),
+                name=nom,
+                orientation="h",
+                marker_color=charts.PALETTE[i],
+                text=list(aff["part"]),
+                textposition="outside",
+                cliponaxis=False,
+                customdata=list(zip(aff["avec_frein"], aff["connus"], strict=True)),
+                hovertemplate=f"<b>{nom}</b><br>%{{y}} : %{{text}}<br>%{{customdata[0]}} personnes sur "
+                "%{customdata[1]} dont la réponse est connue<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        barmode="group",
+        height=max(320, 140 + 34 * len(LIBELLES) * max(1, len(series))),
+        xaxis={"title": "Part des personnes suivies dont la réponse est connue", "tickformat": ".0%"},
+        yaxis={"autorange": "reversed", "title": None},
+        legend={"orientation": "h", "y": -0.2},
+        margin={"r": 70},
+    )
+    return fig
+
+
+def table_prevalence(series: list[tuple[str, secret.Protege]]) -> pd.DataFrame:
+    parties = [p.affichage(FORMATS_PREVALENCE).assign(territoire=nom) for nom, p in series]
+    return pd.concat(parties, ignore_index=True)[list(COLONNES_PREVALENCE)].rename(columns=COLONNES_PREVALENCE)
+
+
+def resume_prevalence(prot: secret.Protege, territoire: str) -> str:
+    return resumes.extremes(
+        resumes.points(prot.donnees["libelle"], prot.donnees["part"], prot.masque["part"]),
+        mesure=f"{territoire}, part des personnes suivies avec chaque frein",
+        ecrire=formats.pourcentage,
+        categorie="modalité",
+        plus="le plus fréquent",
+        moins="le moins fréquent",
+    )
+
+
+def frein_le_plus_frequent(prot: secret.Protege) -> tuple[str, float] | None:
+    """(libellé, part) du frein le plus fréquent parmi les parts diffusées ; None si aucune ne l'est."""
+    parts = prot.donnees["part"]
+    if parts.notna().sum() == 0:
+        return None
+    i = parts.idxmax()
+    return str(prot.donnees.at[i, "libelle"]), float(parts[i])
+
+
+def carte_prevalence(prot: secret.Protege, regroupement: str) -> go.Figure:
+    """Carte de chaleur : une ligne par ALI ou commune, une colonne par frein ; case vide = non diffusée."""
+    d = prot.donnees.assign(nom=[nom_groupe(g, regroupement) for g in prot.donnees["groupe"]])
+    noms = list(dict.fromkeys(d["nom"]))
+    freins = list(LIBELLES.values())
+    z = d.pivot_table(index="nom", columns="libelle", values="part", dropna=False).reindex(index=noms, columns=freins)
+    textes = [
+        [_texte(v, m) for v, m in zip(d["part"][d["nom"] == n], prot.masque["part"][d["nom"] == n], strict=True)]
+        for n in noms
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z.to_numpy(),
+            x=freins,
+            y=noms,
+            text=textes,
+            texttemplate="%{text}",
+            colorscale=charts.ECHELLE_CONTINUE,
+            zmin=0,
+            colorbar={"title": "Part", "tickformat": ".0%"},
+            hovertemplate="<b>%{y}</b><br>%{x} : %{text}<extra></extra>",
+            xgap=2,
+            ygap=2,
+        )
+    )
+    fig.update_layout(height=max(320, 140 + 30 * len(noms)), yaxis={"autorange": "reversed"}, xaxis={"side": "top"})
+    return fig
+
+
+def resume_carte(prot: secret.Protege, regroupement: str, frein: str) -> str:
+    """La carte lue sur la colonne d'un frein (le plus fréquent du territoire) : ses extrêmes par ALI ou commune."""
+    choix = (prot.donnees["libelle"] == frein).to_numpy()
+    return resumes.extremes(
+        resumes.points(
+            [nom_groupe(g, regroupement) for g in prot.donnees["groupe"][choix]],
+            prot.donnees["part"][choix],
+            prot.masque["part"][choix],
+        ),
+        mesure=f"Part des personnes suivies avec le frein « {frein} »",
+        ecrire=formats.pourcentage,
+        categorie="ALI" if regroupement == "ali" else "commune",
+    )
+
+
+# --- Nombre de freins par personne ---------------------------------------------------------------------------
+
+
+def proteger_par_personne(df: pd.DataFrame, *, departement: bool) -> secret.Protege:
+    """Les classes sont les cases d'un total montré : masquage secondaire ; une part sur une case masquée l'est."""
+    df = df.assign(libelle=df["nb_freins"].map(CLASSES)).reset_index(drop=True)
+    prot = secret.proteger(
+        df,
+        effectifs=["personnes", "total"],
+        taux={"part": "total"},
+        numerateurs={"part": "personnes"},
+        ventilation=[],
+        departement=departement,
+    )
+    masque = prot.masque["part"] | prot.masque["personnes"]
+    prot.masque["part"] = masque & (df["part"].notna() | prot.masque["personnes"])
+    prot.donnees["part"] = prot.donnees["part"].where(~masque)
+    return prot
+
+
+def figure_par_personne(prot: secret.Protege) -> go.Figure:
+    aff = prot.affichage({"personnes": formats.entier, "part": formats.pourcentage})
+    fig = go.Figure(
+        go.Bar(
+            x=list(prot.donnees["libelle"]),
+            y=list(prot.donnees["part"].fillna(0)),
+            marker_color=charts.PALETTE[2],
+            text=list(aff["part"]),
+            textposition="outside",
+            cliponaxis=False,
+            customdata=list(aff["personnes"]),
+            hovertemplate="%{x} : %{text}<br>%{customdata} personnes<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        height=360,
+        yaxis={"title": "Part des personnes suivies", "tickformat": ".0%"},
+        xaxis={"title": "Nombre de freins déclarés à l'entrée"},
+        showlegend=False,
+    )
+    return fig
+
+
+def table_par_personne(prot: secret.Protege) -> pd.DataFrame:
+    aff = prot.affichage({"personnes": formats.entier, "total": formats.entier, "part": formats.pourcentage})
+    colonnes = {
+        "libelle": "Nombre de freins",
+        "personnes": "Personnes suivies",
+        "part": "Part",
+        "total": "Personnes avec au moins une réponse connue",
+    }
+    return aff[list(colonnes)].rename(columns=colonnes)
+
+
+def resume_par_personne(prot: secret.Protege) -> str:
+    return resumes.repartition(
+        resumes.points(prot.donnees["libelle"], prot.donnees["part"], prot.masque["part"]),
+        sujet="Nombre de freins par personne",
+        categorie="classe",
+    )
+
+
+def part_au_moins_un(prot: secret.Protege) -> float | None:
+    """La part des personnes avec au moins un frein : le complément de la classe « aucun frein » diffusée."""
+    zero = prot.donnees[prot.donnees["nb_freins"] == 0]["part"]
+    return None if zero.empty or pd.isna(zero.iloc[0]) else 1 - float(zero.iloc[0])
+
+
+# --- Sortie en emploi avec et sans chaque frein --------------------------------------------------------------
+
+FORMATS_SORTIE = {"denominateur": formats.entier, "n_sortie_emploi": formats.entier}
+
+
+def proteger_sortie(df: pd.DataFrame, *, departement: bool) -> secret.Protege:
+    df = df.assign(libelle=df["frein"].map(LIBELLES)).reset_index(drop=True)
+    return secret.proteger(
+        df,
+        effectifs=["denominateur", "n_sortie_emploi"],
+        taux={"taux_sortie_emploi": "denominateur"},
+        numerateurs={"taux_sortie_emploi": "n_sortie_emploi"},
+        departement=departement,
+    )
+
+
+def figure_sortie(prot: secret.Protege) -> go.Figure:
+    aff = prot.affichage({**FORMATS_SORTIE, "taux_sortie_emploi": formats.pourcentage})
+    fig = go.Figure()
+    for avec, nom, couleur in (("oui", "Avec le frein", COULEUR_AVEC), ("non", "Sans le frein", COULEUR_SANS)):
+        lignes = (prot.donnees["avec"] == avec).to_numpy()
+        fig.add_trace(
+            go.Bar(
+                y=list(prot.donnees["libelle"][lignes]),
+                x=list(prot.donnees["taux_sortie_emploi"][lignes].fillna(0)),
+                name=nom,
+                orientation="h",
+                marker_color=couleur,
+                text=list(aff["taux_sortie_emploi"][lignes]),
+                textposition="outside",
+                cliponaxis=False,
+                customdata=list(zip(aff["n_sortie_emploi"][lignes], aff["denominateur"][lignes], strict=True)),
+                hovertemplate=f"<b>%{{y}}</b> · {nom.lower()}<br>Sortie en emploi à 12 mois : %{{text}}"
+                "<br>%{customdata[0]} sorties sur %{customdata[1]} orientations<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        barmode="group",
+        height=max(360, 140 + 50 * len(LIBELLES)),
+        xaxis={"title": "Taux de sortie en emploi à 12 mois", "tickformat": ".0%"},
+        yaxis={"autorange": "reversed", "title": None},
+        legend={"orientation": "h", "y": -0.15},
+        margin={"r": 70},
+    )
+    return fig
+
+
+def table_sortie(prot: secret.Protege) -> pd.DataFrame:
+    aff = prot.affichage({**FORMATS_SORTIE, "taux_sortie_emploi": formats.pourcentage})
+    aff["avec"] = aff["avec"].map({"oui": "Avec le frein", "non": "Sans le frein"})
+    colonnes = {
+        "libelle": "Frein",
+        "avec": "Situation à l'entrée",
+        "denominateur": "Orientations avec 12 mois de recul",
+        "n_sortie_emploi": "Sorties en emploi à 12 mois",
+        "taux_sortie_emploi": "Taux de sortie en emploi à 12 mois",
+    }
+    return aff[list(colonnes)].rename(columns=colonnes)
+
+
+def resume_sortie(prot: secret.Protege) -> str:
+    """Le frein dont l'écart entre avec et sans est le plus grand, parmi ceux dont les deux taux sont diffusés."""
+    d = prot.donnees
+    taux = d.pivot_table(index="libelle", columns="avec", values="taux_sortie_emploi", sort=False)
+    if not {"oui", "non"} <= set(taux.columns):
+        return "Sortie en emploi à 12 mois avec et sans chaque frein : aucun taux à comparer."
+    taux = taux.dropna(subset=["oui", "non"])
+    masques = int(prot.masque["taux_sortie_emploi"].sum())
+    fin = f" {masques} taux ne sont pas diffusés ({resumes.SECRET})." if masques > 1 else ""
+    fin = f" 1 taux n'est pas diffusé ({resumes.SECRET})." if masques == 1 else fin
+    if taux.empty:
+        return "Sortie en emploi à 12 mois avec et sans chaque frein : aucune paire de taux diffusée." + fin
+    ecarts = (taux["oui"] - taux["non"]).abs()
+    frein = ecarts.idxmax()
+    avec, sans = float(taux.at[frein, "oui"]), float(taux.at[frein, "non"])
+    return (
+        f"Écart le plus marqué pour le frein « {frein} » : {formats.pourcentage(avec)} de sorties en emploi à "
+        f"12 mois avec le frein, {formats.pourcentage(sans)} sans ({formats.evolution_points(avec, sans)})." + fin
+    )
+
+
+# --- Par commune : freins des personnes suivies face aux structures qui les couvrent -------------------------
+
+
+def vis_a_vis(prot: secret.Protege, couverture: pd.DataFrame) -> pd.DataFrame:
+    """Une ligne par (commune, frein) : part publiée des personnes suivies avec le frein et structures de la
+    commune qui le couvrent. prot : prévalence par commune protégée ; couverture : freins.couverture."""
+    aff = prot.affichage(FORMATS_PREVALENCE)
+    d = prot.donnees.assign(
+        texte_part=aff["part"], texte_connus=aff["connus"], texte_avec=aff["avec_frein"], masque=prot.masque["part"]
+    )
+    cov = couverture.rename(columns={"code_commune": "groupe"})[["groupe", "commune", "frein", "structures"]]
+    return d.merge(cov, on=["groupe", "frein"], how="left").assign(
+        commune=lambda t: t["commune"].fillna(t["groupe"]), structures=lambda t: t["structures"].fillna(0).astype(int)
+    )
+
+
+def figure_vis_a_vis(lignes: pd.DataFrame) -> go.Figure:
+    """Pour une commune : la part de chaque frein (barres) et, en face, le nombre de structures qui le couvrent."""
+    textes = [f"{p} · {_structures(s)}" for p, s in zip(lignes["texte_part"], lignes["structures"], strict=True)]
+    fig = go.Figure(
+        go.Bar(
+            y=list(lignes["libelle"]),
+            x=list(lignes["part"].fillna(0)),
+            orientation="h",
+            marker_color=charts.PALETTE[0],
+            text=textes,
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="<b>%{y}</b><br>%{text}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        height=max(320, 140 + 40 * len(lignes)),
+        xaxis={"title": "Part des personnes suivies avec le frein", "tickformat": ".0%", "rangemode": "tozero"},
+        yaxis={"autorange": "reversed", "title": None},
+        showlegend=False,
+        margin={"r": 170},
+    )
+    return fig
+
+
+def _structures(n: int) -> str:
+    return f"{formats.entier(n)} structure{'s' if n > 1 else ''} du réseau"
+
+
+def table_vis_a_vis(lignes: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Commune": lignes["commune"],
+            "Frein": lignes["libelle"],
+            "Personnes suivies (réponse connue)": lignes["texte_connus"],
+            "Personnes avec le frein": lignes["texte_avec"],
+            "Part avec le frein": lignes["texte_part"],
+            "Domaine de l'annuaire": lignes["frein"].map(DOMAINE_DU_FREIN).map(DOMAINES),
+            "Structures de la commune qui le couvrent": [formats.entier(n) for n in lignes["structures"]],
+        }
+    )
+
+
+def resume_vis_a_vis(lignes: pd.DataFrame, commune: str) -> str:
+    diffuses = lignes[lignes["part"].notna()]
+    sans = list(lignes["libelle"][lignes["structures"] == 0])
+    fin = (
+        f" Aucune structure de la commune ne couvre : {', '.join(sans).lower()}."
+        if sans
+        else " Chaque frein est couvert par au moins une structure de la commune."
+    )
+    if diffuses.empty:
+        return f"{commune} : aucune part de frein diffusée ({resumes.SECRET} ou aucune réponse connue)." + fin
+    haut = diffuses.loc[diffuses["part"].idxmax()]
+    n = int(haut["structures"])
+    couvert = f"couvert par {_structures(n)}" if n else "qu'aucune structure de la commune ne couvre"
+    return (
+        f"{commune} : le frein le plus fréquent parmi les personnes suivies est « {haut['libelle']} » "
+        f"({formats.pourcentage(float(haut['part']))}), {couvert}." + fin
+    )
+
+
+# --- Annuaire ----------------------------------------------------------------------------------------------
+
+
+def table_annuaire(df: pd.DataFrame) -> pd.DataFrame:
+    """L'annuaire en français : libellés des types et des domaines, listes écrites en toutes lettres."""
+
+    def liste(valeurs, noms: dict[str, str] | None = None) -> str:
+        valeurs = [] if valeurs is None else list(valeurs)
+        return ", ".join(noms.get(v, v) if noms else v for v in valeurs)
+
+    return pd.DataFrame(
+        {
+            "Structure": df["nom_structure"],
+            "Type": [TYPES_STRUCTURE.get(t, t) for t in df["type"]],
+            "Commune": df["commune"].fillna(df["code_commune"]),
+            "Domaines": [liste(d, DOMAINES) for d in df["domaines"]],
+            "Réseaux": [liste(r) for r in df["reseaux"]],
+            "Site web": df["site_web"].fillna(""),
+        }
+    )
+
+
+def reseaux(df: pd.DataFrame) -> list[str]:
+    """Les réseaux cités dans l'annuaire, triés."""
+    return sorted({r for liste in df["reseaux"] if liste is not None for r in liste})

@@ -1,0 +1,288 @@
+"""Mise en forme de la vue « Moyens » (pages/moyens.py) : figures plotly, tableaux au format français et phrases
+de résumé, sans Streamlit. Les données arrivent publiées (insertion.protect) : une file active masquée est NaN et
+s'écrit « secret », ses rapports aussi ; un rapport sans référent ou sans place est sans objet (« – »).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from insertion import formats
+from insertion.contrat import ANNEE_CIBLES
+from insertion.figures import charts, resumes
+from insertion.indicators.autres_systemes.moyens import CIBLES, progression
+from insertion.protect.secret import LIBELLE_MASQUE
+
+# Mesure → (titre du panneau, unité, couleur).
+MESURES = {
+    "referents_etp": ("Référents (ETP)", "ETP", charts.PALETTE[0]),
+    "places": ("Places d'accompagnement", "places", charts.PALETTE[2]),
+}
+
+
+def _vide(v: object) -> bool:
+    return v is None or pd.isna(v)
+
+
+def etp(v: object) -> str:
+    return formats.SANS_OBJET if _vide(v) else formats.decimal(float(v), 1)
+
+
+def entier(v: object) -> str:
+    return formats.SANS_OBJET if _vide(v) else formats.entier(float(v))
+
+
+def pct(v: object) -> str:
+    return formats.SANS_OBJET if _vide(v) else formats.pourcentage(float(v))
+
+
+def euros(v: object) -> str:
+    return formats.SANS_OBJET if _vide(v) else formats.euros(float(v))
+
+
+def _masque(file_active: object) -> bool:
+    """La file active publiée est NaN : masquée par le secret statistique (un zéro aussi l'est)."""
+    return _vide(file_active)
+
+
+def ecrire_rapport(valeur: object, file_active: object, ecrire) -> str:
+    """« secret » quand la file active est masquée, « – » sans référent ou sans place, sinon la valeur."""
+    if _masque(file_active):
+        return LIBELLE_MASQUE
+    return ecrire(valeur)
+
+
+def masques(df: pd.DataFrame) -> pd.Series:
+    return df["file_active"].isna() if not df.empty else pd.Series(dtype=bool)
+
+
+# --- Progression vers les cibles 2026 ----------------------------------------------------------------------------
+
+
+def figure_cibles(mensuels: pd.DataFrame) -> go.Figure:
+    """Deux panneaux côte à côte : référents et places du département, mois par mois, avec la valeur de départ
+    et la cible 2026 en lignes pointillées annotées ; l'axe des mois va jusqu'à décembre 2026."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=[MESURES[m][0] for m in MESURES], horizontal_spacing=0.1)
+    fin = pd.Timestamp(ANNEE_CIBLES, 12, 31)
+    debut = pd.Timestamp(mensuels["mois"].min()) if not mensuels.empty else pd.Timestamp(ANNEE_CIBLES, 1, 1)
+    for col, (mesure, (titre, unite, couleur)) in enumerate(MESURES.items(), start=1):
+        ecrire = etp if mesure == "referents_etp" else entier
+        textes = [ecrire(v) for v in mensuels[mesure]]
+        fig.add_trace(
+            go.Scatter(
+                x=mensuels["mois"],
+                y=mensuels[mesure],
+                name=titre,
+                mode="lines",
+                line={"color": couleur, "width": 3},
+                customdata=textes,
+                hovertemplate="%{x|%B %Y} · " + titre.lower() + " : %{customdata}<extra></extra>",
+            ),
+            row=1,
+            col=col,
+        )
+        depart, cible = CIBLES[mesure]
+        for valeur, libelle, trait in (
+            (cible, f"Cible {ANNEE_CIBLES} : {formats.entier(cible)} {unite}", "dot"),
+            (depart, f"Départ : {formats.entier(depart)} {unite}", "dash"),
+        ):
+            fig.add_trace(
+                go.Scatter(
+                    x=[debut, fin],
+                    y=[valeur, valeur],
+                    name=libelle,
+                    mode="lines",
+                    line={"color": charts.GRIS_TEXTE, "dash": trait, "width": 2},
+                    hovertemplate=libelle + "<extra></extra>",
+                    showlegend=False,
+                ),
+                row=1,
+                col=col,
+            )
+            fig.add_annotation(
+                x=debut,
+                y=valeur,
+                text=libelle,
+                showarrow=False,
+                xanchor="left",
+                yanchor="bottom",
+                font={"color": charts.GRIS_TEXTE, "size": 12},
+                row=1,
+                col=col,
+            )
+        fig.update_yaxes(rangemode="tozero", range=[0, cible * 1.12], title_text=unite.capitalize(), row=1, col=col)
+    fig.update_xaxes(range=[debut, fin], tickformat="%b %Y", title_text="Mois")
+    fig.update_layout(showlegend=False, height=440)
+    return fig
+
+
+def table_cibles(mensuels: pd.DataFrame, *, avec_progression: bool = True) -> pd.DataFrame:
+    """Le graphique des cibles en tableau ; sans les colonnes de progression pour une sélection d'ALI (les cibles
+    sont celles du département entier)."""
+    table = pd.DataFrame(
+        {
+            "Mois": [formats.mois(pd.Timestamp(m).date()) for m in mensuels["mois"]],
+            "ALI déclarantes": [entier(v) for v in mensuels["alis_declarees"]],
+            "Référents (ETP)": [etp(v) for v in mensuels["referents_etp"]],
+            "Progression vers 340 référents": [pct(progression(v, "referents_etp")) for v in mensuels["referents_etp"]],
+            "Places": [entier(v) for v in mensuels["places"]],
+            "Progression vers 12 600 places": [pct(progression(v, "places")) for v in mensuels["places"]],
+            "Référents formés par l'École des CIP": [entier(v) for v in mensuels["cip_ecole"]],
+        }
+    )
+    if not avec_progression:
+        table = table.drop(columns=["Progression vers 340 référents", "Progression vers 12 600 places"])
+    return table
+
+
+def resume_cibles(mensuels: pd.DataFrame) -> str:
+    mois = [formats.mois(pd.Timestamp(m).date()) for m in mensuels["mois"]]
+    phrases = []
+    for mesure, sujet, ecrire in (
+        ("referents_etp", "Le nombre de référents (ETP)", etp),
+        ("places", "Le nombre de places", entier),
+    ):
+        phrase = resumes.evolution(resumes.points(mois, mensuels[mesure]), sujet=sujet, ecrire=ecrire)
+        avance = progression(mensuels[mesure].iloc[-1], mesure) if not mensuels.empty else None
+        if avance is not None:
+            cible = formats.entier(CIBLES[mesure][1])
+            phrase = phrase[:-1] + f", soit {pct(avance)} du chemin vers la cible {ANNEE_CIBLES} ({cible})."
+        phrases.append(phrase)
+    return " ".join(phrases)
+
+
+# --- Par ALI : personnes par référent et occupation --------------------------------------------------------------
+
+
+def figure_par_ali(dernier: pd.DataFrame, libelles: list[str]) -> go.Figure:
+    """Deux panneaux de barres horizontales, une barre par ALI : personnes suivies par référent, taux
+    d'occupation des places (repère pointillé à 100 %). Une barre masquée est absente (« secret » au survol)."""
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        shared_yaxes=True,
+        horizontal_spacing=0.06,
+        subplot_titles=("Personnes suivies par référent (ETP)", "Taux d'occupation des places"),
+    )
+    for col, (colonne, nom, couleur, ecrire) in enumerate(
+        (
+            ("personnes_par_referent", "Personnes par référent", charts.PALETTE[0], ecrire_decimal),
+            ("taux_occupation", "Taux d'occupation", charts.PALETTE[2], pct),
+        ),
+        start=1,
+    ):
+        textes = [ecrire_rapport(v, fa, ecrire) for v, fa in zip(dernier[colonne], dernier["file_active"], strict=True)]
+        fig.add_trace(
+            go.Bar(
+                y=libelles,
+                x=dernier[colonne],
+                orientation="h",
+                marker_color=couleur,
+                name=nom,
+                text=textes,
+                textposition="outside",
+                cliponaxis=False,
+                customdata=textes,
+                hovertemplate="%{y}<br>" + nom + " : %{customdata}<extra></extra>",
+            ),
+            row=1,
+            col=col,
+        )
+    fig.add_vline(x=1, line_dash="dot", line_color=charts.GRIS_TEXTE, row=1, col=2)
+    fig.update_xaxes(tickformat=",.0f", row=1, col=1)
+    fig.update_xaxes(tickformat=charts.format_pourcent(".0%"), row=1, col=2)
+    fig.update_yaxes(automargin=True, tickfont={"size": 12})
+    fig.update_layout(showlegend=False, height=max(360, 34 * len(libelles) + 140), margin={"l": 20, "r": 60})
+    return fig
+
+
+def ecrire_decimal(v: object) -> str:
+    return formats.SANS_OBJET if _vide(v) else formats.decimal(float(v), 1)
+
+
+def table_par_ali(dernier: pd.DataFrame, libelles: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "ALI": libelles,
+            "Mois": [formats.mois(pd.Timestamp(m).date()) for m in dernier["mois"]],
+            "Référents (ETP)": [etp(v) for v in dernier["referents_etp"]],
+            "Places": [entier(v) for v in dernier["places"]],
+            "Personnes suivies": [LIBELLE_MASQUE if _masque(v) else entier(v) for v in dernier["file_active"]],
+            "Personnes par référent": [
+                ecrire_rapport(v, fa, ecrire_decimal)
+                for v, fa in zip(dernier["personnes_par_referent"], dernier["file_active"], strict=True)
+            ],
+            "Taux d'occupation": [
+                ecrire_rapport(v, fa, pct)
+                for v, fa in zip(dernier["taux_occupation"], dernier["file_active"], strict=True)
+            ],
+        }
+    )
+
+
+def resume_par_ali(dernier: pd.DataFrame, libelles: list[str], mois: str) -> str:
+    caches = masques(dernier).tolist()
+    return (
+        resumes.extremes(
+            resumes.points(libelles, dernier["personnes_par_referent"], caches),
+            mesure=f"Personnes suivies par référent {mois}",
+            ecrire=ecrire_decimal,
+        )
+        + " "
+        + resumes.extremes(
+            resumes.points(libelles, dernier["taux_occupation"], caches),
+            mesure=f"Taux d'occupation des places {mois}",
+            ecrire=pct,
+            plus="le plus élevé",
+            moins="le plus faible",
+        )
+    )
+
+
+# --- Coût par place ----------------------------------------------------------------------------------------------
+
+
+def figure_cout(cout: pd.DataFrame) -> go.Figure:
+    x = [str(a) for a in cout["annee"]]
+    textes = [euros(v) for v in cout["cout_par_place"]]
+    fig = go.Figure(
+        go.Bar(
+            x=x,
+            y=cout["cout_par_place"],
+            marker_color=charts.PALETTE[5],
+            name="Coût par place",
+            text=textes,
+            textposition="outside",
+            cliponaxis=False,
+            customdata=textes,
+            hovertemplate="%{x} : %{customdata} par place<extra></extra>",
+        )
+    )
+    fig.update_xaxes(type="category", title_text="Année")
+    fig.update_yaxes(tickformat=",.0f", ticksuffix="\u202f€", title_text="Euros par place", rangemode="tozero")
+    fig.update_layout(showlegend=False, height=380)
+    return fig
+
+
+def table_cout(cout: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Année": [str(a) for a in cout["annee"]],
+            "Montant exécuté": [
+                "exercice en cours" if _vide(v) else formats.millions_euros(float(v)) for v in cout["montant_execute"]
+            ],
+            "Mois déclarés": [entier(v) for v in cout["mois_declares"]],
+            "Places moyennes": [entier(v) for v in cout["places_moyennes"]],
+            "Coût par place": [euros(v) for v in cout["cout_par_place"]],
+        }
+    )
+
+
+def resume_cout(cout: pd.DataFrame) -> str:
+    return resumes.evolution(
+        resumes.points([str(a) for a in cout["annee"]], cout["cout_par_place"]),
+        sujet="Le coût par place",
+        ecrire=formats.euros,
+    )

@@ -1,0 +1,768 @@
+"""Comparer les territoires, et les tableaux de la vue Budget.
+
+Comparer : une ALI face à chacune des autres et au département (médiane et quartiles des ALI) sur
+chaque indicateur, en petits multiples, et une carte des territoires colorée par l'indicateur choisi.
+
+Carte : aucune géométrie ne peut être téléchargée ici. Par défaut, une carte en tuiles : chaque commune
+est une case d'une grille (data/tuiles_communes.csv, position approximative, voisines côte à côte),
+colorée par la valeur de son ALI ; un trait épais sépare les ALI. Si un fichier de contours
+`communes.geojson` (propriété portant le code INSEE) est déposé dans le dossier du référentiel
+($INSERTION_REFERENTIEL, sinon data/), une vraie carte choroplèthe le remplace.
+
+Secret statistique : les valeurs par ALI sont sous le département (effectifs de 1 à seuil − 1 masqués, avec
+masquage secondaire : les ALI forment une ventilation dont le total départemental est montré) ; un taux
+sur moins de `secret.SEUIL_SECRET` personnes n'est diffusé à aucun niveau ; le coût par personne d'une ALI dont la
+file active moyenne est inférieure au seuil n'est pas diffusé. Médiane et quartiles sont calculés sur les seules
+valeurs diffusées : aucun repère ne se déduit d'une case masquée.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from insertion import formats
+from insertion.config import DATA_DIR, referential_dir
+from insertion.contrat import DEPARTEMENT
+from insertion.figures import charts
+from insertion.protect import secret
+from insertion.store.referentiel import load_referentiel
+
+FICHIER_TUILES = "tuiles_communes.csv"
+FICHIER_GEOJSON = "communes.geojson"
+NON_REPARTI = "non_reparti"  # groupe des crédits sans code_ali (queries/budget_annuel.sql)
+
+COULEUR_CHOISIE = charts.PALETTE[1]  # orange Okabe-Ito : l'ALI choisie
+COULEUR_AUTRES = "#7A8899"  # gris bleuté : les autres ALI (3,6:1 contre le blanc, RGAA : 3:1 pour une barre)
+COULEUR_MASQUE = "#D9D9D9"  # tuile d'une ALI dont la valeur n'est pas diffusée
+COULEUR_FRONTIERE = "#3A3A3A"
+
+
+# --- Indicateurs comparés ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Indicateur:
+    cle: str  # colonne du tableau par ALI
+    libelle: str
+    nature: str  # 'effectif', 'taux' ou 'euros'
+    denominateur: str | None  # colonne du dénominateur (taux, coût) : secret et méthode
+    definition: str  # clé de insertion.indicators.definitions.DEFINITIONS
+    court: str  # libellé des cartes KPI, lisible sans être tronqué à 1280 px
+    sens: str = "normal"  # pour le delta des cartes KPI : 'normal', 'inverse' ou 'off'
+
+    @property
+    def format(self) -> Callable[[object], str]:
+        return FORMATS[self.nature]
+
+    @property
+    def echelle(self) -> float:
+        """Les taux sont tracés en pourcentage (0,385 → 38,5) pour écrire « 38 % » à la française sur les axes."""
+        return 100.0 if self.nature == "taux" else 1.0
+
+    @property
+    def axe(self) -> dict:
+        """Format d'axe (ou de barre de couleur) plotly : nombres français grâce aux séparateurs du modèle."""
+        suffixe = {"effectif": "", "taux": "\u202f%", "euros": "\u202f€"}[self.nature]
+        return {"tickformat": ",.0f", "ticksuffix": suffixe}
+
+
+def _pourcentage(v: object) -> str:
+    return formats.pourcentage(None if v is None else float(v))
+
+
+def _entier(v: object) -> str:
+    return formats.entier(None if v is None else float(v))
+
+
+def _euros(v: object) -> str:
+    return formats.euros(None if v is None else float(v))
+
+
+FORMATS: dict[str, Callable[[object], str]] = {"effectif": _entier, "taux": _pourcentage, "euros": _euros}
+
+INDICATEURS: tuple[Indicateur, ...] = (
+    # Un effectif plus grand n'est ni un progrès ni un recul : son écart à la médiane est en gris (sens 'off').
+    Indicateur("file_active", "File active à la date d'observation", "effectif", None, "file_active", "File active",
+               "off"),
+    Indicateur("entrees", "Entrées sur la période", "effectif", None, "entrees_sorties", "Entrées", "off"),
+    Indicateur("sorties", "Sorties sur la période", "effectif", None, "entrees_sorties", "Sorties", "off"),
+    Indicateur("taux_diag_numerique", "Diagnostic numérique à 90 jours", "taux", "den_diag_numerique",
+               "diag_numerique", "Diag. numérique 90 j"),
+    Indicateur("taux_diag_linguistique", "Diagnostic linguistique à 90 jours", "taux", "den_diag_linguistique",
+               "diag_linguistique", "Diag. linguistique 90 j"),
+    Indicateur("taux_sortie_emploi", "Sortie en emploi à 12 mois", "taux", "den_sortie_emploi", "sortie_emploi_12m",
+               "Emploi à 12 mois"),
+    Indicateur("taux_emploi_durable", "Sortie en emploi durable à 12 mois", "taux", "den_sortie_emploi",
+               "sortie_emploi_12m", "Emploi durable 12 mois"),
+    Indicateur("cout_par_personne", "Coût par personne suivie", "euros", "file_active_moyenne", "cout_par_personne",
+               "Coût par personne", "inverse"),
+)  # fmt: skip
+PAR_CLE = {i.cle: i for i in INDICATEURS}
+EFFECTIFS = [i.cle for i in INDICATEURS if i.nature == "effectif"]
+TAUX = {i.cle: i.denominateur for i in INDICATEURS if i.denominateur}
+
+
+def annee_cout(cout_departement: pd.DataFrame, annee_max: int) -> int | None:
+    """L'année du coût par personne comparé : la plus récente, au plus tard celle de D, dont le coût
+    départemental est connu (l'exercice en cours n'a pas encore de montant exécuté)."""
+    if cout_departement.empty:
+        return None
+    c = cout_departement
+    # Connu : calculé, ou masqué par le secret (file active moyenne masquée : NaN), pas seulement calculé ;
+    # sinon une valeur masquée se lirait « sans objet ».
+    masque = (
+        c["file_active_moyenne"].isna() & c["montant_execute"].notna()
+        if {"file_active_moyenne", "montant_execute"} <= set(c.columns)
+        else False
+    )
+    calcule_ou_masque = c["cout_par_personne"].notna() | masque
+    connues = c[(c["annee"] <= annee_max) & calcule_ou_masque]
+    return int(connues["annee"].max()) if not connues.empty else None
+
+
+def ali_presentes(entrees_sans_filtre: pd.DataFrame) -> list[str]:
+    """Les ALI comparées : celles qui ont au moins une orientation à D dans la base (tous publics).
+
+    Une ALI ouverte sans extraction reçue n'a pas une file active nulle : elle n'a pas de données, elle
+    est donc laissée hors des médianes et quartiles plutôt que comptée à 0.
+
+    Des entrées publiées masquées (NaN : de 0 à seuil − 1 sous le secret statistique) gardent l'ALI : elle est
+    comparée, ses valeurs se lisent « secret » (la retirer de la vue ne dirait rien de plus, et l'ALI choisie
+    dans la barre latérale disparaîtrait). Sauf si aucune ALI n'a d'entrées diffusées : sans une valeur
+    diffusée, il n'y a ni médiane ni rang, rien à comparer (et, avant toute orientation, toutes valent 0)."""
+    if entrees_sans_filtre.empty:
+        return []
+    entrees = pd.to_numeric(entrees_sans_filtre["entrees"], errors="coerce")
+    if not (entrees > 0).any():
+        return []
+    return sorted(entrees_sans_filtre.loc[entrees.isna() | (entrees > 0), "groupe"].astype(str))
+
+
+def assembler(
+    groupes: Iterable[str],
+    *,
+    file_active: pd.DataFrame,
+    entrees_sorties: pd.DataFrame,
+    diag_numerique: pd.DataFrame,
+    diag_linguistique: pd.DataFrame,
+    sortie_emploi: pd.DataFrame,
+    cout: pd.DataFrame,
+) -> pd.DataFrame:
+    """Un tableau « une ligne par groupe » de tous les indicateurs comparés, à partir des sorties des
+    fonctions de insertion.indicators (colonne `groupe`). `cout` : les lignes d'une seule année.
+
+    Un groupe absent d'une requête (aucun épisode retenu par les filtres de population) a des effectifs
+    nuls et des taux non calculables (dénominateur 0). Une case présente mais vide (NaN : masquée par la
+    couche de publication, insertion.protect) reste vide, donc « secret » : jamais 0."""
+    index = pd.Index(list(groupes), name="groupe")
+    zeros = EFFECTIFS + ["den_diag_numerique", "den_diag_linguistique", "den_sortie_emploi", "file_active_moyenne"]
+
+    def prendre(df: pd.DataFrame, colonnes: dict[str, str]) -> pd.DataFrame:
+        part = df.set_index("groupe")[list(colonnes)] if not df.empty else pd.DataFrame(columns=list(colonnes))
+        part = part.rename(columns=colonnes).reindex(index).astype("float64")
+        absents = ~index.isin(df["groupe"] if not df.empty else [])
+        for colonne in part.columns.intersection(zeros):
+            part.loc[absents, colonne] = 0.0
+        return part
+
+    table = pd.concat(
+        [
+            prendre(file_active, {"file_active": "file_active"}),
+            prendre(entrees_sorties, {"entrees": "entrees", "sorties": "sorties"}),
+            prendre(diag_numerique, {"taux_90j": "taux_diag_numerique", "denominateur": "den_diag_numerique"}),
+            prendre(diag_linguistique, {"taux_90j": "taux_diag_linguistique", "denominateur": "den_diag_linguistique"}),
+            prendre(
+                sortie_emploi,
+                {
+                    "taux_sortie_emploi": "taux_sortie_emploi",
+                    "taux_emploi_durable": "taux_emploi_durable",
+                    "denominateur": "den_sortie_emploi",
+                },
+            ),
+            prendre(cout, {"cout_par_personne": "cout_par_personne", "file_active_moyenne": "file_active_moyenne"}),
+        ],
+        axis=1,
+    ).astype("float64")
+    return table.reset_index()
+
+
+def proteger(table: pd.DataFrame, *, departement: bool) -> secret.Protege:
+    """Le secret statistique du tableau par groupe : effectifs (avec masquage secondaire entre ALI, dont
+    le total départemental est montré), taux (règle des taux de `secret`), coût d'une petite ALI."""
+    return secret.proteger(
+        table,
+        effectifs=EFFECTIFS,
+        taux=dict(TAUX),
+        ventilation=None if departement else [],
+        departement=departement,
+    )
+
+
+def reperes(donnees: pd.DataFrame) -> pd.DataFrame:
+    """Médiane et quartiles des ALI, sur les seules valeurs diffusées (NaN = masqué ou non calculable) :
+    index = clé d'indicateur ; colonnes n (ALI retenues), q1, mediane, q3 (interpolation linéaire)."""
+    lignes = {}
+    for ind in INDICATEURS:
+        valeurs = donnees[ind.cle].dropna().astype(float)
+        if valeurs.empty:
+            lignes[ind.cle] = {"n": 0, "q1": math.nan, "mediane": math.nan, "q3": math.nan}
+            continue
+        q = valeurs.quantile([0.25, 0.5, 0.75])
+        lignes[ind.cle] = {"n": len(valeurs), "q1": q[0.25], "mediane": q[0.5], "q3": q[0.75]}
+    return pd.DataFrame.from_dict(lignes, orient="index")
+
+
+def rang(donnees: pd.DataFrame, cle: str, code: str) -> tuple[int, int] | None:
+    """(rang, nombre d'ALI) de l'ALI parmi les valeurs diffusées, 1 = la plus élevée ; None si masquée."""
+    valeurs = donnees.set_index("groupe")[cle]
+    if code not in valeurs.index or pd.isna(valeurs[code]):
+        return None
+    diffusees = valeurs.dropna()
+    return int((diffusees > valeurs[code]).sum()) + 1, len(diffusees)
+
+
+def _texte(ind: Indicateur, x: float) -> str:
+    return ind.format(None if pd.isna(x) else x)
+
+
+def comparaison(
+    prot_ali: secret.Protege, prot_departement: secret.Protege, code: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """L'ALI `code` face aux autres et au département, une ligne par indicateur.
+
+    Renvoie (valeurs, textes) : valeurs numériques (valeur, masque, mediane, q1, q3, departement…) pour
+    les cartes et les deltas ; textes au format français, libellés de colonnes prêts pour l'écran."""
+    rep = reperes(prot_ali.donnees)
+    textes_ali = prot_ali.affichage({i.cle: i.format for i in INDICATEURS}).set_index("groupe")
+    textes_dep = prot_departement.affichage({i.cle: i.format for i in INDICATEURS})
+    donnees_ali = prot_ali.donnees.set_index("groupe")
+    masque_ali = prot_ali.masque.set_index(prot_ali.donnees["groupe"])
+    valeurs, textes = [], []
+    for ind in INDICATEURS:
+        present = code in donnees_ali.index
+        valeur = donnees_ali.at[code, ind.cle] if present else math.nan
+        r = rang(prot_ali.donnees, ind.cle, code)
+        n = int(rep.at[ind.cle, "n"])
+
+        valeurs.append(
+            {
+                "cle": ind.cle,
+                "valeur": valeur,
+                "masque": bool(masque_ali.at[code, ind.cle]) if present and ind.cle in masque_ali else False,
+                "rang": None if r is None else r[0],
+                "n": n,
+                "q1": rep.at[ind.cle, "q1"],
+                "mediane": rep.at[ind.cle, "mediane"],
+                "q3": rep.at[ind.cle, "q3"],
+                "departement": prot_departement.donnees[ind.cle].iloc[0] if len(prot_departement.donnees) else math.nan,
+            }
+        )
+        textes.append(
+            {
+                "Indicateur": ind.libelle,
+                "ALI choisie": textes_ali.at[code, ind.cle] if present else formats.SANS_OBJET,
+                "Rang (1 = valeur la plus haute)": f"{r[0]} sur {r[1]}" if r else formats.SANS_OBJET,
+                "1er quartile des ALI": _texte(ind, rep.at[ind.cle, "q1"]),
+                "Médiane des ALI": _texte(ind, rep.at[ind.cle, "mediane"]),
+                "3e quartile des ALI": _texte(ind, rep.at[ind.cle, "q3"]),
+                "ALI retenues": formats.entier(n),
+                DEPARTEMENT: textes_dep[ind.cle].iloc[0] if len(textes_dep) else formats.SANS_OBJET,
+            }
+        )
+    return pd.DataFrame(valeurs), pd.DataFrame(textes)
+
+
+RANG = "Rang (1 = valeur la plus haute)"
+UNITES_EXPORT = {"effectif": "nombre", "taux": "%", "euros": "€"}
+
+
+def tableau_ali(prot_ali: secret.Protege, noms: dict[str, str]) -> pd.DataFrame:
+    """Le tableau par ALI des petits multiples, en textes français (« secret » pour une case masquée)."""
+    textes = prot_ali.affichage({i.cle: i.format for i in INDICATEURS})
+    out = pd.DataFrame({"ALI": [noms.get(g, g) for g in textes["groupe"]]})
+    for ind in INDICATEURS:
+        out[ind.libelle] = textes[ind.cle].to_list()
+    return out
+
+
+def ali_par_defaut(codes: list[str], filtre_alis: Iterable[str]) -> str | None:
+    """Le premier ALI du filtre de la barre latérale s'il est comparable, sinon la première ALI."""
+    for code in filtre_alis:
+        if code in codes:
+            return code
+    return codes[0] if codes else None
+
+
+# --- Petits multiples ---------------------------------------------------------------------------------
+
+
+def _court(code: str) -> str:
+    """« ALI14 » → « 14 » : l'axe des 22 ALI reste lisible."""
+    return code[3:] if code.upper().startswith("ALI") and len(code) > 3 else code
+
+
+def _etiquette(code: str, noms: dict[str, str]) -> str:
+    """« ALI14 » → « 14 Clichy-sous-Bois » : le numéro garde l'axe court, la première commune nomme l'ALI."""
+    nom = noms.get(code, "").split(" · ", 1)[-1].split(" – ")[0].strip()
+    return f"{_court(code)} {nom}" if nom and nom != code else _court(code)
+
+
+def petits_multiples(prot_ali: secret.Protege, code: str | None, noms: dict[str, str], colonnes: int = 2) -> go.Figure:
+    """Un petit graphique par indicateur : les ALI en barres, de la plus haute à la plus basse, l'ALI
+    choisie en orange, la médiane des ALI en tirets et l'écart interquartile en bande grisée. Une ALI
+    dont la valeur n'est pas diffusée n'a pas de barre ; son libellé (« secret ») est écrit à la
+    place."""
+    donnees = prot_ali.donnees
+    rep = reperes(donnees)
+    lignes = math.ceil(len(INDICATEURS) / colonnes)
+    fig = make_subplots(
+        rows=lignes,
+        cols=colonnes,
+        subplot_titles=[i.libelle for i in INDICATEURS],
+        vertical_spacing=0.12,
+        horizontal_spacing=0.08,
+    )
+    textes = prot_ali.affichage({i.cle: i.format for i in INDICATEURS})
+    formes: list[dict] = []
+    axes: dict[str, dict] = {}
+    for k, ind in enumerate(INDICATEURS):
+        row, col = k // colonnes + 1, k % colonnes + 1
+        ordre = donnees.assign(_texte=textes[ind.cle]).sort_values(ind.cle, ascending=False, na_position="last")
+        x = [_etiquette(g, noms) for g in ordre["groupe"]]
+        couleurs = [COULEUR_CHOISIE if g == code else COULEUR_AUTRES for g in ordre["groupe"]]
+        fig.add_trace(
+            go.Bar(
+                x=x,
+                y=ordre[ind.cle] * ind.echelle,
+                marker_color=couleurs,
+                customdata=list(zip([noms.get(g, g) for g in ordre["groupe"]], ordre["_texte"], strict=True)),
+                hovertemplate="%{customdata[0]}<br>" + ind.libelle + " : %{customdata[1]}<extra></extra>",
+                showlegend=False,
+                name=ind.libelle,
+            ),
+            row=row,
+            col=col,
+        )
+        masquees = ordre[ordre[ind.cle].isna()]
+        if not masquees.empty:
+            fig.add_trace(
+                go.Scatter(
+                    x=[_etiquette(g, noms) for g in masquees["groupe"]],
+                    y=[0] * len(masquees),
+                    mode="text",
+                    text=masquees["_texte"],
+                    textposition="top center",
+                    textfont={"size": 10, "color": "#555555"},
+                    hoverinfo="skip",
+                    showlegend=False,
+                ),
+                row=row,
+                col=col,
+            )
+        axe = "" if k == 0 else str(k + 1)  # axes du sous-graphique k : x, y, puis x2, y2…
+        if rep.at[ind.cle, "n"] > 0:
+            # Formes écrites directement, posées en une fois : add_hrect/add_hline par sous-graphique
+            # revalident toute la figure à chaque appel (0,6 s sur 0,9 s de rendu, même à chaud).
+            q1, q3, mediane = (rep.at[ind.cle, c] * ind.echelle for c in ("q1", "q3", "mediane"))
+            bornes = {"xref": f"x{axe} domain", "yref": f"y{axe}", "x0": 0, "x1": 1}
+            formes.append(
+                {"type": "rect", **bornes, "y0": q1, "y1": q3, "fillcolor": "#999999", "opacity": 0.18,
+                 "line": {"width": 0}, "layer": "below"}
+            )  # fmt: skip
+            formes.append(
+                {"type": "line", **bornes, "y0": mediane, "y1": mediane,
+                 "line": {"dash": "dash", "color": "#333333", "width": 1.5}}
+            )  # fmt: skip
+        axes[f"yaxis{axe}"] = {**ind.axe, "rangemode": "tozero"}
+        axes[f"xaxis{axe}"] = {"type": "category", "tickfont": {"size": 10}, "tickangle": -60, "automargin": True}
+    fig.update_layout(
+        **axes,
+        shapes=formes,
+        height=390 * lignes,
+        showlegend=False,
+        margin={"t": 60, "b": 30},
+        bargap=0.15,
+    )
+    return fig
+
+
+# --- Tuiles des communes -------------------------------------------------------------------------------
+
+
+def _chercher(nom: str) -> Path | None:
+    for dossier in dict.fromkeys((referential_dir(), DATA_DIR)):
+        if (Path(dossier) / nom).is_file():
+            return Path(dossier) / nom
+    return None
+
+
+def tuiles(chemin: Path | None = None) -> pd.DataFrame:
+    """Les communes du référentiel placées sur la grille : code_commune, nom, nom_court, colonne, ligne,
+    code_ali. Les communes sans position (référentiel remplacé) sont dans attrs['sans_position']."""
+    chemin = chemin or _chercher(FICHIER_TUILES)
+    ref = load_referentiel()
+    ali_de = {c: a["code_ali"] for a in ref.ali for c in a["communes"]}
+    noms = {c["code_commune"]: c["nom"] for c in ref.communes}
+    positions: dict[str, dict] = {}
+    if chemin is not None:
+        with Path(chemin).open(encoding="utf-8-sig", newline="") as f:
+            for r in csv.DictReader(f, delimiter=";"):
+                code = (r.get("code_commune") or "").strip()
+                try:
+                    positions[code] = {
+                        "nom_court": (r.get("nom_court") or "").strip(),
+                        "colonne": int(r["colonne"]),
+                        "ligne": int(r["ligne"]),
+                    }
+                except (KeyError, TypeError, ValueError):
+                    continue
+    rows = [
+        {
+            "code_commune": code,
+            "nom": noms[code],
+            "nom_court": positions[code]["nom_court"] or noms[code],
+            "colonne": positions[code]["colonne"],
+            "ligne": positions[code]["ligne"],
+            "code_ali": ali_de.get(code),
+        }
+        for code in noms
+        if code in positions
+    ]
+    out = pd.DataFrame(rows, columns=["code_commune", "nom", "nom_court", "colonne", "ligne", "code_ali"])
+    out.attrs["sans_position"] = [noms[c] for c in noms if c not in positions]
+    return out
+
+
+Segment = tuple[tuple[float, float], tuple[float, float]]
+
+
+def frontieres(t: pd.DataFrame, alis: Iterable[str] | None = None) -> list[Segment]:
+    """Les côtés de tuiles qui séparent deux ALI (ou bordent la grille) : le contour des ALI.
+
+    alis : ne garder que le contour de ces ALI (pour souligner l'ALI choisie). Chaque côté n'apparaît
+    qu'une fois ; coordonnées des coins de cases (centre ± 0,5)."""
+    case = {(int(r.colonne), int(r.ligne)): r.code_ali for r in t.itertuples()}
+    garder = None if alis is None else set(alis)
+    segments: set[Segment] = set()
+    cotes = (
+        ((1, 0), ((0.5, -0.5), (0.5, 0.5))),
+        ((-1, 0), ((-0.5, -0.5), (-0.5, 0.5))),
+        ((0, 1), ((-0.5, 0.5), (0.5, 0.5))),
+        ((0, -1), ((-0.5, -0.5), (0.5, -0.5))),
+    )
+    for (x, y), ali in case.items():
+        if garder is not None and ali not in garder:
+            continue
+        for (dx, dy), ((ax, ay), (bx, by)) in cotes:
+            voisin = case.get((x + dx, y + dy), "__aucun__")
+            if voisin != ali:
+                segments.add(((x + ax, y + ay), (x + bx, y + by)))
+    return sorted(segments)
+
+
+def _trace_segments(segments: list[Segment], couleur: str, largeur: float, nom: str) -> go.Scatter:
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for (x0, y0), (x1, y1) in segments:
+        xs += [x0, x1, None]
+        ys += [y0, y1, None]
+    return go.Scatter(
+        x=xs,
+        y=ys,
+        mode="lines",
+        line={"color": couleur, "width": largeur},
+        hoverinfo="skip",
+        showlegend=False,
+        name=nom,
+    )
+
+
+@dataclass(frozen=True)
+class ValeursCarte:
+    """Les valeurs par ALI d'un indicateur pour la carte : NaN quand masquée ou non calculable."""
+
+    indicateur: Indicateur
+    valeurs: dict[str, float]
+    textes: dict[str, str]  # au format français, « secret » compris
+    masquees: frozenset[str]
+
+    @classmethod
+    def depuis(cls, prot_ali: secret.Protege, cle: str) -> ValeursCarte:
+        ind = PAR_CLE[cle]
+        groupes = prot_ali.donnees["groupe"].astype(str).to_list()
+        textes = prot_ali.affichage({cle: ind.format})[cle].to_list()
+        masque = prot_ali.masque[cle].to_list() if cle in prot_ali.masque else [False] * len(groupes)
+        return cls(
+            ind,
+            {g: float(v) for g, v in zip(groupes, prot_ali.donnees[cle], strict=True)},
+            dict(zip(groupes, textes, strict=True)),
+            frozenset(g for g, m in zip(groupes, masque, strict=True) if m),
+        )
+
+    def valeur(self, code_ali: str | None) -> float:
+        return self.valeurs.get(code_ali, math.nan) if code_ali else math.nan
+
+    def texte(self, code_ali: str | None) -> str:
+        return self.textes.get(code_ali, "pas de données") if code_ali else "hors ALI"
+
+
+def _barre_couleur(ind: Indicateur) -> dict:
+    """Barre de couleur horizontale sous la carte : toute la largeur reste aux tuiles."""
+    return {
+        "title": {"text": ind.libelle, "side": "top"},
+        "orientation": "h",
+        "x": 0.5,
+        "xanchor": "center",
+        "y": -0.02,
+        "yanchor": "top",
+        "len": 0.7,
+        "thickness": 14,
+        **ind.axe,
+    }
+
+
+def carte_tuiles(t: pd.DataFrame, v: ValeursCarte, code: str | None, noms: dict[str, str]) -> go.Figure:
+    """La carte en tuiles : une case par commune, colorée par la valeur de son ALI (Cividis), nom court
+    écrit dans la case ; trait épais entre ALI, contour orange épais autour de l'ALI choisie ; cases grises
+    pour les ALI dont la valeur n'est pas diffusée ou inconnue."""
+    ind = v.indicateur
+    fig = go.Figure()
+    if t.empty:
+        return fig
+    largeur, hauteur = int(t["colonne"].max()) + 1, int(t["ligne"].max()) + 1
+    xs, ys = list(range(largeur)), list(range(hauteur))
+
+    def grille(remplir: Callable[[pd.Series], object]) -> list[list[object]]:
+        g: list[list[object]] = [[None] * largeur for _ in ys]
+        for _, r in t.iterrows():
+            g[int(r["ligne"])][int(r["colonne"])] = remplir(r)
+        return g
+
+    # La valeur de l'ALI est écrite une fois, dans sa première case (la plus au nord, puis à l'ouest).
+    premieres = set(t.sort_values(["ligne", "colonne"]).drop_duplicates("code_ali")["code_commune"])
+
+    def etiquette(r: pd.Series) -> str:
+        if r["code_commune"] in premieres and r["code_ali"]:
+            return f"{r['nom_court']}<br><b>{v.texte(r['code_ali'])}</b>"
+        return r["nom_court"]
+
+    def est_grise(r: pd.Series) -> bool:
+        return bool(pd.isna(v.valeur(r["code_ali"])))
+
+    couleur = grille(lambda r: v.valeur(r["code_ali"]) * ind.echelle)
+    gris = grille(lambda r: 1.0 if est_grise(r) else None)
+    texte_couleur = grille(lambda r: "" if est_grise(r) else etiquette(r))
+    texte_gris = grille(lambda r: etiquette(r) if est_grise(r) else "")
+    survol = grille(
+        lambda r: (
+            f"{r['nom']}<br>{noms.get(r['code_ali'], r['code_ali'] or 'hors ALI')}<br>"
+            f"{ind.libelle} : {v.texte(r['code_ali'])}"
+        )
+    )
+
+    def numerique(g: list[list[object]]) -> list[list[float]]:
+        return [[math.nan if c is None else float(c) for c in ligne] for ligne in g]
+
+    def textes(g: list[list[object]]) -> list[list[str]]:
+        return [["" if c is None else str(c) for c in ligne] for ligne in g]
+
+    commun = {
+        "x": xs,
+        "y": ys,
+        "customdata": textes(survol),
+        "texttemplate": "%{text}",
+        "hovertemplate": "%{customdata}<extra></extra>",
+        "xgap": 3,
+        "ygap": 3,
+        "hoverongaps": False,
+    }
+    fig.add_trace(
+        go.Heatmap(
+            z=numerique(gris),
+            text=textes(texte_gris),
+            colorscale=[[0, COULEUR_MASQUE], [1, COULEUR_MASQUE]],
+            showscale=False,
+            textfont={"size": 11, "color": "#222222"},
+            name="Valeur non diffusée",
+            **commun,
+        )
+    )
+    fig.add_trace(
+        go.Heatmap(
+            z=numerique(couleur),
+            text=textes(texte_couleur),
+            colorscale=charts.ECHELLE_CONTINUE,
+            colorbar=_barre_couleur(ind),
+            textfont={"size": 11},
+            name=ind.libelle,
+            **commun,
+        )
+    )
+    fig.add_trace(_trace_segments(frontieres(t), COULEUR_FRONTIERE, 3, "Limites des ALI"))
+    if code:
+        fig.add_trace(_trace_segments(frontieres(t, [code]), COULEUR_CHOISIE, 6, "ALI choisie"))
+    fig.update_xaxes(visible=False, range=[-0.6, largeur - 0.4], constrain="domain")
+    fig.update_yaxes(visible=False, range=[hauteur - 0.4, -0.6], scaleanchor="x", scaleratio=1, constrain="domain")
+    # Environ 80 px par case dans les 820 px de la zone principale à 1280 px, plus la barre de couleur.
+    fig.update_layout(height=80 * hauteur + 140, margin={"t": 10, "b": 90, "l": 10, "r": 10}, showlegend=False)
+    return fig
+
+
+# --- Vraie carte, si des contours sont déposés ---------------------------------------------------------
+
+PROPRIETES_INSEE = ("code", "code_insee", "insee", "INSEE_COM", "insee_com", "codgeo", "CODGEO", "com", "COM")
+
+
+def fichier_geojson() -> Path | None:
+    """data/communes.geojson (ou celui du dossier $INSERTION_REFERENTIEL) s'il a été déposé."""
+    return _chercher(FICHIER_GEOJSON)
+
+
+def lire_geojson(chemin: Path) -> dict:
+    with Path(chemin).open(encoding="utf-8-sig") as f:
+        data = json.load(f)
+    if data.get("type") != "FeatureCollection" or not data.get("features"):
+        raise ValueError(f"{Path(chemin).name} : une FeatureCollection de communes est attendue.")
+    return data
+
+
+def propriete_insee(geojson: dict, codes: Iterable[str]) -> str | None:
+    """La propriété des entités qui porte le code INSEE : celle dont le plus de valeurs sont des codes du
+    référentiel (une des PROPRIETES_INSEE, sinon n'importe laquelle) ; None si aucune ne convient."""
+    codes = set(codes)
+    scores: dict[str, int] = {}
+    for feature in geojson.get("features", []):
+        for cle, valeur in (feature.get("properties") or {}).items():
+            if str(valeur) in codes:
+                scores[cle] = scores.get(cle, 0) + 1
+    if not scores:
+        return None
+    meilleur = max(scores.values())
+    connus = [p for p in PROPRIETES_INSEE if scores.get(p) == meilleur]
+    return connus[0] if connus else max(scores, key=scores.get)
+
+
+def carte_choroplethe(
+    geojson: dict, propriete: str, t: pd.DataFrame, v: ValeursCarte, code: str | None, noms: dict[str, str]
+) -> go.Figure:
+    """Choroplèthe des communes à partir des contours déposés : couleur = valeur de l'ALI de la commune,
+    communes d'une ALI masquée en gris, contour orange épais autour des communes de l'ALI choisie."""
+    ind = v.indicateur
+    communes = t.assign(valeur=[v.valeur(a) for a in t["code_ali"]])
+    communes["survol"] = [
+        f"{r.nom}<br>{noms.get(r.code_ali, r.code_ali or 'hors ALI')}<br>{ind.libelle} : {v.texte(r.code_ali)}"
+        for r in communes.itertuples()
+    ]
+    commun = {
+        "geojson": geojson,
+        "featureidkey": f"properties.{propriete}",
+        "hovertemplate": "%{customdata}<extra></extra>",
+    }
+    fig = go.Figure()
+    grises = communes[communes["valeur"].isna()]
+    if not grises.empty:
+        fig.add_trace(
+            go.Choropleth(
+                locations=grises["code_commune"],
+                z=[1] * len(grises),
+                customdata=grises["survol"],
+                colorscale=[[0, COULEUR_MASQUE], [1, COULEUR_MASQUE]],
+                showscale=False,
+                marker_line_color="white",
+                name="Valeur non diffusée",
+                **commun,
+            )
+        )
+    colorees = communes[communes["valeur"].notna()]
+    fig.add_trace(
+        go.Choropleth(
+            locations=colorees["code_commune"],
+            z=colorees["valeur"] * ind.echelle,
+            customdata=colorees["survol"],
+            colorscale=charts.ECHELLE_CONTINUE,
+            colorbar=_barre_couleur(ind),
+            marker_line_color="white",
+            marker_line_width=1,
+            name=ind.libelle,
+            **commun,
+        )
+    )
+    if code:
+        choisies = communes[communes["code_ali"] == code]
+        fig.add_trace(
+            go.Choropleth(
+                locations=choisies["code_commune"],
+                z=[0] * len(choisies),
+                customdata=choisies["survol"],
+                colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+                showscale=False,
+                marker_line_color=COULEUR_CHOISIE,
+                marker_line_width=4,
+                name="ALI choisie",
+                **commun,
+            )
+        )
+    fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
+    fig.update_layout(height=620, margin={"t": 10, "b": 10, "l": 10, "r": 10})
+    return fig
+
+
+# --- Budget ----------------------------------------------------------------------------------------------
+
+LIGNES_BUDGET = {
+    "accompagnement_ali": "Accompagnement en ALI",
+    "diagnostics": "Diagnostics",
+    "formation": "Formation",
+    "iae": "Insertion par l'activité économique",
+    "mobilite": "Mobilité",
+    "garde_enfants": "Garde d'enfants",
+    "autre": "Autre",
+    "total": "Total",
+}
+
+
+def libelle_ligne(code: str) -> str:
+    return LIGNES_BUDGET.get(str(code), str(code).replace("_", " ").capitalize())
+
+
+def libelle_groupe_budget(code: str, noms: dict[str, str]) -> str:
+    return "Crédits non ventilés par ALI" if code == NON_REPARTI else noms.get(code, code)
+
+
+def annees_budget(budget: pd.DataFrame, annee_max: int) -> tuple[int | None, int | None]:
+    """(année courante, dernière année exécutée) parmi les totaux des années au plus tard `annee_max`."""
+    totaux = budget[(budget["ligne"] == "total") & (budget["annee"] <= annee_max)]
+    if totaux.empty:
+        return None, None
+    executees = totaux[totaux["montant_execute"].notna()]
+    return int(totaux["annee"].max()), (int(executees["annee"].max()) if not executees.empty else None)
+
+
+def proteger_cout(cout: pd.DataFrame, *, departement: bool | pd.Series, ventilation: list[str] | None = None):
+    """Secret du coût par personne : la file active moyenne est un effectif (masquée de 1 à seuil − 1 sous le
+    département, masquage secondaire dans `ventilation`) ; le coût d'une ligne dont la file active
+    moyenne est inférieure au seuil OU masquée n'est pas diffusé (sinon exécuté / coût la redonnerait)."""
+    premier = secret.proteger(cout, effectifs=["file_active_moyenne"], ventilation=ventilation, departement=departement)
+    base = cout.reset_index(drop=True).assign(file_active_moyenne_diffusee=premier.donnees["file_active_moyenne"])
+    prot = secret.proteger(
+        base,
+        effectifs=["file_active_moyenne"],
+        taux={"cout_par_personne": "file_active_moyenne_diffusee"},
+        ventilation=ventilation,
+        departement=departement,
+    )
+    # Un exercice sans montant exécuté (en cours) n'a pas de coût : « – » (sans objet), pas « secret ». Son
+    # coût vide n'a rien masqué : la règle des taux le prendrait pour un taux retiré par la publication.
+    if "montant_execute" in base.columns:
+        sans_execute = pd.to_numeric(base["montant_execute"], errors="coerce").isna().to_numpy()
+        prot.masque["cout_par_personne"] = prot.masque["cout_par_personne"] & ~sans_execute
+    return prot
