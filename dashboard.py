@@ -54,4 +54,6 @@ def permises(pages: dict[str, list[st.Page]]) -> dict[str, list[st.Page]]:
 # L'icône de l'onglet avant st.navigation : sinon le navigateur prend d'abord l'icône Material de la page,
 # chargée depuis fonts.gstatic.com (absente hors ligne), avant que la page ne pose l'icône locale.
 st.set_page_config(page_icon=str(ICONE))
-st.navigation(permises(PAGES)).run()
+# Déplié : replié, Streamlit cache les pages au-delà de la dixième derrière « View more » (en anglais), et
+# l'administrateur·rice ne verrait plus Qualité, Importer ni le journal.
+st.navigation(permises(PAGES), expanded=True).run()
