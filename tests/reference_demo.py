@@ -17,8 +17,14 @@ d'une requête sans ORDER BY complet n'est pas garanti par DuckDB.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import math
+import os
+import shutil
+import subprocess
+import sys
 import tempfile
 from datetime import date, datetime
 from decimal import Decimal
@@ -168,6 +174,53 @@ def calculer(base: Path) -> dict:
         con.close()
 
 
+# Les sorties publiées (CLI `indicators --json`, chiffres et phrases de la note) passent par le secret par clés de
+# cellule : leur bruit dépend du sel. Un sel fixé, pour ces seules comparaisons, les rend reproductibles.
+SEL_DE_REFERENCE = "reference-avant-apres-issue-15-" + "0" * 32
+
+
+def sorties_publiees(base: Path) -> dict:
+    """Ce que voient les utilisateurs, sur une copie de la base (ses clés sont recalculées avec le sel de
+    référence) : le JSON de la CLI et la note, pour le département et une ALI. Dans un autre processus : le sel
+    est lu dans l'environnement."""
+    with tempfile.TemporaryDirectory() as dossier:
+        copie = Path(dossier) / "reference.duckdb"
+        shutil.copyfile(base, copie)
+        env = {**os.environ, "INSERTION_SEL_SECRET": SEL_DE_REFERENCE}
+        run = subprocess.run(
+            [sys.executable, "-m", "tests.reference_demo", "--sorties", str(copie)],
+            cwd=Path(__file__).resolve().parent.parent, env=env, capture_output=True, text=True, timeout=600,
+            check=False,
+        )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-3000:]
+    return json.loads(run.stdout)
+
+
+def _sorties_ici(base: Path) -> dict:
+    from insertion.indicators import filters
+    from insertion.outputs import briefing, cli
+    from insertion.store import db
+
+    sorties: dict[str, dict] = {}
+    for nom, ali in (("departement", []), ("ali_ALI08", ["ALI08"])):
+        tampon = io.StringIO()
+        with contextlib.redirect_stdout(tampon):
+            code = cli.main(["indicators", "--db", str(base), "--json", *(["--ali", *ali] if ali else [])])
+        assert code == 0
+        sorties[f"cli indicators --json | {nom}"] = json.loads(tampon.getvalue())
+        con = db.open_read_only(base)
+        try:
+            note = briefing.preparer(con, filters.pour_base(con, ali=ali))
+        finally:
+            con.close()
+        sorties[f"note | {nom}"] = {
+            "chiffres": [[c.libelle, c.valeur, c.evolution] for c in note.chiffres],
+            "phrases": note.phrases,
+            "filtres": [list(f) for f in note.filtres],
+        }
+    return sorties
+
+
 def ecrire(resultats: dict, chemin: Path = REFERENCE) -> None:
     # Une entrée par ligne de fichier : un changement voulu se lit dans le diff.
     lignes = [
@@ -190,7 +243,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--ecrire", action="store_true", help="écrit tests/reference_demo.json")
     parser.add_argument("--base", type=Path, help="base de démonstration déjà construite (sinon : construite ici)")
+    parser.add_argument("--sorties", type=Path, help=argparse.SUPPRESS)  # usage interne : voir sorties_publiees
     args = parser.parse_args()
+    if args.sorties:
+        print(json.dumps(_sorties_ici(args.sorties), ensure_ascii=False))
+        return
     with tempfile.TemporaryDirectory() as dossier:
         base = args.base
         if base is None:
@@ -199,6 +256,7 @@ def main() -> None:
             base = Path(dossier) / "demo.duckdb"
             build_demo(base)
         resultats = calculer(base)
+        resultats["resultats"].update(sorties_publiees(base))
     if args.ecrire:
         ecrire(resultats)
         print(f"{len(resultats['resultats'])} résultats écrits dans {REFERENCE}")
