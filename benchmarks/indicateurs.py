@@ -193,7 +193,8 @@ def _fins_de_mois() -> Cas:
 
 # Les requêtes des autres systèmes (contrat §7) : leurs tables (mises en relation, actions collectives, moyens,
 # annuaire) comptent quelques milliers de lignes, pas des millions ; leur calcul indépendant est fait à la main sur
-# de petits jeux dans leurs tests (tests/test_mises_en_relation.py, test_actions_collectives.py, test_moyens.py).
+# de petits jeux dans leurs tests (tests/indicators/test_mises_en_relation.py, test_actions_collectives.py,
+# test_moyens.py).
 # Celles qui lisent aussi les épisodes (ateliers après diagnostic, moyens mensuels) ne les lisent que pour les
 # débutants en numérique ou les ALI déclarantes ; leur temps est mesuré par benchmarks/vues.py avec leurs pages.
 # Celles des freins lisent tous les épisodes : elles sont mesurées ci-dessus.

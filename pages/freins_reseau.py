@@ -6,7 +6,7 @@ import streamlit as st
 from insertion import formats
 from insertion.contrat import DEPARTEMENT, DOMAINES
 from insertion.figures import cohortes
-from insertion.indicators.autres_systemes import freins_vue as vue
+from insertion.figures import freins as vue
 from insertion.indicators.autres_systemes.freins import LIBELLES
 from insertion.present import app, etats_vides, ui
 from insertion.protect import secret

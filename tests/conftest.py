@@ -19,7 +19,7 @@ from insertion.ingest.chargement import COLONNES_FILE_ACTIVE
 
 # Un sel public et fixe pour les tests (jamais pour des données réelles) : deux bases construites à partir des
 # mêmes fichiers ont alors les mêmes clés de personne (insertion/store/cles.py), comme en production où le sel vient
-# de l'environnement. Les tests du sel tiré au hasard (tests/test_cles_cellule.py) retirent la variable.
+# de l'environnement. Les tests du sel tiré au hasard (tests/store/test_cles_cellule.py) retirent la variable.
 os.environ.setdefault("INSERTION_SEL_SECRET", "sel-public-des-tests-" + "0123456789abcdef" * 2)
 
 # Une ligne valide ; chaque test ne change que ce qu'il éprouve.

@@ -1,6 +1,6 @@
 """Ce que la couche de publication (insertion.protect) publie pour une requête : la valeur attendue à l'écran,
 dans un export, la note ou la CLI. Les tests de pages comparent à ces valeurs ; la couche elle-même est testée
-sur des effectifs et des clés calculés à la main (tests/test_publication.py)."""
+sur des effectifs et des clés calculés à la main (tests/store/test_publication.py)."""
 
 from __future__ import annotations
 

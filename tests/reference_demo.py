@@ -1,7 +1,7 @@
 """Garde-fou avant/après d'une réorganisation du code (issue 15) : les résultats bruts de chaque requête de
 queries/*.sql sur la base de démonstration, pour 4 périmètres et 2 périodes, écrits dans reference_demo.json.
 
-Déplacer du code ne doit changer aucun nombre : tests/test_reference_demo.py recalcule tout et compare à
+Déplacer du code ne doit changer aucun nombre : tests/indicators/test_reference_demo.py recalcule tout et compare à
 l'égalité exacte. Quand un changement de comportement est voulu (une règle, une requête), on réécrit la
 référence et le diff du JSON montre ce qui a bougé :
 

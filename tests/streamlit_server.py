@@ -1,7 +1,7 @@
 """Un vrai `streamlit run dashboard.py` sur une base donnée, lancé comme en production (headless, sans
 surveillant de fichiers) puis arrêté.
 
-Servi aux tests navigateur (tests/test_browser.py, tests/test_concurrent.py) et à la mesure mémoire des
+Servi aux tests navigateur (tests/e2e/test_browser.py, tests/store/test_concurrent.py) et à la mesure mémoire des
 bancs d'essai (benchmarks/memoire.py). Bibliothèque standard seulement : benchmarks/ l'importe sans
 dépendre de pytest ni de Playwright.
 """
@@ -61,7 +61,7 @@ def start_server(
 ) -> tuple[subprocess.Popen, str]:
     """`streamlit run dashboard.py` sur un port libre, base donnée ; rend le processus et l'adresse dès que
     /_stcore/health répond. Le journal du serveur va dans log_path, par défaut folder/streamlit-PORT.log.
-    port, options (« --secrets.files … ») et env : pour le test de connexion OIDC (tests/test_oidc.py)."""
+    port, options (« --secrets.files … ») et env : pour le test de connexion OIDC (tests/e2e/test_oidc.py)."""
     port = port or free_port()
     log = open(log_path or folder / f"streamlit-{port}.log", "w")  # noqa: SIM115 — fermé par stop_server
     process = subprocess.Popen(

@@ -18,7 +18,7 @@ import plotly.io as pio
 # L'orange, le bleu ciel et le rose d'origine tombaient à 2,2–3,1:1 ; assombris au même ton, l'orange rejoignait
 # le vermillon chez les deutéranopes : il est passé au brun orangé, et le jaune (1,3:1, qu'aucun jaune foncé ne
 # sépare de l'orange) est remplacé par le lie-de-vin de Paul Tol. Les indices restent ceux d'Okabe-Ito (les pages
-# disent PALETTE[1] pour l'orange). tests/test_charts.py vérifie le contraste de chaque couleur et leur écart
+# disent PALETTE[1] pour l'orange). tests/figures/test_charts.py vérifie le contraste de chaque couleur et leur écart
 # deux à deux en vision normale, protanope, deutéranope et tritanope (simulation de Machado et al., 2009).
 PALETTE = ["#0072B2", "#A05000", "#009068", "#C870A0", "#4098C8", "#D55E00", "#882255", "#000000"]
 NOMS_COULEURS = ["bleu", "brun orangé", "vert bleuté", "rose", "bleu ciel", "vermillon", "lie-de-vin", "noir"]

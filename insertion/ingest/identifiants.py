@@ -69,7 +69,7 @@ _PATTERNS: dict[str, tuple[str | None, tuple[str, ...]]] = {
 }
 # Les mêmes natures, chacune en un seul motif cherché dans la valeur telle quelle : la cellule entière est
 # écrite avec des séparateurs possibles entre chaque caractère (ce que la définition obtient en les
-# retirant), ce qui évite de recopier chaque valeur. tests/test_lecture_rapide.py vérifie que les deux
+# retirant), ce qui évite de recopier chaque valeur. tests/ingest/test_lecture_rapide.py vérifie que les deux
 # formes disent la même chose.
 _X = f"{_SEPARATORS}*"
 _NIR_CELLULE = (
