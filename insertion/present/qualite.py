@@ -12,15 +12,22 @@ Les noms purs restent lisibles ici (`qualite.completude`…) : ils viennent de `
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime
+from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 
-from insertion import formats
 from insertion.config import default_db_path
+from insertion.figures.importer import (  # noqa: F401 : réexportés pour les appelants de la présentation
+    NIVEAUX,
+    bilan,
+    horodatage_import,
+    niveau,
+    nom_sur,
+    tableau_motifs,
+    tableau_resultats,
+)
 from insertion.figures.qualite import (  # noqa: F401 : réexportés pour les appelants de la présentation
     ALI_INCONNUE,
     CHAMPS_COURTS,
@@ -145,12 +152,6 @@ CLE_RESULTATS = "importer_resultats"
 EXTENSIONS = ["csv", "xlsx", "parquet"]
 
 
-def nom_sur(nom: str) -> str:
-    """Le nom du fichier tel qu'envoyé, sans chemin (rien ne sort du dossier temporaire)."""
-    base = Path(str(nom).replace("\\", "/")).name.strip()
-    return base if base not in ("", ".", "..") else "fichier"
-
-
 def importer(
     fichiers: Sequence[tuple[str, bytes]],
     db_path: Path | str | None = None,
@@ -183,68 +184,3 @@ def importer(
             load_files(db_path or default_db_path(), chemins, progress=progress, forcer=forcer) if chemins else []
         )
         return [trop_gros[i] if i in trop_gros else next(charges) for i in range(len(fichiers))]
-
-
-NIVEAUX = {
-    "loaded": "success",
-    "already_loaded": "info",
-    "older_snapshot": "warning",
-    "refused": "error",
-    "to_confirm": "warning",
-}
-
-
-def niveau(resultat: LoadResult) -> str:
-    """success / info / warning / error ; un fichier « chargé » sans aucune ligne valide est un avertissement."""
-    if resultat.status == "loaded" and resultat.rows_read and not resultat.accepted:
-        return "warning"
-    return NIVEAUX.get(resultat.status, "info")
-
-
-def bilan(resultats: Iterable[LoadResult]) -> str:
-    """« 3 fichiers : 1 chargé, 1 déjà chargé, 1 refusé. »"""
-    resultats = list(resultats)
-    mots = {
-        "loaded": ("chargé", "chargés"),
-        "already_loaded": ("déjà chargé", "déjà chargés"),
-        "older_snapshot": ("plus ancien gardé en historique", "plus anciens gardés en historique"),
-        "refused": ("refusé", "refusés"),
-        "to_confirm": ("à confirmer", "à confirmer"),
-    }
-    parties = []
-    for statut, (un, plusieurs) in mots.items():
-        n = sum(r.status == statut for r in resultats)
-        if n:
-            parties.append(f"{n} {un if n == 1 else plusieurs}")
-    n = len(resultats)
-    return f"{n} fichier{'s' if n > 1 else ''} : " + ", ".join(parties) + "."
-
-
-def tableau_resultats(resultats: Iterable[LoadResult]) -> pd.DataFrame:
-    """Une ligne par fichier : résultat, date d'extraction, lignes lues, acceptées, rejetées."""
-    lignes = []
-    for r in resultats:
-        refuse = r.status == "refused"
-        lignes.append(
-            {
-                "Fichier": r.file,
-                "Résultat": STATUTS_CHARGEMENT.get(r.status, r.status),
-                "Nature": NATURES.get(r.nature, formats.SANS_OBJET) if r.nature else formats.SANS_OBJET,
-                "Date d'extraction": formats.date_longue(r.date_extraction),
-                "Lignes lues": formats.SANS_OBJET if refuse else formats.entier(r.rows_read),
-                "Acceptées": formats.SANS_OBJET if refuse else formats.entier(r.accepted),
-                "Rejetées": formats.SANS_OBJET if refuse else formats.entier(r.rejected),
-            }
-        )
-    return pd.DataFrame(lignes)
-
-
-def tableau_motifs(resultat: LoadResult) -> pd.DataFrame:
-    """Les rejets d'un fichier par motif, le plus fréquent d'abord."""
-    items = sorted(resultat.rejections.items(), key=lambda kv: (-kv[1], kv[0]))
-    return pd.DataFrame({"Motif de rejet": [k for k, _ in items], "Lignes": [formats.entier(v) for _, v in items]})
-
-
-def horodatage_import(moment: datetime | None = None) -> str:
-    moment = moment or datetime.now()
-    return f"{formats.date_longue(moment.date())} à {moment:%H:%M}"
