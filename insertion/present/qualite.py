@@ -6,7 +6,9 @@ ouverture de la page quand la base n'a encore aucune extraction, choix du charge
 l'aide à l'import qui enregistre les fichiers reçus dans un dossier temporaire avant d'appeler le même
 chargeur que la ligne de commande, après avoir vérifié le droit d'importer côté serveur.
 
-Les noms purs restent lisibles ici (`qualite.completude`…) : ils viennent de `insertion.figures.qualite`.
+Les noms purs restent lisibles ici (`qualite.completude`, `qualite.bilan`…) : ils viennent de
+`insertion.figures.qualite` et `insertion.figures.importer`. Ce que le secret statistique masque sur la page, et
+pourquoi les fichiers et la quarantaine ne le sont pas : voir `insertion.figures.qualite`.
 """
 
 from __future__ import annotations
