@@ -15,9 +15,9 @@ import pandas as pd
 
 from benchmarks import reference as ref
 from insertion import indicators
+from insertion.figures.qualite import LIMITE_QUARANTAINE
 from insertion.indicators import synthese
 from insertion.indicators.filters import Filtres
-from insertion.present.qualite import LIMITE_QUARANTAINE
 from insertion.store import requetes
 from insertion.store.requetes import Perimetre, Periode
 

@@ -94,7 +94,7 @@ DECLARATIONS: dict[str, Declaration] = {
             "taux_emploi_durable": ("n_emploi_durable", "denominateur_12m"),
         },
     ),
-    # La complétude : des effectifs d'épisodes renseignés ; ses taux sont faits par insertion.present.qualite sur eux.
+    # La complétude : des effectifs d'épisodes renseignés ; ses taux sont faits par insertion.figures.qualite sur eux.
     "qualite_completude": Declaration(),
     "cout_par_personne": Declaration(depuis="as_of", moyennes={"file_active_moyenne": ("cout_par_personne",)}),
     # Freins périphériques (§7.1) : colonnes de la file active, exemptables comme elle ; un stock à D (prévalence,

@@ -1,0 +1,706 @@
+"""Mise en forme de la vue « Qualité des données » (pages/qualite.py), sans Streamlit ni SQL : tableaux en
+français, graphiques plotly, phrases et textes de la page, complétude protégée.
+
+Secret statistique (contrat §6) : la quarantaine ne contient aucune donnée personnelle (numéro de ligne,
+colonne, motif, jamais de valeur) ; les comptes de lignes lues, acceptées ou rejetées décrivent des
+fichiers, pas des personnes, et l'équipe doit pouvoir les rapprocher exactement de ses extractions. La
+complétude, elle, compte des épisodes du périmètre filtré (âge, sexe, parcours…) par ALI : ses effectifs
+et ses parts sont protégés comme ailleurs (`proteger_completude`), car « 2 sorties sur 2 renseignées »
+sous trois filtres de profil dit combien de personnes sont sorties.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Callable
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from insertion import contrat, formats
+from insertion.figures import charts, resumes
+from insertion.indicators import libelles
+from insertion.indicators.definitions import Definition
+from insertion.indicators.filters import Filtres
+from insertion.protect import secret
+
+# --- Définitions (montrées dans « Méthode ») -------------------------------------------------------
+
+DEF_FRAICHEUR = Definition(
+    "Fraîcheur des extractions",
+    "Pour chaque ALI, la date de l'extraction dont viennent ses épisodes courants. Une ALI ouverte à la date de "
+    "la plus récente extraction en place (toutes ALI confondues) est en retard quand son extraction est plus "
+    "ancienne, ou quand aucune extraction n'a été chargée pour elle. La date d'observation par défaut d'un "
+    "territoire est la plus ancienne des extractions de ses ALI (la dernière date que toutes ont fournie) : une "
+    "ALI en retard retient donc celle du département.",
+    "Sans objet (une date par ALI).",
+    ("qualite_fraicheur",),
+)
+DEF_REJETS = Definition(
+    "Lignes rejetées",
+    "Lignes d'un fichier qui enfreignent une règle du contrat de données : elles sont mises en quarantaine avec "
+    "leur numéro de ligne (l'en-tête est la ligne 1), la colonne et le motif, et le reste du fichier est chargé. "
+    "Aucune valeur du fichier n'est conservée. Une ligne dont le code ALI est absent ou inconnu est comptée en "
+    "« ALI inconnue ».",
+    "Sans objet (nombre de lignes de fichiers, pas de personnes).",
+    ("qualite_rejets", "qualite_quarantaine"),
+)
+DEF_COMPLETUDE = Definition(
+    "Complétude des champs facultatifs",
+    "Part des épisodes courants du périmètre, orientés pendant la période, dont le champ est renseigné, telle "
+    "que l'extraction en place la donne. Pour le motif de sortie : part des sorties dont le motif est renseigné "
+    "(une sortie sans motif est chargée en « non renseigné »). Une date de diagnostic vide n'est pas forcément "
+    "une erreur : le diagnostic peut ne pas avoir encore eu lieu.",
+    "Épisodes courants orientés pendant la période ; sorties pour le motif de sortie.",
+    ("qualite_completude",),
+)
+
+# --- Libellés ---------------------------------------------------------------------------------------
+
+STATUTS_CHARGEMENT = {
+    "loaded": "Chargé",
+    "already_loaded": "Déjà chargé : rien n'a changé",
+    "older_snapshot": "Plus ancien que l'instantané en place : gardé dans l'historique",
+    "refused": "Refusé",
+    "to_confirm": "À confirmer : rien n'a été chargé",
+}
+# Les natures de fichier du contrat (file active, budget, fichiers du §7) et leur libellé.
+NATURES = contrat.NATURES_FICHIER
+STATUTS_FRAICHEUR = {
+    "a_jour": "À jour",
+    "en_retard": "En retard",
+    "aucune": "En retard : aucune extraction",
+    "non_ouverte": "Pas encore ouverte",
+}
+ALI_INCONNUE = "ALI inconnue ou illisible"
+
+# (colonne, libellé, colonne du dénominateur dans qualite_completude.sql)
+CHAMPS_FACULTATIFS = [
+    ("date_diag_numerique", "Date du diagnostic numérique", "episodes"),
+    ("niveau_numerique", "Niveau numérique", "episodes"),
+    ("date_diag_linguistique", "Date du diagnostic linguistique", "episodes"),
+    ("niveau_linguistique", "Niveau linguistique", "episodes"),
+    ("motif_sortie", "Motif de sortie (parmi les sorties)", "sorties"),
+    ("composition_foyer", "Composition du foyer", "episodes"),
+    ("anciennete_rsa", "Ancienneté au RSA", "episodes"),
+]
+
+# Libellés courts des colonnes de la carte de chaleur (7 colonnes à côté des noms d'ALI, à 1 280 px).
+CHAMPS_COURTS = [
+    "Date diag. numérique",
+    "Niveau numérique",
+    "Date diag. linguistique",
+    "Niveau linguistique",
+    "Motif de sortie",
+    "Composition du foyer",
+    "Ancienneté RSA",
+]
+
+LIMITE_QUARANTAINE = 5000  # lignes de quarantaine montrées au plus (les plus récentes)
+
+
+# --- Textes de la page ----------------------------------------------------------------------------------
+
+INTRO = (
+    "Page de l'équipe données : chargements et lignes rejetées décrivent des fichiers, pas des personnes, et ne "
+    "sont pas masqués ; la complétude compte des épisodes du périmètre filtré et suit le secret statistique. "
+    "La quarantaine ne conserve aucune valeur des fichiers."
+)
+NOTE_HISTORIQUE = (
+    "Chaque fichier chargé, le plus récent d'abord. Les fichiers refusés et les rechargements à l'identique "
+    "ne modifient pas la base et n'apparaissent donc pas ici : la page Importer les signale au moment de l'envoi."
+)
+HISTORIQUE_RESERVE = "L'historique des chargements est réservé aux administrateur·rice·s des données."
+AUCUN_CHARGEMENT = "Aucun fichier n'a encore été chargé."
+NOTE_FRAICHEUR = (
+    "Une ALI ouverte est en retard quand son extraction en place est plus ancienne que la plus récente "
+    "extraction chargée (toutes ALI confondues), ou qu'elle n'en a aucune : tant qu'elle n'a pas envoyé la "
+    "sienne, les vues lisent le territoire à la date commune. Les filtres de territoire choisissent les ALI "
+    "montrées ; ceux de profil (parcours, âge, sexe) ne concernent pas les fichiers."
+)
+AUCUNE_EXTRACTION = "Aucune extraction de file active en place : aucune ALI n'a encore de données."
+AUCUNE_ALI = "Aucune ALI ne correspond au territoire choisi."
+NOTE_QUARANTAINE = "**Quarantaine** — une ligne par ligne rejetée (numéro de ligne : l'en-tête est la ligne 1)."
+COMPLETUDE_ATTENDUE = "Aucun épisode courant : la complétude sera calculée après le premier chargement réussi."
+NOTE_COMPLETUDE = (
+    "Part des épisodes courants orientés pendant la période dont le champ est renseigné (pour le motif de "
+    "sortie : part des sorties). Une date de diagnostic vide peut simplement signifier que le diagnostic "
+    "n'a pas encore eu lieu."
+)
+
+
+def parametres_territoire(filtres: Filtres) -> dict[str, list[str] | None]:
+    """Les seuls filtres qui concernent des fichiers : ALI, EPT, commune (None = pas de filtre)."""
+    p = filtres.perimetre.params()
+    return {k: p[k] for k in ("alis", "epts", "communes")}
+
+
+# --- Historique des chargements ------------------------------------------------------------------------
+
+
+def _date(value: object) -> date | None:
+    if value is None or pd.isna(value):  # pd.NaT est aussi une instance de datetime
+        return None
+    return pd.Timestamp(value).date()
+
+
+def _horodatage(value: object) -> str:
+    if value is None or pd.isna(value):
+        return formats.SANS_OBJET
+    moment = pd.Timestamp(value).to_pydatetime()
+    return f"{formats.date_longue(moment.date())} à {moment:%H:%M}"
+
+
+def historique(df: pd.DataFrame) -> pd.DataFrame:
+    """Le tableau des chargements en français, le plus récent d'abord (l'ordre de la requête)."""
+    return pd.DataFrame(
+        {
+            "N°": df["id_chargement"].astype(int).astype(str),
+            "Fichier": df["fichier"],
+            "Nature": [NATURES.get(n, n) for n in df["nature"]],
+            "Date d'extraction": [formats.date_longue(_date(d)) for d in df["date_extraction"]],
+            "Lignes lues": [formats.entier(v) for v in df["lignes_lues"]],
+            "Acceptées": [formats.entier(v) for v in df["acceptees"]],
+            "Rejetées": [formats.entier(v) for v in df["rejetees"]],
+            "ALI remplacées": [v or formats.SANS_OBJET for v in df["ali_remplacees"]],
+            "ALI en historique seulement": [v or formats.SANS_OBJET for v in df["ali_historique"]],
+            "Années de budget remplacées": [v or formats.SANS_OBJET for v in df["annees_remplacees"]],
+            "Chargé le": [_horodatage(v) for v in df["charge_le"]],
+            "Statut": [STATUTS_CHARGEMENT.get(s, s) for s in df["statut"]],
+            "Message": df["message"],
+        }
+    )
+
+
+def libelle_chargement(ligne: pd.Series) -> str:
+    """« n° 284 · extraction_ALI07.csv (3 lignes rejetées) », pour choisir un chargement."""
+    n = int(ligne["rejetees"])
+    return (
+        f"n° {int(ligne['id_chargement'])} · {ligne['fichier']} ({formats.entier(n)} ligne{'s' if n > 1 else ''} "
+        + ("rejetées)" if n > 1 else "rejetée)")
+    )
+
+
+# --- Fraîcheur -----------------------------------------------------------------------------------------
+
+
+def fraicheur(df: pd.DataFrame) -> pd.DataFrame:
+    """Ajoute le libellé de l'ALI, la date de l'extraction en date Python et le statut en français."""
+    noms = libelles.ali()
+    out = df.copy()
+    out["ali"] = [noms.get(c, c) for c in out["code_ali"]]
+    out["date_extraction"] = [_date(d) for d in out["date_extraction"]]
+    out["ouverture"] = [_date(d) for d in out["ouverture"]]
+    out["seuil"] = [_date(d) for d in out["seuil"]]
+    out["statut_libelle"] = [STATUTS_FRAICHEUR[s] for s in out["statut"]]
+    return out
+
+
+def tableau_fraicheur(df: pd.DataFrame) -> pd.DataFrame:
+    """Le tableau « Voir les données » de la fraîcheur (df : sortie de `fraicheur`)."""
+    return pd.DataFrame(
+        {
+            "ALI": df["ali"],
+            "Ouverture": [formats.mois(d) for d in df["ouverture"]],
+            "Dernière extraction": [formats.date_longue(d) for d in df["date_extraction"]],
+            "Jours avant la dernière extraction en place": [
+                formats.entier(None if pd.isna(v) else v) for v in df["anciennete_j"]
+            ],
+            "Lignes de l'instantané": [formats.entier(None if pd.isna(v) else v) for v in df["lignes"]],
+            "Fichier": [v if isinstance(v, str) else formats.SANS_OBJET for v in df["fichier"]],
+            "Statut": df["statut_libelle"],
+        }
+    )
+
+
+def phrase_retards(df: pd.DataFrame, derniere: date) -> tuple[bool, str]:
+    """(il y a des retards, le texte qui le dit, en markdown) — df : sortie de `fraicheur`, derniere : la plus
+    récente extraction en place, la référence des retards.
+
+    Les ALI en retard sont regroupées par date de dernière extraction (la plus ancienne d'abord) ; au-delà
+    de 5 ALI dans un groupe, seuls les codes sont cités (les noms sont dans le tableau et le graphique).
+    """
+    ouvertes = df[df["ouverte"]]
+    retard = ouvertes[ouvertes["en_retard"]]
+    jour = formats.date_longue(derniere)
+    if ouvertes.empty:
+        return False, f"Aucune ALI du territoire n'est ouverte au {jour}, date de la plus récente extraction."
+    if retard.empty:
+        n = len(ouvertes)
+        sujet = "La seule ALI ouverte" if n == 1 else f"Les {n} ALI ouvertes"
+        verbe = "est à jour" if n == 1 else "sont à jour"
+        return False, f"{sujet} au {jour} {verbe} : extraction du {jour}, la plus récente en place."
+    n = len(retard)
+    tete = (
+        f"**1 ALI ouverte sur {len(ouvertes)} est en retard**"
+        if n == 1
+        else f"**{n} ALI ouvertes sur {len(ouvertes)} sont en retard**"
+    )
+    lignes = [
+        f"{tete} : extraction antérieure à la plus récente en place ({jour}), ou aucune extraction. Les "
+        "chiffres d'un territoire s'arrêtent à la plus ancienne extraction de ses ALI (date commune)."
+    ]
+    groupes = retard.assign(_cle=[d or date.max for d in retard["date_extraction"]]).groupby("_cle", sort=True)
+    for cle, part in groupes:
+        noms = part["ali"] if len(part) <= 5 else part["code_ali"]
+        if cle == date.max:
+            quoi = "aucune extraction chargée"
+        else:
+            n_jours = int(part["anciennete_j"].iloc[0])
+            jours = f"{formats.entier(n_jours)} jour{'s' if n_jours > 1 else ''}"
+            quoi = f"dernière extraction du {formats.date_longue(cle)} ({jours} avant la dernière en place)"
+        lignes.append(f"- {quoi} : {', '.join(noms)}")
+    return True, "\n".join(lignes)
+
+
+# --- Lignes rejetées -----------------------------------------------------------------------------------
+
+
+def motif_court(motif: str) -> str:
+    """« type_parcours inconnu (attendu social, …) » → « type_parcours inconnu », pour l'axe d'un graphique."""
+    return motif.split(" (")[0] if isinstance(motif, str) else formats.SANS_OBJET
+
+
+def rejets_par_motif(df: pd.DataFrame) -> pd.DataFrame:
+    """Lignes rejetées par motif (et colonne), le plus fréquent d'abord. df : qualite_rejets."""
+    if df.empty:
+        return pd.DataFrame({"motif": [], "colonne": [], "lignes": []})
+    out = df.groupby(["motif", "colonne"], dropna=False, as_index=False)["lignes"].sum()
+    return out.sort_values(["lignes", "motif"], ascending=[False, True], ignore_index=True)
+
+
+def rejets_par_ali(df: pd.DataFrame) -> pd.DataFrame:
+    """Lignes rejetées par ALI (code ALI absent ou hors référentiel : « ALI inconnue »)."""
+    if df.empty:
+        return pd.DataFrame({"code_ali": [], "ali": [], "lignes": []})
+    noms = libelles.ali()
+    data = df.assign(code_ali=df["code_ali"].where(df["code_ali"].notna(), None))
+    out = data.groupby("code_ali", dropna=False, as_index=False)["lignes"].sum()
+    out["ali"] = [noms.get(c, c) if isinstance(c, str) else ALI_INCONNUE for c in out["code_ali"]]
+    return out.sort_values(["lignes", "ali"], ascending=[False, True], ignore_index=True)
+
+
+def tableau_quarantaine(df: pd.DataFrame) -> pd.DataFrame:
+    """La quarantaine en français : fichier, ligne, ALI, colonne, motif, précision. Aucune valeur brute."""
+    noms = libelles.ali()
+    return pd.DataFrame(
+        {
+            "N° de chargement": df["id_chargement"].astype(int).astype(str),
+            "Fichier": df["fichier"],
+            "Ligne": df["ligne"].astype(int),
+            "ALI": [noms.get(c, c) if isinstance(c, str) else ALI_INCONNUE for c in df["code_ali"]],
+            "Colonne": [c if isinstance(c, str) else formats.SANS_OBJET for c in df["colonne"]],
+            "Motif": df["motif"],
+            "Précision": [d if isinstance(d, str) else "" for d in df["detail"]],
+        }
+    )
+
+
+# --- Complétude ----------------------------------------------------------------------------------------
+
+
+def completude(df: pd.DataFrame) -> pd.DataFrame:
+    """Format long : groupe, champ, libelle, renseignes, denominateur, taux (NaN si dénominateur nul)."""
+    lignes = []
+    for _, r in df.iterrows():
+        for champ, libelle, denominateur in CHAMPS_FACULTATIFS:
+            # Effectifs publiés (insertion/protect) : une case masquée reste NaN, son taux aussi.
+            den = float(r[denominateur])
+            num = float(r[champ])
+            lignes.append(
+                {
+                    "groupe": r["groupe"],
+                    "champ": champ,
+                    "libelle": libelle,
+                    "renseignes": num,
+                    "denominateur": den,
+                    "taux": num / den if den and not math.isnan(den) else float("nan"),
+                }
+            )
+    return pd.DataFrame(lignes, columns=["groupe", "champ", "libelle", "renseignes", "denominateur", "taux"])
+
+
+def proteger_completude(longue: pd.DataFrame, *, departement: bool) -> secret.Protege:
+    """La complétude (`completude`) protégée : épisodes renseignés et dénominateurs sont des effectifs
+    (masqués de 1 à seuil − 1 hors exemption), la part renseignée est un taux (règle des taux de `secret`).
+    departement : `secret.departement_exempte` du périmètre pour la ligne de l'ensemble ; False par ALI."""
+    return secret.proteger(
+        longue,
+        effectifs=["renseignes", "denominateur"],
+        taux={"taux": "denominateur"},
+        numerateurs={"taux": "renseignes"},
+        departement=departement,
+    )
+
+
+def tableau_completude(prot: secret.Protege, libelle_groupe: Callable[[str], str]) -> pd.DataFrame:
+    """Une ligne par groupe, une colonne de taux par champ, plus les dénominateurs, depuis la complétude
+    protégée (`proteger_completude`) : « secret » dans les cases masquées."""
+    longue = prot.donnees
+    if longue.empty:
+        return pd.DataFrame()
+    textes = prot.affichage({"taux": formats.pourcentage, "denominateur": formats.entier})
+    lignes = []
+    for groupe, part in textes.groupby("groupe", sort=True):
+        ligne = {"Territoire": libelle_groupe(groupe)}
+        for _, r in part.iterrows():
+            ligne[r["libelle"]] = r["taux"]
+        ligne["Épisodes courants"] = part["denominateur"][part["champ"] != "motif_sortie"].iloc[0]
+        ligne["Sorties"] = part["denominateur"][part["champ"] == "motif_sortie"].iloc[0]
+        lignes.append(ligne)
+    return pd.DataFrame(lignes)
+
+
+# --- Chiffres clés -------------------------------------------------------------------------------------
+
+
+def _jour(d: date | None) -> str:
+    return d.strftime("%d/%m/%Y") if d else formats.SANS_OBJET
+
+
+def chiffres_cles(
+    plus_recente: date | None,
+    date_commune: date | None,
+    fraicheur: pd.DataFrame | None,
+    chargements: pd.DataFrame | None,
+    rejets: pd.DataFrame,
+) -> list[tuple[str, str, str | None]]:
+    """Les cinq cartes (libellé, valeur, aide) : dates, retards, fichiers chargés, lignes rejetées.
+
+    None pour ce que la page n'a pas : pas d'extraction en place (dates, fraîcheur), pas le droit de voir
+    l'historique (chargements). rejets : qualite_rejets de tous les chargements du territoire.
+    """
+    if fraicheur is not None:
+        ouvertes = fraicheur[fraicheur["ouverte"]]
+        retard = (
+            f"{int(ouvertes['en_retard'].sum())} sur {len(ouvertes)}",
+            "ALI ouvertes à la date de la dernière extraction dont l'extraction en place est plus ancienne, "
+            "ou qui n'en ont aucune.",
+        )
+    else:
+        retard = (formats.SANS_OBJET, None)
+    return [
+        (
+            "Dernière extraction",
+            _jour(plus_recente),
+            "La plus récente date d'extraction en place, toutes ALI confondues : une ALI dont l'extraction est "
+            "plus ancienne est en retard.",
+        ),
+        (
+            "Date commune des données",
+            _jour(date_commune),
+            "La dernière date que toutes les ALI du territoire ayant des données en place ont fournie (la plus "
+            "ancienne de leurs extractions) : la date d'observation D par défaut des vues.",
+        ),
+        ("ALI en retard", *retard),
+        (
+            "Fichiers chargés",
+            formats.entier(len(chargements)) if chargements is not None else formats.SANS_OBJET,
+            "Extractions et fichiers budget enregistrés dans la base (les fichiers refusés n'y laissent rien).",
+        ),
+        (
+            "Lignes rejetées",
+            formats.entier(int(rejets["lignes"].sum()) if not rejets.empty else 0),
+            "Lignes mises en quarantaine sur l'ensemble des chargements (du territoire si un filtre est posé).",
+        ),
+    ]
+
+
+# --- Graphique de la fraîcheur ---------------------------------------------------------------------------
+
+
+def sans_date(fraicheur: pd.DataFrame) -> bool:
+    """Aucune ALI montrée n'a d'extraction : le graphique n'a rien à placer sur l'axe des dates."""
+    return bool(fraicheur["date_extraction"].isna().all())
+
+
+def figure_fraicheur(fraicheur: pd.DataFrame) -> go.Figure:
+    """Une ALI par ligne, sa dernière extraction en abscisse (symbole selon le statut), la plus récente
+    extraction en place en trait pointillé. fraicheur : sortie de `fraicheur`, non vide."""
+    seuil = fraicheur["seuil"].iloc[0]
+    fig = go.Figure()
+    symboles = {"a_jour": "circle", "en_retard": "x", "non_ouverte": "diamond-open"}
+    couleurs = {"a_jour": charts.PALETTE[2], "en_retard": charts.PALETTE[5], "non_ouverte": charts.PALETTE[7]}
+    avec_date = fraicheur[fraicheur["date_extraction"].notna()]
+    for statut in ("a_jour", "en_retard", "non_ouverte"):
+        part = avec_date[avec_date["statut"] == statut]
+        if part.empty:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[pd.Timestamp(d) for d in part["date_extraction"]],
+                y=part["ali"],
+                mode="markers",
+                name=STATUTS_FRAICHEUR[statut],
+                marker={"size": 14, "symbol": symboles[statut], "color": couleurs[statut], "line": {"width": 2}},
+                customdata=part[["anciennete_j"]].to_numpy(),
+                hovertemplate="%{y}<br>Dernière extraction : %{x|%d %B %Y}"
+                "<br>%{customdata[0]:,.0f} jours avant la plus récente extraction en place<extra></extra>",
+            )
+        )
+    fig.add_shape(
+        type="line",
+        x0=pd.Timestamp(seuil),
+        x1=pd.Timestamp(seuil),
+        y0=0,
+        y1=1,
+        yref="paper",
+        line={"color": charts.PALETTE[5], "dash": "dash", "width": 2},
+    )
+    fig.add_annotation(
+        x=pd.Timestamp(seuil),
+        y=1,
+        yref="paper",
+        yanchor="bottom",
+        text=f"Plus récente extraction : {formats.date_longue(seuil)}",
+        showarrow=False,
+        font={"color": charts.PALETTE[5]},
+    )
+    fig.update_layout(
+        height=max(320, 28 * len(fraicheur) + 120),
+        xaxis_title="Date de la dernière extraction",
+        yaxis={"title": None, "autorange": "reversed", "categoryorder": "array", "categoryarray": fraicheur["ali"]},
+        xaxis={"tickformat": "%b %Y", "hoverformat": "%d %B %Y"},
+        legend_title_text="",
+    )
+    return fig
+
+
+def note_sans_extraction(fraicheur: pd.DataFrame) -> str | None:
+    """Les ALI absentes du graphique faute d'extraction, avec leur statut ; None s'il n'y en a pas."""
+    sans = fraicheur[fraicheur["date_extraction"].isna()]
+    if sans.empty:
+        return None
+    return (
+        "Sans aucune extraction (absentes du graphique) : "
+        + ", ".join(f"{a} ({s.lower()})" for a, s in zip(sans["ali"], sans["statut_libelle"], strict=True))
+        + "."
+    )
+
+
+# --- Lignes rejetées : choix du chargement, graphiques -----------------------------------------------------
+
+
+def chargements_avec_rejets(chargements: pd.DataFrame | None, rejets: pd.DataFrame) -> pd.DataFrame:
+    """Les chargements qui ont des lignes rejetées, le plus récent d'abord (id_chargement, fichier, rejetees).
+
+    Sans l'historique (chargements None : rôle qui ne le voit pas), ceux dont ce rôle voit des lignes rejetées,
+    comptées sur ce qu'il voit (rejets : qualite_rejets de tous les chargements du territoire).
+    """
+    if chargements is not None:
+        return chargements[chargements["rejetees"] > 0] if not chargements.empty else chargements
+    return (
+        rejets.groupby(["id_chargement", "fichier"], as_index=False)["lignes"]
+        .sum()
+        .rename(columns={"lignes": "rejetees"})
+        .sort_values("id_chargement", ascending=False)
+    )
+
+
+def libelles_chargements(avec_rejets: pd.DataFrame) -> dict[int, str]:
+    """{numéro de chargement: « n° 284 · extraction_ALI07.csv (3 lignes rejetées) »} pour le sélecteur."""
+    return {int(r["id_chargement"]): libelle_chargement(r) for _, r in avec_rejets.iterrows()}
+
+
+def aucun_rejet(sous_departement: bool) -> str:
+    return "Aucune ligne rejetée" + (" pour ce territoire." if sous_departement else ".")
+
+
+def _barres_rejets(x: pd.Series, y: list, couleur: str, titre: str, **trace) -> go.Figure:
+    fig = go.Figure(
+        go.Bar(
+            x=x,
+            y=y,
+            orientation="h",
+            marker_color=couleur,
+            text=[formats.entier(v) for v in x],
+            textposition="outside",
+            **trace,
+        )
+    )
+    fig.update_layout(
+        title=titre,
+        height=max(280, 36 * len(x) + 130),
+        xaxis={"title": "Lignes rejetées", "tickformat": ",d", "rangemode": "tozero"},
+        yaxis={"title": None, "autorange": "reversed", "automargin": True},
+    )
+    return fig
+
+
+def figure_rejets_motif(par_motif: pd.DataFrame) -> go.Figure:
+    """Barres horizontales des lignes rejetées par motif (par_motif : `rejets_par_motif`)."""
+    return _barres_rejets(
+        par_motif["lignes"],
+        [motif_court(m) for m in par_motif["motif"]],
+        charts.PALETTE[0],
+        "Lignes rejetées par motif",
+        customdata=par_motif[["motif", "colonne"]].fillna("–").to_numpy(),
+        hovertemplate="%{customdata[0]}<br>Colonne : %{customdata[1]}<br>%{x:,.0f} lignes rejetées<extra></extra>",
+    )
+
+
+def table_rejets_motif(par_motif: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Motif": par_motif["motif"],
+            "Colonne": par_motif["colonne"].fillna("–"),
+            "Lignes rejetées": [formats.entier(v) for v in par_motif["lignes"]],
+        }
+    )
+
+
+def resume_rejets_motif(par_motif: pd.DataFrame) -> str:
+    return resumes.extremes(
+        resumes.points([motif_court(m) for m in par_motif["motif"]], par_motif["lignes"]),
+        mesure=f"{formats.entier(int(par_motif['lignes'].sum()))} lignes rejetées, par motif",
+        categorie="motif",
+        plus="le plus fréquent",
+        moins="le moins fréquent",
+    )
+
+
+def figure_rejets_ali(par_ali: pd.DataFrame) -> go.Figure:
+    """Barres horizontales des lignes rejetées par ALI (par_ali : `rejets_par_ali`)."""
+    return _barres_rejets(
+        par_ali["lignes"],
+        par_ali["ali"],
+        charts.PALETTE[1],
+        "Lignes rejetées par ALI",
+        hovertemplate="%{y}<br>%{x:,.0f} lignes rejetées<extra></extra>",
+    )
+
+
+def table_rejets_ali(par_ali: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({"ALI": par_ali["ali"], "Lignes rejetées": [formats.entier(v) for v in par_ali["lignes"]]})
+
+
+def resume_rejets_ali(par_ali: pd.DataFrame) -> str:
+    return resumes.extremes(
+        resumes.points(par_ali["ali"], par_ali["lignes"]),
+        mesure="Lignes rejetées par ALI",
+        plus="le plus de lignes",
+        moins="le moins",
+    )
+
+
+def note_quarantaine_partielle(total: int, affichees: int) -> str | None:
+    """Le détail est limité aux LIMITE_QUARANTAINE lignes les plus récentes : le dire quand il en manque."""
+    if total <= affichees:
+        return None
+    return (
+        f"Seules les {formats.entier(affichees)} lignes les plus récentes sont affichées : choisissez un "
+        "chargement pour voir toutes les siennes."
+    )
+
+
+# --- Complétude : paramètres, protection, graphiques --------------------------------------------------------
+
+
+def parametres_completude(filtres: Filtres) -> dict:
+    """Le périmètre filtré et la période (début, fin) : les épisodes dont la complétude est mesurée."""
+    periode = filtres.periode.params()
+    return {**filtres.perimetre.params(), "debut": periode["debut"], "fin": periode["fin"]}
+
+
+def completude_ensemble(df: pd.DataFrame, filtres: Filtres) -> secret.Protege:
+    """La complétude de l'ensemble du périmètre (qualite_completude groupée par département), protégée :
+    l'ensemble n'est exempté du secret que sans aucun filtre."""
+    return proteger_completude(completude(df), departement=secret.departement_exempte(filtres.perimetre))
+
+
+def completude_par_ali(df: pd.DataFrame) -> secret.Protege:
+    """La complétude par ALI (qualite_completude groupée par ALI), protégée sans exemption."""
+    return proteger_completude(completude(df), departement=False)
+
+
+def figure_completude_ensemble(prot: secret.Protege, territoire: str) -> go.Figure:
+    """Part renseignée de chaque champ facultatif sur le périmètre (« secret » dans les barres masquées)."""
+    ensemble = prot.donnees
+    textes = prot.affichage({"taux": formats.pourcentage, "renseignes": formats.entier, "denominateur": formats.entier})
+    fig = go.Figure(
+        go.Bar(
+            x=ensemble["taux"],
+            y=ensemble["libelle"],
+            orientation="h",
+            marker_color=charts.PALETTE[0],
+            customdata=textes[["taux", "renseignes", "denominateur"]].to_numpy(),
+            hovertemplate="%{y}<br>%{customdata[0]} renseigné<br>%{customdata[1]} sur %{customdata[2]}<extra></extra>",
+            text=list(textes["taux"]),
+            textposition="auto",
+        )
+    )
+    fig.update_layout(
+        title=f"Ensemble du périmètre : {territoire}",
+        height=380,
+        xaxis={"title": "Part renseignée", "tickformat": ".0%", "range": [0, 1]},
+        yaxis={"title": None, "autorange": "reversed", "automargin": True},
+    )
+    return fig
+
+
+def resume_completude(prot: secret.Protege) -> str:
+    ensemble = prot.donnees
+    return resumes.extremes(
+        resumes.points(ensemble["libelle"], ensemble["taux"], prot.masque["taux"]),
+        mesure="Part des épisodes où le champ est renseigné",
+        ecrire=formats.pourcentage,
+        categorie="champ",
+    )
+
+
+def figure_completude_ali(prot: secret.Protege) -> go.Figure:
+    """Carte de chaleur : une ligne par ALI, une colonne par champ facultatif, la part renseignée écrite
+    dans chaque case (« secret » si masquée, « – » sans épisode)."""
+    noms_ali = libelles.ali()
+    par_ali = prot.donnees
+    champs = [libelle for _, libelle, _ in CHAMPS_FACULTATIFS]
+    etiquettes = ["<br>".join(textwrap.wrap(c, 12, break_long_words=False)) for c in CHAMPS_COURTS]  # à 1 280 px
+    groupes = sorted(par_ali["groupe"].unique())
+    grille = par_ali.pivot(index="groupe", columns="libelle", values="taux").reindex(index=groupes, columns=champs)
+    textes = (
+        prot.affichage({"taux": formats.pourcentage})
+        .pivot(index="groupe", columns="libelle", values="taux")
+        .reindex(index=groupes, columns=champs)
+        .fillna("–")
+        .to_numpy()
+        .tolist()
+    )
+    fig = go.Figure(
+        go.Heatmap(
+            z=grille.to_numpy(),
+            x=etiquettes,
+            y=[noms_ali.get(g, g) for g in groupes],
+            zmin=0,
+            zmax=1,
+            colorscale=charts.ECHELLE_CONTINUE,
+            text=textes,
+            texttemplate="%{text}",
+            colorbar={
+                "title": {"text": "Part renseignée", "side": "top"},
+                "tickformat": ".0%",
+                "orientation": "h",
+                "y": -0.02,
+                "yanchor": "top",
+                "len": 0.6,
+                "thickness": 14,
+            },
+            customdata=[[[c, t] for c, t in zip(champs, ligne, strict=True)] for ligne in textes],
+            hovertemplate="%{y}<br>%{customdata[0]} : %{customdata[1]}<extra></extra>",
+            xgap=2,
+            ygap=2,
+        )
+    )
+    fig.update_layout(
+        title="Par ALI",
+        height=max(360, 30 * len(groupes) + 260),
+        xaxis={"title": None, "side": "top", "tickangle": 0, "automargin": True, "tickfont": {"size": 12}},
+        yaxis={"title": None, "autorange": "reversed", "automargin": True},
+    )
+    return fig
+
+
+def table_completude_ali(prot: secret.Protege) -> pd.DataFrame:
+    noms_ali = libelles.ali()
+    return tableau_completude(prot, lambda g: noms_ali.get(g, g))
