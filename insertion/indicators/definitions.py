@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from insertion.indicators import libelles
+from insertion.protect import secret
+
 
 @dataclass(frozen=True)
 class Definition:
@@ -221,5 +224,73 @@ DEFINITIONS = {
         "pour une ALI, ses débutants comptent sans atelier.",
         "Épisodes diagnostiqués débutants en numérique pendant P et depuis au moins 60 jours à D.",
         ("ateliers_apres_diagnostic",),
+    ),
+    # --- Cohortes : diagnostics et sorties (vues Diagnostics et Sorties vers l'emploi) ---
+    "diag_cohortes": Definition(
+        "Diagnostic à 90 jours par cohorte mensuelle d'orientation",
+        "Même définition que le taux de diagnostic à 90 jours, calculée pour les épisodes orientés chaque mois "
+        "de la période. Seules les cohortes dont tous les épisodes ont 90 jours de recul à la date "
+        "d'observation sont montrées. Le délai médian d'une cohorte porte sur ses épisodes diagnostiqués au "
+        f"plus tard à la date d'observation ; il n'est pas diffusé s'il repose sur moins de {secret.SEUIL_SECRET} "
+        "diagnostics, et il est arrondi à 5 jours.",
+        "Épisodes orientés dans le mois (et dans la période), depuis au moins 90 jours à la date d'observation.",
+        ("taux_diagnostic_cohortes",),
+    ),
+    "delai_median": Definition(
+        "Délai médian de diagnostic",
+        "Médiane, en jours, de (date du diagnostic − date d'orientation) parmi les épisodes orientés pendant la "
+        "période et diagnostiqués au plus tard à la date d'observation. Non diffusé quand il repose sur moins "
+        f"de {secret.SEUIL_SECRET} diagnostics (le nombre de diagnostics vient de la requête par cohorte, "
+        "additionné sur les mois) ; arrondi à 5 jours.",
+        "Épisodes de la période diagnostiqués au plus tard à la date d'observation.",
+        ("taux_diagnostic_90j", "taux_diagnostic_cohortes"),
+    ),
+    "niveaux": Definition(
+        "Niveaux constatés",
+        "Répartition des niveaux relevés lors des diagnostics (numérique : débutant, intermédiaire, autonome, "
+        "non évalué ; linguistique : A1 à C2 du cadre européen, francophone) parmi les épisodes orientés "
+        "pendant la période et diagnostiqués au plus tard à la date d'observation. Un diagnostic daté sans "
+        "niveau compte en « non renseigné ».",
+        "Épisodes de la période diagnostiqués au plus tard à la date d'observation.",
+        ("niveaux_diagnostic",),
+    ),
+    "sortie_cohortes": Definition(
+        "Sortie en emploi à 12 mois par cohorte d'orientation",
+        "Même définition que le taux de sortie en emploi à 12 mois, calculée pour les épisodes orientés chaque "
+        "mois (ou trimestre) de la période. Seules les cohortes dont tous les épisodes ont 365 jours de recul "
+        "à la date d'observation sont montrées.",
+        "Épisodes orientés dans la cohorte (et dans la période), depuis au moins 365 jours à la date d'observation.",
+        ("taux_sortie_emploi_cohortes",),
+    ),
+    "groupes_sortie": Definition(
+        "Groupes de sortie",
+        f"{libelles.GROUPE_EMPLOI_DURABLE} : motifs emploi durable (CDI, CDD ou intérim de 6 mois et plus, "
+        "titularisation) et création d'entreprise ; emploi de transition : CDD ou intérim de "
+        "moins de 6 mois, contrat aidé ; formation : formation qualifiante ou préqualifiante ; autres sorties : "
+        "réorientation, déménagement, fin de droits, abandon, autre motif, motif non renseigné. Secret "
+        "statistique : les motifs d'un groupe forment une ventilation du groupe, et les motifs d'un groupe "
+        "masqué sont masqués aussi, pour qu'aucune case masquée ne se déduise des autres.",
+        "Sorties de la période du territoire (part de chaque groupe).",
+        ("sorties_par_motif",),
+    ),
+    "parcours": Definition(
+        "Parcours d'une cohorte",
+        "Les épisodes orientés pendant la cohorte et depuis au moins 365 jours à la date d'observation, puis, "
+        "parmi eux : diagnostic numérique et diagnostic linguistique datés au plus tard 90 jours après "
+        "l'orientation (les deux étapes se recouvrent en partie), sortie au plus tard 365 jours après "
+        "l'orientation quel que soit le motif, sortie dans ce délai pour un motif du groupe « sortie en "
+        "emploi », et pour un motif du groupe « emploi durable ».",
+        "Épisodes orientés pendant la cohorte, depuis au moins 365 jours à la date d'observation.",
+        ("parcours_cohorte",),
+    ),
+    # --- Qualité des données ---
+    "qualite_completude": Definition(
+        "Complétude des champs facultatifs",
+        "Parmi les épisodes courants du périmètre orientés pendant la période P, la part qui a une valeur dans "
+        "chaque champ facultatif : date et niveau des diagnostics numérique et linguistique, composition du foyer, "
+        "ancienneté au RSA. Pour le motif de sortie, la part des sorties dont le motif est renseigné (« non "
+        "renseigné » compte comme vide).",
+        "Épisodes courants orientés pendant P (pour le motif de sortie : ceux qui sont sortis).",
+        ("qualite_completude",),
     ),
 }

@@ -3,6 +3,7 @@
 python -m insertion load FICHIER [FICHIER ...] [--db CHEMIN] [--json] [--dry-run] [--force]
 python -m insertion indicators [--db CHEMIN] [--as-of AAAA-MM-JJ] [--from …] [--to …] [--ali CODE ...] [--json]
 python -m insertion demo [--db CHEMIN]
+python -m insertion catalogue [--json]
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def _date(text: str) -> date:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m insertion", description="ALI 93 — tableau de bord de l'insertion")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{load,indicators,demo,briefing}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{load,indicators,demo,briefing,catalogue}")
 
     def add_db(p: argparse.ArgumentParser) -> None:
         p.add_argument("--db", type=Path, help="base DuckDB (défaut : $INSERTION_DB, sinon data/insertion.duckdb)")
@@ -99,6 +100,9 @@ def _parser() -> argparse.ArgumentParser:
     briefing.add_argument("--from", dest="debut", type=_date, help="début de la période d'orientation")
     briefing.add_argument("--to", dest="fin", type=_date, help="fin de la période (et date d'observation)")
     briefing.add_argument("--out", type=Path, help="fichier PDF à écrire")
+
+    catalogue = commands.add_parser("catalogue", help="les requêtes de queries/ : titre, unité, sens, paramètres")
+    catalogue.add_argument("--json", action="store_true")
     return parser
 
 
@@ -255,15 +259,41 @@ def _cmd_roles(args: argparse.Namespace, db_path: Path) -> int:
     return 0
 
 
+def _cmd_catalogue(args: argparse.Namespace, db_path: Path) -> int:  # noqa: ARG001 (sans base)
+    from insertion.indicators import catalogue
+    from insertion.indicators.definitions import DEFINITIONS
+
+    entrees = [
+        {
+            "nom": r.nom,
+            "titre": r.titre,
+            "unite": r.unite,
+            "sens": r.sens,
+            "parametres": r.parametres,
+            "definitions": {cle: DEFINITIONS[cle].titre for cle in r.definitions},
+            "publication": "secret statistique" if r.hors_secret is None else f"hors secret : {r.hors_secret}",
+        }
+        for r in catalogue.CATALOGUE.values()
+    ]
+    if args.json:
+        print(json.dumps(entrees, ensure_ascii=False, indent=2))
+        return 0
+    for e in entrees:
+        print(f"{e['nom']} — {e['titre']} ({e['unite']}, sens {e['sens']})")
+        print(f"    paramètres : {', '.join(e['parametres']) or 'aucun'} ; {e['publication']}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    db_path = args.db or default_db_path()
+    db_path = getattr(args, "db", None) or default_db_path()
     commands = {
         "load": _cmd_load,
         "indicators": _cmd_indicators,
         "demo": _cmd_demo,
         "briefing": _cmd_briefing,
         "roles": _cmd_roles,
+        "catalogue": _cmd_catalogue,
     }
     try:
         return commands[args.command](args, db_path)

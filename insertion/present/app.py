@@ -19,7 +19,7 @@ import streamlit as st
 from insertion import formats, indicators, protect
 from insertion.config import default_db_path
 from insertion.figures import charts
-from insertion.indicators import autres_systemes, filters
+from insertion.indicators import autres_systemes, catalogue, filters
 from insertion.present import accessibilite, barre_filtres, connexion
 from insertion.protect import acces, questions
 from insertion.store import db, requetes
@@ -42,6 +42,7 @@ class Contexte:
     def sql(self, nom: str, **params) -> pd.DataFrame:
         """Un fichier de queries/ (ou de la base), en cache lui aussi ; les paramètres d'une requête du détail
         protégé sont d'abord restreints au rôle de la session (acces.restreindre)."""
+        catalogue.entree(nom)  # une requête que le catalogue ne déclare pas ne sort pas à l'écran
         params = connexion.restreindre(nom, params)
         return _sql(self.cle_base, nom, tuple(sorted(params.items())))
 
