@@ -52,3 +52,18 @@ def test_la_racine_du_paquet_ne_tient_que_le_socle_et_les_couches():
     paquets = {p.name for p in racine.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
     assert modules == SOCLE
     assert paquets == COUCHES
+
+
+def test_aucun_cycle_d_imports():
+    """Le contrat des couches laisse passer un cycle à l'intérieur d'une couche (un paquet et ses modules, cachés
+    par des imports dans les fonctions) : ici, aucun module n'importe, même de loin, un module qui l'importe."""
+    import grimp
+
+    graphe = grimp.build_graph("insertion")
+    cycles = sorted(
+        f"{a} → {b} → … → {a}"
+        for a in graphe.modules
+        for b in graphe.find_modules_directly_imported_by(a)
+        if graphe.chain_exists(importer=b, imported=a)
+    )
+    assert cycles == []

@@ -58,6 +58,8 @@ import pandas as pd
 
 from insertion.contrat import COLONNES_DATES, COLONNES_FREINS
 from insertion.demo import systemes as demo_systemes
+from insertion.demo.calendrier import mois as _mois
+from insertion.demo.calendrier import trajectoire as _trajectoire
 from insertion.store.referentiel import load_referentiel
 
 FIN = date(2026, 10, 31)
@@ -138,10 +140,6 @@ _EXERCICE_OUVERT = 2026
 # --------------------------------------------------------------------------- dates
 
 
-def _mois(d: date) -> int:
-    return d.year * 12 + d.month - 1
-
-
 def _debut_mois(m: np.ndarray | int) -> np.ndarray:
     return (np.asarray(m) - (1970 * 12)).astype("datetime64[M]").astype("datetime64[D]")
 
@@ -176,10 +174,6 @@ def _choix(
     if concentration:  # une variation propre à l'ALI autour des parts de référence
         p = rng.dirichlet(p * concentration)
     return np.asarray(valeurs, dtype=object)[rng.choice(len(valeurs), size=n, p=p / p.sum())]
-
-
-def _trajectoire(cap: float, tau: float, g: float, t: np.ndarray) -> np.ndarray:
-    return cap * (1 - np.exp(-t / tau)) * (1 + g * t / 12)
 
 
 def _parametres(ref, rng: np.random.Generator) -> dict[str, dict]:

@@ -361,7 +361,8 @@ def _moyens(params: dict, seed: int) -> pd.DataFrame:
     revues chaque trimestre, à la file active visée en fin de trimestre (arrondie à la dizaine supérieure) ; un
     référent pour 38 personnes environ, par demi-poste. Les référents formés par l'École des CIP arrivent par
     promotions, à partir de septembre 2024."""
-    from insertion.demo import _mois, _trajectoire
+    from insertion.demo.calendrier import mois as _mois
+    from insertion.demo.calendrier import trajectoire as _trajectoire
 
     rng = np.random.default_rng([seed, 14, 4])
     fin = _mois(FIN)

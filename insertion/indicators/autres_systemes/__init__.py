@@ -6,23 +6,9 @@ qui rendent le DataFrame de la requête (publié quand la couche de publication 
 système ; les pages les appellent par `ctx.requete("<module>.<fonction>", …)`.
 """
 
-import math
-from dataclasses import dataclass
-
-from insertion.protect import secret
+from insertion.indicators.autres_systemes.commun import LigneSynthese, valeur_publiee  # noqa: F401 (API)
 
 MODULES = ("freins", "mises_en_relation", "actions_collectives", "moyens")
-
-
-def valeur_publiee(valeur: object) -> float | int | str | None:
-    """Pour la CLI (JSON) : None quand il n'y a rien (aucune ligne), « secret » pour une case masquée par la
-    couche de publication (NaN), sinon le nombre (entier quand il l'est)."""
-    if valeur is None:
-        return None
-    v = float(valeur)
-    if math.isnan(v):
-        return secret.LIBELLE_MASQUE
-    return int(v) if v.is_integer() else v
 
 
 def resume(con, periode, perimetre) -> dict:
@@ -84,17 +70,6 @@ def lignes_texte(resultat: dict) -> list[str]:
             "référent"
         )
     return lignes
-
-
-@dataclass(frozen=True)
-class LigneSynthese:
-    """Une ligne de la vue d'ensemble et de la note pour un système : la carte (libellé, valeur, aide) et la phrase
-    de la note. Valeurs publiées : « secret » quand la couche les masque."""
-
-    libelle: str
-    valeur: str
-    aide: str
-    phrase: str | None  # None : rien à dire dans la note (masqué ou sans donnée)
 
 
 def lignes_synthese(con, periode, perimetre) -> list[LigneSynthese]:

@@ -78,7 +78,7 @@ def ateliers_apres_diagnostic(
 def resume(con: duckdb.DuckDBPyConnection, periode: Periode, perimetre: Perimetre = Perimetre()) -> dict:
     """Le périmètre pour la CLI `indicators --json` (clé « actions_collectives ») : valeurs publiées quand la couche
     de publication est posée ; {} sans séance sur la période."""
-    from insertion.indicators.autres_systemes import valeur_publiee
+    from insertion.indicators.autres_systemes.commun import valeur_publiee
 
     total = seances(con, periode, perimetre)
     if total.empty:
@@ -96,7 +96,7 @@ def ligne_synthese(con: duckdb.DuckDBPyConnection, periode: Periode, perimetre: 
     """Les personnes remobilisées lors des actions collectives de la période (vue d'ensemble, note) ; None sans
     séance qui déclare des personnes remobilisées."""
     from insertion import formats
-    from insertion.indicators.autres_systemes import LigneSynthese
+    from insertion.indicators.autres_systemes.commun import LigneSynthese
     from insertion.protect import secret
 
     total = seances(con, periode, perimetre)

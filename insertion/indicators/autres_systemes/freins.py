@@ -97,7 +97,7 @@ def resume(con: duckdb.DuckDBPyConnection, periode: Periode, perimetre: Perimetr
     """Le périmètre pour la CLI `indicators --json` (clé « freins ») : par frein, les personnes suivies dont la
     réponse est connue, celles qui ont le frein et leur part (« secret » quand elle est masquée, None sans réponse
     connue) ; {} quand personne n'est suivi à D."""
-    from insertion.indicators.autres_systemes import valeur_publiee
+    from insertion.indicators.autres_systemes.commun import valeur_publiee
 
     df = prevalence(con, periode, perimetre)
     if df.empty:
@@ -126,7 +126,7 @@ def frein_le_plus_frequent(df: pd.DataFrame) -> tuple[str, float] | None:
 def ligne_synthese(con: duckdb.DuckDBPyConnection, periode: Periode, perimetre: Perimetre = Perimetre()):
     """Le frein le plus fréquent parmi les personnes suivies (vue d'ensemble, note) ; None sans réponse connue."""
     from insertion import formats
-    from insertion.indicators.autres_systemes import LigneSynthese
+    from insertion.indicators.autres_systemes.commun import LigneSynthese
     from insertion.protect import secret
 
     df = prevalence(con, periode, perimetre)

@@ -54,7 +54,7 @@ def embauches_sorties(
 def resume(con: duckdb.DuckDBPyConnection, periode: Periode, perimetre: Perimetre = Perimetre()) -> dict:
     """Le département (ou le périmètre) pour la CLI `indicators --json` (clé « mises_en_relation ») : valeurs
     telles que la couche de publication les rend quand elle est posée ; None quand aucune mise en relation."""
-    from insertion.indicators.autres_systemes import valeur_publiee
+    from insertion.indicators.autres_systemes.commun import valeur_publiee
 
     volumes = mises_en_relation(con, periode, perimetre)
     if volumes.empty:
@@ -75,7 +75,7 @@ def ligne_synthese(con: duckdb.DuckDBPyConnection, periode: Periode, perimetre: 
     """La part des contrats longs parmi les embauches des partenaires (vue d'ensemble, note) ; None sans mise en
     relation sur la période."""
     from insertion import formats
-    from insertion.indicators.autres_systemes import LigneSynthese
+    from insertion.indicators.autres_systemes.commun import LigneSynthese
 
     volumes = mises_en_relation(con, periode, perimetre)
     if volumes.empty:

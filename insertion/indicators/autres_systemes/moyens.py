@@ -73,7 +73,7 @@ def dernier_mois(mensuels: pd.DataFrame) -> pd.Series | None:
 def resume(con: duckdb.DuckDBPyConnection, periode: Periode, perimetre: Perimetre = Perimetre()) -> dict:
     """Le dernier mois déclaré de la période pour la CLI `indicators --json` (clé « moyens ») ; {} sans moyens
     déclarés. Progressions vers les cibles 2026 : seulement pour tout le département (les cibles sont les siennes)."""
-    from insertion.indicators.autres_systemes import valeur_publiee
+    from insertion.indicators.autres_systemes.commun import valeur_publiee
 
     dernier = dernier_mois(moyens_mensuels(con, periode, perimetre))
     if dernier is None:
@@ -92,7 +92,7 @@ def resume(con: duckdb.DuckDBPyConnection, periode: Periode, perimetre: Perimetr
 def ligne_synthese(con: duckdb.DuckDBPyConnection, periode: Periode, perimetre: Perimetre = Perimetre()):
     """Les personnes suivies par référent au dernier mois déclaré (vue d'ensemble, note) ; None sans moyens."""
     from insertion import formats
-    from insertion.indicators.autres_systemes import LigneSynthese
+    from insertion.indicators.autres_systemes.commun import LigneSynthese
     from insertion.protect import secret
 
     dernier = dernier_mois(moyens_mensuels(con, periode, perimetre))
