@@ -10,10 +10,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from insertion import formats
+from insertion.contrat import DEPARTEMENT
 from insertion.figures import charts, resumes
 from insertion.protect import secret
-
-DEPARTEMENT = "Seine-Saint-Denis"
 
 COLONNES_VOLUMES = {
     "mises_en_relation": ("Mises en relation", formats.entier),
