@@ -11,6 +11,7 @@ cohérence : une valeur tirée d'une case masquée (une part, la somme d'un grou
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -831,3 +832,32 @@ def entonnoir(
     )
     fig.update_layout(height=hauteur(len(etapes), 60, 120), yaxis={"title": None}, showlegend=False)
     return fig
+
+
+# --- Graphique prêt à montrer ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Graphique:
+    """Une figure et tout ce que la page passe avec elle à `insertion.present.ui.graphique` (tableau, définitions,
+    secret, clé de widget, nom de fichier, résumé) : la vue (figures/sorties.py, figures/diagnostics.py) le
+    construit, la page ne fait que le placer."""
+
+    figure: go.Figure
+    table: pd.DataFrame
+    definitions: list
+    masque: bool
+    cle: str
+    tableau: str | None = None
+    resume: str | None = None
+
+    def options(self) -> dict:
+        """Les arguments nommés de `ui.graphique`, hors figure et vue."""
+        return {
+            "table": self.table,
+            "definitions": self.definitions,
+            "masque": self.masque,
+            "cle": self.cle,
+            "tableau": self.tableau,
+            "resume": self.resume,
+        }

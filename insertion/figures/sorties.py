@@ -1,0 +1,465 @@
+"""La vue « Sorties vers l'emploi » : chiffres clés, figures, tableaux et résumés, prêts à placer par
+pages/sorties.py.
+
+`VueSorties` lit les indicateurs par les deux fonctions de requête de la page (`ctx.requete`, `ctx.sql`, en
+cache) et rend des objets prêts : arguments des cartes KPI, `cohortes.Graphique` (figure, tableau protégé,
+définitions, résumé), ou None quand les filtres ne laissent rien à montrer (la page écrit alors l'état vide).
+Ni Streamlit ni SQL ici ; le secret passe toujours par insertion.figures.cohortes (donc `secret.proteger`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from insertion import formats
+from insertion.figures import cohortes, resumes
+from insertion.figures.cohortes import COULEURS_GROUPES, GROUPES_SORTIE, PAS, PERIODE, Graphique
+from insertion.figures.cohortes import DEFINITIONS as DEF
+from insertion.indicators import DEPARTEMENT
+from insertion.indicators.filters import Filtres
+from insertion.protect import secret
+
+COULEUR_EMPLOI = COULEURS_GROUPES["emploi_transition"]
+COULEUR_DURABLE = COULEURS_GROUPES["emploi_durable"]
+FORMATS = {
+    "denominateur": formats.entier,
+    "n_sortie_emploi": formats.entier,
+    "taux_sortie_emploi": formats.pourcentage,
+    "n_emploi_durable": formats.entier,
+    "taux_emploi_durable": formats.pourcentage,
+}
+COLONNES = {
+    "territoire": "Territoire",
+    "cohorte_libelle": "Cohorte d'orientation",
+    "denominateur": "Orientations avec 12 mois de recul",
+    "n_sortie_emploi": "Sorties en emploi à 12 mois",
+    "taux_sortie_emploi": "Taux de sortie en emploi à 12 mois",
+    "n_emploi_durable": "Sorties en emploi durable à 12 mois",
+    "taux_emploi_durable": "Taux de sortie en emploi durable à 12 mois",
+}
+INDICATEURS = {"taux_sortie_emploi": "Sortie en emploi", "taux_emploi_durable": "Emploi durable"}
+LEGENDE_CARTE = (
+    "Première ligne : le département (mêmes filtres de profil). Une case blanche : aucune orientation dans "
+    f"la cohorte, ou taux non diffusé (moins de {secret.SEUIL_SECRET} orientations, ou de 1 à "
+    f"{secret.SEUIL_SECRET - 1} personnes sorties ou non sorties : le taux redonnerait l'effectif). "
+    "Les cohortes de moins d'un an ne figurent pas."
+)
+LEGENDE_PARCOURS = (
+    "Les deux diagnostics se recouvrent en partie ; les sorties sont comptées quel que soit le diagnostic. "
+    "Chaque part se lit sur l'ensemble des orientés de la cohorte."
+)
+
+
+def texte_part_emploi(part: float | None, n_emploi: float | None, a_masque: bool) -> str:
+    """La valeur de la carte « Part des sorties en emploi » : la part, sinon « secret » quand un effectif est
+    masqué ou que la part seule ne se diffuse pas (n_emploi connu), sinon « – » (aucune sortie)."""
+    if part is not None:
+        return formats.pourcentage(part)
+    return secret.LIBELLE_MASQUE if a_masque or n_emploi is not None else formats.SANS_OBJET
+
+
+def survols_ali(aff: pd.DataFrame) -> list[str]:
+    """Le survol des barres par ALI : les deux taux et leur dénominateur, tels qu'affichés (« secret » compris)."""
+    return [
+        f"<b>{t}</b><br>Sortie en emploi : {e}<br>dont emploi durable : {d}<br>Orientations avec un an de recul : {n}"
+        for t, e, d, n in zip(
+            aff["territoire"], aff["taux_sortie_emploi"], aff["taux_emploi_durable"], aff["denominateur"], strict=True
+        )
+    ]
+
+
+def survols_cohortes(aff: pd.DataFrame) -> list[str]:
+    """Le survol des courbes par cohorte (colonnes territoire et cohorte_libelle déjà posées)."""
+    return [
+        f"<b>{t}</b><br>Orientés : {c}<br>Sortie en emploi : {e}<br>dont emploi durable : {d}<br>Orientations : {n}"
+        for t, c, e, d, n in zip(
+            aff["territoire"],
+            aff["cohorte_libelle"],
+            aff["taux_sortie_emploi"],
+            aff["taux_emploi_durable"],
+            aff["denominateur"],
+            strict=True,
+        )
+    ]
+
+
+def figure_motifs(m_ici: pd.DataFrame, prot: secret.Protege, aff: pd.DataFrame, territoire: str) -> go.Figure:
+    """Sorties par motif en barres horizontales, une trace par groupe de sortie (motifs de `motifs_ordonnes`) ;
+    « secret » au pied d'une barre masquée."""
+    fig = go.Figure()
+    for code, nom in GROUPES_SORTIE.items():
+        lignes = (m_ici["groupe_sortie"] == code).to_numpy()
+        if not lignes.any():
+            continue
+        fig.add_trace(
+            go.Bar(
+                y=list(aff["court"][lignes]),
+                x=list(prot.donnees["sorties"][lignes]),
+                name=nom,
+                orientation="h",
+                marker_color=COULEURS_GROUPES[code],
+                text=list(aff["sorties"][lignes]),
+                textposition="outside",
+                cliponaxis=False,
+                customdata=list(zip(aff["libelle"][lignes], aff["sorties"][lignes], strict=True)),
+                hovertemplate="<b>%{customdata[0]}</b><br>Sorties : %{customdata[1]}<extra></extra>",
+            )
+        )
+    cohortes.annoter_masques(
+        fig, list(aff["court"]), [secret.libelle_masque() if m else None for m in prot.masque["sorties"]]
+    )
+    fig.update_layout(
+        title=f"{territoire} : sorties par motif",
+        height=cohortes.hauteur(len(m_ici), 34),
+        yaxis={"autorange": "reversed", "title": None, "categoryorder": "array", "categoryarray": list(aff["court"])},
+        xaxis={"title": None, "tickformat": ",.0f"},
+        margin={"r": 60},
+    )
+    return fig
+
+
+def textes_parcours(aff: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Le texte de chaque étape de l'entonnoir (l'effectif, puis « effectif (part) ») et son survol."""
+    textes = [e if i == 0 else f"{e} ({p})" for i, (e, p) in enumerate(zip(aff["effectif"], aff["part"], strict=True))]
+    survols = [
+        f"<b>{lib}</b><br>Personnes : {e}<br>Part de la cohorte : {p}"
+        for lib, e, p in zip(aff["libelle"], aff["effectif"], aff["part"], strict=True)
+    ]
+    return textes, survols
+
+
+class VueSorties:
+    """Les objets de la vue pour des filtres donnés ; requete : `ctx.requete`, sql : `ctx.sql`."""
+
+    def __init__(self, filtres: Filtres, requete: Callable[..., pd.DataFrame], sql: Callable[..., pd.DataFrame]):
+        self.f = filtres
+        self.requete = requete
+        self.sql = sql
+        # Exemptés du secret : le département sans AUCUN filtre (ni territoire, ni profil), et lui seul.
+        self.au_departement = secret.departement_exempte(filtres.perimetre)
+        self.reference = cohortes.perimetre_departement(filtres.perimetre)
+        self.reference_exempte = secret.departement_exempte(self.reference)
+
+    # --- Lectures ---------------------------------------------------------------------------------------
+
+    def taux(self, perimetre, groupe: str = "departement") -> pd.DataFrame:
+        return self.requete("taux_sortie_emploi", periode=self.f.periode, perimetre=perimetre, groupe=groupe)
+
+    def par_cohorte(self, perimetre, pas: str, groupe: str = "departement") -> pd.DataFrame:
+        params = cohortes.params(self.f.periode, perimetre, groupe=groupe, pas=pas)
+        return self.sql("taux_sortie_emploi_cohortes", **params)
+
+    def motifs(self, perimetre, groupe: str = "departement") -> pd.DataFrame:
+        return self.requete("sorties_par_motif", periode=self.f.periode, perimetre=perimetre, groupe=groupe)
+
+    def groupes(self, perimetre, groupe: str = "departement") -> pd.DataFrame:
+        """Chaque groupe de motifs est une case publiée à part (queries/sorties_par_groupe.sql)."""
+        return self.requete("sorties_par_groupe", periode=self.f.periode, perimetre=perimetre, groupe=groupe)
+
+    # --- Chiffres clés ----------------------------------------------------------------------------------
+
+    def precision(self) -> str:
+        f = self.f
+        return (
+            f"Taux à 12 mois : épisodes orientés du {formats.date_longue(f.periode.debut)} au "
+            f"{formats.date_longue(f.as_of)} ayant au moins un an de recul. Sorties : celles datées dans la période."
+        )
+
+    def cartes(self) -> list[dict]:
+        """Les arguments de `ui.kpi` des quatre cartes, dans l'ordre."""
+        f = self.f
+        ici = cohortes.proteger_sortie(self.taux(f.perimetre), self.au_departement)
+        ici_aff = ici.affichage(FORMATS)
+        ref = cohortes.proteger_sortie(self.taux(self.reference), self.reference_exempte)
+        mois = cohortes.proteger_sortie(
+            cohortes.cohortes_completes(self.par_cohorte(f.perimetre, "mois")), self.au_departement
+        ).donnees
+        groupes_ici = cohortes.sorties_par_groupe(self.groupes(f.perimetre), self.au_departement)
+        n_emploi, part_emploi = cohortes.part_emploi(groupes_ici)
+        total_sorties = groupes_ici.affichage({"total": formats.entier})
+        mensuel = self.requete("entrees_sorties_mensuelles", periode=f.periode, perimetre=f.perimetre)
+        mensuel = secret.proteger(mensuel, effectifs=["sorties"], departement=self.au_departement).donnees
+        cartes = []
+        for colonne, nom in (
+            ("taux_sortie_emploi", "Sortie en emploi à 12 mois"),
+            ("taux_emploi_durable", "Sortie en emploi durable à 12 mois"),
+        ):
+            ecart = None
+            if f.sous_departement:
+                ecart = formats.evolution_points(
+                    cohortes.valeur(ici.donnees, colonne), cohortes.valeur(ref.donnees, colonne)
+                )
+            cartes.append(
+                {
+                    "label": nom,
+                    "valeur": cohortes.texte(ici_aff, colonne),
+                    "evolution": None if ecart is None else f"{ecart} vs département",
+                    "serie": cohortes.serie(mois, colonne, 100),
+                    "aide": f"Sur {cohortes.texte(ici_aff, 'denominateur')} orientations ayant un an de recul ; "
+                    "courbe : taux par mois d'orientation.",
+                }
+            )
+        cartes.append(
+            {
+                "label": "Sorties pendant la période",
+                "valeur": cohortes.texte(total_sorties, "total") if len(total_sorties) else "0",
+                "serie": cohortes.serie(mensuel, "sorties"),
+                "aide": "Épisodes dont la date de sortie tombe dans la période, tous motifs ; "
+                "courbe : sorties par mois.",
+            }
+        )
+        cartes.append(
+            {
+                "label": "Part des sorties en emploi",
+                "valeur": texte_part_emploi(part_emploi, n_emploi, groupes_ici.a_masque),
+                "aide": "Sorties de la période pour emploi durable, création d'entreprise ou emploi de transition "
+                + ("" if n_emploi is None else f"({formats.entier(n_emploi)}) ")
+                + "parmi toutes les sorties de la période ; non diffusée si l'un des effectifs est masqué.",
+            }
+        )
+        return cartes
+
+    # --- Par ALI ----------------------------------------------------------------------------------------
+
+    def par_ali(self) -> Graphique | None:
+        """Taux de sortie à 12 mois par ALI, le département en repère ; None : aucune ALI à montrer."""
+        par_ali = self.taux(self.f.perimetre, "ali").sort_values("groupe").reset_index(drop=True)
+        table, niveau = cohortes.empiler(self.taux(self.reference), par_ali)
+        prot, aff = cohortes.proteger_territoires(
+            table, niveau, cohortes.proteger_sortie, FORMATS, exempte=self.reference_exempte
+        )
+        alis = ~niveau.to_numpy()
+        if not alis.any():
+            return None
+        noms = [cohortes.libelle_groupe(g, court=True) for g in table["groupe"][alis]]
+        survols = survols_ali(aff[alis])
+        ref_emploi = cohortes.valeur(prot.donnees, "taux_sortie_emploi")
+        ref_durable = cohortes.valeur(prot.donnees, "taux_emploi_durable")
+        fig = cohortes.barres_superposees(
+            noms,
+            [
+                ("Sortie en emploi", list(prot.donnees["taux_sortie_emploi"][alis]), survols, COULEUR_EMPLOI),
+                ("dont emploi durable", list(prot.donnees["taux_emploi_durable"][alis]), survols, COULEUR_DURABLE),
+            ],
+            [
+                (ref_emploi, f"{DEPARTEMENT}, emploi : {formats.pourcentage(ref_emploi)}", "dash"),
+                (ref_durable, f"{DEPARTEMENT}, emploi durable : {formats.pourcentage(ref_durable)}", "dot"),
+            ],
+            titre="Part des orientations sorties en emploi dans les 12 mois",
+            masques=[cohortes.TAUX_MASQUE if m else None for m in prot.masque["taux_sortie_emploi"][alis]],
+        )
+        return Graphique(
+            fig,
+            table=aff.drop(columns="groupe").rename(columns=COLONNES),
+            definitions=["sortie_emploi_12m"],
+            masque=prot.a_masque,
+            cle="taux_ali",
+            tableau="taux de sortie à 12 mois par ALI",
+            resume=resumes.extremes(
+                resumes.points(noms, prot.donnees["taux_sortie_emploi"][alis], prot.masque["taux_sortie_emploi"][alis]),
+                mesure=COLONNES["taux_sortie_emploi"],
+                ecrire=formats.pourcentage,
+            ),
+        )
+
+    # --- Par cohorte ------------------------------------------------------------------------------------
+
+    def courbes(self, pas: str) -> Graphique | None:
+        """Taux par cohorte du territoire (et du département en tirets) ; None : aucune cohorte à 12 mois."""
+        f = self.f
+        coh_ici = cohortes.cohortes_completes(self.par_cohorte(f.perimetre, pas))
+        coh_ref = cohortes.cohortes_completes(self.par_cohorte(self.reference, pas))
+        if coh_ici.empty:
+            return None
+        if f.sous_departement:
+            table, niveau = cohortes.empiler(coh_ref, coh_ici)
+        else:  # le périmètre est le département lui-même
+            table, niveau = coh_ici, pd.Series(False, index=coh_ici.index)
+        prot = cohortes.proteger_sortie(table, (niveau & self.reference_exempte) | self.au_departement)
+        aff = prot.affichage(FORMATS)
+        aff["territoire"] = [DEPARTEMENT if n else f.territoire for n in niveau]
+        aff["cohorte_libelle"] = [cohortes.libelle_cohorte(c, pas) for c in table["cohorte"]]
+        aff["survol"] = survols_cohortes(aff)
+        series = []
+        lignes = [(False, f.territoire, "solid")] + ([(True, DEPARTEMENT, "dash")] if f.sous_departement else [])
+        for est_ref, nom_ligne, trait in lignes:
+            choix = (niveau == est_ref).to_numpy()
+            for colonne, nom, couleur in (
+                ("taux_sortie_emploi", "sortie en emploi", COULEUR_EMPLOI),
+                ("taux_emploi_durable", "emploi durable", COULEUR_DURABLE),
+            ):
+                valeurs, survols = list(prot.donnees[colonne][choix]), list(aff["survol"][choix])
+                series.append((f"{nom_ligne} : {nom}", valeurs, survols, couleur, trait))
+        fig = cohortes.courbes_cohortes(list(table["cohorte"][~niveau.to_numpy()]), series, titre_axe="Taux à 12 mois")
+        return Graphique(
+            fig,
+            table=aff[list(COLONNES)].rename(columns=COLONNES),
+            definitions=[DEF["sortie_cohortes"]],
+            masque=prot.a_masque,
+            cle=f"cohortes_{pas}",
+            tableau=f"taux de sortie à 12 mois par {PAS[pas].lower()} d'orientation",
+            resume=resumes.evolution(
+                resumes.points(
+                    aff["cohorte_libelle"][~niveau],
+                    prot.donnees["taux_sortie_emploi"][~niveau],
+                    prot.masque["taux_sortie_emploi"][~niveau],
+                ),
+                sujet=f"Pour {f.territoire}, le taux de sortie en emploi à 12 mois",
+                ecrire=formats.pourcentage,
+                variation="points",
+            ),
+        )
+
+    def carte(self, pas: str, indicateur: str) -> Graphique:
+        """Carte de chaleur ALI × cohorte d'un des deux taux (`INDICATEURS`), le département en première ligne."""
+        coh_ref = cohortes.cohortes_completes(self.par_cohorte(self.reference, pas))
+        coh_ali = cohortes.cohortes_completes(self.par_cohorte(self.f.perimetre, pas, "ali"))
+        table, niveau = cohortes.empiler(coh_ref, coh_ali)
+        prot, aff = cohortes.proteger_territoires(
+            table, niveau, cohortes.proteger_sortie, FORMATS, pas, exempte=self.reference_exempte
+        )
+        survols = [
+            f"<b>{t}</b><br>Orientés : {c}<br>{INDICATEURS[indicateur]} : {v}<br>Orientations : {n}"
+            for t, c, v, n in zip(
+                aff["territoire"], aff["cohorte_libelle"], aff[indicateur], aff["denominateur"], strict=True
+            )
+        ]
+        fig = cohortes.carte_territoires(prot, indicateur, survols, titre_echelle="Taux", pourcentage=True)
+        return Graphique(
+            fig,
+            table=aff[list(COLONNES)].rename(columns=COLONNES),
+            definitions=[DEF["sortie_cohortes"]],
+            masque=prot.a_masque,
+            cle=f"carte_{pas}_{indicateur}",
+            tableau=f"{INDICATEURS[indicateur].lower()} à 12 mois par ALI et par {PAS[pas].lower()}",
+            resume=resume_derniere_cohorte(table, niveau, prot, aff, indicateur, pas),
+        )
+
+    # --- Motifs et groupes ------------------------------------------------------------------------------
+
+    def par_motif(self) -> Graphique | None:
+        """Sorties de la période par motif, rangées par groupe ; None : aucune sortie."""
+        m_ici = self.motifs(self.f.perimetre)
+        if m_ici.empty:
+            return None
+        m_ici = cohortes.motifs_ordonnes(m_ici)
+        prot = cohortes.proteger_motifs(m_ici, self.au_departement)
+        aff = prot.affichage({"sorties": formats.entier})
+        tableau = aff.assign(groupe_libelle=m_ici["groupe_sortie"].map(GROUPES_SORTIE))[
+            ["court", "groupe_libelle", "sorties"]
+        ].rename(columns={"court": "Motif", "groupe_libelle": "Groupe", "sorties": "Sorties"})
+        return Graphique(
+            figure_motifs(m_ici, prot, aff, self.f.territoire),
+            table=tableau,
+            definitions=["sorties_par_motif", DEF["groupes_sortie"]],
+            masque=prot.a_masque,
+            cle="motifs",
+            resume=resumes.extremes(
+                resumes.points(aff["court"], prot.donnees["sorties"], prot.masque["sorties"]),
+                mesure="Sorties de la période par motif",
+                categorie="motif",
+                plus="le plus fréquent",
+                moins="le moins fréquent",
+            ),
+            tableau="sorties par motif",
+        )
+
+    def groupes_ali(self) -> Graphique | None:
+        """Part de chaque groupe de sortie, département puis ALI ; None : aucune sortie."""
+        m_ali = self.groupes(self.f.perimetre, "ali").sort_values("groupe", kind="stable")
+        if m_ali.empty:
+            return None
+        fig, tableau, masque = cohortes.parts_par_territoire(
+            self.groupes(self.reference),
+            m_ali,
+            cohortes.sorties_par_groupe,
+            {"sorties": formats.entier, "part": formats.pourcentage, "total": formats.entier},
+            categorie="groupe_sortie",
+            categories=GROUPES_SORTIE,
+            couleurs=COULEURS_GROUPES,
+            effectif="sorties",
+            titre="Groupes de sortie par ALI, en part des sorties de la période",
+            exempte=self.reference_exempte,
+            colonnes={
+                "territoire": "Territoire",
+                "libelle": "Groupe de sortie",
+                "sorties": "Sorties",
+                "part": "Part",
+                "total": "Toutes sorties",
+            },
+        )
+        return Graphique(
+            fig,
+            table=tableau,
+            definitions=["sorties_par_motif", DEF["groupes_sortie"]],
+            masque=masque,
+            cle="groupes_ali",
+            tableau="groupes de sortie par ALI",
+        )
+
+    # --- Parcours d'une cohorte -------------------------------------------------------------------------
+
+    def _parcours(self, pas: str) -> pd.DataFrame:
+        params = cohortes.params(self.f.periode, self.f.perimetre, groupe="departement", pas=pas)
+        return self.sql("parcours_cohorte", **params)
+
+    def choix_cohortes(self, pas: str) -> dict[str, str]:
+        """Les choix du sélecteur de cohorte : toute la période, puis les cohortes de la plus récente à la plus
+        ancienne (clé : la date ISO de la cohorte)."""
+        parcours = cohortes.cohortes_completes(self._parcours(pas))
+        return {PERIODE: "Toutes les cohortes de la période ayant un an de recul"} | {
+            c.date().isoformat(): cohortes.libelle_cohorte(c, pas) for c in reversed(list(parcours["cohorte"]))
+        }
+
+    def parcours(self, pas: str, cle_cohorte: str) -> Graphique | None:
+        """L'entonnoir de la cohorte choisie ; None : cohorte vide."""
+        choix = self.choix_cohortes(pas)
+        if cle_cohorte == PERIODE:
+            ligne = self._parcours(PERIODE)
+        else:
+            parcours = cohortes.cohortes_completes(self._parcours(pas))
+            ligne = parcours[parcours["cohorte"].dt.date.astype(str) == cle_cohorte]
+        if ligne.empty or ligne["orientes"].iloc[0] == 0:  # NaN : cohorte masquée, montrée « secret » plus bas
+            return None
+        etapes = cohortes.etapes_parcours(ligne.iloc[0])
+        prot = cohortes.proteger_parcours(etapes, self.au_departement)
+        aff = prot.affichage({"effectif": formats.entier, "part": formats.pourcentage})
+        textes, survols = textes_parcours(aff)
+        fig = cohortes.entonnoir(etapes, prot.donnees, textes, survols, prot.masque["effectif"])
+        fig.update_layout(title=f"{self.f.territoire} · {choix[cle_cohorte]}")
+        return Graphique(
+            fig,
+            # La cohorte en première colonne : le fichier exporté dit lui-même de quelle cohorte il s'agit.
+            table=aff[["libelle", "effectif", "part"]]
+            .rename(columns={"libelle": "Étape", "effectif": "Personnes", "part": "Part de la cohorte"})
+            .assign(**{"Cohorte d'orientation": choix[cle_cohorte]})[
+                ["Cohorte d'orientation", "Étape", "Personnes", "Part de la cohorte"]
+            ],
+            definitions=[DEF["parcours"]],
+            masque=prot.a_masque,
+            cle=f"parcours_{pas}_{cle_cohorte}",
+            resume=resumes.etapes(
+                resumes.points(aff["libelle"], prot.donnees["effectif"], prot.masque["effectif"]),
+                resumes.points(aff["libelle"], prot.donnees["part"], prot.masque["part"]),
+            ),
+            tableau="parcours de la cohorte " + ("toute la période" if cle_cohorte == PERIODE else choix[cle_cohorte]),
+        )
+
+
+def resume_derniere_cohorte(
+    table: pd.DataFrame, niveau: pd.Series, prot: secret.Protege, aff: pd.DataFrame, indicateur: str, pas: str
+) -> str | None:
+    """La carte lue sur sa dernière colonne : la cohorte la plus récente qui a un an de recul, ALI par ALI."""
+    alis_carte = ~niveau.to_numpy()
+    if not alis_carte.any():
+        return None
+    derniere = table["cohorte"][alis_carte].max()
+    choix = alis_carte & (table["cohorte"] == derniere).to_numpy()
+    return resumes.extremes(
+        resumes.points(aff["territoire"][choix], prot.donnees[indicateur][choix], prot.masque[indicateur][choix]),
+        mesure=f"{INDICATEURS[indicateur]} à 12 mois, cohorte {cohortes.libelle_cohorte(derniere, pas)}",
+        ecrire=formats.pourcentage,
+    )
