@@ -48,7 +48,7 @@ import pandas as pd
 import pytest
 
 from insertion import indicators
-from insertion.figures import cohortes
+from insertion.figures import cohortes, sorties
 from insertion.store.db import open_read_only
 from insertion.store.requetes import Perimetre, Periode, run
 from tests.conftest import build_db, csv_bytes, ligne
@@ -287,7 +287,7 @@ def test_a_masked_group_masks_all_its_motifs():
         "abandon": False,
         "reorientation": False,
     }
-    assert cohortes.part_emploi(groupes) == (70.0, pytest.approx(70 / 102))
+    assert sorties.part_emploi(groupes) == (70.0, pytest.approx(70 / 102))
 
 
 def test_department_rows_are_never_masked_but_territories_are():
@@ -298,7 +298,7 @@ def test_department_rows_are_never_masked_but_territories_are():
     d = groupes.donnees
     assert list(d["groupe"]) == [DEP, DEP, "ALI14", "ALI14"]  # le département reste en tête
     assert list(d["sorties"].isna()) == [False, False, True, True]
-    assert cohortes.part_emploi(cohortes.sorties_par_groupe(ali)) == (None, None)
+    assert sorties.part_emploi(cohortes.sorties_par_groupe(ali)) == (None, None)
 
 
 def test_shares_follow_their_masked_counts():

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pandas as pd
+import plotly.colors as pcolors
 import plotly.graph_objects as go
 
 from insertion import formats
-from insertion.figures import cohortes, resumes
+from insertion.figures import charts, cohortes, resumes
 from insertion.figures.cohortes import DEFINITIONS as DEF
 from insertion.figures.cohortes import DIAGNOSTICS, Graphique
 from insertion.indicators import DEPARTEMENT
@@ -64,12 +65,80 @@ def ecart_delai(ici: float | None, ref: float | None) -> str | None:
     return ("+" if ici >= ref else "") + cohortes.jours(ici - ref)
 
 
+def couleurs_niveaux(diagnostic: str) -> dict[str, str]:
+    """Une échelle ordonnée (Cividis) pour les niveaux, du plus faible au plus élevé ; gris pour le reste."""
+    ordonnes = [n for n in cohortes.ORDRE_NIVEAUX[diagnostic] if n not in cohortes.GRIS_NIVEAUX]
+    teintes = pcolors.sample_colorscale(
+        charts.ECHELLE_CONTINUE, [i / (len(ordonnes) - 1) for i in range(len(ordonnes))]
+    )
+    return dict(zip(ordonnes, teintes, strict=True)) | cohortes.GRIS_NIVEAUX
+
+
+def barres_territoires(
+    noms: list[str],
+    valeurs: list[float | None],
+    survols: list[str],
+    *,
+    titre_axe: str,
+    pourcentage: bool,
+    reference: float | None = None,
+    libelle_reference: str | None = None,
+    masques: list[str | None] | None = None,
+) -> go.Figure:
+    """Barres horizontales par territoire (dans l'ordre donné, le premier en haut) et une ligne verticale
+    pointillée pour la valeur du département. Une valeur masquée n'a pas de barre : `masques` donne le
+    texte écrit à sa place (« secret »), None pour une barre affichée."""
+    x = [None if v is None or pd.isna(v) else v for v in valeurs]
+    fig = go.Figure(
+        go.Bar(
+            x=x,
+            y=noms,
+            orientation="h",
+            marker_color=cohortes.COULEUR_BARRE,
+            customdata=survols,
+            hovertemplate="%{customdata}<extra></extra>",
+            name=titre_axe,
+            # La valeur dans la barre, à sa base : lue sans survol ni règle, et loin de la ligne du département qui
+            # passe près du bout des barres (une barre trop courte la porte juste après elle ; une valeur masquée
+            # n'a ni barre ni texte). Blanc sur le bleu de la palette : 5,2:1.
+            text=[cohortes.texte_barre(v, pourcentage) for v in x],
+            textposition="auto",
+            insidetextanchor="start",
+            insidetextfont={"color": "#FFFFFF"},
+            cliponaxis=False,
+        )
+    )
+    if reference is not None:
+        fig.add_vline(
+            x=reference,
+            line_dash="dash",
+            line_color=cohortes.COULEUR_REFERENCE,
+            line_width=2,
+            annotation_text=libelle_reference,
+            annotation_position="top",
+        )
+    fig.update_layout(
+        height=cohortes.hauteur(len(noms)),
+        showlegend=False,
+        xaxis_title=titre_axe,
+        yaxis={"autorange": "reversed", "title": None},
+        margin={"t": 60, "r": 70},
+    )
+    if pourcentage:
+        fig.update_xaxes(tickformat=".0%", rangemode="tozero")
+    else:
+        fig.update_xaxes(rangemode="tozero")
+    if masques:
+        cohortes.annoter_masques(fig, noms, masques)
+    return fig
+
+
 def figure_niveaux(
     ici: pd.DataFrame, prot: secret.Protege, aff: pd.DataFrame, diagnostic: str, territoire: str
 ) -> go.Figure:
     """Les niveaux constatés d'un territoire en barres verticales (échelle Cividis, hors échelle hachurés) ;
     la part en texte, « secret » au pied d'une barre masquée."""
-    couleurs = cohortes.couleurs_niveaux(diagnostic)
+    couleurs = couleurs_niveaux(diagnostic)
     fig = go.Figure(
         go.Bar(
             x=list(ici["libelle"]),
@@ -201,7 +270,7 @@ class VueDiagnostics:
                 for t, v, n in zip(aff["territoire"][alis], aff[colonne][alis], aff[effectif][alis], strict=True)
             ]
             ref = cohortes.valeur(prot.donnees, colonne)
-            fig = cohortes.barres_territoires(
+            fig = barres_territoires(
                 noms,
                 list(prot.donnees[colonne][alis]),
                 survols,
@@ -340,7 +409,7 @@ class VueDiagnostics:
             FORMATS_NIVEAUX,
             categorie="niveau",
             categories={code: cohortes.LIBELLES_NIVEAUX[diag][code] for code in cohortes.ORDRE_NIVEAUX[diag]},
-            couleurs=cohortes.couleurs_niveaux(diag),
+            couleurs=couleurs_niveaux(diag),
             effectif="episodes",
             titre="Répartition par ALI, en part des diagnostics datés",
             colonnes={"territoire": "Territoire"} | colonnes_niveaux(nom),

@@ -15,10 +15,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from insertion import formats
-from insertion.figures import cohortes, resumes
+from insertion.figures import charts, cohortes, resumes
 from insertion.figures.cohortes import COULEURS_GROUPES, GROUPES_SORTIE, PAS, PERIODE, Graphique
 from insertion.figures.cohortes import DEFINITIONS as DEF
-from insertion.indicators import DEPARTEMENT
+from insertion.indicators import DEPARTEMENT, libelles
 from insertion.indicators.filters import Filtres
 from insertion.protect import secret
 
@@ -39,6 +39,15 @@ COLONNES = {
     "taux_sortie_emploi": "Taux de sortie en emploi à 12 mois",
     "n_emploi_durable": "Sorties en emploi durable à 12 mois",
     "taux_emploi_durable": "Taux de sortie en emploi durable à 12 mois",
+}
+MOTIFS_COURTS = libelles.MOTIFS_COURTS
+COULEURS_ETAPES = {
+    "orientes": charts.PALETTE[0],
+    "diag_numerique_90j": charts.PALETTE[3],
+    "diag_linguistique_90j": charts.PALETTE[3],
+    "sortis_12m": charts.PALETTE[1],
+    "sortis_emploi_12m": COULEURS_GROUPES["emploi_transition"],
+    "sortis_emploi_durable_12m": COULEURS_GROUPES["emploi_durable"],
 }
 INDICATEURS = {"taux_sortie_emploi": "Sortie en emploi", "taux_emploi_durable": "Emploi durable"}
 LEGENDE_CARTE = (
@@ -131,6 +140,163 @@ def textes_parcours(aff: pd.DataFrame) -> tuple[list[str], list[str]]:
     return textes, survols
 
 
+def motifs_ordonnes(motifs: pd.DataFrame) -> pd.DataFrame:
+    """Les motifs d'un territoire rangés par groupe de sortie puis par effectif décroissant, avec leur groupe
+    et un libellé court pour l'axe du graphique."""
+    out = motifs.reset_index(drop=True)
+    out = out.assign(groupe_sortie=cohortes.groupe_sortie(out).to_numpy() if len(out) else [])
+    out["court"] = [MOTIFS_COURTS.get(m, lib) for m, lib in zip(out["motif_sortie"], out["libelle"], strict=True)]
+    rang = out["groupe_sortie"].map({g: i for i, g in enumerate(GROUPES_SORTIE)})
+    out = out.assign(_rang=rang).sort_values(["_rang", "sorties"], ascending=[True, False], kind="stable")
+    return out.drop(columns="_rang").reset_index(drop=True)
+
+
+def part_emploi(groupes: secret.Protege) -> tuple[float | None, float | None]:
+    """Sorties en emploi (emploi durable + transition) d'un seul territoire et leur part de ses sorties ;
+    (None, None) sans sortie, ou quand l'un des deux groupes ou sa part est masqué."""
+    d = groupes.donnees
+    if d.empty:
+        return None, None
+    emploi = d[d["groupe_sortie"].isin(["emploi_durable", "emploi_transition"])]
+    if emploi.empty:  # aucune sortie en emploi : 0, et une part nulle si les parts sont diffusées
+        return 0.0, (None if d["part"].isna().all() else 0.0)
+    if emploi[["sorties", "part"]].isna().to_numpy().any():
+        return None, None
+    n = float(emploi["sorties"].sum())
+    # La part est un taux : règle des taux sur (sorties en emploi, toutes les sorties du territoire).
+    if not secret.taux_publiable(n, d["total"].iloc[0], groupes.seuil):
+        return n, None
+    return n, float(emploi["part"].sum())
+
+
+def barres_superposees(
+    noms: list[str],
+    series: list[tuple[str, list[float | None], list[str], str]],
+    references: list[tuple[float | None, str, str]],
+    *,
+    titre: str,
+    masques: list[str | None] | None = None,
+) -> go.Figure:
+    """Taux par territoire en barres horizontales superposées (la seconde série, incluse dans la première,
+    plus étroite par-dessus) ; une ligne verticale par valeur de référence (valeur, libellé, style de trait).
+    series : (nom, valeurs, textes de survol, couleur)."""
+    fig = go.Figure()
+    for i, (nom, valeurs, survols, couleur) in enumerate(series):
+        fig.add_trace(
+            go.Bar(
+                x=[None if v is None or pd.isna(v) else v for v in valeurs],
+                y=noms,
+                name=nom,
+                orientation="h",
+                marker_color=couleur,
+                width=0.8 if i == 0 else 0.45,
+                customdata=survols,
+                hovertemplate="%{customdata}<extra></extra>",
+            )
+        )
+    # Les valeurs en colonne dans la marge droite, une ligne par territoire (« 14,1 % · 7,9 % ») : au bout des
+    # barres, elles croisaient les lignes du département, et la barre étroite n'a pas la place d'un texte.
+    textes = [
+        " · ".join(
+            cohortes.texte_barre(None if v is None or pd.isna(v) else v, True) or formats.SANS_OBJET for v in ligne
+        )
+        for ligne in zip(*(valeurs for _, valeurs, _, _ in series), strict=True)
+    ]
+    en_tete = "<br>".join(("" if i == 0 else "· ") + nom for i, (nom, _, _, _) in enumerate(series))
+    for nom, texte in zip(noms, textes, strict=True):
+        if texte.strip(" ·" + formats.SANS_OBJET):
+            fig.add_annotation(
+                x=1, xref="paper", xanchor="left", xshift=8, y=nom, yref="y", text=texte, showarrow=False,
+                font={"size": 12},
+            )  # fmt: skip
+    fig.add_annotation(
+        x=1, xref="paper", xanchor="left", xshift=8, y=1, yref="paper", yanchor="bottom", text=en_tete,
+        showarrow=False, font={"size": 11},
+    )  # fmt: skip
+    for valeur_ref, libelle, trait in references:
+        if valeur_ref is None:
+            continue
+        fig.add_vline(x=valeur_ref, line_dash=trait, line_color=cohortes.COULEUR_REFERENCE, line_width=2)
+        # La ligne verticale n'a pas d'entrée de légende : une trace vide la nomme.
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="lines",
+                name=libelle,
+                line={"color": cohortes.COULEUR_REFERENCE, "dash": trait, "width": 2},
+                hoverinfo="skip",
+            )
+        )
+    fig.update_layout(
+        barmode="overlay",
+        title=titre,
+        height=cohortes.hauteur(len(noms)) + 60,
+        xaxis={"title": None, "tickformat": ".0%", "rangemode": "tozero"},
+        yaxis={"autorange": "reversed", "title": None},
+        margin={"t": 60, "r": 150},
+    )
+    if masques:
+        cohortes.annoter_masques(fig, noms, masques)
+    return fig
+
+
+def courbes_cohortes(
+    cohortes_: list,
+    series: list[tuple[str, list[float | None], list[str], str, str]],
+    *,
+    titre_axe: str,
+) -> go.Figure:
+    """Un taux par cohorte (axe du temps) ; series : (nom, valeurs, textes de survol, couleur, trait).
+    Une valeur masquée laisse un trou dans la courbe."""
+    fig = go.Figure()
+    x = [pd.Timestamp(c) for c in cohortes_]
+    for nom, valeurs, survols, couleur, trait in series:
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=[None if v is None or pd.isna(v) else v for v in valeurs],
+                name=nom,
+                mode="lines+markers",
+                line={"color": couleur, "dash": trait, "width": 3 if trait == "solid" else 2},
+                customdata=survols,
+                hovertemplate="%{customdata}<extra></extra>",
+                connectgaps=False,
+            )
+        )
+    fig.update_layout(
+        height=460,
+        yaxis={"title": titre_axe, "tickformat": ".0%", "rangemode": "tozero"},
+        xaxis={"title": None, "tickformat": "%b %Y"},
+        hovermode="closest",
+    )
+    return fig
+
+
+def entonnoir(
+    etapes: pd.DataFrame, donnees: pd.DataFrame, textes: list[str], survols: list[str], masque: pd.Series
+) -> go.Figure:
+    """Entonnoir du parcours d'une cohorte ; une étape masquée n'a pas de barre : son libellé porte son
+    texte (« secret »)."""
+    noms = [f"{nom} : {t}" if m else nom for nom, t, m in zip(etapes["libelle"], textes, masque, strict=True)]
+    fig = go.Figure(
+        go.Funnel(
+            y=noms,
+            x=[None if pd.isna(v) else v for v in donnees["effectif"]],
+            text=textes,
+            textinfo="text",
+            textposition="outside",
+            cliponaxis=False,
+            marker={"color": [COULEURS_ETAPES.get(e, cohortes.COULEUR_BARRE) for e in etapes["etape"]]},
+            customdata=survols,
+            hovertemplate="%{customdata}<extra></extra>",
+            connector={"fillcolor": "#EEEEEE"},
+        )
+    )
+    fig.update_layout(height=cohortes.hauteur(len(etapes), 60, 120), yaxis={"title": None}, showlegend=False)
+    return fig
+
+
 class VueSorties:
     """Les objets de la vue pour des filtres donnés ; requete : `ctx.requete`, sql : `ctx.sql`."""
 
@@ -178,7 +344,7 @@ class VueSorties:
             cohortes.cohortes_completes(self.par_cohorte(f.perimetre, "mois")), self.au_departement
         ).donnees
         groupes_ici = cohortes.sorties_par_groupe(self.groupes(f.perimetre), self.au_departement)
-        n_emploi, part_emploi = cohortes.part_emploi(groupes_ici)
+        n_emploi, part = part_emploi(groupes_ici)
         total_sorties = groupes_ici.affichage({"total": formats.entier})
         mensuel = self.requete("entrees_sorties_mensuelles", periode=f.periode, perimetre=f.perimetre)
         mensuel = secret.proteger(mensuel, effectifs=["sorties"], departement=self.au_departement).donnees
@@ -214,7 +380,7 @@ class VueSorties:
         cartes.append(
             {
                 "label": "Part des sorties en emploi",
-                "valeur": texte_part_emploi(part_emploi, n_emploi, groupes_ici.a_masque),
+                "valeur": texte_part_emploi(part, n_emploi, groupes_ici.a_masque),
                 "aide": "Sorties de la période pour emploi durable, création d'entreprise ou emploi de transition "
                 + ("" if n_emploi is None else f"({formats.entier(n_emploi)}) ")
                 + "parmi toutes les sorties de la période ; non diffusée si l'un des effectifs est masqué.",
@@ -238,7 +404,7 @@ class VueSorties:
         survols = survols_ali(aff[alis])
         ref_emploi = cohortes.valeur(prot.donnees, "taux_sortie_emploi")
         ref_durable = cohortes.valeur(prot.donnees, "taux_emploi_durable")
-        fig = cohortes.barres_superposees(
+        fig = barres_superposees(
             noms,
             [
                 ("Sortie en emploi", list(prot.donnees["taux_sortie_emploi"][alis]), survols, COULEUR_EMPLOI),
@@ -293,7 +459,7 @@ class VueSorties:
             ):
                 valeurs, survols = list(prot.donnees[colonne][choix]), list(aff["survol"][choix])
                 series.append((f"{nom_ligne} : {nom}", valeurs, survols, couleur, trait))
-        fig = cohortes.courbes_cohortes(list(table["cohorte"][~niveau.to_numpy()]), series, titre_axe="Taux à 12 mois")
+        fig = courbes_cohortes(list(table["cohorte"][~niveau.to_numpy()]), series, titre_axe="Taux à 12 mois")
         return Graphique(
             fig,
             table=aff[list(COLONNES)].rename(columns=COLONNES),
@@ -345,7 +511,7 @@ class VueSorties:
         m_ici = self.motifs(self.f.perimetre)
         if m_ici.empty:
             return None
-        m_ici = cohortes.motifs_ordonnes(m_ici)
+        m_ici = motifs_ordonnes(m_ici)
         prot = cohortes.proteger_motifs(m_ici, self.au_departement)
         aff = prot.affichage({"sorties": formats.entier})
         tableau = aff.assign(groupe_libelle=m_ici["groupe_sortie"].map(GROUPES_SORTIE))[
@@ -428,7 +594,7 @@ class VueSorties:
         prot = cohortes.proteger_parcours(etapes, self.au_departement)
         aff = prot.affichage({"effectif": formats.entier, "part": formats.pourcentage})
         textes, survols = textes_parcours(aff)
-        fig = cohortes.entonnoir(etapes, prot.donnees, textes, survols, prot.masque["effectif"])
+        fig = entonnoir(etapes, prot.donnees, textes, survols, prot.masque["effectif"])
         fig.update_layout(title=f"{self.f.territoire} · {choix[cle_cohorte]}")
         return Graphique(
             fig,
