@@ -32,15 +32,6 @@ PAS = {"mois": "Mois", "trimestre": "Trimestre"}
 PERIODE = "periode"  # pas « toute la période » des requêtes de cohortes
 TAUX_MASQUE = secret.LIBELLE_MASQUE  # « secret », comme toute case masquée
 
-ORDRE_NIVEAUX = {
-    "numerique": ["debutant", "intermediaire", "autonome", "non_evalue", "non_renseigne"],
-    "linguistique": ["A1", "A2", "B1", "B2", "C1", "C2", "francophone", "non_renseigne"],
-}
-LIBELLES_NIVEAUX = {
-    "numerique": libelles.NIVEAUX_NUMERIQUES | {"non_renseigne": libelles.NON_RENSEIGNE},
-    "linguistique": libelles.NIVEAUX_LINGUISTIQUES | {"non_renseigne": libelles.NON_RENSEIGNE},
-}
-
 GROUPES_SORTIE = libelles.GROUPES_SORTIE
 COULEURS_GROUPES = {
     "emploi_durable": charts.PALETTE[2],  # vert bleuté
@@ -174,7 +165,7 @@ def serie(donnees: pd.DataFrame, colonne: str, facteur: float = 1.0) -> list[flo
 # --- Secret statistique ------------------------------------------------------------------------------
 
 
-def _ou(prot: secret.Protege, colonne: str, masque: pd.Series) -> None:
+def ou_masque(prot: secret.Protege, colonne: str, masque: pd.Series) -> None:
     """Masque en plus les cases de `colonne` là où `masque` est vrai (valeur tirée d'une case masquée)."""
     masque = pd.Series(masque, index=prot.donnees.index).fillna(False).astype(bool)
     courant = prot.masque[colonne] if colonne in prot.masque else pd.Series(False, index=prot.donnees.index)
@@ -205,79 +196,12 @@ def proteger_parts(
     # Une case masquée en amont (NaN, couche de publication) le reste, même au département exempté : la
     # règle de ventilation de `secret.proteger` n'y porte que sur les lignes sous le département.
     for colonne in (effectif, *autres_effectifs):
-        _ou(prot, colonne, pd.to_numeric(df[colonne], errors="coerce").isna().reset_index(drop=True))
-    _ou(prot, part, prot.masque[effectif])
+        ou_masque(prot, colonne, pd.to_numeric(df[colonne], errors="coerce").isna().reset_index(drop=True))
+    ou_masque(prot, part, prot.masque[effectif])
     return prot
 
 
-def proteger_diagnostic(df: pd.DataFrame, departement: bool | pd.Series) -> secret.Protege:
-    """Taux à 90 jours (dénominateur : orientations à 90 jours de recul ; règle des taux de `secret`) et
-    délai médian (sur au moins `seuil` diagnostics datés, arrondi à 5 jours) ; les effectifs hors exemption
-    sont masqués de 1 à seuil − 1, et le taux d'un numérateur masqué aussi (taux × dénominateur affiché
-    redonnerait le numérateur)."""
-    prot = secret.proteger(
-        df,
-        effectifs=["denominateur", "numerateur", "diagnostics"],
-        taux={"taux_90j": "denominateur"},
-        numerateurs={"taux_90j": "numerateur"},
-        medianes={"delai_median_j": "diagnostics"},
-        departement=departement,
-    )
-    _ou(prot, "taux_90j", prot.masque["numerateur"])
-    # Sous la couche de publication, un délai absent sur un effectif masqué (NaN, zéro compris) est masqué, pas
-    # « sans objet » : « – » dirait qu'aucun diagnostic n'est daté, donc que l'effectif masqué vaut 0.
-    _ou(prot, "delai_median_j", prot.donnees["delai_median_j"].isna() & prot.masque["diagnostics"])
-    return prot
-
-
-def proteger_niveaux(df: pd.DataFrame, departement: bool | pd.Series) -> secret.Protege:
-    """Niveaux constatés (sortie de `niveaux`) : ceux d'un territoire forment une ventilation de ses
-    diagnostics datés, et la part d'un effectif masqué est masquée aussi."""
-    return proteger_parts(
-        df,
-        effectif="episodes",
-        part="part",
-        total="total",
-        ventilation=["groupe"],
-        departement=departement,
-        autres_effectifs=["total"],  # le total d'un territoire est écrit dans le titre du graphique
-    )
-
-
-def proteger_sortie(df: pd.DataFrame, departement: bool | pd.Series) -> secret.Protege:
-    """Taux de sortie en emploi et en emploi durable à 12 mois, sur leur dénominateur ; le taux d'un
-    numérateur masqué (de 1 à seuil − 1 hors exemption) est masqué aussi."""
-    prot = secret.proteger(
-        df,
-        effectifs=["denominateur", "n_sortie_emploi", "n_emploi_durable"],
-        taux={"taux_sortie_emploi": "denominateur", "taux_emploi_durable": "denominateur"},
-        numerateurs={"taux_sortie_emploi": "n_sortie_emploi", "taux_emploi_durable": "n_emploi_durable"},
-        departement=departement,
-    )
-    _ou(prot, "taux_sortie_emploi", prot.masque["n_sortie_emploi"])
-    _ou(prot, "taux_emploi_durable", prot.masque["n_emploi_durable"])
-    return prot
-
-
-# --- Diagnostics -------------------------------------------------------------------------------------
-
-
-def avec_diagnostics(indicateur: pd.DataFrame, cohortes: pd.DataFrame) -> pd.DataFrame:
-    """Ajoute à taux_diagnostic (par groupe) le nombre de diagnostics datés au plus tard à D, la population du
-    délai médian : c'est la somme, sur les cohortes mensuelles du groupe, de la colonne `diagnostics`.
-
-    Quand taux_diagnostic le donne déjà (colonne `diagnostics`, avec sa clé de cellule), c'est ce total qui
-    reste : publié, il a sa propre case ; la somme de cohortes publiées compterait 0 pour une cohorte masquée
-    (un total masqué deviendrait « 0 »). Une somme qui touche une case masquée (NaN) reste NaN."""
-    out = indicateur.copy()
-    if "diagnostics" in out.columns:
-        return out
-    somme = cohortes.groupby("groupe")["diagnostics"].sum(min_count=1)
-    masquee = cohortes["diagnostics"].isna().groupby(cohortes["groupe"]).any()
-    somme = somme.where(~masquee.reindex(somme.index, fill_value=False))
-    out["diagnostics"] = out["groupe"].map(somme)
-    out.loc[~out["groupe"].isin(cohortes["groupe"]), "diagnostics"] = 0
-    return out
+# --- Tables par territoire et par cohorte --------------------------------------------------------------
 
 
 def empiler(departement: pd.DataFrame, territoires: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
@@ -327,21 +251,7 @@ def grille(donnees: pd.DataFrame, colonne: str, lignes: list[str]) -> pd.DataFra
     return table.reindex(presentes)
 
 
-def niveaux(df: pd.DataFrame, diagnostic: str) -> pd.DataFrame:
-    """Niveaux constatés par groupe, dans l'ordre de l'échelle, avec libellé, total du groupe et part."""
-    ordre = ORDRE_NIVEAUX[diagnostic]
-    noms = LIBELLES_NIVEAUX[diagnostic]
-    out = df.copy()
-    out["rang"] = out["niveau"].map({n: i for i, n in enumerate(ordre)}).fillna(len(ordre))
-    out["libelle"] = [libelles.libelle(noms, n) for n in out["niveau"]]
-    # Une case masquée (NaN) rend le total inconnu : la somme des seules cases visibles serait un faux total,
-    # et des parts calculées sur lui aussi.
-    out["total"] = out.groupby("groupe")["episodes"].transform(_somme_publiee)
-    out["part"] = out["episodes"] / out["total"]
-    return out.sort_values(["groupe", "rang"], kind="stable").drop(columns="rang").reset_index(drop=True)
-
-
-# --- Sorties -----------------------------------------------------------------------------------------
+# --- Groupes de sortie (vue Sorties et note d'une page) ------------------------------------------------
 
 
 def groupe_sortie(motifs: pd.DataFrame) -> pd.Series:
@@ -358,7 +268,7 @@ def _niveau(df: pd.DataFrame, departement: bool | pd.Series) -> pd.Series:
     return pd.Series(departement).reset_index(drop=True).astype(bool)
 
 
-def _somme_publiee(valeurs: pd.Series) -> float:
+def somme_publiee(valeurs: pd.Series) -> float:
     """La somme de cases publiées : masquée (NaN) dès qu'une case l'est. Compter une case masquée pour 0
     publierait un total faux, et un total nul là où tout est masqué."""
     return float(valeurs.sum(min_count=len(valeurs))) if len(valeurs) else 0.0
@@ -382,10 +292,10 @@ def sorties_par_groupe(motifs: pd.DataFrame, departement: bool | pd.Series = Fal
     # des seules cases visibles (un groupe dont tous les motifs sont masqués vaudrait 0).
     table = (
         brut.groupby(colonnes, sort=False)
-        .agg(sorties=("sorties", _somme_publiee), _departement=("_departement", "all"))
+        .agg(sorties=("sorties", somme_publiee), _departement=("_departement", "all"))
         .reset_index()
     )
-    table["total"] = table.groupby("groupe")["sorties"].transform(_somme_publiee)
+    table["total"] = table.groupby("groupe")["sorties"].transform(somme_publiee)
     table["part"] = table["sorties"] / table["total"]
     table["libelle"] = table["groupe_sortie"].map(GROUPES_SORTIE)
     rang = table["groupe_sortie"].map({g: i for i, g in enumerate(GROUPES_SORTIE)})
@@ -421,31 +331,6 @@ def proteger_motifs(motifs: pd.DataFrame, departement: bool | pd.Series = False)
 def texte(table: pd.DataFrame, colonne: str) -> str:
     """La première valeur affichable d'une colonne (carte KPI), « – » si la table est vide."""
     return str(table[colonne].iloc[0]) if len(table) else formats.SANS_OBJET
-
-
-# --- Parcours ----------------------------------------------------------------------------------------
-
-
-def etapes_parcours(ligne: pd.Series | dict) -> pd.DataFrame:
-    """Les étapes d'une cohorte (une ligne de parcours_cohorte.sql) : etape, libelle, effectif, orientes,
-    part (de la cohorte)."""
-    # Valeurs publiées : une case masquée reste NaN (jamais 0), et sa part aussi.
-    orientes = float(ligne["orientes"])
-    rows = [
-        {"etape": cle, "libelle": nom, "effectif": float(ligne[cle]), "orientes": orientes}
-        for cle, nom in ETAPES_PARCOURS.items()
-    ]
-    out = pd.DataFrame(rows)
-    out["part"] = out["effectif"] / orientes if orientes else float("nan")
-    return out
-
-
-def proteger_parcours(etapes: pd.DataFrame, departement: bool) -> secret.Protege:
-    """Les étapes se recouvrent (ce n'est pas une ventilation) : pas de masquage secondaire ; une part est
-    masquée avec son effectif, et toutes quand la cohorte compte moins de personnes que le seuil."""
-    return proteger_parts(
-        etapes, effectif="effectif", part="part", total="orientes", ventilation=None, departement=departement
-    )
 
 
 # --- Figures -----------------------------------------------------------------------------------------

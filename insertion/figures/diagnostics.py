@@ -18,10 +18,18 @@ from insertion import formats
 from insertion.figures import charts, cohortes, resumes
 from insertion.figures.cohortes import DEFINITIONS as DEF
 from insertion.figures.cohortes import DIAGNOSTICS, Graphique
-from insertion.indicators import DEPARTEMENT
+from insertion.indicators import DEPARTEMENT, libelles
 from insertion.indicators.filters import Filtres
 from insertion.protect import secret
 
+ORDRE_NIVEAUX = {
+    "numerique": ["debutant", "intermediaire", "autonome", "non_evalue", "non_renseigne"],
+    "linguistique": ["A1", "A2", "B1", "B2", "C1", "C2", "francophone", "non_renseigne"],
+}
+LIBELLES_NIVEAUX = {
+    "numerique": libelles.NIVEAUX_NUMERIQUES | {"non_renseigne": libelles.NON_RENSEIGNE},
+    "linguistique": libelles.NIVEAUX_LINGUISTIQUES | {"non_renseigne": libelles.NON_RENSEIGNE},
+}
 CLES_DEF = {"numerique": "diag_numerique", "linguistique": "diag_linguistique"}
 FORMATS = {
     "denominateur": formats.entier,
@@ -39,6 +47,75 @@ LEGENDE_CARTE = (
     "l'effectif masqué). Les mois orientés depuis "
     "moins de 90 jours ne figurent pas."
 )
+
+
+# --- Secret statistique de la vue ----------------------------------------------------------------------
+
+
+def proteger_diagnostic(df: pd.DataFrame, departement: bool | pd.Series) -> secret.Protege:
+    """Taux à 90 jours (dénominateur : orientations à 90 jours de recul ; règle des taux de `secret`) et
+    délai médian (sur au moins `seuil` diagnostics datés, arrondi à 5 jours) ; les effectifs hors exemption
+    sont masqués de 1 à seuil − 1, et le taux d'un numérateur masqué aussi (taux × dénominateur affiché
+    redonnerait le numérateur)."""
+    prot = secret.proteger(
+        df,
+        effectifs=["denominateur", "numerateur", "diagnostics"],
+        taux={"taux_90j": "denominateur"},
+        numerateurs={"taux_90j": "numerateur"},
+        medianes={"delai_median_j": "diagnostics"},
+        departement=departement,
+    )
+    cohortes.ou_masque(prot, "taux_90j", prot.masque["numerateur"])
+    # Sous la couche de publication, un délai absent sur un effectif masqué (NaN, zéro compris) est masqué, pas
+    # « sans objet » : « – » dirait qu'aucun diagnostic n'est daté, donc que l'effectif masqué vaut 0.
+    cohortes.ou_masque(prot, "delai_median_j", prot.donnees["delai_median_j"].isna() & prot.masque["diagnostics"])
+    return prot
+
+
+def proteger_niveaux(df: pd.DataFrame, departement: bool | pd.Series) -> secret.Protege:
+    """Niveaux constatés (sortie de `niveaux`) : ceux d'un territoire forment une ventilation de ses
+    diagnostics datés, et la part d'un effectif masqué est masquée aussi."""
+    return cohortes.proteger_parts(
+        df,
+        effectif="episodes",
+        part="part",
+        total="total",
+        ventilation=["groupe"],
+        departement=departement,
+        autres_effectifs=["total"],  # le total d'un territoire est écrit dans le titre du graphique
+    )
+
+
+def avec_diagnostics(indicateur: pd.DataFrame, cohortes: pd.DataFrame) -> pd.DataFrame:
+    """Ajoute à taux_diagnostic (par groupe) le nombre de diagnostics datés au plus tard à D, la population du
+    délai médian : c'est la somme, sur les cohortes mensuelles du groupe, de la colonne `diagnostics`.
+
+    Quand taux_diagnostic le donne déjà (colonne `diagnostics`, avec sa clé de cellule), c'est ce total qui
+    reste : publié, il a sa propre case ; la somme de cohortes publiées compterait 0 pour une cohorte masquée
+    (un total masqué deviendrait « 0 »). Une somme qui touche une case masquée (NaN) reste NaN."""
+    out = indicateur.copy()
+    if "diagnostics" in out.columns:
+        return out
+    somme = cohortes.groupby("groupe")["diagnostics"].sum(min_count=1)
+    masquee = cohortes["diagnostics"].isna().groupby(cohortes["groupe"]).any()
+    somme = somme.where(~masquee.reindex(somme.index, fill_value=False))
+    out["diagnostics"] = out["groupe"].map(somme)
+    out.loc[~out["groupe"].isin(cohortes["groupe"]), "diagnostics"] = 0
+    return out
+
+
+def niveaux(df: pd.DataFrame, diagnostic: str) -> pd.DataFrame:
+    """Niveaux constatés par groupe, dans l'ordre de l'échelle, avec libellé, total du groupe et part."""
+    ordre = ORDRE_NIVEAUX[diagnostic]
+    noms = LIBELLES_NIVEAUX[diagnostic]
+    out = df.copy()
+    out["rang"] = out["niveau"].map({n: i for i, n in enumerate(ordre)}).fillna(len(ordre))
+    out["libelle"] = [libelles.libelle(noms, n) for n in out["niveau"]]
+    # Une case masquée (NaN) rend le total inconnu : la somme des seules cases visibles serait un faux total,
+    # et des parts calculées sur lui aussi.
+    out["total"] = out.groupby("groupe")["episodes"].transform(cohortes.somme_publiee)
+    out["part"] = out["episodes"] / out["total"]
+    return out.sort_values(["groupe", "rang"], kind="stable").drop(columns="rang").reset_index(drop=True)
 
 
 def colonnes_ali(nom: str) -> dict[str, str]:
@@ -67,7 +144,7 @@ def ecart_delai(ici: float | None, ref: float | None) -> str | None:
 
 def couleurs_niveaux(diagnostic: str) -> dict[str, str]:
     """Une échelle ordonnée (Cividis) pour les niveaux, du plus faible au plus élevé ; gris pour le reste."""
-    ordonnes = [n for n in cohortes.ORDRE_NIVEAUX[diagnostic] if n not in cohortes.GRIS_NIVEAUX]
+    ordonnes = [n for n in ORDRE_NIVEAUX[diagnostic] if n not in cohortes.GRIS_NIVEAUX]
     teintes = pcolors.sample_colorscale(
         charts.ECHELLE_CONTINUE, [i / (len(ordonnes) - 1) for i in range(len(ordonnes))]
     )
@@ -187,7 +264,7 @@ class VueDiagnostics:
             "taux_diagnostic_cohortes",
             **cohortes.params(self.f.periode, perimetre, groupe=groupe, diagnostic=diagnostic),
         )
-        return cohortes.avec_diagnostics(par_periode, par_mois), par_mois
+        return avec_diagnostics(par_periode, par_mois), par_mois
 
     def _niveaux(self, perimetre, groupe: str, diagnostic: str) -> pd.DataFrame:
         params = cohortes.params(self.f.periode, perimetre, groupe=groupe, diagnostic=diagnostic)
@@ -208,12 +285,12 @@ class VueDiagnostics:
         cartes = []
         for diag, nom in DIAGNOSTICS.items():
             ici, ici_mois = self.indicateur(diag, f.perimetre)
-            prot = cohortes.proteger_diagnostic(ici, self.au_departement)
+            prot = proteger_diagnostic(ici, self.au_departement)
             aff = prot.affichage(FORMATS)
-            mois = cohortes.proteger_diagnostic(cohortes.cohortes_completes(ici_mois), self.au_departement).donnees
+            mois = proteger_diagnostic(cohortes.cohortes_completes(ici_mois), self.au_departement).donnees
             ecart_taux = ecart = None
             if f.sous_departement:
-                ref = cohortes.proteger_diagnostic(self.indicateur(diag, self.reference)[0], self.reference_exempte)
+                ref = proteger_diagnostic(self.indicateur(diag, self.reference)[0], self.reference_exempte)
                 ref = ref.donnees
                 ecart_taux = formats.evolution_points(
                     cohortes.valeur(prot.donnees, "taux_90j"), cohortes.valeur(ref, "taux_90j")
@@ -254,7 +331,7 @@ class VueDiagnostics:
         ali_periode = ali_periode.sort_values("groupe").reset_index(drop=True)
         table, niveau = cohortes.empiler(ref_periode, ali_periode)
         prot, aff = cohortes.proteger_territoires(
-            table, niveau, cohortes.proteger_diagnostic, FORMATS, exempte=self.reference_exempte
+            table, niveau, proteger_diagnostic, FORMATS, exempte=self.reference_exempte
         )
         alis = ~niveau.to_numpy()
         if not alis.any():
@@ -325,7 +402,7 @@ class VueDiagnostics:
         ali_mois = self.indicateur(diag, self.f.perimetre, "ali")[1]
         table, niveau = cohortes.empiler(cohortes.cohortes_completes(ref_mois), cohortes.cohortes_completes(ali_mois))
         prot, aff = cohortes.proteger_territoires(
-            table, niveau, cohortes.proteger_diagnostic, FORMATS, "mois", exempte=self.reference_exempte
+            table, niveau, proteger_diagnostic, FORMATS, "mois", exempte=self.reference_exempte
         )
         if table.empty:
             return None
@@ -375,10 +452,10 @@ class VueDiagnostics:
     def niveaux(self, diag: str) -> Graphique | None:
         """Les niveaux constatés du territoire ; None : aucun diagnostic daté."""
         nom = DIAGNOSTICS[diag].lower()
-        ici = cohortes.niveaux(self._niveaux(self.f.perimetre, "departement", diag), diag)
+        ici = niveaux(self._niveaux(self.f.perimetre, "departement", diag), diag)
         if ici.empty:
             return None
-        prot = cohortes.proteger_niveaux(ici, self.au_departement)
+        prot = proteger_niveaux(ici, self.au_departement)
         aff = prot.affichage(FORMATS_NIVEAUX)
         colonnes = colonnes_niveaux(nom)
         return Graphique(
@@ -403,12 +480,12 @@ class VueDiagnostics:
         if niv_ali.empty:
             return None
         fig, tableau, masque = cohortes.parts_par_territoire(
-            cohortes.niveaux(niv_ref, diag),
-            cohortes.niveaux(niv_ali, diag),
-            cohortes.proteger_niveaux,
+            niveaux(niv_ref, diag),
+            niveaux(niv_ali, diag),
+            proteger_niveaux,
             FORMATS_NIVEAUX,
             categorie="niveau",
-            categories={code: cohortes.LIBELLES_NIVEAUX[diag][code] for code in cohortes.ORDRE_NIVEAUX[diag]},
+            categories={code: LIBELLES_NIVEAUX[diag][code] for code in ORDRE_NIVEAUX[diag]},
             couleurs=couleurs_niveaux(diag),
             effectif="episodes",
             titre="Répartition par ALI, en part des diagnostics datés",

@@ -62,6 +62,46 @@ LEGENDE_PARCOURS = (
 )
 
 
+# --- Secret statistique de la vue ----------------------------------------------------------------------
+
+
+def proteger_sortie(df: pd.DataFrame, departement: bool | pd.Series) -> secret.Protege:
+    """Taux de sortie en emploi et en emploi durable à 12 mois, sur leur dénominateur ; le taux d'un
+    numérateur masqué (de 1 à seuil − 1 hors exemption) est masqué aussi."""
+    prot = secret.proteger(
+        df,
+        effectifs=["denominateur", "n_sortie_emploi", "n_emploi_durable"],
+        taux={"taux_sortie_emploi": "denominateur", "taux_emploi_durable": "denominateur"},
+        numerateurs={"taux_sortie_emploi": "n_sortie_emploi", "taux_emploi_durable": "n_emploi_durable"},
+        departement=departement,
+    )
+    cohortes.ou_masque(prot, "taux_sortie_emploi", prot.masque["n_sortie_emploi"])
+    cohortes.ou_masque(prot, "taux_emploi_durable", prot.masque["n_emploi_durable"])
+    return prot
+
+
+def etapes_parcours(ligne: pd.Series | dict) -> pd.DataFrame:
+    """Les étapes d'une cohorte (une ligne de parcours_cohorte.sql) : etape, libelle, effectif, orientes,
+    part (de la cohorte)."""
+    # Valeurs publiées : une case masquée reste NaN (jamais 0), et sa part aussi.
+    orientes = float(ligne["orientes"])
+    rows = [
+        {"etape": cle, "libelle": nom, "effectif": float(ligne[cle]), "orientes": orientes}
+        for cle, nom in cohortes.ETAPES_PARCOURS.items()
+    ]
+    out = pd.DataFrame(rows)
+    out["part"] = out["effectif"] / orientes if orientes else float("nan")
+    return out
+
+
+def proteger_parcours(etapes: pd.DataFrame, departement: bool) -> secret.Protege:
+    """Les étapes se recouvrent (ce n'est pas une ventilation) : pas de masquage secondaire ; une part est
+    masquée avec son effectif, et toutes quand la cohorte compte moins de personnes que le seuil."""
+    return cohortes.proteger_parts(
+        etapes, effectif="effectif", part="part", total="orientes", ventilation=None, departement=departement
+    )
+
+
 def texte_part_emploi(part: float | None, n_emploi: float | None, a_masque: bool) -> str:
     """La valeur de la carte « Part des sorties en emploi » : la part, sinon « secret » quand un effectif est
     masqué ou que la part seule ne se diffuse pas (n_emploi connu), sinon « – » (aucune sortie)."""
@@ -337,10 +377,10 @@ class VueSorties:
     def cartes(self) -> list[dict]:
         """Les arguments de `ui.kpi` des quatre cartes, dans l'ordre."""
         f = self.f
-        ici = cohortes.proteger_sortie(self.taux(f.perimetre), self.au_departement)
+        ici = proteger_sortie(self.taux(f.perimetre), self.au_departement)
         ici_aff = ici.affichage(FORMATS)
-        ref = cohortes.proteger_sortie(self.taux(self.reference), self.reference_exempte)
-        mois = cohortes.proteger_sortie(
+        ref = proteger_sortie(self.taux(self.reference), self.reference_exempte)
+        mois = proteger_sortie(
             cohortes.cohortes_completes(self.par_cohorte(f.perimetre, "mois")), self.au_departement
         ).donnees
         groupes_ici = cohortes.sorties_par_groupe(self.groupes(f.perimetre), self.au_departement)
@@ -395,7 +435,7 @@ class VueSorties:
         par_ali = self.taux(self.f.perimetre, "ali").sort_values("groupe").reset_index(drop=True)
         table, niveau = cohortes.empiler(self.taux(self.reference), par_ali)
         prot, aff = cohortes.proteger_territoires(
-            table, niveau, cohortes.proteger_sortie, FORMATS, exempte=self.reference_exempte
+            table, niveau, proteger_sortie, FORMATS, exempte=self.reference_exempte
         )
         alis = ~niveau.to_numpy()
         if not alis.any():
@@ -444,7 +484,7 @@ class VueSorties:
             table, niveau = cohortes.empiler(coh_ref, coh_ici)
         else:  # le périmètre est le département lui-même
             table, niveau = coh_ici, pd.Series(False, index=coh_ici.index)
-        prot = cohortes.proteger_sortie(table, (niveau & self.reference_exempte) | self.au_departement)
+        prot = proteger_sortie(table, (niveau & self.reference_exempte) | self.au_departement)
         aff = prot.affichage(FORMATS)
         aff["territoire"] = [DEPARTEMENT if n else f.territoire for n in niveau]
         aff["cohorte_libelle"] = [cohortes.libelle_cohorte(c, pas) for c in table["cohorte"]]
@@ -485,7 +525,7 @@ class VueSorties:
         coh_ali = cohortes.cohortes_completes(self.par_cohorte(self.f.perimetre, pas, "ali"))
         table, niveau = cohortes.empiler(coh_ref, coh_ali)
         prot, aff = cohortes.proteger_territoires(
-            table, niveau, cohortes.proteger_sortie, FORMATS, pas, exempte=self.reference_exempte
+            table, niveau, proteger_sortie, FORMATS, pas, exempte=self.reference_exempte
         )
         survols = [
             f"<b>{t}</b><br>Orientés : {c}<br>{INDICATEURS[indicateur]} : {v}<br>Orientations : {n}"
@@ -590,8 +630,8 @@ class VueSorties:
             ligne = parcours[parcours["cohorte"].dt.date.astype(str) == cle_cohorte]
         if ligne.empty or ligne["orientes"].iloc[0] == 0:  # NaN : cohorte masquée, montrée « secret » plus bas
             return None
-        etapes = cohortes.etapes_parcours(ligne.iloc[0])
-        prot = cohortes.proteger_parcours(etapes, self.au_departement)
+        etapes = etapes_parcours(ligne.iloc[0])
+        prot = proteger_parcours(etapes, self.au_departement)
         aff = prot.affichage({"effectif": formats.entier, "part": formats.pourcentage})
         textes, survols = textes_parcours(aff)
         fig = entonnoir(etapes, prot.donnees, textes, survols, prot.masque["effectif"])
