@@ -55,41 +55,6 @@ from insertion.store.publication import verrou_ecriture as _write_lock
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 
 
-# Les colonnes des épisodes, écrites en toutes lettres (aucun SQL n'est composé) et insérées par nom : les freins
-# (contrat §7.1, schéma 9) sont au bout de la table, dans une base neuve comme dans une base mise à niveau.
-_INSERT_HISTORIQUE = """
-INSERT INTO episodes_historique BY NAME
-SELECT $id AS id_chargement, id_beneficiaire, code_ali, code_commune, date_orientation, type_parcours,
-       date_diag_numerique, niveau_numerique, date_diag_linguistique, niveau_linguistique, date_sortie, motif_sortie,
-       tranche_age, sexe, composition_foyer, anciennete_rsa, frein_logement, frein_garde_enfants, frein_mobilite,
-       frein_sante, frein_numerique, frein_langue, frein_administratif, date_extraction
-FROM _verifie WHERE motif_rejet IS NULL
-"""
-# Les colonnes préparées pour les indicateurs sont calculées dans la même écriture (leur définition :
-# insertion/store/sql/episodes_indicateurs.sql) ; plusieurs_episodes, qui dépend des autres ALI, l'est ensuite.
-# Trié par ALI puis orientation : un filtre sur une ALI ne lit que ses blocs.
-_INSERT_COURANT = """
-INSERT INTO episodes BY NAME
-SELECT $id AS id_chargement, v.id_beneficiaire, v.code_ali, v.code_commune, v.date_orientation, v.type_parcours,
-       v.date_diag_numerique, v.niveau_numerique, v.date_diag_linguistique, v.niveau_linguistique, v.date_sortie,
-       v.motif_sortie, v.tranche_age, v.sexe, v.composition_foyer, v.anciennete_rsa, v.frein_logement,
-       v.frein_garde_enfants, v.frein_mobilite, v.frein_sante, v.frein_numerique, v.frein_langue,
-       v.frein_administratif, v.date_extraction,
-       c.ept,
-       CAST(year(v.date_orientation) * 12 + month(v.date_orientation) - 1 AS INTEGER) AS m_orientation,
-       CAST(year(v.date_sortie) * 12 + month(v.date_sortie) - 1 AS INTEGER) AS m_sortie,
-       coalesce(v.date_sortie IS NOT NULL AND r.sortie_emploi, false) AS sortie_emploi,
-       coalesce(v.date_sortie IS NOT NULL AND r.emploi_durable, false) AS emploi_durable,
-       false AS plusieurs_episodes,
-       -- Clé de la personne (insertion/store/cles.py) : pads du sel liés, jamais écrits dans le texte.
-       cle_hmac('p|' || v.id_beneficiaire, $ipad, $opad) AS cle_personne
-FROM _verifie AS v
-JOIN ref_communes AS c USING (code_commune)
-LEFT JOIN ref_motifs_sortie AS r ON r.motif_sortie = coalesce(v.motif_sortie, 'non_renseigne')
-WHERE v.motif_rejet IS NULL AND list_contains($remplacees, v.code_ali)
-ORDER BY v.code_ali, v.date_orientation
-"""
-
 STATUTS = ("loaded", "already_loaded", "older_snapshot", "refused", "to_confirm")
 
 # forcer : True confirme tout remplacement ; un ensemble de jetons (Apercu.jeton) ne confirme que ces
@@ -213,16 +178,7 @@ def _contract_table(raw: reading.TableBrute, columns: list[str]) -> pa.Table:
 def _extraction_date(con: duckdb.DuckDBPyConnection, name: str) -> date:
     # Chaque valeur distincte est lue une fois (le plus souvent, il n'y en a qu'une) ; les lignes ne sont
     # relues que pour citer celles dont la date est absente ou illisible.
-    ((bad_lines, dates),) = con.execute(
-        """
-        WITH valeurs AS (
-            SELECT brut, norm_date(brut) AS d FROM (SELECT DISTINCT date_extraction AS brut FROM _brut)
-        )
-        SELECT (SELECT list(_ligne ORDER BY _ligne) FROM _brut
-                WHERE date_extraction IS NULL OR date_extraction IN (SELECT brut FROM valeurs WHERE d IS NULL)),
-               (SELECT list(DISTINCT d) FILTER (WHERE d IS NOT NULL) FROM valeurs)
-        """
-    ).fetchall()
+    ((bad_lines, dates),) = con.execute(_sql("dates_extraction")).fetchall()
     if not bad_lines and not dates:
         # Toutes les lignes de données sont malformées (séparateur, guillemets) : aucune date d'extraction.
         raise FichierRefuse(
@@ -257,12 +213,7 @@ def _rejections(con: duckdb.DuckDBPyConnection, raw: reading.TableBrute) -> dict
 
 def _store_quarantine(con: duckdb.DuckDBPyConnection, load_id: int, raw: reading.TableBrute) -> None:
     con.execute(
-        """
-        INSERT INTO quarantaine
-        SELECT $id, _ligne, CASE WHEN code_ali IN (SELECT code_ali FROM ref_ali) THEN code_ali END,
-               colonne_rejet, motif_rejet, detail_rejet
-        FROM _verifie WHERE motif_rejet IS NOT NULL
-        """,
+        _sql("inserer_quarantaine"),
         {"id": load_id},
     )
     if raw.malformees:
@@ -275,10 +226,7 @@ def _store_quarantine(con: duckdb.DuckDBPyConnection, load_id: int, raw: reading
 def _record_load(con: duckdb.DuckDBPyConnection, result: LoadResult, digest: str, years: list[int]) -> int:
     load_id = con.execute("SELECT nextval('seq_chargement')").fetchall()[0][0]
     con.execute(
-        """
-        INSERT INTO chargements VALUES ($id, $fichier, $empreinte, $nature, $statut, $date_extraction,
-            $lues, $acceptees, $rejetees, $ali_remplacees, $ali_historique, $annees, $message, current_localtimestamp())
-        """,
+        _sql("inserer_chargement"),
         {
             "id": load_id,
             "fichier": result.file,
@@ -334,14 +282,7 @@ def _load_caseload(
     finally:
         con.unregister("_brut")
     accepted = con.execute("SELECT count(*) FROM _verifie WHERE motif_rejet IS NULL").fetchall()[0][0]
-    current = con.execute(
-        """
-        SELECT v.code_ali, s.date_extraction
-        FROM (SELECT DISTINCT code_ali FROM _verifie WHERE motif_rejet IS NULL) AS v
-        LEFT JOIN instantanes AS s ON s.code_ali = v.code_ali AND s.courant
-        ORDER BY v.code_ali
-        """
-    ).fetchall()
+    current = con.execute(_sql("instantanes_en_place")).fetchall()
     # À date égale, la nouvelle extraction remplace l'ancienne : c'est une correction.
     replaced = [ali for ali, in_place in current if in_place is None or as_of >= in_place]
     older = {ali: in_place for ali, in_place in current if in_place is not None and as_of < in_place}
@@ -374,18 +315,14 @@ def _load_caseload(
     result.id_chargement = load_id
     avant = apercus.etat_ali(con, replaced)
     with _sans_ordre_d_insertion(con):
-        con.execute(_INSERT_HISTORIQUE, {"id": load_id})
+        con.execute(_sql("inserer_historique_file_active"), {"id": load_id})
     _store_quarantine(con, load_id, raw)
     con.execute(
         "UPDATE instantanes SET courant = false WHERE courant AND list_contains($remplacees, code_ali)",
         {"remplacees": replaced},
     )
     con.execute(
-        """
-        INSERT INTO instantanes
-        SELECT code_ali, $date_extraction, $id, count(*), list_contains($remplacees, code_ali)
-        FROM _verifie WHERE motif_rejet IS NULL GROUP BY code_ali
-        """,
+        _sql("inserer_instantanes"),
         {"id": load_id, "remplacees": replaced, "date_extraction": as_of},
     )
     replace_current_episodes(con, load_id, replaced)
@@ -397,7 +334,7 @@ def _load_caseload(
 def replace_current_episodes(con: duckdb.DuckDBPyConnection, load_id: int, replaced: list[str]) -> None:
     """Les épisodes courants des ALI remplacées deviennent ceux du fichier."""
     con.execute("DELETE FROM episodes WHERE list_contains($remplacees, code_ali)", {"remplacees": replaced})
-    con.execute(_INSERT_COURANT, {"id": load_id, "remplacees": replaced, **cles.sel(con).pads()})
+    con.execute(_sql("inserer_episodes_courants"), {"id": load_id, "remplacees": replaced, **cles.sel(con).pads()})
 
 
 def _load_budget(
@@ -434,10 +371,7 @@ def _load_budget(
     avant = apercus.etat_budget(con, years)
     con.execute("DELETE FROM budget WHERE list_contains($annees, annee)", {"annees": years})
     con.execute(
-        """
-        INSERT INTO budget
-        SELECT $id, annee, code_ali, ligne, montant_vote, montant_execute FROM _verifie WHERE motif_rejet IS NULL
-        """,
+        _sql("inserer_budget"),
         {"id": load_id},
     )
     if years:
@@ -481,12 +415,7 @@ def _load_systeme(
     _rejeter_doublons(con, spec)
     accepted = con.execute("SELECT count(*) FROM _verifie WHERE motif_rejet IS NULL").fetchall()[0][0]
     current = con.execute(
-        """
-        SELECT v.cle, s.date_extraction, s.cle IS NOT NULL
-        FROM (SELECT DISTINCT cle FROM _verifie WHERE motif_rejet IS NULL) AS v
-        LEFT JOIN instantanes_systemes AS s ON s.nature = $nature AND s.cle = v.cle AND s.courant
-        ORDER BY v.cle
-        """,
+        _sql("instantanes_systemes_en_place"),
         {"nature": spec.nature},
     ).fetchall()
     # À date égale, le nouveau fichier remplace l'ancien (une correction) ; l'annuaire, sans date, remplace toujours.
@@ -533,11 +462,7 @@ def _load_systeme(
         {"nature": spec.nature, "cles": replaced},
     )
     con.execute(
-        """
-        INSERT INTO instantanes_systemes
-        SELECT $nature, cle, $date_extraction, $id, count(*), list_contains($cles, cle)
-        FROM _verifie WHERE motif_rejet IS NULL GROUP BY cle
-        """,
+        _sql("inserer_instantanes_systemes"),
         {"nature": spec.nature, "date_extraction": as_of, "id": load_id, "cles": replaced},
     )
     con.execute(spec.sql_retirer, {"cles": replaced})
@@ -551,10 +476,7 @@ def _load_systeme(
 
 def _already_loaded(con: duckdb.DuckDBPyConnection, name: str, digest: str) -> LoadResult | None:
     row = con.execute(
-        """
-        SELECT id_chargement, fichier, lignes_lues, acceptees, rejetees, nature, date_extraction, charge_le
-        FROM chargements WHERE empreinte = ? ORDER BY id_chargement LIMIT 1
-        """,
+        _sql("chargement_deja_fait"),
         [digest],
     ).fetchall()
     if not row:
