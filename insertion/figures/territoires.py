@@ -695,6 +695,21 @@ def carte_choroplethe(
         "showscale": False,
     }
     fig = go.Figure()
+    # Légende des aplats : un carré par couleur hors échelle (une choroplèthe n'a pas d'entrée de légende).
+    # Ces traces viennent en premier : plotly.js (4.1) ne regarde que la première trace d'une carte pour décider
+    # de télécharger le fond de carte mondial (cdn.plot.ly/…/world_110m.json) ; une trace en lon/lat ne le
+    # demande pas, une choroplèthe si. Hors ligne, ce téléchargement échouerait et la carte resterait blanche ;
+    # tests/figures/test_carte.py vérifie cet ordre et tests/e2e qu'aucune requête ne sort du serveur.
+    for couleur, nom in (
+        (carte.COULEUR_SECRET, "secret : valeur non diffusée (gris neutre, hors de l'échelle)"),
+        (carte.COULEUR_SANS_DONNEES, "pas de données"),
+    ):
+        fig.add_trace(
+            go.Scattergeo(
+                lon=[None], lat=[None], mode="markers", name=nom, hoverinfo="skip",
+                marker={"symbol": "square", "size": 14, "color": couleur, "line": {"color": "#555555", "width": 1}},
+            )
+        )  # fmt: skip
 
     def aplat(communes: list[carte.CommuneCarte], couleur: str, nom: str) -> None:
         # Une couleur unie : z vaut 1 partout (lu par les tests), l'échelle n'a qu'une couleur.
@@ -737,21 +752,10 @@ def carte_choroplethe(
         )  # fmt: skip
 
     # Les limites d'EPT suivent des limites d'ALI : un trait fin clair au milieu du trait sombre les distingue.
-    trait([a for anneaux in p.contours_ali.values() for a in anneaux], carte.COULEUR_LIMITE_ALI, 3, "Limite d'ALI")
-    trait([a for anneaux in p.contours_ept.values() for a in anneaux], carte.COULEUR_LIMITE_EPT, 1, "Limite d'EPT")
+    trait([a for anneaux in p.contours_ali.values() for a in anneaux], carte.COULEUR_LIMITE_ALI, 3.5, "Limite d'ALI")
+    trait([a for anneaux in p.contours_ept.values() for a in anneaux], carte.COULEUR_LIMITE_EPT, 1.5, "Limite d'EPT")
     if code and code in p.contours_ali:
-        trait(p.contours_ali[code], COULEUR_CHOISIE, 4, "ALI choisie")
-    # Légende des aplats : un carré par couleur hors échelle (une choroplèthe n'a pas d'entrée de légende).
-    for couleur, nom in (
-        (carte.COULEUR_SECRET, "secret : valeur non diffusée (gris neutre, hors de l'échelle)"),
-        (carte.COULEUR_SANS_DONNEES, "pas de données"),
-    ):
-        fig.add_trace(
-            go.Scattergeo(
-                lon=[None], lat=[None], mode="markers", name=nom, hoverinfo="skip",
-                marker={"symbol": "square", "size": 14, "color": couleur, "line": {"color": "#555555", "width": 1}},
-            )
-        )  # fmt: skip
+        trait(p.contours_ali[code], COULEUR_CHOISIE, 4.5, "ALI choisie")
     fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
     fig.update_layout(
         height=640,

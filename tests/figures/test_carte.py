@@ -241,3 +241,10 @@ def test_la_choroplethe_d_une_ali_choisie_avec_une_valeur_masquee(geo, jour, com
     # La légende dit le gris du secret.
     assert any("secret" in (t.name or "") and "gris" in t.name for t in fig.data if t.showlegend is not False)
     json.dumps(fig.to_plotly_json(), default=str)  # la figure se sérialise (envoi au navigateur)
+
+    # Rien n'est téléchargé hors du serveur : plotly.js ne demande le fond de carte mondial que si une couche de
+    # fond est montrée ou si la PREMIÈRE trace a un locationmode (une choroplèthe en a un, « geojson-id »).
+    premiere = fig.data[0]
+    assert premiere.type == "scattergeo" and premiere.locations is None and premiere.locationmode is None
+    assert fig.layout.geo.visible is False
+    assert not any(fig.layout.geo[f"show{couche}"] for couche in ("land", "ocean", "lakes", "rivers", "countries"))
