@@ -8,6 +8,7 @@ les couleurs (le gris du secret n'est aucune nuance de l'échelle) et la figure 
 from __future__ import annotations
 
 import colorsys
+import hashlib
 import json
 import math
 from datetime import date
@@ -48,6 +49,7 @@ def test_le_fichier_porte_les_40_communes_du_referentiel(geo, ref):
     # Copie à l'octet près : 19 514 caractères, tous ASCII (les accents sont échappés, « Pr\u00e9-Saint-Gervais »).
     brut = (DATA_DIR / "communes.geojson").read_bytes()
     assert len(brut) == 19514 and brut.isascii()
+    assert hashlib.sha256(brut).hexdigest() in (DATA_DIR / "README.md").read_text(encoding="utf-8")
     # Les noms du fichier n'ont pas d'article : la jointure se fait sur le code, jamais sur le nom.
     noms = {f["properties"]["code"]: f["properties"]["nom"] for f in geo["features"]}
     assert noms["93027"] == "Courneuve" and T.propriete_insee(geo, ref.codes_communes) == "code"
