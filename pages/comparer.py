@@ -1,20 +1,19 @@
 """Comparer les territoires : une ALI face à chacune des autres et au département, sur chaque indicateur.
 
-La logique (assemblage, secret, médiane et quartiles, petits multiples, carte) est dans
-insertion/figures/territoires.py.
+Mise en page seule : l'assemblage, le secret, les repères et les figures sont dans insertion/figures/comparer.py
+(et ses briques, insertion/figures/territoires.py) ; les choix gardés dans le lien dans insertion/present/comparer.py.
 """
 
 import dataclasses
 
-import pandas as pd
 import streamlit as st
 
-from insertion import formats, indicators
-from insertion.figures import resumes, territoires
+from insertion.figures import comparer as fc
+from insertion.figures import territoires
 from insertion.indicators import libelles
 from insertion.outputs import exports
-from insertion.present import app, connexion, etats_vides, ui
-from insertion.protect import secret
+from insertion.present import app, etats_vides, ui
+from insertion.present import comparer as choix
 from insertion.store.requetes import Perimetre, Periode
 
 VUE = "Comparer les territoires"
@@ -23,12 +22,11 @@ CLE_INDICATEUR = "comparer_indicateur"
 ctx = app.page(VUE)
 f = ctx.filtres
 noms = libelles.ali()
-state = st.session_state
 
 # Les ALI se comparent entre elles : les filtres de territoire ne restreignent pas la comparaison (le premier
 # ALI du filtre sert de choix par défaut) ; la période et les filtres de population s'appliquent à toutes.
-population = Perimetre(parcours=f.perimetre.parcours, ages=f.perimetre.ages, sexes=f.perimetre.sexes)
-avec_population = bool(population.parcours or population.ages or population.sexes)
+population = fc.population(f.perimetre)
+avec_population = fc.avec_population(population)
 presentes = territoires.ali_presentes(
     ctx.requete("entrees_sorties", periode=Periode(as_of=f.as_of), perimetre=Perimetre(), groupe="ali")
 )
@@ -45,37 +43,8 @@ if avec_population and etats_vides.est_vide(
     st.stop()
 
 # --- Choix de l'ALI ----------------------------------------------------------------------------------------
-
-
-def depuis_le_lien(cle: str, options: list[str], defaut: str) -> None:
-    """Valeur initiale d'un choix de la vue : le code lu dans l'URL s'il est valide, sinon le défaut.
-
-    Pas de `bind="query-params"` ici : avec un format_func, Streamlit écrit le libellé dans l'URL ;
-    on y garde le code (« comparer_ali=ALI14 »), lisible et stable."""
-    if cle not in state or state[cle] not in options:
-        lu = st.query_params.get(cle)
-        state[cle] = lu if lu in options else defaut
-
-
-def vers_le_lien(cle: str, valeur: str, defaut: str) -> None:
-    """Le choix va dans l'URL (un lien rouvre la même vue), sauf quand il vaut le défaut."""
-    if valeur != defaut:
-        if st.query_params.get(cle) != valeur:
-            st.query_params[cle] = valeur
-    elif cle in st.query_params:
-        del st.query_params[cle]
-
-
-# Une direction d'ALI voit la sienne mise en avant, tant que la barre latérale ne filtre pas une autre ALI.
-habilitation = connexion.courante()
-propre_ali = (habilitation.ali,) if habilitation and habilitation.ali else ()
-defaut = territoires.ali_par_defaut(presentes, f.perimetre.alis or propre_ali)
-# Quand le filtre ALI de la barre latérale change (ici ou sur une autre vue), le choix le suit.
-precedent = state.get("_comparer_filtre_ali")
-state["_comparer_filtre_ali"] = f.perimetre.alis
-if precedent is not None and precedent != f.perimetre.alis and f.perimetre.alis:
-    state[CLE_ALI] = defaut
-depuis_le_lien(CLE_ALI, presentes, defaut)
+defaut = choix.ali_par_defaut(f, presentes, CLE_ALI)
+choix.depuis_le_lien(CLE_ALI, presentes, defaut)
 col_choix, col_note = st.columns([2, 3], vertical_alignment="bottom")
 with col_choix:
     code = st.selectbox(
@@ -85,96 +54,31 @@ with col_choix:
         key=CLE_ALI,
         help="Le premier ALI du filtre de la barre latérale est choisi par défaut. Le choix reste dans le lien.",
     )
-vers_le_lien(CLE_ALI, code, defaut)
+choix.vers_le_lien(CLE_ALI, code, defaut)
 with col_note:
     if f.perimetre.alis and not set(f.perimetre.alis) & set(presentes):
         st.caption(f"{f.territoire} n'a aucune orientation à la date d'observation : une autre ALI est choisie.")
-    st.caption(
-        f"Comparaison des {len(presentes)} ALI ayant des orientations à la date d'observation"
-        + (", pour le public retenu par les filtres de parcours, d'âge et de sexe" if avec_population else "")
-        + ". Médiane et quartiles sont calculés sur les valeurs diffusées des ALI (hors valeurs masquées par "
-        "le secret statistique)."
-    )
-
-# --- Indicateurs par ALI et du département -------------------------------------------------------------------
-periode_cout = Periode(as_of=f.as_of)
-cout_dep = ctx.requete("cout_par_personne", periode=periode_cout, perimetre=Perimetre(), groupe="departement")
-annee_cout = territoires.annee_cout(cout_dep, f.as_of.year)
-
-
-def tableau(groupe: str, groupes: list[str]) -> pd.DataFrame:
-    args = {"periode": f.periode, "perimetre": population, "groupe": groupe}
-    cout = ctx.requete("cout_par_personne", periode=periode_cout, perimetre=Perimetre(), groupe=groupe)
-    return territoires.assembler(
-        groupes,
-        file_active=ctx.requete("file_active", **args),
-        entrees_sorties=ctx.requete("entrees_sorties", **args),
-        diag_numerique=ctx.requete("taux_diagnostic", diagnostic="numerique", **args),
-        diag_linguistique=ctx.requete("taux_diagnostic", diagnostic="linguistique", **args),
-        sortie_emploi=ctx.requete("taux_sortie_emploi", **args),
-        cout=cout[cout["annee"] == annee_cout],
-    )
-
-
-prot_ali = territoires.proteger(tableau("ali", presentes), departement=False)
-# La ligne du département porte les filtres de profil : exemptée seulement sans aucun filtre.
-prot_dep = territoires.proteger(
-    tableau("departement", [indicators.DEPARTEMENT]), departement=secret.departement_exempte(population)
-)
-valeurs, textes = territoires.comparaison(prot_ali, prot_dep, code)
-
-
-def libelle(ind: territoires.Indicateur, court: bool = False) -> str:
-    texte = ind.court if court else ind.libelle
-    return f"{texte} ({annee_cout})" if ind.cle == "cout_par_personne" and annee_cout else texte
-
+    st.caption(fc.legende_choix(len(presentes), avec_population))
 
 # --- Chiffres de l'ALI face à la médiane ---------------------------------------------------------------------
+comp = fc.comparer(ctx.requete, f.periode, population, presentes, code)
 st.subheader(noms.get(code, code))
-for debut in range(0, len(territoires.INDICATEURS), 4):
-    cols = st.columns(4)
-    for col, ind in zip(cols, territoires.INDICATEURS[debut : debut + 4], strict=False):
-        v = valeurs.set_index("cle").loc[ind.cle]
-        valeur = None if pd.isna(v["valeur"]) else float(v["valeur"])
-        mediane = None if pd.isna(v["mediane"]) else float(v["mediane"])
-        ecart = (ui.evolution_points if ind.nature == "taux" else ui.evolution_pourcentage)(valeur, mediane)
-        t = textes.set_index("Indicateur").loc[ind.libelle]
+cartes = fc.cartes(comp)
+for debut in range(0, len(cartes), 4):
+    for col, carte in zip(st.columns(4), cartes[debut : debut + 4], strict=False):
         with col:
-            ui.kpi(
-                libelle(ind, court=True),
-                t["ALI choisie"],
-                evolution=None if ecart is None else f"{ecart} vs médiane",
-                sens=ind.sens,
-                aide=(
-                    f"{libelle(ind)}. Médiane des {t['ALI retenues']} ALI : {t['Médiane des ALI']} "
-                    f"(quartiles {t['1er quartile des ALI']} – {t['3e quartile des ALI']}) ; "
-                    f"Seine-Saint-Denis : {t['Seine-Saint-Denis']} ; rang : {t['Rang (1 = valeur la plus haute)']}."
-                ),
-            )
-st.caption(
-    "Écart à la médiane des ALI : en % pour les effectifs et le coût, en points pour les taux. "
-    "Le coût par personne rapporte les crédits exécutés de l'ALI à sa file active moyenne de l'année"
-    + (
-        " ; il porte sur toutes les personnes suivies, quels que soient les filtres de population."
-        if avec_population
-        else "."
-    )
-)
-st.dataframe(
-    textes.assign(Indicateur=[libelle(i) for i in territoires.INDICATEURS]),
-    hide_index=True,
-    width="stretch",
-    key="comparer_tableau",
-)
+            ui.kpi(carte.label, carte.valeur, evolution=carte.evolution, sens=carte.sens, aide=carte.aide)
+st.caption(fc.legende_ecarts(avec_population))
+st.dataframe(comp.table(), hide_index=True, width="stretch", key="comparer_tableau")
 ui.telechargements(
     ctx,
-    exports.comparaison_en_nombres(textes.assign(Indicateur=[libelle(i) for i in territoires.INDICATEURS])),
+    exports.comparaison_en_nombres(comp.table()),
     vue=VUE,
     tableau=f"{noms.get(code, code)} face aux ALI",
-    definitions=["file_active", "diag_numerique", "sortie_emploi_12m", "cout_par_personne"],
+    definitions=fc.DEFINITIONS_TABLEAU,
     cle="comparer_tableau",
 )
-ui.note_secret(prot_ali.a_masque or prot_dep.a_masque)
+ui.note_secret(comp.masque)
 
 # --- Petits multiples ----------------------------------------------------------------------------------------
 st.subheader("Toutes les ALI, indicateur par indicateur")
@@ -184,79 +88,38 @@ st.caption(
 )
 ui.graphique(
     ctx,
-    territoires.petits_multiples(prot_ali, code, noms),
+    territoires.petits_multiples(comp.prot_ali, code, noms),
     vue=VUE,
-    table=territoires.tableau_ali(prot_ali, noms),
+    table=territoires.tableau_ali(comp.prot_ali, noms),
     definitions=list(dict.fromkeys(i.definition for i in territoires.INDICATEURS)),
-    masque=prot_ali.a_masque,
+    masque=comp.prot_ali.a_masque,
     cle="comparer_multiples",
     tableau="toutes les ALI par indicateur",
-    resume=resumes.positions(
-        noms.get(code, code),
-        [
-            (resumes.points([libelle(ind)], [v["valeur"]], [v["masque"]])[0], v["mediane"])
-            for ind, (_, v) in zip(territoires.INDICATEURS, valeurs.iterrows(), strict=True)
-        ],
-    ),
+    resume=fc.resume_positions(comp, noms.get(code, code)),
 )
 
 # --- Carte ---------------------------------------------------------------------------------------------------
 st.subheader("Carte des territoires")
 cles = [i.cle for i in territoires.INDICATEURS]
-depuis_le_lien(CLE_INDICATEUR, cles, cles[0])
+choix.depuis_le_lien(CLE_INDICATEUR, cles, cles[0])
 cle = st.selectbox(
     "Indicateur de la carte",
     cles,
-    format_func=lambda c: libelle(territoires.PAR_CLE[c]),
+    format_func=lambda c: comp.libelle(territoires.PAR_CLE[c]),
     key=CLE_INDICATEUR,
 )
-vers_le_lien(CLE_INDICATEUR, cle, cles[0])
-ind = territoires.PAR_CLE[cle]
-carte = territoires.ValeursCarte.depuis(prot_ali, cle)
-t = territoires.tuiles()
-fig = None
-chemin = territoires.fichier_geojson()
-if chemin is not None:
-    try:
-        geojson = territoires.lire_geojson(chemin)
-        propriete = territoires.propriete_insee(geojson, t["code_commune"])
-        if propriete is None:
-            raise ValueError("aucune propriété ne porte les codes INSEE des communes du référentiel")
-        fig = territoires.carte_choroplethe(geojson, propriete, t, carte, code, noms)
-        st.caption(f"Contours des communes : {chemin.name} (propriété « {propriete} »).")
-    except (OSError, ValueError) as exc:
-        st.warning(f"Fichier de contours {chemin.name} inutilisable ({exc}) : carte en tuiles à la place.")
-if fig is None:
-    fig = territoires.carte_tuiles(t, carte, code, noms)
-    st.caption(
-        "Carte schématique : une case par commune, placée approximativement, colorée selon la valeur de son ALI ; "
-        "un trait sombre sépare les ALI, votre ALI est entourée d'orange ; case grise : valeur non diffusée ou "
-        "ALI sans données. Déposez data/communes.geojson (code INSEE en propriété) pour une carte aux contours réels."
-    )
-if t.attrs.get("sans_position"):
-    st.caption("Communes sans position sur la carte : " + ", ".join(t.attrs["sans_position"]) + ".")
-communes_par_ali = t.groupby("code_ali")["nom"].apply(lambda s: ", ".join(sorted(s))).to_dict()
-table_carte = pd.DataFrame(
-    {
-        "ALI": [noms[c] for c in noms],
-        "Communes": [communes_par_ali.get(c, formats.SANS_OBJET) for c in noms],
-        libelle(ind): [carte.texte(c) for c in noms],
-    }
-)
+choix.vers_le_lien(CLE_INDICATEUR, cle, cles[0])
+vue_carte = fc.carte(comp, cle, presentes, noms)
+for genre, texte in vue_carte.messages:
+    (st.warning if genre == "warning" else st.caption)(texte)
 ui.graphique(
     ctx,
-    fig,
+    vue_carte.figure,
     vue=VUE,
-    table=table_carte,
-    definitions=[ind.definition],
-    masque=bool(carte.masquees),
+    table=vue_carte.table,
+    definitions=[territoires.PAR_CLE[cle].definition],
+    masque=vue_carte.masque,
     cle="comparer_carte",
-    tableau=f"carte {libelle(ind)}",
-    resume=resumes.extremes(
-        resumes.points(
-            [noms[c] for c in presentes], [carte.valeur(c) for c in presentes], [c in carte.masquees for c in presentes]
-        ),
-        mesure=libelle(ind),
-        ecrire=ind.format,
-    ),
+    tableau=f"carte {vue_carte.titre}",
+    resume=vue_carte.resume,
 )

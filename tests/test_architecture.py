@@ -4,6 +4,7 @@ Imports dans les fonctions compris : un cycle caché dans une fonction casse aus
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -67,3 +68,24 @@ def test_aucun_cycle_d_imports():
         if graphe.chain_exists(importer=b, imported=a)
     )
     assert cycles == []
+
+
+PAGE_MAX_LIGNES = 150
+# Ce qu'une page ne fait plus (issue 15) : du SQL, le secret statistique, la construction d'une figure.
+INTERDITS_DANS_LES_PAGES = {
+    "SQL": re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE)\b\s"),
+    "secret statistique": re.compile(r"\bsecret\.(proteger|taux_publiable|mediane_publiee|Protege)\b"),
+    "figure construite": re.compile(r"\b(go\.[A-Z]\w*\(|px\.\w+\(|make_subplots\(|update_layout\(|add_trace\()"),
+}
+
+
+def test_les_pages_ne_font_que_la_mise_en_page():
+    fautes = []
+    for page in sorted((ROOT / "pages").glob("*.py")):
+        texte = page.read_text(encoding="utf-8")
+        if len(texte.splitlines()) > PAGE_MAX_LIGNES:
+            fautes.append(f"{page.name} : {len(texte.splitlines())} lignes (au plus {PAGE_MAX_LIGNES})")
+        for quoi, motif in INTERDITS_DANS_LES_PAGES.items():
+            if motif.search(texte):
+                fautes.append(f"{page.name} : {quoi} ({motif.search(texte).group(0).strip()})")
+    assert fautes == []

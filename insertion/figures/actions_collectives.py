@@ -17,6 +17,7 @@ from plotly.subplots import make_subplots
 
 from insertion import contrat, formats
 from insertion.figures import charts, resumes
+from insertion.figures.graphique import Graphique
 from insertion.indicators import libelles
 from insertion.protect import secret
 
@@ -374,4 +375,90 @@ def resume_barres(noms: list[str], t: Tableau, colonne: str, categorie: str) -> 
         categorie=categorie,
         plus="le plus élevé",
         moins="le plus faible",
+    )
+
+
+# --------------------------------------------------------------------------- ce que la page pose
+# pages/actions_collectives.py ne fait que la mise en page : le secret de chaque ventilation, les cartes, les
+# graphiques, leurs tableaux et leurs phrases se décident ici, à partir des résultats publiés des requêtes.
+
+NOTE_QUARTIERS = (
+    "Séances dont le quartier est renseigné, comme les journées d'aller-vers d'un réseau local (à Pantin, les "
+    "« Jeudis de l'insertion » de juin 2023) : questions sur les dispositifs, rendez-vous pris, personnes qui "
+    "avaient abandonné leurs droits ou leur recherche et reprennent contact."
+)
+
+
+def chiffres_cles(total: Tableau, mensuel: Tableau) -> list[dict]:
+    """Les cinq cartes (arguments de ui.kpi) : la valeur de la période et la courbe par mois."""
+    return [
+        {"label": nom, "valeur": total.texte(colonne), "serie": serie(mensuel, colonne), "aide": aide}
+        for colonne, nom, aide in CARTES
+    ]
+
+
+def graphique_mois(df: pd.DataFrame, mensuel: Tableau) -> Graphique:
+    """Séances et participants par mois et par type ; chaque mois est une ventilation dont le total est montré.
+    La phrase lit les participants par mois tous types confondus (`mensuel`)."""
+    t = proteger(df, ventilation=["mois"])
+    return Graphique(par_mois(t), table_mois(t), resume_mois(mensuel), t.a_masque)
+
+
+def graphique_types(df: pd.DataFrame) -> Graphique:
+    """Une barre par type d'action, de la couleur du type : séances, participants, remplissage, rendez-vous."""
+    t = proteger(df, ventilation=[])
+    noms = libelles_de(t.donnees, "type_action")
+    colonnes = ["seances", "participants", "taux_remplissage", "rendez_vous_par_seance"]
+    return Graphique(
+        barres(noms, t, colonnes, [COULEURS_TYPES[g] for g in t.donnees["groupe"]]),
+        table(t, "Type d'action", noms, TOUTES),
+        resume_barres(noms, t, "participants", "type d'action"),
+        t.a_masque,
+    )
+
+
+def graphique_communes(df: pd.DataFrame) -> Graphique:
+    t = proteger(df, ventilation=[])
+    noms = libelles_de(t.donnees, "commune")
+    return Graphique(
+        barres(noms, t, ["seances", "participants", "rendez_vous_pris"]),
+        table(t, "Commune", noms, TOUTES),
+        resume_barres(noms, t, "participants", "commune"),
+        t.a_masque,
+    )
+
+
+def graphique_quartiers(df: pd.DataFrame) -> Graphique:
+    """Les seules séances à quartier renseigné ; vide sans aucune (la page écrit alors VIDE_QUARTIERS)."""
+    t = proteger(df[df["groupe"].notna()], ventilation=[])
+    noms = libelles_de(t.donnees, "quartier")
+    return Graphique(
+        barres(noms, t, ["participants", "rendez_vous_pris", "personnes_remobilisees"]),
+        table(t, "Quartier (commune)", noms, TOUTES),
+        resume_barres(noms, t, "personnes_remobilisees", "quartier"),
+        t.a_masque,
+        vide=not len(t.donnees),
+    )
+
+
+def carte_ateliers(departement: pd.DataFrame) -> dict:
+    """La carte (arguments de ui.kpi) des débutants passés par un atelier, sur le territoire filtré."""
+    _, affiche = proteger_ateliers(departement)
+    return {
+        "label": "Débutants passés par un atelier",
+        "valeur": texte_atelier(affiche, "taux_atelier_60j"),
+        "aide": f"Sur {texte_atelier(affiche, 'debutants')} épisodes diagnostiqués débutants en numérique.",
+    }
+
+
+def graphique_ateliers(par_ali: pd.DataFrame) -> Graphique:
+    """Une barre par ALI ; vide sans débutant diagnostiqué (la page écrit alors VIDE_ATELIERS)."""
+    t, affiche = proteger_ateliers(par_ali)
+    noms = libelles_de(t.donnees.assign(code_commune=None), "ali")
+    return Graphique(
+        taux_ateliers(noms, t, affiche),
+        table_ateliers(noms, affiche),
+        resume_ateliers(noms, t),
+        t.a_masque,
+        vide=not len(t.donnees),
     )

@@ -6,15 +6,18 @@ parcours_cohorte.sql) calculent ; ce module met en forme (libellés, grilles ALI
 parcours) et applique le secret statistique, toujours par `secret.proteger`. Il n'ajoute qu'une règle de
 cohérence : une valeur tirée d'une case masquée (une part, la somme d'un groupe de motifs) est masquée
 à son tour, pour qu'aucune case masquée ne se déduise d'un autre chiffre affiché.
+
+Ce qui ne sert qu'à une des deux vues (figures propres, ordre des motifs, part des sorties en emploi) est dans
+insertion.figures.sorties et insertion.figures.diagnostics, qui assemblent aussi leurs graphiques (`Graphique`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-import plotly.colors as pcolors
 import plotly.graph_objects as go
 
 from insertion import contrat, formats
@@ -28,15 +31,6 @@ DIAGNOSTICS = contrat.DIAGNOSTICS
 PAS = {"mois": "Mois", "trimestre": "Trimestre"}
 PERIODE = "periode"  # pas « toute la période » des requêtes de cohortes
 TAUX_MASQUE = secret.LIBELLE_MASQUE  # « secret », comme toute case masquée
-
-ORDRE_NIVEAUX = {
-    "numerique": ["debutant", "intermediaire", "autonome", "non_evalue", "non_renseigne"],
-    "linguistique": ["A1", "A2", "B1", "B2", "C1", "C2", "francophone", "non_renseigne"],
-}
-LIBELLES_NIVEAUX = {
-    "numerique": libelles.NIVEAUX_NUMERIQUES | {"non_renseigne": libelles.NON_RENSEIGNE},
-    "linguistique": libelles.NIVEAUX_LINGUISTIQUES | {"non_renseigne": libelles.NON_RENSEIGNE},
-}
 
 GROUPES_SORTIE = libelles.GROUPES_SORTIE
 COULEURS_GROUPES = {
@@ -112,7 +106,7 @@ def serie(donnees: pd.DataFrame, colonne: str, facteur: float = 1.0) -> list[flo
 # --- Secret statistique ------------------------------------------------------------------------------
 
 
-def _ou(prot: secret.Protege, colonne: str, masque: pd.Series) -> None:
+def ou_masque(prot: secret.Protege, colonne: str, masque: pd.Series) -> None:
     """Masque en plus les cases de `colonne` là où `masque` est vrai (valeur tirée d'une case masquée)."""
     masque = pd.Series(masque, index=prot.donnees.index).fillna(False).astype(bool)
     courant = prot.masque[colonne] if colonne in prot.masque else pd.Series(False, index=prot.donnees.index)
@@ -143,79 +137,12 @@ def proteger_parts(
     # Une case masquée en amont (NaN, couche de publication) le reste, même au département exempté : la
     # règle de ventilation de `secret.proteger` n'y porte que sur les lignes sous le département.
     for colonne in (effectif, *autres_effectifs):
-        _ou(prot, colonne, pd.to_numeric(df[colonne], errors="coerce").isna().reset_index(drop=True))
-    _ou(prot, part, prot.masque[effectif])
+        ou_masque(prot, colonne, pd.to_numeric(df[colonne], errors="coerce").isna().reset_index(drop=True))
+    ou_masque(prot, part, prot.masque[effectif])
     return prot
 
 
-def proteger_diagnostic(df: pd.DataFrame, departement: bool | pd.Series) -> secret.Protege:
-    """Taux à 90 jours (dénominateur : orientations à 90 jours de recul ; règle des taux de `secret`) et
-    délai médian (sur au moins `seuil` diagnostics datés, arrondi à 5 jours) ; les effectifs hors exemption
-    sont masqués de 1 à seuil − 1, et le taux d'un numérateur masqué aussi (taux × dénominateur affiché
-    redonnerait le numérateur)."""
-    prot = secret.proteger(
-        df,
-        effectifs=["denominateur", "numerateur", "diagnostics"],
-        taux={"taux_90j": "denominateur"},
-        numerateurs={"taux_90j": "numerateur"},
-        medianes={"delai_median_j": "diagnostics"},
-        departement=departement,
-    )
-    _ou(prot, "taux_90j", prot.masque["numerateur"])
-    # Sous la couche de publication, un délai absent sur un effectif masqué (NaN, zéro compris) est masqué, pas
-    # « sans objet » : « – » dirait qu'aucun diagnostic n'est daté, donc que l'effectif masqué vaut 0.
-    _ou(prot, "delai_median_j", prot.donnees["delai_median_j"].isna() & prot.masque["diagnostics"])
-    return prot
-
-
-def proteger_niveaux(df: pd.DataFrame, departement: bool | pd.Series) -> secret.Protege:
-    """Niveaux constatés (sortie de `niveaux`) : ceux d'un territoire forment une ventilation de ses
-    diagnostics datés, et la part d'un effectif masqué est masquée aussi."""
-    return proteger_parts(
-        df,
-        effectif="episodes",
-        part="part",
-        total="total",
-        ventilation=["groupe"],
-        departement=departement,
-        autres_effectifs=["total"],  # le total d'un territoire est écrit dans le titre du graphique
-    )
-
-
-def proteger_sortie(df: pd.DataFrame, departement: bool | pd.Series) -> secret.Protege:
-    """Taux de sortie en emploi et en emploi durable à 12 mois, sur leur dénominateur ; le taux d'un
-    numérateur masqué (de 1 à seuil − 1 hors exemption) est masqué aussi."""
-    prot = secret.proteger(
-        df,
-        effectifs=["denominateur", "n_sortie_emploi", "n_emploi_durable"],
-        taux={"taux_sortie_emploi": "denominateur", "taux_emploi_durable": "denominateur"},
-        numerateurs={"taux_sortie_emploi": "n_sortie_emploi", "taux_emploi_durable": "n_emploi_durable"},
-        departement=departement,
-    )
-    _ou(prot, "taux_sortie_emploi", prot.masque["n_sortie_emploi"])
-    _ou(prot, "taux_emploi_durable", prot.masque["n_emploi_durable"])
-    return prot
-
-
-# --- Diagnostics -------------------------------------------------------------------------------------
-
-
-def avec_diagnostics(indicateur: pd.DataFrame, cohortes: pd.DataFrame) -> pd.DataFrame:
-    """Ajoute à taux_diagnostic (par groupe) le nombre de diagnostics datés au plus tard à D, la population du
-    délai médian : c'est la somme, sur les cohortes mensuelles du groupe, de la colonne `diagnostics`.
-
-    Quand taux_diagnostic le donne déjà (colonne `diagnostics`, avec sa clé de cellule), c'est ce total qui
-    reste : publié, il a sa propre case ; la somme de cohortes publiées compterait 0 pour une cohorte masquée
-    (un total masqué deviendrait « 0 »). Une somme qui touche une case masquée (NaN) reste NaN."""
-    out = indicateur.copy()
-    if "diagnostics" in out.columns:
-        return out
-    somme = cohortes.groupby("groupe")["diagnostics"].sum(min_count=1)
-    masquee = cohortes["diagnostics"].isna().groupby(cohortes["groupe"]).any()
-    somme = somme.where(~masquee.reindex(somme.index, fill_value=False))
-    out["diagnostics"] = out["groupe"].map(somme)
-    out.loc[~out["groupe"].isin(cohortes["groupe"]), "diagnostics"] = 0
-    return out
+# --- Tables par territoire et par cohorte --------------------------------------------------------------
 
 
 def empiler(departement: pd.DataFrame, territoires: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
@@ -265,21 +192,7 @@ def grille(donnees: pd.DataFrame, colonne: str, lignes: list[str]) -> pd.DataFra
     return table.reindex(presentes)
 
 
-def niveaux(df: pd.DataFrame, diagnostic: str) -> pd.DataFrame:
-    """Niveaux constatés par groupe, dans l'ordre de l'échelle, avec libellé, total du groupe et part."""
-    ordre = ORDRE_NIVEAUX[diagnostic]
-    noms = LIBELLES_NIVEAUX[diagnostic]
-    out = df.copy()
-    out["rang"] = out["niveau"].map({n: i for i, n in enumerate(ordre)}).fillna(len(ordre))
-    out["libelle"] = [libelles.libelle(noms, n) for n in out["niveau"]]
-    # Une case masquée (NaN) rend le total inconnu : la somme des seules cases visibles serait un faux total,
-    # et des parts calculées sur lui aussi.
-    out["total"] = out.groupby("groupe")["episodes"].transform(_somme_publiee)
-    out["part"] = out["episodes"] / out["total"]
-    return out.sort_values(["groupe", "rang"], kind="stable").drop(columns="rang").reset_index(drop=True)
-
-
-# --- Sorties -----------------------------------------------------------------------------------------
+# --- Groupes de sortie (vue Sorties et note d'une page) ------------------------------------------------
 
 
 def groupe_sortie(motifs: pd.DataFrame) -> pd.Series:
@@ -289,17 +202,6 @@ def groupe_sortie(motifs: pd.DataFrame) -> pd.Series:
     return pd.Series(groupes, index=motifs.index)
 
 
-def motifs_ordonnes(motifs: pd.DataFrame) -> pd.DataFrame:
-    """Les motifs d'un territoire rangés par groupe de sortie puis par effectif décroissant, avec leur groupe
-    et un libellé court pour l'axe du graphique."""
-    out = motifs.reset_index(drop=True)
-    out = out.assign(groupe_sortie=groupe_sortie(out).to_numpy() if len(out) else [])
-    out["court"] = [MOTIFS_COURTS.get(m, lib) for m, lib in zip(out["motif_sortie"], out["libelle"], strict=True)]
-    rang = out["groupe_sortie"].map({g: i for i, g in enumerate(GROUPES_SORTIE)})
-    out = out.assign(_rang=rang).sort_values(["_rang", "sorties"], ascending=[True, False], kind="stable")
-    return out.drop(columns="_rang").reset_index(drop=True)
-
-
 def _niveau(df: pd.DataFrame, departement: bool | pd.Series) -> pd.Series:
     """Le booléen « niveau département » ligne à ligne, sur un index 0..n-1."""
     if isinstance(departement, bool):
@@ -307,7 +209,7 @@ def _niveau(df: pd.DataFrame, departement: bool | pd.Series) -> pd.Series:
     return pd.Series(departement).reset_index(drop=True).astype(bool)
 
 
-def _somme_publiee(valeurs: pd.Series) -> float:
+def somme_publiee(valeurs: pd.Series) -> float:
     """La somme de cases publiées : masquée (NaN) dès qu'une case l'est. Compter une case masquée pour 0
     publierait un total faux, et un total nul là où tout est masqué."""
     return float(valeurs.sum(min_count=len(valeurs))) if len(valeurs) else 0.0
@@ -331,10 +233,10 @@ def sorties_par_groupe(motifs: pd.DataFrame, departement: bool | pd.Series = Fal
     # des seules cases visibles (un groupe dont tous les motifs sont masqués vaudrait 0).
     table = (
         brut.groupby(colonnes, sort=False)
-        .agg(sorties=("sorties", _somme_publiee), _departement=("_departement", "all"))
+        .agg(sorties=("sorties", somme_publiee), _departement=("_departement", "all"))
         .reset_index()
     )
-    table["total"] = table.groupby("groupe")["sorties"].transform(_somme_publiee)
+    table["total"] = table.groupby("groupe")["sorties"].transform(somme_publiee)
     table["part"] = table["sorties"] / table["total"]
     table["libelle"] = table["groupe_sortie"].map(GROUPES_SORTIE)
     rang = table["groupe_sortie"].map({g: i for i, g in enumerate(GROUPES_SORTIE)})
@@ -367,52 +269,9 @@ def proteger_motifs(motifs: pd.DataFrame, departement: bool | pd.Series = False)
     return secret.proteger(table, effectifs=["sorties"], departement=niveau)
 
 
-def part_emploi(groupes: secret.Protege) -> tuple[float | None, float | None]:
-    """Sorties en emploi (emploi durable + transition) d'un seul territoire et leur part de ses sorties ;
-    (None, None) sans sortie, ou quand l'un des deux groupes ou sa part est masqué."""
-    d = groupes.donnees
-    if d.empty:
-        return None, None
-    emploi = d[d["groupe_sortie"].isin(["emploi_durable", "emploi_transition"])]
-    if emploi.empty:  # aucune sortie en emploi : 0, et une part nulle si les parts sont diffusées
-        return 0.0, (None if d["part"].isna().all() else 0.0)
-    if emploi[["sorties", "part"]].isna().to_numpy().any():
-        return None, None
-    n = float(emploi["sorties"].sum())
-    # La part est un taux : règle des taux sur (sorties en emploi, toutes les sorties du territoire).
-    if not secret.taux_publiable(n, d["total"].iloc[0], groupes.seuil):
-        return n, None
-    return n, float(emploi["part"].sum())
-
-
 def texte(table: pd.DataFrame, colonne: str) -> str:
     """La première valeur affichable d'une colonne (carte KPI), « – » si la table est vide."""
     return str(table[colonne].iloc[0]) if len(table) else formats.SANS_OBJET
-
-
-# --- Parcours ----------------------------------------------------------------------------------------
-
-
-def etapes_parcours(ligne: pd.Series | dict) -> pd.DataFrame:
-    """Les étapes d'une cohorte (une ligne de parcours_cohorte.sql) : etape, libelle, effectif, orientes,
-    part (de la cohorte)."""
-    # Valeurs publiées : une case masquée reste NaN (jamais 0), et sa part aussi.
-    orientes = float(ligne["orientes"])
-    rows = [
-        {"etape": cle, "libelle": nom, "effectif": float(ligne[cle]), "orientes": orientes}
-        for cle, nom in ETAPES_PARCOURS.items()
-    ]
-    out = pd.DataFrame(rows)
-    out["part"] = out["effectif"] / orientes if orientes else float("nan")
-    return out
-
-
-def proteger_parcours(etapes: pd.DataFrame, departement: bool) -> secret.Protege:
-    """Les étapes se recouvrent (ce n'est pas une ventilation) : pas de masquage secondaire ; une part est
-    masquée avec son effectif, et toutes quand la cohorte compte moins de personnes que le seuil."""
-    return proteger_parts(
-        etapes, effectif="effectif", part="part", total="orientes", ventilation=None, departement=departement
-    )
 
 
 # --- Figures -----------------------------------------------------------------------------------------
@@ -422,24 +281,6 @@ def proteger_parcours(etapes: pd.DataFrame, departement: bool) -> secret.Protege
 COULEUR_BARRE = charts.PALETTE[0]
 COULEUR_REFERENCE = charts.PALETTE[7]
 GRIS_NIVEAUX = {"non_evalue": "#BBBBBB", "non_renseigne": "#DDDDDD"}
-MOTIFS_COURTS = libelles.MOTIFS_COURTS
-COULEURS_ETAPES = {
-    "orientes": charts.PALETTE[0],
-    "diag_numerique_90j": charts.PALETTE[3],
-    "diag_linguistique_90j": charts.PALETTE[3],
-    "sortis_12m": charts.PALETTE[1],
-    "sortis_emploi_12m": COULEURS_GROUPES["emploi_transition"],
-    "sortis_emploi_durable_12m": COULEURS_GROUPES["emploi_durable"],
-}
-
-
-def couleurs_niveaux(diagnostic: str) -> dict[str, str]:
-    """Une échelle ordonnée (Cividis) pour les niveaux, du plus faible au plus élevé ; gris pour le reste."""
-    ordonnes = [n for n in ORDRE_NIVEAUX[diagnostic] if n not in GRIS_NIVEAUX]
-    teintes = pcolors.sample_colorscale(
-        charts.ECHELLE_CONTINUE, [i / (len(ordonnes) - 1) for i in range(len(ordonnes))]
-    )
-    return dict(zip(ordonnes, teintes, strict=True)) | GRIS_NIVEAUX
 
 
 def hachure_niveau(niveau: str) -> str:
@@ -464,71 +305,13 @@ def annoter_masques(fig: go.Figure, noms: list[str], textes: list[str | None], v
         fig.add_annotation(text=texte, showarrow=False, font={"color": "#555555"}, **position)
 
 
-def _texte_barre(valeur: float | None, pourcentage: bool) -> str:
+def texte_barre(valeur: float | None, pourcentage: bool) -> str:
+    """Le texte d'une barre de taux ou de délai (barres par ALI des deux vues) ; « » pour une valeur masquée."""
     if valeur is None:
         return ""
     if pourcentage:
         return formats.pourcentage(valeur)
     return formats.decimal(valeur, 0 if float(valeur).is_integer() else 1)
-
-
-def barres_territoires(
-    noms: list[str],
-    valeurs: list[float | None],
-    survols: list[str],
-    *,
-    titre_axe: str,
-    pourcentage: bool,
-    reference: float | None = None,
-    libelle_reference: str | None = None,
-    masques: list[str | None] | None = None,
-) -> go.Figure:
-    """Barres horizontales par territoire (dans l'ordre donné, le premier en haut) et une ligne verticale
-    pointillée pour la valeur du département. Une valeur masquée n'a pas de barre : `masques` donne le
-    texte écrit à sa place (« secret »), None pour une barre affichée."""
-    x = [None if v is None or pd.isna(v) else v for v in valeurs]
-    fig = go.Figure(
-        go.Bar(
-            x=x,
-            y=noms,
-            orientation="h",
-            marker_color=COULEUR_BARRE,
-            customdata=survols,
-            hovertemplate="%{customdata}<extra></extra>",
-            name=titre_axe,
-            # La valeur dans la barre, à sa base : lue sans survol ni règle, et loin de la ligne du département qui
-            # passe près du bout des barres (une barre trop courte la porte juste après elle ; une valeur masquée
-            # n'a ni barre ni texte). Blanc sur le bleu de la palette : 5,2:1.
-            text=[_texte_barre(v, pourcentage) for v in x],
-            textposition="auto",
-            insidetextanchor="start",
-            insidetextfont={"color": "#FFFFFF"},
-            cliponaxis=False,
-        )
-    )
-    if reference is not None:
-        fig.add_vline(
-            x=reference,
-            line_dash="dash",
-            line_color=COULEUR_REFERENCE,
-            line_width=2,
-            annotation_text=libelle_reference,
-            annotation_position="top",
-        )
-    fig.update_layout(
-        height=hauteur(len(noms)),
-        showlegend=False,
-        xaxis_title=titre_axe,
-        yaxis={"autorange": "reversed", "title": None},
-        margin={"t": 60, "r": 70},
-    )
-    if pourcentage:
-        fig.update_xaxes(tickformat=".0%", rangemode="tozero")
-    else:
-        fig.update_xaxes(rangemode="tozero")
-    if masques:
-        annoter_masques(fig, noms, masques)
-    return fig
 
 
 def carte_chaleur(
@@ -648,127 +431,30 @@ def parts_par_territoire(
     return fig, aff[list(colonnes)].rename(columns=colonnes), prot.a_masque
 
 
-def barres_superposees(
-    noms: list[str],
-    series: list[tuple[str, list[float | None], list[str], str]],
-    references: list[tuple[float | None, str, str]],
-    *,
-    titre: str,
-    masques: list[str | None] | None = None,
-) -> go.Figure:
-    """Taux par territoire en barres horizontales superposées (la seconde série, incluse dans la première,
-    plus étroite par-dessus) ; une ligne verticale par valeur de référence (valeur, libellé, style de trait).
-    series : (nom, valeurs, textes de survol, couleur)."""
-    fig = go.Figure()
-    for i, (nom, valeurs, survols, couleur) in enumerate(series):
-        fig.add_trace(
-            go.Bar(
-                x=[None if v is None or pd.isna(v) else v for v in valeurs],
-                y=noms,
-                name=nom,
-                orientation="h",
-                marker_color=couleur,
-                width=0.8 if i == 0 else 0.45,
-                customdata=survols,
-                hovertemplate="%{customdata}<extra></extra>",
-            )
-        )
-    # Les valeurs en colonne dans la marge droite, une ligne par territoire (« 14,1 % · 7,9 % ») : au bout des
-    # barres, elles croisaient les lignes du département, et la barre étroite n'a pas la place d'un texte.
-    textes = [
-        " · ".join(_texte_barre(None if v is None or pd.isna(v) else v, True) or formats.SANS_OBJET for v in ligne)
-        for ligne in zip(*(valeurs for _, valeurs, _, _ in series), strict=True)
-    ]
-    en_tete = "<br>".join(("" if i == 0 else "· ") + nom for i, (nom, _, _, _) in enumerate(series))
-    for nom, texte in zip(noms, textes, strict=True):
-        if texte.strip(" ·" + formats.SANS_OBJET):
-            fig.add_annotation(
-                x=1, xref="paper", xanchor="left", xshift=8, y=nom, yref="y", text=texte, showarrow=False,
-                font={"size": 12},
-            )  # fmt: skip
-    fig.add_annotation(
-        x=1, xref="paper", xanchor="left", xshift=8, y=1, yref="paper", yanchor="bottom", text=en_tete,
-        showarrow=False, font={"size": 11},
-    )  # fmt: skip
-    for valeur_ref, libelle, trait in references:
-        if valeur_ref is None:
-            continue
-        fig.add_vline(x=valeur_ref, line_dash=trait, line_color=COULEUR_REFERENCE, line_width=2)
-        # La ligne verticale n'a pas d'entrée de légende : une trace vide la nomme.
-        fig.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                mode="lines",
-                name=libelle,
-                line={"color": COULEUR_REFERENCE, "dash": trait, "width": 2},
-                hoverinfo="skip",
-            )
-        )
-    fig.update_layout(
-        barmode="overlay",
-        title=titre,
-        height=hauteur(len(noms)) + 60,
-        xaxis={"title": None, "tickformat": ".0%", "rangemode": "tozero"},
-        yaxis={"autorange": "reversed", "title": None},
-        margin={"t": 60, "r": 150},
-    )
-    if masques:
-        annoter_masques(fig, noms, masques)
-    return fig
+# --- Graphique prêt à montrer ------------------------------------------------------------------------
 
 
-def courbes_cohortes(
-    cohortes_: list,
-    series: list[tuple[str, list[float | None], list[str], str, str]],
-    *,
-    titre_axe: str,
-) -> go.Figure:
-    """Un taux par cohorte (axe du temps) ; series : (nom, valeurs, textes de survol, couleur, trait).
-    Une valeur masquée laisse un trou dans la courbe."""
-    fig = go.Figure()
-    x = [pd.Timestamp(c) for c in cohortes_]
-    for nom, valeurs, survols, couleur, trait in series:
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=[None if v is None or pd.isna(v) else v for v in valeurs],
-                name=nom,
-                mode="lines+markers",
-                line={"color": couleur, "dash": trait, "width": 3 if trait == "solid" else 2},
-                customdata=survols,
-                hovertemplate="%{customdata}<extra></extra>",
-                connectgaps=False,
-            )
-        )
-    fig.update_layout(
-        height=460,
-        yaxis={"title": titre_axe, "tickformat": ".0%", "rangemode": "tozero"},
-        xaxis={"title": None, "tickformat": "%b %Y"},
-        hovermode="closest",
-    )
-    return fig
+@dataclass(frozen=True)
+class Graphique:
+    """Une figure et tout ce que la page passe avec elle à `insertion.present.ui.graphique` (tableau, définitions,
+    secret, clé de widget, nom de fichier, résumé) : la vue (figures/sorties.py, figures/diagnostics.py) le
+    construit, la page ne fait que le placer."""
 
+    figure: go.Figure
+    table: pd.DataFrame
+    definitions: list
+    masque: bool
+    cle: str
+    tableau: str | None = None
+    resume: str | None = None
 
-def entonnoir(
-    etapes: pd.DataFrame, donnees: pd.DataFrame, textes: list[str], survols: list[str], masque: pd.Series
-) -> go.Figure:
-    """Entonnoir du parcours d'une cohorte ; une étape masquée n'a pas de barre : son libellé porte son
-    texte (« secret »)."""
-    noms = [f"{nom} : {t}" if m else nom for nom, t, m in zip(etapes["libelle"], textes, masque, strict=True)]
-    fig = go.Figure(
-        go.Funnel(
-            y=noms,
-            x=[None if pd.isna(v) else v for v in donnees["effectif"]],
-            text=textes,
-            textinfo="text",
-            textposition="outside",
-            cliponaxis=False,
-            marker={"color": [COULEURS_ETAPES.get(e, COULEUR_BARRE) for e in etapes["etape"]]},
-            customdata=survols,
-            hovertemplate="%{customdata}<extra></extra>",
-            connector={"fillcolor": "#EEEEEE"},
-        )
-    )
-    fig.update_layout(height=hauteur(len(etapes), 60, 120), yaxis={"title": None}, showlegend=False)
-    return fig
+    def options(self) -> dict:
+        """Les arguments nommés de `ui.graphique`, hors figure et vue."""
+        return {
+            "table": self.table,
+            "definitions": self.definitions,
+            "masque": self.masque,
+            "cle": self.cle,
+            "tableau": self.tableau,
+            "resume": self.resume,
+        }

@@ -12,12 +12,14 @@ import plotly.graph_objects as go
 
 from insertion import formats
 from insertion.contrat import DEPARTEMENT, DOMAINES, TYPES_STRUCTURE
-from insertion.figures import charts, resumes
+from insertion.figures import charts, cohortes, resumes
+from insertion.figures.graphique import Graphique
 from insertion.indicators import libelles
 from insertion.indicators.autres_systemes.freins import DOMAINE_DU_FREIN, LIBELLES, NB_FREINS_MAX
 from insertion.protect import secret
 
 MASQUE = secret.LIBELLE_MASQUE
+REGROUPEMENTS = {"ali": "Par ALI", "commune": "Par commune"}
 CLASSES = {0: "Aucun frein", 1: "1 frein", 2: "2 freins", 3: "3 freins", NB_FREINS_MAX: "4 freins ou plus"}
 COULEUR_AVEC, COULEUR_SANS = charts.PALETTE[1], charts.PALETTE[0]
 
@@ -434,3 +436,143 @@ def table_annuaire(df: pd.DataFrame) -> pd.DataFrame:
 def reseaux(df: pd.DataFrame) -> list[str]:
     """Les réseaux cités dans l'annuaire, triés."""
     return sorted({r for liste in df["reseaux"] if liste is not None for r in liste})
+
+
+# --- Ce que la page pose (pages/freins_reseau.py) -------------------------------------------------------------
+# La page ne fait que la mise en page : le secret (exemption du département, qui dépend de tous les filtres), les
+# cartes, les graphiques, leurs tableaux et leurs phrases se décident ici.
+
+SANS_ANNUAIRE = "Aucun annuaire des structures n'est chargé : chargez un fichier « structures » (page Importer)."
+NOTE_DEMO_ANNUAIRE = (
+    ":material/science: Données de démonstration : annuaire fictif, aucune coordonnée de structure réelle."
+)
+
+
+def note_file_active(as_of) -> str:
+    return (
+        f"Freins évalués à l'entrée en accompagnement, pour les personnes suivies au {formats.date_longue(as_of)} "
+        "(file active). Une réponse vide est inconnue : elle n'entre dans aucune part."
+    )
+
+
+def note_sortie(debut, as_of) -> str:
+    return (
+        f"Épisodes orientés du {formats.date_longue(debut)} au {formats.date_longue(as_of)} ayant au "
+        "moins un an de recul, selon la réponse à l'entrée (oui ou non)."
+    )
+
+
+def perimetre_reference(perimetre):
+    """Le département en référence d'un territoire : mêmes filtres de profil, sans filtre de territoire."""
+    return cohortes.perimetre_departement(perimetre)
+
+
+def prevalence(df: pd.DataFrame, perimetre) -> secret.Protege:
+    """La prévalence publiée d'un périmètre, protégée ; exacte au département seulement sans aucun filtre."""
+    return proteger_prevalence(df, departement=secret.departement_exempte(perimetre))
+
+
+def par_personne(df: pd.DataFrame, perimetre) -> secret.Protege:
+    return proteger_par_personne(df, departement=secret.departement_exempte(perimetre))
+
+
+def sortie(df: pd.DataFrame, perimetre) -> secret.Protege:
+    return proteger_sortie(df, departement=secret.departement_exempte(perimetre))
+
+
+def chiffres_cles(prev: secret.Protege, personnes: secret.Protege) -> list[dict]:
+    """Les deux cartes (arguments de ui.kpi) : le frein le plus fréquent et la part avec au moins un frein."""
+    premier = frein_le_plus_frequent(prev)
+    au_moins_un = part_au_moins_un(personnes)
+    return [
+        {
+            "label": "Frein le plus fréquent",
+            "valeur": f"{premier[0]} ({formats.pourcentage(premier[1])})" if premier else MASQUE,
+            "aide": "Parmi les parts diffusées, la plus élevée ; sur les personnes suivies dont la réponse est connue.",
+        },
+        {
+            "label": "Personnes avec au moins un frein",
+            "valeur": MASQUE if au_moins_un is None else formats.pourcentage(au_moins_un),
+            "aide": "Parmi les personnes suivies qui ont au moins une réponse connue.",
+        },
+    ]
+
+
+def graphique_prevalence(series: list[tuple[str, secret.Protege]]) -> Graphique:
+    """Le territoire (première série) et, sous le département, le département en référence."""
+    territoire, prev = series[0]
+    return Graphique(
+        figure_prevalence(series),
+        table_prevalence(series),
+        resume_prevalence(prev, territoire),
+        masque=any(p.a_masque for _, p in series),
+    )
+
+
+def graphique_carte(par_groupe: pd.DataFrame, regroupement: str, prev: secret.Protege) -> Graphique:
+    """La carte par ALI ou par commune (publiée, jamais exemptée), lue sur le frein le plus fréquent du territoire
+    (le premier des freins si aucune part n'y est diffusée)."""
+    prot = proteger_prevalence(par_groupe, departement=False)
+    table = table_prevalence([(None, prot)]).assign(
+        Territoire=[nom_groupe(g, regroupement) for g in prot.donnees["groupe"]]
+    )
+    premier = frein_le_plus_frequent(prev)
+    frein_tete = premier[0] if premier else next(iter(LIBELLES.values()))
+    return Graphique(
+        carte_prevalence(prot, regroupement), table, resume_carte(prot, regroupement, frein_tete), prot.a_masque
+    )
+
+
+def graphique_par_personne(prot: secret.Protege) -> Graphique:
+    return Graphique(
+        figure_par_personne(prot),
+        table_par_personne(prot),
+        resume_par_personne(prot),
+        prot.a_masque,
+        vide=not len(prot.donnees),
+    )
+
+
+def graphique_sortie(prot: secret.Protege) -> Graphique:
+    return Graphique(
+        figure_sortie(prot), table_sortie(prot), resume_sortie(prot), prot.a_masque, vide=not len(prot.donnees)
+    )
+
+
+def prevalence_communes(df: pd.DataFrame) -> secret.Protege:
+    """La prévalence par commune, publiée par commune : jamais exemptée."""
+    return proteger_prevalence(df, departement=False)
+
+
+def codes_communes(prot: secret.Protege) -> tuple[str, ...]:
+    """Les communes des personnes suivies, paramètre de freins.couverture."""
+    return tuple(sorted(set(prot.donnees["groupe"])))
+
+
+def communes_reseau(lignes: pd.DataFrame) -> tuple[dict[str, str], str | None]:
+    """Les communes du choix ({code: nom}) et celle proposée d'abord : la mieux couverte par le réseau."""
+    communes = dict(zip(lignes["groupe"], lignes["commune"], strict=False))
+    if not communes:
+        return communes, None
+    return communes, lignes.groupby("groupe")["structures"].sum().idxmax()
+
+
+def graphique_vis_a_vis(lignes: pd.DataFrame, code: str, commune: str) -> Graphique:
+    """La commune choisie face à son réseau ; le tableau garde toutes les communes."""
+    choisies = lignes[lignes["groupe"] == code]
+    return Graphique(
+        figure_vis_a_vis(choisies),
+        table_vis_a_vis(lignes),
+        resume_vis_a_vis(choisies, commune),
+        bool(choisies["masque"].any()),
+    )
+
+
+def communes_annuaire(df: pd.DataFrame) -> dict[str, str]:
+    """{code: nom} des communes de l'annuaire, triées par nom (le code quand le nom manque)."""
+    noms = dict(zip(df["code_commune"], df["commune"].fillna(df["code_commune"]), strict=False))
+    return {code: noms[code] for code in sorted(noms, key=noms.get)}
+
+
+def phrase_annuaire(trouvees: int, total: int) -> str:
+    return f"{formats.entier(trouvees)} structure{'s' if trouvees > 1 else ''} sur {formats.entier(total)}."

@@ -12,6 +12,7 @@ from plotly.subplots import make_subplots
 from insertion import formats
 from insertion.contrat import ANNEE_CIBLES
 from insertion.figures import charts, resumes
+from insertion.figures.graphique import Graphique
 from insertion.indicators.autres_systemes.moyens import CIBLES, progression
 from insertion.protect.secret import LIBELLE_MASQUE
 
@@ -286,3 +287,153 @@ def resume_cout(cout: pd.DataFrame) -> str:
         sujet="Le coût par place",
         ecrire=formats.euros,
     )
+
+
+# --- Ce que la page pose (pages/moyens.py) --------------------------------------------------------------------
+# La page ne fait que la mise en page : notes, cartes, graphiques, tableaux et phrases se décident ici.
+
+VIDE = (
+    "Aucun moyen déclaré pour cette période et ces ALI : chargez un fichier de moyens (page Importer) ou "
+    "élargissez la période."
+)
+VIDE_ALI = "Aucune ALI n'a déclaré de moyens pour cette période."
+VIDE_COUT = "Pas de coût par place : aucune année budgétaire n'a de places déclarées pour ces ALI."
+NOTE_SELECTION_CIBLES = (
+    "Les cibles sont celles du Département entier : une sélection d'ALI n'a pas à les atteindre seule."
+)
+LEGENDE_ALI = (
+    "Dernier mois déclaré par chaque ALI. Personnes suivies publiées avec le secret statistique : les rapports "
+    "sont calculés sur la valeur publiée."
+)
+
+
+def notes(autres_filtres: list[str]) -> str:
+    """La note sous le titre ; `autres_filtres` : les filtres posés qui ne s'appliquent pas (etats_vides)."""
+    textes = [
+        "Moyens déclarés par les ALI, mois par mois ; les personnes suivies sont celles des ALI qui ont déclaré "
+        "leurs moyens pour le mois. Les moyens ne sont connus que par ALI : seul le filtre ALI s'applique."
+    ]
+    if autres_filtres:
+        textes.append("Filtres sans effet sur cette vue : " + ", ".join(autres_filtres) + ".")
+    return " ".join(textes)
+
+
+def par_mois(mensuels: pd.DataFrame) -> pd.DataFrame:
+    """La série départementale publiée, dans l'ordre des mois."""
+    return mensuels.sort_values("mois").reset_index(drop=True)
+
+
+def legende_dernier_mois(mensuels: pd.DataFrame) -> str:
+    dernier = mensuels.iloc[-1]
+    mois = formats.mois(pd.Timestamp(dernier["mois"]).date())
+    return f"Chiffres du dernier mois déclaré : {mois} ({entier(dernier['alis_declarees'])} ALI)."
+
+
+def _nombre(v: object) -> float | None:
+    return None if _vide(v) else float(v)
+
+
+def chiffres_cles(mensuels: pd.DataFrame, selection: bool) -> list[dict]:
+    """Les six cartes (arguments de ui.kpi) du dernier mois déclaré : référents et places (évolution sur un an,
+    courbe), personnes par référent, occupation, progression vers les deux cibles (sans objet pour une sélection
+    d'ALI, qui n'a pas à atteindre seule les cibles du Département). `mensuels` : trié par mois (par_mois)."""
+    dernier = mensuels.iloc[-1]
+    il_y_a_un_an = mensuels[mensuels["mois"] == pd.Timestamp(dernier["mois"]) - pd.DateOffset(years=1)]
+    un_an = il_y_a_un_an.iloc[0] if not il_y_a_un_an.empty else None
+
+    def evolution(colonne: str) -> str | None:
+        return formats.evolution_pourcentage(
+            _nombre(dernier[colonne]), None if un_an is None else _nombre(un_an[colonne])
+        )
+
+    cartes = [
+        {
+            "label": "Référents (ETP)",
+            "valeur": etp(dernier["referents_etp"]),
+            "evolution": evolution("referents_etp"),
+            "description": "sur un an",
+            "serie": [float(v) for v in mensuels["referents_etp"]],
+            "aide": "Référents d'accompagnement en équivalents temps plein, déclarés par les ALI pour le mois.",
+        },
+        {
+            "label": "Places",
+            "valeur": entier(dernier["places"]),
+            "evolution": evolution("places"),
+            "description": "sur un an",
+            "serie": [float(v) for v in mensuels["places"]],
+            "aide": "Places d'accompagnement déclarées par les ALI pour le mois.",
+        },
+        {
+            "label": "Personnes par référent",
+            "valeur": ecrire_rapport(dernier["personnes_par_referent"], dernier["file_active"], ecrire_decimal),
+            "sens": "off",
+            "aide": "Personnes suivies en fin de mois par les ALI déclarantes, divisées par leurs référents (ETP).",
+        },
+        {
+            "label": "Taux d'occupation",
+            "valeur": ecrire_rapport(dernier["taux_occupation"], dernier["file_active"], pct),
+            "sens": "off",
+            "aide": "Personnes suivies en fin de mois par les ALI déclarantes, divisées par leurs places.",
+        },
+    ]
+    for mesure, quoi in (("referents_etp", "référents"), ("places", "places")):
+        depart, cible = CIBLES[mesure]
+        cartes.append(
+            {
+                "label": f"Cible {quoi} {ANNEE_CIBLES}",
+                "valeur": formats.SANS_OBJET if selection else pct(progression(_nombre(dernier[mesure]), mesure)),
+                "aide": (
+                    f"Progression vers la cible du Département : (valeur du dernier mois − {formats.entier(depart)}) "
+                    f"/ ({formats.entier(cible)} − {formats.entier(depart)}). "
+                    + ("Cible départementale : sans objet pour une sélection d'ALI." if selection else "")
+                ).strip(),
+            }
+        )
+    return cartes
+
+
+def secret_dernier_mois(mensuels: pd.DataFrame) -> bool:
+    """Les personnes suivies du dernier mois sont masquées : la page le signale sous les cartes."""
+    return bool(masques(mensuels).iloc[-1])
+
+
+def graphique_cibles(mensuels: pd.DataFrame, selection: bool) -> Graphique:
+    """Référents et places vers les cibles ; la progression n'est dans le tableau que pour le Département entier."""
+    return Graphique(
+        figure_cibles(mensuels), table_cibles(mensuels, avec_progression=not selection), resume_cibles(mensuels)
+    )
+
+
+def derniers_par_ali(par_ali: pd.DataFrame) -> pd.DataFrame:
+    """Le dernier mois déclaré de chaque ALI, dans l'ordre inverse des codes (barres horizontales : ALI01 en haut)."""
+    derniers = par_ali.sort_values("mois").groupby("groupe", as_index=False).tail(1)
+    return derniers.sort_values("groupe", ascending=False).reset_index(drop=True)
+
+
+def graphique_par_ali(par_ali: pd.DataFrame, noms: dict[str, str]) -> Graphique:
+    """Personnes par référent et occupation au dernier mois déclaré de chaque ALI ; tableau dans l'ordre des codes."""
+    derniers = derniers_par_ali(par_ali)
+    libelles_ali = [noms.get(g, g) for g in derniers["groupe"]]
+    return Graphique(
+        figure_par_ali(derniers, libelles_ali),
+        table_par_ali(derniers, libelles_ali).iloc[::-1],
+        resume_par_ali(derniers, libelles_ali, "au dernier mois déclaré"),
+        bool(masques(derniers).any()),
+    )
+
+
+def cout_declare(cout: pd.DataFrame) -> pd.DataFrame:
+    """Les années budgétaires qui ont au moins un mois de places déclarées."""
+    return cout[cout["mois_declares"] > 0].reset_index(drop=True)
+
+
+def note_cout(selection: bool) -> str:
+    return "Montant exécuté de l'année (budget) divisé par la moyenne des places déclarées des mois de l'année. " + (
+        "Crédits ventilés aux ALI retenues seulement."
+        if selection
+        else "Tous les crédits de l'insertion, ventilés par ALI ou non."
+    )
+
+
+def graphique_cout(cout: pd.DataFrame) -> Graphique:
+    return Graphique(figure_cout(cout), table_cout(cout), resume_cout(cout))

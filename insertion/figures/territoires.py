@@ -33,6 +33,7 @@ from insertion import formats
 from insertion.config import DATA_DIR, referential_dir
 from insertion.contrat import DEPARTEMENT
 from insertion.figures import carte, charts
+from insertion.indicators import catalogue
 from insertion.protect import secret
 from insertion.store.referentiel import load_referentiel
 
@@ -57,7 +58,13 @@ class Indicateur:
     denominateur: str | None  # colonne du dénominateur (taux, coût) : secret et méthode
     definition: str  # clé de insertion.indicators.definitions.DEFINITIONS
     court: str  # libellé des cartes KPI, lisible sans être tronqué à 1280 px
-    sens: str = "normal"  # pour le delta des cartes KPI : 'normal', 'inverse' ou 'off'
+    requete: str  # son entrée du catalogue (insertion.indicators.catalogue), qui dit son sens favorable
+
+    @property
+    def sens(self) -> str:
+        """Pour le delta des cartes KPI (st.metric) : 'normal' quand une hausse est un progrès, 'inverse' quand
+        c'est une baisse, 'off' (gris) pour un effectif, ni progrès ni recul."""
+        return _SENS_KPI[catalogue.entree(self.requete).sens]
 
     @property
     def format(self) -> Callable[[object], str]:
@@ -89,22 +96,24 @@ def _euros(v: object) -> str:
 
 FORMATS: dict[str, Callable[[object], str]] = {"effectif": _entier, "taux": _pourcentage, "euros": _euros}
 
+# Le sens du catalogue (hausse, baisse, neutre) dans le vocabulaire de st.metric.
+_SENS_KPI = {"hausse": "normal", "baisse": "inverse", "neutre": "off"}
+
 INDICATEURS: tuple[Indicateur, ...] = (
-    # Un effectif plus grand n'est ni un progrès ni un recul : son écart à la médiane est en gris (sens 'off').
     Indicateur("file_active", "File active à la date d'observation", "effectif", None, "file_active", "File active",
-               "off"),
-    Indicateur("entrees", "Entrées sur la période", "effectif", None, "entrees_sorties", "Entrées", "off"),
-    Indicateur("sorties", "Sorties sur la période", "effectif", None, "entrees_sorties", "Sorties", "off"),
+               "file_active"),
+    Indicateur("entrees", "Entrées sur la période", "effectif", None, "entrees_sorties", "Entrées", "entrees_sorties"),
+    Indicateur("sorties", "Sorties sur la période", "effectif", None, "entrees_sorties", "Sorties", "entrees_sorties"),
     Indicateur("taux_diag_numerique", "Diagnostic numérique à 90 jours", "taux", "den_diag_numerique",
-               "diag_numerique", "Diag. numérique 90 j"),
+               "diag_numerique", "Diag. numérique 90 j", "taux_diagnostic_90j"),
     Indicateur("taux_diag_linguistique", "Diagnostic linguistique à 90 jours", "taux", "den_diag_linguistique",
-               "diag_linguistique", "Diag. linguistique 90 j"),
+               "diag_linguistique", "Diag. linguistique 90 j", "taux_diagnostic_90j"),
     Indicateur("taux_sortie_emploi", "Sortie en emploi à 12 mois", "taux", "den_sortie_emploi", "sortie_emploi_12m",
-               "Emploi à 12 mois"),
+               "Emploi à 12 mois", "taux_sortie_emploi_12m"),
     Indicateur("taux_emploi_durable", "Sortie en emploi durable à 12 mois", "taux", "den_sortie_emploi",
-               "sortie_emploi_12m", "Emploi durable 12 mois"),
+               "sortie_emploi_12m", "Emploi durable 12 mois", "taux_sortie_emploi_12m"),
     Indicateur("cout_par_personne", "Coût par personne suivie", "euros", "file_active_moyenne", "cout_par_personne",
-               "Coût par personne", "inverse"),
+               "Coût par personne", "cout_par_personne"),
 )  # fmt: skip
 PAR_CLE = {i.cle: i for i in INDICATEURS}
 EFFECTIFS = [i.cle for i in INDICATEURS if i.nature == "effectif"]

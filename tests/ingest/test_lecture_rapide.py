@@ -400,7 +400,7 @@ def test_load_does_not_import_pandas(tmp_path):
     n'en fait aucun, ni n'importe le tableau de bord."""
     csv_path = write(tmp_path / "extrait.csv", csv_bytes(lignes(50)))
     code = (
-        "import sys; from insertion import cli; "
+        "import sys; from insertion.outputs import cli; "
         f"code = cli.main(['load', {str(csv_path)!r}, '--db', {str(tmp_path / 'b.duckdb')!r}]); "
         "assert code == 0, code; "
         "loaded = sorted(m for m in ('pandas', 'plotly', 'streamlit', 'openpyxl') if m in sys.modules); "

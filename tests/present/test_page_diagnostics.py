@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from insertion import formats
-from insertion.figures import charts, cohortes
+from insertion.figures import charts, cohortes, diagnostics
 from insertion.indicators.filters import widget_key
 from insertion.store.requetes import Perimetre
 from tests.figures.test_cohortes import PERIODE, fixture_db
@@ -70,7 +70,7 @@ def dans_le_bruit(publie_: float, brut: int) -> bool:
 def niveaux_publies(db, diagnostic: str, perimetre: Perimetre = Perimetre()) -> list[float]:
     """Effectifs publiés par niveau constaté au département du périmètre, dans l'ordre de l'échelle."""
     df = publiee(db, "niveaux_diagnostic", perimetre, groupe="departement", diagnostic=diagnostic)
-    return [cellule(df, "episodes", niveau=n) for n in cohortes.ORDRE_NIVEAUX[diagnostic] if n in set(df["niveau"])]
+    return [cellule(df, "episodes", niveau=n) for n in diagnostics.ORDRE_NIVEAUX[diagnostic] if n in set(df["niveau"])]
 
 
 def test_department_numbers(db, app_test):

@@ -33,7 +33,7 @@ import pandas as pd
 import pytest
 
 from insertion import indicators
-from insertion.figures import cohortes
+from insertion.figures import cohortes, diagnostics, sorties
 from insertion.indicators import synthese
 from insertion.indicators.filters import Filtres
 from insertion.outputs import briefing
@@ -124,7 +124,7 @@ def test_la_ligne_departement_des_vues_porte_les_filtres_de_profil():
     )  # fmt: skip
     reference = cohortes.perimetre_departement(Perimetre(alis=("ALI14",), sexes=("F",)))
     prot, _ = cohortes.proteger_territoires(
-        table, niveau, cohortes.proteger_sortie, {}, exempte=secret.departement_exempte(reference)
+        table, niveau, sorties.proteger_sortie, {}, exempte=secret.departement_exempte(reference)
     )
     assert pd.isna(prot.donnees.at[0, "denominateur"])
 
@@ -172,7 +172,7 @@ def test_une_mediane_porte_sur_au_moins_le_seuil_et_s_arrondit_a_5_jours():
             "delai_median_j": [12.0, 32.0, 12.5],
         }
     )
-    prot = cohortes.proteger_diagnostic(df, departement=False)
+    prot = diagnostics.proteger_diagnostic(df, departement=False)
     # 10 diagnostics : non diffusé ; 32 jours → 30 ; 12,5 jours → 15.
     assert pd.isna(prot.donnees.at[0, "delai_median_j"])
     assert prot.donnees["delai_median_j"].iloc[1:].tolist() == [30.0, 15.0]

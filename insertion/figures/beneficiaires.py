@@ -1,0 +1,232 @@
+"""La vue « Bénéficiaires suivis » mise en forme : file active mensuelle par territoire, entrées et sorties par mois,
+classement des ALI et profil des personnes suivies. Chaque fonction prend les résultats des requêtes publiées,
+applique le secret statistique de la vue et rend une `Vue` prête à poser (figure plotly, tableau en français,
+résumé). Sans Streamlit ni SQL : la page pose, les tests lisent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from insertion import formats
+from insertion.figures import charts, resumes
+from insertion.indicators import synthese
+from insertion.protect import secret
+
+
+@dataclass(frozen=True)
+class Vue:
+    """Ce que la page passe à `ui.graphique` : la figure, son tableau, s'il porte une case masquée, son résumé ;
+    `legende` : la phrase posée au-dessus quand la vue en a une."""
+
+    figure: go.Figure
+    table: pd.DataFrame
+    masque: bool
+    resume: str
+    legende: str = ""
+
+
+def nom_groupe(groupe: str) -> str:
+    return "ALI" if groupe == "ali" else "EPT"
+
+
+def file_active_territoires(serie: pd.DataFrame, groupe: str, representation: str, au_d: str) -> Vue:
+    """File active de fin de mois par ALI ou par EPT (`groupe`), en courbes ou en aires empilées (`representation`),
+    les territoires rangés du plus grand au plus petit au dernier mois."""
+    noms = synthese.libelles_territoires(groupe)
+    # Sous le département ; les aires empilées montrent un total : secret secondaire mois par mois.
+    prot = secret.proteger(serie, effectifs=["file_active"], ventilation=["mois"], departement=False)
+    affiche = prot.affichage({"file_active": formats.entier})
+    dernier_mois = prot.donnees["mois"] == prot.donnees["mois"].max()
+    derniers = prot.donnees[dernier_mois]
+    ordre = derniers.sort_values(["file_active", "groupe"], ascending=[False, True], na_position="last")["groupe"]
+    fig = go.Figure()
+    for code in ordre:
+        lignes = prot.donnees["groupe"] == code
+        fig.add_trace(
+            go.Scatter(
+                x=prot.donnees.loc[lignes, "mois"],
+                y=prot.donnees.loc[lignes, "file_active"],
+                name=noms.get(code, code),
+                mode="lines",
+                stackgroup="file_active" if representation == "aires" else None,
+                customdata=affiche.loc[lignes, ["file_active"]],
+                hovertemplate="%{fullData.name}<br>%{x|%B %Y} : %{customdata[0]} personnes<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        xaxis_title="Mois (fin de mois ; le dernier point est pris à la date d'observation)",
+        yaxis_title="Personnes suivies",
+        yaxis_tickformat=",.0f",
+        yaxis_rangemode="tozero",
+        legend_title_text=nom_groupe(groupe),
+        height=560 if groupe == "ali" else 460,
+        hovermode="closest",
+    )
+    fig = charts.series_nombreuses(fig)  # 22 ALI : petits multiples ou aires nommées, pas de couleur réutilisée
+    table = affiche.assign(
+        territoire=[noms.get(c, c) for c in serie["groupe"]], mois=[formats.mois(m) for m in serie["mois"]]
+    )
+    table = table.pivot(index="mois", columns="territoire", values="file_active")
+    table = table.reindex(index=list(dict.fromkeys(formats.mois(m) for m in serie["mois"])))
+    table = table[[noms.get(c, c) for c in ordre]].rename_axis(columns=None).reset_index()
+    table = table.rename(columns={"mois": "Mois"})
+    resume = resumes.extremes(
+        resumes.points(
+            [noms.get(c, c) for c in derniers["groupe"]],
+            derniers["file_active"],
+            prot.masque.loc[dernier_mois, "file_active"],
+        ),
+        mesure=f"Personnes suivies au {au_d}, par {nom_groupe(groupe)}",
+        categorie=nom_groupe(groupe),
+    )
+    return Vue(fig, table, prot.a_masque, resume)
+
+
+def entrees_sorties(es: pd.DataFrame, perimetre: object, periode: str) -> Vue:
+    """Entrées (orientations) et sorties par mois du périmètre, en barres groupées ; `periode` : « du … au … »."""
+    prot = secret.proteger(es, effectifs=["entrees", "sorties"], departement=secret.departement_exempte(perimetre))
+    affiche = prot.affichage({"entrees": formats.entier, "sorties": formats.entier})
+    fig = go.Figure()
+    for colonne, nom, couleur in (("entrees", "Entrées", charts.PALETTE[0]), ("sorties", "Sorties", charts.PALETTE[1])):
+        fig.add_trace(
+            go.Bar(
+                x=prot.donnees["mois"],
+                y=prot.donnees[colonne],
+                name=nom,
+                marker_color=couleur,
+                customdata=affiche[[colonne]],
+                hovertemplate=f"{nom}<br>%{{x|%B %Y}} : %{{customdata[0]}} épisodes<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        barmode="group",
+        xaxis_title="Mois",
+        yaxis_title="Épisodes",
+        yaxis_tickformat=",.0f",
+        height=420,
+    )
+    table = affiche.assign(mois=[formats.mois(m) for m in es["mois"]])[["mois", "entrees", "sorties"]]
+    table.columns = ["Mois", "Entrées (orientations)", "Sorties"]
+    resume = resumes.totaux(
+        {
+            nom: resumes.points(table["Mois"], prot.donnees[colonne], prot.masque[colonne])
+            for colonne, nom in (("entrees", "entrées"), ("sorties", "sorties"))
+        },
+        periode=f"Période {periode}",
+    )
+    return Vue(
+        fig, table, prot.a_masque, resume, f"Période {periode} ; le premier et le dernier mois peuvent être partiels."
+    )
+
+
+def classement(classement_ali: pd.DataFrame, au_d: str) -> Vue:
+    """Les ALI rangées par file active à D (synthese.classement_ali), avec leurs entrées et sorties de la période."""
+    # Chaque ALI est une case de la file active du département (montrée en Vue d'ensemble).
+    prot = secret.proteger(
+        classement_ali, effectifs=["file_active", "entrees", "sorties"], ventilation=[], departement=False
+    )
+    trie = synthese.ordre_classement(prot.donnees)
+    affiche = prot.affichage({c: formats.entier for c in ("file_active", "entrees", "sorties")}).loc[trie.index]
+    table = pd.DataFrame(
+        {
+            "Rang": ["–" if r is None else str(r) for r in trie["rang"]],
+            "ALI": trie["libelle"],
+            f"Personnes suivies au {au_d}": affiche["file_active"],
+            "Entrées sur la période": affiche["entrees"],
+            "Sorties sur la période": affiche["sorties"],
+        }
+    )
+    plus_grande = trie["file_active"].max()
+    fig = go.Figure(
+        go.Bar(
+            y=trie["libelle"],
+            x=trie["file_active"].fillna(0),
+            orientation="h",
+            marker_color=charts.PALETTE[0],
+            text=affiche["file_active"],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=affiche[["file_active"]],
+            hovertemplate="%{y}<br>%{customdata[0]} personnes suivies<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        xaxis_title=f"Personnes suivies au {au_d}",
+        xaxis_tickformat=",.0f",
+        xaxis_range=[0, (0.0 if pd.isna(plus_grande) else float(plus_grande)) * 1.12 + 15],
+        yaxis_autorange="reversed",
+        yaxis_title=None,
+        height=max(260, 30 * len(trie) + 120),
+        showlegend=False,
+    )
+    resume = resumes.extremes(
+        resumes.points(trie["libelle"], trie["file_active"], prot.masque.loc[trie.index, "file_active"]),
+        mesure=f"Personnes suivies au {au_d}",
+    )
+    return Vue(fig, table, prot.a_masque, resume)
+
+
+def hauteur_tableau(table: pd.DataFrame) -> int:
+    """Hauteur de l'onglet « Tableau » : toutes les lignes jusqu'à 22 ALI, sans ascenseur en plus."""
+    return min(35 * len(table) + 38, 820)
+
+
+def profil(brute: pd.DataFrame, dimension: str, perimetre: object, au_d: str) -> Vue | None:
+    """Répartition des personnes suivies à D selon `dimension` (synthese.DIMENSIONS), en parts ; `brute` : la
+    requête repartition_profil du département. None quand personne n'est suivi."""
+    exempte = secret.departement_exempte(perimetre)
+    repartition = synthese.repartition_complete(brute, dimension, exempte=exempte)
+    total = float(repartition["total"].iloc[0]) if len(repartition) else 0
+    if total == 0:
+        return None
+    # Les modalités sont les cases d'un total montré (la file active du périmètre).
+    # Les parts sont des taux : même règle que les autres taux (synthese.proteger_repartition).
+    prot = synthese.proteger_repartition(repartition, departement=exempte)
+    parts = prot.donnees["part"]
+    affiche = prot.affichage({"file_active": formats.entier, "total": formats.entier})
+    textes_parts = [synthese.texte_part(p) for p in parts]
+    total_texte = affiche["total"].iloc[0] if len(affiche) else formats.entier(total)
+    libelle_dimension = synthese.DIMENSIONS[dimension][0]
+    fig = go.Figure(
+        go.Bar(
+            y=prot.donnees["libelle"],
+            x=parts.fillna(0),
+            orientation="h",
+            marker_color=charts.PALETTE[2],
+            text=[
+                t if m else f"{p} ({n})"
+                for t, m, p, n in zip(
+                    affiche["file_active"],
+                    prot.masque["file_active"],
+                    textes_parts,
+                    affiche["file_active"],
+                    strict=True,
+                )
+            ],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=list(zip(affiche["file_active"], textes_parts, strict=True)),
+            hovertemplate="%{y}<br>%{customdata[0]} personnes (%{customdata[1]})<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        xaxis_title="Part des personnes suivies",
+        xaxis_tickformat=".0%",
+        yaxis_autorange="reversed",
+        yaxis_title=libelle_dimension,
+        height=max(260, 50 * len(repartition) + 120),
+        showlegend=False,
+    )
+    plus_grande = parts.max()
+    fig.update_xaxes(range=[0, min(1.0, (0.0 if pd.isna(plus_grande) else float(plus_grande)) * 1.25 + 0.05)])
+    table = pd.DataFrame(
+        {libelle_dimension: prot.donnees["libelle"], "Personnes suivies": affiche["file_active"], "Part": textes_parts}
+    )
+    resume = resumes.repartition(
+        resumes.points(prot.donnees["libelle"], parts, prot.masque["part"]), sujet=libelle_dimension
+    )
+    legende = f"Sur {total_texte} personnes suivies au {au_d}, chacune comptée une fois."
+    return Vue(fig, table, prot.a_masque, resume, legende)
