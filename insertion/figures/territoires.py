@@ -3,11 +3,11 @@
 Comparer : une ALI face à chacune des autres et au département (médiane et quartiles des ALI) sur
 chaque indicateur, en petits multiples, et une carte des territoires colorée par l'indicateur choisi.
 
-Carte : aucune géométrie ne peut être téléchargée ici. Par défaut, une carte en tuiles : chaque commune
-est une case d'une grille (data/tuiles_communes.csv, position approximative, voisines côte à côte),
-colorée par la valeur de son ALI ; un trait épais sépare les ALI. Si un fichier de contours
-`communes.geojson` (propriété portant le code INSEE) est déposé dans le dossier du référentiel
-($INSERTION_REFERENTIEL, sinon data/), une vraie carte choroplèthe le remplace.
+Carte : une vraie choroplèthe des communes, dont les contours sont livrés dans data/communes.geojson
+(france-geojson, Licence Ouverte ; le calcul pur, fusions de communes à une date et contours des EPT et des
+ALI, est dans insertion/figures/carte.py). La carte en tuiles (chaque commune est une case d'une grille,
+data/tuiles_communes.csv, position approximative) reste le repli quand le fichier de contours manque ou ne
+peut pas être lu : chaque case est colorée par la valeur de son ALI ; un trait épais sépare les ALI.
 
 Secret statistique : les valeurs par ALI sont sous le département (effectifs de 1 à seuil − 1 masqués, avec
 masquage secondaire : les ALI forment une ventilation dont le total départemental est montré) ; un taux
@@ -19,7 +19,7 @@ valeurs diffusées : aucun repère ne se déduit d'une case masquée.
 from __future__ import annotations
 
 import csv
-import json
+import datetime as dt
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -32,7 +32,7 @@ from plotly.subplots import make_subplots
 from insertion import formats
 from insertion.config import DATA_DIR, referential_dir
 from insertion.contrat import DEPARTEMENT
-from insertion.figures import charts
+from insertion.figures import carte, charts
 from insertion.indicators import catalogue
 from insertion.protect import secret
 from insertion.store.referentiel import load_referentiel
@@ -626,22 +626,19 @@ def carte_tuiles(t: pd.DataFrame, v: ValeursCarte, code: str | None, noms: dict[
     return fig
 
 
-# --- Vraie carte, si des contours sont déposés ---------------------------------------------------------
+# --- Vraie carte des communes (contours livrés dans data/communes.geojson) --------------------------------------
 
 PROPRIETES_INSEE = ("code", "code_insee", "insee", "INSEE_COM", "insee_com", "codgeo", "CODGEO", "com", "COM")
 
 
 def fichier_geojson() -> Path | None:
-    """data/communes.geojson (ou celui du dossier $INSERTION_REFERENTIEL) s'il a été déposé."""
+    """Le fichier des contours des communes : celui du dossier $INSERTION_REFERENTIEL s'il y en a un, sinon
+    data/communes.geojson, livré avec le projet (france-geojson, Licence Ouverte : voir data/README.md)."""
     return _chercher(FICHIER_GEOJSON)
 
 
 def lire_geojson(chemin: Path) -> dict:
-    with Path(chemin).open(encoding="utf-8-sig") as f:
-        data = json.load(f)
-    if data.get("type") != "FeatureCollection" or not data.get("features"):
-        raise ValueError(f"{Path(chemin).name} : une FeatureCollection de communes est attendue.")
-    return data
+    return carte.lire(chemin)
 
 
 def propriete_insee(geojson: dict, codes: Iterable[str]) -> str | None:
@@ -660,68 +657,122 @@ def propriete_insee(geojson: dict, codes: Iterable[str]) -> str | None:
     return connus[0] if connus else max(scores, key=scores.get)
 
 
-def carte_choroplethe(
-    geojson: dict, propriete: str, t: pd.DataFrame, v: ValeursCarte, code: str | None, noms: dict[str, str]
-) -> go.Figure:
-    """Choroplèthe des communes à partir des contours déposés : couleur = valeur de l'ALI de la commune,
-    communes d'une ALI masquée en gris, contour orange épais autour des communes de l'ALI choisie."""
+def _survol_carte(c: carte.CommuneCarte, v: ValeursCarte, noms: dict[str, str]) -> str:
+    """Le survol d'une commune, en français : nom avec article (data/communes.csv), ALI, valeur de l'ALI ; pour
+    une commune nouvelle, les communes absorbées et leur ALI quand elle diffère."""
     ind = v.indicateur
-    communes = t.assign(valeur=[v.valeur(a) for a in t["code_ali"]])
-    communes["survol"] = [
-        f"{r.nom}<br>{noms.get(r.code_ali, r.code_ali or 'hors ALI')}<br>{ind.libelle} : {v.texte(r.code_ali)}"
-        for r in communes.itertuples()
-    ]
+
+    def ali(code_ali: str | None) -> str:
+        return noms.get(code_ali, code_ali) if code_ali else "hors ALI"
+
+    lignes = [f"<b>{c.nom}</b>", f"{ali(c.code_ali)}", f"{ind.libelle} : {v.texte(c.code_ali)}"]
+    for _code, nom, code_ali in c.anciennes:
+        lignes.append(f"Comprend l'ancienne commune de {nom}")
+        if code_ali != c.code_ali:
+            lignes.append(f"suivie par {ali(code_ali)} : {v.texte(code_ali)}")
+    return "<br>".join(lignes)
+
+
+def carte_choroplethe(
+    geojson: dict,
+    propriete: str,
+    t: pd.DataFrame,
+    v: ValeursCarte,
+    code: str | None,
+    noms: dict[str, str],
+    *,
+    date: dt.date | None = None,
+) -> go.Figure:
+    """Choroplèthe des communes : couleur = valeur de l'ALI de la commune (un bleu, du clair au foncé), gris
+    moyen neutre pour une valeur non diffusée (« secret » : aucune nuance de l'échelle), blanc sans données ;
+    limites des ALI en trait sombre, des EPT en trait fin clair, contour orange de l'ALI choisie.
+
+    Les communes sont celles du référentiel à la date d'observation `date` (None : la carte d'aujourd'hui,
+    après toutes les fusions connues) : après le 1er janvier 2025, Saint-Denis comprend Pierrefitte-sur-Seine
+    (insertion/figures/carte.py). `t` (les tuiles) n'est plus lu : les communes, même sans position sur la
+    grille, viennent du référentiel ; il reste dans la signature des appels existants."""
+    ind = v.indicateur
+    ref = load_referentiel()
+    ali_de = {c: a["code_ali"] for a in ref.ali for c in a["communes"]}
+    p = carte.plan(geojson, propriete, ref.communes, ali_de, date)
     commun = {
-        "geojson": geojson,
-        "featureidkey": f"properties.{propriete}",
+        "geojson": p.geojson,
+        "featureidkey": f"properties.{p.propriete}",
         "hovertemplate": "%{customdata}<extra></extra>",
+        "marker_line_color": carte.COULEUR_LIMITE_COMMUNE,
+        "marker_line_width": 0.8,
+        "showscale": False,
     }
     fig = go.Figure()
-    grises = communes[communes["valeur"].isna()]
-    if not grises.empty:
+    # Légende des aplats : un carré par couleur hors échelle (une choroplèthe n'a pas d'entrée de légende).
+    # Ces traces viennent en premier : plotly.js (4.1) ne regarde que la première trace d'une carte pour décider
+    # de télécharger le fond de carte mondial (cdn.plot.ly/…/world_110m.json) ; une trace en lon/lat ne le
+    # demande pas, une choroplèthe si. Hors ligne, ce téléchargement échouerait et la carte resterait blanche ;
+    # tests/figures/test_carte.py vérifie cet ordre et tests/e2e qu'aucune requête ne sort du serveur.
+    for couleur, nom in (
+        (carte.COULEUR_SECRET, "secret : valeur non diffusée (gris neutre, hors de l'échelle)"),
+        (carte.COULEUR_SANS_DONNEES, "pas de données"),
+    ):
         fig.add_trace(
-            go.Choropleth(
-                locations=grises["code_commune"],
-                z=[1] * len(grises),
-                customdata=grises["survol"],
-                colorscale=[[0, COULEUR_MASQUE], [1, COULEUR_MASQUE]],
-                showscale=False,
-                marker_line_color="white",
-                name="Valeur non diffusée",
-                **commun,
+            go.Scattergeo(
+                lon=[None], lat=[None], mode="markers", name=nom, hoverinfo="skip",
+                marker={"symbol": "square", "size": 14, "color": couleur, "line": {"color": "#555555", "width": 1}},
             )
-        )
-    colorees = communes[communes["valeur"].notna()]
+        )  # fmt: skip
+
+    def aplat(communes: list[carte.CommuneCarte], couleur: str, nom: str) -> None:
+        # Une couleur unie : z vaut 1 partout (lu par les tests), l'échelle n'a qu'une couleur.
+        if communes:
+            fig.add_trace(
+                go.Choropleth(
+                    locations=[c.code for c in communes],
+                    z=[1] * len(communes),
+                    customdata=[_survol_carte(c, v, noms) for c in communes],
+                    colorscale=[[0, couleur], [1, couleur]],
+                    name=nom,
+                    **commun,
+                )
+            )
+
+    masquees = [c for c in p.communes if c.code_ali in v.masquees]
+    sans_donnees = [c for c in p.communes if c.code_ali not in v.masquees and pd.isna(v.valeur(c.code_ali))]
+    colorees = [c for c in p.communes if not pd.isna(v.valeur(c.code_ali))]
+    aplat(sans_donnees, carte.COULEUR_SANS_DONNEES, "Pas de données")
+    aplat(masquees, carte.COULEUR_SECRET, "Valeur non diffusée")
     fig.add_trace(
         go.Choropleth(
-            locations=colorees["code_commune"],
-            z=colorees["valeur"] * ind.echelle,
-            customdata=colorees["survol"],
-            colorscale=charts.ECHELLE_CONTINUE,
+            locations=[c.code for c in colorees],
+            z=[v.valeur(c.code_ali) * ind.echelle for c in colorees],
+            customdata=[_survol_carte(c, v, noms) for c in colorees],
+            colorscale=carte.ECHELLE,
             colorbar=_barre_couleur(ind),
-            marker_line_color="white",
-            marker_line_width=1,
             name=ind.libelle,
-            **commun,
+            **{**commun, "showscale": True},
         )
     )
-    if code:
-        choisies = communes[communes["code_ali"] == code]
+
+    def trait(anneaux: list[carte.Anneau], couleur: str, largeur: float, nom: str) -> None:
+        lon, lat = carte.lignes(anneaux)
         fig.add_trace(
-            go.Choropleth(
-                locations=choisies["code_commune"],
-                z=[0] * len(choisies),
-                customdata=choisies["survol"],
-                colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
-                showscale=False,
-                marker_line_color=COULEUR_CHOISIE,
-                marker_line_width=4,
-                name="ALI choisie",
-                **commun,
+            go.Scattergeo(
+                lon=lon, lat=lat, mode="lines", line={"color": couleur, "width": largeur}, name=nom,
+                hoverinfo="skip", showlegend=True,
             )
-        )
+        )  # fmt: skip
+
+    # Les limites d'EPT suivent des limites d'ALI : un trait fin clair au milieu du trait sombre les distingue.
+    trait([a for anneaux in p.contours_ali.values() for a in anneaux], carte.COULEUR_LIMITE_ALI, 3.5, "Limite d'ALI")
+    trait([a for anneaux in p.contours_ept.values() for a in anneaux], carte.COULEUR_LIMITE_EPT, 1.5, "Limite d'EPT")
+    if code and code in p.contours_ali:
+        trait(p.contours_ali[code], COULEUR_CHOISIE, 4.5, "ALI choisie")
     fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
-    fig.update_layout(height=620, margin={"t": 10, "b": 10, "l": 10, "r": 10})
+    fig.update_layout(
+        height=640,
+        margin={"t": 40, "b": 90, "l": 10, "r": 10},
+        showlegend=True,
+        # Fond gris clair : le trait blanc des EPT et le carré blanc « pas de données » s'y voient.
+        legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom", "bgcolor": "#E8E8E8", "font": {"size": 12}},
+    )
     return fig
 
 

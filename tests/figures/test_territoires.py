@@ -382,8 +382,12 @@ def test_geojson_property_and_choropleth(tmp_path, tuiles):
     z = dict(zip(colorees.locations, colorees.z, strict=True))
     assert z["93014"] == 12 and z["93066"] == 24 and "93027" not in z  # ALI04 masquée : en gris
     assert colorees.featureidkey == "properties.INSEE_COM"
+    # L'ALI choisie est entourée d'orange (tests/figures/test_carte.py) : ici, seule Clichy-sous-Bois (93014) de
+    # l'ALI14 a un contour dans le fichier, son carré.
     choisie = next(t for t in fig.data if t.name == "ALI choisie")
-    assert sorted(choisie.locations) == ["93014", "93015", "93047"]
+    assert choisie.line.color == T.COULEUR_CHOISIE
+    coins = {tuple(p) for p in carre("93014", 2.55, 48.9)["geometry"]["coordinates"][0]}
+    assert {(x, y) for x, y in zip(choisie.lon, choisie.lat, strict=True) if x is not None} == coins
     with pytest.raises(ValueError):
         bad = tmp_path / "vide.geojson"
         bad.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")

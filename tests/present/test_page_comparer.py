@@ -52,9 +52,10 @@ from tests.publie import cellule, publie, texte_entier, texte_taux
 
 PAGE = "pages/comparer.py"
 NB = "\u202f"
-CLICHY = (8, 3)  # (colonne, ligne) dans data/tuiles_communes.csv
-SAINT_DENIS = (2, 1)
-LA_COURNEUVE = (3, 1)
+# Codes INSEE : la carte est la choroplèthe des contours livrés (data/communes.geojson), jointe sur le code.
+CLICHY = "93014"
+SAINT_DENIS = "93066"
+LA_COURNEUVE = "93027"
 
 BUDGET = b"""annee;code_ali;ligne;montant_vote;montant_execute
 2024;ALI14;accompagnement_ali;1200000;1200000
@@ -120,10 +121,10 @@ def carte(at) -> dict:
     return json.loads(at.get("plotly_chart")[-1].proto.spec)
 
 
-def case(fig: dict, nom: str, position: tuple[int, int]) -> float:
-    trace = next(t for t in fig["data"] if t["type"] == "heatmap" and t.get("name") == nom)
-    x, y = position
-    return decode(trace["z"])[y][x]
+def case(fig: dict, nom: str, commune: str) -> float | None:
+    """La valeur de la commune dans la couche `nom` de la choroplèthe ; None quand elle n'y est pas dessinée."""
+    trace = next(t for t in fig["data"] if t["type"] == "choropleth" and t.get("name") == nom)
+    return dict(zip(trace["locations"], decode(trace["z"]), strict=True)).get(commune)
 
 
 def url(at, key: str) -> list[str]:
@@ -265,7 +266,9 @@ def test_small_multiples_and_tile_map(comparer_db, app_test):
     assert case(fig, "File active à la date d'observation", CLICHY) == fa["ALI14"]
     assert case(fig, "File active à la date d'observation", SAINT_DENIS) == fa["ALI01"]
     assert case(fig, "Valeur non diffusée", LA_COURNEUVE) == 1  # ALI04 : 4 personnes → case grise
-    assert case(fig, "File active à la date d'observation", LA_COURNEUVE) is None  # NaN → null en JSON
+    assert case(fig, "File active à la date d'observation", LA_COURNEUVE) is None  # masquée : pas dans l'échelle
+    # Les contours sont livrés : plus de conseil de développeur (« Déposez data/communes.geojson ») à l'écran.
+    assert not any("Déposez" in c.value for c in [*at.caption, *at.warning])
 
     at.selectbox(key="comparer_indicateur").select("taux_diag_numerique").run()
     fig = carte(at)
@@ -385,7 +388,7 @@ def test_dropped_boundary_file_gives_a_choropleth(comparer_db, app_test, tmp_pat
     monkeypatch.setenv("INSERTION_REFERENTIEL", str(referentiel))
     at = app_test(comparer_db, PAGE, query_params={"ali": ["ALI14"]})
     fig = carte(at)
-    assert {t["type"] for t in fig["data"]} == {"choropleth"}
+    assert {t["type"] for t in fig["data"]} == {"choropleth", "scattergeo"}  # aplats, puis contours EPT et ALI
     colorees = next(t for t in fig["data"] if t.get("name") == "File active à la date d'observation")
     assert colorees["featureidkey"] == "properties.code"
     z = dict(zip(colorees["locations"], decode(colorees["z"]), strict=True))
