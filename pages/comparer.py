@@ -109,7 +109,7 @@ cle = st.selectbox(
     key=CLE_INDICATEUR,
 )
 choix.vers_le_lien(CLE_INDICATEUR, cle, cles[0])
-vue_carte = fc.carte(comp, cle, presentes, noms)
+vue_carte = fc.carte(comp, cle, presentes, noms, date=f.as_of)
 for genre, texte in vue_carte.messages:
     (st.warning if genre == "warning" else st.caption)(texte)
 ui.graphique(

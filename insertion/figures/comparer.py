@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from insertion import formats, indicators
+from insertion.config import DATA_DIR
 from insertion.figures import resumes, territoires
 from insertion.protect import secret
 from insertion.store.requetes import Perimetre, Periode
@@ -164,8 +166,9 @@ def resume_positions(comp: Comparaison, nom: str) -> str:
 LEGENDE_TUILES = (
     "Carte schématique : une case par commune, placée approximativement, colorée selon la valeur de son ALI ; "
     "un trait sombre sépare les ALI, votre ALI est entourée d'orange ; case grise : valeur non diffusée ou "
-    "ALI sans données. Déposez data/communes.geojson (code INSEE en propriété) pour une carte aux contours réels."
+    "ALI sans données."
 )
+SOURCE_CONTOURS = "Contours des communes : france-geojson (d'après IGN et INSEE), Licence Ouverte 2.0."
 
 
 @dataclass(frozen=True)
@@ -181,9 +184,12 @@ class VueCarte:
     titre: str
 
 
-def carte(comp: Comparaison, cle: str, presentes: list[str], noms: dict[str, str]) -> VueCarte:
-    """La carte de l'indicateur `cle` : choroplèthe si un fichier de contours utilisable est déposé, sinon la
-    carte en tuiles (avec un avertissement si le fichier est inutilisable)."""
+def carte(
+    comp: Comparaison, cle: str, presentes: list[str], noms: dict[str, str], date: date | None = None
+) -> VueCarte:
+    """La carte de l'indicateur `cle` à la date d'observation `date` (les communes fusionnées le 1er janvier
+    2025 y sont deux avant, une après) : choroplèthe des contours de data/communes.geojson, ou carte en tuiles
+    si le fichier manque ou est inutilisable (avec un avertissement dans ce cas)."""
     ind = territoires.PAR_CLE[cle]
     valeurs = territoires.ValeursCarte.depuis(comp.prot_ali, cle)
     t = territoires.tuiles()
@@ -196,8 +202,10 @@ def carte(comp: Comparaison, cle: str, presentes: list[str], noms: dict[str, str
             propriete = territoires.propriete_insee(geojson, t["code_commune"])
             if propriete is None:
                 raise ValueError("aucune propriété ne porte les codes INSEE des communes du référentiel")
-            fig = territoires.carte_choroplethe(geojson, propriete, t, valeurs, comp.code, noms)
-            messages.append(("caption", f"Contours des communes : {chemin.name} (propriété « {propriete} »)."))
+            fig = territoires.carte_choroplethe(geojson, propriete, t, valeurs, comp.code, noms, date=date)
+            # Les contours livrés disent leur source ; un fichier déposé à leur place dit seulement son nom.
+            livres = chemin.resolve() == (DATA_DIR / territoires.FICHIER_GEOJSON).resolve()
+            messages.append(("caption", SOURCE_CONTOURS if livres else f"Contours des communes : {chemin.name}."))
         except (OSError, ValueError) as exc:
             messages.append(
                 ("warning", f"Fichier de contours {chemin.name} inutilisable ({exc}) : carte en tuiles à la place.")

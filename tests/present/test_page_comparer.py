@@ -269,6 +269,11 @@ def test_small_multiples_and_tile_map(comparer_db, app_test):
     assert case(fig, "File active à la date d'observation", LA_COURNEUVE) is None  # masquée : pas dans l'échelle
     # Les contours sont livrés : plus de conseil de développeur (« Déposez data/communes.geojson ») à l'écran.
     assert not any("Déposez" in c.value for c in [*at.caption, *at.warning])
+    assert any("france-geojson" in c.value and "Licence Ouverte" in c.value for c in at.caption)
+    # Au 30 juin 2024 (la date d'observation), Pierrefitte-sur-Seine n'a pas encore fusionné dans Saint-Denis :
+    # la carte de cette date la dessine à part (celle d'après le 1er janvier 2025 ne la dessinerait plus).
+    dessinees = {c for t in fig["data"] if t["type"] == "choropleth" for c in t["locations"]}
+    assert "93059" in dessinees and SAINT_DENIS in dessinees
 
     at.selectbox(key="comparer_indicateur").select("taux_diag_numerique").run()
     fig = carte(at)
