@@ -254,6 +254,17 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
                 fcntl.flock(tourniquet, fcntl.LOCK_UN)
 
 
+# Le sous-ensemble rapide (`-m rapide`, README) : les couches sous la présentation, sans la lecture des fichiers
+# (fuzzing, pannes provoquées, comparaisons de lecteurs) ni la démonstration, plus les règles du chargeur, la
+# recherche d'identifiants et les garde-fous d'architecture. Les pages (AppTest), le navigateur et les tests lents
+# n'en sont pas : la commande complète (celle de la CI) les lance.
+RAPIDES = (
+    "tests/store/", "tests/protect/", "tests/indicators/", "tests/figures/", "tests/outputs/",
+    "tests/ingest/test_loader_rules.py", "tests/ingest/test_identifiants.py", "tests/ingest/test_pseudonymes.py",
+    "tests/test_formats.py", "tests/test_architecture.py", "tests/test_project.py", "tests/test_sql_lint.py",
+)  # fmt: skip
+
+
 @pytest.hookimpl(tryfirst=True)  # avant celui de xdist, qui lit les marques xdist_group
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Un fichier dont les tests partagent une fixture de module (une base construite pour tout le fichier)
@@ -261,6 +272,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     tests sur la démonstration complète forment le groupe « demo ». Les autres tests sont répartis un à un.
     Les groupes nommés dans les fichiers (xdist_group) restent."""
     for item in items:
+        lent = item.get_closest_marker("slow") or item.get_closest_marker("browser")
+        if not lent and item.nodeid.startswith(RAPIDES):
+            item.add_marker(pytest.mark.rapide)
         if item.get_closest_marker("xdist_group") is not None:
             continue
         if "demo_build" in item.fixturenames:
