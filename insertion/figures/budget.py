@@ -15,6 +15,7 @@ from plotly.subplots import make_subplots
 
 from insertion import formats
 from insertion.figures import charts, resumes, territoires
+from insertion.figures.graphique import Graphique
 from insertion.protect import secret
 
 # Le tableau de l'indice reprend ces colonnes du tableau par année.
@@ -48,16 +49,6 @@ def _evolution_signee(v) -> str:
 
 # Formats du tableau protégé du coût : la file active moyenne et le coût s'écrivent « secret » quand masqués.
 FORMATS_COUT = {"file_active_moyenne": formats.entier, "cout_par_personne": lambda v: formats.euros(nombre(v))}
-
-
-@dataclass
-class Graphique:
-    """Ce que la page passe à ui.graphique : la figure, son tableau, sa phrase de résumé et s'il masque."""
-
-    figure: go.Figure
-    table: pd.DataFrame
-    resume: str | None
-    masque: bool = False
 
 
 @dataclass
