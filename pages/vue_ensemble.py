@@ -69,9 +69,12 @@ with colonnes[3]:
 autres = autres_systemes.lignes_synthese(ctx.con, f.periode, f.perimetre)
 if autres:
     st.subheader("Partenaires, actions collectives, moyens et freins")
-    for colonne, ligne in zip(st.columns(4), autres, strict=False):
-        with colonne:
-            ui.kpi(ligne.libelle, ligne.valeur, aide=ligne.aide)
+    # Deux par rangée : leurs libellés (« Contrats longs (embauches des partenaires) ») et valeurs (« Mobilité
+    # (32,5 %) ») se lisent en entier à 1 280 px, tronqués sur quatre colonnes.
+    for debut in range(0, len(autres), 2):
+        for colonne, ligne in zip(st.columns(2), autres[debut : debut + 2], strict=False):
+            with colonne:
+                ui.kpi(ligne.libelle, ligne.valeur, aide=ligne.aide)
 
 ui.note_secret(fve.a_masque(s.cartes(), autres))
 ui.methode(fve.DEFINITIONS)
