@@ -646,22 +646,62 @@ def generate(out_dir: Path, seed: int = 93) -> list[Path]:
 
 
 def build_demo(
-    db_path: Path, out_dir: Path | None = None, progress: Callable[[int, int, str], None] | None = None
+    db_path: Path,
+    out_dir: Path | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+    paths: list[Path] | None = None,
 ) -> list:
-    """Génère les fichiers de démonstration (par défaut dans `demo_extraits/` à côté de la base)
-    puis les charge tous, dans l'ordre, avec le chargeur du projet ; renvoie ses LoadResult."""
+    """Génère les fichiers de démonstration (par défaut dans `demo_extraits/` à côté de la base ; `paths` : déjà
+    générés) puis les charge tous, dans l'ordre, avec le chargeur du projet ; renvoie ses LoadResult."""
+    db_path = Path(db_path)
+    out_dir = Path(out_dir) if out_dir is not None else db_path.parent / DOSSIER_DEMO
+    if paths is None:
+        paths = generate(out_dir)
+    return _charger_et_placer(db_path, paths, ".construction", progress)
+
+
+def _charger_et_placer(
+    db_path: Path, paths: list[Path], suffixe: str, progress: Callable[[int, int, str], None] | None
+) -> list:
+    """Charge `paths` dans une base construite à côté, puis la met en place d'un coup : un premier lancement
+    interrompu ne laisse jamais une base à moitié chargée que l'application prendrait pour la bonne."""
     from insertion.ingest.chargement import load_files  # import différé : le chargeur tire DuckDB et les règles
     from insertion.store.db import open_for_writing
 
-    db_path = Path(db_path)
-    out_dir = Path(out_dir) if out_dir is not None else db_path.parent / DOSSIER_DEMO
-    paths = generate(out_dir)
-    # Construite à côté puis mise en place d'un coup : un premier lancement interrompu ne laisse
-    # jamais une base à moitié chargée que l'application prendrait pour la bonne.
-    building = db_path.with_name(db_path.name + ".construction")
+    building = db_path.with_name(db_path.name + suffixe)
     building.unlink(missing_ok=True)
     results = load_files(building, paths, progress=progress)
     with open_for_writing(building) as con:
         con.execute("INSERT OR REPLACE INTO meta VALUES ('donnees_demo', 'oui')")
     os.replace(building, db_path)
     return results
+
+
+def fichiers_premiere_ouverture(paths: list[Path]) -> list[Path]:
+    """Ce qu'il faut pour les chiffres du jour : la dernière extraction de chaque ALI (un instantané complet de
+    sa file active : les épisodes courants sont les siens) et tous les fichiers qui ne sont pas des extractions
+    (budget, fichiers du §7), dans l'ordre de chargement. Les extractions plus anciennes ne font que l'historique
+    des chargements (page Qualité)."""
+    derniere: dict[str, Path] = {}
+    for p in paths:
+        m = _NOM_FICHIER.match(p.name)
+        if m:
+            code = p.name.split("_")[1]
+            if code not in derniere or p.name.split("_")[2] > derniere[code].name.split("_")[2]:
+                derniere[code] = p
+    gardes = set(derniere.values())
+    return [p for p in paths if p in gardes or not _NOM_FICHIER.match(p.name)]
+
+
+def build_demo_en_deux_temps(
+    db_path: Path, progress: Callable[[int, int, str], None] | None = None
+) -> Callable[[], list]:
+    """Premier lancement de l'application (issue 16 : la première page en ≤ 10 s) : génère les fichiers, charge
+    ceux des chiffres du jour (fichiers_premiere_ouverture) et met cette base en place ; renvoie la fonction qui
+    charge ensuite tous les fichiers, historique compris, dans une autre base mise en place à la fin (la même
+    que build_demo), à lancer en arrière-plan. Les indicateurs sont les mêmes avant et après ; seul l'historique
+    des chargements s'allonge."""
+    db_path = Path(db_path)
+    paths = generate(db_path.parent / DOSSIER_DEMO)
+    _charger_et_placer(db_path, fichiers_premiere_ouverture(paths), ".premiere", progress)
+    return lambda: _charger_et_placer(db_path, paths, ".construction", None)

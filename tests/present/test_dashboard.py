@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
@@ -94,16 +95,20 @@ def test_first_start_message_is_gone_once_the_demo_is_built(tmp_path, monkeypatc
 
     appels: list[tuple[int, int]] = []
 
+    fini = threading.Event()
+
     def petite_demo(path, progress=None):
         for i in range(3):
             progress(i, 3, f"extraction {i + 1}")
             appels.append((i, 3))
         build_db(path, {"x.csv": csv_bytes(lignes(12, date_extraction="2024-12-31"))})
+        return fini.set  # l'historique, chargé en arrière-plan après la première page
 
-    monkeypatch.setattr(insertion.demo, "build_demo", petite_demo)
+    monkeypatch.setattr(insertion.demo, "build_demo_en_deux_temps", petite_demo)
     base = tmp_path / "demo.duckdb"
     at = app_test(base)
     assert base.exists() and appels == [(0, 3), (1, 3), (2, 3)]
+    assert fini.wait(timeout=30)  # la suite du chargement est bien lancée, sans bloquer la page
     assert not [i for i in at.info if "Première ouverture" in i.value]
     assert "12" in [m.value for m in at.metric]
     at.run()
