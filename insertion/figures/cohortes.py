@@ -24,6 +24,7 @@ from insertion import contrat, formats
 from insertion.figures import charts
 from insertion.indicators import DEPARTEMENT, libelles
 from insertion.indicators.definitions import DEFINITIONS, Definition  # noqa: F401 (DEFINITIONS : pour les pages)
+from insertion.indicators.filters import Filtres
 from insertion.protect import secret
 from insertion.store.requetes import Perimetre, Periode
 
@@ -458,3 +459,17 @@ class Graphique:
             "tableau": self.tableau,
             "resume": self.resume,
         }
+
+
+class VueCohortes:
+    """Ce que les vues Diagnostics et Sorties vers l'emploi partagent : les filtres, les deux façons de lire
+    (requete : `ctx.requete`, sql : `ctx.sql`, en cache dans la page) et le périmètre de référence."""
+
+    def __init__(self, filtres: Filtres, requete: Callable[..., pd.DataFrame], sql: Callable[..., pd.DataFrame]):
+        self.f = filtres
+        self.requete = requete
+        self.sql = sql
+        # Exemptés du secret : le département sans AUCUN filtre (ni territoire, ni profil), et lui seul.
+        self.au_departement = secret.departement_exempte(filtres.perimetre)
+        self.reference = perimetre_departement(filtres.perimetre)
+        self.reference_exempte = secret.departement_exempte(self.reference)

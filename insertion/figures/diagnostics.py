@@ -8,8 +8,6 @@ par insertion.figures.cohortes (donc `secret.proteger`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pandas as pd
 import plotly.colors as pcolors
 import plotly.graph_objects as go
@@ -19,7 +17,6 @@ from insertion.figures import charts, cohortes, resumes
 from insertion.figures.cohortes import DEFINITIONS as DEF
 from insertion.figures.cohortes import DIAGNOSTICS, Graphique
 from insertion.indicators import DEPARTEMENT, libelles
-from insertion.indicators.filters import Filtres
 from insertion.protect import secret
 
 ORDRE_NIVEAUX = {
@@ -241,17 +238,8 @@ def figure_niveaux(
     return fig
 
 
-class VueDiagnostics:
+class VueDiagnostics(cohortes.VueCohortes):
     """Les objets de la vue pour des filtres donnés ; requete : `ctx.requete`, sql : `ctx.sql`."""
-
-    def __init__(self, filtres: Filtres, requete: Callable[..., pd.DataFrame], sql: Callable[..., pd.DataFrame]):
-        self.f = filtres
-        self.requete = requete
-        self.sql = sql
-        # Exemptés du secret : le département sans AUCUN filtre (ni territoire, ni profil), et lui seul.
-        self.au_departement = secret.departement_exempte(filtres.perimetre)
-        self.reference = cohortes.perimetre_departement(filtres.perimetre)
-        self.reference_exempte = secret.departement_exempte(self.reference)
 
     # --- Lectures ---------------------------------------------------------------------------------------
 

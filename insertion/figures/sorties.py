@@ -9,8 +9,6 @@ Ni Streamlit ni SQL ici ; le secret passe toujours par insertion.figures.cohorte
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -19,7 +17,6 @@ from insertion.figures import charts, cohortes, resumes
 from insertion.figures.cohortes import COULEURS_GROUPES, GROUPES_SORTIE, PAS, PERIODE, Graphique
 from insertion.figures.cohortes import DEFINITIONS as DEF
 from insertion.indicators import DEPARTEMENT, libelles
-from insertion.indicators.filters import Filtres
 from insertion.protect import secret
 
 COULEUR_EMPLOI = COULEURS_GROUPES["emploi_transition"]
@@ -337,17 +334,8 @@ def entonnoir(
     return fig
 
 
-class VueSorties:
+class VueSorties(cohortes.VueCohortes):
     """Les objets de la vue pour des filtres donnés ; requete : `ctx.requete`, sql : `ctx.sql`."""
-
-    def __init__(self, filtres: Filtres, requete: Callable[..., pd.DataFrame], sql: Callable[..., pd.DataFrame]):
-        self.f = filtres
-        self.requete = requete
-        self.sql = sql
-        # Exemptés du secret : le département sans AUCUN filtre (ni territoire, ni profil), et lui seul.
-        self.au_departement = secret.departement_exempte(filtres.perimetre)
-        self.reference = cohortes.perimetre_departement(filtres.perimetre)
-        self.reference_exempte = secret.departement_exempte(self.reference)
 
     # --- Lectures ---------------------------------------------------------------------------------------
 
