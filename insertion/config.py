@@ -61,13 +61,13 @@ def seuil_confirmation() -> float:
     return valeur if 0 <= valeur <= 100 else SEUIL_CONFIRMATION_DEFAUT
 
 
-def default_db_path() -> Path:
+def chemin_base_par_defaut() -> Path:
     """--db l'emporte, puis $INSERTION_DB, puis data/insertion.duckdb."""
     env = os.environ.get("INSERTION_DB")
     return Path(env) if env else DATA_DIR / "insertion.duckdb"
 
 
-def referential_dir() -> Path:
+def dossier_referentiels() -> Path:
     """Le Département peut pointer vers son propre référentiel (mêmes colonnes)."""
     env = os.environ.get("INSERTION_REFERENTIEL")
     return Path(env) if env else DATA_DIR

@@ -60,7 +60,7 @@ from insertion.contrat import COLONNES_DATES, COLONNES_FREINS
 from insertion.demo import systemes as demo_systemes
 from insertion.demo.calendrier import mois as _mois
 from insertion.demo.calendrier import trajectoire as _trajectoire
-from insertion.store.referentiel import load_referentiel
+from insertion.store.referentiel import charger_referentiel
 
 FIN = date(2026, 10, 31)
 DOSSIER_DEMO = "demo_extraits"
@@ -609,7 +609,7 @@ def generate(out_dir: Path, seed: int = 93) -> list[Path]:
             _NOM_FICHIER.match(old.name) or old.name == "budget.csv" or old.name in demo_systemes.NOMS
         ):
             old.unlink()
-    ref = load_referentiel()
+    ref = charger_referentiel()
     ep, params = _episodes(ref, seed)
     freins = demo_systemes.freins(ep, seed)
     textes = _textes_dates(ep)
@@ -651,7 +651,7 @@ def build_demo(
     """Génère les fichiers de démonstration (par défaut dans `demo_extraits/` à côté de la base)
     puis les charge tous, dans l'ordre, avec le chargeur du projet ; renvoie ses LoadResult."""
     from insertion.ingest.chargement import load_files  # import différé : le chargeur tire DuckDB et les règles
-    from insertion.store.db import open_for_writing
+    from insertion.store.db import ouvrir_en_ecriture
 
     db_path = Path(db_path)
     out_dir = Path(out_dir) if out_dir is not None else db_path.parent / DOSSIER_DEMO
@@ -661,7 +661,7 @@ def build_demo(
     building = db_path.with_name(db_path.name + ".construction")
     building.unlink(missing_ok=True)
     results = load_files(building, paths, progress=progress)
-    with open_for_writing(building) as con:
+    with ouvrir_en_ecriture(building) as con:
         con.execute("INSERT OR REPLACE INTO meta VALUES ('donnees_demo', 'oui')")
     os.replace(building, db_path)
     return results

@@ -46,7 +46,7 @@ from insertion.ingest import lecture as reading
 from insertion.ingest import systemes
 from insertion.ingest.lecture import FichierRefuse
 from insertion.store import cles, db
-from insertion.store.db import open_for_writing
+from insertion.store.db import ouvrir_en_ecriture
 from insertion.store.publication import fsync as _fsync
 from insertion.store.publication import fsync_dossier as _fsync_dir
 from insertion.store.publication import nettoyer_restes as _remove_leftovers
@@ -765,7 +765,7 @@ def load_files(
             try:
                 if db_path.exists():
                     shutil.copyfile(db_path, work)
-                with open_for_writing(work) as con:
+                with ouvrir_en_ecriture(work) as con:
                     # Chaque fichier est une transaction ; passé 16 Mo de journal (le défaut), DuckDB réécrit la
                     # copie de travail à chaque validation. Elle n'est mise en place qu'à la fin, après un
                     # CHECKPOINT : 64 Mo évitent la plupart de ces réécritures (22 fichiers d'ALI à 1 M

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from insertion.config import default_db_path
+from insertion.config import chemin_base_par_defaut
 
 LIBELLES_STATUT = {
     "loaded": "chargé",
@@ -141,10 +141,10 @@ def _cmd_indicators(args: argparse.Namespace, db_path: Path) -> int:
     from insertion.indicators import autres_systemes
     from insertion.protect import protection, questions
     from insertion.store import db
-    from insertion.store.referentiel import load_referentiel
+    from insertion.store.referentiel import charger_referentiel
     from insertion.store.requetes import Perimetre, Periode
 
-    unknown = sorted(set(args.ali) - load_referentiel().codes_ali)
+    unknown = sorted(set(args.ali) - charger_referentiel().codes_ali)
     if unknown:
         print(f"Code ALI inconnu : {', '.join(unknown)} (voir data/ali.csv).", file=sys.stderr)
         return 2
@@ -160,7 +160,7 @@ def _cmd_indicators(args: argparse.Namespace, db_path: Path) -> int:
                 file=sys.stderr,
             )
             return 2
-    con = db.open_read_only(db_path)
+    con = db.ouvrir_en_lecture(db_path)
     try:
         perimetre = Perimetre(alis=tuple(args.ali))
         # Jamais de valeur brute imprimée : toute requête passe par la couche de publication.
@@ -198,9 +198,9 @@ def _cmd_demo(args: argparse.Namespace, db_path: Path) -> int:
 def _cmd_briefing(args: argparse.Namespace, db_path: Path) -> int:
     from insertion import protect
     from insertion.store import db
-    from insertion.store.referentiel import load_referentiel
+    from insertion.store.referentiel import charger_referentiel
 
-    ref = load_referentiel()
+    ref = charger_referentiel()
     if args.ali and args.ali not in ref.codes_ali:
         print(f"Code ALI inconnu : {args.ali} (voir data/ali.csv).", file=sys.stderr)
         return 2
@@ -210,7 +210,7 @@ def _cmd_briefing(args: argparse.Namespace, db_path: Path) -> int:
     if not args.all_ali and not args.out:
         print("Indiquez --out FICHIER.pdf (ou --all-ali DOSSIER).", file=sys.stderr)
         return 2
-    con = db.open_read_only(db_path)
+    con = db.ouvrir_en_lecture(db_path)
     try:
         with protect.publication():
             _notes(args, con, ref)
@@ -286,7 +286,7 @@ def _cmd_catalogue(args: argparse.Namespace, db_path: Path) -> int:  # noqa: ARG
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    db_path = getattr(args, "db", None) or default_db_path()
+    db_path = getattr(args, "db", None) or chemin_base_par_defaut()
     commands = {
         "load": _cmd_load,
         "indicators": _cmd_indicators,

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from insertion.config import default_db_path
+from insertion.config import chemin_base_par_defaut
 from insertion.figures.importer import (  # noqa: F401 : réexportés pour les appelants de la présentation
     NIVEAUX,
     bilan,
@@ -71,7 +71,7 @@ def a_des_extractions() -> bool:
     `app.page()` arrête la page (st.stop) quand la base n'a aucune extraction ; or c'est justement
     le moment d'importer un premier fichier, ou de voir pourquoi toutes ses lignes ont été rejetées.
     """
-    path = default_db_path()
+    path = chemin_base_par_defaut()
     if not path.exists():
         return True
     return app.latest(app.connection(str(path), path.stat().st_mtime_ns)) is not None
@@ -91,7 +91,7 @@ def page_sans_extraction(titre: str) -> app.Contexte:
     )
     aujourd_hui = date.today()
     filtres = Filtres(Periode(as_of=aujourd_hui, fin=aujourd_hui), Perimetre(), None)  # type: ignore[arg-type]
-    return app.Contexte(con, cle, filtres, requetes.is_demo(con))
+    return app.Contexte(con, cle, filtres, requetes.est_demo(con))
 
 
 def avec_extraction(ctx: app.Contexte) -> bool:
@@ -183,6 +183,8 @@ def importer(
             chemin.write_bytes(contenu)
             chemins.append(chemin)
         charges = iter(
-            load_files(db_path or default_db_path(), chemins, progress=progress, forcer=forcer) if chemins else []
+            load_files(db_path or chemin_base_par_defaut(), chemins, progress=progress, forcer=forcer)
+            if chemins
+            else []
         )
         return [trop_gros[i] if i in trop_gros else next(charges) for i in range(len(fichiers))]

@@ -104,7 +104,7 @@ def base(tmp_path_factory):
 
 @pytest.fixture
 def con(base):
-    connexion = db.open_read_only(base)
+    connexion = db.ouvrir_en_lecture(base)
     yield connexion
     connexion.close()
 
@@ -113,7 +113,7 @@ def con(base):
 
 
 def test_date_par_defaut_du_departement_et_des_territoires(con):
-    assert requetes.latest_extraction(con) == NOVEMBRE  # la plus récente extraction, référence des retards
+    assert requetes.date_derniere_extraction(con) == NOVEMBRE  # la plus récente extraction, référence des retards
     assert requetes.date_observation(con) == OCTOBRE  # le département : la date que toutes ont fournie
     assert requetes.date_observation(con, Perimetre(alis=("ALI08",))) == NOVEMBRE  # une ALI garde la sienne
     assert requetes.date_observation(con, Perimetre(alis=("ALI01",))) == OCTOBRE

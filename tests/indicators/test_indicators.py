@@ -18,8 +18,8 @@ import pytest
 
 from insertion import formats
 from insertion import indicators as ind
-from insertion.store.db import open_for_writing, preparer_indicateurs
-from insertion.store.requetes import Perimetre, Periode, run
+from insertion.store.db import ouvrir_en_ecriture, preparer_indicateurs
+from insertion.store.requetes import Perimetre, Periode, executer
 
 EXTRACTION = date(2026, 10, 31)
 DEP = ind.DEPARTEMENT
@@ -45,7 +45,7 @@ _COLONNES = (
 
 @pytest.fixture
 def con(tmp_path):
-    with open_for_writing(tmp_path / "test.duckdb") as connexion:
+    with ouvrir_en_ecriture(tmp_path / "test.duckdb") as connexion:
         yield connexion
 
 
@@ -187,7 +187,7 @@ def test_regroupement_et_diagnostic_en_liste_blanche(con):
         ind.budget_annuel(con, groupe="commune")
     # Le SQL se protège aussi quand on l'appelle directement.
     with pytest.raises(duckdb.Error, match="Regroupement inconnu"):
-        run(con, "file_active", as_of=EXTRACTION, groupe="sexe", **Perimetre().params())
+        executer(con, "file_active", as_of=EXTRACTION, groupe="sexe", **Perimetre().params())
 
 
 # --- File active ------------------------------------------------------------------------------------
@@ -277,7 +277,7 @@ def test_entrees_sorties_periode_plafonnee_a_D(con):
     assert ind.compute(con, as_of=d)["entrees"] == 3
     # Le SQL plafonne lui-même : appelé directement avec une fin après D, il ne compte ni e4 ni la sortie de e3.
     for requete in ("entrees_sorties", "entrees_sorties_mensuelles"):
-        df = run(
+        df = executer(
             con,
             requete,
             as_of=d,
@@ -519,7 +519,7 @@ def _serie_directe(episodes, d, debut, fin, groupe):
 def con_aleatoire(tmp_path_factory):
     """Une base pour tout le fichier (300 insertions une à une : 2 à 5 s ; 20 tests la lisent sans l'écrire)."""
     episodes = _jeu_aleatoire(20241)
-    with open_for_writing(tmp_path_factory.mktemp("aleatoire") / "test.duckdb") as con:
+    with ouvrir_en_ecriture(tmp_path_factory.mktemp("aleatoire") / "test.duckdb") as con:
         for e in episodes:
             ajoute(
                 con, e["id"], e["ali"], e["orientation"], sortie=e["sortie"], commune=e["commune"], sexe=e["sexe"],

@@ -116,7 +116,7 @@ def file_active(path: Path) -> dict[str, int]:
     from insertion import indicators
     from insertion.store.requetes import Periode
 
-    con = db.open_read_only(path)
+    con = db.ouvrir_en_lecture(path)
     try:
         fa = indicators.file_active(con, Periode(as_of=indicators.date(2023, 6, 30)), groupe="ali")
         return dict(zip(fa["groupe"], fa["file_active"], strict=True))
@@ -360,7 +360,7 @@ def test_dry_run_previews_and_writes_nothing(tmp_path, base):
 def test_load_bytes_has_the_same_rules(tmp_path, base):
     avant = dump(base)
     partiel = ali08(range(1, 6), "31/07/2023")
-    with db.open_for_writing(base) as con:
+    with db.ouvrir_en_ecriture(base) as con:
         result = load_bytes(con, partiel, "partiel.csv")
         assert result.status == "to_confirm" and result.as_json()["apercu"]["ali"] == [PARTIEL]
         simule_sans_force = load_bytes(con, partiel, "partiel.csv", simuler=True)
@@ -368,7 +368,7 @@ def test_load_bytes_has_the_same_rules(tmp_path, base):
         simule = load_bytes(con, partiel, "partiel.csv", forcer=True, simuler=True)
         assert simule.status == "loaded" and simule.simulation
     assert dump(base) == avant
-    with db.open_for_writing(base) as con:
+    with db.ouvrir_en_ecriture(base) as con:
         assert load_bytes(con, partiel, "partiel.csv", forcer={result.jeton}).status == "loaded"
     assert query_rows(base, "SELECT count(*) FROM episodes WHERE code_ali = 'ALI08'") == [(5,)]
     assert chargement.STATUTS[-1] == "to_confirm"

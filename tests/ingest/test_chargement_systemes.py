@@ -629,7 +629,7 @@ def test_une_base_du_schema_8_est_mise_a_niveau_a_l_ouverture(tmp_path):
     con.execute("UPDATE meta SET valeur = '8' WHERE cle = 'version_schema'")
     con.close()
 
-    lecteur = db.open_read_only(path)
+    lecteur = db.ouvrir_en_lecture(path)
     try:
         assert db.version(lecteur) == db.VERSION_SCHEMA == "10"
         assert lecteur.execute("SELECT count(*), count(frein_logement) FROM episodes").fetchall() == [(4, 0)]

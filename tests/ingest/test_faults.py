@@ -59,7 +59,7 @@ def extraction(n: int, date_extraction: str, prefix: str) -> bytes:
 
 def state(db_path: Path) -> tuple[dict, dict]:
     """Les indicateurs du contrat et le contenu des tables (sans l'heure des chargements)."""
-    con = db.open_read_only(db_path)
+    con = db.ouvrir_en_lecture(db_path)
     try:
         values = indicators.compute(con)
     finally:

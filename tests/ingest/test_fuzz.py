@@ -42,7 +42,7 @@ from hypothesis.control import currently_in_test_context
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from insertion.ingest.chargement import COLONNES_FILE_ACTIVE, STATUTS, LoadResult, load_bytes, load_files
-from insertion.store.db import open_for_writing
+from insertion.store.db import ouvrir_en_ecriture
 from tests.conftest import _DUMPS, build_db, csv_bytes, dump, ligne, lignes, write
 
 # Graine fixe, pas de délai par cas (le premier chargement ouvre DuckDB), pas de base d'exemples sur disque.
@@ -78,7 +78,7 @@ def con(base_db, tmp_path):
     """Une connexion en écriture sur une copie de la base, gardée pour tous les cas du test."""
     path = tmp_path / "fuzz.duckdb"
     shutil.copyfile(base_db, path)
-    with open_for_writing(path) as connection:
+    with ouvrir_en_ecriture(path) as connection:
         yield connection
 
 

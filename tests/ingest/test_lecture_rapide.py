@@ -36,7 +36,7 @@ from insertion.ingest import chargement, identifiants, lecture
 from insertion.ingest.chargement import COLONNES_FILE_ACTIVE, load_bytes
 from insertion.ingest.lecture import FichierRefuse
 from insertion.store import db
-from insertion.store.db import open_for_writing
+from insertion.store.db import ouvrir_en_ecriture
 from tests.conftest import build_db, csv_bytes, ligne, lignes, write
 from tests.ingest.test_fuzz import FUZZ, GOOD, HOSTILE, csv_files, headers_of, mutated_rows
 
@@ -345,7 +345,7 @@ def two_bases(base_db, tmp_path):
     paths = [tmp_path / "rapide.duckdb", tmp_path / "ligne.duckdb"]
     for path in paths:
         shutil.copyfile(base_db, path)
-    with open_for_writing(paths[0]) as fast, open_for_writing(paths[1]) as slow:
+    with ouvrir_en_ecriture(paths[0]) as fast, ouvrir_en_ecriture(paths[1]) as slow:
         yield fast, slow
 
 
@@ -419,7 +419,7 @@ REFERENCE_SQL = (Path(__file__).resolve().parents[1] / "reference_valider_file_a
 def sql_con():
     con = duckdb.connect()
     con.begin()
-    db.ensure_schema(con)
+    db.assurer_schema(con)
     con.commit()
     con.execute(chargement._sql("macros"))
     yield con

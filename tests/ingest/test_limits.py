@@ -24,7 +24,7 @@ from insertion import config
 from insertion.ingest import chargement
 from insertion.ingest.chargement import load_bytes, load_files
 from insertion.ingest.lecture import FichierRefuse
-from insertion.store.db import open_for_writing
+from insertion.store.db import ouvrir_en_ecriture
 from tests.conftest import csv_bytes, dump, lignes, write
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,7 +112,7 @@ def test_oversized_file_is_refused_before_being_read(tmp_path, base, monkeypatch
 def test_load_bytes_applies_the_size_limit_too(tmp_path, base, monkeypatch):
     monkeypatch.setenv("INSERTION_TAILLE_MAX_MO", "1")
     before = dump(base)
-    with open_for_writing(base) as con:
+    with ouvrir_en_ecriture(base) as con:
         result = load_bytes(con, b"x" * (10**6 + 1), "gros.csv")
     assert_refused_untouched(result, base, before, "au-delà de la limite de 1 Mo")
 

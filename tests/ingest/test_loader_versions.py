@@ -334,7 +334,7 @@ def test_markers_span_the_files_of_one_batch_and_are_computed_once(tmp_path, db_
     ali14 = snapshot({"ALI14": 2}, "2023-06-30")
     ali04 = snapshot({"ALI04": 2}, "2023-06-30").replace(b"ALI04x0001", b"ALI14x0001")
     budget = budget_bytes(["2023;;accompagnement_ali;100;90"])
-    with db.open_for_writing(db_path):  # une base neuve se prépare à sa création : on compte après
+    with db.ouvrir_en_ecriture(db_path):  # une base neuve se prépare à sa création : on compte après
         pass
     calls = []
     real = db.preparer_indicateurs
@@ -350,7 +350,7 @@ def test_load_bytes_alone_keeps_the_markers_true(tmp_path, db_path):
     from insertion.store import db
 
     # load_bytes (un fichier, sans load_files) met les marqueurs à jour lui-même.
-    with db.open_for_writing(db_path) as con:
+    with db.ouvrir_en_ecriture(db_path) as con:
         chargement.load_bytes(con, snapshot({"ALI14": 2}, "2023-06-30"), "a.csv")
         chargement.load_bytes(con, snapshot({"ALI04": 1}, "2023-06-30").replace(b"ALI04x0000", b"ALI14x0000"), "b.csv")
     assert markers(db_path) == [("ALI04", "ALI14x0000", True, True), ("ALI14", "ALI14x0000", True, True)]
@@ -373,7 +373,7 @@ def test_database_from_an_earlier_version_is_upgraded_when_opened(tmp_path, db_p
     con.execute("ALTER TABLE episodes DROP COLUMN episodes_simultanes")
     con.execute("DELETE FROM meta WHERE cle = 'version_schema'")
     con.close()
-    reader = db.open_read_only(db_path)
+    reader = db.ouvrir_en_lecture(db_path)
     try:
         assert db.version(reader) == db.VERSION_SCHEMA
         fa = indicators.file_active(reader, Periode(as_of=indicators.date(2023, 6, 30)), groupe="ali")
