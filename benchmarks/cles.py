@@ -2,7 +2,7 @@
 
     python benchmarks/cles.py --scale 1m --repeat 3
 
-Chargement : `load_files` d'une extraction de l'échelle (benchmarks/data.py) sur une base neuve, dans un
+Chargement : `charger_fichiers` d'une extraction de l'échelle (benchmarks/data.py) sur une base neuve, dans un
 processus neuf, en alternance avec et sans clés. « Sans clés » : le même chargeur, la colonne cle_personne
 laissée vide (l'expression HMAC remplacée par NULL, `cles.preparer` neutralisé) ; l'écart est donc le prix du
 HMAC au chargement et rien d'autre.
@@ -50,7 +50,7 @@ def charger(base: Path, fichier: Path, sans_cles: bool) -> int:
         assert _EXPRESSION_CLE in loader._INSERT_COURANT, "le chargeur a changé : mettre à jour benchmarks/cles.py"
         loader._INSERT_COURANT = loader._INSERT_COURANT.replace(_EXPRESSION_CLE, _SANS_CLE)
         cles.preparer = lambda con, **_: False
-    resultats = loader.load_files(base, [fichier])
+    resultats = loader.charger_fichiers(base, [fichier])
     refuses = [r.message for r in resultats if r.status != "loaded"]
     if refuses:
         print(" | ".join(refuses))

@@ -649,8 +649,8 @@ def build_demo(
     db_path: Path, out_dir: Path | None = None, progress: Callable[[int, int, str], None] | None = None
 ) -> list:
     """Génère les fichiers de démonstration (par défaut dans `demo_extraits/` à côté de la base)
-    puis les charge tous, dans l'ordre, avec le chargeur du projet ; renvoie ses LoadResult."""
-    from insertion.ingest.chargement import load_files  # import différé : le chargeur tire DuckDB et les règles
+    puis les charge tous, dans l'ordre, avec le chargeur du projet ; renvoie ses ResultatChargement."""
+    from insertion.ingest.chargement import charger_fichiers  # import différé : le chargeur tire DuckDB et les règles
     from insertion.store.db import ouvrir_en_ecriture
 
     db_path = Path(db_path)
@@ -660,7 +660,7 @@ def build_demo(
     # jamais une base à moitié chargée que l'application prendrait pour la bonne.
     building = db_path.with_name(db_path.name + ".construction")
     building.unlink(missing_ok=True)
-    results = load_files(building, paths, progress=progress)
+    results = charger_fichiers(building, paths, progress=progress)
     with ouvrir_en_ecriture(building) as con:
         con.execute("INSERT OR REPLACE INTO meta VALUES ('donnees_demo', 'oui')")
     os.replace(building, db_path)

@@ -115,11 +115,11 @@ def _locked_message(db_path: Path) -> str:
 
 def _cmd_load(args: argparse.Namespace, db_path: Path) -> int:
     from insertion.ingest import apercu
-    from insertion.ingest.chargement import load_files
+    from insertion.ingest.chargement import charger_fichiers
 
-    results = load_files(db_path, args.files, forcer=args.force, simuler=args.dry_run)
+    results = charger_fichiers(db_path, args.files, forcer=args.force, simuler=args.dry_run)
     if args.json:
-        print(json.dumps([r.as_json() for r in results], ensure_ascii=False, indent=2))
+        print(json.dumps([r.en_json() for r in results], ensure_ascii=False, indent=2))
     else:
         if args.dry_run:
             print(f"Simulation (--dry-run) : rien n'a été écrit dans {db_path}.")

@@ -56,7 +56,7 @@ from insertion.figures.qualite import (  # noqa: F401 : réexportés pour les ap
     tableau_quarantaine,
 )
 from insertion.indicators.filters import Filtres
-from insertion.ingest.chargement import Forcer, LoadResult, load_files, refus_taille
+from insertion.ingest.chargement import Forcer, ResultatChargement, charger_fichiers, refus_taille
 from insertion.present import app, connexion
 from insertion.protect import acces
 from insertion.store import requetes
@@ -159,10 +159,10 @@ def importer(
     db_path: Path | str | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     forcer: Forcer = False,
-) -> list[LoadResult]:
+) -> list[ResultatChargement]:
     """Enregistre les fichiers reçus dans un dossier temporaire (noms gardés) et appelle le chargeur.
 
-    forcer : les jetons des remplacements confirmés (LoadResult.jeton), voir loader.load_bytes.
+    forcer : les jetons des remplacements confirmés (ResultatChargement.jeton), voir loader.charger_octets.
 
     Chaque fichier a son sous-dossier : deux envois du même nom restent deux fichiers, et le nom
     enregistré dans l'historique est bien celui de l'utilisateur. Le chargeur travaille sur une copie
@@ -171,7 +171,7 @@ def importer(
     connexion.exiger(acces.IMPORTER)  # côté serveur, pas seulement dans la page : une requête forgée est refusée
     with tempfile.TemporaryDirectory(prefix="ali93-import-") as dossier:
         chemins = []
-        trop_gros: dict[int, LoadResult] = {}  # refusés avant même d'être écrits sur le disque
+        trop_gros: dict[int, ResultatChargement] = {}  # refusés avant même d'être écrits sur le disque
         for index, (nom, contenu) in enumerate(fichiers):
             refus = refus_taille(len(contenu), nom)
             if refus is not None:
@@ -183,7 +183,7 @@ def importer(
             chemin.write_bytes(contenu)
             chemins.append(chemin)
         charges = iter(
-            load_files(db_path or chemin_base_par_defaut(), chemins, progress=progress, forcer=forcer)
+            charger_fichiers(db_path or chemin_base_par_defaut(), chemins, progress=progress, forcer=forcer)
             if chemins
             else []
         )

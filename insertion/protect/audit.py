@@ -1,7 +1,7 @@
 """Journal d'audit : qui a vu, exporté, chargé quoi, et quand (issue 13). Sans Streamlit.
 
 Dans son propre fichier DuckDB ($INSERTION_AUDIT, sinon à côté de la base : data/audit.duckdb), jamais dans la base des
-indicateurs : celle-ci est réécrite en copie et remplacée d'un coup à chaque chargement (loader.load_files),
+indicateurs : celle-ci est réécrite en copie et remplacée d'un coup à chaque chargement (loader.charger_fichiers),
 un journal qu'elle contiendrait serait perdu à chaque envoi, ou bloquerait la copie.
 
 Qui : le sujet OIDC pseudonymisé (acces.pseudonyme, HMAC avec une clé du serveur : on suit une personne

@@ -27,7 +27,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from insertion.config import QUERIES_DIR
-from insertion.ingest.chargement import load_files
+from insertion.ingest.chargement import charger_fichiers
 from insertion.store import cles, db, requetes
 from insertion.store.requetes import Perimetre, Periode
 from tests.conftest import csv_bytes, ligne, write
@@ -52,7 +52,7 @@ JEU = [
 
 def construire(tmp_path, nom: str = "base.duckdb"):
     chemin = tmp_path / nom
-    (resultat,) = load_files(chemin, [write(tmp_path / f"{nom}.csv", csv_bytes(JEU))])
+    (resultat,) = charger_fichiers(chemin, [write(tmp_path / f"{nom}.csv", csv_bytes(JEU))])
     assert resultat.status == "loaded", resultat.message
     return chemin
 
@@ -179,7 +179,7 @@ def test_les_cles_sont_recalculees_quand_le_sel_change(tmp_path, monkeypatch):
     assert len(sel_base) == cles.OCTETS_SEL_ALEATOIRE
     assert _cles_en_place(chemin) == {i: cles.cle_personne(i, sel_base) for i in _cles_en_place(chemin)}
     # Sans changement, le sel gardé sert aux chargements suivants (il n'est pas retiré à chaque ouverture).
-    (resultat,) = load_files(chemin, [write(tmp_path / "suite.csv", csv_bytes([*JEU[:3], JEU[5]]))])
+    (resultat,) = charger_fichiers(chemin, [write(tmp_path / "suite.csv", csv_bytes([*JEU[:3], JEU[5]]))])
     assert resultat.status in ("loaded", "to_confirm")
     assert bytes.fromhex(_meta(chemin)[cles.CLE_META_SEL]) == sel_base
 
@@ -280,7 +280,7 @@ def test_taux_diagnostic_90j_rend_l_effectif_de_sa_mediane(tmp_path, sel_1):
         {**JEU[5], "date_diag_numerique": "2023-04-04", "niveau_numerique": "autonome"},  # ALI14, délai 20 j
     ]
     chemin = tmp_path / "diag.duckdb"
-    load_files(chemin, [write(tmp_path / "diag.csv", csv_bytes(lignes))])
+    charger_fichiers(chemin, [write(tmp_path / "diag.csv", csv_bytes(lignes))])
     con = db.ouvrir_en_lecture(chemin)
     try:
         df = requetes.executer(
@@ -353,7 +353,7 @@ ACTIFS_FIN_DE_MOIS = {
 
 def test_cle_de_file_active_avec_episodes_simultanes_qui_sortent(tmp_path, sel_1):
     chemin = tmp_path / "chevauchements.duckdb"
-    (resultat,) = load_files(chemin, [write(tmp_path / "chevauchements.csv", csv_bytes(CHEVAUCHEMENTS))])
+    (resultat,) = charger_fichiers(chemin, [write(tmp_path / "chevauchements.csv", csv_bytes(CHEVAUCHEMENTS))])
     assert resultat.status == "loaded", resultat.message
     con = db.ouvrir_en_lecture(chemin)
     try:

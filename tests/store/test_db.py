@@ -33,11 +33,11 @@ def test_version_6_database_gets_the_replacement_history_table_on_open(tmp_path)
     sans rien perdre, et les chargements suivants y écrivent leur avant → après."""
     import duckdb
 
-    from insertion.ingest.chargement import load_files
+    from insertion.ingest.chargement import charger_fichiers
     from tests.conftest import csv_bytes, lignes, write
 
     path = tmp_path / "ancienne.duckdb"
-    load_files(path, [write(tmp_path / "juin.csv", csv_bytes(lignes(4)))])
+    charger_fichiers(path, [write(tmp_path / "juin.csv", csv_bytes(lignes(4)))])
     con = duckdb.connect(str(path))
     con.execute("DROP TABLE chargements_remplacements")
     con.execute("UPDATE meta SET valeur = '6' WHERE cle = 'version_schema'")
@@ -50,7 +50,9 @@ def test_version_6_database_gets_the_replacement_history_table_on_open(tmp_path)
         assert reader.execute("SELECT count(*) FROM episodes").fetchall() == [(4,)]
     finally:
         reader.close()
-    (result,) = load_files(path, [write(tmp_path / "juillet.csv", csv_bytes(lignes(5, date_extraction="2023-07-31")))])
+    (result,) = charger_fichiers(
+        path, [write(tmp_path / "juillet.csv", csv_bytes(lignes(5, date_extraction="2023-07-31")))]
+    )
     assert result.status == "loaded"
     con = duckdb.connect(str(path), read_only=True)
     try:
