@@ -2,7 +2,7 @@
 
 La logique (définitions, bornes, regroupements) est dans le SQL ; ici, on choisit la requête,
 on vérifie les valeurs qui ne peuvent pas être liées autrement qu'en liste blanche, et on met
-en forme le résumé que la CLI affiche (`compute`, protégé par `publier`, puis `format_text`). `compute`
+en forme le résumé que la CLI affiche (`calculer`, protégé par `publier`, puis `mettre_en_texte`). `calculer`
 rend des valeurs brutes : rien ne les imprime sans passer par `publier`.
 """
 
@@ -167,7 +167,7 @@ def _ligne(df: pd.DataFrame) -> dict:
     return df.iloc[0].to_dict() if len(df) else {}
 
 
-def compute(
+def calculer(
     con: duckdb.DuckDBPyConnection,
     as_of: date | str | None = None,
     debut: date | str | None = None,
@@ -243,10 +243,10 @@ def _groupe_motif(motif: str, motifs_connus: dict[str, dict]) -> str:
 
 
 def publier(resultat: dict, perimetre: Perimetre = Perimetre(), seuil: int = secret.SEUIL_SECRET) -> dict:
-    """Le résultat de `compute` tel que la CLI l'imprime (texte ou JSON), avec `sorties_par_groupe` ; une valeur
+    """Le résultat de `calculer` tel que la CLI l'imprime (texte ou JSON), avec `sorties_par_groupe` ; une valeur
     masquée est la chaîne « secret » (`secret.LIBELLE_MASQUE`).
 
-    `compute` lancé sous la couche de publication (`insertion.protect.publication`, ce que fait la CLI) rend
+    `calculer` lancé sous la couche de publication (`insertion.protect.publication`, ce que fait la CLI) rend
     déjà des valeurs publiées ; les règles appliquées ici en plus ne peuvent que masquer davantage : effectif
     de 1 à seuil − 1 hors exemption, taux sur moins de `seuil` personnes ou dont une part est petite, délai
     médian sans assez de diagnostics. Un groupe de sortie n'est publié que si tous ses motifs le sont : sa
@@ -319,7 +319,7 @@ def _nombre(n: int | str, unite: str) -> str:
     return f"{entier(n)} {unite}{'s' if n > 1 else ''}"
 
 
-def format_text(result: dict) -> str:
+def mettre_en_texte(result: dict) -> str:
     """Le résultat de `publier` (valeurs protégées) en français lisible."""
     lignes = [
         f"Indicateurs au {date_longue(date.fromisoformat(result['as_of']))}",

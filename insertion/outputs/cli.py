@@ -165,7 +165,7 @@ def _cmd_indicators(args: argparse.Namespace, db_path: Path) -> int:
         perimetre = Perimetre(alis=tuple(args.ali))
         # Jamais de valeur brute imprimée : toute requête passe par la couche de publication.
         with protect.publication():
-            publie = indicators.compute(con, as_of=args.as_of, debut=args.debut, fin=args.fin, perimetre=perimetre)
+            publie = indicators.calculer(con, as_of=args.as_of, debut=args.debut, fin=args.fin, perimetre=perimetre)
             periode = Periode(as_of=date.fromisoformat(publie["as_of"]), debut=args.debut, fin=args.fin)
             systemes = autres_systemes.resume(con, periode, perimetre)
     finally:
@@ -174,7 +174,7 @@ def _cmd_indicators(args: argparse.Namespace, db_path: Path) -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
-        print("\n".join([indicators.format_text(result), "", *autres_systemes.lignes_texte(result)]).rstrip())
+        print("\n".join([indicators.mettre_en_texte(result), "", *autres_systemes.lignes_texte(result)]).rstrip())
     return 0
 
 

@@ -165,7 +165,7 @@ def _expected_file_active(db_path: Path, ali: str | None = None) -> str:
     con = db.ouvrir_en_lecture(db_path)
     try:
         perimetre = Perimetre(alis=(ali,)) if ali else Perimetre()
-        return formats.entier(indicators.compute(con, perimetre=perimetre)["file_active"])
+        return formats.entier(indicators.calculer(con, perimetre=perimetre)["file_active"])
     finally:
         con.close()
 

@@ -154,7 +154,7 @@ def test_filtres_de_la_note_a_la_meme_date(con):
     assert filters.pour_base(con, fin=NOVEMBRE).as_of == NOVEMBRE  # une date choisie, jusqu'à la plus récente
     assert filters.pour_base(con, fin=date(2027, 1, 31)).as_of == NOVEMBRE  # jamais au-delà
     assert filters.pour_base(con, ali=["ALI01"], fin=NOVEMBRE).as_of == OCTOBRE  # Saint-Denis s'arrête en octobre
-    assert indicators.compute(con)["as_of"] == departement.as_of.isoformat()
+    assert indicators.calculer(con)["as_of"] == departement.as_of.isoformat()
 
 
 def test_avis_nomme_les_ali_en_avance_et_en_retard(con):

@@ -61,7 +61,7 @@ def state(db_path: Path) -> tuple[dict, dict]:
     """Les indicateurs du contrat et le contenu des tables (sans l'heure des chargements)."""
     con = db.ouvrir_en_lecture(db_path)
     try:
-        values = indicators.compute(con)
+        values = indicators.calculer(con)
     finally:
         con.close()
     tables = dump(db_path)

@@ -53,7 +53,7 @@ def test_departement_note_on_demo_data(demo_build):
         selection = filters.pour(derniere)
         note = briefing.preparer(con, selection)
         data = briefing.rendre_pdf(note)
-        expected = indicators.compute(con, debut=selection.periode.debut)
+        expected = indicators.calculer(con, debut=selection.periode.debut)
     finally:
         con.close()
     pages, text = text_of(data)
@@ -133,7 +133,7 @@ def test_cli_one_note_for_an_ept(demo_build, tmp_path):
     assert "EPT Est Ensemble" in text and "31 décembre 2025" in text
     con = db.ouvrir_en_lecture(db_path)
     try:
-        expected = indicators.compute(con, as_of="2025-12-31", perimetre=Perimetre(epts=("Est Ensemble",)))
+        expected = indicators.calculer(con, as_of="2025-12-31", perimetre=Perimetre(epts=("Est Ensemble",)))
     finally:
         con.close()
     assert formats.entier(expected["file_active"]) in text
@@ -185,7 +185,7 @@ def test_cli_note_without_any_browser_has_vector_charts(demo_build, tmp_path):
     pages, text = text_of(data)
     con = db.ouvrir_en_lecture(db_path)
     try:
-        expected = indicators.compute(con, debut="2023-01-01", perimetre=Perimetre(alis=("ALI08",)))
+        expected = indicators.calculer(con, debut="2023-01-01", perimetre=Perimetre(alis=("ALI08",)))
     finally:
         con.close()
     assert pages == 1 and "ALI08 · Montreuil" in text
