@@ -2,14 +2,14 @@
 
     python benchmarks/cles.py --scale 1m --repeat 3
 
-Chargement : `load_files` d'une extraction de l'échelle (benchmarks/data.py) sur une base neuve, dans un
+Chargement : `charger_fichiers` d'une extraction de l'échelle (benchmarks/data.py) sur une base neuve, dans un
 processus neuf, en alternance avec et sans clés. « Sans clés » : le même chargeur, la colonne cle_personne
 laissée vide (l'expression HMAC remplacée par NULL, `cles.preparer` neutralisé) ; l'écart est donc le prix du
 HMAC au chargement et rien d'autre.
 
 Requêtes : chaque fichier de queries/ qui rend des clés, sur la base chargée avec clés, avec les filtres du
 tableau de bord par défaut (département et par ALI), médiane de --runs exécutions. « Avec clés » :
-`requetes.run(…, avec_cles=True)` ; « sans clés » : la même requête dont on ne lit que les colonnes hors
+`requetes.executer(…, avec_cles=True)` ; « sans clés » : la même requête dont on ne lit que les colonnes hors
 `cle_*` (`SELECT colonnes FROM (requête)`) : DuckDB élague les agrégats non lus, ce qui revient à la requête
 d'avant les clés. Un banc d'essai, pas un test : rien n'y échoue sur un temps.
 """
@@ -50,7 +50,7 @@ def charger(base: Path, fichier: Path, sans_cles: bool) -> int:
         assert _EXPRESSION_CLE in loader._INSERT_COURANT, "le chargeur a changé : mettre à jour benchmarks/cles.py"
         loader._INSERT_COURANT = loader._INSERT_COURANT.replace(_EXPRESSION_CLE, _SANS_CLE)
         cles.preparer = lambda con, **_: False
-    resultats = loader.load_files(base, [fichier])
+    resultats = loader.charger_fichiers(base, [fichier])
     refuses = [r.message for r in resultats if r.status != "loaded"]
     if refuses:
         print(" | ".join(refuses))
@@ -71,7 +71,7 @@ def _parametres(nom: str, groupe: str, d: date) -> dict:
         "pas": "mois",
         "dates": [date(d.year, m, 1) for m in range(1, d.month + 1)],
     }
-    return {p: valeurs[p] for p in requetes.parameter_names(requetes.sql_text(nom))}
+    return {p: valeurs[p] for p in requetes.noms_parametres(requetes.texte_sql(nom))}
 
 
 def recalcul(base: Path) -> float:
@@ -102,22 +102,22 @@ def recalcul(base: Path) -> float:
 def mesurer_requetes(base: Path, runs: int) -> list[tuple[str, str, float, float]]:
     from insertion.store import db, requetes
 
-    con = db.open_read_only(base)
+    con = db.ouvrir_en_lecture(base)
     try:
         d = requetes.date_observation(con)
         lignes = []
         for nom in REQUETES:
             for groupe in ("departement", "ali"):
                 params = _parametres(nom, groupe, d)
-                sql = requetes.sql_text(nom)
-                colonnes = [c for c in requetes.run(con, nom, **params).columns]
+                sql = requetes.texte_sql(nom)
+                colonnes = [c for c in requetes.executer(con, nom, **params).columns]
                 sans = f"SELECT {', '.join(colonnes)} FROM ({sql.rstrip().rstrip(';')}) AS q"
                 avec_s, sans_s = [], []
                 for _ in range(runs):  # en alternance : la charge de la machine pèse autant sur les deux
                     t = time.perf_counter()
-                    requetes.run(con, nom, avec_cles=True, **params)
+                    requetes.executer(con, nom, avec_cles=True, **params)
                     avec_s.append(time.perf_counter() - t)
-                    cur = db.cursor(con)
+                    cur = db.curseur(con)
                     t = time.perf_counter()
                     cur.execute(sans, params).df()
                     sans_s.append(time.perf_counter() - t)

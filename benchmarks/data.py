@@ -2,8 +2,8 @@
 
 1. `insertion.demo.generate(cache/demo, seed=93)` écrit les extractions trimestrielles de la démonstration ;
 2. les 22 derniers instantanés (31/10/2026, ~29 600 épisodes) sont chargés par le chargeur du projet
-   (`insertion.ingest.chargement.load_files`) dans `cache/base.duckdb` : des valeurs déjà normalisées (codes, dates ISO)
-   quel que soit le format du fichier d'origine (CSV Windows-1252, dates françaises…) ;
+   (`insertion.ingest.chargement.charger_fichiers`) dans `cache/base.duckdb` : des valeurs déjà normalisées
+   (codes, dates ISO) quel que soit le format du fichier d'origine (CSV Windows-1252, dates françaises…) ;
 3. pour une échelle N, ces épisodes sont répétés : la copie k (k ≥ 1) suffixe les pseudonymes de « rk »
    (`3f9c…e1` → `3f9c…e1r17`) ; une personne garde donc son parcours (réorientation vers une autre ALI
    comprise) dans chaque copie. La dernière copie est partielle : ses lignes sont tirées dans un ordre
@@ -110,12 +110,12 @@ def base_episodes() -> Path:
     attendu = {"seed": SEED, "fichiers": [p.name for p in derniers], "version": FORMAT_VERSION}
     if base.exists() and marque.exists() and json.loads(marque.read_text()) == attendu:
         return base
-    from insertion.ingest.chargement import load_files
+    from insertion.ingest.chargement import charger_fichiers
 
     t = time.perf_counter()
     for ancien in (base, marque):
         ancien.unlink(missing_ok=True)
-    resultats = load_files(base, derniers)
+    resultats = charger_fichiers(base, derniers)
     refuses = [r.message for r in resultats if r.status != "loaded"]
     if refuses:
         raise RuntimeError("derniers instantanés de la démonstration non chargés : " + " | ".join(refuses))

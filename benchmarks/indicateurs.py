@@ -1,5 +1,5 @@
 """Les requêtes mesurées : chaque fichier de queries/ (pas les macros de queries/macros/), lancé comme le fait la
-page qui l'utilise (fonction de insertion.indicators, sinon requetes.run), avec sa référence pandas.
+page qui l'utilise (fonction de insertion.indicators, sinon requetes.executer), avec sa référence pandas.
 
 Filtres : ceux du tableau de bord par défaut (`filters.pour(D)` : Perimetre(), période du 01/01/2023 à D,
 D = dernière extraction) et une ALI (ALI14). Groupes 'departement' et 'ali' quand la page les utilise.
@@ -65,11 +65,11 @@ def _fonction(requete: str, fonction: str, groupe: str, **extra) -> Cas:
 
 
 def _fichier(requete: str, groupe: str, variante: str = "", **extra) -> Cas:
-    """Un fichier de queries/ lancé par requetes.run avec les paramètres de la page (comme ctx.sql)."""
+    """Un fichier de queries/ lancé par requetes.executer avec les paramètres de la page (comme ctx.sql)."""
     reference = getattr(ref, requete)
 
     def sql(con, f: Filtres) -> pd.DataFrame:
-        return requetes.run(con, requete, **f.periode.params(), **f.perimetre.params(), groupe=groupe, **extra)
+        return requetes.executer(con, requete, **f.periode.params(), **f.perimetre.params(), groupe=groupe, **extra)
 
     def pandas(d, f: Filtres) -> pd.DataFrame:
         return reference(d, f.periode, f.perimetre, groupe, **extra)
@@ -111,7 +111,7 @@ def _cas_qualite() -> list[Cas]:
             "ali_ouvertes",
             "",
             "",
-            lambda con, f: requetes.run(con, "ali_ouvertes", as_of=f.as_of, **_territoire(f)),
+            lambda con, f: requetes.executer(con, "ali_ouvertes", as_of=f.as_of, **_territoire(f)),
             lambda d, f: ref.ali_ouvertes(d, f.periode, f.perimetre, ""),
             episodes=False,
         ),
@@ -119,7 +119,7 @@ def _cas_qualite() -> list[Cas]:
             "date_observation",
             "",
             "",
-            lambda con, f: requetes.run(con, "date_observation", **_territoire(f)),
+            lambda con, f: requetes.executer(con, "date_observation", **_territoire(f)),
             lambda d, f: ref.date_observation(d, f.periode, f.perimetre, ""),
             episodes=False,
         ),
@@ -127,7 +127,7 @@ def _cas_qualite() -> list[Cas]:
             "qualite_chargements",
             "",
             "",
-            lambda con, f: requetes.run(con, "qualite_chargements"),
+            lambda con, f: requetes.executer(con, "qualite_chargements"),
             lambda d, f: ref.qualite_chargements(d, f.periode, f.perimetre, ""),
             filtre_ali=False,
             episodes=False,
@@ -136,7 +136,7 @@ def _cas_qualite() -> list[Cas]:
             "qualite_rejets",
             "",
             "",
-            lambda con, f: requetes.run(con, "qualite_rejets", chargement=None, **_territoire(f)),
+            lambda con, f: requetes.executer(con, "qualite_rejets", chargement=None, **_territoire(f)),
             lambda d, f: ref.qualite_rejets(d, f.periode, f.perimetre, ""),
             episodes=False,
         ),
@@ -144,7 +144,7 @@ def _cas_qualite() -> list[Cas]:
             "qualite_quarantaine",
             "",
             "",
-            lambda con, f: requetes.run(
+            lambda con, f: requetes.executer(
                 con, "qualite_quarantaine", chargement=None, limite=LIMITE_QUARANTAINE, **_territoire(f)
             ),
             lambda d, f: ref.qualite_quarantaine(d, f.periode, f.perimetre, "", LIMITE_QUARANTAINE),
@@ -154,7 +154,9 @@ def _cas_qualite() -> list[Cas]:
             "qualite_fraicheur",
             "",
             "",
-            lambda con, f: requetes.run(con, "qualite_fraicheur", derniere=f.derniere_extraction, **_territoire(f)),
+            lambda con, f: requetes.executer(
+                con, "qualite_fraicheur", derniere=f.derniere_extraction, **_territoire(f)
+            ),
             lambda d, f: ref.qualite_fraicheur(d, f.periode, f.perimetre, "", f.derniere_extraction),
             episodes=False,
         ),
@@ -164,7 +166,7 @@ def _cas_qualite() -> list[Cas]:
 def _completude(groupe: str) -> Cas:
     def sql(con, f: Filtres) -> pd.DataFrame:
         p = f.periode.params()
-        return requetes.run(
+        return requetes.executer(
             con, "qualite_completude", groupe=groupe, debut=p["debut"], fin=p["fin"], **f.perimetre.params()
         )
 
@@ -178,7 +180,7 @@ def _fins_de_mois() -> Cas:
         return synthese.dates_fins_de_mois(f.as_of, synthese.MOIS_SERIE)
 
     def sql(con, f: Filtres) -> pd.DataFrame:
-        return requetes.run(
+        return requetes.executer(
             con, "taux_fins_de_mois", dates=dates(f), groupe="departement", **f.periode.params(), **f.perimetre.params()
         )
 

@@ -48,8 +48,8 @@ from insertion.indicators import filters
 from insertion.store import db
 from insertion.store import requetes
 import_app = time.perf_counter() - t
-con = db.open_read_only(sys.argv[1])
-derniere = requetes.latest_extraction(con)
+con = db.ouvrir_en_lecture(sys.argv[1])
+derniere = requetes.date_derniere_extraction(con)
 selection = filters.pour(derniere, ali=[sys.argv[2]]) if sys.argv[2] != "-" else filters.pour(derniere)
 durees, pdf = [], b""
 for _ in range(int(sys.argv[3])):

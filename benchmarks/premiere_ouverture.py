@@ -52,10 +52,10 @@ def main() -> None:
     stats = pstats.Stats(profil).stats
     par_fonction = {f"{Path(f).stem}.{nom}": cumul for (f, _, nom), (_, _, _, cumul, _) in stats.items()}
     etapes = {
-        "lecture des fichiers": "lecture.read_table",
-        "recherche d'identifiants": "chargement.check_identifiers",
-        "règles de validation (SQL)": "chargement._run_sql",
-        "épisodes courants": "chargement.replace_current_episodes",
+        "lecture des fichiers": "lecture.lire_table",
+        "recherche d'identifiants": "chargement.verifier_identifiants",
+        "règles de validation (SQL)": "chargement._executer_sql",
+        "épisodes courants": "chargement.remplacer_episodes_courants",
     }
     print(" ; ".join(f"{libelle} {par_fonction.get(cle, 0.0):.1f} s" for libelle, cle in etapes.items()))
 

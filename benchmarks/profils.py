@@ -113,17 +113,17 @@ def profile_query(echelle: str, requete: str, groupe: str | None, variante: str 
     ]
     if not cas:
         sys.exit(f"aucun cas pour {requete} {groupe or ''} {variante or ''}")
-    con = db.open_read_only(_base(echelle))
-    derniere = requetes.latest_extraction(con)
+    con = db.ouvrir_en_lecture(_base(echelle))
+    derniere = requetes.date_derniere_extraction(con)
     selection = filters.pour(derniere, ali=[indicateurs.UNE_ALI]) if une_ali else filters.pour(derniere)
-    curseur = db.cursor
-    db.cursor = lambda c: _Explique(curseur(c))
+    curseur = db.curseur
+    db.curseur = lambda c: _Explique(curseur(c))
     try:
         for c in cas[:1]:
             print(f"== {c.nom} ({'ALI14' if une_ali else 'filtres par défaut'}) ==")
             c.sql(con, selection)
     finally:
-        db.cursor = curseur
+        db.curseur = curseur
         con.close()
 
 

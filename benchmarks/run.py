@@ -272,9 +272,9 @@ def mesure_requetes(base: Path, echelle: str, repetitions: int, echauffement: in
     from insertion.indicators import filters
     from insertion.store import db, requetes
 
-    con = db.open_read_only(base)
+    con = db.ouvrir_en_lecture(base)
     try:
-        derniere = requetes.latest_extraction(con)
+        derniere = requetes.date_derniere_extraction(con)
         t = time.perf_counter()
         donnees = reference.Donnees.lire(con)
         lecture = time.perf_counter() - t

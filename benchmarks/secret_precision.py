@@ -41,11 +41,11 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from insertion import indicators  # noqa: E402
-from insertion.config import SEUIL_SECRET, default_db_path  # noqa: E402
+from insertion.config import SEUIL_SECRET, chemin_base_par_defaut  # noqa: E402
 from insertion.protect import protection
 from insertion.store import cles as cles_hmac  # noqa: E402
 from insertion.store import db
-from insertion.store.requetes import Periode, parameter_names, run  # noqa: E402
+from insertion.store.requetes import Periode, executer, noms_parametres  # noqa: E402
 
 MODULE = cles_hmac.MODULE
 DEBUT = date(2023, 1, 1)
@@ -188,9 +188,9 @@ def connecter(chemin: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def executer(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pd.DataFrame:
+def executer_sql(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pd.DataFrame:
     """La requête avec les seuls paramètres qu'elle cite (DuckDB refuse les autres)."""
-    return con.execute(sql, {p: params[p] for p in parameter_names(sql)}).df()
+    return con.execute(sql, {p: params[p] for p in noms_parametres(sql)}).df()
 
 
 def m_de(d: date) -> int:
@@ -217,10 +217,10 @@ def cellules(con: duckdb.DuckDBPyConnection, d: date, sel: bytes, verifier: bool
     ref = con.execute(SQL_EPT).df().drop_duplicates("code_ali").set_index("code_ali")
     periode = Periode(as_of=d, debut=DEBUT, fin=d)
 
-    fa = executer(con, SQL_FILE_ACTIVE, {**cles, "regroupement": "ali", "d": d, "m_fin": m_fin})
-    es = executer(con, SQL_FLUX, {**cles, "d": d})
-    tx = executer(con, SQL_TAUX, {**cles, "d": d, "debut": DEBUT})
-    ages = executer(con, SQL_FILE_ACTIVE, {**cles, "regroupement": "ali_age", "d": d, "m_fin": m_fin})
+    fa = executer_sql(con, SQL_FILE_ACTIVE, {**cles, "regroupement": "ali", "d": d, "m_fin": m_fin})
+    es = executer_sql(con, SQL_FLUX, {**cles, "d": d})
+    tx = executer_sql(con, SQL_TAUX, {**cles, "d": d, "debut": DEBUT})
+    ages = executer_sql(con, SQL_FILE_ACTIVE, {**cles, "regroupement": "ali_age", "d": d, "m_fin": m_fin})
     ages[["groupe", "age"]] = ages["groupe"].str.split("|", expand=True)
 
     if verifier:
@@ -264,7 +264,7 @@ def _verifier(con, d, sel, cles, periode, fa, es, tx) -> None:
     )  # fmt: skip
     comparaison = fa.merge(projet, on=["groupe", "m"], how="outer").fillna(0)
     assert (comparaison["n"] == comparaison["n_projet"]).all(), "file active ≠ file_active_mensuelle du projet"
-    directe = executer(con, SQL_FILE_ACTIVE_DIRECTE, {**cles, "d": d, "m_debut": m_de(DEBUT), "m_fin": m_de(d)})
+    directe = executer_sql(con, SQL_FILE_ACTIVE_DIRECTE, {**cles, "d": d, "m_debut": m_de(DEBUT), "m_fin": m_de(d)})
     comparaison = fa[fa["n"] > 0].merge(directe, on=["groupe", "m"], how="outer", suffixes=("", "_directe"))
     assert (comparaison["n"] == comparaison["n_directe"]).all(), "événements ≠ calcul direct (effectifs)"
     assert (comparaison["cle"] == comparaison["cle_directe"]).all(), "somme des clés par événements ≠ directe"
@@ -277,7 +277,7 @@ def _verifier(con, d, sel, cles, periode, fa, es, tx) -> None:
         p = p[p > 0]
         assert f.sort_index().equals(p.sort_index().astype(f.dtype)), f"{nom} ≠ entrees_sorties_mensuelles"
 
-    projet = run(
+    projet = executer(
         con, "taux_sortie_emploi_cohortes", pas="trimestre", groupe="ali", **periode.params(),
         alis=None, epts=None, communes=None, parcours=None, ages=None, sexes=None,
     )  # fmt: skip
@@ -575,7 +575,7 @@ def lp_sorties_par_motif(con: duckdb.DuckDBPyConnection, d: date, sel: bytes) ->
     depuis que deux EPT ont une ALI ouverte (règle retenue, protégé avant), ou bruité sans masquage.
     Pour chaque variante : (cases de 1 à 10 fixées, cases de 1 à 10 examinées, tableaux)."""
     ipad, opad = cles_hmac.pads_hmac(sel)
-    df = executer(con, SQL_SORTIES_MOTIFS, {"ipad": ipad, "opad": opad, "module": MODULE, "d": d})
+    df = executer_sql(con, SQL_SORTIES_MOTIFS, {"ipad": ipad, "opad": opad, "module": MODULE, "d": d})
     ref = con.execute(SQL_EPT).df().drop_duplicates("code_ali")
     premier = protection.premier_mois_exempte(
         (e, mois)
@@ -636,7 +636,7 @@ def nb(x: float, chiffres: int = 2) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, default=default_db_path())
+    parser.add_argument("--db", type=Path, default=chemin_base_par_defaut())
     parser.add_argument("--sels", type=int, default=10, help="nombre de sels tirés (les métriques en sont la moyenne)")
     parser.add_argument(
         "--croises",

@@ -13,7 +13,7 @@ SCHEMA_FILE = Path(__file__).resolve().parent / "store" / "schema.sql"
 # Secret statistique (contrat §6) : effectifs de 1 à SEUIL_SECRET - 1 masqués sous le département.
 SEUIL_SECRET = int(os.environ.get("INSERTION_SEUIL_SECRET", "11"))
 
-# Limites d'un fichier reçu (CLI et page Importer passent par insertion.ingest.chargement.load_files).
+# Limites d'un fichier reçu (CLI et page Importer passent par insertion.ingest.chargement.charger_fichiers).
 # Lues à chaque appel : une variable d'environnement changée après l'import compte aussi.
 TAILLE_MAX_MO_DEFAUT = 200  # Mo (10**6 octets), vérifié avant toute lecture du fichier
 LIGNES_MAX_DEFAUT = 5_000_000  # lignes de données, vérifié sans lire tout le fichier
@@ -61,13 +61,13 @@ def seuil_confirmation() -> float:
     return valeur if 0 <= valeur <= 100 else SEUIL_CONFIRMATION_DEFAUT
 
 
-def default_db_path() -> Path:
+def chemin_base_par_defaut() -> Path:
     """--db l'emporte, puis $INSERTION_DB, puis data/insertion.duckdb."""
     env = os.environ.get("INSERTION_DB")
     return Path(env) if env else DATA_DIR / "insertion.duckdb"
 
 
-def referential_dir() -> Path:
+def dossier_referentiels() -> Path:
     """Le Département peut pointer vers son propre référentiel (mêmes colonnes)."""
     env = os.environ.get("INSERTION_REFERENTIEL")
     return Path(env) if env else DATA_DIR

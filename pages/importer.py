@@ -1,7 +1,7 @@
 """Importer : envoyer une ou plusieurs extractions depuis le navigateur, avec le chargeur de la CLI.
 
 Les fichiers reçus sont enregistrés dans un dossier temporaire (noms gardés) puis chargés par
-insertion.ingest.chargement.load_files, qui travaille sur une copie de la base et la met en place d'un coup :
+insertion.ingest.chargement.charger_fichiers, qui travaille sur une copie de la base et la met en place d'un coup :
 à la réexécution suivante, app.setup() voit la nouvelle version du fichier et toutes les vues
 lisent les nouvelles données, sans redémarrage.
 

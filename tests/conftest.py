@@ -115,12 +115,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def build_db(db_path: Path, files: dict[str, bytes]) -> Path:
     """Une vraie base DuckDB sur disque, chargée par le vrai chargeur ; chaque fichier doit se charger."""
-    from insertion.ingest.chargement import load_files
+    from insertion.ingest.chargement import charger_fichiers
 
     folder = db_path.parent / "extraits"
     folder.mkdir(exist_ok=True)
     paths = [write(folder / name, data) for name, data in files.items()]
-    results = load_files(db_path, paths)
+    results = charger_fichiers(db_path, paths)
     assert [r.status for r in results] == ["loaded"] * len(paths), [r.message for r in results]
     return db_path
 

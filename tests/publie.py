@@ -16,10 +16,10 @@ from insertion.store import db, requetes
 
 def publie(base: Path | str | duckdb.DuckDBPyConnection, nom: str, **params) -> pd.DataFrame:
     """queries/<nom>.sql publié ; base : chemin du fichier DuckDB ou connexion ouverte."""
-    con = base if isinstance(base, duckdb.DuckDBPyConnection) else db.open_read_only(base)
+    con = base if isinstance(base, duckdb.DuckDBPyConnection) else db.ouvrir_en_lecture(base)
     try:
         with protect.publication():
-            return requetes.run(con, nom, **params)
+            return requetes.executer(con, nom, **params)
     finally:
         if con is not base:
             con.close()
@@ -28,9 +28,9 @@ def publie(base: Path | str | duckdb.DuckDBPyConnection, nom: str, **params) -> 
 def valeurs_vraies(base: Path | str, nom: str, params: dict) -> pd.DataFrame:
     """queries/<nom>.sql tel qu'il entre dans la couche, clés comprises : les valeurs vraies, que l'attaquant n'a
     pas (pour vérifier ce que la couche en a fait)."""
-    con = db.open_read_only(base)
+    con = db.ouvrir_en_lecture(base)
     try:
-        return requetes.run(con, nom, avec_cles=True, **params)
+        return requetes.executer(con, nom, avec_cles=True, **params)
     finally:
         con.close()
 

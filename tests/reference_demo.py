@@ -8,7 +8,7 @@ référence et le diff du JSON montre ce qui a bougé :
     python -m tests.reference_demo --ecrire            # construit la démonstration dans un dossier temporaire
     python -m tests.reference_demo --ecrire --base data/demo.duckdb
 
-Les requêtes sont lancées par le même chemin que l'application (`run` du magasin : curseur dédié, paramètres
+Les requêtes sont lancées par le même chemin que l'application (`executer` du magasin : curseur dédié, paramètres
 liés), sur chaque valeur admise de leurs paramètres de forme (regroupement, diagnostic, dimension, pas).
 Les flottants sont arrondis à 12 chiffres significatifs (voir `_valeur`) ; les lignes sont triées : l'ordre
 d'une requête sans ORDER BY complet n'est pas garanti par DuckDB.
@@ -121,9 +121,16 @@ def _combinaisons(nom: str, voulus: tuple[str, ...]) -> list[dict[str, Any]]:
 def calculer(base: Path) -> dict:
     """Tous les résultats, clé « requête | périmètre | période | variantes »."""
     from insertion.store import db
-    from insertion.store.requetes import Periode, date_observation, latest_extraction, parameter_names, run, sql_text
+    from insertion.store.requetes import (
+        Periode,
+        date_derniere_extraction,
+        date_observation,
+        executer,
+        noms_parametres,
+        texte_sql,
+    )
 
-    con = db.open_read_only(base)
+    con = db.ouvrir_en_lecture(base)
     try:
         d = date_observation(con)
         assert d is not None, "base vide"
@@ -136,7 +143,7 @@ def calculer(base: Path) -> dict:
             f"annee_{d.year - 1}": Periode(as_of=d, debut=date(d.year - 1, 1, 1), fin=date(d.year - 1, 12, 31)),
         }
         communs = {
-            "derniere": latest_extraction(con),
+            "derniere": date_derniere_extraction(con),
             "chargement": None,
             "limite": 1000,
             "types": None,  # actions collectives : tous les types
@@ -148,7 +155,7 @@ def calculer(base: Path) -> dict:
         resultats: dict[str, dict] = {}
         noms = sorted(p.stem for p in QUERIES.glob("*.sql"))  # les macros sont dans queries/macros/
         for nom in noms:
-            voulus = parameter_names(sql_text(nom))
+            voulus = noms_parametres(texte_sql(nom))
             deja: set[str] = set()
             for nom_perimetre, perimetre in perimetres("ALI08", ept).items():
                 for nom_periode, periode in periodes.items():
@@ -164,7 +171,7 @@ def calculer(base: Path) -> dict:
                         if empreinte in deja:
                             continue  # la requête ne lit pas ce qui change (périmètre, période) : même résultat
                         deja.add(empreinte)
-                        df = run(con, nom, **params, **variantes)
+                        df = executer(con, nom, **params, **variantes)
                         cle = " | ".join(
                             [nom, nom_perimetre, nom_periode, *(f"{k}={v}" for k, v in sorted(variantes.items()))]
                         )
@@ -208,7 +215,7 @@ def _sorties_ici(base: Path) -> dict:
             code = cli.main(["indicators", "--db", str(base), "--json", *(["--ali", *ali] if ali else [])])
         assert code == 0
         sorties[f"cli indicators --json | {nom}"] = json.loads(tampon.getvalue())
-        con = db.open_read_only(base)
+        con = db.ouvrir_en_lecture(base)
         try:
             note = briefing.preparer(con, filters.pour_base(con, ali=ali))
         finally:

@@ -60,7 +60,7 @@ from insertion.contrat import COLONNES_DATES, COLONNES_FREINS
 from insertion.demo import systemes as demo_systemes
 from insertion.demo.calendrier import mois as _mois
 from insertion.demo.calendrier import trajectoire as _trajectoire
-from insertion.store.referentiel import load_referentiel
+from insertion.store.referentiel import charger_referentiel
 
 FIN = date(2026, 10, 31)
 DOSSIER_DEMO = "demo_extraits"
@@ -609,7 +609,7 @@ def generate(out_dir: Path, seed: int = 93) -> list[Path]:
             _NOM_FICHIER.match(old.name) or old.name == "budget.csv" or old.name in demo_systemes.NOMS
         ):
             old.unlink()
-    ref = load_referentiel()
+    ref = charger_referentiel()
     ep, params = _episodes(ref, seed)
     freins = demo_systemes.freins(ep, seed)
     textes = _textes_dates(ep)
@@ -652,7 +652,7 @@ def build_demo(
     paths: list[Path] | None = None,
 ) -> list:
     """Génère les fichiers de démonstration (par défaut dans `demo_extraits/` à côté de la base ; `paths` : déjà
-    générés) puis les charge tous, dans l'ordre, avec le chargeur du projet ; renvoie ses LoadResult."""
+    générés) puis les charge tous, dans l'ordre, avec le chargeur du projet ; renvoie ses ResultatChargement."""
     db_path = Path(db_path)
     out_dir = Path(out_dir) if out_dir is not None else db_path.parent / DOSSIER_DEMO
     if paths is None:
@@ -665,13 +665,13 @@ def _charger_et_placer(
 ) -> list:
     """Charge `paths` dans une base construite à côté, puis la met en place d'un coup : un premier lancement
     interrompu ne laisse jamais une base à moitié chargée que l'application prendrait pour la bonne."""
-    from insertion.ingest.chargement import load_files  # import différé : le chargeur tire DuckDB et les règles
-    from insertion.store.db import open_for_writing
+    from insertion.ingest.chargement import charger_fichiers  # import différé : le chargeur tire DuckDB et les règles
+    from insertion.store.db import ouvrir_en_ecriture
 
     building = db_path.with_name(db_path.name + suffixe)
     building.unlink(missing_ok=True)
-    results = load_files(building, paths, progress=progress)
-    with open_for_writing(building) as con:
+    results = charger_fichiers(building, paths, progress=progress)
+    with ouvrir_en_ecriture(building) as con:
         con.execute("INSERT OR REPLACE INTO meta VALUES ('donnees_demo', 'oui')")
     os.replace(building, db_path)
     return results

@@ -16,7 +16,7 @@ import pandas as pd
 from insertion import formats
 from insertion.figures.qualite import NATURES, STATUTS_CHARGEMENT
 from insertion.ingest import apercu
-from insertion.ingest.chargement import LoadResult
+from insertion.ingest.chargement import ResultatChargement
 
 
 def nom_sur(nom: str) -> str:
@@ -34,14 +34,14 @@ NIVEAUX = {
 }
 
 
-def niveau(resultat: LoadResult) -> str:
+def niveau(resultat: ResultatChargement) -> str:
     """success / info / warning / error ; un fichier « chargé » sans aucune ligne valide est un avertissement."""
     if resultat.status == "loaded" and resultat.rows_read and not resultat.accepted:
         return "warning"
     return NIVEAUX.get(resultat.status, "info")
 
 
-def bilan(resultats: Iterable[LoadResult]) -> str:
+def bilan(resultats: Iterable[ResultatChargement]) -> str:
     """« 3 fichiers : 1 chargé, 1 déjà chargé, 1 refusé. »"""
     resultats = list(resultats)
     mots = {
@@ -60,7 +60,7 @@ def bilan(resultats: Iterable[LoadResult]) -> str:
     return f"{n} fichier{'s' if n > 1 else ''} : " + ", ".join(parties) + "."
 
 
-def tableau_resultats(resultats: Iterable[LoadResult]) -> pd.DataFrame:
+def tableau_resultats(resultats: Iterable[ResultatChargement]) -> pd.DataFrame:
     """Une ligne par fichier : résultat, date d'extraction, lignes lues, acceptées, rejetées."""
     lignes = []
     for r in resultats:
@@ -79,7 +79,7 @@ def tableau_resultats(resultats: Iterable[LoadResult]) -> pd.DataFrame:
     return pd.DataFrame(lignes)
 
 
-def tableau_motifs(resultat: LoadResult) -> pd.DataFrame:
+def tableau_motifs(resultat: ResultatChargement) -> pd.DataFrame:
     """Les rejets d'un fichier par motif, le plus fréquent d'abord."""
     items = sorted(resultat.rejections.items(), key=lambda kv: (-kv[1], kv[0]))
     return pd.DataFrame({"Motif de rejet": [k for k, _ in items], "Lignes": [formats.entier(v) for _, v in items]})
@@ -142,18 +142,18 @@ def en_cours(n: int) -> str:
     return f"Chargement de {n} fichier{'s' if n > 1 else ''}…"
 
 
-def journal(resultats: Iterable[LoadResult]) -> str:
+def journal(resultats: Iterable[ResultatChargement]) -> str:
     """« a.csv (loaded), b.csv (refused) » : pour le journal d'audit."""
     return ", ".join(f"{r.file} ({r.status})" for r in resultats)
 
 
-def message(resultat: LoadResult) -> str:
+def message(resultat: ResultatChargement) -> str:
     """Le message d'un fichier dans le compte rendu : son nom, son statut en français, ce que dit le chargeur."""
     statut = STATUTS_CHARGEMENT.get(resultat.status, resultat.status)
     return f"**{resultat.file}** — {statut}.\n\n{resultat.message}"
 
 
-def titre_apercu(resultat: LoadResult) -> str:
+def titre_apercu(resultat: ResultatChargement) -> str:
     """L'en-tête de l'aperçu avant → après d'un fichier chargé ou à confirmer."""
     titre = "Ce que ce fichier remplacerait" if resultat.status == "to_confirm" else "Ce que ce fichier a remplacé"
     return f"**{titre}** — « {resultat.file} »"

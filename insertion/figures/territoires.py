@@ -30,12 +30,12 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from insertion import formats
-from insertion.config import DATA_DIR, referential_dir
+from insertion.config import DATA_DIR, dossier_referentiels
 from insertion.contrat import DEPARTEMENT
 from insertion.figures import carte, charts
 from insertion.indicators import catalogue
 from insertion.protect import secret
-from insertion.store.referentiel import load_referentiel
+from insertion.store.referentiel import charger_referentiel
 
 FICHIER_TUILES = "tuiles_communes.csv"
 FICHIER_GEOJSON = "communes.geojson"
@@ -408,7 +408,7 @@ def petits_multiples(prot_ali: secret.Protege, code: str | None, noms: dict[str,
 
 
 def _chercher(nom: str) -> Path | None:
-    for dossier in dict.fromkeys((referential_dir(), DATA_DIR)):
+    for dossier in dict.fromkeys((dossier_referentiels(), DATA_DIR)):
         if (Path(dossier) / nom).is_file():
             return Path(dossier) / nom
     return None
@@ -418,7 +418,7 @@ def tuiles(chemin: Path | None = None) -> pd.DataFrame:
     """Les communes du référentiel placées sur la grille : code_commune, nom, nom_court, colonne, ligne,
     code_ali. Les communes sans position (référentiel remplacé) sont dans attrs['sans_position']."""
     chemin = chemin or _chercher(FICHIER_TUILES)
-    ref = load_referentiel()
+    ref = charger_referentiel()
     ali_de = {c: a["code_ali"] for a in ref.ali for c in a["communes"]}
     noms = {c["code_commune"]: c["nom"] for c in ref.communes}
     positions: dict[str, dict] = {}
@@ -692,7 +692,7 @@ def carte_choroplethe(
     (insertion/figures/carte.py). `t` (les tuiles) n'est plus lu : les communes, même sans position sur la
     grille, viennent du référentiel ; il reste dans la signature des appels existants."""
     ind = v.indicateur
-    ref = load_referentiel()
+    ref = charger_referentiel()
     ali_de = {c: a["code_ali"] for a in ref.ali for c in a["communes"]}
     p = carte.plan(geojson, propriete, ref.communes, ali_de, date)
     commun = {

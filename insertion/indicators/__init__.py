@@ -2,7 +2,7 @@
 
 La logique (définitions, bornes, regroupements) est dans le SQL ; ici, on choisit la requête,
 on vérifie les valeurs qui ne peuvent pas être liées autrement qu'en liste blanche, et on met
-en forme le résumé que la CLI affiche (`compute`, protégé par `publier`, puis `format_text`). `compute`
+en forme le résumé que la CLI affiche (`calculer`, protégé par `publier`, puis `mettre_en_texte`). `calculer`
 rend des valeurs brutes : rien ne les imprime sans passer par `publier`.
 """
 
@@ -19,7 +19,7 @@ from insertion.formats import date_longue, decimal, entier, pourcentage
 from insertion.indicators import libelles
 from insertion.protect import secret
 from insertion.store import referentiel
-from insertion.store.requetes import Perimetre, Periode, date_observation, latest_extraction, run
+from insertion.store.requetes import Perimetre, Periode, date_derniere_extraction, date_observation, executer
 
 # DEPARTEMENT, GROUPES, GROUPES_BUDGET viennent du contrat et restent lisibles ici (pages, tests).
 DIAGNOSTICS = tuple(_DIAGNOSTICS)
@@ -42,7 +42,7 @@ def file_active(
     con: duckdb.DuckDBPyConnection, periode: Periode, perimetre: Perimetre = Perimetre(), groupe: str = "departement"
 ) -> pd.DataFrame:
     """File active à D = periode.as_of (la période ne la restreint pas) : groupe, file_active."""
-    return run(con, "file_active", **_params(periode, perimetre, groupe))
+    return executer(con, "file_active", **_params(periode, perimetre, groupe))
 
 
 def file_active_mensuelle(
@@ -50,21 +50,21 @@ def file_active_mensuelle(
 ) -> pd.DataFrame:
     """File active à chaque fin de mois de la période (mois de D pris à D) : groupe, mois, date_reference,
     file_active."""
-    return run(con, "file_active_mensuelle", **_params(periode, perimetre, groupe))
+    return executer(con, "file_active_mensuelle", **_params(periode, perimetre, groupe))
 
 
 def entrees_sorties(
     con: duckdb.DuckDBPyConnection, periode: Periode, perimetre: Perimetre = Perimetre(), groupe: str = "departement"
 ) -> pd.DataFrame:
     """Épisodes entrés et sortis pendant la période : groupe, entrees, sorties."""
-    return run(con, "entrees_sorties", **_params(periode, perimetre, groupe))
+    return executer(con, "entrees_sorties", **_params(periode, perimetre, groupe))
 
 
 def entrees_sorties_mensuelles(
     con: duckdb.DuckDBPyConnection, periode: Periode, perimetre: Perimetre = Perimetre(), groupe: str = "departement"
 ) -> pd.DataFrame:
     """Entrées et sorties par mois de la période : groupe, mois, entrees, sorties."""
-    return run(con, "entrees_sorties_mensuelles", **_params(periode, perimetre, groupe))
+    return executer(con, "entrees_sorties_mensuelles", **_params(periode, perimetre, groupe))
 
 
 def taux_diagnostic(
@@ -78,7 +78,7 @@ def taux_diagnostic(
     du délai médian)."""
     params = _params(periode, perimetre, groupe)
     params["diagnostic"] = _choix(diagnostic, DIAGNOSTICS, "Diagnostic")
-    return run(con, "taux_diagnostic_90j", **params)
+    return executer(con, "taux_diagnostic_90j", **params)
 
 
 def taux_sortie_emploi(
@@ -86,7 +86,7 @@ def taux_sortie_emploi(
 ) -> pd.DataFrame:
     """Sorties en emploi à 12 mois : groupe, denominateur, n_sortie_emploi, taux_sortie_emploi,
     n_emploi_durable, taux_emploi_durable."""
-    return run(con, "taux_sortie_emploi_12m", **_params(periode, perimetre, groupe))
+    return executer(con, "taux_sortie_emploi_12m", **_params(periode, perimetre, groupe))
 
 
 def sorties_par_motif(
@@ -94,7 +94,7 @@ def sorties_par_motif(
 ) -> pd.DataFrame:
     """Sorties de la période par motif : groupe, motif_sortie, libelle, emploi_durable, sortie_emploi,
     sortie_dynamique, sorties."""
-    return run(con, "sorties_par_motif", **_params(periode, perimetre, groupe))
+    return executer(con, "sorties_par_motif", **_params(periode, perimetre, groupe))
 
 
 def sorties_par_groupe(
@@ -102,7 +102,7 @@ def sorties_par_groupe(
 ) -> pd.DataFrame:
     """Sorties de la période par groupe de motifs, chaque groupe une case à part : groupe, groupe_sortie,
     sorties."""
-    return run(con, "sorties_par_groupe", **_params(periode, perimetre, groupe))
+    return executer(con, "sorties_par_groupe", **_params(periode, perimetre, groupe))
 
 
 def budget_annuel(
@@ -112,7 +112,7 @@ def budget_annuel(
     montant_execute, taux_execution, indice_vote_2021, indice_execute_2021.
 
     Le budget n'est ventilé que par ALI : seul le filtre ALI du périmètre s'applique."""
-    return run(
+    return executer(
         con,
         "budget_annuel",
         groupe=_choix(groupe, GROUPES_BUDGET, "Regroupement"),
@@ -129,7 +129,7 @@ def cout_par_personne(
     Seul le filtre ALI s'applique : un crédit ne se répartit pas par sexe ou par âge, et diviser le
     budget d'une ALI par une partie seulement de ses personnes suivies gonflerait le coût."""
     params = _params(periode, Perimetre(alis=perimetre.alis), groupe, GROUPES_BUDGET)
-    return run(con, "cout_par_personne", **params)
+    return executer(con, "cout_par_personne", **params)
 
 
 # --- Résumé pour la CLI ---------------------------------------------------------------------------
@@ -167,7 +167,7 @@ def _ligne(df: pd.DataFrame) -> dict:
     return df.iloc[0].to_dict() if len(df) else {}
 
 
-def compute(
+def calculer(
     con: duckdb.DuckDBPyConnection,
     as_of: date | str | None = None,
     debut: date | str | None = None,
@@ -180,7 +180,7 @@ def compute(
     ses ALI ont fournie, comme dans l'application) ; P = [debut, fin], ouverte quand une borne manque,
     toujours plafonnée à D. Les taux sont des fractions de 0 à 1, None quand le dénominateur est vide.
     """
-    if latest_extraction(con) is None:
+    if date_derniere_extraction(con) is None:
         raise ValueError(
             "La base ne contient aucun épisode : chargez une extraction de file active avant de calculer "
             "des indicateurs."
@@ -243,10 +243,10 @@ def _groupe_motif(motif: str, motifs_connus: dict[str, dict]) -> str:
 
 
 def publier(resultat: dict, perimetre: Perimetre = Perimetre(), seuil: int = secret.SEUIL_SECRET) -> dict:
-    """Le résultat de `compute` tel que la CLI l'imprime (texte ou JSON), avec `sorties_par_groupe` ; une valeur
+    """Le résultat de `calculer` tel que la CLI l'imprime (texte ou JSON), avec `sorties_par_groupe` ; une valeur
     masquée est la chaîne « secret » (`secret.LIBELLE_MASQUE`).
 
-    `compute` lancé sous la couche de publication (`insertion.protect.publication`, ce que fait la CLI) rend
+    `calculer` lancé sous la couche de publication (`insertion.protect.publication`, ce que fait la CLI) rend
     déjà des valeurs publiées ; les règles appliquées ici en plus ne peuvent que masquer davantage : effectif
     de 1 à seuil − 1 hors exemption, taux sur moins de `seuil` personnes ou dont une part est petite, délai
     médian sans assez de diagnostics. Un groupe de sortie n'est publié que si tous ses motifs le sont : sa
@@ -303,7 +303,7 @@ def publier(resultat: dict, perimetre: Perimetre = Perimetre(), seuil: int = sec
 
 def _motifs_referentiel() -> dict[str, dict]:
     try:
-        return {m["motif_sortie"]: m for m in referentiel.load_referentiel().motifs}
+        return {m["motif_sortie"]: m for m in referentiel.charger_referentiel().motifs}
     except referentiel.ReferentielInvalide:
         return {}
 
@@ -319,7 +319,7 @@ def _nombre(n: int | str, unite: str) -> str:
     return f"{entier(n)} {unite}{'s' if n > 1 else ''}"
 
 
-def format_text(result: dict) -> str:
+def mettre_en_texte(result: dict) -> str:
     """Le résultat de `publier` (valeurs protégées) en français lisible."""
     lignes = [
         f"Indicateurs au {date_longue(date.fromisoformat(result['as_of']))}",

@@ -48,7 +48,7 @@ class Requete:
     def parametres(self) -> list[str]:
         from insertion.store import requetes
 
-        return requetes.parameter_names(requetes.sql_text(self.nom))
+        return requetes.noms_parametres(requetes.texte_sql(self.nom))
 
     @property
     def indicateur(self) -> bool:

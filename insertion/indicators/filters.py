@@ -19,7 +19,7 @@ from insertion import contrat, formats
 from insertion.indicators import libelles
 from insertion.protect import questions
 from insertion.store import requetes
-from insertion.store.referentiel import load_referentiel
+from insertion.store.referentiel import charger_referentiel
 from insertion.store.requetes import DatesDonnees, Perimetre, Periode
 
 DEBUT_PAR_DEFAUT = date(2023, 1, 1)  # la première ALI a ouvert en janvier 2023
@@ -130,7 +130,7 @@ class Filtres:
 
 def _ali_datees(ali: tuple[tuple[str, date], ...]) -> str:
     """« ALI08 Montreuil (30 novembre 2026) » ; regroupées par date ; au-delà de 5 ALI, les codes seuls."""
-    noms = {a["code_ali"]: a["nom"] for a in load_referentiel().ali}
+    noms = {a["code_ali"]: a["nom"] for a in charger_referentiel().ali}
     par_date: dict[date, list[str]] = {}
     for code, jour in ali:
         par_date.setdefault(jour, []).append(code)

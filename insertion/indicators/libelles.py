@@ -18,7 +18,7 @@ from insertion.contrat import (  # noqa: F401
     TRANCHES_AGE,
     groupe_sortie,
 )
-from insertion.store.referentiel import load_referentiel
+from insertion.store.referentiel import charger_referentiel
 
 # Libellés courts des motifs pour les axes et les listes (le référentiel garde la description complète).
 MOTIFS_COURTS = {
@@ -37,19 +37,19 @@ MOTIFS_COURTS = {
 
 def ali() -> dict[str, str]:
     """« ALI14 » → « ALI14 · Clichy-sous-Bois – Montfermeil – Coubron »."""
-    return {a["code_ali"]: f"{a['code_ali']} · {a['nom']}" for a in load_referentiel().ali}
+    return {a["code_ali"]: f"{a['code_ali']} · {a['nom']}" for a in charger_referentiel().ali}
 
 
 def communes() -> dict[str, str]:
-    return {c["code_commune"]: c["nom"] for c in sorted(load_referentiel().communes, key=lambda c: c["nom"])}
+    return {c["code_commune"]: c["nom"] for c in sorted(charger_referentiel().communes, key=lambda c: c["nom"])}
 
 
 def epts() -> dict[str, str]:
-    return {e: e for e in load_referentiel().epts}
+    return {e: e for e in charger_referentiel().epts}
 
 
 def motifs() -> dict[str, str]:
-    return {m["motif_sortie"]: m["libelle"] for m in load_referentiel().motifs}
+    return {m["motif_sortie"]: m["libelle"] for m in charger_referentiel().motifs}
 
 
 def libelle(mapping: dict[str, str], code: object) -> str:

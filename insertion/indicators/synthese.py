@@ -257,7 +257,7 @@ def chiffres_cles(
     if sql is None:
 
         def sql(nom: str, **params) -> pd.DataFrame:
-            return queries.run(con, nom, **params)
+            return queries.executer(con, nom, **params)
 
     d = periode.as_of
     sous = _sous_departement(perimetre)

@@ -194,7 +194,7 @@ class Apercu:
         lignes = json.dumps(self.lignes_json(), sort_keys=True, ensure_ascii=True)
         return hashlib.sha256(f"{empreinte}\n{lignes}".encode()).hexdigest()
 
-    def as_json(self, empreinte: str) -> dict:
+    def en_json(self, empreinte: str) -> dict:
         return {
             "seuil_pct": self.seuil_pct,
             "a_confirmer": self.a_confirmer,

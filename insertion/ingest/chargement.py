@@ -41,12 +41,10 @@ from insertion.contrat import (  # noqa: F401  (COLONNES_FILE_ACTIVE : ré-expor
     OBLIGATOIRES_PAR_NATURE,
 )
 from insertion.ingest import apercu as apercus
-from insertion.ingest import identifiants as identifiers
-from insertion.ingest import lecture as reading
-from insertion.ingest import systemes
+from insertion.ingest import identifiants, lecture, systemes
 from insertion.ingest.lecture import FichierRefuse
 from insertion.store import cles, db
-from insertion.store.db import open_for_writing
+from insertion.store.db import ouvrir_en_ecriture
 from insertion.store.publication import fsync as _fsync
 from insertion.store.publication import fsync_dossier as _fsync_dir
 from insertion.store.publication import nettoyer_restes as _remove_leftovers
@@ -63,7 +61,7 @@ Forcer = bool | Collection[str]
 
 
 @dataclass
-class LoadResult:
+class ResultatChargement:
     file: str
     status: str
     rows_read: int = 0
@@ -85,33 +83,33 @@ class LoadResult:
         """Ce qu'il faut passer à `forcer` pour confirmer ce remplacement-là (et lui seul)."""
         return self.apercu.jeton(self.empreinte) if self.apercu is not None else None
 
-    def as_json(self) -> dict:
+    def en_json(self) -> dict:
         """La forme publiée par `python -m insertion load --json`."""
         data = asdict(self)
         out = {k: data[k] for k in ("file", "status", "rows_read", "accepted", "rejected", "rejections", "message")}
-        out["apercu"] = self.apercu.as_json(self.empreinte) if self.apercu is not None else None
+        out["apercu"] = self.apercu.en_json(self.empreinte) if self.apercu is not None else None
         out["dry_run"] = self.simulation
         return out
 
 
-def _sql(name: str) -> str:
+def _texte_sql(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def _run_sql(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> None:
+def _executer_sql(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> None:
     """Les instructions d'un fichier SQL, séparées par une ligne « ; » seule, lancées l'une après l'autre :
     DuckDB ne lie de paramètres qu'à la dernière instruction d'un envoi. Chacune reçoit ceux qu'elle cite."""
-    for statement in re.split(r"^;\s*$", _sql(name), flags=re.MULTILINE):
+    for statement in re.split(r"^;\s*$", _texte_sql(name), flags=re.MULTILINE):
         if statement.strip():
             used = {k: v for k, v in params.items() if f"${k}" in statement}
             con.execute(statement, used or None)
 
 
-def _refuse(name: str, message: str) -> LoadResult:
-    return LoadResult(file=name, status="refused", message=f"Fichier refusé : {message}")
+def _refuse(name: str, message: str) -> ResultatChargement:
+    return ResultatChargement(file=name, status="refused", message=f"Fichier refusé : {message}")
 
 
-def recognise(headers: list[str], name: str) -> str:
+def reconnaitre_fichier(headers: list[str], name: str) -> str:
     """La nature du fichier d'après ses colonnes (contrat §3, §4, §7) ; refuse s'il en manque une obligatoire."""
     present = set(headers)
     if "montant_vote" in present or ({"annee", "ligne"} <= present and "id_beneficiaire" not in present):
@@ -144,18 +142,18 @@ def recognise(headers: list[str], name: str) -> str:
     return nature
 
 
-def check_identifiers(raw: reading.TableBrute, name: str) -> None:
-    columns = identifiers.find_identifying_columns(raw.colonnes)
+def verifier_identifiants(raw: lecture.TableBrute, name: str) -> None:
+    columns = identifiants.colonnes_identifiantes(raw.colonnes)
     if columns:
         raise FichierRefuse(
             f"« {name} » contient des données directement identifiantes (colonne{'s' if len(columns) > 1 else ''} "
             f"{', '.join(columns)}). Rien n'a été enregistré : retirez ces colonnes puis rechargez le fichier."
         )
-    values = [(f"colonne {col}", label, lines) for col, label, lines in identifiers.find_identifying_values(raw.table)]
+    values = [(f"colonne {col}", label, lines) for col, label, lines in identifiants.valeurs_identifiantes(raw.table)]
     if raw.hors_colonnes is not None and raw.hors_colonnes.num_rows:
         # Une colonne sans en-tête, des cellules au-delà de l'en-tête, une ligne malformée : rien n'en
         # serait chargé, mais le fichier contient la donnée, il est refusé comme les autres.
-        for _, label, lines in identifiers.find_identifying_values(raw.hors_colonnes):
+        for _, label, lines in identifiants.valeurs_identifiantes(raw.hors_colonnes):
             values.append(("cellule hors des colonnes nommées", label, sorted(set(lines))))
     if values:
         details = "; ".join(
@@ -168,17 +166,17 @@ def check_identifiers(raw: reading.TableBrute, name: str) -> None:
         )
 
 
-def _contract_table(raw: reading.TableBrute, columns: list[str]) -> pa.Table:
+def _table_contrat(raw: lecture.TableBrute, columns: list[str]) -> pa.Table:
     """Les seules colonnes du contrat (les optionnelles absentes valent NULL), plus `_ligne`."""
     n = raw.table.num_rows
     arrays = [raw.table.column(c) if c in raw.table.column_names else pa.nulls(n, type=pa.string()) for c in columns]
     return pa.table(arrays + [raw.table.column("_ligne")], names=columns + ["_ligne"])
 
 
-def _extraction_date(con: duckdb.DuckDBPyConnection, name: str) -> date:
+def _date_extraction(con: duckdb.DuckDBPyConnection, name: str) -> date:
     # Chaque valeur distincte est lue une fois (le plus souvent, il n'y en a qu'une) ; les lignes ne sont
     # relues que pour citer celles dont la date est absente ou illisible.
-    ((bad_lines, dates),) = con.execute(_sql("dates_extraction")).fetchall()
+    ((bad_lines, dates),) = con.execute(_texte_sql("dates_extraction")).fetchall()
     if not bad_lines and not dates:
         # Toutes les lignes de données sont malformées (séparateur, guillemets) : aucune date d'extraction.
         raise FichierRefuse(
@@ -200,7 +198,7 @@ def _extraction_date(con: duckdb.DuckDBPyConnection, name: str) -> date:
     return dates[0]
 
 
-def _rejections(con: duckdb.DuckDBPyConnection, raw: reading.TableBrute) -> dict[str, int]:
+def _compter_rejets(con: duckdb.DuckDBPyConnection, raw: lecture.TableBrute) -> dict[str, int]:
     counts: dict[str, int] = {}
     for reason, n in con.execute(
         "SELECT motif_rejet, count(*) FROM _verifie WHERE motif_rejet IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1"
@@ -211,9 +209,9 @@ def _rejections(con: duckdb.DuckDBPyConnection, raw: reading.TableBrute) -> dict
     return counts
 
 
-def _store_quarantine(con: duckdb.DuckDBPyConnection, load_id: int, raw: reading.TableBrute) -> None:
+def _mettre_en_quarantaine(con: duckdb.DuckDBPyConnection, load_id: int, raw: lecture.TableBrute) -> None:
     con.execute(
-        _sql("inserer_quarantaine"),
+        _texte_sql("inserer_quarantaine"),
         {"id": load_id},
     )
     if raw.malformees:
@@ -223,10 +221,12 @@ def _store_quarantine(con: duckdb.DuckDBPyConnection, load_id: int, raw: reading
         )
 
 
-def _record_load(con: duckdb.DuckDBPyConnection, result: LoadResult, digest: str, years: list[int]) -> int:
+def _enregistrer_chargement(
+    con: duckdb.DuckDBPyConnection, result: ResultatChargement, digest: str, years: list[int]
+) -> int:
     load_id = con.execute("SELECT nextval('seq_chargement')").fetchall()[0][0]
     con.execute(
-        _sql("inserer_chargement"),
+        _texte_sql("inserer_chargement"),
         {
             "id": load_id,
             "fichier": result.file,
@@ -246,7 +246,7 @@ def _record_load(con: duckdb.DuckDBPyConnection, result: LoadResult, digest: str
     return load_id
 
 
-def _counts_sentence(result: LoadResult, quarantaine: bool = True) -> str:
+def _phrase_comptes(result: ResultatChargement, quarantaine: bool = True) -> str:
     return (
         f"« {result.file} » : {formats.entier(result.rows_read)} ligne{'s' if result.rows_read > 1 else ''} "
         f"lue{'s' if result.rows_read > 1 else ''}, {formats.entier(result.accepted)} "
@@ -272,33 +272,33 @@ def _sans_ordre_d_insertion(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
             pass
 
 
-def _load_caseload(
-    con: duckdb.DuckDBPyConnection, raw: reading.TableBrute, name: str, digest: str, seuil: float
-) -> LoadResult:
-    con.register("_brut", _contract_table(raw, COLONNES_EXTRACTION))
+def _charger_file_active(
+    con: duckdb.DuckDBPyConnection, raw: lecture.TableBrute, name: str, digest: str, seuil: float
+) -> ResultatChargement:
+    con.register("_brut", _table_contrat(raw, COLONNES_EXTRACTION))
     try:
-        as_of = _extraction_date(con, name)
-        _run_sql(con, "valider_file_active", {"date_extraction": as_of})
+        as_of = _date_extraction(con, name)
+        _executer_sql(con, "valider_file_active", {"date_extraction": as_of})
     finally:
         con.unregister("_brut")
     accepted = con.execute("SELECT count(*) FROM _verifie WHERE motif_rejet IS NULL").fetchall()[0][0]
-    current = con.execute(_sql("instantanes_en_place")).fetchall()
+    current = con.execute(_texte_sql("instantanes_en_place")).fetchall()
     # À date égale, la nouvelle extraction remplace l'ancienne : c'est une correction.
     replaced = [ali for ali, in_place in current if in_place is None or as_of >= in_place]
     older = {ali: in_place for ali, in_place in current if in_place is not None and as_of < in_place}
-    result = LoadResult(
+    result = ResultatChargement(
         file=name,
         status="older_snapshot" if older and not replaced else "loaded",
         rows_read=raw.lignes_lues,
         accepted=accepted,
         rejected=raw.lignes_lues - accepted,
-        rejections=_rejections(con, raw),
+        rejections=_compter_rejets(con, raw),
         nature="file_active",
         date_extraction=as_of,
         ali_remplacees=replaced,
         ali_historique=sorted(older),
     )
-    parts = [_counts_sentence(result)]
+    parts = [_phrase_comptes(result)]
     if replaced:
         parts.append(f"Extraction du {formats.date_longue(as_of)} désormais courante pour {', '.join(replaced)}.")
     if older:
@@ -311,67 +311,69 @@ def _load_caseload(
         parts.append("Aucune ligne valide : aucun instantané n'a changé.")
     result.message = " ".join(parts)
 
-    load_id = _record_load(con, result, digest, [])
+    load_id = _enregistrer_chargement(con, result, digest, [])
     result.id_chargement = load_id
     avant = apercus.etat_ali(con, replaced)
     with _sans_ordre_d_insertion(con):
-        con.execute(_sql("inserer_historique_file_active"), {"id": load_id})
-    _store_quarantine(con, load_id, raw)
+        con.execute(_texte_sql("inserer_historique_file_active"), {"id": load_id})
+    _mettre_en_quarantaine(con, load_id, raw)
     con.execute(
         "UPDATE instantanes SET courant = false WHERE courant AND list_contains($remplacees, code_ali)",
         {"remplacees": replaced},
     )
     con.execute(
-        _sql("inserer_instantanes"),
+        _texte_sql("inserer_instantanes"),
         {"id": load_id, "remplacees": replaced, "date_extraction": as_of},
     )
-    replace_current_episodes(con, load_id, replaced)
+    remplacer_episodes_courants(con, load_id, replaced)
     if replaced:
         result.apercu = apercus.pour_file_active(replaced, avant, apercus.etat_ali(con, replaced), seuil)
     return result
 
 
-def replace_current_episodes(con: duckdb.DuckDBPyConnection, load_id: int, replaced: list[str]) -> None:
+def remplacer_episodes_courants(con: duckdb.DuckDBPyConnection, load_id: int, replaced: list[str]) -> None:
     """Les épisodes courants des ALI remplacées deviennent ceux du fichier."""
     con.execute("DELETE FROM episodes WHERE list_contains($remplacees, code_ali)", {"remplacees": replaced})
-    con.execute(_sql("inserer_episodes_courants"), {"id": load_id, "remplacees": replaced, **cles.sel(con).pads()})
+    con.execute(
+        _texte_sql("inserer_episodes_courants"), {"id": load_id, "remplacees": replaced, **cles.sel(con).pads()}
+    )
 
 
-def _load_budget(
-    con: duckdb.DuckDBPyConnection, raw: reading.TableBrute, name: str, digest: str, seuil: float
-) -> LoadResult:
-    con.register("_brut", _contract_table(raw, COLONNES_BUDGET))
+def _charger_budget(
+    con: duckdb.DuckDBPyConnection, raw: lecture.TableBrute, name: str, digest: str, seuil: float
+) -> ResultatChargement:
+    con.register("_brut", _table_contrat(raw, COLONNES_BUDGET))
     try:
-        con.execute(_sql("valider_budget"))
+        con.execute(_texte_sql("valider_budget"))
     finally:
         con.unregister("_brut")
     accepted = con.execute("SELECT count(*) FROM _verifie WHERE motif_rejet IS NULL").fetchall()[0][0]
     years = [
         y for (y,) in con.execute("SELECT DISTINCT annee FROM _verifie WHERE motif_rejet IS NULL ORDER BY 1").fetchall()
     ]
-    result = LoadResult(
+    result = ResultatChargement(
         file=name,
         status="loaded",
         rows_read=raw.lignes_lues,
         accepted=accepted,
         rejected=raw.lignes_lues - accepted,
-        rejections=_rejections(con, raw),
+        rejections=_compter_rejets(con, raw),
         nature="budget",
     )
-    parts = [_counts_sentence(result)]
+    parts = [_phrase_comptes(result)]
     if years:
         label = "les années" if len(years) > 1 else "l'année"
         parts.append(f"Budget remplacé pour {label} {', '.join(map(str, years))}.")
     else:
         parts.append("Aucune ligne valide : le budget en place ne change pas.")
     result.message = " ".join(parts)
-    load_id = _record_load(con, result, digest, years)
+    load_id = _enregistrer_chargement(con, result, digest, years)
     result.id_chargement = load_id
-    _store_quarantine(con, load_id, raw)
+    _mettre_en_quarantaine(con, load_id, raw)
     avant = apercus.etat_budget(con, years)
     con.execute("DELETE FROM budget WHERE list_contains($annees, annee)", {"annees": years})
     con.execute(
-        _sql("inserer_budget"),
+        _texte_sql("inserer_budget"),
         {"id": load_id},
     )
     if years:
@@ -397,41 +399,41 @@ def _etat_systeme(con: duckdb.DuckDBPyConnection, spec: systemes.SpecSysteme, cl
     return {cle: (d, n) for cle, d, n in rows}
 
 
-def _load_systeme(
+def _charger_systeme(
     con: duckdb.DuckDBPyConnection,
-    raw: reading.TableBrute,
+    raw: lecture.TableBrute,
     name: str,
     digest: str,
     seuil: float,
     spec: systemes.SpecSysteme,
-) -> LoadResult:
+) -> ResultatChargement:
     """Un fichier du contrat §7.2 à §7.5 : règles de ligne, doublons, quarantaine, historique, instantanés par clé."""
-    con.register("_brut", _contract_table(raw, list(spec.colonnes_fichier)))
+    con.register("_brut", _table_contrat(raw, list(spec.colonnes_fichier)))
     try:
-        as_of = _extraction_date(con, name) if spec.date_extraction else None
-        _run_sql(con, f"valider_{spec.nature}", {"date_extraction": as_of})
+        as_of = _date_extraction(con, name) if spec.date_extraction else None
+        _executer_sql(con, f"valider_{spec.nature}", {"date_extraction": as_of})
     finally:
         con.unregister("_brut")
     _rejeter_doublons(con, spec)
     accepted = con.execute("SELECT count(*) FROM _verifie WHERE motif_rejet IS NULL").fetchall()[0][0]
     current = con.execute(
-        _sql("instantanes_systemes_en_place"),
+        _texte_sql("instantanes_systemes_en_place"),
         {"nature": spec.nature},
     ).fetchall()
     # À date égale, le nouveau fichier remplace l'ancien (une correction) ; l'annuaire, sans date, remplace toujours.
     replaced = [cle for cle, in_place, known in current if not known or as_of is None or as_of >= in_place]
     older = {cle: in_place for cle, in_place, known in current if known and as_of is not None and as_of < in_place}
-    result = LoadResult(
+    result = ResultatChargement(
         file=name,
         status="older_snapshot" if older and not replaced else "loaded",
         rows_read=raw.lignes_lues,
         accepted=accepted,
         rejected=raw.lignes_lues - accepted,
-        rejections=_rejections(con, raw),
+        rejections=_compter_rejets(con, raw),
         nature=spec.nature,
         date_extraction=as_of,
     )
-    parts = [_counts_sentence(result)]
+    parts = [_phrase_comptes(result)]
     label = NATURES_FICHIER[spec.nature]
     if replaced and spec.nature == "structures":
         parts.append(f"{label} remplacé ({formats.entier(accepted)} structure{'s' if accepted > 1 else ''}).")
@@ -451,10 +453,10 @@ def _load_systeme(
     if not accepted:
         parts.append("Aucune ligne valide : rien n'a changé.")
     result.message = " ".join(parts)
-    load_id = _record_load(con, result, digest, [])
+    load_id = _enregistrer_chargement(con, result, digest, [])
     result.id_chargement = load_id
     con.execute(spec.sql_historique, {"id": load_id})
-    _store_quarantine(con, load_id, raw)
+    _mettre_en_quarantaine(con, load_id, raw)
     avant = _etat_systeme(con, spec, replaced)
     con.execute(
         "UPDATE instantanes_systemes SET courant = false "
@@ -462,7 +464,7 @@ def _load_systeme(
         {"nature": spec.nature, "cles": replaced},
     )
     con.execute(
-        _sql("inserer_instantanes_systemes"),
+        _texte_sql("inserer_instantanes_systemes"),
         {"nature": spec.nature, "date_extraction": as_of, "id": load_id, "cles": replaced},
     )
     con.execute(spec.sql_retirer, {"cles": replaced})
@@ -474,15 +476,15 @@ def _load_systeme(
     return result
 
 
-def _already_loaded(con: duckdb.DuckDBPyConnection, name: str, digest: str) -> LoadResult | None:
+def _deja_charge(con: duckdb.DuckDBPyConnection, name: str, digest: str) -> ResultatChargement | None:
     row = con.execute(
-        _sql("chargement_deja_fait"),
+        _texte_sql("chargement_deja_fait"),
         [digest],
     ).fetchall()
     if not row:
         return None
     load_id, first_name, rows_read, accepted, rejected, nature, as_of, when = row[0]
-    return LoadResult(
+    return ResultatChargement(
         file=name,
         status="already_loaded",
         rows_read=rows_read,
@@ -508,7 +510,7 @@ _INDICES_ECRITURE = (
 )  # fmt: skip
 
 
-def _write_failure(exc: BaseException) -> bool:
+def _echec_ecriture(exc: BaseException) -> bool:
     """L'erreur vient-elle de l'écriture de la base (disque), et non du fichier chargé ?"""
     if isinstance(exc, _ERREURS_ECRITURE):
         return True
@@ -536,7 +538,7 @@ def _message_ecriture(name: str, exc: BaseException) -> str:
 
 def _echec_envoi(name: str, exc: BaseException) -> str:
     """Le message de chaque fichier d'un envoi dont la base de travail n'a pas pu être écrite ou mise en place."""
-    if _write_failure(exc):
+    if _echec_ecriture(exc):
         return _message_ecriture(name, exc)
     return (
         f"« {name} » n'a pas été chargé : erreur inattendue pendant l'écriture de la base ({type(exc).__name__}). "
@@ -545,7 +547,7 @@ def _echec_envoi(name: str, exc: BaseException) -> str:
     )
 
 
-def _unexpected(name: str, exc: BaseException) -> str:
+def _inattendu(name: str, exc: BaseException) -> str:
     """Le détail technique ne cite aucune valeur du fichier : le type de l'erreur seulement."""
     return (
         f"« {name} » : erreur inattendue pendant le chargement ({type(exc).__name__}). "
@@ -556,7 +558,7 @@ def _unexpected(name: str, exc: BaseException) -> str:
 def verifier_taille(size_bytes: int, name: str) -> None:
     """Refuse (FichierRefuse) un fichier au-delà de la taille permise, avant de le lire ou de l'enregistrer.
 
-    load_files l'appelle sur `path.stat()` ; la page Importer peut l'appeler sur la taille d'un envoi
+    charger_fichiers l'appelle sur `path.stat()` ; la page Importer peut l'appeler sur la taille d'un envoi
     avant de l'écrire sur le disque. Limite : $INSERTION_TAILLE_MAX_MO (200 Mo par défaut).
     """
     limit = config.taille_max_mo()
@@ -570,8 +572,8 @@ def verifier_taille(size_bytes: int, name: str) -> None:
         )
 
 
-def refus_taille(size_bytes: int, name: str) -> LoadResult | None:
-    """Le LoadResult « refused » d'un fichier trop gros, None s'il passe : pour la page Importer."""
+def refus_taille(size_bytes: int, name: str) -> ResultatChargement | None:
+    """Le ResultatChargement « refused » d'un fichier trop gros, None s'il passe : pour la page Importer."""
     try:
         verifier_taille(size_bytes, name)
     except FichierRefuse as exc:
@@ -579,26 +581,26 @@ def refus_taille(size_bytes: int, name: str) -> LoadResult | None:
     return None
 
 
-def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+def _annuler(con: duckdb.DuckDBPyConnection) -> None:
     try:
         con.rollback()
     except duckdb.Error:  # la connexion peut déjà être invalidée par l'erreur elle-même
         pass
 
 
-def _confirme(forcer: Forcer, result: LoadResult) -> bool:
+def _confirme(forcer: Forcer, result: ResultatChargement) -> bool:
     if isinstance(forcer, bool):
         return forcer
     return result.jeton in forcer
 
 
-def _a_confirmer(result: LoadResult) -> LoadResult:
+def _a_confirmer(result: ResultatChargement) -> ResultatChargement:
     """Le fichier n'est pas appliqué : le compte rendu dit ce qu'il aurait remplacé et comment confirmer."""
     result.status = "to_confirm"
     result.id_chargement = None
     result.message = " ".join(
         [
-            _counts_sentence(result, quarantaine=False),
+            _phrase_comptes(result, quarantaine=False),
             "Remplacement à confirmer, rien n'a été chargé : " + " ; ".join(result.apercu.raisons) + ".",
             "Vérifiez que l'export est complet. Pour remplacer quand même : bouton « Confirmer le remplacement » "
             "de la page Importer, ou `python -m insertion load --force`.",
@@ -607,7 +609,7 @@ def _a_confirmer(result: LoadResult) -> LoadResult:
     return result
 
 
-def _note_confirmation(con: duckdb.DuckDBPyConnection, result: LoadResult) -> None:
+def _note_confirmation(con: duckdb.DuckDBPyConnection, result: ResultatChargement) -> None:
     """Un remplacement confirmé au-delà du seuil le dit dans son compte rendu et dans l'historique."""
     result.message += " Remplacement confirmé malgré la baisse : " + " ; ".join(result.apercu.raisons) + "."
     con.execute(
@@ -616,7 +618,7 @@ def _note_confirmation(con: duckdb.DuckDBPyConnection, result: LoadResult) -> No
     )
 
 
-def _load_bytes(
+def _charger_octets(
     con: duckdb.DuckDBPyConnection,
     data: bytes,
     name: str,
@@ -624,24 +626,25 @@ def _load_bytes(
     preparer: bool,
     forcer: Forcer = False,
     simuler: bool = False,
-) -> LoadResult:
-    """load_bytes, sauf que les erreurs d'écriture de la base remontent (load_files en fait l'échec de l'envoi).
+) -> ResultatChargement:
+    """charger_octets, sauf que les erreurs d'écriture de la base remontent (charger_fichiers en fait
+    l'échec de l'envoi).
 
     preparer : met à jour les marqueurs des personnes à épisodes multiples dans la même transaction. Ils
-    dépendent de toutes les ALI : load_files ne le fait qu'une fois, après le dernier fichier de l'envoi.
+    dépendent de toutes les ALI : charger_fichiers ne le fait qu'une fois, après le dernier fichier de l'envoi.
     simuler : tout est fait puis la transaction est annulée (l'aperçu est celui du vrai chargement).
     """
     refused = refus_taille(len(data), name)
     if refused:
         return refused
     digest = hashlib.sha256(data).hexdigest()
-    known = _already_loaded(con, name, digest)
+    known = _deja_charge(con, name, digest)
     if known:
         return known
     try:
-        raw = reading.read_table(data, name)
-        check_identifiers(raw, name)
-        nature = recognise(raw.colonnes, name)
+        raw = lecture.lire_table(data, name)
+        verifier_identifiants(raw, name)
+        nature = reconnaitre_fichier(raw.colonnes, name)
         if raw.lignes_lues == 0:
             raise FichierRefuse(f"« {name} » ne contient aucune ligne de données sous l'en-tête.")
     except FichierRefuse as exc:
@@ -653,25 +656,25 @@ def _load_bytes(
             "fichiers par ALI (toutes les lignes d'une même ALI dans le même fichier), puis chargez-les.",
         )
     except Exception as exc:  # un fichier hostile ne doit jamais produire une trace Python
-        return _refuse(name, _unexpected(name, exc))
+        return _refuse(name, _inattendu(name, exc))
     del data  # lu : la table le remplace
     seuil = config.seuil_confirmation()
-    con.execute(_sql("macros"))
+    con.execute(_texte_sql("macros"))
     con.begin()
     try:
         if nature in systemes.SPECS:
-            result = _load_systeme(con, raw, name, digest, seuil, systemes.SPECS[nature])
+            result = _charger_systeme(con, raw, name, digest, seuil, systemes.SPECS[nature])
         else:
-            loader = _load_caseload if nature == "file_active" else _load_budget
+            loader = _charger_file_active if nature == "file_active" else _charger_budget
             result = loader(con, raw, name, digest, seuil)
         result.empreinte = digest
         beyond = result.apercu is not None and result.apercu.a_confirmer
         if beyond and not _confirme(forcer, result):
-            _rollback(con)  # la même transaction : l'aperçu est mesuré, rien n'est gardé
+            _annuler(con)  # la même transaction : l'aperçu est mesuré, rien n'est gardé
             result.simulation = simuler
             return _a_confirmer(result)
         if simuler:
-            _rollback(con)
+            _annuler(con)
             result.simulation = True
             result.message = "Simulation, rien n'a été écrit : " + result.message
             return result
@@ -684,19 +687,19 @@ def _load_bytes(
         con.execute("DROP TABLE IF EXISTS _verifie")
         con.commit()
     except FichierRefuse as exc:
-        _rollback(con)
+        _annuler(con)
         return _refuse(name, str(exc))
     except Exception as exc:  # la base reste intacte ; le détail technique ne cite aucune valeur du fichier
-        _rollback(con)
-        if _write_failure(exc):  # pas la faute du fichier : tout l'envoi échoue (load_files)
+        _annuler(con)
+        if _echec_ecriture(exc):  # pas la faute du fichier : tout l'envoi échoue (charger_fichiers)
             raise
-        return _refuse(name, _unexpected(name, exc))
+        return _refuse(name, _inattendu(name, exc))
     return result
 
 
-def load_bytes(
+def charger_octets(
     con: duckdb.DuckDBPyConnection, data: bytes, name: str, *, forcer: Forcer = False, simuler: bool = False
-) -> LoadResult:
+) -> ResultatChargement:
     """Charge un fichier reçu (contenu et nom) sur une connexion en écriture au schéma installé.
 
     Ne lève pas : un fichier illisible, hostile ou trop gros est « refused » avec un message en français.
@@ -705,16 +708,16 @@ def load_bytes(
     (le numéro de chargement consommé par la séquence de DuckDB, qui n'est pas transactionnelle, est perdu).
     """
     try:
-        return _load_bytes(con, data, name, preparer=True, forcer=forcer, simuler=simuler)
+        return _charger_octets(con, data, name, preparer=True, forcer=forcer, simuler=simuler)
     except Exception as exc:
-        return _refuse(name, _message_ecriture(name, exc) if _write_failure(exc) else _unexpected(name, exc))
+        return _refuse(name, _message_ecriture(name, exc) if _echec_ecriture(exc) else _inattendu(name, exc))
 
 
-def _episodes_changes(result: LoadResult) -> bool:
+def _episodes_changes(result: ResultatChargement) -> bool:
     return result.nature == "file_active" and result.status == "loaded" and bool(result.ali_remplacees)
 
 
-def _load_path(con: duckdb.DuckDBPyConnection, path: Path, forcer: Forcer) -> LoadResult:
+def _charger_chemin(con: duckdb.DuckDBPyConnection, path: Path, forcer: Forcer) -> ResultatChargement:
     """Un fichier du disque : sa taille est vérifiée avant de le lire en mémoire."""
     try:
         size = path.stat().st_size
@@ -727,19 +730,19 @@ def _load_path(con: duckdb.DuckDBPyConnection, path: Path, forcer: Forcer) -> Lo
         data = [path.read_bytes()]
     except OSError:
         return _refuse(path.name, f"« {path.name} » est introuvable ou illisible.")
-    # Passé sans garder de référence ici : _load_bytes libère le contenu dès qu'il est lu (140 Mo de moins
+    # Passé sans garder de référence ici : _charger_octets libère le contenu dès qu'il est lu (140 Mo de moins
     # pendant l'écriture de la base, à 1 M de lignes).
-    return _load_bytes(con, data.pop(), path.name, preparer=False, forcer=forcer)
+    return _charger_octets(con, data.pop(), path.name, preparer=False, forcer=forcer)
 
 
-def load_files(
+def charger_fichiers(
     db_path: Path | str,
     paths: Iterable[Path | str],
     progress: Callable[[int, int, str], None] | None = None,
     *,
     forcer: Forcer = False,
     simuler: bool = False,
-) -> list[LoadResult]:
+) -> list[ResultatChargement]:
     """Charge des fichiers dans l'ordre donné, chacun dans sa propre transaction.
 
     On travaille sur une copie de la base, mise en place d'un coup (`os.replace`) à la fin :
@@ -751,12 +754,12 @@ def load_files(
 
     Un fichier au-delà du seuil de confirmation est « to_confirm » et n'est pas appliqué ; les autres
     fichiers de l'envoi se chargent (chacun est comparé à la base telle que les fichiers précédents
-    l'ont laissée). forcer : voir load_bytes. simuler (--dry-run) : l'envoi est chargé comme d'habitude
+    l'ont laissée). forcer : voir charger_octets. simuler (--dry-run) : l'envoi est chargé comme d'habitude
     dans la copie de travail, qui est ensuite jetée : la base en place n'est ni réécrite ni touchée.
     """
     db_path = Path(db_path)
     paths = [Path(p) for p in paths]
-    results: list[LoadResult] = []
+    results: list[ResultatChargement] = []
     try:
         db_path.parent.mkdir(parents=True, exist_ok=True)
         with _write_lock(db_path):
@@ -765,7 +768,7 @@ def load_files(
             try:
                 if db_path.exists():
                     shutil.copyfile(db_path, work)
-                with open_for_writing(work) as con:
+                with ouvrir_en_ecriture(work) as con:
                     # Chaque fichier est une transaction ; passé 16 Mo de journal (le défaut), DuckDB réécrit la
                     # copie de travail à chaque validation. Elle n'est mise en place qu'à la fin, après un
                     # CHECKPOINT : 64 Mo évitent la plupart de ces réécritures (22 fichiers d'ALI à 1 M
@@ -774,7 +777,7 @@ def load_files(
                     for index, path in enumerate(paths):
                         if progress:
                             progress(index, len(paths), path.name)
-                        results.append(_load_path(con, path, forcer))
+                        results.append(_charger_chemin(con, path, forcer))
                     if not simuler and any(_episodes_changes(r) for r in results):
                         # Une fois par envoi, pas par fichier : à 10 M d'épisodes, ≈ 1,5 s chaque fois.
                         con.begin()

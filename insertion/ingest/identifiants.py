@@ -88,7 +88,7 @@ _NIR_CLE_FAUSSE = (
 )
 
 
-def identifying_column(header: str) -> bool:
+def colonne_identifiante(header: str) -> bool:
     words = set(re.findall(r"[a-z]+", header))
     if "securite" in words and "sociale" in words:
         return True
@@ -101,8 +101,8 @@ def identifying_column(header: str) -> bool:
     return bool(words & _PERSON_WORDS) and not (words & _PLACE_WORDS)
 
 
-def find_identifying_columns(headers: list[str]) -> list[str]:
-    return [h for h in headers if h and identifying_column(h)]
+def colonnes_identifiantes(headers: list[str]) -> list[str]:
+    return [h for h in headers if h and colonne_identifiante(h)]
 
 
 # Ce que toute valeur qui ressemble à un identifiant contient forcément : la réunion des motifs ci-dessous.
@@ -120,7 +120,7 @@ def _sans_null(mask: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     return pc.and_kleene(mask, pc.is_valid(mask))
 
 
-def _hits(values: pa.Array | pa.ChunkedArray, label: str) -> pa.Array | pa.ChunkedArray:
+def _occurrences(values: pa.Array | pa.ChunkedArray, label: str) -> pa.Array | pa.ChunkedArray:
     """Les valeurs où apparaît un identifiant de cette nature : la cellule entière (séparateurs retirés)
     en est un, ou un texte en contient un, jeton entier ou écrit par groupes."""
     if label == "une adresse e-mail":
@@ -157,7 +157,7 @@ def nature(label: str, values: list[str]) -> str:
     return label
 
 
-def _distinct_values(column: pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+def _valeurs_distinctes(column: pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """Les valeurs à examiner : le dictionnaire d'une colonne lue en dictionnaire, sinon les cellules."""
     if not pa.types.is_dictionary(column.type):
         return column
@@ -168,7 +168,7 @@ def _distinct_values(column: pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     return pa.chunked_array(dictionaries, type=column.type.value_type)
 
 
-def find_identifying_values(table: pa.Table, max_lines: int = 5) -> list[tuple[str, str, list[int]]]:
+def valeurs_identifiantes(table: pa.Table, max_lines: int = 5) -> list[tuple[str, str, list[int]]]:
     """(colonne, nature, premières lignes) pour chaque colonne qui contient un identifiant direct.
 
     Chaque valeur distincte n'est examinée qu'une fois : une colonne lue en dictionnaire (codes, dates,
@@ -182,13 +182,13 @@ def find_identifying_values(table: pa.Table, max_lines: int = 5) -> list[tuple[s
         column = table.column(name)
         if column.null_count == len(column):
             continue
-        values = _distinct_values(column)
+        values = _valeurs_distinctes(column)
         candidates = _sans_null(pc.match_substring_regex(values, _FILTRE))
         if not pc.any(candidates).as_py():
             continue
         values = pc.filter(values, candidates)
         for label in _PATTERNS:
-            hits = _hits(values, label)
+            hits = _occurrences(values, label)
             if not pc.any(hits).as_py():
                 continue
             rows = _sans_null(pc.is_in(column, value_set=pc.filter(values, hits).combine_chunks()))

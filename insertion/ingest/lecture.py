@@ -58,14 +58,14 @@ class TableBrute:
         return self.table.num_rows + len(self.malformees)
 
 
-def normalise_header(name: object) -> str:
+def normaliser_entete(name: object) -> str:
     """« Date d'orientation » → « date_d_orientation » ; « CODE_ALI » → « code_ali »."""
     text = unicodedata.normalize("NFKD", str(name or "")).encode("ascii", "ignore").decode()
     text = re.sub(r"[^a-z0-9]+", "_", text.strip().lower())
     return text.strip("_")
 
 
-def detect_format(data: bytes, name: str) -> str:
+def detecter_format(data: bytes, name: str) -> str:
     """Le contenu prime sur l'extension : un .csv qui est un zip n'est pas lu comme texte."""
     if data[:4] == b"PAR1":
         return "parquet"
@@ -83,17 +83,17 @@ def detect_format(data: bytes, name: str) -> str:
     return "csv"
 
 
-def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
+def _repli_cp1252(error: UnicodeError) -> tuple[str, int]:
     """Gestionnaire d'erreur de décodage : un octet qui n'est pas de l'UTF-8 est lu en Windows-1252."""
     if not isinstance(error, UnicodeDecodeError):
         raise error
     return error.object[error.start : error.end].decode("cp1252"), error.end
 
 
-codecs.register_error("insertion_cp1252", _cp1252_fallback)
+codecs.register_error("insertion_cp1252", _repli_cp1252)
 
 
-def decode_text(data: bytes, name: str) -> str:
+def decoder_texte(data: bytes, name: str) -> str:
     """UTF-8 (avec ou sans BOM), sinon Windows-1252, comme le dit le contrat.
 
     Un fichier recollé à partir de deux exports (des lignes en UTF-8, d'autres en Windows-1252) est lu
@@ -127,7 +127,7 @@ def refus_lignes(name: str, limit: int, declared: int | None = None) -> FichierR
     )
 
 
-def texts_array(values: list[str | None]) -> pa.Array:
+def tableau_textes(values: list[str | None]) -> pa.Array:
     """pa.array(values, pa.string()), assemblé octet par octet : pa.array importe pandas (0,3 s) pour savoir
     si on ne lui passe pas une série pandas, et la lecture rapide d'un CSV n'en a jamais besoin."""
     encoded = [b"" if v is None else v.encode("utf-8") for v in values]
@@ -142,17 +142,17 @@ def texts_array(values: list[str | None]) -> pa.Array:
     return pa.Array.from_buffers(pa.string(), len(values), buffers)
 
 
-def _trim_trailing_blanks(values: list) -> list:
+def _sans_blancs_finaux(values: list) -> list:
     end = len(values)
     while end and (values[end - 1] is None or str(values[end - 1]).strip() == ""):
         end -= 1
     return list(values[:end])
 
 
-def _header_checks(raw_headers: list, name: str) -> list[str]:
+def _verifier_entetes(raw_headers: list, name: str) -> list[str]:
     # Des cellules vides au bout de l'en-tête (colonnes mises en forme dans Excel, séparateurs en trop)
     # ne sont pas des colonnes.
-    raw_headers = _trim_trailing_blanks(raw_headers)
+    raw_headers = _sans_blancs_finaux(raw_headers)
     if len(raw_headers) > config.COLONNES_MAX:
         raise FichierRefuse(
             f"« {name} » compte {formats.entier(len(raw_headers))} colonnes, au-delà de la limite de "
@@ -161,9 +161,9 @@ def _header_checks(raw_headers: list, name: str) -> list[str]:
         )
     # Un fichier sans ligne d'en-tête : sa première ligne de données tient lieu d'en-tête. Ses valeurs ne
     # doivent ni passer pour des noms de colonnes, ni être répétées dans un message.
-    texts = texts_array([None if h is None else str(h) for h in raw_headers])
+    texts = tableau_textes([None if h is None else str(h) for h in raw_headers])
     entetes = pa.table({"entete": texts, "_ligne": pa.nulls(len(texts), pa.int64())})
-    found = identifiants.find_identifying_values(entetes)
+    found = identifiants.valeurs_identifiantes(entetes)
     if found:
         labels = " et ".join(sorted({label for _, label, _ in found}))
         raise FichierRefuse(
@@ -173,7 +173,7 @@ def _header_checks(raw_headers: list, name: str) -> list[str]:
         )
 
     known = {c for colonnes in COLONNES_PAR_NATURE.values() for c in colonnes}
-    headers = [normalise_header(h) for h in raw_headers]
+    headers = [normaliser_entete(h) for h in raw_headers]
     seen: dict[str, int] = {}
     for position, header in enumerate(headers, start=1):
         if not header:
@@ -254,11 +254,11 @@ class _Colonnes:
         )
 
 
-def _is_blank(values: list) -> bool:
+def _est_vide(values: list) -> bool:
     return all(v is None or str(v).strip() == "" for v in values)
 
 
-def _first_line(text: str) -> str:
+def _premiere_ligne(text: str) -> str:
     """La première ligne non vide, sans découper tout le texte en lignes."""
     for line in io.StringIO(text, newline=""):
         if line.strip():
@@ -266,7 +266,7 @@ def _first_line(text: str) -> str:
     return ""
 
 
-def _bounded_lines(text: str, name: str) -> Iterator[str]:
+def _lignes_bornees(text: str, name: str) -> Iterator[str]:
     """Les lignes physiques du texte, pour le module csv ; une ligne démesurée fait refuser le fichier."""
     for number, line in enumerate(io.StringIO(text, newline=""), start=1):
         if len(line) > LONGUEUR_LIGNE_MAX:
@@ -348,7 +348,7 @@ def _lecture_rapide(data: bytes, name: str, limit: int) -> TableBrute | None:
     separator = max([";", ",", "\t"], key=premiere.count)
     raw_headers = next(csv.reader([premiere], delimiter=separator))
     width = len(raw_headers)
-    if _is_blank(raw_headers) or width > config.COLONNES_MAX:
+    if _est_vide(raw_headers) or width > config.COLONNES_MAX:
         return None
     noms = [f"c{i}" for i in range(width)]
     repetitives = _colonnes_repetitives(data, debut, separator, width)
@@ -389,7 +389,7 @@ def _lecture_rapide(data: bytes, name: str, limit: int) -> TableBrute | None:
         for column in table.columns[1:]:
             remplie = pc.or_(remplie, pc.is_valid(column))
         table, lignes = table.filter(remplie), lignes.filter(remplie)
-    headers = _header_checks(raw_headers, name)
+    headers = _verifier_entetes(raw_headers, name)
     if table.num_rows > limit:
         raise refus_lignes(name, limit)
     kept = [i for i, h in enumerate(headers) if h]
@@ -428,7 +428,7 @@ def _blanches_vides(column: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.if_else(blanche, pa.nulls(len(column), column.type), column)
 
 
-def read_csv(data: bytes, name: str, lignes_max: int | None = None) -> TableBrute:
+def lire_csv(data: bytes, name: str, lignes_max: int | None = None) -> TableBrute:
     limit = lignes_max or config.lignes_max()
     rapide = _lecture_rapide(data, name, limit)
     return rapide if rapide is not None else lecture_ligne_a_ligne(data, name, limit)
@@ -436,19 +436,19 @@ def read_csv(data: bytes, name: str, lignes_max: int | None = None) -> TableBrut
 
 def lecture_ligne_a_ligne(data: bytes, name: str, limit: int) -> TableBrute:
     """La lecture exacte de tout CSV (module csv) : la référence de la lecture rapide."""
-    text = decode_text(data, name)
-    first_line = _first_line(text)
+    text = decoder_texte(data, name)
+    first_line = _premiere_ligne(text)
     if not first_line:
         raise FichierRefuse(f"« {name} » est vide : aucune ligne d'en-tête.")
     # Le séparateur le plus fréquent de l'en-tête ; la tabulation est admise en plus du contrat.
     separator = max([";", ",", "\t"], key=first_line[:LONGUEUR_LIGNE_MAX].count)
-    reader = csv.reader(_bounded_lines(text, name), delimiter=separator)
+    reader = csv.reader(_lignes_bornees(text, name), delimiter=separator)
     try:
         raw_headers: list[str] = []
         for raw_headers in reader:  # des lignes vides avant l'en-tête sont sautées
-            if not _is_blank(raw_headers):
+            if not _est_vide(raw_headers):
                 break
-        headers = _header_checks(raw_headers, name)
+        headers = _verifier_entetes(raw_headers, name)
         # Les colonnes sans nom en bout d'en-tête ne sont pas chargées ; une ligne plus longue que
         # l'en-tête complet, avec des valeurs au-delà, est malformée.
         raw_width = max(len(raw_headers), len(headers))
@@ -458,9 +458,9 @@ def lecture_ligne_a_ligne(data: bytes, name: str, limit: int) -> TableBrute:
         for record in reader:
             start = previous_end + 1
             previous_end = reader.line_num
-            if _is_blank(record):
+            if _est_vide(record):
                 continue
-            if len(record) > raw_width and not _is_blank(record[raw_width:]):
+            if len(record) > raw_width and not _est_vide(record[raw_width:]):
                 out.counted()
                 out.outside(record, start)
                 malformed.append((start, f"nombre de colonnes incorrect ({len(record)} au lieu de {raw_width})"))
@@ -473,7 +473,7 @@ def lecture_ligne_a_ligne(data: bytes, name: str, limit: int) -> TableBrute:
     return TableBrute(headers, out.table(), malformed, "csv", out.outside_table())
 
 
-def _cell_text(value: object) -> str | None:
+def _texte_cellule(value: object) -> str | None:
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -486,7 +486,7 @@ def _cell_text(value: object) -> str | None:
     return text if text.strip() else None
 
 
-def _check_zip(data: bytes, name: str) -> None:
+def _verifier_zip(data: bytes, name: str) -> None:
     """Un .xlsx est un zip : ses tailles déclarées sont lues avant toute décompression.
 
     Le module zipfile ne rend jamais plus d'octets qu'une entrée n'en déclare (au-delà, l'entrée est
@@ -513,9 +513,9 @@ def _check_zip(data: bytes, name: str) -> None:
         )
 
 
-def read_xlsx(data: bytes, name: str, lignes_max: int | None = None) -> TableBrute:
+def lire_xlsx(data: bytes, name: str, lignes_max: int | None = None) -> TableBrute:
     limit = lignes_max or config.lignes_max()
-    _check_zip(data, name)
+    _verifier_zip(data, name)
     import openpyxl  # import différé : coûteux, inutile pour les CSV
 
     try:
@@ -535,14 +535,14 @@ def read_xlsx(data: bytes, name: str, lignes_max: int | None = None) -> TableBru
         sheet.reset_dimensions()
         iterator = sheet.iter_rows(values_only=True)
         header_row = next(iterator, None)
-        if header_row is None or _is_blank(list(header_row)):
+        if header_row is None or _est_vide(list(header_row)):
             raise FichierRefuse(f"« {name} » : la première feuille est vide (aucune ligne d'en-tête).")
-        headers = _header_checks(list(header_row), name)
+        headers = _verifier_entetes(list(header_row), name)
         out = _Colonnes(headers, name, limit)
         width = len(headers)
         for number, values in enumerate(iterator, start=2):
-            cells = [_cell_text(v) for v in values]
-            if _is_blank(cells[:width]):  # rien sous les en-têtes : pas une ligne de données
+            cells = [_texte_cellule(v) for v in values]
+            if _est_vide(cells[:width]):  # rien sous les en-têtes : pas une ligne de données
                 out.outside(cells, number)  # mais ce qui traîne à côté est lu pour y chercher des identifiants
                 continue
             out.add(cells, number)
@@ -555,7 +555,7 @@ def read_xlsx(data: bytes, name: str, lignes_max: int | None = None) -> TableBru
     return TableBrute(headers, out.table(), [], "xlsx", out.outside_table())
 
 
-def _column_as_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
+def _colonne_en_texte(column: pa.ChunkedArray) -> pa.ChunkedArray:
     kind = column.type
     if pa.types.is_timestamp(kind):
         column = pc.cast(column, pa.date32())
@@ -574,7 +574,7 @@ def _column_as_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.cast(column, pa.string())
 
 
-def read_parquet(data: bytes, name: str, lignes_max: int | None = None) -> TableBrute:
+def lire_parquet(data: bytes, name: str, lignes_max: int | None = None) -> TableBrute:
     import pyarrow.parquet as pq
 
     limit = lignes_max or config.lignes_max()
@@ -588,21 +588,21 @@ def read_parquet(data: bytes, name: str, lignes_max: int | None = None) -> Table
     if declared > limit:
         raise refus_lignes(name, limit, declared)
     if width > config.COLONNES_MAX:
-        _header_checks([f"c{i}" for i in range(width)], name)  # même refus que pour un CSV trop large
+        _verifier_entetes([f"c{i}" for i in range(width)], name)  # même refus que pour un CSV trop large
     try:
         table = parquet.read()
     except Exception as exc:
         raise FichierRefuse(unreadable) from exc
     if table.num_rows > limit:  # des métadonnées qui mentent
         raise refus_lignes(name, limit, table.num_rows)
-    headers = _header_checks(table.column_names, name)
+    headers = _verifier_entetes(table.column_names, name)
     lines = pa.array(range(2, table.num_rows + 2), type=pa.int64())
     arrays = {}
     outside = []
     for position, column in enumerate(table.columns):
         header = headers[position] if position < len(headers) else ""
         try:
-            text = _column_as_text(column)
+            text = _colonne_en_texte(column)
             text = pc.if_else(pc.equal(pc.utf8_trim_whitespace(text), ""), None, text)
         except (pa.ArrowException, ValueError, TypeError, OverflowError) as exc:
             which = f"la colonne « {header} »" if header else f"la colonne sans nom n° {position + 1}"
@@ -620,6 +620,6 @@ def read_parquet(data: bytes, name: str, lignes_max: int | None = None) -> Table
     return TableBrute(headers, pa.table(arrays), [], "parquet", extra)
 
 
-def read_table(data: bytes, name: str) -> TableBrute:
-    readers = {"csv": read_csv, "xlsx": read_xlsx, "parquet": read_parquet}
-    return readers[detect_format(data, name)](data, name)
+def lire_table(data: bytes, name: str) -> TableBrute:
+    readers = {"csv": lire_csv, "xlsx": lire_xlsx, "parquet": lire_parquet}
+    return readers[detecter_format(data, name)](data, name)

@@ -19,7 +19,7 @@ from datetime import date
 import pandas as pd
 
 from insertion import contrat
-from insertion.store.referentiel import load_referentiel
+from insertion.store.referentiel import charger_referentiel
 
 DATE = "date AAAA-MM-JJ ou JJ/MM/AAAA"
 
@@ -163,7 +163,7 @@ def _obligatoire(colonne: str, obligatoires: list[str]) -> str:
 
 def file_active() -> TypeFichier:
     """Extraction de la file active (contrat §3) : une ligne par épisode d'accompagnement."""
-    ref = load_referentiel()
+    ref = charger_referentiel()
     codes_ali = [a["code_ali"] for a in ref.ali]
     motifs = [m["motif_sortie"] for m in ref.motifs]
     apres_orientation = f"{DATE} ; pas avant date_orientation ni après date_extraction"
@@ -262,7 +262,7 @@ def file_active() -> TypeFichier:
 
 def budget() -> TypeFichier:
     """Fichier budget (contrat §4) : une ligne par (année, ALI, ligne budgétaire)."""
-    ref = load_referentiel()
+    ref = charger_referentiel()
     montant = "montant en euros, positif ou nul ; virgule décimale et espaces entre les milliers admis (1 250 000,50)"
     formats = {
         "annee": "année entre 2000 et 2100 ; le fichier remplace toutes les lignes des années qu'il contient",
@@ -326,7 +326,7 @@ def _codes_ali(ref) -> str:
 
 def structures() -> TypeFichier:
     """Annuaire des structures du territoire (contrat §7.5) : une ligne par structure, sans date_extraction."""
-    ref = load_referentiel()
+    ref = charger_referentiel()
     formats = {
         "code_structure": "code court de la structure, 2 à 40 caractères parmi lettres sans accent, chiffres, « _ » "
         "et « - » (lu en majuscules) ; le fichier remplace tout l'annuaire",
@@ -372,7 +372,7 @@ def structures() -> TypeFichier:
 
 def mises_en_relation() -> TypeFichier:
     """Mises en relation par les structures partenaires (contrat §7.2) : une ligne par mise en relation."""
-    ref = load_referentiel()
+    ref = charger_referentiel()
     codes_ali = [a["code_ali"] for a in ref.ali]
     formats = {
         "id_beneficiaire": "pseudonyme attribué par le Département, le même que dans l'extraction de file active",
@@ -441,7 +441,7 @@ def mises_en_relation() -> TypeFichier:
 
 def actions_collectives() -> TypeFichier:
     """Actions collectives (contrat §7.3) : une ligne par séance."""
-    ref = load_referentiel()
+    ref = charger_referentiel()
     codes_ali = [a["code_ali"] for a in ref.ali]
     formats = {
         "id_action": "identifiant unique de la séance (1 à 64 caractères parmi lettres, chiffres, « _ », « - » et "
@@ -521,7 +521,7 @@ def participations() -> TypeFichier:
 
 def moyens() -> TypeFichier:
     """Moyens des ALI (contrat §7.4) : une ligne par ALI et par mois."""
-    ref = load_referentiel()
+    ref = charger_referentiel()
     codes_ali = [a["code_ali"] for a in ref.ali]
     formats = {
         "code_ali": "code d'une ALI du référentiel ; le fichier remplace tous les mois des ALI qu'il contient",

@@ -225,7 +225,7 @@ def preparer(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> NoteSynthese:
         ("Sorties de la période par groupe de motifs", _barres_sorties(groupes)),
     ]
     return NoteSynthese(filtres.territoire, filtres.derniere_extraction, filtres.resume(), chiffres, phrases,
-                        graphiques, masked, requetes.is_demo(con))  # fmt: skip
+                        graphiques, masked, requetes.est_demo(con))  # fmt: skip
 
 
 def _budget_sentence(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> str | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from insertion.config import default_db_path
+from insertion.config import chemin_base_par_defaut
 
 LIBELLES_STATUT = {
     "loaded": "chargé",
@@ -115,11 +115,11 @@ def _locked_message(db_path: Path) -> str:
 
 def _cmd_load(args: argparse.Namespace, db_path: Path) -> int:
     from insertion.ingest import apercu
-    from insertion.ingest.chargement import load_files
+    from insertion.ingest.chargement import charger_fichiers
 
-    results = load_files(db_path, args.files, forcer=args.force, simuler=args.dry_run)
+    results = charger_fichiers(db_path, args.files, forcer=args.force, simuler=args.dry_run)
     if args.json:
-        print(json.dumps([r.as_json() for r in results], ensure_ascii=False, indent=2))
+        print(json.dumps([r.en_json() for r in results], ensure_ascii=False, indent=2))
     else:
         if args.dry_run:
             print(f"Simulation (--dry-run) : rien n'a été écrit dans {db_path}.")
@@ -141,10 +141,10 @@ def _cmd_indicators(args: argparse.Namespace, db_path: Path) -> int:
     from insertion.indicators import autres_systemes
     from insertion.protect import protection, questions
     from insertion.store import db
-    from insertion.store.referentiel import load_referentiel
+    from insertion.store.referentiel import charger_referentiel
     from insertion.store.requetes import Perimetre, Periode
 
-    unknown = sorted(set(args.ali) - load_referentiel().codes_ali)
+    unknown = sorted(set(args.ali) - charger_referentiel().codes_ali)
     if unknown:
         print(f"Code ALI inconnu : {', '.join(unknown)} (voir data/ali.csv).", file=sys.stderr)
         return 2
@@ -160,12 +160,12 @@ def _cmd_indicators(args: argparse.Namespace, db_path: Path) -> int:
                 file=sys.stderr,
             )
             return 2
-    con = db.open_read_only(db_path)
+    con = db.ouvrir_en_lecture(db_path)
     try:
         perimetre = Perimetre(alis=tuple(args.ali))
         # Jamais de valeur brute imprimée : toute requête passe par la couche de publication.
         with protect.publication():
-            publie = indicators.compute(con, as_of=args.as_of, debut=args.debut, fin=args.fin, perimetre=perimetre)
+            publie = indicators.calculer(con, as_of=args.as_of, debut=args.debut, fin=args.fin, perimetre=perimetre)
             periode = Periode(as_of=date.fromisoformat(publie["as_of"]), debut=args.debut, fin=args.fin)
             systemes = autres_systemes.resume(con, periode, perimetre)
     finally:
@@ -174,7 +174,7 @@ def _cmd_indicators(args: argparse.Namespace, db_path: Path) -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
-        print("\n".join([indicators.format_text(result), "", *autres_systemes.lignes_texte(result)]).rstrip())
+        print("\n".join([indicators.mettre_en_texte(result), "", *autres_systemes.lignes_texte(result)]).rstrip())
     return 0
 
 
@@ -198,9 +198,9 @@ def _cmd_demo(args: argparse.Namespace, db_path: Path) -> int:
 def _cmd_briefing(args: argparse.Namespace, db_path: Path) -> int:
     from insertion import protect
     from insertion.store import db
-    from insertion.store.referentiel import load_referentiel
+    from insertion.store.referentiel import charger_referentiel
 
-    ref = load_referentiel()
+    ref = charger_referentiel()
     if args.ali and args.ali not in ref.codes_ali:
         print(f"Code ALI inconnu : {args.ali} (voir data/ali.csv).", file=sys.stderr)
         return 2
@@ -210,7 +210,7 @@ def _cmd_briefing(args: argparse.Namespace, db_path: Path) -> int:
     if not args.all_ali and not args.out:
         print("Indiquez --out FICHIER.pdf (ou --all-ali DOSSIER).", file=sys.stderr)
         return 2
-    con = db.open_read_only(db_path)
+    con = db.ouvrir_en_lecture(db_path)
     try:
         with protect.publication():
             _notes(args, con, ref)
@@ -286,7 +286,7 @@ def _cmd_catalogue(args: argparse.Namespace, db_path: Path) -> int:  # noqa: ARG
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    db_path = getattr(args, "db", None) or default_db_path()
+    db_path = getattr(args, "db", None) or chemin_base_par_defaut()
     commands = {
         "load": _cmd_load,
         "indicators": _cmd_indicators,

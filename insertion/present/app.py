@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from insertion import formats, indicators, protect
-from insertion.config import default_db_path
+from insertion.config import chemin_base_par_defaut
 from insertion.figures import charts
 from insertion.indicators import autres_systemes, catalogue, filters
 from insertion.present import accessibilite, barre_filtres, connexion
@@ -55,7 +55,7 @@ def setup(page_title: str | None = None) -> tuple[duckdb.DuckDBPyConnection, str
     accessibilite.declarer_langue()
     # Avant toute donnée : connexion, rôle, droit de voir cette page (un lien direct passe aussi par ici).
     connexion.garder(page_title, page_title or TITRE)
-    path = default_db_path()
+    path = chemin_base_par_defaut()
     if not path.exists():
         # Le message et la barre vivent dans un emplacement vidé après la construction : écrits dans la fonction
         # en cache, Streamlit les rejouait à chaque exécution, au-dessus du titre (issue 16).
@@ -80,8 +80,8 @@ def page(titre: str) -> Contexte:
     compris : il est rempli ici) sort protégée par le secret statistique, pour l'écran, les exports et la note."""
     protect.poser_publication()
     con, cle = setup(titre)
-    demo = requetes.is_demo(con)
-    derniere = requetes.latest_extraction(con)  # None : base vide ; la date D est celle du territoire (sidebar)
+    demo = requetes.est_demo(con)
+    derniere = requetes.date_derniere_extraction(con)  # None : base vide ; la date D est celle du territoire (sidebar)
     st.title(titre)
     if demo:
         st.info(
@@ -114,7 +114,7 @@ def bouton_note(con: duckdb.DuckDBPyConnection, filtres: filters.Filtres) -> Non
     def pdf() -> bytes:
         from insertion.outputs import briefing
 
-        cursor = db.cursor(con)  # le clic est servi par un autre fil d'exécution : son propre curseur
+        cursor = db.curseur(con)  # le clic est servi par un autre fil d'exécution : son propre curseur
         try:
             return briefing.note_pdf(cursor, filtres)
         finally:
@@ -152,7 +152,7 @@ def build_demo_once(path_text: str, _progression: Callable[[int, int, str], None
 @st.cache_resource(max_entries=2)
 def connection(path: str, mtime_ns: int) -> duckdb.DuckDBPyConnection:
     """Une connexion en lecture seule par version du fichier : un nouveau chargement est vu aussitôt."""
-    return db.open_read_only(path)
+    return db.ouvrir_en_lecture(path)
 
 
 def _connection_for(cle_base: str) -> duckdb.DuckDBPyConnection:
@@ -192,8 +192,8 @@ def _dates(cle_base: str, alis: tuple, epts: tuple, communes: tuple) -> requetes
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def _sql(cle_base: str, nom: str, params: tuple) -> pd.DataFrame:
-    return requetes.run(_connection_for(cle_base), nom, **dict(params))
+    return requetes.executer(_connection_for(cle_base), nom, **dict(params))
 
 
 def latest(con: duckdb.DuckDBPyConnection) -> date | None:
-    return requetes.latest_extraction(con)
+    return requetes.date_derniere_extraction(con)

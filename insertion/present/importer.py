@@ -21,7 +21,7 @@ import streamlit as st
 
 from insertion.figures import importer as vue
 from insertion.ingest import apercu
-from insertion.ingest.chargement import LoadResult
+from insertion.ingest.chargement import ResultatChargement
 from insertion.present import connexion, qualite
 
 # Les fichiers à confirmer du dernier envoi : {rang dans les résultats: {nom, contenu, empreinte, jeton}}.
@@ -92,7 +92,7 @@ def confirmer(rang: int, vue_audit: str) -> None:
     st.rerun()
 
 
-def montrer_apercu(r: LoadResult, rang: int, vue_audit: str) -> None:
+def montrer_apercu(r: ResultatChargement, rang: int, vue_audit: str) -> None:
     """Ce que le fichier a remplacé (chargé) ou remplacerait (à confirmer), avant → après, et les boutons de
     confirmation d'un fichier à confirmer."""
     if r.apercu is None or r.status not in ("loaded", "to_confirm"):

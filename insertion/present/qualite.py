@@ -20,7 +20,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from insertion.config import default_db_path
+from insertion.config import chemin_base_par_defaut
 from insertion.figures.importer import (  # noqa: F401 : réexportés pour les appelants de la présentation
     NIVEAUX,
     bilan,
@@ -56,7 +56,7 @@ from insertion.figures.qualite import (  # noqa: F401 : réexportés pour les ap
     tableau_quarantaine,
 )
 from insertion.indicators.filters import Filtres
-from insertion.ingest.chargement import Forcer, LoadResult, load_files, refus_taille
+from insertion.ingest.chargement import Forcer, ResultatChargement, charger_fichiers, refus_taille
 from insertion.present import app, connexion
 from insertion.protect import acces
 from insertion.store import requetes
@@ -71,7 +71,7 @@ def a_des_extractions() -> bool:
     `app.page()` arrête la page (st.stop) quand la base n'a aucune extraction ; or c'est justement
     le moment d'importer un premier fichier, ou de voir pourquoi toutes ses lignes ont été rejetées.
     """
-    path = default_db_path()
+    path = chemin_base_par_defaut()
     if not path.exists():
         return True
     return app.latest(app.connection(str(path), path.stat().st_mtime_ns)) is not None
@@ -91,7 +91,7 @@ def page_sans_extraction(titre: str) -> app.Contexte:
     )
     aujourd_hui = date.today()
     filtres = Filtres(Periode(as_of=aujourd_hui, fin=aujourd_hui), Perimetre(), None)  # type: ignore[arg-type]
-    return app.Contexte(con, cle, filtres, requetes.is_demo(con))
+    return app.Contexte(con, cle, filtres, requetes.est_demo(con))
 
 
 def avec_extraction(ctx: app.Contexte) -> bool:
@@ -159,10 +159,10 @@ def importer(
     db_path: Path | str | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     forcer: Forcer = False,
-) -> list[LoadResult]:
+) -> list[ResultatChargement]:
     """Enregistre les fichiers reçus dans un dossier temporaire (noms gardés) et appelle le chargeur.
 
-    forcer : les jetons des remplacements confirmés (LoadResult.jeton), voir loader.load_bytes.
+    forcer : les jetons des remplacements confirmés (ResultatChargement.jeton), voir loader.charger_octets.
 
     Chaque fichier a son sous-dossier : deux envois du même nom restent deux fichiers, et le nom
     enregistré dans l'historique est bien celui de l'utilisateur. Le chargeur travaille sur une copie
@@ -171,7 +171,7 @@ def importer(
     connexion.exiger(acces.IMPORTER)  # côté serveur, pas seulement dans la page : une requête forgée est refusée
     with tempfile.TemporaryDirectory(prefix="ali93-import-") as dossier:
         chemins = []
-        trop_gros: dict[int, LoadResult] = {}  # refusés avant même d'être écrits sur le disque
+        trop_gros: dict[int, ResultatChargement] = {}  # refusés avant même d'être écrits sur le disque
         for index, (nom, contenu) in enumerate(fichiers):
             refus = refus_taille(len(contenu), nom)
             if refus is not None:
@@ -183,6 +183,8 @@ def importer(
             chemin.write_bytes(contenu)
             chemins.append(chemin)
         charges = iter(
-            load_files(db_path or default_db_path(), chemins, progress=progress, forcer=forcer) if chemins else []
+            charger_fichiers(db_path or chemin_base_par_defaut(), chemins, progress=progress, forcer=forcer)
+            if chemins
+            else []
         )
         return [trop_gros[i] if i in trop_gros else next(charges) for i in range(len(fichiers))]

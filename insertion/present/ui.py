@@ -15,7 +15,7 @@ from insertion.outputs import exports
 from insertion.present import connexion
 from insertion.present.app import Contexte
 from insertion.protect import acces, secret
-from insertion.store.requetes import sql_text
+from insertion.store.requetes import texte_sql
 
 
 def nom_fichier(ctx: Contexte, vue: str, tableau: str | None = None) -> str:
@@ -35,7 +35,7 @@ def methode(cles: Iterable[str | Definition]) -> None:
             st.markdown(f"*Dénominateur* : {d.denominateur}")
             for requete in d.requetes:
                 st.caption(f"queries/{requete}.sql")
-                st.code(sql_text(requete), language="sql")
+                st.code(texte_sql(requete), language="sql")
 
 
 def donnees(

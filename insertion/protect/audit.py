@@ -1,7 +1,7 @@
 """Journal d'audit : qui a vu, exporté, chargé quoi, et quand (issue 13). Sans Streamlit.
 
 Dans son propre fichier DuckDB ($INSERTION_AUDIT, sinon à côté de la base : data/audit.duckdb), jamais dans la base des
-indicateurs : celle-ci est réécrite en copie et remplacée d'un coup à chaque chargement (loader.load_files),
+indicateurs : celle-ci est réécrite en copie et remplacée d'un coup à chaque chargement (loader.charger_fichiers),
 un journal qu'elle contiendrait serait perdu à chaque envoi, ou bloquerait la copie.
 
 Qui : le sujet OIDC pseudonymisé (acces.pseudonyme, HMAC avec une clé du serveur : on suit une personne
@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from insertion.config import default_db_path
+from insertion.config import chemin_base_par_defaut
 
 CONSERVATION_JOURS_DEFAUT = 365
 ACTIONS = ("vue", "export", "note", "import", "confirmation", "refus", "connexion")
@@ -60,7 +60,7 @@ def chemin_audit() -> Path:
     """$INSERTION_AUDIT, sinon audit.duckdb à côté de la base des indicateurs (data/audit.duckdb par défaut) :
     une base de test ou de démonstration a ainsi son propre journal."""
     env = os.environ.get("INSERTION_AUDIT", "").strip()
-    return Path(env) if env else default_db_path().with_name("audit.duckdb")
+    return Path(env) if env else chemin_base_par_defaut().with_name("audit.duckdb")
 
 
 def conservation_jours() -> int:

@@ -2,7 +2,7 @@
 PDF ou la CLI, une fois le secret statistique appliqué. Méthode et raisons : docs/secret-statistique.md.
 
 Une seule porte : `publication()` se pose autour d'une page, d'une note ou d'une commande ; pendant ce
-temps, toute requête lancée par `insertion.store.requetes.run` (directement, par un indicateur, par le cache
+temps, toute requête lancée par `insertion.store.requetes.executer` (directement, par un indicateur, par le cache
 d'une page) passe par `publier_requete` avant de sortir. Les lectures brutes restent possibles hors de
 `publication()` : pour le chargement, les tests des indicateurs et cette couche elle-même.
 
@@ -32,7 +32,7 @@ import pandas as pd
 from insertion.protect import protection, questions
 from insertion.store import requetes
 from insertion.store.cles import MODULE
-from insertion.store.referentiel import load_referentiel
+from insertion.store.referentiel import charger_referentiel
 
 # Les champs du périmètre : un seul posé suffit à faire du département une case comme une autre.
 FILTRES = ("alis", "epts", "communes", "parcours", "ages", "sexes")
@@ -152,7 +152,7 @@ DECLARATIONS: dict[str, Declaration] = {
 def premiere_ouverture() -> date:
     """Le premier mois d'ouverture d'une ALI (référentiel, public) : avant, le département n'a personne à
     suivre, ses zéros ne cachent rien."""
-    return min(a["ouverture"] for a in load_referentiel().ali)
+    return min(a["ouverture"] for a in charger_referentiel().ali)
 
 
 @cache
@@ -162,7 +162,7 @@ def premiers_mois_exemptes() -> tuple[date | None, date | None]:
     Stocks : le premier mois où des ALI de deux EPT sont ouvertes (`protection.premier_mois_exempte`). Flux :
     un mois plus tard ; sinon le stock exact de ce premier mois, moins ses entrées et plus ses sorties exactes,
     redonnerait exactement le stock du mois d'avant, quand le département n'était qu'un EPT."""
-    ref = load_referentiel()
+    ref = charger_referentiel()
     ept_de = {c["code_commune"]: c["ept"] for c in ref.communes}
     ouvertures = [(ept_de[code], a["ouverture"]) for a in ref.ali for code in a["communes"][:1]]
     stocks = protection.premier_mois_exempte(ouvertures)

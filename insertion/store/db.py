@@ -38,11 +38,11 @@ def version(con: duckdb.DuckDBPyConnection) -> str | None:
     return rows[0][0] if rows else None
 
 
-def ensure_schema(con: duckdb.DuckDBPyConnection, ref: referentiel.Referentiel | None = None) -> None:
+def assurer_schema(con: duckdb.DuckDBPyConnection, ref: referentiel.Referentiel | None = None) -> None:
     """Crée ce qui manque, recharge les référentiels et les macros de périmètre ; met à niveau une base
     plus ancienne (tables dérivées, clés de personne) ; recalcule les clés si le sel a changé."""
     con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
-    referentiel.install(con, ref or referentiel.load_referentiel())
+    referentiel.installer(con, ref or referentiel.charger_referentiel())
     # Les macros d'abord : la mise à niveau calcule les clés avec cle_hmac.
     con.execute((QUERIES_DIR / "macros" / "perimetre.sql").read_text(encoding="utf-8"))
     if version(con) != VERSION_SCHEMA:
@@ -54,7 +54,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, ref: referentiel.Referentiel |
 
 
 @contextmanager
-def open_for_writing(db_path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+def ouvrir_en_ecriture(db_path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
     """Connexion en écriture, schéma à jour ; fermée à la sortie."""
     path = Path(db_path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -62,14 +62,14 @@ def open_for_writing(db_path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]
     try:
         con.execute("SET enable_progress_bar = false")  # la barre de DuckDB s'écrirait dans la sortie de la CLI
         con.begin()
-        ensure_schema(con)
+        assurer_schema(con)
         con.commit()
         yield con
     finally:
         con.close()
 
 
-def open_read_only(db_path: Path | str) -> duckdb.DuckDBPyConnection:
+def ouvrir_en_lecture(db_path: Path | str) -> duckdb.DuckDBPyConnection:
     """Une connexion en lecture à la version actuelle du fichier.
 
     DuckDB garde une instance par chemin : tant qu'une connexion est ouverte, `duckdb.connect(chemin)`
@@ -83,14 +83,14 @@ def open_read_only(db_path: Path | str) -> duckdb.DuckDBPyConnection:
             f"Base introuvable : {path}. Chargez des extractions (python -m insertion load …) "
             "ou les données de démonstration (python -m insertion demo)."
         )
-    con = _attach(path)
+    con = _attacher(path)
     if _version_lue(con) != VERSION_SCHEMA or not cles.a_jour(con):
         # Base écrite par une version précédente, ou clés calculées avec un autre sel : ses tables dérivées
         # sont reconstruites une fois, par le chemin des chargements (copie, verrou, remplacement), puis on
         # relit la nouvelle version.
         con.close()
         mettre_a_niveau(path)
-        con = _attach(path)
+        con = _attacher(path)
     return con
 
 
@@ -104,7 +104,7 @@ def mettre_a_niveau(db_path: Path | str) -> None:
         publication.nettoyer_restes(work)
         try:
             shutil.copyfile(db_path, work)
-            with open_for_writing(work) as con:
+            with ouvrir_en_ecriture(work) as con:
                 con.execute("CHECKPOINT")
             publication.fsync(work)
             os.replace(work, db_path)
@@ -126,7 +126,7 @@ def _reglages_lecture() -> dict[str, str]:
     }
 
 
-def _attach(path: Path) -> duckdb.DuckDBPyConnection:
+def _attacher(path: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(config=_reglages_lecture())
     con.execute("SET enable_progress_bar = false")
     con.execute("ATTACH $path AS base (READ_ONLY)", {"path": str(path)})
@@ -140,7 +140,7 @@ def _version_lue(con: duckdb.DuckDBPyConnection) -> str | None:
     return version(con)
 
 
-def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+def curseur(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """Un curseur (une connexion par fil d'exécution) placé sur la base attachée s'il y en a une.
 
     Un curseur ne garde pas le `USE base` de sa connexion : on le rejoue. Une seule instruction par curseur

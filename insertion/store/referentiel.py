@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from insertion.config import referential_dir
+from insertion.config import dossier_referentiels
 
 
 class ReferentielInvalide(ValueError):
@@ -44,7 +44,7 @@ class Referentiel:
         return tuple(m["motif_sortie"] for m in self.motifs)
 
 
-def _read(path: Path, required: list[str]) -> list[dict]:
+def _lire(path: Path, required: list[str]) -> list[dict]:
     if not path.exists():
         raise ReferentielInvalide(f"Référentiel introuvable : {path}")
     with path.open(encoding="utf-8-sig", newline="") as f:
@@ -58,7 +58,7 @@ def _read(path: Path, required: list[str]) -> list[dict]:
     return [{k: (v or "").strip() for k, v in r.items()} for r in rows]
 
 
-def _month(value: str, path: Path) -> date:
+def _mois(value: str, path: Path) -> date:
     try:
         year, month = value.split("-")[:2]
         return date(int(year), int(month), 1)
@@ -67,12 +67,12 @@ def _month(value: str, path: Path) -> date:
 
 
 @lru_cache(maxsize=4)
-def load_referentiel(folder: Path | None = None) -> Referentiel:
-    folder = Path(folder) if folder else referential_dir()
-    communes = _read(folder / "communes.csv", ["code_commune", "nom", "ept", "date_debut", "date_fin"])
+def charger_referentiel(folder: Path | None = None) -> Referentiel:
+    folder = Path(folder) if folder else dossier_referentiels()
+    communes = _lire(folder / "communes.csv", ["code_commune", "nom", "ept", "date_debut", "date_fin"])
     ali_path = folder / "ali.csv"
-    ali = _read(ali_path, ["code_ali", "nom", "communes", "ouverture"])
-    motifs = _read(
+    ali = _lire(ali_path, ["code_ali", "nom", "communes", "ouverture"])
+    motifs = _lire(
         folder / "motifs_sortie.csv",
         ["motif_sortie", "libelle", "emploi_durable", "sortie_emploi", "sortie_dynamique"],
     )
@@ -84,7 +84,7 @@ def load_referentiel(folder: Path | None = None) -> Referentiel:
             raise ReferentielInvalide(
                 f"ali.csv : {a['code_ali']} cite des communes absentes de communes.csv : {unknown}"
             )
-        a["ouverture"] = _month(a["ouverture"], ali_path)
+        a["ouverture"] = _mois(a["ouverture"], ali_path)
     for c in communes:
         for key in ("date_debut", "date_fin"):
             c[key] = date.fromisoformat(c[key]) if c[key] else None
@@ -94,7 +94,7 @@ def load_referentiel(folder: Path | None = None) -> Referentiel:
     return Referentiel(tuple(communes), tuple(ali), tuple(motifs))
 
 
-def install(con: duckdb.DuckDBPyConnection, ref: Referentiel) -> None:
+def installer(con: duckdb.DuckDBPyConnection, ref: Referentiel) -> None:
     """(Re)crée les tables ref_* depuis le référentiel, dans la transaction de l'appelant."""
     con.execute(
         "CREATE OR REPLACE TABLE ref_communes (code_commune VARCHAR PRIMARY KEY, nom VARCHAR, "

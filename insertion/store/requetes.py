@@ -28,7 +28,7 @@ class RequeteInconnue(LookupError):
 
 
 @cache
-def sql_text(name: str) -> str:
+def texte_sql(name: str) -> str:
     """Le texte de queries/<name>.sql ; le nom est vérifié pour ne jamais sortir du dossier."""
     if not _NAME.match(name) or not (QUERIES_DIR / f"{name}.sql").is_file():
         raise RequeteInconnue(f"Requête inconnue : {name!r} (fichiers disponibles dans {QUERIES_DIR})")
@@ -36,7 +36,7 @@ def sql_text(name: str) -> str:
 
 
 @cache
-def parameter_names(sql: str) -> tuple[str, ...]:
+def noms_parametres(sql: str) -> tuple[str, ...]:
     """Les paramètres cités par le SQL, hors commentaires (en cache : le texte d'un fichier ne change pas)."""
     without_comments = re.sub(r"--[^\n]*", "", sql)
     return tuple(sorted(set(_PARAM.findall(without_comments))))
@@ -80,18 +80,18 @@ Publication = Callable[[str, dict, pd.DataFrame], pd.DataFrame]
 PUBLICATION: ContextVar[Publication | None] = ContextVar("publication", default=None)
 
 
-def run(con: duckdb.DuckDBPyConnection, name: str, *, avec_cles: bool = False, **params) -> pd.DataFrame:
+def executer(con: duckdb.DuckDBPyConnection, name: str, *, avec_cles: bool = False, **params) -> pd.DataFrame:
     """Exécute queries/<name>.sql sur un curseur dédié, avec les seuls paramètres qu'il cite.
 
     Les colonnes de clés de cellule (`cle_<effectif>`, secret statistique, issue 12) ne sortent qu'avec
     avec_cles=True : elles sont pour la couche de publication, pas pour les pages, exports, notes ni la CLI.
     """
-    sql = sql_text(name)
-    wanted = parameter_names(sql)
+    sql = texte_sql(name)
+    wanted = noms_parametres(sql)
     missing = [p for p in wanted if p not in params]
     if missing:
         raise TypeError(f"Requête {name} : paramètres manquants {missing}")
-    cur = db.cursor(con)
+    cur = db.curseur(con)
     try:
         df = cur.execute(sql, {p: params[p] for p in wanted}).df()
     finally:
@@ -106,13 +106,13 @@ def run(con: duckdb.DuckDBPyConnection, name: str, *, avec_cles: bool = False, *
     return df
 
 
-def latest_extraction(con: duckdb.DuckDBPyConnection) -> date | None:
+def date_derniere_extraction(con: duckdb.DuckDBPyConnection) -> date | None:
     """La plus récente date_extraction en place, toutes ALI confondues (None : la base est vide).
 
     Ce n'est pas la date D par défaut (voir `date_observation`) : c'est la référence de la fraîcheur,
     une ALI dont l'instantané courant est plus ancien est en retard (page Qualité).
     """
-    cur = db.cursor(con)
+    cur = db.curseur(con)
     try:
         ((latest,),) = cur.execute("SELECT max(date_extraction) FROM episodes").fetchall()
     finally:
@@ -149,7 +149,7 @@ def dates_donnees(con: duckdb.DuckDBPyConnection, perimetre: Perimetre = Perimet
     département : il n'a rien à dater, et la date du département reste la plus parlante.
     """
     territoire = {k: v for k, v in perimetre.params().items() if k in ("alis", "epts", "communes")}
-    df = run(con, "date_observation", **territoire)
+    df = executer(con, "date_observation", **territoire)
     if df.empty:
         if any(v is not None for v in territoire.values()):
             departement = dates_donnees(con)
@@ -171,9 +171,9 @@ def date_observation(con: duckdb.DuckDBPyConnection, perimetre: Perimetre = Peri
     return None if dates is None else dates.commune
 
 
-def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
+def est_demo(con: duckdb.DuckDBPyConnection) -> bool:
     """Vrai quand la base contient les données de démonstration (bandeau dans l'application)."""
-    cur = db.cursor(con)
+    cur = db.curseur(con)
     try:
         rows = cur.execute("SELECT valeur FROM meta WHERE cle = 'donnees_demo'").fetchall()
     finally:

@@ -23,7 +23,7 @@ import pytest
 from insertion import contrat
 from insertion.demo import COLONNES, FIN, generate
 from insertion.demo import systemes as demo_systemes
-from insertion.store.referentiel import load_referentiel
+from insertion.store.referentiel import charger_referentiel
 
 EMPLOI = {"emploi_durable", "creation_entreprise", "emploi_transition"}
 ENUMS = ("type_parcours", "niveau_numerique", "motif_sortie", "tranche_age", "composition_foyer", "anciennete_rsa")
@@ -147,7 +147,7 @@ def test_one_snapshot_per_ali_per_quarter_then_budget_then_the_contract_v2_files
     names = [NOM.match(p.name) for p in paths[:-1]]
     assert all(names)
     got = sorted((m.group(1), date.fromisoformat(m.group(2))) for m in names)
-    expected = sorted((a["code_ali"], d) for a in load_referentiel().ali for d in _quarter_ends(a["ouverture"]))
+    expected = sorted((a["code_ali"], d) for a in charger_referentiel().ali for d in _quarter_ends(a["ouverture"]))
     assert got == expected
     days = [m.group(2) for m in names]
     assert days == sorted(days), "extractions dans l'ordre chronologique"
@@ -182,7 +182,7 @@ def _is_utf8(data: bytes) -> bool:
 
 
 def test_every_snapshot_knows_only_its_past(demo):
-    ref = load_referentiel()
+    ref = charger_referentiel()
     for path, df in demo["extracts"].items():
         ali, day = NOM.match(path.name).group(1, 2)
         d = pd.Timestamp(day)
@@ -222,7 +222,7 @@ def test_later_snapshots_extend_earlier_ones(demo):
 
 
 def test_a_few_bad_rows_in_a_handful_of_files(demo):
-    ref = load_referentiel()
+    ref = charger_referentiel()
     communes = set(ref.codes_communes)
     with_issues = []
     kinds = set()
@@ -337,7 +337,7 @@ def test_budget(demo):
     }  # fmt: skip
     per_ali = budget[budget["code_ali"] != ""]
     assert per_ali["annee"].min() == 2023 and set(per_ali["ligne"]) == {"accompagnement_ali"}
-    openings = {a["code_ali"]: a["ouverture"] for a in load_referentiel().ali}
+    openings = {a["code_ali"]: a["ouverture"] for a in charger_referentiel().ali}
     for year, rows in per_ali.groupby("annee"):
         assert set(rows["code_ali"]) == {c for c, o in openings.items() if o.year <= year}
     assert not (

@@ -32,7 +32,7 @@ def test_les_chiffres_du_jour_puis_l_historique(tmp_path):
     assert len(comparees) > 800
     differents = [k for k in comparees if obtenu[k] != attendu[k]]
     assert differents == [], differents[:10]
-    con = db.open_read_only(base)
+    con = db.ouvrir_en_lecture(base)
     try:
         assert con.execute("SELECT count(*) FROM chargements").fetchone()[0] == len(premiers)
     finally:
@@ -41,7 +41,7 @@ def test_les_chiffres_du_jour_puis_l_historique(tmp_path):
     avant = base.stat().st_mtime_ns
     completer()
     assert base.stat().st_mtime_ns != avant  # une nouvelle version du fichier : l'application la voit
-    con = db.open_read_only(base)
+    con = db.ouvrir_en_lecture(base)
     try:
         statuts = con.execute("SELECT statut, count(*) FROM chargements GROUP BY 1").fetchall()
         assert statuts == [("loaded", 305)]
@@ -54,4 +54,4 @@ def test_les_chiffres_du_jour_puis_l_historique(tmp_path):
 def requetes_demo(con) -> bool:
     from insertion.store import requetes
 
-    return requetes.is_demo(con)
+    return requetes.est_demo(con)

@@ -162,10 +162,10 @@ def _expected_file_active(db_path: Path, ali: str | None = None) -> str:
     from insertion.store import db
     from insertion.store.requetes import Perimetre
 
-    con = db.open_read_only(db_path)
+    con = db.ouvrir_en_lecture(db_path)
     try:
         perimetre = Perimetre(alis=(ali,)) if ali else Perimetre()
-        return formats.entier(indicators.compute(con, perimetre=perimetre)["file_active"])
+        return formats.entier(indicators.calculer(con, perimetre=perimetre)["file_active"])
     finally:
         con.close()
 

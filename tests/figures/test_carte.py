@@ -19,7 +19,7 @@ from plotly.colors import hex_to_rgb, sample_colorscale, unlabel_rgb
 from insertion.config import DATA_DIR
 from insertion.figures import carte
 from insertion.figures import territoires as T
-from insertion.store.referentiel import load_referentiel
+from insertion.store.referentiel import charger_referentiel
 
 AVANT = date(2024, 12, 31)  # dernier jour de Pierrefitte-sur-Seine (date_fin de data/communes.csv)
 APRES = date(2025, 1, 1)
@@ -32,7 +32,7 @@ def geo() -> dict:
 
 @pytest.fixture(scope="module")
 def ref():
-    return load_referentiel()
+    return charger_referentiel()
 
 
 def ali_de(ref) -> dict[str, str]:
@@ -238,7 +238,7 @@ def test_la_choroplethe_d_une_ali_choisie_avec_une_valeur_masquee(geo, jour, com
     # ont disparu, le dernier point rejoint le premier.
     lon = list(choisie.lon)
     assert lon.count(None) == 1 and lon[0] == lon[-2]
-    plan = carte.plan(geo, "code", load_referentiel().communes, ali_de(load_referentiel()), jour)
+    plan = carte.plan(geo, "code", charger_referentiel().communes, ali_de(charger_referentiel()), jour)
     assert len(ept.lon) - list(ept.lon).count(None) == sum(len(a) for ps in plan.contours_ept.values() for a in ps)
     # La légende dit le gris du secret.
     assert any("secret" in (t.name or "") and "gris" in t.name for t in fig.data if t.showlegend is not False)

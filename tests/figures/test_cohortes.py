@@ -49,8 +49,8 @@ import pytest
 
 from insertion import indicators
 from insertion.figures import cohortes, diagnostics, sorties
-from insertion.store.db import open_read_only
-from insertion.store.requetes import Perimetre, Periode, run
+from insertion.store.db import ouvrir_en_lecture
+from insertion.store.requetes import Perimetre, Periode, executer
 from tests.conftest import build_db, csv_bytes, ligne
 
 D = date(2024, 6, 30)
@@ -124,7 +124,7 @@ def fixture_db(tmp_path):
 @pytest.fixture(scope="module")
 def con(tmp_path_factory):
     path = fixture_db(tmp_path_factory.mktemp("cohortes"))
-    connexion = open_read_only(str(path))
+    connexion = ouvrir_en_lecture(str(path))
     yield connexion
     connexion.close()
 
@@ -133,7 +133,7 @@ PERIODE = Periode(as_of=D, debut=date(2023, 1, 1), fin=D)
 
 
 def q(con, nom: str, perimetre: Perimetre = Perimetre(), **extra) -> pd.DataFrame:
-    return run(con, nom, **cohortes.params(PERIODE, perimetre, **extra))
+    return executer(con, nom, **cohortes.params(PERIODE, perimetre, **extra))
 
 
 # --- Requêtes --------------------------------------------------------------------------------------

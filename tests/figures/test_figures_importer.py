@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from insertion.figures import importer as vue
-from insertion.ingest.chargement import LoadResult
+from insertion.ingest.chargement import ResultatChargement
 
 
-def _r(status: str, **kw) -> LoadResult:
-    return LoadResult(file=kw.pop("file", "f.csv"), status=status, **kw)
+def _r(status: str, **kw) -> ResultatChargement:
+    return ResultatChargement(file=kw.pop("file", "f.csv"), status=status, **kw)
 
 
 def test_consignes_citent_le_seuil_et_la_taille_reels():

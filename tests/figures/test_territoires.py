@@ -13,7 +13,7 @@ import pytest
 
 from insertion.figures import territoires as T
 from insertion.indicators import DEPARTEMENT
-from insertion.store.referentiel import load_referentiel
+from insertion.store.referentiel import charger_referentiel
 
 NAN = math.nan
 
@@ -245,7 +245,7 @@ def tuiles() -> pd.DataFrame:
 
 
 def test_every_commune_has_its_own_tile(tuiles):
-    ref = load_referentiel()
+    ref = charger_referentiel()
     assert len(tuiles) == 40 and set(tuiles["code_commune"]) == ref.codes_communes
     assert not tuiles.duplicated(["colonne", "ligne"]).any()
     assert tuiles.attrs["sans_position"] == []

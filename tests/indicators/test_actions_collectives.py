@@ -138,7 +138,7 @@ def base(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def con(base):
-    c = db.open_read_only(base)
+    c = db.ouvrir_en_lecture(base)
     yield c
     c.close()
 
@@ -322,7 +322,7 @@ def test_rapport_sur_l_effectif_publie_pas_sur_l_exact(con):
     """Le taux de remplissage exact × places redonnerait l'effectif exact : il est recalculé sur l'effectif
     publié. On fixe le bruit de la case (clé choisie) pour le voir."""
     brut = ac.seances(con, PERIODE, groupe="type_action")
-    avec_cles = requetes.run(
+    avec_cles = requetes.executer(
         con, "actions_collectives", avec_cles=True, **PERIODE.params(), alis=None, epts=None, communes=None,
         groupe="type_action", pas="periode", types=None,
     )  # fmt: skip

@@ -36,7 +36,7 @@ def test_chaque_entree_est_complete_et_coherente(nom):
     else:
         assert nom not in DECLARATIONS and len(r.hors_secret) > 20
     # Les paramètres sont ceux du fichier SQL, lus là et non recopiés.
-    assert r.parametres == requetes.parameter_names(requetes.sql_text(nom))
+    assert r.parametres == requetes.noms_parametres(requetes.texte_sql(nom))
 
 
 def test_les_definitions_renvoient_a_des_requetes_du_catalogue():

@@ -104,7 +104,7 @@ def base(tmp_path_factory):
 
 @pytest.fixture
 def con(base):
-    connexion = db.open_read_only(base)
+    connexion = db.ouvrir_en_lecture(base)
     yield connexion
     connexion.close()
 
@@ -113,7 +113,7 @@ def con(base):
 
 
 def test_date_par_defaut_du_departement_et_des_territoires(con):
-    assert requetes.latest_extraction(con) == NOVEMBRE  # la plus récente extraction, référence des retards
+    assert requetes.date_derniere_extraction(con) == NOVEMBRE  # la plus récente extraction, référence des retards
     assert requetes.date_observation(con) == OCTOBRE  # le département : la date que toutes ont fournie
     assert requetes.date_observation(con, Perimetre(alis=("ALI08",))) == NOVEMBRE  # une ALI garde la sienne
     assert requetes.date_observation(con, Perimetre(alis=("ALI01",))) == OCTOBRE
@@ -154,7 +154,7 @@ def test_filtres_de_la_note_a_la_meme_date(con):
     assert filters.pour_base(con, fin=NOVEMBRE).as_of == NOVEMBRE  # une date choisie, jusqu'à la plus récente
     assert filters.pour_base(con, fin=date(2027, 1, 31)).as_of == NOVEMBRE  # jamais au-delà
     assert filters.pour_base(con, ali=["ALI01"], fin=NOVEMBRE).as_of == OCTOBRE  # Saint-Denis s'arrête en octobre
-    assert indicators.compute(con)["as_of"] == departement.as_of.isoformat()
+    assert indicators.calculer(con)["as_of"] == departement.as_of.isoformat()
 
 
 def test_avis_nomme_les_ali_en_avance_et_en_retard(con):

@@ -104,7 +104,7 @@ def base(tmp_path_factory):
 
 
 def test_le_jeu_se_charge_sans_rejet(base):
-    con = db.open_read_only(base)
+    con = db.ouvrir_en_lecture(base)
     try:
         assert con.execute("SELECT count(*) FROM quarantaine").fetchone() == (0,)
         assert con.execute("SELECT count(*) FROM episodes").fetchone() == (len(jeu()),)
@@ -336,7 +336,7 @@ def test_le_departement_sans_filtre_est_exact_et_filtre_il_ne_l_est_plus(base):
 
 
 def test_la_fonction_de_module_publie_sous_la_couche(base):
-    con = db.open_read_only(base)
+    con = db.ouvrir_en_lecture(base)
     try:
         with protect.publication():
             out = freins.prevalence(con, Periode(as_of=D), groupe="commune")
@@ -352,7 +352,7 @@ def test_la_fonction_de_module_publie_sous_la_couche(base):
 
 
 def annuaire(base, **filtres) -> list[str]:
-    con = db.open_read_only(base)
+    con = db.ouvrir_en_lecture(base)
     try:
         with protect.publication():  # pas de personnes, pas de clés : il passe tel quel
             return freins.annuaire(con, **filtres)["code_structure"].tolist()
@@ -373,9 +373,11 @@ def test_annuaire_filtres(base):
 
 
 def test_annuaire_colonnes_et_nom_de_commune(base):
-    con = db.open_read_only(base)
+    con = db.ouvrir_en_lecture(base)
     try:
-        df = requetes.run(con, "annuaire_structures", communes=["93055"], domaine="numerique", reseau=None, texte=None)
+        df = requetes.executer(
+            con, "annuaire_structures", communes=["93055"], domaine="numerique", reseau=None, texte=None
+        )
     finally:
         con.close()
     assert df.to_dict("records")[0] | {"domaines": None, "reseaux": None} == {
@@ -386,7 +388,7 @@ def test_annuaire_colonnes_et_nom_de_commune(base):
 
 
 def test_couverture_contre_le_calcul_independant(base):
-    con = db.open_read_only(base)
+    con = db.ouvrir_en_lecture(base)
     try:
         vu = freins.couverture(con, communes=("93055", "93014", "93027"))
     finally:
@@ -410,7 +412,7 @@ def test_resume_et_ligne_de_synthese_publies(base, base_sans_freins):
     from insertion.indicators import autres_systemes
 
     def lancer(chemin, fonction):
-        con = db.open_read_only(chemin)
+        con = db.ouvrir_en_lecture(chemin)
         try:
             with protect.publication():
                 return fonction(con, Periode(as_of=D), Perimetre())

@@ -21,8 +21,8 @@ from benchmarks import indicateurs, reference
 from insertion import indicators as ind
 from insertion.indicators import libelles
 from insertion.indicators.filters import Filtres
-from insertion.store.db import open_for_writing, preparer_indicateurs
-from insertion.store.requetes import Perimetre, Periode, run
+from insertion.store.db import ouvrir_en_ecriture, preparer_indicateurs
+from insertion.store.requetes import Perimetre, Periode, executer
 
 EXTRACTION = date(2026, 10, 31)
 DEP = ind.DEPARTEMENT
@@ -36,7 +36,7 @@ _COLONNES = (
 
 @pytest.fixture
 def con(tmp_path):
-    with open_for_writing(tmp_path / "test.duckdb") as connexion:
+    with ouvrir_en_ecriture(tmp_path / "test.duckdb") as connexion:
         yield connexion
 
 
@@ -112,7 +112,7 @@ def test_personne_dans_deux_ali_et_intervalles_chevauchants(con):
     assert [s_ali[("ALI08", date(2025, m, 1))] for m in (1, 2, 3, 4)] == [0, 1, 1, 1]
     # Répartition au 31/03 : X compte une fois au département, dans la modalité de son épisode le plus
     # récent (ALI08, 25_34) ; dans chaque ALI, avec l'épisode de l'ALI.
-    rep = run(
+    rep = executer(
         con,
         "repartition_profil",
         as_of=date(2025, 3, 31),
@@ -122,7 +122,7 @@ def test_personne_dans_deux_ali_et_intervalles_chevauchants(con):
     )
     assert dict(zip(rep["modalite"], rep["file_active"], strict=True)) == {"25_34": 1, "55_plus": 1}
     assert set(rep["total"]) == {2}
-    rep_ali = run(
+    rep_ali = executer(
         con,
         "repartition_profil",
         as_of=date(2025, 3, 31),
@@ -242,7 +242,7 @@ def test_mediane_du_delai_paire_impaire_et_par_cohorte(con):
     # Département : 3, 7, 10, 10, 40 -> 10 ; ALI01 : 3, 10, 10, 40 -> (10 + 10) / 2 ; ALI08 : 7.
     assert par_groupe(ind.taux_diagnostic(con, d), "delai_median_j") == {DEP: 10.0}
     assert par_groupe(ind.taux_diagnostic(con, d, groupe="ali"), "delai_median_j") == {"ALI01": 10.0, "ALI08": 7.0}
-    cohortes = run(
+    cohortes = executer(
         con,
         "taux_diagnostic_cohortes",
         diagnostic="numerique",
@@ -323,7 +323,7 @@ def _jeu_aleatoire(con, graine: int) -> None:
 
 @pytest.fixture(scope="module")
 def base_aleatoire(tmp_path_factory):
-    with open_for_writing(tmp_path_factory.mktemp("aleatoire") / "test.duckdb") as connexion:
+    with ouvrir_en_ecriture(tmp_path_factory.mktemp("aleatoire") / "test.duckdb") as connexion:
         _jeu_aleatoire(connexion, 93)
         ((multiples, simultanees),) = connexion.execute(
             "SELECT count(DISTINCT id_beneficiaire) FILTER (WHERE plusieurs_episodes), "

@@ -18,8 +18,8 @@ import pytest
 
 from insertion import formats
 from insertion import indicators as ind
-from insertion.store.db import open_for_writing, preparer_indicateurs
-from insertion.store.requetes import Perimetre, Periode, run
+from insertion.store.db import ouvrir_en_ecriture, preparer_indicateurs
+from insertion.store.requetes import Perimetre, Periode, executer
 
 EXTRACTION = date(2026, 10, 31)
 DEP = ind.DEPARTEMENT
@@ -45,7 +45,7 @@ _COLONNES = (
 
 @pytest.fixture
 def con(tmp_path):
-    with open_for_writing(tmp_path / "test.duckdb") as connexion:
+    with ouvrir_en_ecriture(tmp_path / "test.duckdb") as connexion:
         yield connexion
 
 
@@ -123,15 +123,15 @@ def en_dates(serie: pd.Series) -> list[date]:
 
 def test_base_sans_episode_leve_une_erreur_en_francais(con):
     with pytest.raises(ValueError, match="aucun épisode"):
-        ind.compute(con)
+        ind.calculer(con)
     with pytest.raises(ValueError, match="aucun épisode"):
-        ind.compute(con, as_of=date(2026, 1, 1))
+        ind.calculer(con, as_of=date(2026, 1, 1))
 
 
 def test_compute_forme_exacte_et_json(con):
     # Un épisode ouvert le 2026-01-05, D par défaut = date d'extraction 2026-10-31.
     ajoute(con, "a1", "ALI01", date(2026, 1, 5))
-    r = ind.compute(con)
+    r = ind.calculer(con)
     assert list(r) == [
         "as_of",
         "file_active",
@@ -162,18 +162,18 @@ def test_as_of_par_defaut_est_la_date_commune_du_territoire(con):
     # (la plus ancienne), pas celle de l'ALI en avance ; une ALI seule, ou son EPT, garde la sienne.
     ajoute(con, "a1", "ALI01", date(2026, 1, 5), extraction=date(2026, 9, 30))
     ajoute(con, "a2", "ALI08", date(2026, 1, 5), extraction=date(2026, 10, 15))
-    assert ind.compute(con)["as_of"] == "2026-09-30"
-    assert ind.compute(con, perimetre=Perimetre(alis=("ALI08",)))["as_of"] == "2026-10-15"
-    assert ind.compute(con, perimetre=Perimetre(epts=("Est Ensemble",)))["as_of"] == "2026-10-15"
-    assert ind.compute(con, perimetre=Perimetre(epts=("Plaine Commune",)))["as_of"] == "2026-09-30"
-    assert ind.compute(con, perimetre=Perimetre(sexes=("M",)))["as_of"] == "2026-09-30"  # le profil ne date rien
-    assert ind.compute(con, as_of="2026-03-01")["as_of"] == "2026-03-01"
+    assert ind.calculer(con)["as_of"] == "2026-09-30"
+    assert ind.calculer(con, perimetre=Perimetre(alis=("ALI08",)))["as_of"] == "2026-10-15"
+    assert ind.calculer(con, perimetre=Perimetre(epts=("Est Ensemble",)))["as_of"] == "2026-10-15"
+    assert ind.calculer(con, perimetre=Perimetre(epts=("Plaine Commune",)))["as_of"] == "2026-09-30"
+    assert ind.calculer(con, perimetre=Perimetre(sexes=("M",)))["as_of"] == "2026-09-30"  # le profil ne date rien
+    assert ind.calculer(con, as_of="2026-03-01")["as_of"] == "2026-03-01"
 
 
 def test_periode_inversee_refusee(con):
     ajoute(con, "a1", "ALI01", date(2026, 1, 5))
     with pytest.raises(ValueError, match="Période vide"):
-        ind.compute(con, debut=date(2026, 5, 1), fin=date(2026, 4, 1))
+        ind.calculer(con, debut=date(2026, 5, 1), fin=date(2026, 4, 1))
 
 
 def test_regroupement_et_diagnostic_en_liste_blanche(con):
@@ -187,7 +187,7 @@ def test_regroupement_et_diagnostic_en_liste_blanche(con):
         ind.budget_annuel(con, groupe="commune")
     # Le SQL se protège aussi quand on l'appelle directement.
     with pytest.raises(duckdb.Error, match="Regroupement inconnu"):
-        run(con, "file_active", as_of=EXTRACTION, groupe="sexe", **Perimetre().params())
+        executer(con, "file_active", as_of=EXTRACTION, groupe="sexe", **Perimetre().params())
 
 
 # --- File active ------------------------------------------------------------------------------------
@@ -202,12 +202,12 @@ def test_file_active_sortie_le_jour_D_et_le_lendemain(con):
     ajoute(con, "oriente_le_lendemain", "ALI01", d + timedelta(days=1))  # pas encore orienté à D
     ajoute(con, "sorti_avant", "ALI01", date(2025, 1, 1), sortie=date(2025, 6, 1))  # sorti
     # Actifs à D : ouvert, sorti_le_lendemain, oriente_le_jour_D = 3.
-    assert ind.compute(con, as_of=d)["file_active"] == 3
+    assert ind.calculer(con, as_of=d)["file_active"] == 3
     # Le lendemain (= extraction) : sorti_le_lendemain sort ce jour-là, oriente_le_lendemain entre : 3 encore,
     # mais pas les mêmes.
-    assert ind.compute(con, as_of=d + timedelta(days=1))["file_active"] == 3
+    assert ind.calculer(con, as_of=d + timedelta(days=1))["file_active"] == 3
     # Au 2026-02-15 : ouvert et sorti_le_jour_D (pas encore sorti) = 2.
-    assert ind.compute(con, as_of=date(2026, 2, 15))["file_active"] == 2
+    assert ind.calculer(con, as_of=date(2026, 2, 15))["file_active"] == 2
 
 
 def test_personne_dans_deux_ali_comptee_une_fois_au_departement(con):
@@ -241,7 +241,7 @@ def test_filtres_du_perimetre(con):
     ajoute(con, "m_ali14", "ALI14", date(2025, 1, 1), sexe="M", age="55_plus", parcours="social")
 
     def fa(**filtres) -> int:
-        return ind.compute(con, perimetre=Perimetre(**filtres))["file_active"]
+        return ind.calculer(con, perimetre=Perimetre(**filtres))["file_active"]
 
     assert fa() == 4
     assert fa(alis=("ALI01",)) == 1
@@ -253,7 +253,7 @@ def test_filtres_du_perimetre(con):
     assert fa(parcours=("social",)) == 2
     assert fa(epts=("Plaine Commune",), sexes=("M",)) == 1  # m_ali04 seulement
     assert fa(alis=("ALI22",)) == 0  # périmètre vide : 0, pas d'erreur
-    vide = ind.compute(con, perimetre=Perimetre(alis=("ALI22",)))
+    vide = ind.calculer(con, perimetre=Perimetre(alis=("ALI22",)))
     assert vide["diag_numerique"] == {"taux_90j": None, "delai_median_j": None, "denominateur": 0}
     assert vide["sorties_par_motif"] == {}
 
@@ -269,15 +269,15 @@ def test_entrees_sorties_periode_plafonnee_a_D(con):
     ajoute(con, "e4", "ALI01", date(2026, 7, 15))  # entre après D
     # P = [2026-01-01, 2026-12-31] plafonnée à D = 2026-06-30.
     # Entrées : e1, e3 = 2 (e2 avant P, e4 après D) ; sorties : e1, e2 = 2 (e3 sort après D).
-    r = ind.compute(con, as_of=d, debut=date(2026, 1, 1), fin=date(2026, 12, 31))
+    r = ind.calculer(con, as_of=d, debut=date(2026, 1, 1), fin=date(2026, 12, 31))
     assert (r["entrees"], r["sorties"]) == (2, 2)
     # Même résultat qu'une fin ouverte ; sans plafond on aurait compté e4 et la sortie de e3.
-    assert ind.compute(con, as_of=d, debut=date(2026, 1, 1)) == r
+    assert ind.calculer(con, as_of=d, debut=date(2026, 1, 1)) == r
     # Toutes périodes : entrées e1, e2, e3 = 3.
-    assert ind.compute(con, as_of=d)["entrees"] == 3
+    assert ind.calculer(con, as_of=d)["entrees"] == 3
     # Le SQL plafonne lui-même : appelé directement avec une fin après D, il ne compte ni e4 ni la sortie de e3.
     for requete in ("entrees_sorties", "entrees_sorties_mensuelles"):
-        df = run(
+        df = executer(
             con,
             requete,
             as_of=d,
@@ -332,7 +332,7 @@ def _fixture_diagnostics(con):
 
 def test_diagnostic_numerique_90_jours_et_mediane_paire(con):
     _fixture_diagnostics(con)
-    r = ind.compute(con)["diag_numerique"]
+    r = ind.calculer(con)["diag_numerique"]
     # Cohorte : jour90, jour91, limite, rapide = 4 (recent orienté après D - 90).
     # Numérateur : jour90 (délai 90), rapide (20) = 2 -> 0,5.
     # Délais des diagnostics datés <= D (cohorte ou non) : 90, 91, 10, 20 -> triés 10, 20, 90, 91 ;
@@ -342,7 +342,7 @@ def test_diagnostic_numerique_90_jours_et_mediane_paire(con):
 
 def test_diagnostic_linguistique_lit_sa_propre_colonne(con):
     _fixture_diagnostics(con)
-    r = ind.compute(con)["diag_linguistique"]
+    r = ind.calculer(con)["diag_linguistique"]
     # Seul « rapide » a un diagnostic linguistique, à 5 jours : 1 / 4, médiane 5.
     assert r == {"taux_90j": 0.25, "delai_median_j": 5.0, "denominateur": 4}
 
@@ -360,7 +360,7 @@ def test_diagnostic_par_ali(con):
 
 def test_diagnostic_date_apres_D_ignore_pour_la_mediane(con):
     _fixture_diagnostics(con)
-    r = ind.compute(con, as_of=date(2026, 4, 1))["diag_numerique"]
+    r = ind.calculer(con, as_of=date(2026, 4, 1))["diag_numerique"]
     # D = 2026-04-01, D - 90 = 2026-01-01 : cohorte jour90, jour91 ; jour90 diagnostiqué le jour 90 (= D) -> 1/2.
     # Médiane sur les diagnostics datés <= D : jour90 (90), rapide (20) -> 55 ; compter le diagnostic
     # de jour91 (2026-04-02, après D) donnerait 90.
@@ -371,10 +371,10 @@ def test_diagnostic_cohorte_vide(con):
     _fixture_diagnostics(con)
     # P à partir du 2026-08-03 : seul « recent », orienté après D - 90 -> dénominateur 0, taux None ;
     # son diagnostic (délai 10) est daté <= D, la médiane existe.
-    r = ind.compute(con, debut=date(2026, 8, 3))["diag_numerique"]
+    r = ind.calculer(con, debut=date(2026, 8, 3))["diag_numerique"]
     assert r == {"taux_90j": None, "delai_median_j": 10.0, "denominateur": 0}
     # P sans aucune orientation : tout est vide.
-    r = ind.compute(con, debut=date(2026, 9, 1))["diag_numerique"]
+    r = ind.calculer(con, debut=date(2026, 9, 1))["diag_numerique"]
     assert r == {"taux_90j": None, "delai_median_j": None, "denominateur": 0}
 
 
@@ -402,7 +402,7 @@ def _fixture_sorties(con):
 
 def test_sortie_emploi_12_mois(con):
     _fixture_sorties(con)
-    r = ind.compute(con)
+    r = ind.calculer(con)
     # Cohorte : s1..s6 et s8 = 7 (s7 et s9 orientés après D - 365).
     # Sortie en emploi : s1, s3, s4, s8 = 4 ; emploi durable : s1, s3 = 2.
     assert r["sortie_emploi_12m"] == {"taux": pytest.approx(4 / 7), "denominateur": 7}
@@ -417,7 +417,7 @@ def test_sortie_emploi_12_mois(con):
 
 def test_sorties_par_motif(con):
     _fixture_sorties(con)
-    r = ind.compute(con)
+    r = ind.calculer(con)
     # Toutes les sorties datées <= D : s1, s2, s7 emploi_durable ; s4, s8 emploi_transition ; s3 création ;
     # s5 formation ; s9 sans motif -> non_renseigne. 8 au total = les sorties de la période.
     assert r["sorties_par_motif"] == {
@@ -435,7 +435,7 @@ def test_sorties_par_motif(con):
     assert df.loc[df["sortie_dynamique"], "sorties"].sum() == 7
     assert dict(zip(df["motif_sortie"], df["libelle"], strict=True))["formation"].startswith("Formation")
     # Sur janvier 2026 : s1 (01-01) et s2 (01-02) seulement.
-    janvier = ind.compute(con, debut=date(2026, 1, 1), fin=date(2026, 1, 31))
+    janvier = ind.calculer(con, debut=date(2026, 1, 1), fin=date(2026, 1, 31))
     assert janvier["sorties_par_motif"] == {"emploi_durable": 2}
     # Par ALI : ALI01 a s1, s2 (durable), s3, s9 ; ALI08 a s7 (durable), s4, s8, s5.
     par_ali = ind.sorties_par_motif(con, Periode(EXTRACTION), groupe="ali")
@@ -519,7 +519,7 @@ def _serie_directe(episodes, d, debut, fin, groupe):
 def con_aleatoire(tmp_path_factory):
     """Une base pour tout le fichier (300 insertions une à une : 2 à 5 s ; 20 tests la lisent sans l'écrire)."""
     episodes = _jeu_aleatoire(20241)
-    with open_for_writing(tmp_path_factory.mktemp("aleatoire") / "test.duckdb") as con:
+    with ouvrir_en_ecriture(tmp_path_factory.mktemp("aleatoire") / "test.duckdb") as con:
         for e in episodes:
             ajoute(
                 con, e["id"], e["ali"], e["orientation"], sortie=e["sortie"], commune=e["commune"], sexe=e["sexe"],
@@ -793,7 +793,7 @@ def test_format_text_en_francais():
         "sortie_emploi_12m": {"taux": 0.2, "denominateur": 800},
         "emploi_durable_12m": {"taux": None, "denominateur": 0},
     }
-    texte = ind.format_text(resultat)
+    texte = ind.mettre_en_texte(resultat)
     assert "Indicateurs au 31 octobre 2026" in texte
     assert "File active : 12\u202f600 personnes" in texte
     assert "Entrées sur la période : 1\u202f234 épisodes" in texte
@@ -812,7 +812,7 @@ def test_format_text_en_francais():
 
 def test_format_text_du_resultat_reel(con):
     _fixture_diagnostics(con)
-    texte = ind.format_text(ind.compute(con))
+    texte = ind.mettre_en_texte(ind.calculer(con))
     # 5 personnes, aucune sortie ; diagnostic numérique 50 % sur 4, médiane 55 jours.
     assert "File active : 5 personnes" in texte
     assert "50,0\u202f% (sur 4 orientations) ; délai médian : 55 jours" in texte

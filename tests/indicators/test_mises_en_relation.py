@@ -111,7 +111,7 @@ def base(tmp_path_factory):
 
 @pytest.fixture
 def con(base):
-    c = db.open_read_only(base)
+    c = db.ouvrir_en_lecture(base)
     yield c
     c.close()
 
@@ -209,7 +209,7 @@ def grande_base(tmp_path_factory):
 
 
 def test_les_taux_publies_sont_ceux_des_effectifs_publies(grande_base):
-    con = db.open_read_only(grande_base)
+    con = db.ouvrir_en_lecture(grande_base)
     try:
         with protect.publication():
             dept = mer.mises_en_relation(con, PERIODE).iloc[0]

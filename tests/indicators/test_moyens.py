@@ -102,7 +102,7 @@ def base(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def con(base):
-    c = db.open_read_only(base)
+    c = db.ouvrir_en_lecture(base)
     yield c
     c.close()
 
@@ -198,10 +198,10 @@ def test_departement_calcule_a_la_main(con):
 
 def test_filtres_de_profil_et_de_territoire_sans_effet(con, base):
     """Seul le filtre ALI s'applique : la requête ne lit pas les autres (ils ne sont pas ses paramètres)."""
-    from insertion.store.requetes import parameter_names, sql_text
+    from insertion.store.requetes import noms_parametres, texte_sql
 
-    assert parameter_names(sql_text("moyens_mensuels")) == ("alis", "as_of", "debut", "fin", "groupe")
-    assert parameter_names(sql_text("cout_par_place")) == ("alis", "as_of", "groupe")
+    assert noms_parametres(texte_sql("moyens_mensuels")) == ("alis", "as_of", "debut", "fin", "groupe")
+    assert noms_parametres(texte_sql("cout_par_place")) == ("alis", "as_of", "groupe")
     periode = Periode(as_of=D)
     avec = moyens.moyens_mensuels(con, periode, Perimetre(sexes=("F",), epts=("Est Ensemble",)))
     pd.testing.assert_frame_equal(avec, moyens.moyens_mensuels(con, periode))

@@ -32,7 +32,7 @@ import pytest
 
 from insertion import indicators
 from insertion.indicators import synthese
-from insertion.store.requetes import Perimetre, Periode, run
+from insertion.store.requetes import Perimetre, Periode, executer
 from tests.conftest import build_db, csv_bytes, ligne
 
 D = date(2024, 12, 31)
@@ -173,7 +173,7 @@ def test_taux_a_d_et_a_la_fin_du_mois_precedent(con):
 def test_la_requete_des_fins_de_mois_reprend_les_indicateurs(con):
     """taux_fins_de_mois.sql doit redonner, à chaque date, les taux des requêtes de référence."""
     dates = [date(2024, 1, 31), date(2024, 11, 30), D]
-    serie = run(con, "taux_fins_de_mois", dates=dates, groupe="ali", debut=DEBUT, fin=D, **Perimetre().params())
+    serie = executer(con, "taux_fins_de_mois", dates=dates, groupe="ali", debut=DEBUT, fin=D, **Perimetre().params())
     for r in dates:
         periode = Periode(as_of=r, debut=DEBUT, fin=r)
         lignes = serie[serie["date_reference"].dt.date == r].set_index("groupe")

@@ -30,7 +30,7 @@ import pytest
 
 from insertion import config
 from insertion.ingest import chargement
-from insertion.ingest.chargement import load_bytes, load_files
+from insertion.ingest.chargement import charger_fichiers, charger_octets
 from insertion.present import qualite
 from insertion.store import db
 from tests.conftest import build_db, csv_bytes, dump, ligne, query_rows, write
@@ -116,7 +116,7 @@ def file_active(path: Path) -> dict[str, int]:
     from insertion import indicators
     from insertion.store.requetes import Periode
 
-    con = db.open_read_only(path)
+    con = db.ouvrir_en_lecture(path)
     try:
         fa = indicators.file_active(con, Periode(as_of=indicators.date(2023, 6, 30)), groupe="ali")
         return dict(zip(fa["groupe"], fa["file_active"], strict=True))
@@ -147,11 +147,11 @@ def test_partial_snapshot_waits_for_confirmation_and_changes_nothing(tmp_path, b
     avant_octets, avant_tables = empreinte_fichier(base), dump(base)
     partiel = write(tmp_path / "montreuil_juillet.csv", ali08(range(1, 6), "31/07/2023"))
 
-    (result,) = load_files(base, [partiel])
+    (result,) = charger_fichiers(base, [partiel])
 
     assert result.status == "to_confirm"
     assert (result.rows_read, result.accepted, result.rejected) == (5, 5, 0)
-    assert result.as_json()["apercu"]["ali"] == [PARTIEL]
+    assert result.en_json()["apercu"]["ali"] == [PARTIEL]
     assert result.apercu.a_confirmer and result.apercu.alis_hors_seuil == ["ALI08"]
     assert "ALI08 perd 91,7\u202f% de ses épisodes (60 → 5 ; personnes suivies 48 → 4)" in result.message
     assert "seuil de 20\u202f%" in result.message and "rien n'a été chargé" in result.message
@@ -165,7 +165,7 @@ def test_partial_snapshot_waits_for_confirmation_and_changes_nothing(tmp_path, b
     ) == [(0,)]
 
     # Confirmé : appliqué, et l'historique garde avant → après.
-    (forced,) = load_files(base, [partiel], forcer=True)
+    (forced,) = charger_fichiers(base, [partiel], forcer=True)
     assert forced.status == "loaded"
     assert "Remplacement confirmé malgré la baisse : ALI08 perd 91,7" in forced.message
     rows = remplacements(
@@ -187,26 +187,26 @@ def test_partial_snapshot_waits_for_confirmation_and_changes_nothing(tmp_path, b
 
 def test_a_confirmation_applies_only_the_previewed_replacement(tmp_path, base):
     partiel = write(tmp_path / "montreuil_juillet.csv", ali08(range(1, 6), "31/07/2023"))
-    (apercu,) = load_files(base, [partiel])
+    (apercu,) = charger_fichiers(base, [partiel])
     # Un autre jeton (un autre aperçu) ne confirme rien.
-    (autre,) = load_files(base, [partiel], forcer={"0" * 64})
+    (autre,) = charger_fichiers(base, [partiel], forcer={"0" * 64})
     assert autre.status == "to_confirm" and autre.jeton == apercu.jeton
     # La base change entre l'aperçu et la confirmation (une extraction complète d'août) : ce que le
     # fichier remplacerait n'est plus ce qui a été montré, la confirmation ne vaut plus.
     complet = write(tmp_path / "montreuil_aout.csv", ali08(range(1, 66), "31/07/2023"))
-    assert [r.status for r in load_files(base, [complet])] == ["loaded"]
-    (perime,) = load_files(base, [partiel], forcer={apercu.jeton})
+    assert [r.status for r in charger_fichiers(base, [complet])] == ["loaded"]
+    (perime,) = charger_fichiers(base, [partiel], forcer={apercu.jeton})
     assert perime.status == "to_confirm"
-    assert perime.as_json()["apercu"]["ali"][0]["episodes_avant"] == 65
+    assert perime.en_json()["apercu"]["ali"][0]["episodes_avant"] == 65
     assert perime.jeton != apercu.jeton
-    (confirme,) = load_files(base, [partiel], forcer={perime.jeton})
+    (confirme,) = charger_fichiers(base, [partiel], forcer={perime.jeton})
     assert confirme.status == "loaded"
 
 
 def test_batch_loads_the_files_within_the_threshold_and_holds_the_others(tmp_path, base):
     partiel = write(tmp_path / "montreuil_juillet.csv", ali08(range(1, 6), "31/07/2023"))
     ali14_juillet = write(tmp_path / "ali14_juillet.csv", ali14("31/07/2023"))
-    results = load_files(base, [partiel, ali14_juillet])
+    results = charger_fichiers(base, [partiel, ali14_juillet])
     assert [r.status for r in results] == ["to_confirm", "loaded"]
     assert query_rows(base, "SELECT code_ali, date_extraction, count(*) FROM episodes GROUP BY ALL ORDER BY 1") == [
         ("ALI08", date(2023, 6, 30), 60),
@@ -226,9 +226,9 @@ def test_batch_loads_the_files_within_the_threshold_and_holds_the_others(tmp_pat
     ],
 )
 def test_threshold_is_a_share_of_the_episodes(tmp_path, base, personnes, statut, episodes, suivies):
-    (result,) = load_files(base, [write(tmp_path / "juillet.csv", ali08(personnes, "31/07/2023"))])
+    (result,) = charger_fichiers(base, [write(tmp_path / "juillet.csv", ali08(personnes, "31/07/2023"))])
     assert result.status == statut, result.message
-    (ligne_ali,) = result.as_json()["apercu"]["ali"]
+    (ligne_ali,) = result.en_json()["apercu"]["ali"]
     assert (ligne_ali["episodes_avant"], ligne_ali["episodes_apres"]) == (60, episodes)
     assert (ligne_ali["personnes_avant"], ligne_ali["personnes_apres"]) == (48, suivies)
     en_place = query_rows(base, "SELECT count(*) FROM episodes WHERE code_ali = 'ALI08'")[0][0]
@@ -237,10 +237,10 @@ def test_threshold_is_a_share_of_the_episodes(tmp_path, base, personnes, statut,
 
 def test_threshold_is_a_setting(tmp_path, base, monkeypatch):
     monkeypatch.setenv("INSERTION_SEUIL_CONFIRMATION", "10")
-    (result,) = load_files(base, [write(tmp_path / "juillet.csv", ali08(range(1, 51), "31/07/2023"))])
+    (result,) = charger_fichiers(base, [write(tmp_path / "juillet.csv", ali08(range(1, 51), "31/07/2023"))])
     assert result.status == "to_confirm"
     assert "seuil de 10\u202f%" in result.message
-    assert result.as_json()["apercu"]["seuil_pct"] == 10.0
+    assert result.en_json()["apercu"]["seuil_pct"] == 10.0
 
 
 @pytest.mark.parametrize(
@@ -259,14 +259,14 @@ def test_budget_file_with_rejected_rows_lowering_a_year_waits_for_confirmation(t
     avant_octets, avant_tables = empreinte_fichier(base), dump(base)
     abime = write(tmp_path / "budget_v2.csv", budget(BUDGET_2025 + BUDGET_2026_ABIME))
 
-    (result,) = load_files(base, [abime])
+    (result,) = charger_fichiers(base, [abime])
 
     assert result.status == "to_confirm"
     assert (result.rows_read, result.accepted, result.rejected) == (10, 7, 3)
     assert result.apercu.raisons == [
         "Budget 2026 : le total voté baisse de 48,0\u202fM€ à 43,9\u202fM€ ; la ligne « diagnostics » disparaît"
     ]
-    assert result.as_json()["apercu"]["budget"] == [
+    assert result.en_json()["apercu"]["budget"] == [
         {"annee": 2025, "ligne": "accompagnement_ali", "vote_avant": 24e6, "vote_apres": 24e6,
          "execute_avant": 23412345.67, "execute_apres": 23412345.67},
         {"annee": 2025, "ligne": "diagnostics", "vote_avant": 3.8e6, "vote_apres": 3.8e6,
@@ -288,7 +288,7 @@ def test_budget_file_with_rejected_rows_lowering_a_year_waits_for_confirmation(t
     assert empreinte_fichier(base) == avant_octets
     assert dump(base) == avant_tables
 
-    (forced,) = load_files(base, [abime], forcer=True)
+    (forced,) = charger_fichiers(base, [abime], forcer=True)
     assert forced.status == "loaded"
     rows = remplacements(
         base,
@@ -313,7 +313,7 @@ def test_budget_file_with_rejected_rows_lowering_a_year_waits_for_confirmation(t
 def test_budget_executed_amounts_going_down_also_need_confirmation(tmp_path, base):
     # Exécuté 2025 : 23 412 345,67 + 3 650 000 = 27 062 345,67 € → 22 320 000 + 3 650 000 = 25 970 000 €.
     moins = ["2025;;accompagnement_ali;24 000 000;22 320 000", "2025;;diagnostics;3 800 000;3 650 000"]
-    (result,) = load_files(base, [write(tmp_path / "b.csv", budget(moins))])
+    (result,) = charger_fichiers(base, [write(tmp_path / "b.csv", budget(moins))])
     assert result.status == "to_confirm"
     assert result.apercu.raisons == ["Budget 2025 : le total exécuté baisse de 27,1\u202fM€ à 26,0\u202fM€"]
 
@@ -322,7 +322,7 @@ def test_budget_growing_or_new_year_loads_directly(tmp_path, base):
     plus = ["2026;;accompagnement_ali;25 000 000;", "2026;;diagnostics;4 100 000;", "2026;;formation;6 000 000;",
             "2026;;iae;9 500 000;", "2026;;mobilite;2 500 000;", "2026;ALI08;garde_enfants;1 400 000;",
             "2027;;accompagnement_ali;26 000 000;"]  # fmt: skip
-    (result,) = load_files(base, [write(tmp_path / "b.csv", budget(plus))])
+    (result,) = charger_fichiers(base, [write(tmp_path / "b.csv", budget(plus))])
     assert result.status == "loaded", result.message
     assert not result.apercu.a_confirmer
     assert query_rows(base, "SELECT annee, sum(montant_vote) FROM budget GROUP BY 1 ORDER BY 1") == [
@@ -332,44 +332,44 @@ def test_budget_growing_or_new_year_loads_directly(tmp_path, base):
     ]
 
 
-# ---------------------------------------------------------------- simulation (--dry-run) et load_bytes
+# ---------------------------------------------------------------- simulation (--dry-run) et charger_octets
 
 
 def test_dry_run_previews_and_writes_nothing(tmp_path, base):
     avant_octets, avant_tables = empreinte_fichier(base), dump(base)
     croissance = write(tmp_path / "montreuil_juillet.csv", ali08(range(1, 71), "31/07/2023"))
     partiel = write(tmp_path / "partiel.csv", ali08(range(1, 6), "31/07/2023"))
-    results = load_files(base, [croissance, partiel], simuler=True)
+    results = charger_fichiers(base, [croissance, partiel], simuler=True)
     assert [r.status for r in results] == ["loaded", "to_confirm"]
     assert all(r.simulation and r.message.startswith("Simulation, rien n'a été écrit : ") for r in results)
     # 70 personnes, dont 14 sorties (5, 10, …, 70) ; le second fichier est comparé au premier, comme au
     # vrai chargement de cet envoi.
-    assert results[0].as_json()["apercu"]["ali"][0] | {"date_avant": None} == {
+    assert results[0].en_json()["apercu"]["ali"][0] | {"date_avant": None} == {
         **PARTIEL, "date_avant": None, "episodes_apres": 70, "personnes_apres": 56, "ecart_episodes_pct": 16.7
     }  # fmt: skip
-    assert results[1].as_json()["apercu"]["ali"][0]["episodes_avant"] == 70
+    assert results[1].en_json()["apercu"]["ali"][0]["episodes_avant"] == 70
     assert empreinte_fichier(base) == avant_octets
     assert dump(base) == avant_tables
     assert not list(tmp_path.glob("*.chargement*"))
     # Sur une base qui n'existe pas encore : rien n'est créé.
     neuve = tmp_path / "neuve.duckdb"
-    (seul,) = load_files(neuve, [croissance], simuler=True)
+    (seul,) = charger_fichiers(neuve, [croissance], simuler=True)
     assert seul.status == "loaded" and not neuve.exists()
 
 
 def test_load_bytes_has_the_same_rules(tmp_path, base):
     avant = dump(base)
     partiel = ali08(range(1, 6), "31/07/2023")
-    with db.open_for_writing(base) as con:
-        result = load_bytes(con, partiel, "partiel.csv")
-        assert result.status == "to_confirm" and result.as_json()["apercu"]["ali"] == [PARTIEL]
-        simule_sans_force = load_bytes(con, partiel, "partiel.csv", simuler=True)
+    with db.ouvrir_en_ecriture(base) as con:
+        result = charger_octets(con, partiel, "partiel.csv")
+        assert result.status == "to_confirm" and result.en_json()["apercu"]["ali"] == [PARTIEL]
+        simule_sans_force = charger_octets(con, partiel, "partiel.csv", simuler=True)
         assert (simule_sans_force.status, simule_sans_force.simulation) == ("to_confirm", True)
-        simule = load_bytes(con, partiel, "partiel.csv", forcer=True, simuler=True)
+        simule = charger_octets(con, partiel, "partiel.csv", forcer=True, simuler=True)
         assert simule.status == "loaded" and simule.simulation
     assert dump(base) == avant
-    with db.open_for_writing(base) as con:
-        assert load_bytes(con, partiel, "partiel.csv", forcer={result.jeton}).status == "loaded"
+    with db.ouvrir_en_ecriture(base) as con:
+        assert charger_octets(con, partiel, "partiel.csv", forcer={result.jeton}).status == "loaded"
     assert query_rows(base, "SELECT count(*) FROM episodes WHERE code_ali = 'ALI08'") == [(5,)]
     assert chargement.STATUTS[-1] == "to_confirm"
 

@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from insertion import contrat
-from insertion.ingest.chargement import load_files, recognise
+from insertion.ingest.chargement import charger_fichiers, reconnaitre_fichier
 from insertion.ingest.lecture import FichierRefuse
 from tests.conftest import csv_bytes, ligne, lignes, query_rows, write
 
@@ -99,7 +99,7 @@ def moyen(ali: str, mois: str, **changes: str) -> dict[str, str]:
 
 
 def charger(tmp_path: Path, db: Path, *fichiers: tuple[str, bytes], **options) -> list:
-    return load_files(db, [write(tmp_path / nom, data) for nom, data in fichiers], **options)
+    return charger_fichiers(db, [write(tmp_path / nom, data) for nom, data in fichiers], **options)
 
 
 def lignes_de(db: Path, sql: str) -> list[tuple]:
@@ -159,13 +159,13 @@ def base(tmp_path) -> Path:
     ],
 )
 def test_chaque_type_est_reconnu_a_ses_colonnes(colonnes, nature):
-    assert recognise(list(colonnes), "f.csv") == nature
+    assert reconnaitre_fichier(list(colonnes), "f.csv") == nature
 
 
 def test_une_colonne_obligatoire_absente_refuse_le_fichier_en_nommant_son_type():
     colonnes = [c for c in contrat.COLONNES_MISES_EN_RELATION if c != "issue"]
     with pytest.raises(FichierRefuse, match=r"obligatoire absente pour le fichier « Mises en relation » : issue"):
-        recognise(colonnes, "f.csv")
+        reconnaitre_fichier(colonnes, "f.csv")
 
 
 # ---------------------------------------------------------------- freins (§7.1)
@@ -553,7 +553,7 @@ def test_moyens_qui_retirent_plus_du_seuil_attendent_confirmation_base_intacte(t
     assert r.status == "to_confirm"
     assert "ALI ALI14 perd 40,0 % de ses lignes (5 → 3)" in r.message.replace("\u202f", " ")
     assert tout(db_path) == avant
-    assert r.apercu.as_json(r.empreinte)["systemes"] == [
+    assert r.apercu.en_json(r.empreinte)["systemes"] == [
         {
             "nature": "moyens",
             "cle": "ALI14",
@@ -617,7 +617,7 @@ def test_une_base_du_schema_8_est_mise_a_niveau_a_l_ouverture(tmp_path):
     from insertion.store import db
 
     path = tmp_path / "ancienne.duckdb"
-    load_files(path, [write(tmp_path / "juin.csv", csv_bytes(lignes(4)))])
+    charger_fichiers(path, [write(tmp_path / "juin.csv", csv_bytes(lignes(4)))])
     con = duckdb.connect(str(path))
     for table in ("structures", "mises_en_relation", "actions_collectives", "participations", "moyens"):
         con.execute(f"DROP TABLE {table}")
@@ -629,17 +629,17 @@ def test_une_base_du_schema_8_est_mise_a_niveau_a_l_ouverture(tmp_path):
     con.execute("UPDATE meta SET valeur = '8' WHERE cle = 'version_schema'")
     con.close()
 
-    lecteur = db.open_read_only(path)
+    lecteur = db.ouvrir_en_lecture(path)
     try:
         assert db.version(lecteur) == db.VERSION_SCHEMA == "10"
         assert lecteur.execute("SELECT count(*), count(frein_logement) FROM episodes").fetchall() == [(4, 0)]
         assert lecteur.execute("SELECT count(*) FROM moyens").fetchall() == [(0,)]
     finally:
         lecteur.close()
-    (r,) = load_files(path, [write(tmp_path / "moyens.csv", csv_bytes([moyen("ALI14", "2023-06")]))])
+    (r,) = charger_fichiers(path, [write(tmp_path / "moyens.csv", csv_bytes([moyen("ALI14", "2023-06")]))])
     assert (r.status, r.accepted) == ("loaded", 1)
     rows = [ligne(id_beneficiaire=f"b{i:07d}", frein_sante="oui", date_extraction="2023-07-31") for i in range(1, 6)]
-    (r,) = load_files(path, [write(tmp_path / "juillet.csv", csv_bytes(rows))])
+    (r,) = charger_fichiers(path, [write(tmp_path / "juillet.csv", csv_bytes(rows))])
     assert r.status == "loaded"
     assert query_rows(path, "SELECT count(*) FROM episodes WHERE frein_sante = 'oui'") == [(5,)]
 

@@ -59,9 +59,9 @@ def extraction(n: int, date_extraction: str, prefix: str) -> bytes:
 
 def state(db_path: Path) -> tuple[dict, dict]:
     """Les indicateurs du contrat et le contenu des tables (sans l'heure des chargements)."""
-    con = db.open_read_only(db_path)
+    con = db.ouvrir_en_lecture(db_path)
     try:
-        values = indicators.compute(con)
+        values = indicators.calculer(con)
     finally:
         con.close()
     tables = dump(db_path)
@@ -191,9 +191,9 @@ if point == "pendant_la_copie":
 elif point == "apres_la_copie":
     then_die(chargement.shutil, "copyfile")
 elif point == "en_pleine_transaction":
-    then_die(chargement, "replace_current_episodes")
+    then_die(chargement, "remplacer_episodes_courants")
 elif point == "apres_le_premier_fichier":
-    then_die(chargement, "_load_path")
+    then_die(chargement, "_charger_chemin")
 elif point == "avant_os_replace":
     then_die(chargement, "_fsync")
 elif point == "apres_os_replace":

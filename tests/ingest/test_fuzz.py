@@ -1,7 +1,7 @@
 """Fichiers hostiles : le chargeur ne lève jamais, refuse en français ou compte juste, et ne touche à rien.
 
 Pour chaque fichier, quel qu'il soit :
-- aucune exception ne sort de load_bytes / load_files (aucune trace Python n'atteint l'utilisateur) ;
+- aucune exception ne sort de charger_octets / charger_fichiers (aucune trace Python n'atteint l'utilisateur) ;
 - ou bien il est refusé (statut « refused », message en français qui dit quoi faire) et la base est
   exactement celle d'avant ;
 - ou bien ses lignes sont acceptées ou rejetées, acceptées + rejetées = lues, et la base a gagné
@@ -41,8 +41,14 @@ from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from insertion.ingest.chargement import COLONNES_FILE_ACTIVE, STATUTS, LoadResult, load_bytes, load_files
-from insertion.store.db import open_for_writing
+from insertion.ingest.chargement import (
+    COLONNES_FILE_ACTIVE,
+    STATUTS,
+    ResultatChargement,
+    charger_fichiers,
+    charger_octets,
+)
+from insertion.store.db import ouvrir_en_ecriture
 from tests.conftest import _DUMPS, build_db, csv_bytes, dump, ligne, lignes, write
 
 # Graine fixe, pas de délai par cas (le premier chargement ouvre DuckDB), pas de base d'exemples sur disque.
@@ -78,7 +84,7 @@ def con(base_db, tmp_path):
     """Une connexion en écriture sur une copie de la base, gardée pour tous les cas du test."""
     path = tmp_path / "fuzz.duckdb"
     shutil.copyfile(base_db, path)
-    with open_for_writing(path) as connection:
+    with ouvrir_en_ecriture(path) as connection:
         yield connection
 
 
@@ -108,7 +114,7 @@ def assert_french(message: str) -> None:
 
 
 def assert_invariants(result: object, before: dict, after: dict) -> None:
-    assert isinstance(result, LoadResult)
+    assert isinstance(result, ResultatChargement)
     assert result.status in STATUTS
     assert_french(result.message)
     if result.status == "refused":
@@ -139,20 +145,20 @@ def assert_invariants(result: object, before: dict, after: dict) -> None:
         assert set(map(repr, before[table])) <= set(map(repr, after[table]))
 
 
-def outcome(result: LoadResult) -> str:
+def outcome(result: ResultatChargement) -> str:
     """Pour les statistiques d'hypothesis (--hypothesis-show-statistics) : quels cas ont été produits."""
     if result.status != "refused":
         return f"{result.status}, {'avec' if result.rejected else 'sans'} rejet"
     return "refused : " + re.sub(r"« [^»]*» ?", "", result.message.removeprefix("Fichier refusé : "))[:40]
 
 
-def check(con: duckdb.DuckDBPyConnection, data: bytes, name: str) -> LoadResult:
+def check(con: duckdb.DuckDBPyConnection, data: bytes, name: str) -> ResultatChargement:
     before = snapshot(con)
-    result = load_bytes(con, data, name)  # ne doit jamais lever
+    result = charger_octets(con, data, name)  # ne doit jamais lever
     assert_invariants(result, before, snapshot(con))
     if result.status == "to_confirm":
         assert result.apercu is not None and result.apercu.a_confirmer
-        result = load_bytes(con, data, name, forcer={result.jeton})
+        result = charger_octets(con, data, name, forcer={result.jeton})
         assert result.status != "to_confirm"
         assert_invariants(result, before, snapshot(con))
     if currently_in_test_context():
@@ -160,13 +166,13 @@ def check(con: duckdb.DuckDBPyConnection, data: bytes, name: str) -> LoadResult:
     return result
 
 
-def check_files(db_path: Path, folder: Path, data: bytes, name: str) -> LoadResult:
-    """Le même contrôle par le vrai chemin des fichiers : load_files, copie de la base, os.replace."""
+def check_files(db_path: Path, folder: Path, data: bytes, name: str) -> ResultatChargement:
+    """Le même contrôle par le vrai chemin des fichiers : charger_fichiers, copie de la base, os.replace."""
     before = dump(db_path)
-    (result,) = load_files(db_path, [write(folder / name, data)])
+    (result,) = charger_fichiers(db_path, [write(folder / name, data)])
     assert_invariants(result, before, dump(db_path))
     if result.status == "to_confirm":
-        (result,) = load_files(db_path, [folder / name], forcer={result.jeton})
+        (result,) = charger_fichiers(db_path, [folder / name], forcer={result.jeton})
         assert result.status != "to_confirm"
         assert_invariants(result, before, dump(db_path))
     if currently_in_test_context():
@@ -739,7 +745,7 @@ def test_xlsx_with_a_wrong_dimension_loses_no_row(con):
 # ---------------------------------------------------------------- cas explicites lents
 
 
-def assert_fast_refusal(con, data: bytes, name: str, fragment: str, seconds: float = 10.0) -> LoadResult:
+def assert_fast_refusal(con, data: bytes, name: str, fragment: str, seconds: float = 10.0) -> ResultatChargement:
     start = time.perf_counter()
     result = check(con, data, name)
     elapsed = time.perf_counter() - start

@@ -17,19 +17,19 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from insertion.ingest.chargement import COLONNES_FILE_ACTIVE, load_files
+from insertion.ingest.chargement import COLONNES_FILE_ACTIVE, charger_fichiers
 from tests.conftest import csv_bytes, dump, ligne, lignes, write
 
 
 @pytest.fixture
 def base(tmp_path, db_path):
-    (result,) = load_files(db_path, [write(tmp_path / "avant.csv", csv_bytes(lignes(3)))])
+    (result,) = charger_fichiers(db_path, [write(tmp_path / "avant.csv", csv_bytes(lignes(3)))])
     assert result.status == "loaded"
     return db_path
 
 
 def load_one(tmp_path, db_path, name: str, data: bytes):
-    (result,) = load_files(db_path, [write(tmp_path / name, data)])
+    (result,) = charger_fichiers(db_path, [write(tmp_path / name, data)])
     return result
 
 

@@ -33,10 +33,10 @@ from hypothesis import strategies as st
 
 from insertion.contrat import COLONNES_EXTRACTION
 from insertion.ingest import chargement, identifiants, lecture
-from insertion.ingest.chargement import COLONNES_FILE_ACTIVE, load_bytes
+from insertion.ingest.chargement import COLONNES_FILE_ACTIVE, charger_octets
 from insertion.ingest.lecture import FichierRefuse
 from insertion.store import db
-from insertion.store.db import open_for_writing
+from insertion.store.db import ouvrir_en_ecriture
 from tests.conftest import build_db, csv_bytes, ligne, lignes, write
 from tests.ingest.test_fuzz import FUZZ, GOOD, HOSTILE, csv_files, headers_of, mutated_rows
 
@@ -86,11 +86,11 @@ def compare(data: bytes, name: str = "extrait.csv", limit: int = LIMITE) -> bool
     fast = read(lecture._lecture_rapide, data, name, limit)
     slow = read(lecture.lecture_ligne_a_ligne, data, name, limit)
     if fast is None:
-        # Pas prise : read_csv rend alors exactement la lecture ligne à ligne.
-        assert_same_reading(read(lecture.read_csv, data, name, limit), slow)
+        # Pas prise : lire_csv rend alors exactement la lecture ligne à ligne.
+        assert_same_reading(read(lecture.lire_csv, data, name, limit), slow)
         return False
     assert_same_reading(fast, slow)
-    assert_same_reading(read(lecture.read_csv, data, name, limit), slow)
+    assert_same_reading(read(lecture.lire_csv, data, name, limit), slow)
     return True
 
 
@@ -282,16 +282,16 @@ def test_whitespace_is_the_same_for_pyarrow_and_python():
     """La lecture rapide vide une cellule quand pc.utf8_is_space la dit blanche ; la lecture ligne à ligne,
     quand str.strip() la vide : les deux doivent s'accorder sur chaque caractère."""
     chars = [chr(i) for i in range(sys.maxunicode + 1) if not 0xD800 <= i < 0xE000]
-    arrow = pc.utf8_is_space(lecture.texts_array(chars)).to_pylist()
+    arrow = pc.utf8_is_space(lecture.tableau_textes(chars)).to_pylist()
     assert [c for c, space in zip(chars, arrow, strict=True) if space != (c.strip() == "")] == []
 
 
 def test_texts_array_is_pa_array():
     values = ["a", None, "é€🙂", "", None, "x" * 70]
-    built = lecture.texts_array(values)
+    built = lecture.tableau_textes(values)
     built.validate(full=True)
     assert built.equals(pa.array(values, pa.string()))
-    assert lecture.texts_array([]).equals(pa.array([], pa.string()))
+    assert lecture.tableau_textes([]).equals(pa.array([], pa.string()))
 
 
 def test_a_large_regular_file_reads_the_same(monkeypatch):
@@ -345,15 +345,15 @@ def two_bases(base_db, tmp_path):
     paths = [tmp_path / "rapide.duckdb", tmp_path / "ligne.duckdb"]
     for path in paths:
         shutil.copyfile(base_db, path)
-    with open_for_writing(paths[0]) as fast, open_for_writing(paths[1]) as slow:
+    with ouvrir_en_ecriture(paths[0]) as fast, ouvrir_en_ecriture(paths[1]) as slow:
         yield fast, slow
 
 
 def load_both(fast_con, slow_con, data: bytes, name: str, monkeypatch) -> tuple:
-    fast = load_bytes(fast_con, data, name)
+    fast = charger_octets(fast_con, data, name)
     with monkeypatch.context() as patch:
         patch.setattr(lecture, "_lecture_rapide", lambda *args: None)
-        slow = load_bytes(slow_con, data, name)
+        slow = charger_octets(slow_con, data, name)
     assert fast == slow, (fast, slow)
     assert state(fast_con) == state(slow_con)
     return fast, slow
@@ -419,9 +419,9 @@ REFERENCE_SQL = (Path(__file__).resolve().parents[1] / "reference_valider_file_a
 def sql_con():
     con = duckdb.connect()
     con.begin()
-    db.ensure_schema(con)
+    db.assurer_schema(con)
     con.commit()
-    con.execute(chargement._sql("macros"))
+    con.execute(chargement._texte_sql("macros"))
     yield con
     con.close()
 
@@ -477,7 +477,7 @@ def test_validation_sql_matches_the_row_by_row_reference(sql_con, rows, dictiona
     sql_con.register("_brut", brut_table(rows, dictionary, chunks))
     try:
         sql_con.execute(REFERENCE_SQL, {"date_extraction": as_of})
-        chargement._run_sql(sql_con, "valider_file_active", {"date_extraction": as_of})
+        chargement._executer_sql(sql_con, "valider_file_active", {"date_extraction": as_of})
     finally:
         sql_con.unregister("_brut")
     expected = sql_con.execute("SELECT * FROM _reference ORDER BY _ligne").fetchall()
@@ -541,11 +541,11 @@ def test_identifier_search_matches_the_cell_by_cell_reference(values, chunks):
     lines = pa.chunked_array([pa.array(range(2, len(values) + 2), pa.int64())])
     text = pa.Table.from_arrays([pa.chunked_array(parts), lines], names=["valeur", "_ligne"])
     expected = reference_identifying_values(text)
-    assert identifiants.find_identifying_values(text) == expected
+    assert identifiants.valeurs_identifiantes(text) == expected
     encoded = pa.chunked_array([p.dictionary_encode() for p in parts])
-    assert identifiants.find_identifying_values(text.set_column(0, "valeur", encoded)) == expected
+    assert identifiants.valeurs_identifiantes(text.set_column(0, "valeur", encoded)) == expected
     unified = pa.Table.from_arrays([encoded, lines], names=["valeur", "_ligne"]).unify_dictionaries()
-    assert identifiants.find_identifying_values(unified) == expected
+    assert identifiants.valeurs_identifiantes(unified) == expected
     event("identifiant" if expected else "rien")
 
 
@@ -558,7 +558,7 @@ def test_identifying_values_are_found_through_the_fast_path(tmp_path):
     raw = lecture._lecture_rapide(data, "x.csv", LIMITE)
     assert raw is not None and pa.types.is_dictionary(raw.table.column("motif_sortie").type)
     with pytest.raises(FichierRefuse) as refused:
-        chargement.check_identifiers(raw, "x.csv")
+        chargement.verifier_identifiants(raw, "x.csv")
     message = str(refused.value)
     assert "colonne id_beneficiaire : une adresse e-mail, ligne 32" in message
     # La clé de ce NIR (78) est fausse : il est refusé, et le message dit pourquoi une clé fausse n'y change rien.
@@ -566,7 +566,7 @@ def test_identifying_values_are_found_through_the_fast_path(tmp_path):
     assert "donnée personnelle), ligne 9" in message
     assert "dupont" not in message and "185" not in message
     with pytest.raises(FichierRefuse) as slow:
-        chargement.check_identifiers(lecture.lecture_ligne_a_ligne(data, "x.csv", LIMITE), "x.csv")
+        chargement.verifier_identifiants(lecture.lecture_ligne_a_ligne(data, "x.csv", LIMITE), "x.csv")
     assert str(slow.value) == message
 
 

@@ -1,6 +1,6 @@
 """Limites de taille d'un fichier reçu : octets (avant lecture) et lignes (sans tout lire).
 
-La CLI et la page Importer passent toutes deux par insertion.ingest.chargement.load_files ; la page peut
+La CLI et la page Importer passent toutes deux par insertion.ingest.chargement.charger_fichiers ; la page peut
 aussi refuser un envoi trop gros avant de l'enregistrer (chargement.verifier_taille / refus_taille).
 """
 
@@ -22,9 +22,9 @@ import pytest
 
 from insertion import config
 from insertion.ingest import chargement
-from insertion.ingest.chargement import load_bytes, load_files
+from insertion.ingest.chargement import charger_fichiers, charger_octets
 from insertion.ingest.lecture import FichierRefuse
-from insertion.store.db import open_for_writing
+from insertion.store.db import ouvrir_en_ecriture
 from tests.conftest import csv_bytes, dump, lignes, write
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def base(tmp_path, db_path):
     """Une base qui contient déjà une extraction : un refus ne doit pas la toucher."""
-    (result,) = load_files(db_path, [write(tmp_path / "avant.csv", csv_bytes(lignes(3)))])
+    (result,) = charger_fichiers(db_path, [write(tmp_path / "avant.csv", csv_bytes(lignes(3)))])
     assert result.status == "loaded"
     return db_path
 
@@ -99,7 +99,7 @@ def test_oversized_file_is_refused_before_being_read(tmp_path, base, monkeypatch
     monkeypatch.setattr(Path, "read_bytes", spy)
     # Une correction complète de l'instantané en place (3 → 4 épisodes) : elle se charge sans confirmation.
     small = write(tmp_path / "petit.csv", csv_bytes(lignes(4)))
-    results = load_files(base, [big, small])
+    results = charger_fichiers(base, [big, small])
     assert read == ["petit.csv"]  # le gros fichier n'a jamais été lu en mémoire
     assert results[0].status == "refused"
     assert "limite de 1 Mo" in results[0].message and "INSERTION_TAILLE_MAX_MO" in results[0].message
@@ -112,8 +112,8 @@ def test_oversized_file_is_refused_before_being_read(tmp_path, base, monkeypatch
 def test_load_bytes_applies_the_size_limit_too(tmp_path, base, monkeypatch):
     monkeypatch.setenv("INSERTION_TAILLE_MAX_MO", "1")
     before = dump(base)
-    with open_for_writing(base) as con:
-        result = load_bytes(con, b"x" * (10**6 + 1), "gros.csv")
+    with ouvrir_en_ecriture(base) as con:
+        result = charger_octets(con, b"x" * (10**6 + 1), "gros.csv")
     assert_refused_untouched(result, base, before, "au-delà de la limite de 1 Mo")
 
 
@@ -150,11 +150,11 @@ def assert_row_limit_message(message: str, limit: int) -> None:
 def test_csv_over_the_row_limit_is_refused(tmp_path, base, monkeypatch):
     monkeypatch.setenv("INSERTION_LIGNES_MAX", "10")
     before = dump(base)
-    (result,) = load_files(base, [write(tmp_path / "long.csv", csv_bytes(lignes(11)))])
+    (result,) = charger_fichiers(base, [write(tmp_path / "long.csv", csv_bytes(lignes(11)))])
     assert_refused_untouched(result, base, before)
     assert_row_limit_message(result.message, 10)
     # À la limite exactement : chargé.
-    (result,) = load_files(base, [write(tmp_path / "juste.csv", csv_bytes(lignes(10)))])
+    (result,) = charger_fichiers(base, [write(tmp_path / "juste.csv", csv_bytes(lignes(10)))])
     assert (result.status, result.rows_read) == ("loaded", 10)
 
 
@@ -164,12 +164,12 @@ def test_csv_parse_stops_as_soon_as_the_limit_is_passed(tmp_path, base, monkeypa
     monkeypatch.setenv("INSERTION_LIGNES_MAX", "10")
     before = dump(base)
     data = csv_bytes(lignes(11)) + b'"' + b"x" * 300_000 + b"\n" * 10
-    (result,) = load_files(base, [write(tmp_path / "long.csv", data)])
+    (result,) = charger_fichiers(base, [write(tmp_path / "long.csv", data)])
     assert_refused_untouched(result, base, before)
     assert_row_limit_message(result.message, 10)
     # Sans limite atteinte, le même défaut fait bien refuser le fichier comme illisible.
     monkeypatch.setenv("INSERTION_LIGNES_MAX", "1000")
-    (result,) = load_files(base, [write(tmp_path / "long2.csv", data)])
+    (result,) = charger_fichiers(base, [write(tmp_path / "long2.csv", data)])
     assert result.status == "refused" and "CSV lisible" in result.message
 
 
@@ -177,7 +177,7 @@ def test_malformed_rows_count_towards_the_limit(tmp_path, base, monkeypatch):
     monkeypatch.setenv("INSERTION_LIGNES_MAX", "10")
     before = dump(base)
     data = csv_bytes(lignes(5)) + b"a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q,r,s\n" * 6
-    (result,) = load_files(base, [write(tmp_path / "long.csv", data)])
+    (result,) = charger_fichiers(base, [write(tmp_path / "long.csv", data)])
     assert_refused_untouched(result, base, before)
     assert_row_limit_message(result.message, 10)
 
@@ -221,7 +221,7 @@ def test_xlsx_declared_size_is_checked_before_iterating(tmp_path, base, monkeypa
 
     monkeypatch.setattr(ReadOnlyWorksheet, "iter_rows", never)
     data = xlsx_bytes(lignes(3), dimension="A1:P1000001")
-    (result,) = load_files(base, [write(tmp_path / "annonce.xlsx", data)])
+    (result,) = charger_fichiers(base, [write(tmp_path / "annonce.xlsx", data)])
     assert_refused_untouched(result, base, before, "compte 1 000 000 lignes de données")
     assert_row_limit_message(result.message, 10)
 
@@ -230,10 +230,10 @@ def test_xlsx_with_an_understated_dimension_is_still_counted(tmp_path, base, mon
     """Une dimension fausse (« A1:P2 ») ne fait ni perdre de lignes, ni passer au-delà de la limite."""
     monkeypatch.setenv("INSERTION_LIGNES_MAX", "10")
     before = dump(base)
-    (result,) = load_files(base, [write(tmp_path / "menteur.xlsx", xlsx_bytes(lignes(11), dimension="A1:P2"))])
+    (result,) = charger_fichiers(base, [write(tmp_path / "menteur.xlsx", xlsx_bytes(lignes(11), dimension="A1:P2"))])
     assert_refused_untouched(result, base, before)
     assert_row_limit_message(result.message, 10)
-    (result,) = load_files(base, [write(tmp_path / "juste.xlsx", xlsx_bytes(lignes(10), dimension="A1"))])
+    (result,) = charger_fichiers(base, [write(tmp_path / "juste.xlsx", xlsx_bytes(lignes(10), dimension="A1"))])
     assert (result.status, result.rows_read, result.accepted) == ("loaded", 10, 10)
 
 
@@ -249,6 +249,6 @@ def test_parquet_row_count_comes_from_the_metadata(tmp_path, base, monkeypatch):
         raise AssertionError("les données ont été lues")
 
     monkeypatch.setattr(pq.ParquetFile, "read", never)
-    (result,) = load_files(base, [write(tmp_path / "long.parquet", out.getvalue())])
+    (result,) = charger_fichiers(base, [write(tmp_path / "long.parquet", out.getvalue())])
     assert_refused_untouched(result, base, before, "11 lignes de données")
     assert_row_limit_message(result.message, 10)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from insertion.ingest.chargement import load_files
+from insertion.ingest.chargement import charger_fichiers
 from tests.conftest import csv_bytes, dump, ligne, lignes, write
 
 D = "2023-06-30"  # date_extraction des petites extractions
@@ -13,7 +13,7 @@ D = "2023-06-30"  # date_extraction des petites extractions
 
 def load_one(tmp_path, db_path, rows, name="extrait.csv", **csv_options):
     path = write(tmp_path / name, csv_bytes(rows, **csv_options))
-    (result,) = load_files(db_path, [path])
+    (result,) = charger_fichiers(db_path, [path])
     return result
 
 
@@ -121,7 +121,7 @@ def test_same_person_other_date_is_not_a_duplicate(tmp_path, db_path):
 def test_row_with_wrong_column_count_is_rejected_not_the_file(tmp_path, db_path):
     extra = ",".join(ligne(id_beneficiaire="b0000009").values()) + ",valeur en trop\n"
     data = csv_bytes(lignes(2)) + extra.encode()
-    (result,) = load_files(db_path, [write(tmp_path / "x.csv", data)])
+    (result,) = charger_fichiers(db_path, [write(tmp_path / "x.csv", data)])
     assert (result.status, result.rows_read, result.accepted, result.rejected) == ("loaded", 3, 2, 1)
     assert result.rejections == {"nombre de colonnes incorrect": 1}
     assert quarantine(db_path)[0][0] == 4
@@ -146,7 +146,7 @@ def test_normalisations_are_accepted(tmp_path, db_path):
     # En-têtes en majuscules et entourés d'espaces : comparés sans casse après nettoyage.
     columns = [f" {c.upper()} " for c in rows[0]]
     data = csv_bytes([dict(zip(columns, r.values(), strict=True)) for r in rows], columns=columns)
-    (result,) = load_files(db_path, [write(tmp_path / "x.csv", data)])
+    (result,) = charger_fichiers(db_path, [write(tmp_path / "x.csv", data)])
     assert (result.accepted, result.rejected) == (1, 0), result.rejections
     con = duckdb.connect(str(db_path), read_only=True)
     row = con.execute(
@@ -227,7 +227,7 @@ def test_unreadable_extraction_date_refuses_file_naming_the_line(tmp_path, db_pa
     ],
 )
 def test_unreadable_or_foreign_files_are_refused(tmp_path, db_path, name, data, fragment):
-    (result,) = load_files(db_path, [write(tmp_path / name, data)])
+    (result,) = charger_fichiers(db_path, [write(tmp_path / name, data)])
     assert_refused(result, fragment)
 
 
@@ -337,11 +337,11 @@ def test_messy_export_quirks_are_tolerated(tmp_path, db_path):
         "\t".join(ligne(id_beneficiaire="b0000003").values()),
     ]
     path = write(tmp_path / "export.txt", ("\r\n".join(lines) + "\r\n").encode("utf-8"))
-    (result,) = load_files(db_path, [path])
+    (result,) = charger_fichiers(db_path, [path])
     # La ligne raccourcie n'a plus de date_extraction : le fichier serait ambigu, il est refusé en le disant.
     assert result.status == "refused" and "ligne 3" in result.message
     lines[2] = "\t".join(list(short.values())[:13] + ["", "", "2023-06-30"])
-    (result,) = load_files(db_path, [write(tmp_path / "export2.txt", "\n".join(lines).encode())])
+    (result,) = charger_fichiers(db_path, [write(tmp_path / "export2.txt", "\n".join(lines).encode())])
     assert (result.status, result.accepted, result.rejected) == ("loaded", 3, 0), result.rejections
 
 
@@ -351,6 +351,6 @@ def test_short_row_is_padded_then_judged_by_the_rules(tmp_path, db_path):
     columns.append("sexe")  # sexe en dernier : une ligne qui s'arrête avant n'a pas de sexe
     rows = [{c: ligne()[c] for c in columns}, {c: ligne(id_beneficiaire="b0000002")[c] for c in columns}]
     data = csv_bytes(rows, columns=columns).rstrip(b"\n").rsplit(b",", 1)[0] + b"\n"
-    (result,) = load_files(db_path, [write(tmp_path / "court.csv", data)])
+    (result,) = charger_fichiers(db_path, [write(tmp_path / "court.csv", data)])
     assert (result.accepted, result.rejected) == (1, 1)
     assert result.rejections == {"sexe manquant": 1}

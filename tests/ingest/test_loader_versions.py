@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from insertion.ingest import chargement
-from insertion.ingest.chargement import load_files
+from insertion.ingest.chargement import charger_fichiers
 from tests.conftest import csv_bytes, dump, ligne, lignes, query_rows, write
 
 
@@ -89,7 +89,7 @@ def test_same_content_in_four_formats_loads_identically(tmp_path):
     outcomes = {}
     for name, data in files.items():
         db_path = tmp_path / f"{name}.duckdb"
-        (result,) = load_files(db_path, [write(tmp_path / name, data)])
+        (result,) = charger_fichiers(db_path, [write(tmp_path / name, data)])
         assert (result.status, result.rows_read, result.accepted, result.rejected) == ("loaded", 8, 6, 2), name
         outcomes[name] = episodes_and_quarantine(db_path)
     reference = outcomes.pop("utf8_bom_virgule.csv")
@@ -122,7 +122,7 @@ def snapshot(ali_counts: dict[str, int], as_of: str) -> bytes:
 def test_snapshot_replaces_only_the_alis_it_contains(tmp_path, db_path):
     first = write(tmp_path / "t2.csv", snapshot({"ALI14": 3, "ALI04": 2}, "2023-06-30"))
     second = write(tmp_path / "t3.csv", snapshot({"ALI14": 5}, "2023-09-30"))
-    r1, r2 = load_files(db_path, [first, second])
+    r1, r2 = charger_fichiers(db_path, [first, second])
     assert (r1.status, r2.status) == ("loaded", "loaded")
     assert r2.ali_remplacees == ["ALI14"]
     # ALI14 vient du second fichier, ALI04 garde son instantané du premier.
@@ -131,10 +131,10 @@ def test_snapshot_replaces_only_the_alis_it_contains(tmp_path, db_path):
 
 def test_reloading_the_same_file_changes_nothing_and_says_so(tmp_path, db_path):
     path = write(tmp_path / "t2.csv", snapshot({"ALI14": 3}, "2023-06-30"))
-    load_files(db_path, [path])
+    charger_fichiers(db_path, [path])
     before = dump(db_path)
     renamed = write(tmp_path / "copie.csv", path.read_bytes())  # même contenu, autre nom
-    (again,) = load_files(db_path, [renamed])
+    (again,) = charger_fichiers(db_path, [renamed])
     assert again.status == "already_loaded"
     assert "déjà été chargé" in again.message and "t2.csv" in again.message
     assert dump(db_path) == before
@@ -143,9 +143,9 @@ def test_reloading_the_same_file_changes_nothing_and_says_so(tmp_path, db_path):
 def test_older_snapshot_goes_to_history_only(tmp_path, db_path):
     newer = write(tmp_path / "t3.csv", snapshot({"ALI14": 5}, "2023-09-30"))
     older = write(tmp_path / "t2.csv", snapshot({"ALI14": 3}, "2023-06-30"))
-    load_files(db_path, [newer])
+    charger_fichiers(db_path, [newer])
     before_current = current(db_path)
-    (result,) = load_files(db_path, [older])
+    (result,) = charger_fichiers(db_path, [older])
     assert result.status == "older_snapshot"
     assert "plus ancienne" in result.message and "30 septembre 2023" in result.message
     assert current(db_path) == before_current == {"ALI14": (5, "2023-09-30")}
@@ -162,8 +162,8 @@ def test_older_snapshot_goes_to_history_only(tmp_path, db_path):
 
 
 def test_mixed_file_replaces_newer_alis_and_keeps_older_in_history(tmp_path, db_path):
-    load_files(db_path, [write(tmp_path / "a.csv", snapshot({"ALI14": 2}, "2023-12-31"))])
-    (result,) = load_files(db_path, [write(tmp_path / "b.csv", snapshot({"ALI14": 4, "ALI04": 1}, "2023-09-30"))])
+    charger_fichiers(db_path, [write(tmp_path / "a.csv", snapshot({"ALI14": 2}, "2023-12-31"))])
+    (result,) = charger_fichiers(db_path, [write(tmp_path / "b.csv", snapshot({"ALI14": 4, "ALI04": 1}, "2023-09-30"))])
     assert result.status == "loaded"
     assert (result.ali_remplacees, result.ali_historique) == (["ALI04"], ["ALI14"])
     assert current(db_path) == {"ALI04": (1, "2023-09-30"), "ALI14": (2, "2023-12-31")}
@@ -172,7 +172,7 @@ def test_mixed_file_replaces_newer_alis_and_keeps_older_in_history(tmp_path, db_
 def test_load_history_records_every_load(tmp_path, db_path):
     rows = lignes(3)
     rows[2]["sexe"] = "?"
-    load_files(db_path, [write(tmp_path / "t.csv", csv_bytes(rows))])
+    charger_fichiers(db_path, [write(tmp_path / "t.csv", csv_bytes(rows))])
     con = duckdb.connect(str(db_path), read_only=True)
     ((name, digest, as_of, read, accepted, rejected, replaced, when),) = con.execute(
         "SELECT fichier, empreinte, date_extraction::VARCHAR, lignes_lues, acceptees, rejetees, ali_remplacees,"
@@ -184,22 +184,22 @@ def test_load_history_records_every_load(tmp_path, db_path):
 
 
 def test_interrupted_load_leaves_database_exactly_as_before(tmp_path, db_path, monkeypatch):
-    load_files(db_path, [write(tmp_path / "t2.csv", snapshot({"ALI14": 3, "ALI04": 2}, "2023-06-30"))])
+    charger_fichiers(db_path, [write(tmp_path / "t2.csv", snapshot({"ALI14": 3, "ALI04": 2}, "2023-06-30"))])
     before = dump(db_path)
 
     def crash(*args, **kwargs):
         raise RuntimeError("coupure au milieu du chargement")
 
     # Au moment de la panne, l'historique, la quarantaine et les instantanés sont déjà écrits.
-    monkeypatch.setattr(chargement, "replace_current_episodes", crash)
+    monkeypatch.setattr(chargement, "remplacer_episodes_courants", crash)
     rows = [dict(r) for r in lignes(4, date_extraction="2023-09-30")]
     rows[3]["sexe"] = "?"
-    (result,) = load_files(db_path, [write(tmp_path / "t3.csv", csv_bytes(rows))])
+    (result,) = charger_fichiers(db_path, [write(tmp_path / "t3.csv", csv_bytes(rows))])
     assert result.status == "refused" and "inchangée" in result.message
     assert "coupure" not in result.message
     assert dump(db_path) == before
     monkeypatch.undo()
-    (retry,) = load_files(db_path, [tmp_path / "t3.csv"])  # rien n'a été retenu du fichier : il se recharge
+    (retry,) = charger_fichiers(db_path, [tmp_path / "t3.csv"])  # rien n'a été retenu du fichier : il se recharge
     assert retry.status == "loaded"
 
 
@@ -231,7 +231,7 @@ def test_budget_file_with_french_amounts(tmp_path, db_path):
         ]
     )
     data = data.replace("\u00a0".encode("cp1252"), b"\xa0")
-    (result,) = load_files(db_path, [write(tmp_path / "budget.csv", data)])
+    (result,) = charger_fichiers(db_path, [write(tmp_path / "budget.csv", data)])
     assert (result.status, result.rows_read, result.accepted, result.rejected) == ("loaded", 7, 3, 4)
     assert set(result.rejections) == {
         "code_ali absent du référentiel des ALI",
@@ -247,12 +247,12 @@ def test_budget_file_with_french_amounts(tmp_path, db_path):
 
 
 def test_budget_file_replaces_only_its_years(tmp_path, db_path):
-    load_files(db_path, [write(tmp_path / "b1.csv", budget_bytes(["2021;;iae;100;90", "2022;;iae;200;180"]))])
+    charger_fichiers(db_path, [write(tmp_path / "b1.csv", budget_bytes(["2021;;iae;100;90", "2022;;iae;200;180"]))])
     b2 = write(tmp_path / "b2.csv", budget_bytes(["2022;;iae;250;"]))
     # 2022 exécuté 180 → vide : une baisse, appliquée seulement sur confirmation
     # (tests/ingest/test_apercu_remplacement.py).
-    assert [r.status for r in load_files(db_path, [b2])] == ["to_confirm"]
-    (result,) = load_files(db_path, [b2], forcer=True)
+    assert [r.status for r in charger_fichiers(db_path, [b2])] == ["to_confirm"]
+    (result,) = charger_fichiers(db_path, [b2], forcer=True)
     assert "2022" in result.message
     assert budget_rows(db_path) == [(2021, "-", "iae", 100.0, 90.0), (2022, "-", "iae", 250.0, None)]
 
@@ -261,17 +261,17 @@ def test_budget_file_replaces_only_its_years(tmp_path, db_path):
 def test_budget_missing_required_column_is_refused(tmp_path, db_path, missing):
     columns = [c for c in ["annee", "code_ali", "ligne", "montant_vote", "montant_execute"] if c != missing]
     data = (";".join(columns) + "\n" + ";".join(["2021"] * len(columns)) + "\n").encode()
-    (result,) = load_files(db_path, [write(tmp_path / "b.csv", data)])
+    (result,) = charger_fichiers(db_path, [write(tmp_path / "b.csv", data)])
     assert result.status == "refused" and missing in result.message
 
 
 def test_load_while_a_reader_holds_the_database(tmp_path, db_path):
     """L'application garde une connexion en lecture : le chargement passe, elle voit l'ancienne version
     jusqu'à ce qu'elle rouvre le fichier, qui porte alors la nouvelle."""
-    load_files(db_path, [write(tmp_path / "t2.csv", snapshot({"ALI14": 3}, "2023-06-30"))])
+    charger_fichiers(db_path, [write(tmp_path / "t2.csv", snapshot({"ALI14": 3}, "2023-06-30"))])
     reader = duckdb.connect(str(db_path), read_only=True)
     try:
-        (result,) = load_files(db_path, [write(tmp_path / "t3.csv", snapshot({"ALI14": 5}, "2023-09-30"))])
+        (result,) = charger_fichiers(db_path, [write(tmp_path / "t3.csv", snapshot({"ALI14": 5}, "2023-09-30"))])
         assert result.status == "loaded"
         assert reader.execute("SELECT count(*) FROM episodes").fetchall() == [(3,)]
     finally:
@@ -285,9 +285,9 @@ def test_load_while_a_reader_holds_the_database(tmp_path, db_path):
 
 def test_nothing_loaded_leaves_the_file_itself_untouched(tmp_path, db_path):
     path = write(tmp_path / "t2.csv", snapshot({"ALI14": 3}, "2023-06-30"))
-    load_files(db_path, [path])
+    charger_fichiers(db_path, [path])
     stamp = db_path.stat().st_mtime_ns
-    load_files(db_path, [path, write(tmp_path / "noms.csv", b"nom;prenom\nA;B\n")])  # déjà chargé, refusé
+    charger_fichiers(db_path, [path, write(tmp_path / "noms.csv", b"nom;prenom\nA;B\n")])  # déjà chargé, refusé
     assert db_path.stat().st_mtime_ns == stamp
 
 
@@ -309,11 +309,11 @@ def test_prepared_table_follows_every_snapshot_replacement(tmp_path, db_path):
     # La même personne suivie à ALI14 et ALI04 : marquée « plusieurs épisodes » dans les deux ALI.
     first += csv_bytes([ligne(id_beneficiaire="ALI14x0000", code_ali="ALI04", code_commune="93027",
                               date_extraction="2023-06-30")]).split(b"\n", 1)[1]  # fmt: skip
-    load_files(db_path, [write(tmp_path / "t2.csv", first)])
+    charger_fichiers(db_path, [write(tmp_path / "t2.csv", first)])
     assert {k: v[:2] for k, v in prepared(db_path).items()} == {"ALI04": [3, 1], "ALI14": [3, 1]}
     # Le nouvel instantané d'ALI14 n'a plus cette personne : la table suit, plus personne n'est marqué.
     renewed = snapshot({"ALI14": 5}, "2023-09-30").replace(b"ALI14x", b"ALI14y")
-    load_files(db_path, [write(tmp_path / "t3.csv", renewed)])
+    charger_fichiers(db_path, [write(tmp_path / "t3.csv", renewed)])
     assert {k: v[:2] for k, v in prepared(db_path).items()} == {"ALI04": [3, 0], "ALI14": [5, 0]}
 
 
@@ -334,13 +334,13 @@ def test_markers_span_the_files_of_one_batch_and_are_computed_once(tmp_path, db_
     ali14 = snapshot({"ALI14": 2}, "2023-06-30")
     ali04 = snapshot({"ALI04": 2}, "2023-06-30").replace(b"ALI04x0001", b"ALI14x0001")
     budget = budget_bytes(["2023;;accompagnement_ali;100;90"])
-    with db.open_for_writing(db_path):  # une base neuve se prépare à sa création : on compte après
+    with db.ouvrir_en_ecriture(db_path):  # une base neuve se prépare à sa création : on compte après
         pass
     calls = []
     real = db.preparer_indicateurs
     monkeypatch.setattr(db, "preparer_indicateurs", lambda con: (calls.append(1), real(con)))
     files = [write(tmp_path / n, b) for n, b in [("a.csv", ali14), ("b.csv", ali04), ("budget.csv", budget)]]
-    results = load_files(db_path, files)
+    results = charger_fichiers(db_path, files)
     assert [r.status for r in results] == ["loaded"] * 3
     assert len(calls) == 1  # une fois pour l'envoi, après le dernier fichier
     assert markers(db_path) == [("ALI04", "ALI14x0001", True, True), ("ALI14", "ALI14x0001", True, True)]
@@ -349,10 +349,12 @@ def test_markers_span_the_files_of_one_batch_and_are_computed_once(tmp_path, db_
 def test_load_bytes_alone_keeps_the_markers_true(tmp_path, db_path):
     from insertion.store import db
 
-    # load_bytes (un fichier, sans load_files) met les marqueurs à jour lui-même.
-    with db.open_for_writing(db_path) as con:
-        chargement.load_bytes(con, snapshot({"ALI14": 2}, "2023-06-30"), "a.csv")
-        chargement.load_bytes(con, snapshot({"ALI04": 1}, "2023-06-30").replace(b"ALI04x0000", b"ALI14x0000"), "b.csv")
+    # charger_octets (un fichier, sans charger_fichiers) met les marqueurs à jour lui-même.
+    with db.ouvrir_en_ecriture(db_path) as con:
+        chargement.charger_octets(con, snapshot({"ALI14": 2}, "2023-06-30"), "a.csv")
+        chargement.charger_octets(
+            con, snapshot({"ALI04": 1}, "2023-06-30").replace(b"ALI04x0000", b"ALI14x0000"), "b.csv"
+        )
     assert markers(db_path) == [("ALI04", "ALI14x0000", True, True), ("ALI14", "ALI14x0000", True, True)]
 
 
@@ -361,7 +363,7 @@ def test_database_from_an_earlier_version_is_upgraded_when_opened(tmp_path, db_p
     from insertion.store import db
     from insertion.store.requetes import Periode
 
-    load_files(db_path, [write(tmp_path / "t2.csv", snapshot({"ALI14": 3, "ALI04": 2}, "2023-06-30"))])
+    charger_fichiers(db_path, [write(tmp_path / "t2.csv", snapshot({"ALI14": 3, "ALI04": 2}, "2023-06-30"))])
     # Une base écrite avant les colonnes préparées : ni ces colonnes ni la version du schéma.
     con = duckdb.connect(str(db_path))
     con.execute("ALTER TABLE episodes DROP COLUMN ept")
@@ -373,7 +375,7 @@ def test_database_from_an_earlier_version_is_upgraded_when_opened(tmp_path, db_p
     con.execute("ALTER TABLE episodes DROP COLUMN episodes_simultanes")
     con.execute("DELETE FROM meta WHERE cle = 'version_schema'")
     con.close()
-    reader = db.open_read_only(db_path)
+    reader = db.ouvrir_en_lecture(db_path)
     try:
         assert db.version(reader) == db.VERSION_SCHEMA
         fa = indicators.file_active(reader, Periode(as_of=indicators.date(2023, 6, 30)), groupe="ali")

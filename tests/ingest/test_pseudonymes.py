@@ -34,7 +34,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from insertion.ingest import chargement, identifiants, lecture
-from insertion.ingest.chargement import COLONNES_FILE_ACTIVE, load_files
+from insertion.ingest.chargement import COLONNES_FILE_ACTIVE, charger_fichiers
 from insertion.ingest.lecture import FichierRefuse
 from tests.conftest import query_rows, write
 
@@ -157,7 +157,7 @@ def test_a_million_pseudonyms_of_each_form_are_never_flagged(forme):
         valeurs = fabrique(cle, LOT)
         assert len(valeurs) == LOT and pc.all(pc.match_substring_regex(valeurs, f"^{motif}$")).as_py()
         table = pa.table({"id_beneficiaire": valeurs, "_ligne": pa.array(np.arange(LOT))})
-        signales = identifiants.find_identifying_values(table, max_lines=LOT)
+        signales = identifiants.valeurs_identifiantes(table, max_lines=LOT)
         assert signales == [], [
             (nature, len(rangs), valeurs.take(rangs[:3]).to_pylist()) for _, nature, rangs in signales
         ]
@@ -179,7 +179,7 @@ def test_find_identifying_values_stays_fast_on_a_million_pseudonyms():
     durees = []
     for _ in range(3):
         debut = time.perf_counter()
-        assert identifiants.find_identifying_values(table) == []
+        assert identifiants.valeurs_identifiantes(table) == []
         durees.append(time.perf_counter() - debut)
     assert min(durees) < 1.5, durees
 
@@ -286,10 +286,10 @@ def test_every_real_identifier_is_flagged_where_it_is(identifiant, avant, apres,
     cellules[ligne] = cellule
     colonnes[colonne] = pa.array(cellules, pa.string())
     table = pa.table(colonnes | {"_ligne": pa.array(range(2, 202))})
-    assert identifiants.find_identifying_values(table) == [(colonne, nature, [ligne + 2])], cellule
+    assert identifiants.valeurs_identifiantes(table) == [(colonne, nature, [ligne + 2])], cellule
     # En dictionnaire (la lecture rapide d'une colonne répétitive) : la même réponse.
     table = table.set_column(table.column_names.index(colonne), colonne, table.column(colonne).dictionary_encode())
-    assert identifiants.find_identifying_values(table) == [(colonne, nature, [ligne + 2])], cellule
+    assert identifiants.valeurs_identifiantes(table) == [(colonne, nature, [ligne + 2])], cellule
 
 
 def _chiffres(texte: str) -> str:
@@ -311,9 +311,9 @@ def test_the_refusal_never_repeats_the_value(identifiant, avant):
     lignes = extraction_realiste(30, [b"k"])
     for rang, ligne in enumerate(lignes):
         ligne["commentaire"] = avant + valeur if rang == 17 else "RAS"
-    raw = lecture.read_table(_csv(lignes), "extraction.csv")
+    raw = lecture.lire_table(_csv(lignes), "extraction.csv")
     with pytest.raises(FichierRefuse) as refus:
-        chargement.check_identifiers(raw, "extraction.csv")
+        chargement.verifier_identifiants(raw, "extraction.csv")
     message = str(refus.value)
     assert "colonne commentaire" in message and "ligne 19" in message, message
     assert valeur.lower() not in message.lower()
@@ -369,7 +369,7 @@ def test_a_2000_row_extract_with_hmac_pseudonyms_loads(tmp_path, db_path):
     assert len(set(ids)) == 2000 and list(lignes[0]) == COLONNES_FILE_ACTIVE
     # Ce que l'ancienne règle voyait : des suites de 10 chiffres ou plus, bornées par des lettres.
     assert sum(bool(re.search(r"[0-9]{10}", i)) for i in ids) >= 10
-    (result,) = load_files(db_path, [write(tmp_path / "extraction_ALI14_2023-06-30.csv", _csv(lignes))])
+    (result,) = charger_fichiers(db_path, [write(tmp_path / "extraction_ALI14_2023-06-30.csv", _csv(lignes))])
     assert result.status == "loaded", result.message
     assert (result.rows_read, result.accepted, result.rejected) == (2000, 2000, 0)
     stockes = query_rows(db_path, "SELECT id_beneficiaire FROM episodes")

@@ -47,13 +47,13 @@ def render_png(pdf_path: Path) -> list[Path]:
 @pytest.mark.slow
 def test_departement_note_on_demo_data(demo_build):
     db_path, _, _ = demo_build
-    con = db.open_read_only(db_path)
+    con = db.ouvrir_en_lecture(db_path)
     try:
-        derniere = requetes.latest_extraction(con)
+        derniere = requetes.date_derniere_extraction(con)
         selection = filters.pour(derniere)
         note = briefing.preparer(con, selection)
         data = briefing.rendre_pdf(note)
-        expected = indicators.compute(con, debut=selection.periode.debut)
+        expected = indicators.calculer(con, debut=selection.periode.debut)
     finally:
         con.close()
     pages, text = text_of(data)
@@ -83,9 +83,9 @@ def test_departement_note_on_demo_data(demo_build):
 def test_small_ali_note_masks_counts_below_eleven(tmp_path):
     # 4 personnes en ALI14, orientées le 15/03/2023, extraction au 30/06/2023 : 4 < 11, donc « secret ».
     db_path = build_db(tmp_path / "petite.duckdb", {"x.csv": csv_bytes(lignes(4))})
-    con = db.open_read_only(db_path)
+    con = db.ouvrir_en_lecture(db_path)
     try:
-        selection = filters.pour(requetes.latest_extraction(con), ali=["ALI14"])
+        selection = filters.pour(requetes.date_derniere_extraction(con), ali=["ALI14"])
         note = briefing.preparer(con, selection)
         data = briefing.rendre_pdf(note)
     finally:
@@ -131,9 +131,9 @@ def test_cli_one_note_for_an_ept(demo_build, tmp_path):
     assert run.returncode == 0, run.stderr
     _, text = text_of(target.read_bytes())
     assert "EPT Est Ensemble" in text and "31 décembre 2025" in text
-    con = db.open_read_only(db_path)
+    con = db.ouvrir_en_lecture(db_path)
     try:
-        expected = indicators.compute(con, as_of="2025-12-31", perimetre=Perimetre(epts=("Est Ensemble",)))
+        expected = indicators.calculer(con, as_of="2025-12-31", perimetre=Perimetre(epts=("Est Ensemble",)))
     finally:
         con.close()
     assert formats.entier(expected["file_active"]) in text
@@ -183,9 +183,9 @@ def test_cli_note_without_any_browser_has_vector_charts(demo_build, tmp_path):
     assert "Chromium" not in run.stderr and "SVG" not in run.stderr  # ni refus, ni avertissement de fpdf2
     data = target.read_bytes()
     pages, text = text_of(data)
-    con = db.open_read_only(db_path)
+    con = db.ouvrir_en_lecture(db_path)
     try:
-        expected = indicators.compute(con, debut="2023-01-01", perimetre=Perimetre(alis=("ALI08",)))
+        expected = indicators.calculer(con, debut="2023-01-01", perimetre=Perimetre(alis=("ALI08",)))
     finally:
         con.close()
     assert pages == 1 and "ALI08 · Montreuil" in text
@@ -217,9 +217,9 @@ def test_emploi_durable_group_and_reason_keep_their_own_numbers(demo_build, app_
     donne le groupe sous son libellé et le motif seul sous le sien ; chacun vaut, dans la note, ce que donnent
     une requête écrite ici sur les épisodes, la vue « Sorties vers l'emploi » et la CLI."""
     db_path, _, _ = demo_build
-    con = db.open_read_only(db_path)
+    con = db.ouvrir_en_lecture(db_path)
     try:
-        selection = filters.pour(requetes.latest_extraction(con), ali=["ALI08"])
+        selection = filters.pour(requetes.date_derniere_extraction(con), ali=["ALI08"])
         with protect.publication():  # comme dans l'application et la CLI
             note = briefing.preparer(con, selection)
         data = briefing.rendre_pdf(note)

@@ -37,7 +37,7 @@ def cli_json(base, as_of: date = D, debut: date = PERIODE.debut) -> dict:
 
 
 def publie(base, fonction, periode: Periode = PERIODE):
-    con = db.open_read_only(base)
+    con = db.ouvrir_en_lecture(base)
     try:
         with protect.publication():
             return fonction(con, periode)

@@ -174,13 +174,13 @@ def test_la_page_ne_lit_aucune_valeur_brute(base, app_test, monkeypatch, tmp_pat
 
     copie = shutil.copy(base, tmp_path / "copie.duckdb")
     vues: list[tuple[str, bool]] = []
-    original = requetes.sql_text
+    original = requetes.texte_sql
 
     def espion(nom: str) -> str:
         vues.append((nom, protect.en_publication()))
         return original(nom)
 
-    monkeypatch.setattr(requetes, "sql_text", espion)
+    monkeypatch.setattr(requetes, "texte_sql", espion)
     app_test(copie, PAGE, query_params={"ali": ["ALI14"]})
     lues = {nom for nom, _ in vues}
     assert {"actions_collectives", "ateliers_apres_diagnostic"} <= lues

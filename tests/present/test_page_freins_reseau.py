@@ -181,18 +181,18 @@ def lectures(monkeypatch):
     """Chaque requête que la page lance : (nom, sous la couche de publication ?, fautes de ce qu'elle publie)."""
     vues: list[tuple[str, bool]] = []
     publiees: list[list[str]] = []
-    sql_text, publier = requetes.sql_text, diffusion.publier_requete
+    texte_sql, publier = requetes.texte_sql, diffusion.publier_requete
 
     def espion_sql(nom: str) -> str:
         vues.append((nom, protect.en_publication()))
-        return sql_text(nom)
+        return texte_sql(nom)
 
     def espion_publier(nom, params, brut):
         sortie = publier(nom, params, brut)
         publiees.append(fautes(nom, dict(params), brut, sortie))
         return sortie
 
-    monkeypatch.setattr(requetes, "sql_text", espion_sql)
+    monkeypatch.setattr(requetes, "texte_sql", espion_sql)
     monkeypatch.setattr(diffusion, "publier_requete", espion_publier)
     return vues, publiees
 

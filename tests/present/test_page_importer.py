@@ -2,7 +2,7 @@
 
 AppTest ne sait pas piloter st.file_uploader : les fichiers sont déposés, en vrais octets, dans
 st.session_state[qualite.CLE_DEPOT] (liste de (nom, octets)), la couture prévue par la page ;
-ils passent ensuite par le même chemin que ceux du sélecteur (dossier temporaire, load_files).
+ils passent ensuite par le même chemin que ceux du sélecteur (dossier temporaire, charger_fichiers).
 
 Base de départ : ALI14, extraction du 30 juin 2023, 12 personnes orientées le 15 mars 2023, aucune
 sortie → file active au 30 juin 2023 = 12 (niveau département : pas de masquage).
@@ -23,7 +23,7 @@ import pytest
 
 from insertion import contrat
 from insertion.ingest import modeles
-from insertion.ingest.chargement import load_files
+from insertion.ingest.chargement import charger_fichiers
 from insertion.present import qualite
 from tests.conftest import build_db, csv_bytes, ligne, lignes, query_rows
 
@@ -155,7 +155,7 @@ def test_chaque_modele_se_charge_sans_rejet(type_fichier, tmp_path):
     """Le modèle téléchargé, déposé tel quel, passe le vrai chargeur : toutes ses lignes d'exemple acceptées."""
     chemin = tmp_path / type_fichier.nom_modele
     chemin.write_bytes(type_fichier.modele_csv())
-    *prealables, resultat = load_files(tmp_path / "modele.duckdb", [*_prealables(type_fichier, tmp_path), chemin])
+    *prealables, resultat = charger_fichiers(tmp_path / "modele.duckdb", [*_prealables(type_fichier, tmp_path), chemin])
     assert all(r.status == "loaded" and not r.rejected for r in prealables)
     assert resultat.status == "loaded", resultat.message
     assert resultat.nature == type_fichier.cle
@@ -181,7 +181,7 @@ def test_le_modele_excel_se_charge_sans_rejet_et_donne_les_memes_donnees_que_le_
         dossier.mkdir()
         chemin = dossier / nom
         chemin.write_bytes(octets if octets is not None else type_fichier.modele_csv())
-        *_, resultat = load_files(dossier / "modele.duckdb", [*_prealables(type_fichier, dossier), chemin])
+        *_, resultat = charger_fichiers(dossier / "modele.duckdb", [*_prealables(type_fichier, dossier), chemin])
         assert resultat.status == "loaded", resultat.message
         assert (resultat.rows_read, resultat.accepted, resultat.rejected) == (len(type_fichier.exemple),) * 2 + (0,)
         contenus[nom] = sorted(query_rows(dossier / "modele.duckdb", f"SELECT {colonnes} FROM {table}"), key=repr)

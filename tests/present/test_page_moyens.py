@@ -132,7 +132,7 @@ def test_la_page_ne_lit_aucune_valeur_brute(tmp_path, app_test, monkeypatch):
     from insertion.store import requetes
 
     vues: list[tuple[str, bool]] = []
-    original = requetes.sql_text
+    original = requetes.texte_sql
 
     def espion(nom: str) -> str:
         vues.append((nom, protect.en_publication()))
@@ -142,7 +142,7 @@ def test_la_page_ne_lit_aucune_valeur_brute(tmp_path, app_test, monkeypatch):
         tmp_path / "brute.duckdb",
         {"extraction.csv": csv_bytes(EPISODES), "moyens.csv": moyens_csv(), "budget.csv": BUDGET},
     )
-    monkeypatch.setattr(requetes, "sql_text", espion)
+    monkeypatch.setattr(requetes, "texte_sql", espion)
     app_test(base, PAGE, query_params={"ali": ["ALI14"]})
     assert ("moyens_mensuels", True) in vues and ("cout_par_place", True) in vues
     assert {nom for nom, publiee in vues if not publiee and nom in protect.DECLARATIONS} == set()

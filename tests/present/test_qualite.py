@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from insertion.ingest.chargement import LoadResult
+from insertion.ingest.chargement import ResultatChargement
 from insertion.present import qualite
 from tests.conftest import csv_bytes, ligne, lignes
 
@@ -115,8 +115,8 @@ def test_importer_refuse_sans_rien_toucher(tmp_path, dossier_temp):
 # --- Comptes rendus d'import ------------------------------------------------------------------------------
 
 
-def _r(status: str, **kw) -> LoadResult:
-    return LoadResult(file=kw.pop("file", "f.csv"), status=status, **kw)
+def _r(status: str, **kw) -> ResultatChargement:
+    return ResultatChargement(file=kw.pop("file", "f.csv"), status=status, **kw)
 
 
 def test_bilan_et_niveaux():

@@ -27,7 +27,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from insertion.config import QUERIES_DIR
-from insertion.ingest.chargement import load_files
+from insertion.ingest.chargement import charger_fichiers
 from insertion.store import cles, db, requetes
 from insertion.store.requetes import Perimetre, Periode
 from tests.conftest import csv_bytes, ligne, write
@@ -52,7 +52,7 @@ JEU = [
 
 def construire(tmp_path, nom: str = "base.duckdb"):
     chemin = tmp_path / nom
-    (resultat,) = load_files(chemin, [write(tmp_path / f"{nom}.csv", csv_bytes(JEU))])
+    (resultat,) = charger_fichiers(chemin, [write(tmp_path / f"{nom}.csv", csv_bytes(JEU))])
     assert resultat.status == "loaded", resultat.message
     return chemin
 
@@ -88,16 +88,18 @@ def test_la_colonne_cle_personne_est_le_hmac_de_la_personne(tmp_path, sel_1):
 
 
 def test_la_cle_d_une_cellule_est_la_meme_quelle_que_soit_la_requete(tmp_path, sel_1):
-    con = db.open_read_only(construire(tmp_path))
+    con = db.ouvrir_en_lecture(construire(tmp_path))
     try:
         attendu = somme(["personneA", "personneB", "personneP"], SEL_1)
         # Quatre chemins vers les personnes actives de l'ALI01 à D.
-        par_ali = requetes.run(con, "file_active", avec_cles=True, **params(Perimetre(alis=("ALI01",)), "ali"))
-        par_commune = requetes.run(
+        par_ali = requetes.executer(con, "file_active", avec_cles=True, **params(Perimetre(alis=("ALI01",)), "ali"))
+        par_commune = requetes.executer(
             con, "file_active", avec_cles=True, **params(Perimetre(communes=("93066",)), "commune")
         )
-        mensuelle = requetes.run(con, "file_active_mensuelle", avec_cles=True, **params(Perimetre(), "ali"))
-        profil = requetes.run(con, "repartition_profil", avec_cles=True, dimension="sexe", **params(Perimetre(), "ali"))
+        mensuelle = requetes.executer(con, "file_active_mensuelle", avec_cles=True, **params(Perimetre(), "ali"))
+        profil = requetes.executer(
+            con, "repartition_profil", avec_cles=True, dimension="sexe", **params(Perimetre(), "ali")
+        )
         assert ligne_de(par_ali, "ALI01")["file_active"] == 3
         assert ligne_de(par_ali, "ALI01")["cle_file_active"] == attendu
         assert ligne_de(par_commune, "93066")["cle_file_active"] == attendu
@@ -111,14 +113,14 @@ def test_la_cle_d_une_cellule_est_la_meme_quelle_que_soit_la_requete(tmp_path, s
 
         # Les épisodes entrés dans l'ALI01 de mars à juin : P deux fois, comme dans l'effectif.
         entrees = somme(["personneA", "personneB", "personneC", "personneP", "personneP"], SEL_1)
-        es = requetes.run(con, "entrees_sorties", avec_cles=True, **params(Perimetre(alis=("ALI01",)), "ali"))
+        es = requetes.executer(con, "entrees_sorties", avec_cles=True, **params(Perimetre(alis=("ALI01",)), "ali"))
         assert (ligne_de(es, "ALI01")["entrees"], ligne_de(es, "ALI01")["cle_entrees"]) == (5, entrees)
         assert ligne_de(es, "ALI01")["cle_sorties"] == somme(["personneC"], SEL_1)
-        mois = requetes.run(con, "entrees_sorties_mensuelles", avec_cles=True, **params(Perimetre(), "ali"))
+        mois = requetes.executer(con, "entrees_sorties_mensuelles", avec_cles=True, **params(Perimetre(), "ali"))
         mois_ali = mois[mois["groupe"] == "ALI01"]
         assert int(mois_ali["entrees"].sum()) == 5
         assert int(mois_ali["cle_entrees"].astype("int64").sum()) % MODULE == entrees
-        cohorte = requetes.run(
+        cohorte = requetes.executer(
             con, "taux_sortie_emploi_cohortes", avec_cles=True, pas="periode",
             **params(Perimetre(communes=("93066",)), "commune"),
         )  # fmt: skip
@@ -131,9 +133,9 @@ def test_la_cle_change_avec_le_sel(tmp_path, monkeypatch):
     cles_par_sel = {}
     for sel in (SEL_1, SEL_2):
         monkeypatch.setenv(cles.VARIABLE_SEL, sel)
-        con = db.open_read_only(construire(tmp_path, f"{sel[:6]}.duckdb"))
+        con = db.ouvrir_en_lecture(construire(tmp_path, f"{sel[:6]}.duckdb"))
         try:
-            df = requetes.run(con, "file_active", avec_cles=True, **params(Perimetre(), "ali"))
+            df = requetes.executer(con, "file_active", avec_cles=True, **params(Perimetre(), "ali"))
         finally:
             con.close()
         cles_par_sel[sel] = ligne_de(df, "ALI01")["cle_file_active"]
@@ -162,7 +164,7 @@ def test_les_cles_sont_recalculees_quand_le_sel_change(tmp_path, monkeypatch):
     chemin = construire(tmp_path)
     empreinte_1 = _meta(chemin)[cles.CLE_META_EMPREINTE]
     monkeypatch.setenv(cles.VARIABLE_SEL, SEL_2)
-    db.open_read_only(chemin).close()  # la lecture voit un autre sel : la base est mise à niveau
+    db.ouvrir_en_lecture(chemin).close()  # la lecture voit un autre sel : la base est mise à niveau
     assert _cles_en_place(chemin) == {i: cles.cle_personne(i, SEL_2.encode()) for i in _cles_en_place(chemin)}
     meta = _meta(chemin)
     assert meta[cles.CLE_META_EMPREINTE] != empreinte_1
@@ -172,12 +174,12 @@ def test_les_cles_sont_recalculees_quand_le_sel_change(tmp_path, monkeypatch):
 
     # Variable retirée : un sel est tiré au hasard, gardé dans la base, et les clés suivent.
     monkeypatch.delenv(cles.VARIABLE_SEL)
-    db.open_read_only(chemin).close()
+    db.ouvrir_en_lecture(chemin).close()
     sel_base = bytes.fromhex(_meta(chemin)[cles.CLE_META_SEL])
     assert len(sel_base) == cles.OCTETS_SEL_ALEATOIRE
     assert _cles_en_place(chemin) == {i: cles.cle_personne(i, sel_base) for i in _cles_en_place(chemin)}
     # Sans changement, le sel gardé sert aux chargements suivants (il n'est pas retiré à chaque ouverture).
-    (resultat,) = load_files(chemin, [write(tmp_path / "suite.csv", csv_bytes([*JEU[:3], JEU[5]]))])
+    (resultat,) = charger_fichiers(chemin, [write(tmp_path / "suite.csv", csv_bytes([*JEU[:3], JEU[5]]))])
     assert resultat.status in ("loaded", "to_confirm")
     assert bytes.fromhex(_meta(chemin)[cles.CLE_META_SEL]) == sel_base
 
@@ -212,10 +214,10 @@ def test_la_migration_calcule_les_cles(tmp_path, sel_1):
     con.execute("UPDATE meta SET valeur = '7' WHERE cle = 'version_schema'")
     con.execute("DELETE FROM meta WHERE cle = $c", {"c": cles.CLE_META_EMPREINTE})
     con.close()
-    lecteur = db.open_read_only(chemin)
+    lecteur = db.ouvrir_en_lecture(chemin)
     try:
         assert db.version(lecteur) == db.VERSION_SCHEMA == "10"
-        df = requetes.run(lecteur, "file_active", avec_cles=True, **params(Perimetre(), "ali"))
+        df = requetes.executer(lecteur, "file_active", avec_cles=True, **params(Perimetre(), "ali"))
         assert ligne_de(df, "ALI14")["cle_file_active"] == somme(["personneE"], SEL_1)
     finally:
         lecteur.close()
@@ -239,7 +241,7 @@ def _parametres_generiques(nom: str) -> dict:
         "texte": None,
         "types": None,
     }
-    return {p: valeurs[p] for p in requetes.parameter_names(requetes.sql_text(nom))}
+    return {p: valeurs[p] for p in requetes.noms_parametres(requetes.texte_sql(nom))}
 
 
 # Les requêtes qui comptent des personnes ou des épisodes ; les autres (budget, qualité, dates) n'en ont pas.
@@ -254,13 +256,13 @@ REQUETES_A_CLES = {
 
 
 def test_run_ne_rend_les_cles_que_sur_demande(tmp_path, sel_1):
-    con = db.open_read_only(construire(tmp_path))
+    con = db.ouvrir_en_lecture(construire(tmp_path))
     try:
         noms = sorted(p.stem for p in QUERIES_DIR.glob("*.sql") if p.stem != "perimetre")
         assert REQUETES_A_CLES <= set(noms)
         for nom in noms:
-            sans = requetes.run(con, nom, **_parametres_generiques(nom))
-            avec = requetes.run(con, nom, avec_cles=True, **_parametres_generiques(nom))
+            sans = requetes.executer(con, nom, **_parametres_generiques(nom))
+            avec = requetes.executer(con, nom, avec_cles=True, **_parametres_generiques(nom))
             assert not [c for c in sans.columns if c.startswith("cle_")], nom
             cles_rendues = [c for c in avec.columns if c.startswith("cle_")]
             assert bool(cles_rendues) == (nom in REQUETES_A_CLES), nom
@@ -278,10 +280,10 @@ def test_taux_diagnostic_90j_rend_l_effectif_de_sa_mediane(tmp_path, sel_1):
         {**JEU[5], "date_diag_numerique": "2023-04-04", "niveau_numerique": "autonome"},  # ALI14, délai 20 j
     ]
     chemin = tmp_path / "diag.duckdb"
-    load_files(chemin, [write(tmp_path / "diag.csv", csv_bytes(lignes))])
-    con = db.open_read_only(chemin)
+    charger_fichiers(chemin, [write(tmp_path / "diag.csv", csv_bytes(lignes))])
+    con = db.ouvrir_en_lecture(chemin)
     try:
-        df = requetes.run(
+        df = requetes.executer(
             con, "taux_diagnostic_90j", avec_cles=True, diagnostic="numerique", **params(Perimetre(), "ali")
         )
         ali01 = ligne_de(df, "ALI01")
@@ -305,7 +307,7 @@ pseudonyme = st.builds(
 def _base_en_memoire() -> duckdb.DuckDBPyConnection:
     """Une base vide en mémoire avec les macros cle_hmac et cle_cellule, telles que les installe la base."""
     con = duckdb.connect()
-    db.ensure_schema(con)
+    db.assurer_schema(con)
     return con
 
 
@@ -351,11 +353,11 @@ ACTIFS_FIN_DE_MOIS = {
 
 def test_cle_de_file_active_avec_episodes_simultanes_qui_sortent(tmp_path, sel_1):
     chemin = tmp_path / "chevauchements.duckdb"
-    (resultat,) = load_files(chemin, [write(tmp_path / "chevauchements.csv", csv_bytes(CHEVAUCHEMENTS))])
+    (resultat,) = charger_fichiers(chemin, [write(tmp_path / "chevauchements.csv", csv_bytes(CHEVAUCHEMENTS))])
     assert resultat.status == "loaded", resultat.message
-    con = db.open_read_only(chemin)
+    con = db.ouvrir_en_lecture(chemin)
     try:
-        mensuelle = requetes.run(con, "file_active_mensuelle", avec_cles=True, **params(Perimetre(), "ali"))
+        mensuelle = requetes.executer(con, "file_active_mensuelle", avec_cles=True, **params(Perimetre(), "ali"))
         obtenu = {
             fin: (n, cle)
             for fin, n, cle in zip(
@@ -365,7 +367,7 @@ def test_cle_de_file_active_avec_episodes_simultanes_qui_sortent(tmp_path, sel_1
         for fin, actifs in ACTIFS_FIN_DE_MOIS.items():
             assert obtenu[fin] == (len(actifs), somme(actifs, SEL_1)), fin
             # La même cellule atteinte par la file active à une date : même clé.
-            ponctuelle = requetes.run(con, "file_active", avec_cles=True, **params(Perimetre(), "ali", as_of=fin))
+            ponctuelle = requetes.executer(con, "file_active", avec_cles=True, **params(Perimetre(), "ali", as_of=fin))
             assert ligne_de(ponctuelle, "ALI01")["cle_file_active"] == somme(actifs, SEL_1), fin
     finally:
         con.close()

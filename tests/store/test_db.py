@@ -10,10 +10,10 @@ def _reglage(con, nom: str) -> str:
 
 
 def test_lecture_plafonnee_par_defaut_et_reglable(tmp_path, monkeypatch):
-    with db.open_for_writing(tmp_path / "base.duckdb"):
+    with db.ouvrir_en_ecriture(tmp_path / "base.duckdb"):
         pass
     monkeypatch.delenv("INSERTION_MEMOIRE_DUCKDB", raising=False)
-    con = db.open_read_only(tmp_path / "base.duckdb")
+    con = db.ouvrir_en_lecture(tmp_path / "base.duckdb")
     try:
         # DuckDB écrit le plafond en unités binaires : 256 Mo = 244,1 MiB.
         assert _reglage(con, "memory_limit") == "244.1 MiB"
@@ -21,7 +21,7 @@ def test_lecture_plafonnee_par_defaut_et_reglable(tmp_path, monkeypatch):
     finally:
         con.close()
     monkeypatch.setenv("INSERTION_MEMOIRE_DUCKDB", "1GB")
-    con = db.open_read_only(tmp_path / "base.duckdb")
+    con = db.ouvrir_en_lecture(tmp_path / "base.duckdb")
     try:
         assert _reglage(con, "memory_limit") == "953.6 MiB"
     finally:
@@ -33,24 +33,26 @@ def test_version_6_database_gets_the_replacement_history_table_on_open(tmp_path)
     sans rien perdre, et les chargements suivants y écrivent leur avant → après."""
     import duckdb
 
-    from insertion.ingest.chargement import load_files
+    from insertion.ingest.chargement import charger_fichiers
     from tests.conftest import csv_bytes, lignes, write
 
     path = tmp_path / "ancienne.duckdb"
-    load_files(path, [write(tmp_path / "juin.csv", csv_bytes(lignes(4)))])
+    charger_fichiers(path, [write(tmp_path / "juin.csv", csv_bytes(lignes(4)))])
     con = duckdb.connect(str(path))
     con.execute("DROP TABLE chargements_remplacements")
     con.execute("UPDATE meta SET valeur = '6' WHERE cle = 'version_schema'")
     con.close()
 
-    reader = db.open_read_only(path)
+    reader = db.ouvrir_en_lecture(path)
     try:
         assert db.version(reader) == db.VERSION_SCHEMA == "10"
         assert reader.execute("SELECT count(*) FROM chargements_remplacements").fetchall() == [(0,)]
         assert reader.execute("SELECT count(*) FROM episodes").fetchall() == [(4,)]
     finally:
         reader.close()
-    (result,) = load_files(path, [write(tmp_path / "juillet.csv", csv_bytes(lignes(5, date_extraction="2023-07-31")))])
+    (result,) = charger_fichiers(
+        path, [write(tmp_path / "juillet.csv", csv_bytes(lignes(5, date_extraction="2023-07-31")))]
+    )
     assert result.status == "loaded"
     con = duckdb.connect(str(path), read_only=True)
     try:

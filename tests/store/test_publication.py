@@ -160,16 +160,16 @@ def test_la_meme_case_a_la_meme_valeur_quelle_que_soit_la_requete(base):
 
 @pytest.fixture
 def lectures(monkeypatch):
-    """Chaque requête lancée : (nom, sous la couche de publication ?). `sql_text` est lu par `requetes.run` à
+    """Chaque requête lancée : (nom, sous la couche de publication ?). `texte_sql` est lu par `requetes.executer` à
     chaque appel, quel que soit le chemin (indicateur, fichier SQL, cache d'une page)."""
     vues: list[tuple[str, bool]] = []
-    original = requetes.sql_text
+    original = requetes.texte_sql
 
     def espion(nom: str) -> str:
         vues.append((nom, protect.en_publication()))
         return original(nom)
 
-    monkeypatch.setattr(requetes, "sql_text", espion)
+    monkeypatch.setattr(requetes, "texte_sql", espion)
     return vues
 
 
@@ -178,7 +178,7 @@ def brutes(vues: list[tuple[str, bool]]) -> set[str]:
 
 
 def test_le_garde_fou_voit_une_lecture_brute(base, lectures):
-    con = db.open_read_only(base)
+    con = db.ouvrir_en_lecture(base)
     try:
         indicators.file_active(con, Periode(as_of=D))
     finally:

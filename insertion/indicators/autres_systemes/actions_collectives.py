@@ -11,7 +11,7 @@ import pandas as pd
 
 from insertion import contrat
 from insertion.contrat import GROUPES
-from insertion.store.requetes import Perimetre, Periode, run
+from insertion.store.requetes import Perimetre, Periode, executer
 
 # Les regroupements d'une séance : pas d'EPT (une séance est dans une commune ; le filtre EPT, lui, s'applique).
 GROUPES_ACTIONS = ("departement", "type_action", "commune", "quartier", "structure", "ali")
@@ -45,7 +45,7 @@ def seances(
     rendez_vous_par_seance. Seuls les filtres de territoire du périmètre s'appliquent (ALI de la séance, commune,
     EPT)."""
     territoire = perimetre.params()
-    return run(
+    return executer(
         con,
         "actions_collectives",
         **periode.params(),
@@ -66,7 +66,7 @@ def ateliers_apres_diagnostic(
 ) -> pd.DataFrame:
     """Débutants en numérique diagnostiqués dans la période (au plus tard à D − 60 jours) et ceux venus à un atelier
     numérique dans les 60 jours : groupe, debutants, debutants_atelier, taux_atelier_60j."""
-    return run(
+    return executer(
         con,
         "ateliers_apres_diagnostic",
         **periode.params(),

@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 
 from insertion.contrat import DOMAINES, FREINS, GROUPES
-from insertion.store.requetes import Perimetre, Periode, run
+from insertion.store.requetes import Perimetre, Periode, executer
 
 # Les freins par leur nom court (colonne `frein` des requêtes), dans l'ordre du contrat, et leur libellé.
 LIBELLES = {colonne.removeprefix("frein_"): libelle for colonne, libelle in FREINS.items()}
@@ -35,7 +35,7 @@ def prevalence(
 ) -> pd.DataFrame:
     """Part des personnes de la file active à D qui ont chaque frein, parmi celles dont la réponse est connue :
     groupe, frein, connus, avec_frein, part."""
-    return run(con, "freins_prevalence", **_params(periode, perimetre, groupe))
+    return executer(con, "freins_prevalence", **_params(periode, perimetre, groupe))
 
 
 def par_personne(
@@ -43,7 +43,7 @@ def par_personne(
 ) -> pd.DataFrame:
     """Nombre de freins par personne de la file active à D ayant au moins une réponse connue : groupe, nb_freins
     (0 à 4, 4 = « 4 ou plus »), personnes, total, part."""
-    return run(con, "freins_par_personne", **_params(periode, perimetre, groupe))
+    return executer(con, "freins_par_personne", **_params(periode, perimetre, groupe))
 
 
 def sortie_emploi(
@@ -51,7 +51,7 @@ def sortie_emploi(
 ) -> pd.DataFrame:
     """Sortie en emploi à 12 mois avec et sans chaque frein : groupe, frein, avec ('oui' / 'non'), denominateur,
     n_sortie_emploi, taux_sortie_emploi."""
-    return run(con, "freins_sortie_emploi", **_params(periode, perimetre, groupe))
+    return executer(con, "freins_sortie_emploi", **_params(periode, perimetre, groupe))
 
 
 def annuaire(
@@ -65,7 +65,7 @@ def annuaire(
     code_commune, commune, domaines, reseaux, site_web."""
     texte = (texte or "").strip() or None
     reseau = (reseau or "").strip() or None
-    return run(
+    return executer(
         con,
         "annuaire_structures",
         communes=list(communes) or None,
@@ -78,7 +78,7 @@ def annuaire(
 def couverture(con: duckdb.DuckDBPyConnection, communes: tuple[str, ...] = ()) -> pd.DataFrame:
     """Par commune et par frein, le nombre de structures de la commune qui couvrent le domaine du frein :
     code_commune, commune, frein, domaine, structures."""
-    return run(con, "couverture_freins", communes=list(communes) or None)
+    return executer(con, "couverture_freins", communes=list(communes) or None)
 
 
 # --- Pour la CLI, la vue d'ensemble et la note ---------------------------------------------------------------

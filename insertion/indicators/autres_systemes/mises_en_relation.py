@@ -7,7 +7,7 @@ import duckdb
 import pandas as pd
 
 from insertion.protect import secret
-from insertion.store.requetes import Perimetre, Periode, run
+from insertion.store.requetes import Perimetre, Periode, executer
 
 GROUPES = ("departement", "ali", "structure")
 PAS = ("periode", "mois", "trimestre", "annee")
@@ -31,7 +31,7 @@ def mises_en_relation(
     embauches, contrats_longs, embauches_tpe_pme, taux_embauche, part_contrats_longs, part_tpe_pme."""
     if pas not in PAS:
         raise ValueError(f"Pas inconnu : {pas!r} (valeurs possibles : {', '.join(PAS)})")
-    return run(con, "mises_en_relation", **_params(periode, perimetre, groupe), pas=pas)
+    return executer(con, "mises_en_relation", **_params(periode, perimetre, groupe), pas=pas)
 
 
 def delais(
@@ -40,7 +40,7 @@ def delais(
     """Délais médians de l'orientation à la première mise en relation et à l'embauche : groupe,
     personnes_mises_en_relation, delai_median_mise_en_relation_j, personnes_embauchees, delai_median_embauche_j,
     personnes_sans_episode."""
-    return run(con, "delais_mise_en_relation", **_params(periode, perimetre, groupe))
+    return executer(con, "delais_mise_en_relation", **_params(periode, perimetre, groupe))
 
 
 def embauches_sorties(
@@ -48,7 +48,7 @@ def embauches_sorties(
 ) -> pd.DataFrame:
     """Embauches suivies d'une sortie en emploi de l'épisode dans les 90 jours : groupe, embauches_observees,
     embauches_sortie_emploi, taux_concordance, embauches_sans_episode."""
-    return run(con, "embauches_sorties", **_params(periode, perimetre, groupe))
+    return executer(con, "embauches_sorties", **_params(periode, perimetre, groupe))
 
 
 def resume(con: duckdb.DuckDBPyConnection, periode: Periode, perimetre: Perimetre = Perimetre()) -> dict:

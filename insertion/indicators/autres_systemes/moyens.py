@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from insertion.contrat import GROUPES_BUDGET, PLACES_CIBLE_2026, PLACES_DEPART, REFERENTS_CIBLE_2026, REFERENTS_DEPART
-from insertion.store.requetes import Perimetre, Periode, run
+from insertion.store.requetes import Perimetre, Periode, executer
 
 # Les regroupements des moyens : le département ou l'ALI (les moyens ne sont connus que par ALI).
 GROUPES = GROUPES_BUDGET
@@ -43,7 +43,7 @@ def moyens_mensuels(
     """Moyens déclarés par mois de la période (mois de D pris à D) : groupe, mois, date_reference, date_complete,
     alis_declarees, referents_etp, places, cip_ecole, file_active (des ALI déclarantes), personnes_par_referent,
     taux_occupation."""
-    return run(con, "moyens_mensuels", **periode.params(), groupe=_groupe(groupe), alis=_alis(perimetre))
+    return executer(con, "moyens_mensuels", **periode.params(), groupe=_groupe(groupe), alis=_alis(perimetre))
 
 
 def cout_par_place(
@@ -51,7 +51,7 @@ def cout_par_place(
 ) -> pd.DataFrame:
     """Coût par place par année jusqu'à celle de D (la période ne le restreint pas) : groupe, annee,
     montant_execute, mois_declares, places_moyennes, cout_par_place."""
-    return run(con, "cout_par_place", as_of=periode.as_of, groupe=_groupe(groupe), alis=_alis(perimetre))
+    return executer(con, "cout_par_place", as_of=periode.as_of, groupe=_groupe(groupe), alis=_alis(perimetre))
 
 
 def progression(valeur: float | None, mesure: str) -> float | None:
