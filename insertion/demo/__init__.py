@@ -704,4 +704,22 @@ def build_demo_en_deux_temps(
     db_path = Path(db_path)
     paths = generate(db_path.parent / DOSSIER_DEMO)
     _charger_et_placer(db_path, fichiers_premiere_ouverture(paths), ".premiere", progress)
-    return lambda: _charger_et_placer(db_path, paths, ".construction", None)
+    version = db_path.stat().st_mtime_ns
+
+    def completer() -> list:
+        # Un import fait entre-temps (page Importer, CLI) a changé la base : la remplacer l'effacerait. On garde
+        # alors la base telle qu'elle est (chiffres du jour et import), sans l'historique de démonstration.
+        if db_path.stat().st_mtime_ns != version:
+            return []
+        from insertion.store.publication import verrou_ecriture
+
+        building = db_path.with_name(db_path.name + ".construction")
+        resultats = _charger_et_placer(building, paths, ".chargement", None)
+        with verrou_ecriture(db_path):  # comme un chargement : aucun import ne s'écrit pendant la mise en place
+            if db_path.stat().st_mtime_ns != version:
+                building.unlink(missing_ok=True)
+                return []
+            os.replace(building, db_path)
+        return resultats
+
+    return completer

@@ -4,6 +4,8 @@ tout l'historique des chargements. Mesure : benchmarks/premiere_ouverture.py."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from insertion import demo
@@ -55,3 +57,20 @@ def requetes_demo(con) -> bool:
     from insertion.store import requetes
 
     return requetes.est_demo(con)
+
+
+def test_un_import_fait_pendant_l_historique_n_est_pas_efface(tmp_path):
+    """La base des chiffres du jour a changé (un import, ici simulé par une nouvelle version du fichier) avant la
+    fin du chargement de l'historique : la base complète ne la remplace pas."""
+    base = tmp_path / "insertion.duckdb"
+    completer = demo.build_demo_en_deux_temps(base)
+    version = base.stat().st_mtime_ns
+    os.utime(base, ns=(version + 10**9, version + 10**9))
+    assert completer() == []
+    assert base.stat().st_mtime_ns == version + 10**9
+    con = db.ouvrir_en_lecture(base)
+    try:
+        assert con.execute("SELECT count(*) FROM chargements").fetchone()[0] == 28  # rien n'a été remplacé
+    finally:
+        con.close()
+    assert not list(tmp_path.glob("*.construction*")) and not list(tmp_path.glob("*.chargement"))
