@@ -2,11 +2,12 @@
 -- montant exécuté de l'année / moyenne de la file active de fin de mois sur les mois de l'année <= D.
 -- Le mois de D compte avec sa file active à D (comme dans file_active_mensuelle) ; les mois sans
 -- personne suivie comptent pour 0 (une ALI ouverte en juin a une file active nulle de janvier à mai).
--- File active mensuelle : la macro file_active_evenements de perimetre.sql, partagée avec
+-- File active mensuelle : la macro file_active_evenements de queries/macros/perimetre.sql, partagée avec
 -- file_active_mensuelle.sql (+1 / -1 par personne distincte, somme cumulée).
--- Budget : département = tous les crédits (ventilés ou non) des ALI retenues (toutes si alis est NULL,
--- sans le non-ventilé sinon) ; par ALI = les crédits de l'ALI. Montant exécuté NULL si une ligne de
--- l'année n'est pas exécutée (exercice ouvert) : le coût est alors NULL, comme pour une file active nulle.
+-- Budget : la macro budget_par_groupe de queries/macros/budget.sql, partagée avec cout_par_place.sql
+-- (département = tous les crédits des ALI retenues ; par ALI = les crédits de l'ALI). Montant exécuté NULL si
+-- une ligne de l'année n'est pas exécutée (exercice ouvert) : le coût est alors NULL, comme pour une file
+-- active nulle.
 -- Paramètres : as_of (D), groupe ('departement' ou 'ali'), filtres du périmètre (seul alis a un sens
 -- pour le budget ; l'appelant n'en passe pas d'autre).
 -- Colonnes : groupe, annee, montant_execute, mois_observes, file_active_moyenne, cout_par_personne.
@@ -14,20 +15,9 @@ WITH bornes AS (
     SELECT year(CAST($as_of AS DATE)) * 12 + month(CAST($as_of AS DATE)) - 1 AS m_d
 ),
 budget_groupe AS (
-    SELECT
-        CASE $groupe
-            WHEN 'departement' THEN 'Seine-Saint-Denis'
-            WHEN 'ali' THEN code_ali
-            ELSE error('Regroupement inconnu pour le coût par personne : ' || $groupe)
-        END AS groupe,
-        annee,
-        CASE
-            WHEN count(montant_execute) = count(*) THEN CAST(sum(montant_execute) AS DOUBLE)
-        END AS montant_execute
-    FROM budget
-    WHERE ($alis IS NULL OR list_contains($alis, code_ali))
-        AND ($groupe = 'departement' OR code_ali IS NOT NULL)
-    GROUP BY ALL
+    -- Montant exécuté par groupe et par année (macro de queries/macros/budget.sql, partagée avec cout_par_place.sql).
+    SELECT groupe, annee, montant_execute
+    FROM budget_par_groupe($groupe, $alis, 'le coût par personne')
 ),
 evenements AS (
     -- File active de fin de mois en événements, personnes distinctes (macro de perimetre.sql, partagée avec

@@ -1,8 +1,8 @@
 -- Coût par place d'une année (contrat §7.4 avec §4) : montant exécuté de l'année / moyenne des places déclarées
 -- des mois de l'année au plus tard au mois de D. Places d'un mois : somme des places des ALI qui ont déclaré leurs
 -- moyens ce mois-là ; la moyenne porte sur les mois déclarés (mois_declares), pas sur douze mois.
--- Budget (comme cout_par_personne.sql) : département = tous les crédits (ventilés ou non) des ALI retenues
--- (toutes si alis est NULL, sans le non-ventilé sinon) ; par ALI = les crédits de l'ALI. Montant exécuté NULL si une
+-- Budget : la macro budget_par_groupe de queries/macros/budget.sql, partagée avec cout_par_personne.sql
+-- (département = tous les crédits des ALI retenues ; par ALI = les crédits de l'ALI). Montant exécuté NULL si une
 -- ligne de l'année n'est pas exécutée (exercice ouvert) : le coût est alors NULL, comme sans place déclarée.
 -- Ni personnes ni clés de cellule : montants et places sont publics (pas de déclaration de publication).
 -- Paramètres : as_of (D), groupe ('departement' ou 'ali'), alis.
@@ -11,20 +11,10 @@ WITH bornes AS (
     SELECT year(CAST($as_of AS DATE)) * 12 + month(CAST($as_of AS DATE)) - 1 AS m_d
 ),
 budget_groupe AS (
-    SELECT
-        CASE $groupe
-            WHEN 'departement' THEN 'Seine-Saint-Denis'
-            WHEN 'ali' THEN code_ali
-            ELSE error('Regroupement inconnu pour le coût par place : ' || $groupe)
-        END AS groupe,
-        annee,
-        CASE
-            WHEN count(montant_execute) = count(*) THEN CAST(sum(montant_execute) AS DOUBLE)
-        END AS montant_execute
-    FROM budget
-    WHERE ($alis IS NULL OR list_contains($alis, code_ali))
-        AND ($groupe = 'departement' OR code_ali IS NOT NULL)
-    GROUP BY ALL
+    -- Montant exécuté par groupe et par année (macro de queries/macros/budget.sql, partagée avec
+    -- cout_par_personne.sql).
+    SELECT groupe, annee, montant_execute
+    FROM budget_par_groupe($groupe, $alis, 'le coût par place')
 ),
 places_mensuelles AS (
     SELECT

@@ -17,15 +17,10 @@ WITH actifs AS NOT MATERIALIZED (
         date_orientation,
         code_ali,
         cle_personne,
-        -- Réponses connues et réponses « oui » : le chargeur n'admet que oui, non ou vide (NULL).
-        CAST(frein_logement IS NOT NULL AS INTEGER) + CAST(frein_garde_enfants IS NOT NULL AS INTEGER)
-        + CAST(frein_mobilite IS NOT NULL AS INTEGER) + CAST(frein_sante IS NOT NULL AS INTEGER)
-        + CAST(frein_numerique IS NOT NULL AS INTEGER) + CAST(frein_langue IS NOT NULL AS INTEGER)
-        + CAST(frein_administratif IS NOT NULL AS INTEGER) AS connues,
-        coalesce(CAST(frein_logement = 'oui' AS INTEGER), 0) + coalesce(CAST(frein_garde_enfants = 'oui' AS INTEGER), 0)
-        + coalesce(CAST(frein_mobilite = 'oui' AS INTEGER), 0) + coalesce(CAST(frein_sante = 'oui' AS INTEGER), 0)
-        + coalesce(CAST(frein_numerique = 'oui' AS INTEGER), 0) + coalesce(CAST(frein_langue = 'oui' AS INTEGER), 0)
-        + coalesce(CAST(frein_administratif = 'oui' AS INTEGER), 0) AS oui
+        -- Réponses connues et réponses « oui » parmi celles des freins du contrat (macros de
+        -- queries/macros/freins.sql) : le chargeur n'admet que oui, non ou vide (NULL).
+        freins_connus(list_value(*COLUMNS('^frein_'))) AS connues,
+        freins_oui(list_value(*COLUMNS('^frein_'))) AS oui
     FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes)
     WHERE date_orientation <= CAST($as_of AS DATE)
         AND (date_sortie IS NULL OR date_sortie > CAST($as_of AS DATE))

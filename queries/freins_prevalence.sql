@@ -20,13 +20,8 @@ WITH actifs AS NOT MATERIALIZED (
         date_orientation,
         code_ali,
         cle_personne,
-        frein_logement,
-        frein_garde_enfants,
-        frein_mobilite,
-        frein_sante,
-        frein_numerique,
-        frein_langue,
-        frein_administratif
+        -- Les réponses aux freins du contrat (liste : ref_freins, queries/macros/freins.sql).
+        COLUMNS('^frein_')
     FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes)
     WHERE date_orientation <= CAST($as_of AS DATE)
         AND (date_sortie IS NULL OR date_sortie > CAST($as_of AS DATE))
@@ -41,41 +36,17 @@ simultanees AS (
     FROM actifs
     WHERE episodes_simultanes
 ),
-personnes AS (
-    SELECT
-        groupe, cle_personne, frein_logement, frein_garde_enfants, frein_mobilite, frein_sante, frein_numerique,
-        frein_langue, frein_administratif
-    FROM actifs
-    WHERE NOT episodes_simultanes
+-- ST03 : personnes est lue par la macro reponses_freins (query_table), que sqlfluff ne suit pas.
+personnes AS (  -- noqa: ST03
+    SELECT groupe, cle_personne, COLUMNS('^frein_') FROM actifs WHERE NOT episodes_simultanes
     UNION ALL
-    SELECT
-        groupe, cle_personne, frein_logement, frein_garde_enfants, frein_mobilite, frein_sante, frein_numerique,
-        frein_langue, frein_administratif
-    FROM simultanees
-    WHERE rang = 1
+    SELECT groupe, cle_personne, COLUMNS('^frein_') FROM simultanees WHERE rang = 1
 ),
 reponses AS (
-    -- Une ligne par personne et par frein.
-    SELECT
-        p.groupe,
-        f.frein,
-        f.ordre,
-        p.cle_personne,
-        CASE f.frein
-            WHEN 'logement' THEN p.frein_logement
-            WHEN 'garde_enfants' THEN p.frein_garde_enfants
-            WHEN 'mobilite' THEN p.frein_mobilite
-            WHEN 'sante' THEN p.frein_sante
-            WHEN 'numerique' THEN p.frein_numerique
-            WHEN 'langue' THEN p.frein_langue
-            WHEN 'administratif' THEN p.frein_administratif
-        END AS reponse
-    FROM personnes AS p
-    CROSS JOIN (
-        VALUES
-        ('logement', 1), ('garde_enfants', 2), ('mobilite', 3), ('sante', 4), ('numerique', 5), ('langue', 6),
-        ('administratif', 7)
-    ) AS f (frein, ordre)
+    -- Une ligne par personne et par frein (macro de queries/macros/freins.sql, partagée avec
+    -- freins_sortie_emploi.sql).
+    SELECT groupe, frein, ordre, cle_personne, reponse
+    FROM reponses_freins(personnes)
 ),
 agregats AS (
     SELECT

@@ -10,44 +10,23 @@
 -- Paramètres : as_of (D), debut, fin, groupe ('departement', 'ali', 'ept', 'commune'), filtres du périmètre.
 -- Colonnes : groupe, frein, avec ('oui' ou 'non'), denominateur, n_sortie_emploi, taux_sortie_emploi (NULL si le
 -- dénominateur est nul), cle_denominateur, cle_n_sortie_emploi.
-WITH cohorte AS (
+-- ST03 : cohorte est lue par la macro reponses_freins (query_table), que sqlfluff ne suit pas.
+WITH cohorte AS (  -- noqa: ST03
     SELECT
         groupe_de($groupe, code_ali, ept, code_commune) AS groupe,
         sortie_12_mois(sortie_emploi, date_orientation, date_sortie, CAST($as_of AS DATE)) AS emploi,
         cle_personne,
-        frein_logement,
-        frein_garde_enfants,
-        frein_mobilite,
-        frein_sante,
-        frein_numerique,
-        frein_langue,
-        frein_administratif
+        -- Les réponses aux freins du contrat (liste : ref_freins, queries/macros/freins.sql).
+        COLUMNS('^frein_')
     FROM perimetre($alis, $epts, $communes, $parcours, $ages, $sexes)
     WHERE date_orientation BETWEEN CAST($debut AS DATE) AND least(CAST($fin AS DATE), CAST($as_of AS DATE))
         AND date_orientation <= CAST($as_of AS DATE) - 365
 ),
 reponses AS (
-    SELECT
-        c.groupe,
-        f.frein,
-        f.ordre,
-        c.emploi,
-        c.cle_personne,
-        CASE f.frein
-            WHEN 'logement' THEN c.frein_logement
-            WHEN 'garde_enfants' THEN c.frein_garde_enfants
-            WHEN 'mobilite' THEN c.frein_mobilite
-            WHEN 'sante' THEN c.frein_sante
-            WHEN 'numerique' THEN c.frein_numerique
-            WHEN 'langue' THEN c.frein_langue
-            WHEN 'administratif' THEN c.frein_administratif
-        END AS reponse
-    FROM cohorte AS c
-    CROSS JOIN (
-        VALUES
-        ('logement', 1), ('garde_enfants', 2), ('mobilite', 3), ('sante', 4), ('numerique', 5), ('langue', 6),
-        ('administratif', 7)
-    ) AS f (frein, ordre)
+    -- Une ligne par épisode et par frein (macro de queries/macros/freins.sql, partagée avec
+    -- freins_prevalence.sql).
+    SELECT groupe, frein, ordre, emploi, cle_personne, reponse
+    FROM reponses_freins(cohorte)
 ),
 cases AS (
     -- Toutes les cases (groupe, frein, oui / non) des groupes de la cohorte, même vides.

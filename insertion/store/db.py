@@ -22,7 +22,12 @@ from insertion.store import cles, publication, referentiel
 #     de ces fichiers dans chargements_remplacements ; toutes créées par schema.sql.
 # 10 : clés de cellule des fichiers du §7 (mises_en_relation.cle_personne, participations.cle_personne,
 #      actions_collectives.cle_action), pour publier leurs effectifs sous le secret statistique.
-VERSION_SCHEMA = "10"
+# 11 : macros budget_par_groupe (queries/macros/budget.sql), reponses_freins, freins_connus et freins_oui
+#      (queries/macros/freins.sql), table ref_freins (la liste des freins du contrat, insertion/store/referentiel.py) :
+#      une base plus ancienne ne les a pas, ses lecteurs ne pourraient pas lancer les indicateurs du coût et des
+#      freins. Les macros sont dans la base (une connexion de lecture n'écrit rien) : en ajouter une, ou en changer
+#      une, monte la version.
+VERSION_SCHEMA = "11"
 _PREPARATION = Path(__file__).resolve().parent / "sql" / "episodes_indicateurs.sql"
 
 
@@ -33,18 +38,31 @@ def preparer_indicateurs(con: duckdb.DuckDBPyConnection) -> None:
     cles.preparer(con)
 
 
+def fichiers_macros() -> list[Path]:
+    """Les fichiers de macros partagées (queries/macros/*.sql), dans l'ordre de leur nom. DuckDB ne lit le corps
+    d'une macro qu'à son emploi : une macro peut en appeler une d'un autre fichier, quel que soit l'ordre."""
+    return sorted((QUERIES_DIR / "macros").glob("*.sql"))
+
+
+def installer_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)crée les macros de queries/macros/ dans la base (CREATE OR REPLACE) : elles y restent pour les
+    connexions de lecture, qui n'écrivent rien."""
+    for fichier in fichiers_macros():
+        con.execute(fichier.read_text(encoding="utf-8"))
+
+
 def version(con: duckdb.DuckDBPyConnection) -> str | None:
     rows = con.execute("SELECT valeur FROM meta WHERE cle = 'version_schema'").fetchall()
     return rows[0][0] if rows else None
 
 
 def assurer_schema(con: duckdb.DuckDBPyConnection, ref: referentiel.Referentiel | None = None) -> None:
-    """Crée ce qui manque, recharge les référentiels et les macros de périmètre ; met à niveau une base
+    """Crée ce qui manque, recharge les référentiels et les macros de queries/macros/ ; met à niveau une base
     plus ancienne (tables dérivées, clés de personne) ; recalcule les clés si le sel a changé."""
     con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
     referentiel.installer(con, ref or referentiel.charger_referentiel())
     # Les macros d'abord : la mise à niveau calcule les clés avec cle_hmac.
-    con.execute((QUERIES_DIR / "macros" / "perimetre.sql").read_text(encoding="utf-8"))
+    installer_macros(con)
     if version(con) != VERSION_SCHEMA:
         con.execute(_PREPARATION.read_text(encoding="utf-8"))
         cles.preparer(con, tout_recalculer=True)

@@ -1,7 +1,8 @@
 """Référentiels livrés dans data/ : communes, ALI, motifs de sortie.
 
 Ils sont lus depuis des CSV (séparateur ';', UTF-8) pour que le Département puisse les
-remplacer par les siens, mêmes colonnes, sans toucher au code.
+remplacer par les siens, mêmes colonnes, sans toucher au code. S'y ajoute la liste des freins
+périphériques, tirée du contrat (ref_freins), pour que le SQL ne la recopie pas.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from insertion.config import dossier_referentiels
+from insertion.contrat import COLONNES_FREINS
 
 
 class ReferentielInvalide(ValueError):
@@ -123,4 +125,16 @@ def installer(con: duckdb.DuckDBPyConnection, ref: Referentiel) -> None:
             (m["motif_sortie"], m["libelle"], m["emploi_durable"], m["sortie_emploi"], m["sortie_dynamique"])
             for m in ref.motifs
         ],
+    )
+    installer_freins(con)
+
+
+def installer_freins(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)crée ref_freins depuis le contrat : colonne des épisodes (frein_logement…), nom court (logement…) et
+    ordre du contrat. Les macros de queries/macros/freins.sql la lisent : la liste des freins n'est écrite qu'une
+    fois, dans insertion/contrat.py."""
+    con.execute("CREATE OR REPLACE TABLE ref_freins (colonne VARCHAR PRIMARY KEY, frein VARCHAR, ordre INTEGER)")
+    con.executemany(
+        "INSERT INTO ref_freins VALUES (?, ?, ?)",
+        [(c, c.removeprefix("frein_"), i) for i, c in enumerate(COLONNES_FREINS, start=1)],
     )

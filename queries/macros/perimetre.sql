@@ -1,6 +1,6 @@
 -- Macros partagées par les indicateurs de queries/, installées dans la base à chaque ouverture en
--- écriture (insertion/db.py). Ce fichier n'est pas un indicateur : il ne se lance pas seul.
--- Changer une macro : monter VERSION_SCHEMA (insertion/db.py), pour qu'une base déjà écrite la reçoive.
+-- écriture (insertion/store/db.py). Ce fichier n'est pas un indicateur : il ne se lance pas seul.
+-- Changer une macro : monter VERSION_SCHEMA (insertion/store/db.py), pour qu'une base déjà écrite la reçoive.
 -- Pour sqlfluff (.sqlfluff) : sa grammaire DuckDB (version 4.5) lit les paramètres d'une macro (`MACRO f(x)`) comme
 -- des types ; la règle des types en majuscules (CP05) les mettrait en majuscules : écartée pour ce fichier.
 -- noqa: disable=CP05

@@ -631,7 +631,7 @@ def test_une_base_du_schema_8_est_mise_a_niveau_a_l_ouverture(tmp_path):
 
     lecteur = db.ouvrir_en_lecture(path)
     try:
-        assert db.version(lecteur) == db.VERSION_SCHEMA == "10"
+        assert db.version(lecteur) == db.VERSION_SCHEMA == "11"
         assert lecteur.execute("SELECT count(*), count(frein_logement) FROM episodes").fetchall() == [(4, 0)]
         assert lecteur.execute("SELECT count(*) FROM moyens").fetchall() == [(0,)]
     finally:

@@ -216,7 +216,7 @@ def test_la_migration_calcule_les_cles(tmp_path, sel_1):
     con.close()
     lecteur = db.ouvrir_en_lecture(chemin)
     try:
-        assert db.version(lecteur) == db.VERSION_SCHEMA == "10"
+        assert db.version(lecteur) == db.VERSION_SCHEMA == "11"
         df = requetes.executer(lecteur, "file_active", avec_cles=True, **params(Perimetre(), "ali"))
         assert ligne_de(df, "ALI14")["cle_file_active"] == somme(["personneE"], SEL_1)
     finally:

@@ -45,7 +45,7 @@ def test_version_6_database_gets_the_replacement_history_table_on_open(tmp_path)
 
     reader = db.ouvrir_en_lecture(path)
     try:
-        assert db.version(reader) == db.VERSION_SCHEMA == "10"
+        assert db.version(reader) == db.VERSION_SCHEMA == "11"
         assert reader.execute("SELECT count(*) FROM chargements_remplacements").fetchall() == [(0,)]
         assert reader.execute("SELECT count(*) FROM episodes").fetchall() == [(4,)]
     finally:
