@@ -106,12 +106,26 @@ def lignes_de(db: Path, sql: str) -> list[tuple]:
     return sorted(query_rows(db, sql), key=repr)
 
 
+def colonnes_de(db: Path, table: str, colonnes: list[str]) -> list[tuple]:
+    """Les colonnes d'une table, triées : par l'API relationnelle de DuckDB (con.table), qui vérifie le nom de
+    la table au lieu de l'insérer dans un texte SQL."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return sorted(con.table(table).select(*colonnes).fetchall(), key=repr)
+    finally:
+        con.close()
+
+
 def quarantaine(db: Path, fichier: str) -> list[tuple]:
-    return query_rows(
-        db,
-        "SELECT q.ligne, q.colonne, q.motif FROM quarantaine AS q JOIN chargements USING (id_chargement) "
-        f"WHERE fichier = '{fichier}' ORDER BY q.ligne",
-    )
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(
+            "SELECT q.ligne, q.colonne, q.motif FROM quarantaine AS q JOIN chargements USING (id_chargement) "
+            "WHERE fichier = $fichier ORDER BY q.ligne",
+            {"fichier": fichier},
+        ).fetchall()
+    finally:
+        con.close()
 
 
 TABLES = (
@@ -126,7 +140,7 @@ def tout(db: Path) -> dict[str, list[tuple]]:
     """Tout le contenu de la base : pour vérifier qu'un fichier refusé n'y a rien changé."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return {t: sorted(con.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in TABLES}
+        return {t: sorted(con.table(t).fetchall(), key=repr) for t in TABLES}
     finally:
         con.close()
 
@@ -183,14 +197,13 @@ def test_les_freins_presents_sont_charges_et_une_valeur_inconnue_est_rejetee(tmp
     assert quarantaine(db_path, "freins.csv") == [
         (4, "frein_mobilite", "frein_mobilite inconnu (attendu oui, non ou vide)")
     ]
-    colonnes = ", ".join(contrat.COLONNES_FREINS)
     attendu = {
         pseudo(1): ("oui", "non", None, None, None, None, None),
         pseudo(2): ("non", None, "oui", None, None, None, "oui"),
         pseudo(4): (None,) * 7,
     }
     for table in ("episodes", "episodes_historique"):
-        rows_ = query_rows(db_path, f"SELECT id_beneficiaire, {colonnes} FROM {table}")
+        rows_ = colonnes_de(db_path, table, ["id_beneficiaire", *contrat.COLONNES_FREINS])
         assert {r_[0]: r_[1:] for r_ in rows_} == attendu
 
 
@@ -503,7 +516,7 @@ def test_actions_collectives_xlsx_et_parquet_relus_comme_le_csv(tmp_path):
         charger(dossier, db, ("annuaire.csv", csv_bytes(ANNUAIRE)))
         (r,) = charger(dossier, db, (nom, data))
         assert (r.status, r.nature, r.accepted, r.rejected) == ("loaded", "actions_collectives", 2, 0), r.message
-        contenus.append(lignes_de(db, f"SELECT {', '.join(colonnes)} FROM actions_collectives"))
+        contenus.append(colonnes_de(db, "actions_collectives", colonnes))
     assert contenus[0] == contenus[1] == contenus[2]
     assert contenus[0][1][5] == "Église"
 

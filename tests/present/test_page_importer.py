@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import io
 
+import duckdb
 import pytest
 
 from insertion import contrat
 from insertion.ingest import modeles
 from insertion.ingest.chargement import charger_fichiers
 from insertion.present import qualite
-from tests.conftest import build_db, csv_bytes, ligne, lignes, query_rows
+from tests.conftest import build_db, csv_bytes, ligne, lignes
 
 PAGE = "pages/importer.py"
 
@@ -174,7 +175,6 @@ def test_le_modele_excel_se_charge_sans_rejet_et_donne_les_memes_donnees_que_le_
     """Le modèle .xlsx, déposé tel quel dans une vraie base DuckDB, passe le chargeur sans rejet, et la base reçoit
     exactement ce que donne le modèle CSV : dates en cellules date, montants en nombres, codes en texte."""
     table = TABLES.get(type_fichier.cle, type_fichier.cle)
-    colonnes = ", ".join(type_fichier.colonnes)
     contenus = {}
     for nom, octets in ((type_fichier.nom_modele_xlsx, type_fichier.modele_xlsx()), (type_fichier.nom_modele, None)):
         dossier = tmp_path / nom.replace(".", "_")
@@ -184,7 +184,12 @@ def test_le_modele_excel_se_charge_sans_rejet_et_donne_les_memes_donnees_que_le_
         *_, resultat = charger_fichiers(dossier / "modele.duckdb", [*_prealables(type_fichier, dossier), chemin])
         assert resultat.status == "loaded", resultat.message
         assert (resultat.rows_read, resultat.accepted, resultat.rejected) == (len(type_fichier.exemple),) * 2 + (0,)
-        contenus[nom] = sorted(query_rows(dossier / "modele.duckdb", f"SELECT {colonnes} FROM {table}"), key=repr)
+        # con.table : le nom de la table est vérifié par DuckDB, pas inséré dans un texte SQL.
+        con = duckdb.connect(str(dossier / "modele.duckdb"), read_only=True)
+        try:
+            contenus[nom] = sorted(con.table(table).select(*type_fichier.colonnes).fetchall(), key=repr)
+        finally:
+            con.close()
     xlsx, csv_ = contenus.values()
     assert len(xlsx) == len(type_fichier.exemple) and xlsx == csv_
 
