@@ -11,16 +11,6 @@ SELECT
     a.ouverture,
     a.ouverture <= CAST($as_of AS DATE) AS ouverte
 FROM ref_ali AS a
-WHERE ($alis IS NULL OR list_contains($alis, a.code_ali))
-    AND (
-        ($epts IS NULL AND $communes IS NULL)
-        OR EXISTS (
-            SELECT 1
-            FROM ref_ali_communes AS ac
-            JOIN ref_communes AS c USING (code_commune)
-            WHERE ac.code_ali = a.code_ali
-                AND ($epts IS NULL OR list_contains($epts, c.ept))
-                AND ($communes IS NULL OR list_contains($communes, ac.code_commune))
-        )
-    )
+-- Les ALI du territoire : macro de queries/macros/territoire.sql, partagée avec date_observation.sql.
+JOIN alis_du_territoire($alis, $epts, $communes) USING (code_ali)
 ORDER BY a.code_ali;

@@ -13,20 +13,8 @@
 -- Colonnes : code_ali, date_extraction, date_commune, plus_recente ; une ligne par ALI, aucune si aucune ALI
 --            du territoire n'a de données en place.
 WITH territoire AS (
-    SELECT a.code_ali
-    FROM ref_ali AS a
-    WHERE ($alis IS NULL OR list_contains($alis, a.code_ali))
-        AND (
-            ($epts IS NULL AND $communes IS NULL)
-            OR EXISTS (
-                SELECT 1
-                FROM ref_ali_communes AS ac
-                JOIN ref_communes AS c USING (code_commune)
-                WHERE ac.code_ali = a.code_ali
-                    AND ($epts IS NULL OR list_contains($epts, c.ept))
-                    AND ($communes IS NULL OR list_contains($communes, ac.code_commune))
-            )
-        )
+    -- Macro de queries/macros/territoire.sql, partagée avec ali_ouvertes.sql.
+    SELECT code_ali FROM alis_du_territoire($alis, $epts, $communes)
 ),
 par_ali AS (
     SELECT i.code_ali, i.date_extraction

@@ -16,13 +16,8 @@ WITH bornes AS (
     SELECT CAST($derniere AS DATE) AS derniere
 ),
 territoire AS (
-    SELECT DISTINCT a.code_ali
-    FROM ref_ali AS a
-    JOIN ref_ali_communes AS ac USING (code_ali)
-    JOIN ref_communes AS c USING (code_commune)
-    WHERE ($alis IS NULL OR list_contains($alis, a.code_ali))
-        AND ($epts IS NULL OR list_contains($epts, c.ept))
-        AND ($communes IS NULL OR list_contains($communes, ac.code_commune))
+    -- Macro de queries/macros/territoire.sql, partagée par les requêtes de la page Qualité.
+    SELECT code_ali FROM alis_communes_du_territoire($alis, $epts, $communes)
 ),
 courant AS (
     SELECT code_ali, date_extraction, lignes, id_chargement FROM instantanes WHERE courant

@@ -5,13 +5,8 @@
 -- limite (nombre maximal de lignes renvoyées, les plus récentes d'abord).
 -- Colonnes : id_chargement, fichier, ligne, code_ali, colonne, motif, detail.
 WITH territoire AS (
-    SELECT DISTINCT a.code_ali
-    FROM ref_ali AS a
-    JOIN ref_ali_communes AS ac USING (code_ali)
-    JOIN ref_communes AS c USING (code_commune)
-    WHERE ($alis IS NULL OR list_contains($alis, a.code_ali))
-        AND ($epts IS NULL OR list_contains($epts, c.ept))
-        AND ($communes IS NULL OR list_contains($communes, ac.code_commune))
+    -- Macro de queries/macros/territoire.sql, partagée par les requêtes de la page Qualité.
+    SELECT code_ali FROM alis_communes_du_territoire($alis, $epts, $communes)
 )
 SELECT q.id_chargement, ch.fichier, q.ligne, q.code_ali, q.colonne, q.motif, q.detail
 FROM quarantaine AS q

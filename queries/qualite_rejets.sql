@@ -7,13 +7,8 @@
 -- quand l'un est posé, seules les lignes d'une ALI du territoire sont comptées).
 -- Colonnes : id_chargement, fichier, code_ali, colonne, motif, lignes.
 WITH territoire AS (
-    SELECT DISTINCT a.code_ali
-    FROM ref_ali AS a
-    JOIN ref_ali_communes AS ac USING (code_ali)
-    JOIN ref_communes AS c USING (code_commune)
-    WHERE ($alis IS NULL OR list_contains($alis, a.code_ali))
-        AND ($epts IS NULL OR list_contains($epts, c.ept))
-        AND ($communes IS NULL OR list_contains($communes, ac.code_commune))
+    -- Macro de queries/macros/territoire.sql, partagée par les requêtes de la page Qualité.
+    SELECT code_ali FROM alis_communes_du_territoire($alis, $epts, $communes)
 )
 SELECT q.id_chargement, ch.fichier, q.code_ali, q.colonne, q.motif, count(*) AS lignes
 FROM quarantaine AS q

@@ -23,10 +23,11 @@ from insertion.store import cles, publication, referentiel
 # 10 : clés de cellule des fichiers du §7 (mises_en_relation.cle_personne, participations.cle_personne,
 #      actions_collectives.cle_action), pour publier leurs effectifs sous le secret statistique.
 # 11 : macros budget_par_groupe (queries/macros/budget.sql), reponses_freins, freins_connus et freins_oui
-#      (queries/macros/freins.sql), table ref_freins (la liste des freins du contrat, insertion/store/referentiel.py) :
-#      une base plus ancienne ne les a pas, ses lecteurs ne pourraient pas lancer les indicateurs du coût et des
-#      freins. Les macros sont dans la base (une connexion de lecture n'écrit rien) : en ajouter une, ou en changer
-#      une, monte la version.
+#      (queries/macros/freins.sql), alis_du_territoire et alis_communes_du_territoire (queries/macros/territoire.sql),
+#      table ref_freins (la liste des freins du contrat, insertion/store/referentiel.py) : une base plus ancienne ne
+#      les a pas, ses lecteurs ne pourraient pas lancer les indicateurs du coût, des freins, de la date d'observation
+#      et de la qualité. Les macros sont dans la base (une connexion de lecture n'écrit rien) : en ajouter une, ou en
+#      changer une, monte la version.
 VERSION_SCHEMA = "11"
 _PREPARATION = Path(__file__).resolve().parent / "sql" / "episodes_indicateurs.sql"
 

@@ -1,6 +1,6 @@
 """Macros partagées de queries/macros/ (issue 15) : toutes installées dans la base, la liste des freins tirée du
-contrat seul, et une base du schéma 10 (sans les macros du budget et des freins ni ref_freins) mise à niveau à
-son ouverture, avec les mêmes résultats qu'une base neuve."""
+contrat seul, et une base du schéma 10 (sans les macros du budget, des freins et du territoire ni ref_freins) mise à
+niveau à son ouverture, avec les mêmes résultats qu'une base neuve."""
 
 from __future__ import annotations
 
@@ -53,6 +53,15 @@ def _resultats(con) -> dict[str, list]:
         ).values.tolist(),
         "cout_par_place": requetes.executer(con, "cout_par_place", **commun).values.tolist(),
         "cout_par_personne": requetes.executer(con, "cout_par_personne", **commun).values.tolist(),
+        "date_observation": requetes.executer(
+            con, "date_observation", alis=None, epts=["Grand Paris Grand Est"], communes=None
+        ).values.tolist(),
+        "ali_ouvertes": requetes.executer(
+            con, "ali_ouvertes", as_of=D, alis=None, epts=None, communes=None
+        ).values.tolist(),
+        "qualite_rejets": requetes.executer(
+            con, "qualite_rejets", chargement=None, alis=["ALI14"], epts=None, communes=None
+        ).values.tolist(),
     }
 
 
@@ -61,9 +70,11 @@ def test_chaque_fichier_de_macros_est_installe(tmp_path):
         installees = {
             r[0] for r in con.execute("SELECT function_name FROM duckdb_functions() WHERE NOT internal").fetchall()
         }
-    assert {"perimetre", "budget_par_groupe", "reponses_freins", "freins_oui"} <= _macros_declarees()
+    assert {"perimetre", "budget_par_groupe", "reponses_freins", "freins_oui", "alis_du_territoire"} <= (
+        _macros_declarees()
+    )
     assert _macros_declarees() <= installees
-    assert {f.name for f in db.fichiers_macros()} >= {"perimetre.sql", "budget.sql", "freins.sql"}
+    assert {f.name for f in db.fichiers_macros()} >= {"perimetre.sql", "budget.sql", "freins.sql", "territoire.sql"}
 
 
 def test_ref_freins_est_la_liste_du_contrat(tmp_path):
@@ -90,10 +101,12 @@ def test_une_base_du_schema_10_recoit_les_macros_a_l_ouverture(tmp_path):
         attendu = _resultats(lecteur)
     finally:
         lecteur.close()
-    assert attendu["freins_prevalence"], "le jeu doit donner des lignes"
+    assert attendu["freins_prevalence"] and attendu["date_observation"], "le jeu doit donner des lignes"
 
-    # Une base écrite par la version 10 : ni les macros du budget et des freins, ni ref_freins.
+    # Une base écrite par la version 10 : ni les macros du budget, des freins et du territoire, ni ref_freins.
     con = duckdb.connect(str(chemin))
+    con.execute("DROP MACRO TABLE alis_du_territoire")
+    con.execute("DROP MACRO TABLE alis_communes_du_territoire")
     con.execute("DROP MACRO TABLE budget_par_groupe")
     con.execute("DROP MACRO TABLE reponses_freins")
     con.execute("DROP MACRO freins_connus")
