@@ -57,7 +57,7 @@ ETAPES_PARCOURS = {
 # --- Paramètres et libellés --------------------------------------------------------------------------
 
 
-def params(periode: Periode, perimetre: Perimetre, **extra) -> dict:
+def parametres(periode: Periode, perimetre: Perimetre, **extra) -> dict:
     """Les paramètres d'une requête d'épisodes : période (as_of, debut, fin), périmètre, puis extra."""
     return {**periode.params(), **perimetre.params(), **extra}
 
@@ -199,7 +199,7 @@ def grille(donnees: pd.DataFrame, colonne: str, lignes: list[str]) -> pd.DataFra
 def groupe_sortie(motifs: pd.DataFrame) -> pd.Series:
     """Le groupe de chaque motif, d'après ses indicateurs de ref_motifs_sortie."""
     colonnes = (motifs[c].astype(bool) for c in ("emploi_durable", "sortie_emploi", "sortie_dynamique"))
-    groupes = [libelles.groupe_sortie(*flags) for flags in zip(*colonnes, strict=True)]
+    groupes = [libelles.groupe_sortie(*drapeaux) for drapeaux in zip(*colonnes, strict=True)]
     return pd.Series(groupes, index=motifs.index)
 
 
@@ -276,7 +276,7 @@ def texte(table: pd.DataFrame, colonne: str) -> str:
 
 
 # --- Figures -----------------------------------------------------------------------------------------
-# Les couleurs viennent du gabarit enregistré (charts.TEMPLATE) ; les textes de survol sont déjà au format
+# Les couleurs viennent du gabarit enregistré (charts.GABARIT) ; les textes de survol sont déjà au format
 # français (ils viennent de Protege.affichage), si bien qu'une case masquée se lit « secret ».
 
 COULEUR_BARRE = charts.PALETTE[0]

@@ -250,12 +250,12 @@ class VueDiagnostics(cohortes.VueCohortes):
         )
         par_mois = self.sql(
             "taux_diagnostic_cohortes",
-            **cohortes.params(self.f.periode, perimetre, groupe=groupe, diagnostic=diagnostic),
+            **cohortes.parametres(self.f.periode, perimetre, groupe=groupe, diagnostic=diagnostic),
         )
         return avec_diagnostics(par_periode, par_mois), par_mois
 
     def _niveaux(self, perimetre, groupe: str, diagnostic: str) -> pd.DataFrame:
-        params = cohortes.params(self.f.periode, perimetre, groupe=groupe, diagnostic=diagnostic)
+        params = cohortes.parametres(self.f.periode, perimetre, groupe=groupe, diagnostic=diagnostic)
         return self.sql("niveaux_diagnostic", **params)
 
     # --- Chiffres clés ----------------------------------------------------------------------------------

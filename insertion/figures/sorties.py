@@ -343,7 +343,7 @@ class VueSorties(cohortes.VueCohortes):
         return self.requete("taux_sortie_emploi", periode=self.f.periode, perimetre=perimetre, groupe=groupe)
 
     def par_cohorte(self, perimetre, pas: str, groupe: str = "departement") -> pd.DataFrame:
-        params = cohortes.params(self.f.periode, perimetre, groupe=groupe, pas=pas)
+        params = cohortes.parametres(self.f.periode, perimetre, groupe=groupe, pas=pas)
         return self.sql("taux_sortie_emploi_cohortes", **params)
 
     def motifs(self, perimetre, groupe: str = "departement") -> pd.DataFrame:
@@ -597,7 +597,7 @@ class VueSorties(cohortes.VueCohortes):
     # --- Parcours d'une cohorte -------------------------------------------------------------------------
 
     def _parcours(self, pas: str) -> pd.DataFrame:
-        params = cohortes.params(self.f.periode, self.f.perimetre, groupe="departement", pas=pas)
+        params = cohortes.parametres(self.f.periode, self.f.perimetre, groupe="departement", pas=pas)
         return self.sql("parcours_cohorte", **params)
 
     def choix_cohortes(self, pas: str) -> dict[str, str]:
