@@ -3,7 +3,7 @@
 Icônes Material (livrées avec Streamlit) plutôt qu'emoji : rien à télécharger, rendu identique partout.
 La page par défaut est servie à la racine « / ».
 La navigation ne montre que les vues du rôle de la personne (insertion/protect/acces.py) ; chaque page vérifie de
-plus ce droit à son ouverture (app.setup), pour un lien direct.
+plus ce droit à son ouverture (app.preparer), pour un lien direct.
 """
 
 import streamlit as st

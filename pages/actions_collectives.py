@@ -9,7 +9,7 @@ from insertion.figures import actions_collectives as vue
 from insertion.present import app, choix_url, graphiques, ui
 
 VUE = "Actions collectives"
-ctx = app.page(VUE)
+ctx = app.cadre_de_page(VUE)
 f = ctx.filtres
 
 # --- Filtre du type d'action, gardé dans l'URL par ses codes (« types_action=aller_vers ») ---------------------

@@ -9,7 +9,7 @@ from insertion.indicators import synthese
 from insertion.present import app, etats_vides, ui
 
 TITRE = "Bénéficiaires suivis"
-ctx = app.page(TITRE)
+ctx = app.cadre_de_page(TITRE)
 f = ctx.filtres
 au_d = formats.date_longue(f.as_of)
 periode = f"du {formats.date_longue(f.periode.params()['debut'])} au {au_d}"

@@ -13,7 +13,7 @@ from insertion.present import app, etats_vides, ui
 from insertion.store.requetes import Perimetre, Periode
 
 VUE = "Budget"
-ctx = app.page(VUE)
+ctx = app.cadre_de_page(VUE)
 f = ctx.filtres
 noms = libelles.ali()
 annee_d = f.as_of.year

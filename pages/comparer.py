@@ -19,7 +19,7 @@ from insertion.store.requetes import Perimetre, Periode
 VUE = "Comparer les territoires"
 CLE_ALI = "comparer_ali"
 CLE_INDICATEUR = "comparer_indicateur"
-ctx = app.page(VUE)
+ctx = app.cadre_de_page(VUE)
 f = ctx.filtres
 noms = libelles.ali()
 

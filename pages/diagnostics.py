@@ -9,7 +9,7 @@ from insertion.figures.cohortes import DIAGNOSTICS
 from insertion.present import app, etats_vides, ui
 
 TITRE = "Diagnostics"
-ctx = app.page(TITRE)
+ctx = app.cadre_de_page(TITRE)
 f = ctx.filtres
 vue = diagnostics.VueDiagnostics(f, ctx.requete, ctx.sql)
 

@@ -9,7 +9,7 @@ from insertion.figures import freins as vue
 from insertion.present import app, etats_vides, graphiques, ui
 
 VUE = "Freins et réseau"
-ctx = app.page(VUE)
+ctx = app.cadre_de_page(VUE)
 f = ctx.filtres
 REGROUPEMENTS = vue.REGROUPEMENTS
 

@@ -2,7 +2,7 @@
 
 Les fichiers reçus sont enregistrés dans un dossier temporaire (noms gardés) puis chargés par
 insertion.ingest.chargement.charger_fichiers, qui travaille sur une copie de la base et la met en place d'un coup :
-à la réexécution suivante, app.setup() voit la nouvelle version du fichier et toutes les vues
+à la réexécution suivante, app.preparer() voit la nouvelle version du fichier et toutes les vues
 lisent les nouvelles données, sans redémarrage.
 
 Un fichier qui retirerait trop de données revient « à confirmer » : voir insertion/present/importer.py
@@ -17,7 +17,7 @@ from insertion.ingest import modeles
 from insertion.present import importer, qualite
 
 TITRE = "Importer"
-# app.page() s'arrête quand la base n'a aucune extraction : c'est justement là qu'il faut pouvoir importer.
+# app.cadre_de_page() s'arrête quand la base n'a aucune extraction : c'est justement là qu'il faut pouvoir importer.
 ctx = qualite.ouvrir(TITRE)
 
 st.markdown(vue.consigne(config.seuil_confirmation()))

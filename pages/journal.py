@@ -11,7 +11,7 @@ from insertion.present import app, connexion
 from insertion.protect import audit
 
 TITRE = "Journal d'audit"
-app.setup(TITRE)
+app.preparer(TITRE)
 st.title(TITRE)
 jours = formats.entier(audit.conservation_jours())
 st.caption(

@@ -12,7 +12,7 @@ from insertion.present import app, etats_vides, graphiques, ui
 from insertion.store.requetes import Perimetre
 
 VUE = "Moyens"
-ctx = app.page(VUE)
+ctx = app.cadre_de_page(VUE)
 f = ctx.filtres
 # Les moyens sont déclarés par ALI : seul le filtre ALI s'applique (insertion.indicators.autres_systemes.moyens).
 perimetre = Perimetre(alis=f.perimetre.alis)

@@ -9,7 +9,7 @@ from insertion.indicators import libelles
 from insertion.present import app, etats_vides, ui
 
 VUE = "Partenaires et emploi"
-ctx = app.page(VUE)
+ctx = app.cadre_de_page(VUE)
 f = ctx.filtres
 structures = ctx.sql("noms_structures")
 noms_structures = dict(zip(structures["code_structure"], structures["nom_structure"], strict=True))

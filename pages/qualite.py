@@ -12,7 +12,7 @@ from insertion.present import app, connexion, etats_vides, qualite, ui
 from insertion.protect import acces
 
 TITRE = "Qualité des données"
-# app.page() s'arrête quand la base n'a aucune extraction : c'est justement là qu'il faut voir les rejets.
+# app.cadre_de_page() s'arrête quand la base n'a aucune extraction : c'est justement là qu'il faut voir les rejets.
 ctx = qualite.ouvrir(TITRE)
 f = ctx.filtres
 donnees = qualite.avec_extraction(ctx)  # faux si aucune extraction en place : pas de date D, pas de filtres
@@ -25,7 +25,7 @@ chargements = ctx.sql("qualite_chargements") if connexion.peut(acces.HISTORIQUE)
 qualite.signaler_detail_limite()
 rejets_tous = ctx.sql("qualite_rejets", chargement=None, **territoire)
 # La référence des retards : la plus récente extraction en place, toutes ALI confondues (même filtrée).
-plus_recente = app.latest(ctx.con) if donnees else None
+plus_recente = app.date_derniere_extraction(ctx.con) if donnees else None
 fraicheur = vue.fraicheur(ctx.sql("qualite_fraicheur", derniere=plus_recente, **territoire)) if donnees else None
 
 # --- Chiffres clés ---------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from insertion.figures.cohortes import PAS
 from insertion.present import app, etats_vides, ui
 
 TITRE = "Sorties vers l'emploi"
-ctx = app.page(TITRE)
+ctx = app.cadre_de_page(TITRE)
 f = ctx.filtres
 vue = sorties.VueSorties(f, ctx.requete, ctx.sql)
 

@@ -9,7 +9,7 @@ from insertion.indicators import autres_systemes, synthese
 from insertion.present import app, etats_vides, ui
 
 TITRE = "Vue d'ensemble"
-ctx = app.page(TITRE)
+ctx = app.cadre_de_page(TITRE)
 f = ctx.filtres
 s = synthese.chiffres_cles(ctx.con, f.periode, f.perimetre, requete=ctx.requete, sql=ctx.sql)
 

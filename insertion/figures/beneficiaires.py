@@ -1,38 +1,25 @@
 """La vue « Bénéficiaires suivis » mise en forme : file active mensuelle par territoire, entrées et sorties par mois,
 classement des ALI et profil des personnes suivies. Chaque fonction prend les résultats des requêtes publiées,
-applique le secret statistique de la vue et rend une `Vue` prête à poser (figure plotly, tableau en français,
+applique le secret statistique de la vue et rend un `Graphique` prêt à poser (figure plotly, tableau en français,
 résumé). Sans Streamlit ni SQL : la page pose, les tests lisent."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from insertion import formats
 from insertion.figures import charts, resumes
+from insertion.figures.graphique import Graphique
 from insertion.indicators import synthese
 from insertion.protect import secret
-
-
-@dataclass(frozen=True)
-class Vue:
-    """Ce que la page passe à `ui.graphique` : la figure, son tableau, s'il porte une case masquée, son résumé ;
-    `legende` : la phrase posée au-dessus quand la vue en a une."""
-
-    figure: go.Figure
-    table: pd.DataFrame
-    masque: bool
-    resume: str
-    legende: str = ""
 
 
 def nom_groupe(groupe: str) -> str:
     return "ALI" if groupe == "ali" else "EPT"
 
 
-def file_active_territoires(serie: pd.DataFrame, groupe: str, representation: str, au_d: str) -> Vue:
+def file_active_territoires(serie: pd.DataFrame, groupe: str, representation: str, au_d: str) -> Graphique:
     """File active de fin de mois par ALI ou par EPT (`groupe`), en courbes ou en aires empilées (`representation`),
     les territoires rangés du plus grand au plus petit au dernier mois."""
     noms = synthese.libelles_territoires(groupe)
@@ -82,10 +69,10 @@ def file_active_territoires(serie: pd.DataFrame, groupe: str, representation: st
         mesure=f"Personnes suivies au {au_d}, par {nom_groupe(groupe)}",
         categorie=nom_groupe(groupe),
     )
-    return Vue(fig, table, prot.a_masque, resume)
+    return Graphique(fig, table, resume, prot.a_masque)
 
 
-def entrees_sorties(es: pd.DataFrame, perimetre: object, periode: str) -> Vue:
+def entrees_sorties(es: pd.DataFrame, perimetre: object, periode: str) -> Graphique:
     """Entrées (orientations) et sorties par mois du périmètre, en barres groupées ; `periode` : « du … au … »."""
     prot = secret.proteger(es, effectifs=["entrees", "sorties"], departement=secret.departement_exempte(perimetre))
     affiche = prot.affichage({"entrees": formats.entier, "sorties": formats.entier})
@@ -117,12 +104,11 @@ def entrees_sorties(es: pd.DataFrame, perimetre: object, periode: str) -> Vue:
         },
         periode=f"Période {periode}",
     )
-    return Vue(
-        fig, table, prot.a_masque, resume, f"Période {periode} ; le premier et le dernier mois peuvent être partiels."
-    )
+    legende = f"Période {periode} ; le premier et le dernier mois peuvent être partiels."
+    return Graphique(fig, table, resume, prot.a_masque, legende=legende)
 
 
-def classement(classement_ali: pd.DataFrame, au_d: str) -> Vue:
+def classement(classement_ali: pd.DataFrame, au_d: str) -> Graphique:
     """Les ALI rangées par file active à D (synthese.classement_ali), avec leurs entrées et sorties de la période."""
     # Chaque ALI est une case de la file active du département (montrée en Vue d'ensemble).
     prot = secret.proteger(
@@ -166,7 +152,7 @@ def classement(classement_ali: pd.DataFrame, au_d: str) -> Vue:
         resumes.points(trie["libelle"], trie["file_active"], prot.masque.loc[trie.index, "file_active"]),
         mesure=f"Personnes suivies au {au_d}",
     )
-    return Vue(fig, table, prot.a_masque, resume)
+    return Graphique(fig, table, resume, prot.a_masque)
 
 
 def hauteur_tableau(table: pd.DataFrame) -> int:
@@ -174,7 +160,7 @@ def hauteur_tableau(table: pd.DataFrame) -> int:
     return min(35 * len(table) + 38, 820)
 
 
-def profil(brute: pd.DataFrame, dimension: str, perimetre: object, au_d: str) -> Vue | None:
+def profil(brute: pd.DataFrame, dimension: str, perimetre: object, au_d: str) -> Graphique | None:
     """Répartition des personnes suivies à D selon `dimension` (synthese.DIMENSIONS), en parts ; `brute` : la
     requête repartition_profil du département. None quand personne n'est suivi."""
     exempte = secret.departement_exempte(perimetre)
@@ -229,4 +215,4 @@ def profil(brute: pd.DataFrame, dimension: str, perimetre: object, au_d: str) ->
         resumes.points(prot.donnees["libelle"], parts, prot.masque["part"]), sujet=libelle_dimension
     )
     legende = f"Sur {total_texte} personnes suivies au {au_d}, chacune comptée une fois."
-    return Vue(fig, table, prot.a_masque, resume, legende)
+    return Graphique(fig, table, resume, prot.a_masque, legende=legende)

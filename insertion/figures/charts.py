@@ -60,40 +60,40 @@ LOCALE_FR = {
     },
 }
 
-TEMPLATE = "ali93"
+GABARIT = "ali93"
 
 
-def _install_template() -> None:
-    template = go.layout.Template(pio.templates["plotly_white"])
-    template.layout.colorway = PALETTE
-    template.layout.separators = SEPARATEURS
-    template.layout.font = {"family": "Marianne, Arial, sans-serif", "size": 14}
-    template.layout.hoverlabel = {"font": {"size": 14}}
-    template.layout.legend = {"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0}
-    template.layout.margin = {"t": 50, "r": 20, "b": 40, "l": 60}
-    template.layout.xaxis = {"hoverformat": "%B %Y"}
-    template.layout.colorscale = {"sequential": ECHELLE_CONTINUE}
-    pio.templates[TEMPLATE] = template
-    pio.templates.default = TEMPLATE
+def _installer_gabarit() -> None:
+    gabarit = go.layout.Template(pio.templates["plotly_white"])
+    gabarit.layout.colorway = PALETTE
+    gabarit.layout.separators = SEPARATEURS
+    gabarit.layout.font = {"family": "Marianne, Arial, sans-serif", "size": 14}
+    gabarit.layout.hoverlabel = {"font": {"size": 14}}
+    gabarit.layout.legend = {"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0}
+    gabarit.layout.margin = {"t": 50, "r": 20, "b": 40, "l": 60}
+    gabarit.layout.xaxis = {"hoverformat": "%B %Y"}
+    gabarit.layout.colorscale = {"sequential": ECHELLE_CONTINUE}
+    pio.templates[GABARIT] = gabarit
+    pio.templates.default = GABARIT
 
 
-_install_template()
+_installer_gabarit()
 
 
-def slug(text: str) -> str:
+def nom_de_fichier_sur(texte: str) -> str:
     """« ALI14 Clichy-sous-Bois » → « ali14-clichy-sous-bois », pour nommer les fichiers."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    texte_ascii = unicodedata.normalize("NFKD", texte).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", texte_ascii.lower()).strip("-")
 
 
-def config(nom_fichier: str) -> dict:
+def configuration(nom_fichier: str) -> dict:
     """Configuration plotly.js : français, et un PNG nommé d'après la vue, le territoire et la date."""
     return {
         "locale": "fr",
         "locales": {"fr": LOCALE_FR},
         "displaylogo": False,
         "modeBarButtonsToRemove": ["select2d", "lasso2d"],
-        "toImageButtonOptions": {"format": "png", "filename": slug(nom_fichier), "scale": 2},
+        "toImageButtonOptions": {"format": "png", "filename": nom_de_fichier_sur(nom_fichier), "scale": 2},
     }
 
 
@@ -119,7 +119,7 @@ _FORMATS_MOIS = {"%b %Y", "%B %Y", "%b", "%B", "%m/%Y"}
 PAS_ENTIER_MAX = 10  # jusqu'à 10 graduations, le pas de 1 reste lisible
 
 
-def format_pourcent(format_d3: str) -> str:
+def pourcent_a_la_francaise(format_d3: str) -> str:
     """« .0% » → « $.0% » : écrit « 5 % » avec la locale française (voir LOCALE_FR) ; tout autre format inchangé."""
     trouve = _FORMAT_POURCENT.match(format_d3 or "")
     return f"{trouve.group(1)}${trouve.group(2)}" if trouve else format_d3
@@ -128,7 +128,7 @@ def format_pourcent(format_d3: str) -> str:
 def _gabarit_francais(gabarit):
     if not isinstance(gabarit, str):
         return gabarit
-    return _GABARIT_POURCENT.sub(lambda m: f"{m.group(1)}{format_pourcent(m.group(2))}}}", gabarit)
+    return _GABARIT_POURCENT.sub(lambda m: f"{m.group(1)}{pourcent_a_la_francaise(m.group(2))}}}", gabarit)
 
 
 def _axes(fig: go.Figure) -> dict[str, object]:
@@ -182,9 +182,9 @@ def graduations_lisibles(fig: go.Figure) -> go.Figure:
     valeurs, empiles = _valeurs_par_axe(fig)
     for nom, axe in _axes(fig).items():
         if axe.tickformat:
-            axe.tickformat = format_pourcent(axe.tickformat)
+            axe.tickformat = pourcent_a_la_francaise(axe.tickformat)
         if axe.hoverformat:
-            axe.hoverformat = format_pourcent(axe.hoverformat)
+            axe.hoverformat = pourcent_a_la_francaise(axe.hoverformat)
         if axe.dtick is not None or axe.tickmode == "array" or axe.type == "category":
             continue
         series = valeurs.get(nom, [])
@@ -219,10 +219,10 @@ def graduations_lisibles(fig: go.Figure) -> go.Figure:
                 trace[attribut] = _gabarit_francais(trace[attribut])
         for attribut in ("xhoverformat", "yhoverformat", "zhoverformat"):
             if getattr(trace, attribut, None):
-                trace[attribut] = format_pourcent(trace[attribut])
+                trace[attribut] = pourcent_a_la_francaise(trace[attribut])
         barre = getattr(trace, "colorbar", None) or getattr(getattr(trace, "marker", None), "colorbar", None)
         if barre is not None and barre.tickformat:
-            barre.tickformat = format_pourcent(barre.tickformat)
+            barre.tickformat = pourcent_a_la_francaise(barre.tickformat)
     return fig
 
 

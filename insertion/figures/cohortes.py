@@ -8,13 +8,13 @@ cohérence : une valeur tirée d'une case masquée (une part, la somme d'un grou
 à son tour, pour qu'aucune case masquée ne se déduise d'un autre chiffre affiché.
 
 Ce qui ne sert qu'à une des deux vues (figures propres, ordre des motifs, part des sorties en emploi) est dans
-insertion.figures.sorties et insertion.figures.diagnostics, qui assemblent aussi leurs graphiques (`Graphique`).
+insertion.figures.sorties et insertion.figures.diagnostics, qui assemblent aussi leurs graphiques
+(insertion.figures.graphique.Graphique).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -23,7 +23,6 @@ import plotly.graph_objects as go
 from insertion import contrat, formats
 from insertion.figures import charts
 from insertion.indicators import DEPARTEMENT, libelles
-from insertion.indicators.definitions import DEFINITIONS, Definition  # noqa: F401 (DEFINITIONS : pour les pages)
 from insertion.indicators.filters import Filtres
 from insertion.protect import secret
 from insertion.store.requetes import Perimetre, Periode
@@ -57,7 +56,7 @@ ETAPES_PARCOURS = {
 # --- Paramètres et libellés --------------------------------------------------------------------------
 
 
-def params(periode: Periode, perimetre: Perimetre, **extra) -> dict:
+def parametres(periode: Periode, perimetre: Perimetre, **extra) -> dict:
     """Les paramètres d'une requête d'épisodes : période (as_of, debut, fin), périmètre, puis extra."""
     return {**periode.params(), **perimetre.params(), **extra}
 
@@ -199,7 +198,7 @@ def grille(donnees: pd.DataFrame, colonne: str, lignes: list[str]) -> pd.DataFra
 def groupe_sortie(motifs: pd.DataFrame) -> pd.Series:
     """Le groupe de chaque motif, d'après ses indicateurs de ref_motifs_sortie."""
     colonnes = (motifs[c].astype(bool) for c in ("emploi_durable", "sortie_emploi", "sortie_dynamique"))
-    groupes = [libelles.groupe_sortie(*flags) for flags in zip(*colonnes, strict=True)]
+    groupes = [libelles.groupe_sortie(*drapeaux) for drapeaux in zip(*colonnes, strict=True)]
     return pd.Series(groupes, index=motifs.index)
 
 
@@ -276,7 +275,7 @@ def texte(table: pd.DataFrame, colonne: str) -> str:
 
 
 # --- Figures -----------------------------------------------------------------------------------------
-# Les couleurs viennent du gabarit enregistré (charts.TEMPLATE) ; les textes de survol sont déjà au format
+# Les couleurs viennent du gabarit enregistré (charts.GABARIT) ; les textes de survol sont déjà au format
 # français (ils viennent de Protege.affichage), si bien qu'une case masquée se lit « secret ».
 
 COULEUR_BARRE = charts.PALETTE[0]
@@ -432,33 +431,7 @@ def parts_par_territoire(
     return fig, aff[list(colonnes)].rename(columns=colonnes), prot.a_masque
 
 
-# --- Graphique prêt à montrer ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Graphique:
-    """Une figure et tout ce que la page passe avec elle à `insertion.present.ui.graphique` (tableau, définitions,
-    secret, clé de widget, nom de fichier, résumé) : la vue (figures/sorties.py, figures/diagnostics.py) le
-    construit, la page ne fait que le placer."""
-
-    figure: go.Figure
-    table: pd.DataFrame
-    definitions: list
-    masque: bool
-    cle: str
-    tableau: str | None = None
-    resume: str | None = None
-
-    def options(self) -> dict:
-        """Les arguments nommés de `ui.graphique`, hors figure et vue."""
-        return {
-            "table": self.table,
-            "definitions": self.definitions,
-            "masque": self.masque,
-            "cle": self.cle,
-            "tableau": self.tableau,
-            "resume": self.resume,
-        }
+# --- Ce que les deux vues partagent ------------------------------------------------------------------
 
 
 class VueCohortes:

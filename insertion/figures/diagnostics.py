@@ -1,7 +1,7 @@
 """La vue « Diagnostics » : chiffres clés, figures, tableaux et résumés, prêts à placer par pages/diagnostics.py.
 
 `VueDiagnostics` lit les indicateurs par les deux fonctions de requête de la page (`ctx.requete`, `ctx.sql`, en
-cache) et rend des objets prêts : arguments des cartes KPI, `cohortes.Graphique`, ou None quand les filtres ne
+cache) et rend des objets prêts : arguments des cartes KPI, `graphique.Graphique`, ou None quand les filtres ne
 laissent rien à montrer (la page écrit alors l'état vide). Ni Streamlit ni SQL ici ; le secret passe toujours
 par insertion.figures.cohortes (donc `secret.proteger`).
 """
@@ -14,9 +14,10 @@ import plotly.graph_objects as go
 
 from insertion import formats
 from insertion.figures import charts, cohortes, resumes
-from insertion.figures.cohortes import DEFINITIONS as DEF
-from insertion.figures.cohortes import DIAGNOSTICS, Graphique
+from insertion.figures.cohortes import DIAGNOSTICS
+from insertion.figures.graphique import Graphique
 from insertion.indicators import DEPARTEMENT, libelles
+from insertion.indicators.definitions import DEFINITIONS as DEF
 from insertion.protect import secret
 
 ORDRE_NIVEAUX = {
@@ -250,12 +251,12 @@ class VueDiagnostics(cohortes.VueCohortes):
         )
         par_mois = self.sql(
             "taux_diagnostic_cohortes",
-            **cohortes.params(self.f.periode, perimetre, groupe=groupe, diagnostic=diagnostic),
+            **cohortes.parametres(self.f.periode, perimetre, groupe=groupe, diagnostic=diagnostic),
         )
         return avec_diagnostics(par_periode, par_mois), par_mois
 
     def _niveaux(self, perimetre, groupe: str, diagnostic: str) -> pd.DataFrame:
-        params = cohortes.params(self.f.periode, perimetre, groupe=groupe, diagnostic=diagnostic)
+        params = cohortes.parametres(self.f.periode, perimetre, groupe=groupe, diagnostic=diagnostic)
         return self.sql("niveaux_diagnostic", **params)
 
     # --- Chiffres clés ----------------------------------------------------------------------------------

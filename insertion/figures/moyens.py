@@ -193,7 +193,7 @@ def figure_par_ali(dernier: pd.DataFrame, libelles: list[str]) -> go.Figure:
         )
     fig.add_vline(x=1, line_dash="dot", line_color=charts.GRIS_TEXTE, row=1, col=2)
     fig.update_xaxes(tickformat=",.0f", row=1, col=1)
-    fig.update_xaxes(tickformat=charts.format_pourcent(".0%"), row=1, col=2)
+    fig.update_xaxes(tickformat=charts.pourcent_a_la_francaise(".0%"), row=1, col=2)
     fig.update_yaxes(automargin=True, tickfont={"size": 12})
     fig.update_layout(showlegend=False, height=max(360, 34 * len(libelles) + 140), margin={"l": 20, "r": 60})
     return fig

@@ -2,7 +2,7 @@
 pages/sorties.py.
 
 `VueSorties` lit les indicateurs par les deux fonctions de requête de la page (`ctx.requete`, `ctx.sql`, en
-cache) et rend des objets prêts : arguments des cartes KPI, `cohortes.Graphique` (figure, tableau protégé,
+cache) et rend des objets prêts : arguments des cartes KPI, `graphique.Graphique` (figure, tableau protégé,
 définitions, résumé), ou None quand les filtres ne laissent rien à montrer (la page écrit alors l'état vide).
 Ni Streamlit ni SQL ici ; le secret passe toujours par insertion.figures.cohortes (donc `secret.proteger`).
 """
@@ -14,9 +14,10 @@ import plotly.graph_objects as go
 
 from insertion import formats
 from insertion.figures import charts, cohortes, resumes
-from insertion.figures.cohortes import COULEURS_GROUPES, GROUPES_SORTIE, PAS, PERIODE, Graphique
-from insertion.figures.cohortes import DEFINITIONS as DEF
+from insertion.figures.cohortes import COULEURS_GROUPES, GROUPES_SORTIE, PAS, PERIODE
+from insertion.figures.graphique import Graphique
 from insertion.indicators import DEPARTEMENT, libelles
+from insertion.indicators.definitions import DEFINITIONS as DEF
 from insertion.protect import secret
 
 COULEUR_EMPLOI = COULEURS_GROUPES["emploi_transition"]
@@ -343,7 +344,7 @@ class VueSorties(cohortes.VueCohortes):
         return self.requete("taux_sortie_emploi", periode=self.f.periode, perimetre=perimetre, groupe=groupe)
 
     def par_cohorte(self, perimetre, pas: str, groupe: str = "departement") -> pd.DataFrame:
-        params = cohortes.params(self.f.periode, perimetre, groupe=groupe, pas=pas)
+        params = cohortes.parametres(self.f.periode, perimetre, groupe=groupe, pas=pas)
         return self.sql("taux_sortie_emploi_cohortes", **params)
 
     def motifs(self, perimetre, groupe: str = "departement") -> pd.DataFrame:
@@ -597,7 +598,7 @@ class VueSorties(cohortes.VueCohortes):
     # --- Parcours d'une cohorte -------------------------------------------------------------------------
 
     def _parcours(self, pas: str) -> pd.DataFrame:
-        params = cohortes.params(self.f.periode, self.f.perimetre, groupe="departement", pas=pas)
+        params = cohortes.parametres(self.f.periode, self.f.perimetre, groupe="departement", pas=pas)
         return self.sql("parcours_cohorte", **params)
 
     def choix_cohortes(self, pas: str) -> dict[str, str]:

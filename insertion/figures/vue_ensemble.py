@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from insertion import formats
 from insertion.figures import resumes
-from insertion.figures.beneficiaires import Vue
+from insertion.figures.graphique import Graphique
 from insertion.indicators import synthese
 from insertion.protect import secret
 
@@ -67,7 +67,7 @@ def a_masque(cartes: Iterable[synthese.ChiffreCle], autres: Iterable) -> bool:
     )
 
 
-def file_active(serie: pd.DataFrame, perimetre: object) -> Vue:
+def file_active(serie: pd.DataFrame, perimetre: object) -> Graphique:
     """La file active de fin de mois du périmètre, avec l'objectif 2026 du Département quand rien n'est filtré."""
     sans_filtre = secret.departement_exempte(perimetre)
     prot = secret.proteger(serie, effectifs=["file_active"], departement=sans_filtre)
@@ -105,4 +105,4 @@ def file_active(serie: pd.DataFrame, perimetre: object) -> Vue:
         sujet="La file active",
         unite="personnes",
     )
-    return Vue(fig, table, prot.a_masque, resume)
+    return Graphique(fig, table, resume, prot.a_masque)

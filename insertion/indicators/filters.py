@@ -121,10 +121,10 @@ class Filtres:
             ("Date d'observation", formats.date_longue(self.as_of)),
         ]
         tous = options()
-        for key, label, field in LISTES:
-            values = getattr(self.perimetre, field)
-            if values:
-                lignes.append((label, ", ".join(tous[key].get(v, v) for v in values)))
+        for cle, libelle, champ in LISTES:
+            choisies = getattr(self.perimetre, champ)
+            if choisies:
+                lignes.append((libelle, ", ".join(tous[cle].get(v, v) for v in choisies)))
         return lignes
 
 
@@ -147,30 +147,30 @@ DatesDe = Callable[[Perimetre], DatesDonnees]
 
 
 def perimetre_de(valeurs: dict) -> Perimetre:
-    return Perimetre(**{field: tuple(valeurs.get(key, ())) for key, _, field in LISTES})
+    return Perimetre(**{champ: tuple(valeurs.get(cle, ())) for cle, _, champ in LISTES})
 
 
-def from_query_params(params: dict[str, list[str]], dates_de: DatesDe) -> tuple[dict, list[str]]:
+def depuis_url(parametres: dict[str, list[str]], dates_de: DatesDe) -> tuple[dict, list[str]]:
     """Les filtres d'une URL, vérifiés ; renvoie aussi les paramètres ignorés (pour le dire).
 
     Les dates sont bornées par celles du territoire de l'URL : D au plus tard sa plus récente extraction."""
     tous = options()
     valeurs: dict = {}
     ignores: list[str] = []
-    for key, _, _ in LISTES:
-        given = params.get(key, [])
-        valeurs[key] = [v for v in dict.fromkeys(given) if v in tous[key]]
-        ignores += [f"{key}={v}" for v in given if v not in tous[key]]
+    for cle, _, _ in LISTES:
+        recues = parametres.get(cle, [])
+        valeurs[cle] = [v for v in dict.fromkeys(recues) if v in tous[cle]]
+        ignores += [f"{cle}={v}" for v in recues if v not in tous[cle]]
     dates = dates_de(perimetre_de(valeurs))
     defaut, maxi = dates.commune, dates.plus_recente
     # fin = None : « la date commune du territoire », qui suit donc les nouveaux chargements et le territoire.
-    for key, default in (("debut", DEBUT_PAR_DEFAUT), ("fin", None)):
-        valeurs[key] = default
-        for text in params.get(key, [])[:1]:
+    for cle, initiale in (("debut", DEBUT_PAR_DEFAUT), ("fin", None)):
+        valeurs[cle] = initiale
+        for texte in parametres.get(cle, [])[:1]:
             try:
-                valeurs[key] = min(max(date.fromisoformat(text), BORNE_MIN), maxi)
+                valeurs[cle] = min(max(date.fromisoformat(texte), BORNE_MIN), maxi)
             except ValueError:
-                ignores.append(f"{key}={text}")
+                ignores.append(f"{cle}={texte}")
     if valeurs["fin"] == defaut:
         valeurs["fin"] = None
     if valeurs["debut"] > (valeurs["fin"] or defaut):
@@ -178,17 +178,17 @@ def from_query_params(params: dict[str, list[str]], dates_de: DatesDe) -> tuple[
     return valeurs, ignores
 
 
-def to_query_params(valeurs: dict) -> dict[str, list[str] | str]:
+def vers_url(valeurs: dict) -> dict[str, list[str] | str]:
     """Seuls les filtres posés vont dans l'URL, pour des liens courts (fin = None : la date par défaut)."""
-    out: dict[str, list[str] | str] = {key: list(valeurs[key]) for key, _, _ in LISTES if valeurs[key]}
+    url: dict[str, list[str] | str] = {cle: list(valeurs[cle]) for cle, _, _ in LISTES if valeurs[cle]}
     if valeurs["debut"] != DEBUT_PAR_DEFAUT:
-        out["debut"] = valeurs["debut"].isoformat()
+        url["debut"] = valeurs["debut"].isoformat()
     if valeurs["fin"] is not None:
-        out["fin"] = valeurs["fin"].isoformat()
-    return out
+        url["fin"] = valeurs["fin"].isoformat()
+    return url
 
 
-def build(valeurs: dict, dates: DatesDonnees) -> Filtres:
+def construire(valeurs: dict, dates: DatesDonnees) -> Filtres:
     """D = la fin choisie, sinon la date commune du territoire ; jamais après sa plus récente extraction."""
     perimetre = perimetre_de(valeurs)
     fin = min(valeurs["fin"] or dates.commune, dates.plus_recente)
@@ -198,10 +198,10 @@ def build(valeurs: dict, dates: DatesDonnees) -> Filtres:
     return Filtres(Periode(as_of=fin, debut=debut, fin=fin), perimetre, dates.commune, dates)
 
 
-def widget_key(key: str, page: str) -> str:
+def cle_widget(cle: str, page: str) -> str:
     """Une clé par page : Streamlit ne garde pas l'état d'un widget d'une page à l'autre ;
     la valeur de référence (`_filtres`) réinitialise le widget de la nouvelle page."""
-    return f"filtre_{key}@{page}"
+    return f"filtre_{cle}@{page}"
 
 
 def pour(
@@ -215,11 +215,11 @@ def pour(
 
     derniere : les dates du territoire (`pour_base` les lit dans la base), ou une date fixée qui sert à la
     fois de D par défaut et de borne (mesures, tests)."""
-    valeurs: dict = {key: list(listes.get(key, ())) for key, _, _ in LISTES}
+    valeurs: dict = {cle: list(listes.get(cle, ())) for cle, _, _ in LISTES}
     valeurs["debut"] = debut or DEBUT_PAR_DEFAUT
     valeurs["fin"] = fin
     dates = derniere if isinstance(derniere, DatesDonnees) else DatesDonnees(derniere, derniere)
-    return build(valeurs, dates)
+    return construire(valeurs, dates)
 
 
 def pour_base(
@@ -236,4 +236,4 @@ def pour_base(
     return pour(dates, debut=debut, fin=fin, **listes)
 
 
-CLES_URL = [key for key, _, _ in LISTES] + ["debut", "fin"]
+CLES_URL = [cle for cle, _, _ in LISTES] + ["debut", "fin"]

@@ -25,7 +25,7 @@ from insertion.protect import secret
 from insertion.store import requetes
 from insertion.store.requetes import Periode
 
-FONTS = Path(__file__).resolve().parent.parent / "fonts"
+DOSSIER_POLICES = Path(__file__).resolve().parent.parent / "fonts"
 POLICE = "DejaVu Sans"  # le nom que portent les textes des graphiques SVG (insertion/figures/note.py)
 BLEU = (0, 114, 178)  # Okabe-Ito, comme les graphiques
 GRIS = (90, 90, 90)
@@ -88,133 +88,133 @@ class NoteSynthese:
         return f"Note de synthèse — {self.territoire}"
 
 
-def _one_year_before(day: date) -> date:
+def _un_an_avant(jour: date) -> date:
     try:
-        return day.replace(year=day.year - 1)
+        return jour.replace(year=jour.year - 1)
     except ValueError:  # 29 février
-        return day - timedelta(days=365)
+        return jour - timedelta(days=365)
 
 
-def _value(df: pd.DataFrame, column: str) -> float | None:
-    if df.empty or pd.isna(df[column].iloc[0]):
+def _valeur(df: pd.DataFrame, colonne: str) -> float | None:
+    if df.empty or pd.isna(df[colonne].iloc[0]):
         return None
-    return float(df[column].iloc[0])
+    return float(df[colonne].iloc[0])
 
 
-def _variation(now: float | None, before: float | None) -> float | None:
-    return None if now is None or not before else (now - before) / before
+def _variation(maintenant: float | None, avant: float | None) -> float | None:
+    return None if maintenant is None or not avant else (maintenant - avant) / avant
 
 
 def preparer(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> NoteSynthese:
     """Les chiffres et les phrases de la note, protégés par le secret statistique."""
     perimetre, periode = filtres.perimetre, filtres.periode
     d = filtres.as_of
-    below = filtres.sous_departement  # pour les libellés ; le secret suit departement_exempte
+    sous_departement = filtres.sous_departement  # pour les libellés ; le secret suit departement_exempte
     exempte = secret.departement_exempte(perimetre)
-    a_year_ago = _one_year_before(d)
-    before = Periode(as_of=a_year_ago, debut=periode.debut, fin=a_year_ago)
+    il_y_a_un_an = _un_an_avant(d)
+    avant = Periode(as_of=il_y_a_un_an, debut=periode.debut, fin=il_y_a_un_an)
 
-    def count(value: float | None) -> tuple[str, bool]:
+    def effectif(valeur: float | None) -> tuple[str, bool]:
         """Un effectif à afficher, et s'il est masqué."""
-        frame = pd.DataFrame({"n": [value]})
-        shown = secret.proteger(frame, effectifs=["n"], departement=exempte)
-        return shown.affichage({"n": formats.entier})["n"].iloc[0], shown.a_masque
+        tableau = pd.DataFrame({"n": [valeur]})
+        publie = secret.proteger(tableau, effectifs=["n"], departement=exempte)
+        return publie.affichage({"n": formats.entier})["n"].iloc[0], publie.a_masque
 
-    def rate(value: float | None, denominator: float | None) -> tuple[str, bool]:
-        frame = pd.DataFrame({"t": [value], "d": [denominator or 0]})
-        shown = secret.proteger(frame, taux={"t": "d"}, departement=exempte)
-        return shown.affichage({"t": formats.pourcentage})["t"].iloc[0], shown.a_masque
+    def taux(valeur: float | None, denominateur: float | None) -> tuple[str, bool]:
+        tableau = pd.DataFrame({"t": [valeur], "d": [denominateur or 0]})
+        publie = secret.proteger(tableau, taux={"t": "d"}, departement=exempte)
+        return publie.affichage({"t": formats.pourcentage})["t"].iloc[0], publie.a_masque
 
-    masked = False
-    fa_now = _value(indicators.file_active(con, periode, perimetre), "file_active")
-    fa_before = _value(indicators.file_active(con, before, perimetre), "file_active")
+    masque = False
+    fa = _valeur(indicators.file_active(con, periode, perimetre), "file_active")
+    fa_avant = _valeur(indicators.file_active(con, avant, perimetre), "file_active")
     flux = indicators.entrees_sorties(con, periode, perimetre)
-    entrees, sorties = _value(flux, "entrees"), _value(flux, "sorties")
+    entrees, sorties = _valeur(flux, "entrees"), _valeur(flux, "sorties")
     diag_num = indicators.taux_diagnostic(con, periode, perimetre, diagnostic="numerique")
     diag_lin = indicators.taux_diagnostic(con, periode, perimetre, diagnostic="linguistique")
     emploi = indicators.taux_sortie_emploi(con, periode, perimetre)
-    emploi_before = indicators.taux_sortie_emploi(con, before, perimetre)
+    emploi_avant = indicators.taux_sortie_emploi(con, avant, perimetre)
 
-    fa_text, m1 = count(fa_now)
+    fa_texte, m1 = effectif(fa)
     # La valeur d'il y a un an est publiée (dans la phrase et par l'évolution) : protégée comme l'autre.
-    fa_before_text, m_before = count(fa_before)
-    ent_text, m2 = count(entrees)
-    sor_text, m3 = count(sorties)
-    num_text, m4 = rate(_value(diag_num, "taux_90j"), _value(diag_num, "denominateur"))
-    lin_text, m5 = rate(_value(diag_lin, "taux_90j"), _value(diag_lin, "denominateur"))
-    emp_text, m6 = rate(_value(emploi, "taux_sortie_emploi"), _value(emploi, "denominateur"))
-    dur_text, m7 = rate(_value(emploi, "taux_emploi_durable"), _value(emploi, "denominateur"))
-    masked = any((m1, m2, m3, m4, m5, m6, m7))
+    fa_avant_texte, m_avant = effectif(fa_avant)
+    ent_texte, m2 = effectif(entrees)
+    sor_texte, m3 = effectif(sorties)
+    num_texte, m4 = taux(_valeur(diag_num, "taux_90j"), _valeur(diag_num, "denominateur"))
+    lin_texte, m5 = taux(_valeur(diag_lin, "taux_90j"), _valeur(diag_lin, "denominateur"))
+    emp_texte, m6 = taux(_valeur(emploi, "taux_sortie_emploi"), _valeur(emploi, "denominateur"))
+    dur_texte, m7 = taux(_valeur(emploi, "taux_emploi_durable"), _valeur(emploi, "denominateur"))
+    masque = any((m1, m2, m3, m4, m5, m6, m7))
 
-    fa_var = None if m1 or m_before else _variation(fa_now, fa_before)
+    fa_evolution = None if m1 or m_avant else _variation(fa, fa_avant)
     chiffres = [
         Chiffre(
             "Personnes suivies",
-            fa_text,
-            None if fa_var is None else f"{formats.evolution_pourcentage(fa_now, fa_before)} en un an",
+            fa_texte,
+            None if fa_evolution is None else f"{formats.evolution_pourcentage(fa, fa_avant)} en un an",
         ),
-        Chiffre("Orientations sur la période", ent_text),
-        Chiffre("Sorties sur la période", sor_text),
-        Chiffre("Diagnostic numérique à 90 jours", num_text),
-        Chiffre("Diagnostic linguistique à 90 jours", lin_text),
-        Chiffre("Sorties en emploi à 12 mois", emp_text, f"dont emploi durable : {dur_text}"),
+        Chiffre("Orientations sur la période", ent_texte),
+        Chiffre("Sorties sur la période", sor_texte),
+        Chiffre("Diagnostic numérique à 90 jours", num_texte),
+        Chiffre("Diagnostic linguistique à 90 jours", lin_texte),
+        Chiffre("Sorties en emploi à 12 mois", emp_texte, f"dont emploi durable : {dur_texte}"),
     ]
     groupes, motifs = _sorties(con, filtres)
 
     phrases = []
-    qui = "du département" if not below else f"de {filtres.territoire}"
-    if not m1 and fa_now is not None:
-        phrase = f"La file active {qui} compte {fa_text} personnes au {formats.date_longue(d)}"
-        if fa_var is not None and fa_before:
-            sens = "a progressé" if fa_var > 0.005 else "a reculé" if fa_var < -0.005 else "est stable"
-            amount = "" if sens == "est stable" else f" de {formats.pourcentage(abs(fa_var))}"
+    qui = "du département" if not sous_departement else f"de {filtres.territoire}"
+    if not m1 and fa is not None:
+        phrase = f"La file active {qui} compte {fa_texte} personnes au {formats.date_longue(d)}"
+        if fa_evolution is not None and fa_avant:
+            sens = "a progressé" if fa_evolution > 0.005 else "a reculé" if fa_evolution < -0.005 else "est stable"
+            ampleur = "" if sens == "est stable" else f" de {formats.pourcentage(abs(fa_evolution))}"
             phrase += (
-                f" : elle {sens}{amount} en un an (elle comptait {fa_before_text} personnes "
-                f"au {formats.date_longue(a_year_ago)})."
+                f" : elle {sens}{ampleur} en un an (elle comptait {fa_avant_texte} personnes "
+                f"au {formats.date_longue(il_y_a_un_an)})."
             )
         else:
             phrase += "."
         phrases.append(phrase)
     if not (m2 or m3) and entrees is not None:
         phrases.append(
-            f"Du {formats.date_longue(periode.debut)} au {formats.date_longue(d)}, {ent_text} orientations ont été "
-            f"reçues et {sor_text} accompagnements se sont terminés."
+            f"Du {formats.date_longue(periode.debut)} au {formats.date_longue(d)}, {ent_texte} orientations ont été "
+            f"reçues et {sor_texte} accompagnements se sont terminés."
         )
-    if not m4 and _value(diag_num, "taux_90j") is not None:
+    if not m4 and _valeur(diag_num, "taux_90j") is not None:
         # Médiane sur les diagnostiqués, dont ceux du numérateur : un numérateur ≥ seuil suffit (prudent).
-        delay = secret.mediane_publiee(_value(diag_num, "delai_median_j"), _value(diag_num, "numerateur"))
+        delai = secret.mediane_publiee(_valeur(diag_num, "delai_median_j"), _valeur(diag_num, "numerateur"))
         phrase = (
-            f"{num_text} des personnes orientées depuis au moins 90 jours ont passé leur diagnostic numérique "
+            f"{num_texte} des personnes orientées depuis au moins 90 jours ont passé leur diagnostic numérique "
             "dans ce délai"
         )
-        if delay is not None:
-            phrase += f" (délai médian : {formats.entier(delay)} jours)"
-        if not m5 and _value(diag_lin, "taux_90j") is not None:
-            phrase += f" ; {lin_text} pour le diagnostic linguistique"
+        if delai is not None:
+            phrase += f" (délai médian : {formats.entier(delai)} jours)"
+        if not m5 and _valeur(diag_lin, "taux_90j") is not None:
+            phrase += f" ; {lin_texte} pour le diagnostic linguistique"
         phrases.append(phrase + ".")
-    if not m6 and _value(emploi, "taux_sortie_emploi") is not None:
+    if not m6 and _valeur(emploi, "taux_sortie_emploi") is not None:
         phrase = (
-            f"Parmi les personnes orientées depuis plus d'un an, {emp_text} sont sorties vers l'emploi dans les "
-            f"12 mois, dont {dur_text} vers un emploi durable (y compris création d'entreprise)"
+            f"Parmi les personnes orientées depuis plus d'un an, {emp_texte} sont sorties vers l'emploi dans les "
+            f"12 mois, dont {dur_texte} vers un emploi durable (y compris création d'entreprise)"
         )
-        earlier = _value(emploi_before, "taux_sortie_emploi")
+        taux_avant = _valeur(emploi_avant, "taux_sortie_emploi")
         # L'évolution ne se publie que si le taux d'il y a un an le serait (règle des taux).
-        _, earlier_masked = rate(earlier, _value(emploi_before, "denominateur"))
-        if earlier is not None and not earlier_masked:
-            phrase += f" ({formats.evolution_points(_value(emploi, 'taux_sortie_emploi'), earlier)} en un an)"
+        _, taux_avant_masque = taux(taux_avant, _valeur(emploi_avant, "denominateur"))
+        if taux_avant is not None and not taux_avant_masque:
+            phrase += f" ({formats.evolution_points(_valeur(emploi, 'taux_sortie_emploi'), taux_avant)} en un an)"
         phrases.append(phrase + ".")
-    sentence = _phrase_sorties(groupes, motifs)
-    if sentence:
-        phrases.append(sentence)
-    budget_sentence = _budget_sentence(con, filtres)
-    if budget_sentence:
-        phrases.append(budget_sentence)
+    phrase_sorties = _phrase_sorties(groupes, motifs)
+    if phrase_sorties:
+        phrases.append(phrase_sorties)
+    phrase_budget = _phrase_budget(con, filtres)
+    if phrase_budget:
+        phrases.append(phrase_budget)
     # Une ligne par autre système du territoire (contrat §7), déjà publiée ; masquée, elle ne dit rien.
     for ligne in autres_systemes.lignes_synthese(con, periode, perimetre):
-        masked = masked or ligne.valeur == secret.LIBELLE_MASQUE
+        masque = masque or ligne.valeur == secret.LIBELLE_MASQUE
         if ligne.phrase:
             phrases.append(ligne.phrase)
-    if masked:
+    if masque:
         phrases.append(
             f"Certains chiffres ne sont pas diffusés (« {secret.LIBELLE_MASQUE} ») : ils portent sur moins de "
             f"{secret.SEUIL_SECRET} personnes ou permettraient d'en déduire."
@@ -225,10 +225,10 @@ def preparer(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> NoteSynthese:
         ("Sorties de la période par groupe de motifs", _barres_sorties(groupes)),
     ]
     return NoteSynthese(filtres.territoire, filtres.derniere_extraction, filtres.resume(), chiffres, phrases,
-                        graphiques, masked, requetes.est_demo(con))  # fmt: skip
+                        graphiques, masque, requetes.est_demo(con))  # fmt: skip
 
 
-def _budget_sentence(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> str | None:
+def _phrase_budget(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> str | None:
     p = filtres.perimetre
     if p.epts or p.communes or len(p.alis) > 1:
         return None  # le budget n'est ventilé que par ALI
@@ -239,29 +239,29 @@ def _budget_sentence(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> str | 
     total = budget[budget["ligne"] == "total"]
     if p.alis:
         total = total[total["groupe"] == p.alis[0]]
-    year = filtres.as_of.year
-    this_year = total[total["annee"] == year]
-    if this_year.empty:
+    annee = filtres.as_of.year
+    cette_annee = total[total["annee"] == annee]
+    if cette_annee.empty:
         return None
-    voted = float(this_year["montant_vote"].iloc[0])
-    sentence = f"Crédits d'insertion {year} : {formats.millions_euros(voted)} votés"
+    vote = float(cette_annee["montant_vote"].iloc[0])
+    phrase = f"Crédits d'insertion {annee} : {formats.millions_euros(vote)} votés"
     if not p.alis:
         base = total[total["annee"] == 2021]
         if not base.empty and float(base["montant_vote"].iloc[0]):
-            sentence += f", contre {formats.millions_euros(float(base['montant_vote'].iloc[0]))} en 2021"
-    executed = this_year["montant_execute"].iloc[0]
-    if pd.notna(executed):
-        sentence += f" ; {formats.millions_euros(float(executed))} exécutés"
-    return sentence + "."
+            phrase += f", contre {formats.millions_euros(float(base['montant_vote'].iloc[0]))} en 2021"
+    execute = cette_annee["montant_execute"].iloc[0]
+    if pd.notna(execute):
+        phrase += f" ; {formats.millions_euros(float(execute))} exécutés"
+    return phrase + "."
 
 
 def _courbe_file_active(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> Courbe:
     serie = indicators.file_active_mensuelle(con, filtres.periode, filtres.perimetre)
     exempte = secret.departement_exempte(filtres.perimetre)
-    shown = secret.proteger(serie, effectifs=["file_active"], departement=exempte).donnees
+    publie = secret.proteger(serie, effectifs=["file_active"], departement=exempte).donnees
     return Courbe(
-        tuple(pd.Timestamp(m).date() for m in shown["mois"]),
-        tuple(None if pd.isna(v) else float(v) for v in shown["file_active"]),
+        tuple(pd.Timestamp(m).date() for m in publie["mois"]),
+        tuple(None if pd.isna(v) else float(v) for v in publie["file_active"]),
     )
 
 
@@ -327,22 +327,22 @@ def rendre_pdf(note: NoteSynthese) -> bytes:
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.set_margins(14, 12, 14)
     # Le nom de famille des fichiers : les textes des graphiques SVG le citent, fpdf2 les écrit avec ces polices.
-    pdf.add_font(POLICE, "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font(POLICE, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-    pdf.add_font(POLICE, "I", str(FONTS / "DejaVuSans-Oblique.ttf"))
+    pdf.add_font(POLICE, "", str(DOSSIER_POLICES / "DejaVuSans.ttf"))
+    pdf.add_font(POLICE, "B", str(DOSSIER_POLICES / "DejaVuSans-Bold.ttf"))
+    pdf.add_font(POLICE, "I", str(DOSSIER_POLICES / "DejaVuSans-Oblique.ttf"))
     pdf.set_title(note.titre)
     pdf.set_author("Département de la Seine-Saint-Denis — ALI 93")
     pdf.set_lang("fr")
     pdf.add_page()
-    width = pdf.epw
+    largeur = pdf.epw
 
     pdf.set_font(POLICE, "B", 17)
     pdf.set_text_color(*BLEU)
-    pdf.multi_cell(width, 8, note.titre, align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(largeur, 8, note.titre, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(POLICE, "", 9.5)
     pdf.set_text_color(*GRIS)
     pdf.multi_cell(
-        width,
+        largeur,
         5,
         f"Données au {formats.date_longue(note.date_donnees)} · Agences locales d'insertion de la Seine-Saint-Denis",
         align="L",
@@ -350,7 +350,7 @@ def rendre_pdf(note: NoteSynthese) -> bytes:
         new_y="NEXT",
     )
     filtres = " · ".join(f"{k} : {v}" for k, v in note.filtres)
-    pdf.multi_cell(width, 4.5, filtres, align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(largeur, 4.5, filtres, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     if note.demonstration:
         # Comme le bandeau de l'écran : une note imprimée ne doit pas passer pour des chiffres réels.
@@ -359,62 +359,68 @@ def rendre_pdf(note: NoteSynthese) -> bytes:
         pdf.set_text_color(0, 0, 0)
         pdf.set_font(POLICE, "B", 9)
         pdf.multi_cell(
-            width, 5, DEMONSTRATION, border=1, fill=True, padding=1.2, align="L", new_x="LMARGIN", new_y="NEXT"
+            largeur, 5, DEMONSTRATION, border=1, fill=True, padding=1.2, align="L", new_x="LMARGIN", new_y="NEXT"
         )
         pdf.ln(2)
     else:
         pdf.ln(1)
 
     # Chiffres clés : deux rangées de trois cartes.
-    card_w, card_h, gap = (width - 2 * 4) / 3, 21, 4
-    top = pdf.get_y()
+    largeur_carte, hauteur_carte, ecart = (largeur - 2 * 4) / 3, 21, 4
+    haut = pdf.get_y()
     for index, chiffre in enumerate(note.chiffres):
-        x = pdf.l_margin + (index % 3) * (card_w + gap)
-        y = top + (index // 3) * (card_h + 3)
+        x = pdf.l_margin + (index % 3) * (largeur_carte + ecart)
+        y = haut + (index // 3) * (hauteur_carte + 3)
         pdf.set_draw_color(200, 200, 200)
         pdf.set_fill_color(245, 248, 251)
-        pdf.rect(x, y, card_w, card_h, style="DF")
+        pdf.rect(x, y, largeur_carte, hauteur_carte, style="DF")
         pdf.set_xy(x + 2.5, y + 1.8)
         pdf.set_font(POLICE, "", 8)
         pdf.set_text_color(*GRIS)
-        pdf.cell(card_w - 5, 4, chiffre.libelle)
+        pdf.cell(largeur_carte - 5, 4, chiffre.libelle)
         pdf.set_xy(x + 2.5, y + 6.5)
         pdf.set_font(POLICE, "B", 15)
         pdf.set_text_color(0, 0, 0)
-        pdf.cell(card_w - 5, 7, chiffre.valeur)
+        pdf.cell(largeur_carte - 5, 7, chiffre.valeur)
         if chiffre.evolution:
             pdf.set_xy(x + 2.5, y + 14.5)
             pdf.set_font(POLICE, "", 7.5)
             pdf.set_text_color(*GRIS)
-            pdf.cell(card_w - 5, 4, chiffre.evolution)
-    pdf.set_y(top + 2 * (card_h + 3) + 2)
+            pdf.cell(largeur_carte - 5, 4, chiffre.evolution)
+    pdf.set_y(haut + 2 * (hauteur_carte + 3) + 2)
 
     pdf.set_font(POLICE, "B", 11)
     pdf.set_text_color(*BLEU)
-    pdf.cell(width, 6, "L'essentiel", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(largeur, 6, "L'essentiel", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(POLICE, "", 9.5)
     pdf.set_text_color(0, 0, 0)
     for phrase in note.phrases:
         pdf.set_x(pdf.l_margin)
-        pdf.multi_cell(width, 4.6, f"• {phrase}", align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(largeur, 4.6, f"• {phrase}", align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(0.6)
     pdf.ln(1.5)
 
     if note.graphiques:
-        chart_w = (width - gap) / 2
-        chart_h = chart_w * 0.46
-        if pdf.get_y() + chart_h + 12 > pdf.h - pdf.b_margin:
+        largeur_graphique = (largeur - ecart) / 2
+        hauteur_graphique = largeur_graphique * 0.46
+        if pdf.get_y() + hauteur_graphique + 12 > pdf.h - pdf.b_margin:
             pdf.add_page()
         y = pdf.get_y()
         for index, (titre, graphique) in enumerate(note.graphiques[:2]):
-            x = pdf.l_margin + index * (chart_w + gap)
+            x = pdf.l_margin + index * (largeur_graphique + ecart)
             pdf.set_xy(x, y)
             pdf.set_font(POLICE, "B", 9)
             pdf.set_text_color(*BLEU)
-            pdf.cell(chart_w, 5, titre)
+            pdf.cell(largeur_graphique, 5, titre)
             # Dessiné à sa taille réelle : 7 points dans le SVG font 7 points sur la page.
-            pdf.image(io.BytesIO(graphique.svg(chart_w, chart_h)), x=x, y=y + 5.5, w=chart_w, h=chart_h)
-        pdf.set_y(y + chart_h + 8)
+            pdf.image(
+                io.BytesIO(graphique.svg(largeur_graphique, hauteur_graphique)),
+                x=x,
+                y=y + 5.5,
+                w=largeur_graphique,
+                h=hauteur_graphique,
+            )
+        pdf.set_y(y + hauteur_graphique + 8)
 
     pdf.set_font(POLICE, "I", 6.5)
     pdf.set_text_color(*GRIS)
@@ -427,8 +433,8 @@ def rendre_pdf(note: NoteSynthese) -> bytes:
         "plus, titularisation) ou pour création d'entreprise (contrat de données §3, catégories de l'IAE) ; "
         "« motif emploi durable » : le premier seul."
     )
-    for line in notes:
-        pdf.multi_cell(width, 3.1, line, align="L", new_x="LMARGIN", new_y="NEXT")
+    for ligne in notes:
+        pdf.multi_cell(largeur, 3.1, ligne, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(0.4)
     return bytes(pdf.output())
 

@@ -41,102 +41,106 @@ SORTIE_REFUS = 1
 SORTIE_A_CONFIRMER = 4
 
 
-def _date(text: str) -> date:
+def _date(texte: str) -> date:
     try:
-        return date.fromisoformat(text)
+        return date.fromisoformat(texte)
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"date invalide « {text} » : attendu AAAA-MM-JJ") from exc
+        raise argparse.ArgumentTypeError(f"date invalide « {texte} » : attendu AAAA-MM-JJ") from exc
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m insertion", description="ALI 93 — tableau de bord de l'insertion")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{load,indicators,demo,briefing,catalogue}")
+    analyseur = argparse.ArgumentParser(
+        prog="python -m insertion", description="ALI 93 — tableau de bord de l'insertion"
+    )
+    commandes = analyseur.add_subparsers(
+        dest="commande", required=True, metavar="{load,indicators,demo,briefing,catalogue}"
+    )
 
-    def add_db(p: argparse.ArgumentParser) -> None:
+    def ajouter_option_base(p: argparse.ArgumentParser) -> None:
         p.add_argument("--db", type=Path, help="base DuckDB (défaut : $INSERTION_DB, sinon data/insertion.duckdb)")
 
-    load = commands.add_parser("load", help="charger des extractions de file active ou des fichiers budget")
-    load.add_argument("files", nargs="+", type=Path, metavar="FICHIER")
-    add_db(load)
-    load.add_argument("--json", action="store_true", help="une liste JSON, un objet par fichier")
-    load.add_argument(
+    charger = commandes.add_parser("load", help="charger des extractions de file active ou des fichiers budget")
+    charger.add_argument("fichiers", nargs="+", type=Path, metavar="FICHIER")
+    ajouter_option_base(charger)
+    charger.add_argument("--json", action="store_true", help="une liste JSON, un objet par fichier")
+    charger.add_argument(
         "--dry-run",
         action="store_true",
         help="montrer ce que chaque fichier remplacerait (avant → après) sans rien écrire dans la base",
     )
-    load.add_argument(
+    charger.add_argument(
         "--force",
         action="store_true",
         help="appliquer aussi les remplacements au-delà du seuil de confirmation ($INSERTION_SEUIL_CONFIRMATION)",
     )
 
-    indicators = commands.add_parser(
+    indicateurs = commandes.add_parser(
         "indicators", help="les indicateurs du contrat §5 (protégés par le secret statistique)"
     )
-    add_db(indicators)
-    indicators.add_argument(
+    ajouter_option_base(indicateurs)
+    indicateurs.add_argument(
         "--as-of",
         type=_date,
         help="date d'observation D (défaut : la dernière date que toutes les ALI retenues ont fournie)",
     )
-    indicators.add_argument("--from", dest="debut", type=_date, help="début de la période d'orientation P")
-    indicators.add_argument("--to", dest="fin", type=_date, help="fin de la période P (plafonnée à D)")
-    indicators.add_argument("--ali", nargs="+", default=[], metavar="CODE", help="limiter à ces ALI")
-    indicators.add_argument("--json", action="store_true")
+    indicateurs.add_argument("--from", dest="debut", type=_date, help="début de la période d'orientation P")
+    indicateurs.add_argument("--to", dest="fin", type=_date, help="fin de la période P (plafonnée à D)")
+    indicateurs.add_argument("--ali", nargs="+", default=[], metavar="CODE", help="limiter à ces ALI")
+    indicateurs.add_argument("--json", action="store_true")
 
-    demo = commands.add_parser("demo", help="générer et charger les données de démonstration")
-    add_db(demo)
+    demo = commandes.add_parser("demo", help="générer et charger les données de démonstration")
+    ajouter_option_base(demo)
 
-    roles = commands.add_parser("roles", help="vérifier le fichier des rôles (connexion, issue 13)")
-    add_db(roles)
+    roles = commandes.add_parser("roles", help="vérifier le fichier des rôles (connexion, issue 13)")
+    ajouter_option_base(roles)
     roles.add_argument("fichier", nargs="?", type=Path, help="défaut : $INSERTION_ROLES, sinon data/roles.toml")
 
-    briefing = commands.add_parser("briefing", help="note de synthèse PDF (une page A4)")
-    add_db(briefing)
-    where = briefing.add_mutually_exclusive_group()
-    where.add_argument("--ali", metavar="CODE", help="une ALI (défaut : le département)")
-    where.add_argument("--ept", metavar="NOM", help="un établissement public territorial")
-    where.add_argument("--all-ali", type=Path, metavar="DOSSIER", help="une note par ALI dans ce dossier")
-    briefing.add_argument("--from", dest="debut", type=_date, help="début de la période d'orientation")
-    briefing.add_argument("--to", dest="fin", type=_date, help="fin de la période (et date d'observation)")
-    briefing.add_argument("--out", type=Path, help="fichier PDF à écrire")
+    note = commandes.add_parser("briefing", help="note de synthèse PDF (une page A4)")
+    ajouter_option_base(note)
+    territoire = note.add_mutually_exclusive_group()
+    territoire.add_argument("--ali", metavar="CODE", help="une ALI (défaut : le département)")
+    territoire.add_argument("--ept", metavar="NOM", help="un établissement public territorial")
+    territoire.add_argument("--all-ali", type=Path, metavar="DOSSIER", help="une note par ALI dans ce dossier")
+    note.add_argument("--from", dest="debut", type=_date, help="début de la période d'orientation")
+    note.add_argument("--to", dest="fin", type=_date, help="fin de la période (et date d'observation)")
+    note.add_argument("--out", type=Path, help="fichier PDF à écrire")
 
-    catalogue = commands.add_parser("catalogue", help="les requêtes de queries/ : titre, unité, sens, paramètres")
+    catalogue = commandes.add_parser("catalogue", help="les requêtes de queries/ : titre, unité, sens, paramètres")
     catalogue.add_argument("--json", action="store_true")
-    return parser
+    return analyseur
 
 
-def _locked_message(db_path: Path) -> str:
+def _message_base_verrouillee(chemin_base: Path) -> str:
     return (
-        f"La base {db_path} est ouverte par un autre processus (l'application ou un autre chargement). "
+        f"La base {chemin_base} est ouverte par un autre processus (l'application ou un autre chargement). "
         "Réessayez dans un instant."
     )
 
 
-def _cmd_load(args: argparse.Namespace, db_path: Path) -> int:
+def _commande_charger(args: argparse.Namespace, chemin_base: Path) -> int:
     from insertion.ingest import apercu
     from insertion.ingest.chargement import charger_fichiers
 
-    results = charger_fichiers(db_path, args.files, forcer=args.force, simuler=args.dry_run)
+    resultats = charger_fichiers(chemin_base, args.fichiers, forcer=args.force, simuler=args.dry_run)
     if args.json:
-        print(json.dumps([r.en_json() for r in results], ensure_ascii=False, indent=2))
+        print(json.dumps([r.en_json() for r in resultats], ensure_ascii=False, indent=2))
     else:
         if args.dry_run:
-            print(f"Simulation (--dry-run) : rien n'a été écrit dans {db_path}.")
+            print(f"Simulation (--dry-run) : rien n'a été écrit dans {chemin_base}.")
         libelles = LIBELLES_SIMULATION if args.dry_run else LIBELLES_STATUT
-        for r in results:
+        for r in resultats:
             print(f"[{libelles[r.status]}] {r.message}")
-            for reason, count in r.rejections.items():
-                print(f"    {count} × {reason}")
+            for raison, nombre in r.rejections.items():
+                print(f"    {nombre} × {raison}")
             if r.apercu is not None and r.status in ("loaded", "to_confirm"):
-                for line in apercu.texte(r.apercu):
-                    print(f"    {line}")
-    if any(r.status == "refused" for r in results):
+                for ligne in apercu.texte(r.apercu):
+                    print(f"    {ligne}")
+    if any(r.status == "refused" for r in resultats):
         return SORTIE_REFUS
-    return SORTIE_A_CONFIRMER if any(r.status == "to_confirm" for r in results) else 0
+    return SORTIE_A_CONFIRMER if any(r.status == "to_confirm" for r in resultats) else 0
 
 
-def _cmd_indicators(args: argparse.Namespace, db_path: Path) -> int:
+def _commande_indicateurs(args: argparse.Namespace, chemin_base: Path) -> int:
     from insertion import indicators, protect
     from insertion.indicators import autres_systemes
     from insertion.protect import protection, questions
@@ -144,9 +148,9 @@ def _cmd_indicators(args: argparse.Namespace, db_path: Path) -> int:
     from insertion.store.referentiel import charger_referentiel
     from insertion.store.requetes import Perimetre, Periode
 
-    unknown = sorted(set(args.ali) - charger_referentiel().codes_ali)
-    if unknown:
-        print(f"Code ALI inconnu : {', '.join(unknown)} (voir data/ali.csv).", file=sys.stderr)
+    inconnus = sorted(set(args.ali) - charger_referentiel().codes_ali)
+    if inconnus:
+        print(f"Code ALI inconnu : {', '.join(inconnus)} (voir data/ali.csv).", file=sys.stderr)
         return 2
     if protection.REGLAGE is not None:  # secret actif : des périodes en mois entiers (insertion/protect/questions)
         if args.debut and args.debut.day != 1:
@@ -160,7 +164,7 @@ def _cmd_indicators(args: argparse.Namespace, db_path: Path) -> int:
                 file=sys.stderr,
             )
             return 2
-    con = db.ouvrir_en_lecture(db_path)
+    con = db.ouvrir_en_lecture(chemin_base)
     try:
         perimetre = Perimetre(alis=tuple(args.ali))
         # Jamais de valeur brute imprimée : toute requête passe par la couche de publication.
@@ -170,32 +174,32 @@ def _cmd_indicators(args: argparse.Namespace, db_path: Path) -> int:
             systemes = autres_systemes.resume(con, periode, perimetre)
     finally:
         con.close()
-    result = {**indicators.publier(publie, perimetre), **systemes}
+    resultat = {**indicators.publier(publie, perimetre), **systemes}
     if args.json:
-        print(json.dumps(result, ensure_ascii=False, indent=2))
+        print(json.dumps(resultat, ensure_ascii=False, indent=2))
     else:
-        print("\n".join([indicators.mettre_en_texte(result), "", *autres_systemes.lignes_texte(result)]).rstrip())
+        print("\n".join([indicators.mettre_en_texte(resultat), "", *autres_systemes.lignes_texte(resultat)]).rstrip())
     return 0
 
 
-def _cmd_demo(args: argparse.Namespace, db_path: Path) -> int:
+def _commande_demo(args: argparse.Namespace, chemin_base: Path) -> int:
     from insertion.demo import build_demo
 
-    def progress(index: int, total: int, name: str) -> None:
-        print(f"\r{index + 1}/{total} {name}".ljust(60), end="", file=sys.stderr, flush=True)
+    def progression(index: int, total: int, nom: str) -> None:
+        print(f"\r{index + 1}/{total} {nom}".ljust(60), end="", file=sys.stderr, flush=True)
 
-    results = build_demo(db_path, progress=progress)
+    resultats = build_demo(chemin_base, progress=progression)
     print(file=sys.stderr)
-    statuses = {s: sum(r.status == s for r in results) for s in LIBELLES_STATUT}
+    statuts = {s: sum(r.status == s for r in resultats) for s in LIBELLES_STATUT}
     print(
-        f"Démonstration chargée dans {db_path} : {len(results)} fichiers, "
-        + ", ".join(f"{LIBELLES_STATUT[s]} : {n}" for s, n in statuses.items() if n)
-        + f" ; {sum(r.rejected for r in results)} lignes en quarantaine."
+        f"Démonstration chargée dans {chemin_base} : {len(resultats)} fichiers, "
+        + ", ".join(f"{LIBELLES_STATUT[s]} : {n}" for s, n in statuts.items() if n)
+        + f" ; {sum(r.rejected for r in resultats)} lignes en quarantaine."
     )
-    return 1 if statuses["refused"] else 0
+    return 1 if statuts["refused"] else 0
 
 
-def _cmd_briefing(args: argparse.Namespace, db_path: Path) -> int:
+def _commande_note(args: argparse.Namespace, chemin_base: Path) -> int:
     from insertion import protect
     from insertion.store import db
     from insertion.store.referentiel import charger_referentiel
@@ -210,7 +214,7 @@ def _cmd_briefing(args: argparse.Namespace, db_path: Path) -> int:
     if not args.all_ali and not args.out:
         print("Indiquez --out FICHIER.pdf (ou --all-ali DOSSIER).", file=sys.stderr)
         return 2
-    con = db.ouvrir_en_lecture(db_path)
+    con = db.ouvrir_en_lecture(chemin_base)
     try:
         with protect.publication():
             _notes(args, con, ref)
@@ -220,31 +224,31 @@ def _cmd_briefing(args: argparse.Namespace, db_path: Path) -> int:
 
 
 def _notes(args: argparse.Namespace, con, ref) -> None:
-    """Les notes demandées, sous la couche de publication posée par _cmd_briefing."""
+    """Les notes demandées, sous la couche de publication posée par _commande_note."""
     import time
 
     from insertion.indicators import filters
     from insertion.outputs import briefing
 
-    jobs: list[tuple[Path, filters.Filtres]] = []
+    taches: list[tuple[Path, filters.Filtres]] = []
     if args.all_ali:
         args.all_ali.mkdir(parents=True, exist_ok=True)
         for code in sorted(ref.codes_ali):
             # D par défaut : celle du territoire, comme dans l'application (queries.date_observation).
             selection = filters.pour_base(con, debut=args.debut, fin=args.fin, ali=[code])
-            out = args.all_ali / f"note_{code}_{selection.derniere_extraction.isoformat()}.pdf"
-            jobs.append((out, selection))
+            sortie = args.all_ali / f"note_{code}_{selection.derniere_extraction.isoformat()}.pdf"
+            taches.append((sortie, selection))
     else:
         listes = {"ali": [args.ali]} if args.ali else {"ept": [args.ept]} if args.ept else {}
-        jobs.append((args.out, filters.pour_base(con, debut=args.debut, fin=args.fin, **listes)))
-    for out, selection in jobs:
-        start = time.perf_counter()
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(briefing.note_pdf(con, selection))
-        print(f"{out} ({selection.territoire}) : {time.perf_counter() - start:.1f} s")
+        taches.append((args.out, filters.pour_base(con, debut=args.debut, fin=args.fin, **listes)))
+    for sortie, selection in taches:
+        debut = time.perf_counter()
+        sortie.parent.mkdir(parents=True, exist_ok=True)
+        sortie.write_bytes(briefing.note_pdf(con, selection))
+        print(f"{sortie} ({selection.territoire}) : {time.perf_counter() - debut:.1f} s")
 
 
-def _cmd_roles(args: argparse.Namespace, db_path: Path) -> int:
+def _commande_roles(args: argparse.Namespace, chemin_base: Path) -> int:
     """Le fichier des rôles validé comme au démarrage de l'application : à lancer après chaque modification.
     Une faute lève FichierRolesInvalide (une ValueError) : message en français, code 2."""
     from insertion.protect import acces
@@ -259,7 +263,7 @@ def _cmd_roles(args: argparse.Namespace, db_path: Path) -> int:
     return 0
 
 
-def _cmd_catalogue(args: argparse.Namespace, db_path: Path) -> int:  # noqa: ARG001 (sans base)
+def _commande_catalogue(args: argparse.Namespace, chemin_base: Path) -> int:  # noqa: ARG001 (sans base)
     from insertion.indicators import catalogue
     from insertion.indicators.definitions import DEFINITIONS
 
@@ -286,17 +290,17 @@ def _cmd_catalogue(args: argparse.Namespace, db_path: Path) -> int:  # noqa: ARG
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    db_path = getattr(args, "db", None) or chemin_base_par_defaut()
-    commands = {
-        "load": _cmd_load,
-        "indicators": _cmd_indicators,
-        "demo": _cmd_demo,
-        "briefing": _cmd_briefing,
-        "roles": _cmd_roles,
-        "catalogue": _cmd_catalogue,
+    chemin_base = getattr(args, "db", None) or chemin_base_par_defaut()
+    commandes = {
+        "load": _commande_charger,
+        "indicators": _commande_indicateurs,
+        "demo": _commande_demo,
+        "briefing": _commande_note,
+        "roles": _commande_roles,
+        "catalogue": _commande_catalogue,
     }
     try:
-        return commands[args.command](args, db_path)
+        return commandes[args.commande](args, chemin_base)
     except FileNotFoundError as exc:
         print(str(exc), file=sys.stderr)
         return 2
@@ -305,6 +309,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
-            print(_locked_message(db_path), file=sys.stderr)
+            print(_message_base_verrouillee(chemin_base), file=sys.stderr)
             return 3
         raise

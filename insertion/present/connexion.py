@@ -221,7 +221,7 @@ def _refus(message: str, titre: str) -> None:
 
 
 def garder(titre_page: str | None, titre: str) -> Habilitation:
-    """À l'ouverture de chaque page (app.setup) : connexion, rôle, droit de voir cette vue.
+    """À l'ouverture de chaque page (app.preparer) : connexion, rôle, droit de voir cette vue.
 
     Arrête la page (st.stop) avec un message clair au lieu de la servir quand quelque chose manque :
     un lien direct vers une page interdite est refusé ici, même si la navigation ne la montre pas."""

@@ -68,13 +68,13 @@ from insertion.store.requetes import Perimetre, Periode
 def a_des_extractions() -> bool:
     """Vrai si la base contient au moins un épisode courant (ou n'existe pas encore : la démo sera construite).
 
-    `app.page()` arrête la page (st.stop) quand la base n'a aucune extraction ; or c'est justement
+    `app.cadre_de_page()` arrête la page (st.stop) quand la base n'a aucune extraction ; or c'est justement
     le moment d'importer un premier fichier, ou de voir pourquoi toutes ses lignes ont été rejetées.
     """
     path = chemin_base_par_defaut()
     if not path.exists():
         return True
-    return app.latest(app.connection(str(path), path.stat().st_mtime_ns)) is not None
+    return app.date_derniere_extraction(app.connexion_en_lecture(str(path), path.stat().st_mtime_ns)) is not None
 
 
 def page_sans_extraction(titre: str) -> app.Contexte:
@@ -83,7 +83,7 @@ def page_sans_extraction(titre: str) -> app.Contexte:
     Le contexte rendu porte des filtres neutres (tout le département, D = aujourd'hui, pour nommer les
     exports) dont `derniere_extraction` vaut None : voir `avec_extraction`.
     """
-    con, cle = app.setup(titre)
+    con, cle = app.preparer(titre)
     st.title(titre)
     st.info(
         "La base ne contient encore aucune extraction de file active en place : les filtres et les "
@@ -100,8 +100,8 @@ def avec_extraction(ctx: app.Contexte) -> bool:
 
 
 def ouvrir(titre: str) -> app.Contexte:
-    """`app.page(titre)`, ou un en-tête sans filtres si la base n'a encore aucune extraction."""
-    return app.page(titre) if a_des_extractions() else page_sans_extraction(titre)
+    """`app.cadre_de_page(titre)`, ou un en-tête sans filtres si la base n'a encore aucune extraction."""
+    return app.cadre_de_page(titre) if a_des_extractions() else page_sans_extraction(titre)
 
 
 # --- Lignes rejetées : le chargement choisi (session et lien) -------------------------------------------

@@ -71,7 +71,7 @@ def telechargements(
     Pas de bouton pour un rôle sans droit d'export (élu·e)."""
     if not connexion.peut(acces.EXPORTER):
         return
-    nom = charts.slug(nom_fichier(ctx, vue, tableau))
+    nom = charts.nom_de_fichier_sur(nom_fichier(ctx, vue, tableau))
     defs = [DEFINITIONS[d] if isinstance(d, str) else d for d in definitions]
 
     def xlsx() -> bytes:
@@ -145,11 +145,11 @@ def graphique(
     # Le modèle de charts (palette, polices, locale) est celui par défaut de plotly dès l'import de charts : le
     # réappliquer ici recopiait tout le modèle pour chaque graphique (0,1 s par page, même à chaud).
     if fig.layout.template.layout.separators != charts.SEPARATEURS:
-        fig.update_layout(template=charts.TEMPLATE)
+        fig.update_layout(template=charts.GABARIT)
     fig.update_layout(separators=charts.SEPARATEURS)
     charts.graduations_lisibles(fig)
     charts.textes_lisibles(fig)
-    st.plotly_chart(fig, config=charts.config(nom_fichier(ctx, vue, tableau)), key=cle)
+    st.plotly_chart(fig, config=charts.configuration(nom_fichier(ctx, vue, tableau)), key=cle)
     if resume:
         resume_graphique(resume)
     note_secret(masque)

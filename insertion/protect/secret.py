@@ -94,24 +94,26 @@ class Protege:
 
     def affichage(self, formats: dict[str, Callable[[object], str]]) -> pd.DataFrame:
         """Un tableau de textes au format français, « secret » dans les cases masquées."""
-        out = self.donnees.copy()
-        for column, fmt in formats.items():
-            none = pd.Series(False, index=out.index)
-            masked = self.masque[column] if column in self.masque else none
-            second = self.secondaire[column] if self.secondaire is not None and column in self.secondaire else none
-            out[column] = [
-                LIBELLE_MASQUE if m else fmt(None if pd.isna(v) else v)
-                for v, m in zip(out[column], masked | second, strict=True)
+        sortie = self.donnees.copy()
+        for colonne, format_ in formats.items():
+            aucune = pd.Series(False, index=sortie.index)
+            masquees = self.masque[colonne] if colonne in self.masque else aucune
+            secondaires = (
+                self.secondaire[colonne] if self.secondaire is not None and colonne in self.secondaire else aucune
+            )
+            sortie[colonne] = [
+                LIBELLE_MASQUE if m else format_(None if pd.isna(v) else v)
+                for v, m in zip(sortie[colonne], masquees | secondaires, strict=True)
             ]
-        return out
+        return sortie
 
-    def _is_rate(self, column: str) -> bool:
-        return column in self.masque.attrs.get("taux", ())
+    def _est_taux(self, colonne: str) -> bool:
+        return colonne in self.masque.attrs.get("taux", ())
 
 
-def _count_mask(values: pd.Series, seuil: int) -> pd.Series:
-    numbers = pd.to_numeric(values, errors="coerce")
-    return (numbers >= 1) & (numbers < seuil)
+def _masque_effectif(valeurs: pd.Series, seuil: int) -> pd.Series:
+    nombres = pd.to_numeric(valeurs, errors="coerce")
+    return (nombres >= 1) & (nombres < seuil)
 
 
 def _masque_en_amont(valeurs: pd.Series, base: pd.Series) -> pd.Series:
@@ -121,15 +123,15 @@ def _masque_en_amont(valeurs: pd.Series, base: pd.Series) -> pd.Series:
     return valeurs.isna() & (effectif.isna() | (effectif > 0))
 
 
-def _secondary(values: pd.Series, masked: pd.Series) -> pd.Series:
+def _secondaire(valeurs: pd.Series, masquees: pd.Series) -> pd.Series:
     """Dans une ventilation, une case masquée seule entraîne la plus petite case non nulle suivante."""
-    masked = masked.copy()
-    if int(masked.sum()) == 1:
-        numbers = pd.to_numeric(values, errors="coerce")
-        candidates = numbers[(~masked) & (numbers > 0)]
+    masquees = masquees.copy()
+    if int(masquees.sum()) == 1:
+        nombres = pd.to_numeric(valeurs, errors="coerce")
+        candidates = nombres[(~masquees) & (nombres > 0)]
         if not candidates.empty:
-            masked.loc[candidates.idxmin()] = True
-    return masked
+            masquees.loc[candidates.idxmin()] = True
+    return masquees
 
 
 def proteger(
@@ -157,49 +159,53 @@ def proteger(
     taux = taux or {}
     medianes = medianes or {}
     numerateurs = numerateurs or {}
-    data = df.copy().reset_index(drop=True)
-    below = ~(
-        pd.Series(bool(departement), index=data.index)
+    donnees = df.copy().reset_index(drop=True)
+    sous_departement = ~(
+        pd.Series(bool(departement), index=donnees.index)
         if isinstance(departement, bool)
         else pd.Series(departement).reset_index(drop=True).astype(bool)
     )
-    mask = pd.DataFrame(index=data.index)
-    secondary = pd.DataFrame(index=data.index)
-    for column in effectifs:
+    masque = pd.DataFrame(index=donnees.index)
+    secondaire = pd.DataFrame(index=donnees.index)
+    for colonne in effectifs:
         # Un effectif absent (NaN) a été masqué en amont par la couche de publication (insertion.protect), à tout
         # niveau (son exemption est plus stricte) : il reste masqué, et se lit « secret ».
-        primary = (_count_mask(data[column], seuil) & below) | pd.to_numeric(data[column], errors="coerce").isna()
-        first_pass = primary.copy()
+        primaire = (_masque_effectif(donnees[colonne], seuil) & sous_departement) | pd.to_numeric(
+            donnees[colonne], errors="coerce"
+        ).isna()
+        premier_passage = primaire.copy()
         if ventilation is not None:
-            keys = ventilation[0] if len(ventilation) == 1 else list(ventilation)
-            groups = data.groupby(keys, dropna=False).groups if ventilation else {0: data.index}
-            for rows in groups.values():
-                primary.loc[rows] = _secondary(data.loc[rows, column], primary.loc[rows]) & below.loc[rows]
-        mask[column] = primary.astype(bool)
-        secondary[column] = mask[column] & ~first_pass
-    for column, denominator in taux.items():
+            cles = ventilation[0] if len(ventilation) == 1 else list(ventilation)
+            groupes = donnees.groupby(cles, dropna=False).groups if ventilation else {0: donnees.index}
+            for lignes in groupes.values():
+                primaire.loc[lignes] = (
+                    _secondaire(donnees.loc[lignes, colonne], primaire.loc[lignes]) & sous_departement.loc[lignes]
+                )
+        masque[colonne] = primaire.astype(bool)
+        secondaire[colonne] = masque[colonne] & ~premier_passage
+    for colonne, denominateur in taux.items():
         # Un taux sur moins de `seuil` personnes n'est montré à aucun niveau, département compris.
         # … ni quand son dénominateur est lui-même masqué (masquage secondaire) : le taux le trahirait.
         # … ni quand son numérateur ou son complément vaut de 1 à seuil − 1 : taux × dénominateur le redonne.
-        den = pd.to_numeric(data[denominator], errors="coerce").fillna(0)
-        rate = pd.to_numeric(data[column], errors="coerce")
-        if column in numerateurs:
-            num = pd.to_numeric(data[numerateurs[column]], errors="coerce")
+        den = pd.to_numeric(donnees[denominateur], errors="coerce").fillna(0)
+        valeurs_taux = pd.to_numeric(donnees[colonne], errors="coerce")
+        if colonne in numerateurs:
+            num = pd.to_numeric(donnees[numerateurs[colonne]], errors="coerce")
         else:
-            num = (rate * den).round()
-        small = ((num > 0) & (num < seuil)) | (((den - num) > 0) & ((den - num) < seuil))
-        hidden = mask[denominator] if denominator in mask else False
-        amont = _masque_en_amont(data[column], data[denominator])
-        mask[column] = (((den < seuil) | hidden | small.fillna(False)) & data[column].notna()) | amont
-    for column, effectif in medianes.items():
-        count = pd.to_numeric(data[effectif], errors="coerce").fillna(0)
-        hidden = mask[effectif] if effectif in mask else False
-        amont = _masque_en_amont(data[column], data[effectif])
-        mask[column] = (((count < seuil) | hidden) & data[column].notna()) | amont
-        data[column] = pd.to_numeric(data[column], errors="coerce").map(
+            num = (valeurs_taux * den).round()
+        petits = ((num > 0) & (num < seuil)) | (((den - num) > 0) & ((den - num) < seuil))
+        base_masquee = masque[denominateur] if denominateur in masque else False
+        amont = _masque_en_amont(donnees[colonne], donnees[denominateur])
+        masque[colonne] = (((den < seuil) | base_masquee | petits.fillna(False)) & donnees[colonne].notna()) | amont
+    for colonne, effectif in medianes.items():
+        effectif_base = pd.to_numeric(donnees[effectif], errors="coerce").fillna(0)
+        base_masquee = masque[effectif] if effectif in masque else False
+        amont = _masque_en_amont(donnees[colonne], donnees[effectif])
+        masque[colonne] = (((effectif_base < seuil) | base_masquee) & donnees[colonne].notna()) | amont
+        donnees[colonne] = pd.to_numeric(donnees[colonne], errors="coerce").map(
             lambda j: j if pd.isna(j) else arrondir_mediane(j)
         )
-    mask.attrs["taux"] = tuple(taux) + tuple(medianes)
-    for column in mask.columns:
-        data[column] = data[column].astype("float64").where(~mask[column])
-    return Protege(data, mask, seuil, secondary)
+    masque.attrs["taux"] = tuple(taux) + tuple(medianes)
+    for colonne in masque.columns:
+        donnees[colonne] = donnees[colonne].astype("float64").where(~masque[colonne])
+    return Protege(donnees, masque, seuil, secondaire)

@@ -91,8 +91,8 @@ def test_le_theme_streamlit_reprend_la_palette_et_des_textes_secondaires_contras
     ("avant", "apres"),
     [(".0%", "$.0%"), (".1%", "$.1%"), ("+.1%", "+$.1%"), ("$.0%", "$.0%"), (",.0f", ",.0f"), ("%b %Y", "%b %Y")],
 )
-def test_format_pourcent(avant, apres):
-    assert charts.format_pourcent(avant) == apres
+def test_pourcent_a_la_francaise(avant, apres):
+    assert charts.pourcent_a_la_francaise(avant) == apres
 
 
 def test_la_locale_ecrit_le_pourcentage_avec_une_espace_fine():

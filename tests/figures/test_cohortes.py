@@ -133,7 +133,7 @@ PERIODE = Periode(as_of=D, debut=date(2023, 1, 1), fin=D)
 
 
 def q(con, nom: str, perimetre: Perimetre = Perimetre(), **extra) -> pd.DataFrame:
-    return executer(con, nom, **cohortes.params(PERIODE, perimetre, **extra))
+    return executer(con, nom, **cohortes.parametres(PERIODE, perimetre, **extra))
 
 
 # --- Requêtes --------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ import pytest
 
 from insertion import indicators
 from insertion.indicators import filters
-from insertion.indicators.filters import widget_key
+from insertion.indicators.filters import cle_widget
 from insertion.outputs import cli
 from insertion.store import db, requetes
 from insertion.store.requetes import DatesDonnees, Perimetre
@@ -191,22 +191,22 @@ def test_vue_d_ensemble_du_departement_a_la_date_commune(base, app_test):
     captions = [c.value for c in at.caption]
     assert "Données au 31 octobre 2026 · Seine-Saint-Denis" in captions
     assert "Date commune des données : 31 octobre 2026. En avance : ALI08 Montreuil (30 novembre 2026)." in captions
-    fin = at.date_input(key=widget_key("fin", SLUG_VUE))
+    fin = at.date_input(key=cle_widget("fin", SLUG_VUE))
     assert (fin.value, fin.max) == (OCTOBRE, NOVEMBRE)  # D par défaut ; on peut choisir jusqu'au 30 novembre
     assert at.sidebar.caption[-1].value == "Date d'observation : 31 octobre 2026"
 
 
 def test_la_date_suit_le_territoire_choisi(base, app_test):
     at = app_test(base, VUE)
-    at.multiselect(key=widget_key("ali", SLUG_VUE)).select("ALI08").run()
+    at.multiselect(key=cle_widget("ali", SLUG_VUE)).select("ALI08").run()
     assert not at.exception
-    assert at.date_input(key=widget_key("fin", SLUG_VUE)).value == NOVEMBRE  # Montreuil seule : sa date
+    assert at.date_input(key=cle_widget("fin", SLUG_VUE)).value == NOVEMBRE  # Montreuil seule : sa date
     captions = [c.value for c in at.caption]
     assert "Données au 30 novembre 2026 · ALI08 · Montreuil" in captions
     assert not any(c.startswith("Date commune des données") for c in captions)
     assert "fin" not in at.query_params  # D par défaut : rien dans le lien
-    at.multiselect(key=widget_key("ali", SLUG_VUE)).unselect("ALI08").run()
-    assert at.date_input(key=widget_key("fin", SLUG_VUE)).value == OCTOBRE  # retour au département
+    at.multiselect(key=cle_widget("ali", SLUG_VUE)).unselect("ALI08").run()
+    assert at.date_input(key=cle_widget("fin", SLUG_VUE)).value == OCTOBRE  # retour au département
 
 
 def test_une_date_choisie_apres_la_date_commune_est_signalee(base, app_test):
@@ -218,7 +218,7 @@ def test_une_date_choisie_apres_la_date_commune_est_signalee(base, app_test):
     )
     assert at.query_params["fin"] in ("2026-11-30", ["2026-11-30"])  # un choix : gardé dans le lien
     at = app_test(base, VUE, query_params={"fin": "2027-03-31", "ali": ["ALI01"]})
-    assert at.date_input(key=widget_key("fin", SLUG_VUE)).value == OCTOBRE  # plafonnée à Saint-Denis
+    assert at.date_input(key=cle_widget("fin", SLUG_VUE)).value == OCTOBRE  # plafonnée à Saint-Denis
 
 
 def test_page_qualite_signale_les_ali_derriere_la_plus_recente_extraction(base, app_test):

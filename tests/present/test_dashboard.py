@@ -7,12 +7,12 @@ from datetime import date
 
 import pytest
 
-from insertion.indicators.filters import widget_key
+from insertion.indicators.filters import cle_widget
 from insertion.store.requetes import Perimetre
 from tests.conftest import build_db, csv_bytes, ligne, lignes
 from tests.publie import cellule, publie, texte_entier
 
-HOME_ALI = widget_key("ali", "vue-d-ensemble")
+HOME_ALI = cle_widget("ali", "vue-d-ensemble")
 
 
 def url(at, key: str) -> list[str]:
@@ -49,7 +49,7 @@ def test_filters_survive_a_page_switch_and_stay_in_the_url(small_db, app_test):
     assert url(at, "ali") == ["ALI04"]
     at.switch_page("pages/qualite.py").run()
     assert not at.exception
-    assert at.multiselect(key=widget_key("ali", "qualite-des-donnees")).value == ["ALI04"]
+    assert at.multiselect(key=cle_widget("ali", "qualite-des-donnees")).value == ["ALI04"]
     assert url(at, "ali") == ["ALI04"]
 
 
@@ -57,7 +57,7 @@ def test_a_filter_changed_on_another_page_is_seen_back_home(small_db, app_test):
     at = app_test(small_db)
     at.multiselect(key=HOME_ALI).select("ALI04").run()
     at.switch_page("pages/qualite.py").run()
-    other = widget_key("ali", "qualite-des-donnees")
+    other = cle_widget("ali", "qualite-des-donnees")
     at.multiselect(key=other).unselect("ALI04").select("ALI14").run()
     at.switch_page("pages/vue_ensemble.py").run()
     assert at.multiselect(key=HOME_ALI).value == ["ALI14"]

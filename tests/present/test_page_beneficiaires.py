@@ -13,7 +13,7 @@ import json
 import pytest
 
 from insertion import formats
-from insertion.indicators.filters import widget_key
+from insertion.indicators.filters import cle_widget
 from insertion.store.requetes import Perimetre, Periode
 from tests.indicators.test_synthese import DEBUT, D, construire_base
 from tests.publie import cellule, publie, texte_entier
@@ -97,7 +97,7 @@ def test_entrees_et_sorties_par_mois(base, app_test):
     assert es.loc["septembre 2024"].tolist() == ["4", "0"]
     assert es.loc["février 2024"].tolist() == ["0", "7"]
     # Filtré sur ALI04 : 4 entrées en septembre et 1 en octobre → « secret ».
-    at.multiselect(key=widget_key("ali", "beneficiaires-suivis")).select("ALI04").run()
+    at.multiselect(key=cle_widget("ali", "beneficiaires-suivis")).select("ALI04").run()
     assert not at.exception
     es = table(at, "Entrées (orientations)").set_index("Mois")
     assert es.loc["septembre 2024", "Entrées (orientations)"] == "secret"

@@ -21,7 +21,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from insertion.indicators.filters import widget_key
+from insertion.indicators.filters import cle_widget
 from tests.conftest import build_db, csv_bytes, ligne
 
 PAGE = "pages/budget.py"
@@ -146,10 +146,10 @@ def test_ali_filter_restricts_the_budget_and_masks_a_small_caseload(budget_db, a
 
 def test_sidebar_period_moves_the_observation_date(budget_db, app_test):
     at = app_test(budget_db, PAGE)
-    at.date_input(key=widget_key("fin", "budget")).set_value(date(2023, 4, 30)).run()
+    at.date_input(key=cle_widget("fin", "budget")).set_value(date(2023, 4, 30)).run()
     # D = 30 avril 2023 : fins de mois 20, 20, 24, 30 → moyenne 23,5 ; 43 400 000 / 23,5 = 1 846 808,51 €.
     assert metrics(at)["Coût / personne 2023"][0] == f"1{NB}846{NB}809{NB}€"
-    at.date_input(key=widget_key("fin", "budget")).set_value(date(2022, 12, 31)).run()
+    at.date_input(key=cle_widget("fin", "budget")).set_value(date(2022, 12, 31)).run()
     m = metrics(at)
     # D en 2022 : années ≤ 2022 ; 33 M€ contre 23 M€ : +43,5 %.
     assert m["Voté 2022"] == (f"33,0{NB}M€", f"+43,5{NB}%")

@@ -45,7 +45,7 @@ import pytest
 
 from insertion.config import DATA_DIR
 from insertion.figures import charts
-from insertion.indicators.filters import widget_key
+from insertion.indicators.filters import cle_widget
 from insertion.store.requetes import Perimetre, Periode
 from tests.conftest import ROOT, build_db, csv_bytes, ligne
 from tests.publie import cellule, publie, texte_entier, texte_taux
@@ -362,7 +362,7 @@ def test_sidebar_filters_change_the_comparison(comparer_db, app_test):
     assert dans_le_bruit(dep_social, 41)
     assert comparaison(at).at["File active à la date d'observation", "Seine-Saint-Denis"] == texte_entier(dep_social)
     # Changer le filtre ALI de la barre latérale change l'ALI comparée.
-    at.multiselect(key=widget_key("ali", "comparer-les-territoires")).unselect("ALI14").select("ALI01").run()
+    at.multiselect(key=cle_widget("ali", "comparer-les-territoires")).unselect("ALI14").select("ALI01").run()
     assert at.selectbox(key="comparer_ali").value == "ALI01"
 
 

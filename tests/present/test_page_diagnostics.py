@@ -21,13 +21,13 @@ import pytest
 
 from insertion import formats
 from insertion.figures import charts, cohortes, diagnostics
-from insertion.indicators.filters import widget_key
+from insertion.indicators.filters import cle_widget
 from insertion.store.requetes import Perimetre
 from tests.figures.test_cohortes import PERIODE, fixture_db
 from tests.publie import cellule, publie, texte_entier, texte_taux
 
 PAGE = "pages/diagnostics.py"
-ALI_WIDGET = widget_key("ali", charts.slug("Diagnostics"))
+ALI_WIDGET = cle_widget("ali", charts.nom_de_fichier_sur("Diagnostics"))
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +53,7 @@ def metriques(at) -> list[str]:
 
 def publiee(db, nom: str, perimetre: Perimetre = Perimetre(), **extra) -> pd.DataFrame:
     """La requête publiée sur la période par défaut de la page (PERIODE : 01/01/2023 → D = 30/06/2024)."""
-    return publie(db, nom, **cohortes.params(PERIODE, perimetre, **extra))
+    return publie(db, nom, **cohortes.parametres(PERIODE, perimetre, **extra))
 
 
 def taux_cohorte(df: pd.DataFrame, groupe: str, mois: str) -> float:

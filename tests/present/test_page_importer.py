@@ -116,7 +116,7 @@ def test_import_resultats_par_fichier_puis_nouvelles_donnees_sans_redemarrer(bas
 
 
 def test_import_dans_une_base_sans_extraction(tmp_path, app_test):
-    """Base où tout a été rejeté : la page Importer reste utilisable (app.page s'arrêterait)."""
+    """Base où tout a été rejeté : la page Importer reste utilisable (app.cadre_de_page s'arrêterait)."""
     path = build_db(tmp_path / "vide.duckdb", {"rate.csv": csv_bytes(lignes(2, sexe=""))})
     at = app_test(path, PAGE)
     assert "aucune extraction de file active en place" in at.info[0].value

@@ -29,7 +29,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from insertion.indicators.filters import widget_key
+from insertion.indicators.filters import cle_widget
 from insertion.store.requetes import Perimetre
 from tests.conftest import build_db, csv_bytes, ligne, lignes
 from tests.publie import cellule, publie, texte_entier
@@ -300,7 +300,7 @@ def test_completude_suit_la_periode(base, app_test):
 
 def test_filtre_de_la_barre_laterale(base, app_test):
     at = app_test(base, PAGE)
-    at.multiselect(key=widget_key("ali", SLUG)).select("ALI08").select("ALI10").run()
+    at.multiselect(key=cle_widget("ali", SLUG)).select("ALI08").select("ALI10").run()
     assert metrics(at)["ALI en retard"] == "2 sur 2"  # ALI08 et ALI10 derrière ALI14 (30 juin), hors du territoire
     assert metrics(at)["Date commune des données"] == "14/03/2023"
     assert metrics(at)["Lignes rejetées"] == "0"  # la ligne ALI99 n'appartient à aucune ALI du territoire

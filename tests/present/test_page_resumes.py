@@ -183,7 +183,7 @@ def test_sorties_sur_des_valeurs_diffusees(base_cohortes, app_test):
     lus = resumes_lus(at)
 
     def publiee_c(nom: str, groupe: str, **extra):
-        return publie(base_cohortes, nom, **cohortes.params(PERIODE_COHORTES, Perimetre(), groupe=groupe, **extra))
+        return publie(base_cohortes, nom, **cohortes.parametres(PERIODE_COHORTES, Perimetre(), groupe=groupe, **extra))
 
     # ALI14 : groupe A, 18/30 brut ; ALI04 : orientée en janvier 2024, aucune cohorte à 12 mois (dénominateur 0,
     # masqué sous le département comme un effectif de 1 à 10).

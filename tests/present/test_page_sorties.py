@@ -17,7 +17,7 @@ import pytest
 
 from insertion import formats
 from insertion.figures import charts, cohortes
-from insertion.indicators.filters import widget_key
+from insertion.indicators.filters import cle_widget
 from insertion.store.requetes import Perimetre, Periode
 from tests.figures.test_cohortes import D, fixture_db
 from tests.present.test_page_diagnostics import figures, metriques, tableau
@@ -35,7 +35,7 @@ def taux_publie_ali14(db, colonne: str = "taux_sortie_emploi") -> float:
     return cellule(publie(db, "taux_sortie_emploi_12m", **params), colonne, groupe="ALI14")
 
 
-ALI_WIDGET = widget_key("ali", charts.slug("Sorties vers l'emploi"))
+ALI_WIDGET = cle_widget("ali", charts.nom_de_fichier_sur("Sorties vers l'emploi"))
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import json
 import pytest
 
 from insertion import formats
-from insertion.indicators.filters import widget_key
+from insertion.indicators.filters import cle_widget
 from insertion.store.requetes import Perimetre, Periode
 from tests.indicators.test_synthese import DEBUT, D, construire_base
 from tests.publie import cellule, publie
@@ -89,7 +89,7 @@ def test_une_ali_de_5_personnes_est_masquee(base, app_test):
 
 def test_le_filtre_ali_change_les_chiffres(base, app_test):
     at = app_test(base, PAGE)
-    at.multiselect(key=widget_key("ali", "vue-d-ensemble")).select("ALI14").run()
+    at.multiselect(key=cle_widget("ali", "vue-d-ensemble")).select("ALI14").run()
     assert not at.exception
     m = metriques(at)
     # ALI14 : 37 à D (A 20 + B 12 + C 5) contre 40 fin novembre (A 20 + Dx 8 + B 12) → -7,5 %.

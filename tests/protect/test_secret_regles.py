@@ -213,11 +213,11 @@ def test_aucun_texte_n_ecrit_le_seuil_en_dur():
 
 def test_les_textes_citent_le_seuil_regle():
     code = (
-        "from insertion.figures import cohortes\n"
+        "from insertion.indicators.definitions import DEFINITIONS\n"
         "from insertion.protect import secret\n"
         "print(secret.note())\n"
-        "print(cohortes.DEFINITIONS['delai_median'].definition)\n"
-        "print(cohortes.DEFINITIONS['diag_cohortes'].definition)\n"
+        "print(DEFINITIONS['delai_median'].definition)\n"
+        "print(DEFINITIONS['diag_cohortes'].definition)\n"
     )
     run = subprocess.run(
         [sys.executable, "-c", code],
