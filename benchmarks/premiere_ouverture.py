@@ -53,9 +53,9 @@ def main() -> None:
     par_fonction = {f"{Path(f).stem}.{nom}": cumul for (f, _, nom), (_, _, _, cumul, _) in stats.items()}
     etapes = {
         "lecture des fichiers": "lecture.lire_table",
-        "recherche d'identifiants": "chargement.verifier_identifiants",
-        "règles de validation (SQL)": "chargement._executer_sql",
-        "épisodes courants": "chargement.remplacer_episodes_courants",
+        "recherche d'identifiants": "controles.verifier_identifiants",
+        "règles de validation (SQL)": "etapes.executer_sql",
+        "épisodes courants": "chargement_extraits.remplacer_episodes_courants",
     }
     print(" ; ".join(f"{libelle} {par_fonction.get(cle, 0.0):.1f} s" for libelle, cle in etapes.items()))
 

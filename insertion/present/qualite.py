@@ -56,7 +56,9 @@ from insertion.figures.qualite import (  # noqa: F401 : réexportés pour les ap
     tableau_quarantaine,
 )
 from insertion.indicators.filters import Filtres
-from insertion.ingest.chargement import Forcer, ResultatChargement, charger_fichiers, refus_taille
+from insertion.ingest.chargement import charger_fichiers
+from insertion.ingest.compte_rendu import Forcer, ResultatChargement
+from insertion.ingest.controles import refus_taille
 from insertion.present import app, connexion
 from insertion.protect import acces
 from insertion.store import requetes
