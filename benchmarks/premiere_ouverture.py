@@ -4,7 +4,7 @@ reste-t-il en arrière-plan. Imprime une ligne par étape.
 python benchmarks/premiere_ouverture.py [--dossier DOSSIER]
 
 Étapes mesurées, dans un dossier neuf : génération des fichiers ; chargement des fichiers des chiffres du jour
-(la base que la première page lit : insertion.demo.build_demo_en_deux_temps) ; chargement complet, historique
+(la base que la première page lit : insertion.demo.construire_demo_en_deux_temps) ; chargement complet, historique
 compris, fait en arrière-plan par l'application. La dernière ligne découpe le chargement complet par fonction du
 chargeur (cProfile) : lecture, recherche d'identifiants, règles de validation (SQL), écriture.
 """
@@ -33,7 +33,7 @@ def main() -> None:
         from insertion import demo
 
         debut = time.perf_counter()
-        paths = demo.generate(dossier / demo.DOSSIER_DEMO)
+        paths = demo.generer(dossier / demo.DOSSIER_DEMO)
         generation = time.perf_counter() - debut
         premiers = demo.fichiers_premiere_ouverture(paths)
         debut = time.perf_counter()

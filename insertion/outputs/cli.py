@@ -179,12 +179,12 @@ def _cmd_indicators(args: argparse.Namespace, db_path: Path) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace, db_path: Path) -> int:
-    from insertion.demo import build_demo
+    from insertion.demo import construire_demo
 
     def progress(index: int, total: int, name: str) -> None:
         print(f"\r{index + 1}/{total} {name}".ljust(60), end="", file=sys.stderr, flush=True)
 
-    results = build_demo(db_path, progress=progress)
+    results = construire_demo(db_path, progress=progress)
     print(file=sys.stderr)
     statuses = {s: sum(r.status == s for r in results) for s in LIBELLES_STATUT}
     print(

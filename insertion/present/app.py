@@ -137,7 +137,7 @@ def build_demo_once(path_text: str, _progression: Callable[[int, int, str], None
     """Une seule construction par processus, même si plusieurs sessions arrivent ensemble (les suivantes
     attendent la première). `_progression` (non haché) suit la session qui construit ; aucun élément
     Streamlit n'est écrit ici, pour que rien ne soit rejoué ensuite."""
-    from insertion.demo import build_demo_en_deux_temps
+    from insertion.demo import construire_demo_en_deux_temps
 
     path = Path(path_text)
     if path.exists():
@@ -145,7 +145,7 @@ def build_demo_once(path_text: str, _progression: Callable[[int, int, str], None
     # La première page s'ouvre sur les chiffres du jour ; l'historique des chargements se complète en
     # arrière-plan, et l'application passe à la base complète quand elle est en place (nouvelle version du
     # fichier, nouvelle connexion : app.connection).
-    completer = build_demo_en_deux_temps(path, progress=_progression)
+    completer = construire_demo_en_deux_temps(path, progress=_progression)
     threading.Thread(target=completer, name="demo-historique", daemon=True).start()
 
 
