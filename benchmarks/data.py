@@ -1,6 +1,6 @@
 """Extractions de banc d'essai : la démonstration du projet, mise à l'échelle, gardée en cache sur disque.
 
-1. `insertion.demo.generate(cache/demo, seed=93)` écrit les extractions trimestrielles de la démonstration ;
+1. `insertion.demo.generer(cache/demo, seed=93)` écrit les extractions trimestrielles de la démonstration ;
 2. les 22 derniers instantanés (31/10/2026, ~29 600 épisodes) sont chargés par le chargeur du projet
    (`insertion.ingest.chargement.charger_fichiers`) dans `cache/base.duckdb` : des valeurs déjà normalisées
    (codes, dates ISO) quel que soit le format du fichier d'origine (CSV Windows-1252, dates françaises…) ;
@@ -82,18 +82,18 @@ def _log(message: str) -> None:
 
 def demo_files() -> tuple[list[Path], Path]:
     """Les 22 derniers instantanés de la démonstration et son budget.csv (générés une fois)."""
-    from insertion.demo import FIN
+    from insertion.demo.calendrier import FIN
 
     dossier = CACHE / "demo"
     marque = dossier / ".complet"
     attendu = f"seed={SEED}"
     if not (marque.exists() and marque.read_text() == attendu):
-        from insertion.demo import generate
+        from insertion.demo import generer
 
         t = time.perf_counter()
         dossier.mkdir(parents=True, exist_ok=True)
         marque.unlink(missing_ok=True)
-        generate(dossier, seed=SEED)
+        generer(dossier, seed=SEED)
         marque.write_text(attendu)
         _log(f"démonstration générée dans {dossier} ({time.perf_counter() - t:.1f} s)")
     derniers = sorted(dossier.glob(f"extraction_*_{FIN.isoformat()}.*"))

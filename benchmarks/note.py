@@ -68,10 +68,10 @@ def base_demo() -> Path:
     base = data.CACHE / "note" / "demo.duckdb"
     with data.verrou("note"):
         if not base.exists():
-            from insertion.demo import build_demo
+            from insertion.demo import construire_demo
 
             t = time.perf_counter()
-            build_demo(base)
+            construire_demo(base)
             print(f"[données] démonstration construite dans {base} ({time.perf_counter() - t:.0f} s)", flush=True)
     return base
 

@@ -4,7 +4,7 @@ reste-t-il en arrière-plan. Imprime une ligne par étape.
 python benchmarks/premiere_ouverture.py [--dossier DOSSIER]
 
 Étapes mesurées, dans un dossier neuf : génération des fichiers ; chargement des fichiers des chiffres du jour
-(la base que la première page lit : insertion.demo.build_demo_en_deux_temps) ; chargement complet, historique
+(la base que la première page lit : insertion.demo.construire_demo_en_deux_temps) ; chargement complet, historique
 compris, fait en arrière-plan par l'application. La dernière ligne découpe le chargement complet par fonction du
 chargeur (cProfile) : lecture, recherche d'identifiants, règles de validation (SQL), écriture.
 """
@@ -33,7 +33,7 @@ def main() -> None:
         from insertion import demo
 
         debut = time.perf_counter()
-        paths = demo.generate(dossier / demo.DOSSIER_DEMO)
+        paths = demo.generer(dossier / demo.DOSSIER_DEMO)
         generation = time.perf_counter() - debut
         premiers = demo.fichiers_premiere_ouverture(paths)
         debut = time.perf_counter()
@@ -53,9 +53,9 @@ def main() -> None:
     par_fonction = {f"{Path(f).stem}.{nom}": cumul for (f, _, nom), (_, _, _, cumul, _) in stats.items()}
     etapes = {
         "lecture des fichiers": "lecture.lire_table",
-        "recherche d'identifiants": "chargement.verifier_identifiants",
-        "règles de validation (SQL)": "chargement._executer_sql",
-        "épisodes courants": "chargement.remplacer_episodes_courants",
+        "recherche d'identifiants": "controles.verifier_identifiants",
+        "règles de validation (SQL)": "etapes.executer_sql",
+        "épisodes courants": "chargement_extraits.remplacer_episodes_courants",
     }
     print(" ; ".join(f"{libelle} {par_fonction.get(cle, 0.0):.1f} s" for libelle, cle in etapes.items()))
 

@@ -8,6 +8,8 @@ ouverture sans extraction et choix du chargement : insertion.present.qualite.
 import streamlit as st
 
 from insertion.figures import qualite as vue
+from insertion.figures import qualite_completude as vue_completude
+from insertion.figures import qualite_rejets as vue_rejets
 from insertion.present import app, connexion, etats_vides, qualite, ui
 from insertion.protect import acces
 
@@ -73,16 +75,18 @@ else:
 
 # --- Lignes rejetées ---------------------------------------------------------------------------------------
 st.subheader("Lignes rejetées")
-chargement = qualite.choisir_chargement(vue.libelles_chargements(vue.chargements_avec_rejets(chargements, rejets_tous)))
+chargement = qualite.choisir_chargement(
+    vue_rejets.libelles_chargements(vue_rejets.chargements_avec_rejets(chargements, rejets_tous))
+)
 rejets = rejets_tous if chargement == qualite.TOUS else ctx.sql("qualite_rejets", chargement=chargement, **territoire)
 if rejets.empty:
-    st.success(vue.aucun_rejet(f.sous_departement), icon="✅")
+    st.success(vue_rejets.aucun_rejet(f.sous_departement), icon="✅")
 else:
     for par, figure, table, resume, cle, tableau in (
-        (vue.rejets_par_motif(rejets), vue.figure_rejets_motif, vue.table_rejets_motif, vue.resume_rejets_motif,
-         "rejets_motif", "lignes rejetées par motif"),
-        (vue.rejets_par_ali(rejets), vue.figure_rejets_ali, vue.table_rejets_ali, vue.resume_rejets_ali,
-         "rejets_ali", "lignes rejetées par ALI"),
+        (vue_rejets.rejets_par_motif(rejets), vue_rejets.figure_rejets_motif, vue_rejets.table_rejets_motif,
+         vue_rejets.resume_rejets_motif, "rejets_motif", "lignes rejetées par motif"),
+        (vue_rejets.rejets_par_ali(rejets), vue_rejets.figure_rejets_ali, vue_rejets.table_rejets_ali,
+         vue_rejets.resume_rejets_ali, "rejets_ali", "lignes rejetées par ALI"),
     ):  # fmt: skip
         ui.graphique(
             ctx, figure(par), vue=TITRE, table=table(par), definitions=[vue.DEF_REJETS], cle=cle, tableau=tableau,
@@ -95,42 +99,42 @@ else:
         **territoire,
     )
     st.markdown(vue.NOTE_QUARANTAINE)
-    if note := vue.note_quarantaine_partielle(int(rejets["lignes"].sum()), len(detail)):
+    if note := vue_rejets.note_quarantaine_partielle(int(rejets["lignes"].sum()), len(detail)):
         st.caption(note)
-    st.dataframe(vue.tableau_quarantaine(detail), hide_index=True, width="stretch", key="quarantaine")
-    ui.telechargements(ctx, vue.tableau_quarantaine(detail), vue="Lignes rejetées", cle="quarantaine")
+    st.dataframe(vue_rejets.tableau_quarantaine(detail), hide_index=True, width="stretch", key="quarantaine")
+    ui.telechargements(ctx, vue_rejets.tableau_quarantaine(detail), vue="Lignes rejetées", cle="quarantaine")
 
 # --- Complétude ------------------------------------------------------------------------------------------
 st.subheader("Complétude des champs facultatifs")
 if not donnees:
     st.info(vue.COMPLETUDE_ATTENDUE)
 else:
-    params = vue.parametres_completude(f)
+    params = vue_completude.parametres_completude(f)
     # Effectifs d'épisodes du périmètre filtré : protégés (secret statistique), l'ensemble exempté
     # seulement sans aucun filtre.
-    ensemble = vue.completude_ensemble(ctx.sql("qualite_completude", groupe="departement", **params), f)
-    par_ali = vue.completude_par_ali(ctx.sql("qualite_completude", groupe="ali", **params))
+    ensemble = vue_completude.completude_ensemble(ctx.sql("qualite_completude", groupe="departement", **params), f)
+    par_ali = vue_completude.completude_par_ali(ctx.sql("qualite_completude", groupe="ali", **params))
     if ensemble.donnees.empty:
         ui.etat_vide(etats_vides.message("episodes", f))
     else:
         st.caption(vue.NOTE_COMPLETUDE)
         ui.graphique(
             ctx,
-            vue.figure_completude_ensemble(ensemble, f.territoire),
+            vue_completude.figure_completude_ensemble(ensemble, f.territoire),
             vue=TITRE,
-            table=vue.tableau_completude(ensemble, lambda _: f.territoire),
+            table=vue_completude.tableau_completude(ensemble, lambda _: f.territoire),
             definitions=[vue.DEF_COMPLETUDE],
             masque=ensemble.a_masque,
             cle="completude_ensemble",
             tableau="complétude des champs facultatifs",
-            resume=vue.resume_completude(ensemble),
+            resume=vue_completude.resume_completude(ensemble),
         )
         if not par_ali.donnees.empty:
             ui.graphique(
                 ctx,
-                vue.figure_completude_ali(par_ali),
+                vue_completude.figure_completude_ali(par_ali),
                 vue=TITRE,
-                table=vue.table_completude_ali(par_ali),
+                table=vue_completude.table_completude_ali(par_ali),
                 definitions=[vue.DEF_COMPLETUDE],
                 masque=par_ali.a_masque,
                 cle="completude_ali",

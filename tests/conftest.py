@@ -200,7 +200,7 @@ def demo_build(tmp_path_factory):
     """La démonstration complète (≈ 25 à 50 s) construite une fois par exécution, même avec plusieurs
     workers xdist : le premier la construit sous verrou, chacun en reçoit sa copie (base, extraits).
     Rend (base, résultats du chargement, progression vue)."""
-    from insertion.demo import build_demo
+    from insertion.demo import construire_demo
 
     commun = dossier_de_l_execution(tmp_path_factory) / "demo-commune"
     fait = commun / "resultats.pickle"
@@ -208,7 +208,9 @@ def demo_build(tmp_path_factory):
         if not fait.exists():
             shutil.rmtree(commun, ignore_errors=True)  # une construction précédente interrompue
             seen: list[tuple[int, int, str]] = []
-            results = build_demo(commun / "base" / "demo.duckdb", progress=lambda i, n, name: seen.append((i, n, name)))
+            results = construire_demo(
+                commun / "base" / "demo.duckdb", progress=lambda i, n, name: seen.append((i, n, name))
+            )
             fait.write_bytes(pickle.dumps((results, seen)))
     copie = tmp_path_factory.mktemp("demo") / "base"
     shutil.copytree(commun / "base", copie)

@@ -258,10 +258,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as dossier:
         base = args.base
         if base is None:
-            from insertion.demo import build_demo
+            from insertion.demo import construire_demo
 
             base = Path(dossier) / "demo.duckdb"
-            build_demo(base)
+            construire_demo(base)
         resultats = calculer(base)
         resultats["resultats"].update(sorties_publiees(base))
     if args.ecrire:

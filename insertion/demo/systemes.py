@@ -1,6 +1,6 @@
 """Données de démonstration des fichiers du contrat §7 (issue 14), cohérentes avec la file active de la démonstration.
 
-Appelé par `insertion.demo.generate`, qui lui passe ses épisodes simulés (mêmes pseudonymes) : rien ici ne change
+Appelé par `insertion.demo.generer`, qui lui passe ses épisodes simulés (mêmes pseudonymes) : rien ici ne change
 les données de file active de la démonstration (aucun tirage des générateurs de demo.py n'est consommé ; chaque
 fichier a le sien, tiré de la graine). Les fichiers écrits, dans l'ordre où le chargeur doit les lire :
 
@@ -389,7 +389,7 @@ def _moyens(params: dict, seed: int) -> pd.DataFrame:
 # --------------------------------------------------------------------------- écriture
 
 
-def generate(out_dir: Path, ep: pd.DataFrame, params: dict, ref, seed: int = 93) -> list[Path]:
+def generer(out_dir: Path, ep: pd.DataFrame, params: dict, ref, seed: int = 93) -> list[Path]:
     """Écrit les fichiers du §7 dans out_dir, dans l'ordre de chargement (l'annuaire d'abord, les actions avant
     leurs participations) ; renvoie leurs chemins. CSV « ; » en UTF-8, comme l'export d'un tableur."""
     out_dir = Path(out_dir)

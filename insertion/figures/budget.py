@@ -2,7 +2,7 @@
 plotly, tableaux au format français et phrases de résumé, sans Streamlit ni SQL.
 
 Les montants ne sont pas des effectifs : ils ne sont pas masqués. Le coût par personne d'une ALI dont la file
-active moyenne est inférieure au seuil du secret n'est pas diffusé (insertion.figures.territoires.proteger_cout).
+active moyenne est inférieure au seuil du secret n'est pas diffusé (insertion.figures.tableaux_budget.proteger_cout).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from insertion import formats
-from insertion.figures import charts, resumes, territoires
+from insertion.figures import charts, resumes, tableaux_budget, territoires
 from insertion.figures.graphique import Graphique
 from insertion.protect import secret
 
@@ -99,10 +99,10 @@ def premiere_annee(budget_charge: pd.DataFrame) -> int | None:
 def preparer(budget: pd.DataFrame, cout: pd.DataFrame, annee_d: int, perimetre: object) -> Budget:
     """`budget` : lignes déjà limitées à l'année de D (non vide) ; `cout` : coût départemental tel que publié.
     Le coût ne lit que le filtre ALI (`perimetre`) : c'est lui qui décide de l'exemption du département."""
-    annee_courante, annee_executee = territoires.annees_budget(budget, annee_d)
+    annee_courante, annee_executee = tableaux_budget.annees_budget(budget, annee_d)
     totaux = budget[budget["ligne"] == "total"].sort_values("annee").reset_index(drop=True)
     cout = jusqua(cout, annee_d).sort_values("annee").reset_index(drop=True)
-    prot_cout = territoires.proteger_cout(cout, departement=secret.departement_exempte(perimetre))
+    prot_cout = tableaux_budget.proteger_cout(cout, departement=secret.departement_exempte(perimetre))
     return Budget(
         budget=budget,
         totaux=totaux,
@@ -376,7 +376,7 @@ def graphique_lignes(budget: pd.DataFrame, montants: str) -> Graphique:
     lignes_budget = lignes(budget)
     fig = go.Figure()
     for ligne, part in lignes_budget.groupby("ligne", sort=False):
-        libelle = territoires.libelle_ligne(ligne)
+        libelle = tableaux_budget.libelle_ligne(ligne)
         textes = [m_euros(v) for v in part[colonne]]
         fig.add_trace(
             go.Bar(
@@ -393,7 +393,7 @@ def graphique_lignes(budget: pd.DataFrame, montants: str) -> Graphique:
     table = pd.DataFrame(
         {
             "Année": [str(a) for a in lignes_budget["annee"]],
-            "Ligne budgétaire": [territoires.libelle_ligne(x) for x in lignes_budget["ligne"]],
+            "Ligne budgétaire": [tableaux_budget.libelle_ligne(x) for x in lignes_budget["ligne"]],
             "Voté": [m_euros(v) for v in lignes_budget["montant_vote"]],
             "Exécuté": [m_euros(v) for v in lignes_budget["montant_execute"]],
             "Taux d'exécution": [pct(v) for v in lignes_budget["taux_execution"]],
@@ -406,7 +406,7 @@ def graphique_lignes(budget: pd.DataFrame, montants: str) -> Graphique:
         None
         if de_l_annee.empty
         else resumes.extremes(
-            resumes.points([territoires.libelle_ligne(x) for x in de_l_annee["ligne"]], de_l_annee[colonne]),
+            resumes.points([tableaux_budget.libelle_ligne(x) for x in de_l_annee["ligne"]], de_l_annee[colonne]),
             mesure=f"Montants {montants.lower()} en {int(derniere_annee)} par ligne budgétaire",
             ecrire=formats.millions_euros,
             categorie="ligne",
@@ -426,7 +426,7 @@ def totaux_ali(par_ali: pd.DataFrame, annee_d: int) -> pd.DataFrame:
 
 def ventilees(totaux: pd.DataFrame) -> pd.DataFrame:
     """Les crédits attribués à une ALI (sans le groupe des crédits non ventilés)."""
-    return totaux[totaux["groupe"] != territoires.NON_REPARTI]
+    return totaux[totaux["groupe"] != tableaux_budget.NON_REPARTI]
 
 
 def annees_ali(ventilees_ali: pd.DataFrame) -> tuple[list[int], int]:
@@ -444,9 +444,9 @@ def graphique_ali(ventilees_ali: pd.DataFrame, cout_ali: pd.DataFrame, annee: in
         ["groupe", "mois_observes", "file_active_moyenne", "cout_par_personne"]
     ]
     annee_ali = annee_ali.merge(cout_ali, on="groupe", how="left").sort_values("montant_vote").reset_index(drop=True)
-    prot_ali = territoires.proteger_cout(annee_ali, departement=False, ventilation=[])
+    prot_ali = tableaux_budget.proteger_cout(annee_ali, departement=False, ventilation=[])
     affiche_ali = prot_ali.affichage(FORMATS_COUT)
-    libelles_ali = [territoires.libelle_groupe_budget(g, noms) for g in annee_ali["groupe"]]
+    libelles_ali = [tableaux_budget.libelle_groupe_budget(g, noms) for g in annee_ali["groupe"]]
     fig = make_subplots(
         rows=1,
         cols=2,
@@ -529,7 +529,7 @@ def graphique_ali(ventilees_ali: pd.DataFrame, cout_ali: pd.DataFrame, annee: in
 
 def texte_non_reparti(totaux: pd.DataFrame, annee: int) -> str | None:
     """Les crédits départementaux non ventilés de `annee`, hors du graphique par ALI : la page les mentionne."""
-    non_reparti = totaux[(totaux["groupe"] == territoires.NON_REPARTI) & (totaux["annee"] == annee)]
+    non_reparti = totaux[(totaux["groupe"] == tableaux_budget.NON_REPARTI) & (totaux["annee"] == annee)]
     if non_reparti.empty:
         return None
     return (

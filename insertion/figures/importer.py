@@ -16,7 +16,7 @@ import pandas as pd
 from insertion import formats
 from insertion.figures.qualite import NATURES, STATUTS_CHARGEMENT
 from insertion.ingest import apercu
-from insertion.ingest.chargement import ResultatChargement
+from insertion.ingest.compte_rendu import ResultatChargement
 
 
 def nom_sur(nom: str) -> str:

@@ -7,24 +7,24 @@ fichiers, pas des personnes, et l'équipe doit pouvoir les rapprocher exactement
 complétude, elle, compte des épisodes du périmètre filtré (âge, sexe, parcours…) par ALI : ses effectifs
 et ses parts sont protégés comme ailleurs (`proteger_completude`), car « 2 sorties sur 2 renseignées »
 sous trois filtres de profil dit combien de personnes sont sorties.
+
+Ce module tient les définitions, libellés et textes de la page, l'historique des chargements, la fraîcheur des
+extractions et les chiffres clés ; les lignes rejetées sont dans insertion/figures/qualite_rejets.py, la complétude
+dans insertion/figures/qualite_completude.py.
 """
 
 from __future__ import annotations
 
-import math
-import textwrap
-from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from insertion import contrat, formats
-from insertion.figures import charts, resumes
+from insertion.figures import charts
 from insertion.indicators import libelles
 from insertion.indicators.definitions import Definition
 from insertion.indicators.filters import Filtres
-from insertion.protect import secret
 
 # --- Définitions (montrées dans « Méthode ») -------------------------------------------------------
 
@@ -74,29 +74,7 @@ STATUTS_FRAICHEUR = {
     "aucune": "En retard : aucune extraction",
     "non_ouverte": "Pas encore ouverte",
 }
-ALI_INCONNUE = "ALI inconnue ou illisible"
 
-# (colonne, libellé, colonne du dénominateur dans qualite_completude.sql)
-CHAMPS_FACULTATIFS = [
-    ("date_diag_numerique", "Date du diagnostic numérique", "episodes"),
-    ("niveau_numerique", "Niveau numérique", "episodes"),
-    ("date_diag_linguistique", "Date du diagnostic linguistique", "episodes"),
-    ("niveau_linguistique", "Niveau linguistique", "episodes"),
-    ("motif_sortie", "Motif de sortie (parmi les sorties)", "sorties"),
-    ("composition_foyer", "Composition du foyer", "episodes"),
-    ("anciennete_rsa", "Ancienneté au RSA", "episodes"),
-]
-
-# Libellés courts des colonnes de la carte de chaleur (7 colonnes à côté des noms d'ALI, à 1 280 px).
-CHAMPS_COURTS = [
-    "Date diag. numérique",
-    "Niveau numérique",
-    "Date diag. linguistique",
-    "Niveau linguistique",
-    "Motif de sortie",
-    "Composition du foyer",
-    "Ancienneté RSA",
-]
 
 LIMITE_QUARANTAINE = 5000  # lignes de quarantaine montrées au plus (les plus récentes)
 
@@ -255,104 +233,6 @@ def phrase_retards(df: pd.DataFrame, derniere: date) -> tuple[bool, str]:
     return True, "\n".join(lignes)
 
 
-# --- Lignes rejetées -----------------------------------------------------------------------------------
-
-
-def motif_court(motif: str) -> str:
-    """« type_parcours inconnu (attendu social, …) » → « type_parcours inconnu », pour l'axe d'un graphique."""
-    return motif.split(" (")[0] if isinstance(motif, str) else formats.SANS_OBJET
-
-
-def rejets_par_motif(df: pd.DataFrame) -> pd.DataFrame:
-    """Lignes rejetées par motif (et colonne), le plus fréquent d'abord. df : qualite_rejets."""
-    if df.empty:
-        return pd.DataFrame({"motif": [], "colonne": [], "lignes": []})
-    out = df.groupby(["motif", "colonne"], dropna=False, as_index=False)["lignes"].sum()
-    return out.sort_values(["lignes", "motif"], ascending=[False, True], ignore_index=True)
-
-
-def rejets_par_ali(df: pd.DataFrame) -> pd.DataFrame:
-    """Lignes rejetées par ALI (code ALI absent ou hors référentiel : « ALI inconnue »)."""
-    if df.empty:
-        return pd.DataFrame({"code_ali": [], "ali": [], "lignes": []})
-    noms = libelles.ali()
-    data = df.assign(code_ali=df["code_ali"].where(df["code_ali"].notna(), None))
-    out = data.groupby("code_ali", dropna=False, as_index=False)["lignes"].sum()
-    out["ali"] = [noms.get(c, c) if isinstance(c, str) else ALI_INCONNUE for c in out["code_ali"]]
-    return out.sort_values(["lignes", "ali"], ascending=[False, True], ignore_index=True)
-
-
-def tableau_quarantaine(df: pd.DataFrame) -> pd.DataFrame:
-    """La quarantaine en français : fichier, ligne, ALI, colonne, motif, précision. Aucune valeur brute."""
-    noms = libelles.ali()
-    return pd.DataFrame(
-        {
-            "N° de chargement": df["id_chargement"].astype(int).astype(str),
-            "Fichier": df["fichier"],
-            "Ligne": df["ligne"].astype(int),
-            "ALI": [noms.get(c, c) if isinstance(c, str) else ALI_INCONNUE for c in df["code_ali"]],
-            "Colonne": [c if isinstance(c, str) else formats.SANS_OBJET for c in df["colonne"]],
-            "Motif": df["motif"],
-            "Précision": [d if isinstance(d, str) else "" for d in df["detail"]],
-        }
-    )
-
-
-# --- Complétude ----------------------------------------------------------------------------------------
-
-
-def completude(df: pd.DataFrame) -> pd.DataFrame:
-    """Format long : groupe, champ, libelle, renseignes, denominateur, taux (NaN si dénominateur nul)."""
-    lignes = []
-    for _, r in df.iterrows():
-        for champ, libelle, denominateur in CHAMPS_FACULTATIFS:
-            # Effectifs publiés (insertion/protect) : une case masquée reste NaN, son taux aussi.
-            den = float(r[denominateur])
-            num = float(r[champ])
-            lignes.append(
-                {
-                    "groupe": r["groupe"],
-                    "champ": champ,
-                    "libelle": libelle,
-                    "renseignes": num,
-                    "denominateur": den,
-                    "taux": num / den if den and not math.isnan(den) else float("nan"),
-                }
-            )
-    return pd.DataFrame(lignes, columns=["groupe", "champ", "libelle", "renseignes", "denominateur", "taux"])
-
-
-def proteger_completude(longue: pd.DataFrame, *, departement: bool) -> secret.Protege:
-    """La complétude (`completude`) protégée : épisodes renseignés et dénominateurs sont des effectifs
-    (masqués de 1 à seuil − 1 hors exemption), la part renseignée est un taux (règle des taux de `secret`).
-    departement : `secret.departement_exempte` du périmètre pour la ligne de l'ensemble ; False par ALI."""
-    return secret.proteger(
-        longue,
-        effectifs=["renseignes", "denominateur"],
-        taux={"taux": "denominateur"},
-        numerateurs={"taux": "renseignes"},
-        departement=departement,
-    )
-
-
-def tableau_completude(prot: secret.Protege, libelle_groupe: Callable[[str], str]) -> pd.DataFrame:
-    """Une ligne par groupe, une colonne de taux par champ, plus les dénominateurs, depuis la complétude
-    protégée (`proteger_completude`) : « secret » dans les cases masquées."""
-    longue = prot.donnees
-    if longue.empty:
-        return pd.DataFrame()
-    textes = prot.affichage({"taux": formats.pourcentage, "denominateur": formats.entier})
-    lignes = []
-    for groupe, part in textes.groupby("groupe", sort=True):
-        ligne = {"Territoire": libelle_groupe(groupe)}
-        for _, r in part.iterrows():
-            ligne[r["libelle"]] = r["taux"]
-        ligne["Épisodes courants"] = part["denominateur"][part["champ"] != "motif_sortie"].iloc[0]
-        ligne["Sorties"] = part["denominateur"][part["champ"] == "motif_sortie"].iloc[0]
-        lignes.append(ligne)
-    return pd.DataFrame(lignes)
-
-
 # --- Chiffres clés -------------------------------------------------------------------------------------
 
 
@@ -480,227 +360,4 @@ def note_sans_extraction(fraicheur: pd.DataFrame) -> str | None:
     )
 
 
-# --- Lignes rejetées : choix du chargement, graphiques -----------------------------------------------------
-
-
-def chargements_avec_rejets(chargements: pd.DataFrame | None, rejets: pd.DataFrame) -> pd.DataFrame:
-    """Les chargements qui ont des lignes rejetées, le plus récent d'abord (id_chargement, fichier, rejetees).
-
-    Sans l'historique (chargements None : rôle qui ne le voit pas), ceux dont ce rôle voit des lignes rejetées,
-    comptées sur ce qu'il voit (rejets : qualite_rejets de tous les chargements du territoire).
-    """
-    if chargements is not None:
-        return chargements[chargements["rejetees"] > 0] if not chargements.empty else chargements
-    return (
-        rejets.groupby(["id_chargement", "fichier"], as_index=False)["lignes"]
-        .sum()
-        .rename(columns={"lignes": "rejetees"})
-        .sort_values("id_chargement", ascending=False)
-    )
-
-
-def libelles_chargements(avec_rejets: pd.DataFrame) -> dict[int, str]:
-    """{numéro de chargement: « n° 284 · extraction_ALI07.csv (3 lignes rejetées) »} pour le sélecteur."""
-    return {int(r["id_chargement"]): libelle_chargement(r) for _, r in avec_rejets.iterrows()}
-
-
-def aucun_rejet(sous_departement: bool) -> str:
-    return "Aucune ligne rejetée" + (" pour ce territoire." if sous_departement else ".")
-
-
-def _barres_rejets(x: pd.Series, y: list, couleur: str, titre: str, **trace) -> go.Figure:
-    fig = go.Figure(
-        go.Bar(
-            x=x,
-            y=y,
-            orientation="h",
-            marker_color=couleur,
-            text=[formats.entier(v) for v in x],
-            textposition="outside",
-            **trace,
-        )
-    )
-    fig.update_layout(
-        title=titre,
-        height=max(280, 36 * len(x) + 130),
-        xaxis={"title": "Lignes rejetées", "tickformat": ",d", "rangemode": "tozero"},
-        yaxis={"title": None, "autorange": "reversed", "automargin": True},
-    )
-    return fig
-
-
-def figure_rejets_motif(par_motif: pd.DataFrame) -> go.Figure:
-    """Barres horizontales des lignes rejetées par motif (par_motif : `rejets_par_motif`)."""
-    return _barres_rejets(
-        par_motif["lignes"],
-        [motif_court(m) for m in par_motif["motif"]],
-        charts.PALETTE[0],
-        "Lignes rejetées par motif",
-        customdata=par_motif[["motif", "colonne"]].fillna("–").to_numpy(),
-        hovertemplate="%{customdata[0]}<br>Colonne : %{customdata[1]}<br>%{x:,.0f} lignes rejetées<extra></extra>",
-    )
-
-
-def table_rejets_motif(par_motif: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "Motif": par_motif["motif"],
-            "Colonne": par_motif["colonne"].fillna("–"),
-            "Lignes rejetées": [formats.entier(v) for v in par_motif["lignes"]],
-        }
-    )
-
-
-def resume_rejets_motif(par_motif: pd.DataFrame) -> str:
-    return resumes.extremes(
-        resumes.points([motif_court(m) for m in par_motif["motif"]], par_motif["lignes"]),
-        mesure=f"{formats.entier(int(par_motif['lignes'].sum()))} lignes rejetées, par motif",
-        categorie="motif",
-        plus="le plus fréquent",
-        moins="le moins fréquent",
-    )
-
-
-def figure_rejets_ali(par_ali: pd.DataFrame) -> go.Figure:
-    """Barres horizontales des lignes rejetées par ALI (par_ali : `rejets_par_ali`)."""
-    return _barres_rejets(
-        par_ali["lignes"],
-        par_ali["ali"],
-        charts.PALETTE[1],
-        "Lignes rejetées par ALI",
-        hovertemplate="%{y}<br>%{x:,.0f} lignes rejetées<extra></extra>",
-    )
-
-
-def table_rejets_ali(par_ali: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({"ALI": par_ali["ali"], "Lignes rejetées": [formats.entier(v) for v in par_ali["lignes"]]})
-
-
-def resume_rejets_ali(par_ali: pd.DataFrame) -> str:
-    return resumes.extremes(
-        resumes.points(par_ali["ali"], par_ali["lignes"]),
-        mesure="Lignes rejetées par ALI",
-        plus="le plus de lignes",
-        moins="le moins",
-    )
-
-
-def note_quarantaine_partielle(total: int, affichees: int) -> str | None:
-    """Le détail est limité aux LIMITE_QUARANTAINE lignes les plus récentes : le dire quand il en manque."""
-    if total <= affichees:
-        return None
-    return (
-        f"Seules les {formats.entier(affichees)} lignes les plus récentes sont affichées : choisissez un "
-        "chargement pour voir toutes les siennes."
-    )
-
-
 # --- Complétude : paramètres, protection, graphiques --------------------------------------------------------
-
-
-def parametres_completude(filtres: Filtres) -> dict:
-    """Le périmètre filtré et la période (début, fin) : les épisodes dont la complétude est mesurée."""
-    periode = filtres.periode.params()
-    return {**filtres.perimetre.params(), "debut": periode["debut"], "fin": periode["fin"]}
-
-
-def completude_ensemble(df: pd.DataFrame, filtres: Filtres) -> secret.Protege:
-    """La complétude de l'ensemble du périmètre (qualite_completude groupée par département), protégée :
-    l'ensemble n'est exempté du secret que sans aucun filtre."""
-    return proteger_completude(completude(df), departement=secret.departement_exempte(filtres.perimetre))
-
-
-def completude_par_ali(df: pd.DataFrame) -> secret.Protege:
-    """La complétude par ALI (qualite_completude groupée par ALI), protégée sans exemption."""
-    return proteger_completude(completude(df), departement=False)
-
-
-def figure_completude_ensemble(prot: secret.Protege, territoire: str) -> go.Figure:
-    """Part renseignée de chaque champ facultatif sur le périmètre (« secret » dans les barres masquées)."""
-    ensemble = prot.donnees
-    textes = prot.affichage({"taux": formats.pourcentage, "renseignes": formats.entier, "denominateur": formats.entier})
-    fig = go.Figure(
-        go.Bar(
-            x=ensemble["taux"],
-            y=ensemble["libelle"],
-            orientation="h",
-            marker_color=charts.PALETTE[0],
-            customdata=textes[["taux", "renseignes", "denominateur"]].to_numpy(),
-            hovertemplate="%{y}<br>%{customdata[0]} renseigné<br>%{customdata[1]} sur %{customdata[2]}<extra></extra>",
-            text=list(textes["taux"]),
-            textposition="auto",
-        )
-    )
-    fig.update_layout(
-        title=f"Ensemble du périmètre : {territoire}",
-        height=380,
-        xaxis={"title": "Part renseignée", "tickformat": ".0%", "range": [0, 1]},
-        yaxis={"title": None, "autorange": "reversed", "automargin": True},
-    )
-    return fig
-
-
-def resume_completude(prot: secret.Protege) -> str:
-    ensemble = prot.donnees
-    return resumes.extremes(
-        resumes.points(ensemble["libelle"], ensemble["taux"], prot.masque["taux"]),
-        mesure="Part des épisodes où le champ est renseigné",
-        ecrire=formats.pourcentage,
-        categorie="champ",
-    )
-
-
-def figure_completude_ali(prot: secret.Protege) -> go.Figure:
-    """Carte de chaleur : une ligne par ALI, une colonne par champ facultatif, la part renseignée écrite
-    dans chaque case (« secret » si masquée, « – » sans épisode)."""
-    noms_ali = libelles.ali()
-    par_ali = prot.donnees
-    champs = [libelle for _, libelle, _ in CHAMPS_FACULTATIFS]
-    etiquettes = ["<br>".join(textwrap.wrap(c, 12, break_long_words=False)) for c in CHAMPS_COURTS]  # à 1 280 px
-    groupes = sorted(par_ali["groupe"].unique())
-    grille = par_ali.pivot(index="groupe", columns="libelle", values="taux").reindex(index=groupes, columns=champs)
-    textes = (
-        prot.affichage({"taux": formats.pourcentage})
-        .pivot(index="groupe", columns="libelle", values="taux")
-        .reindex(index=groupes, columns=champs)
-        .fillna("–")
-        .to_numpy()
-        .tolist()
-    )
-    fig = go.Figure(
-        go.Heatmap(
-            z=grille.to_numpy(),
-            x=etiquettes,
-            y=[noms_ali.get(g, g) for g in groupes],
-            zmin=0,
-            zmax=1,
-            colorscale=charts.ECHELLE_CONTINUE,
-            text=textes,
-            texttemplate="%{text}",
-            colorbar={
-                "title": {"text": "Part renseignée", "side": "top"},
-                "tickformat": ".0%",
-                "orientation": "h",
-                "y": -0.02,
-                "yanchor": "top",
-                "len": 0.6,
-                "thickness": 14,
-            },
-            customdata=[[[c, t] for c, t in zip(champs, ligne, strict=True)] for ligne in textes],
-            hovertemplate="%{y}<br>%{customdata[0]} : %{customdata[1]}<extra></extra>",
-            xgap=2,
-            ygap=2,
-        )
-    )
-    fig.update_layout(
-        title="Par ALI",
-        height=max(360, 30 * len(groupes) + 260),
-        xaxis={"title": None, "side": "top", "tickangle": 0, "automargin": True, "tickfont": {"size": 12}},
-        yaxis={"title": None, "autorange": "reversed", "automargin": True},
-    )
-    return fig
-
-
-def table_completude_ali(prot: secret.Protege) -> pd.DataFrame:
-    noms_ali = libelles.ali()
-    return tableau_completude(prot, lambda g: noms_ali.get(g, g))

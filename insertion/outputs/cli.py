@@ -183,12 +183,12 @@ def _commande_indicateurs(args: argparse.Namespace, chemin_base: Path) -> int:
 
 
 def _commande_demo(args: argparse.Namespace, chemin_base: Path) -> int:
-    from insertion.demo import build_demo
+    from insertion.demo import construire_demo
 
     def progression(index: int, total: int, nom: str) -> None:
         print(f"\r{index + 1}/{total} {nom}".ljust(60), end="", file=sys.stderr, flush=True)
 
-    resultats = build_demo(chemin_base, progress=progression)
+    resultats = construire_demo(chemin_base, progress=progression)
     print(file=sys.stderr)
     statuts = {s: sum(r.status == s for r in resultats) for s in LIBELLES_STATUT}
     print(

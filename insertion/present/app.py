@@ -141,7 +141,7 @@ def construire_demo_une_fois(chemin_texte: str, _progression: Callable[[int, int
     """Une seule construction par processus, même si plusieurs sessions arrivent ensemble (les suivantes
     attendent la première). `_progression` (non haché) suit la session qui construit ; aucun élément
     Streamlit n'est écrit ici, pour que rien ne soit rejoué ensuite."""
-    from insertion.demo import build_demo_en_deux_temps
+    from insertion.demo import construire_demo_en_deux_temps
 
     chemin = Path(chemin_texte)
     if chemin.exists():
@@ -149,7 +149,7 @@ def construire_demo_une_fois(chemin_texte: str, _progression: Callable[[int, int
     # La première page s'ouvre sur les chiffres du jour ; l'historique des chargements se complète en
     # arrière-plan, et l'application passe à la base complète quand elle est en place (nouvelle version du
     # fichier, nouvelle connexion : app.connexion_en_lecture).
-    completer = build_demo_en_deux_temps(chemin, progress=_progression)
+    completer = construire_demo_en_deux_temps(chemin, progress=_progression)
     threading.Thread(target=completer, name="demo-historique", daemon=True).start()
 
 

@@ -21,7 +21,7 @@ import streamlit as st
 
 from insertion.figures import importer as vue
 from insertion.ingest import apercu
-from insertion.ingest.chargement import ResultatChargement
+from insertion.ingest.compte_rendu import ResultatChargement
 from insertion.present import connexion, qualite
 
 # Les fichiers à confirmer du dernier envoi : {rang dans les résultats: {nom, contenu, empreinte, jeton}}.

@@ -31,9 +31,6 @@ from insertion.figures.importer import (  # noqa: F401 : réexportés pour les a
     tableau_resultats,
 )
 from insertion.figures.qualite import (  # noqa: F401 : réexportés pour les appelants de la présentation
-    ALI_INCONNUE,
-    CHAMPS_COURTS,
-    CHAMPS_FACULTATIFS,
     DEF_COMPLETUDE,
     DEF_FRAICHEUR,
     DEF_REJETS,
@@ -41,22 +38,31 @@ from insertion.figures.qualite import (  # noqa: F401 : réexportés pour les ap
     NATURES,
     STATUTS_CHARGEMENT,
     STATUTS_FRAICHEUR,
-    completude,
     fraicheur,
     historique,
     libelle_chargement,
-    motif_court,
     parametres_territoire,
     phrase_retards,
+    tableau_fraicheur,
+)
+from insertion.figures.qualite_completude import (  # noqa: F401 : réexportés pour les appelants de la présentation
+    CHAMPS_COURTS,
+    CHAMPS_FACULTATIFS,
+    completude,
     proteger_completude,
+    tableau_completude,
+)
+from insertion.figures.qualite_rejets import (  # noqa: F401 : réexportés pour les appelants de la présentation
+    ALI_INCONNUE,
+    motif_court,
     rejets_par_ali,
     rejets_par_motif,
-    tableau_completude,
-    tableau_fraicheur,
     tableau_quarantaine,
 )
 from insertion.indicators.filters import Filtres
-from insertion.ingest.chargement import Forcer, ResultatChargement, charger_fichiers, refus_taille
+from insertion.ingest.chargement import charger_fichiers
+from insertion.ingest.compte_rendu import Forcer, ResultatChargement
+from insertion.ingest.controles import refus_taille
 from insertion.present import app, connexion
 from insertion.protect import acces
 from insertion.store import requetes

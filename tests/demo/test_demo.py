@@ -21,8 +21,10 @@ import pandas as pd
 import pytest
 
 from insertion import contrat
-from insertion.demo import COLONNES, FIN, generate
+from insertion.demo import generer
 from insertion.demo import systemes as demo_systemes
+from insertion.demo.calendrier import FIN
+from insertion.demo.extraits import COLONNES
 from insertion.store.referentiel import charger_referentiel
 
 EMPLOI = {"emploi_durable", "creation_entreprise", "emploi_transition"}
@@ -76,7 +78,7 @@ def read_extract(path: Path) -> pd.DataFrame:
 def demo(tmp_path_factory) -> dict:
     out = tmp_path_factory.mktemp("demo")
     start = time.perf_counter()
-    paths = generate(out)
+    paths = generer(out)
     elapsed = time.perf_counter() - start
     extracts = {p: read_extract(p) for p in paths if p.name.startswith("extraction_")}
     latest: dict[str, Path] = {}
@@ -101,11 +103,11 @@ def file_active(episodes: pd.DataFrame, day: str, ali: str | None = None) -> int
 
 @pytest.mark.slow
 def test_same_seed_same_bytes_other_seed_differs(demo, tmp_path):
-    again = generate(tmp_path / "again")
+    again = generer(tmp_path / "again")
     assert [p.name for p in again] == [p.name for p in demo["paths"]]
     for a, b in zip(demo["paths"], again, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
-    other = {p.name: p.read_bytes() for p in generate(tmp_path / "other", seed=94)}
+    other = {p.name: p.read_bytes() for p in generer(tmp_path / "other", seed=94)}
     differing = [p.name for p in demo["paths"] if other.get(p.name) != p.read_bytes()]
     assert len(differing) > len(demo["paths"]) // 2
 
@@ -119,7 +121,7 @@ def test_regenerating_replaces_previous_demo_files(tmp_path):
     stale.write_bytes(b"ancien")
     other = tmp_path / "notes.txt"
     other.write_text("à garder")
-    paths = generate(tmp_path)
+    paths = generer(tmp_path)
     assert not stale.exists() or stale in paths
     assert other.exists()
     assert sorted(p.name for p in tmp_path.iterdir() if p != other) == sorted(p.name for p in paths)
@@ -349,7 +351,7 @@ def test_budget(demo):
 
 
 @pytest.mark.slow
-def test_build_demo_loads_everything(demo_build):
+def test_construire_demo_loads_everything(demo_build):
     db_path, results, seen = demo_build
     assert [r.status for r in results] == ["loaded"] * len(results), [
         (r.file, r.status, r.message) for r in results if r.status != "loaded"

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from insertion import contrat
-from insertion.demo import generate
+from insertion.demo import generer
 from insertion.demo import systemes as demo_systemes
 from tests.demo.test_demo import NOM, read_extract
 
@@ -28,7 +28,7 @@ def _csv(path: Path) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> dict:
     out = tmp_path_factory.mktemp("demo_systemes")
-    paths = generate(out)
+    paths = generer(out)
     fichiers = {p.name: _csv(p) for p in paths if p.name in demo_systemes.NOMS}
     ali14 = sorted((p for p in paths if (m := NOM.match(p.name)) and m.group(1) == "ALI14"), key=lambda p: p.name)
     return {"paths": paths, "fichiers": fichiers, "ali14": ali14, "ali14_fin": read_extract(ali14[-1])}

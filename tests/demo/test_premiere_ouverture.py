@@ -20,7 +20,7 @@ HISTORIQUE = ("qualite_chargements", "qualite_rejets", "qualite_quarantaine", "q
 
 def test_les_chiffres_du_jour_puis_l_historique(tmp_path):
     base = tmp_path / "insertion.duckdb"
-    completer = demo.build_demo_en_deux_temps(base)
+    completer = demo.construire_demo_en_deux_temps(base)
 
     paths = sorted((tmp_path / demo.DOSSIER_DEMO).iterdir())
     premiers = demo.fichiers_premiere_ouverture(paths)
@@ -63,7 +63,7 @@ def test_un_import_fait_pendant_l_historique_n_est_pas_efface(tmp_path):
     """La base des chiffres du jour a changé (un import, ici simulé par une nouvelle version du fichier) avant la
     fin du chargement de l'historique : la base complète ne la remplace pas."""
     base = tmp_path / "insertion.duckdb"
-    completer = demo.build_demo_en_deux_temps(base)
+    completer = demo.construire_demo_en_deux_temps(base)
     version = base.stat().st_mtime_ns
     os.utime(base, ns=(version + 10**9, version + 10**9))
     assert completer() == []

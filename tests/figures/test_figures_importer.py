@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from insertion.figures import importer as vue
-from insertion.ingest.chargement import ResultatChargement
+from insertion.ingest.compte_rendu import ResultatChargement
 
 
 def _r(status: str, **kw) -> ResultatChargement:

@@ -11,6 +11,8 @@ import pandas as pd
 
 from insertion import formats
 from insertion.figures import qualite as vue
+from insertion.figures import qualite_completude as vue_completude
+from insertion.figures import qualite_rejets as vue_rejets
 from insertion.indicators.filters import Filtres
 from insertion.store.requetes import Perimetre, Periode
 
@@ -105,43 +107,43 @@ def test_note_sans_extraction_nomme_les_ali_absentes_du_graphique():
 
 def test_chargements_avec_rejets_depuis_l_historique_ou_les_rejets_vus():
     historique = pd.DataFrame({"id_chargement": [3, 2, 1], "fichier": ["c", "b", "a"], "rejetees": [0, 3, 4]})
-    assert vue.chargements_avec_rejets(historique, _rejets())["id_chargement"].tolist() == [2, 1]
+    assert vue_rejets.chargements_avec_rejets(historique, _rejets())["id_chargement"].tolist() == [2, 1]
     # Sans l'historique : regroupés depuis les rejets vus, 2 + 1 = 3 pour le n° 2, 3 + 1 = 4 pour le n° 1.
-    vus = vue.chargements_avec_rejets(None, _rejets())
+    vus = vue_rejets.chargements_avec_rejets(None, _rejets())
     assert vus[["id_chargement", "fichier", "rejetees"]].to_numpy().tolist() == [[2, "b.csv", 3], [1, "a.csv", 4]]
-    assert vue.libelles_chargements(vus) == {
+    assert vue_rejets.libelles_chargements(vus) == {
         2: "n° 2 · b.csv (3 lignes rejetées)",
         1: "n° 1 · a.csv (4 lignes rejetées)",
     }
 
 
 def test_figures_tables_et_resumes_des_rejets():
-    par_motif = vue.rejets_par_motif(_rejets())  # sexe manquant : 2 + 3 + 1 = 6 ; code_ali : 1
-    fig = vue.figure_rejets_motif(par_motif)
+    par_motif = vue_rejets.rejets_par_motif(_rejets())  # sexe manquant : 2 + 3 + 1 = 6 ; code_ali : 1
+    fig = vue_rejets.figure_rejets_motif(par_motif)
     assert list(fig.data[0].y) == ["sexe manquant", "code_ali absent"]  # motif court : avant « ( »
     assert list(fig.data[0].x) == [6, 1]
     assert list(fig.data[0].text) == ["6", "1"]
     assert fig.layout.title.text == "Lignes rejetées par motif"
     assert fig.layout.height == 280  # max(280, 36 × 2 + 130 = 202)
-    assert vue.table_rejets_motif(par_motif).to_numpy().tolist() == [
+    assert vue_rejets.table_rejets_motif(par_motif).to_numpy().tolist() == [
         ["sexe manquant", "sexe", "6"],
         ["code_ali absent (référentiel)", "code_ali", "1"],
     ]
-    assert vue.resume_rejets_motif(par_motif).startswith("7 lignes rejetées, par motif")
+    assert vue_rejets.resume_rejets_motif(par_motif).startswith("7 lignes rejetées, par motif")
 
-    par_ali = vue.rejets_par_ali(_rejets())  # ALI14 : 2 + 3 = 5 ; inconnue : 1 ; ALI04 : 1
-    fig = vue.figure_rejets_ali(par_ali)
+    par_ali = vue_rejets.rejets_par_ali(_rejets())  # ALI14 : 2 + 3 = 5 ; inconnue : 1 ; ALI04 : 1
+    fig = vue_rejets.figure_rejets_ali(par_ali)
     assert list(fig.data[0].x) == [5, 1, 1]
     assert fig.layout.title.text == "Lignes rejetées par ALI"
-    assert vue.table_rejets_ali(par_ali).columns.tolist() == ["ALI", "Lignes rejetées"]
-    assert "ALI14 · Clichy-sous-Bois – Montfermeil – Coubron (5)" in vue.resume_rejets_ali(par_ali)
+    assert vue_rejets.table_rejets_ali(par_ali).columns.tolist() == ["ALI", "Lignes rejetées"]
+    assert "ALI14 · Clichy-sous-Bois – Montfermeil – Coubron (5)" in vue_rejets.resume_rejets_ali(par_ali)
 
 
 def test_notes_des_rejets():
-    assert vue.aucun_rejet(True) == "Aucune ligne rejetée pour ce territoire."
-    assert vue.aucun_rejet(False) == "Aucune ligne rejetée."
-    assert vue.note_quarantaine_partielle(5000, 5000) is None
-    assert vue.note_quarantaine_partielle(6200, 5000) == (
+    assert vue_rejets.aucun_rejet(True) == "Aucune ligne rejetée pour ce territoire."
+    assert vue_rejets.aucun_rejet(False) == "Aucune ligne rejetée."
+    assert vue_rejets.note_quarantaine_partielle(5000, 5000) is None
+    assert vue_rejets.note_quarantaine_partielle(6200, 5000) == (
         "Seules les 5\u202f000 lignes les plus récentes sont affichées : choisissez un chargement pour voir toutes "
         "les siennes."
     )
@@ -151,12 +153,12 @@ def test_notes_des_rejets():
 
 
 def _completude(groupe: str, episodes: int, renseignes: int) -> dict:
-    champs = {c: renseignes for c, _, d in vue.CHAMPS_FACULTATIFS if d == "episodes"}
+    champs = {c: renseignes for c, _, d in vue_completude.CHAMPS_FACULTATIFS if d == "episodes"}
     return {"groupe": groupe, "episodes": episodes, "sorties": 40, "motif_sortie": 20, **champs}
 
 
 def test_parametres_completude_garde_le_perimetre_et_la_periode():
-    params = vue.parametres_completude(_filtres(Perimetre(alis=("ALI14",))))
+    params = vue_completude.parametres_completude(_filtres(Perimetre(alis=("ALI14",))))
     assert params["alis"] == ["ALI14"]
     assert (params["debut"], params["fin"]) == (date(2023, 1, 1), JUIN)
     assert "as_of" not in params
@@ -166,31 +168,31 @@ def test_completude_ensemble_exemptee_seulement_sans_filtre():
     # 4 épisodes dont 1 renseigné : sans filtre, les effectifs du département se montrent ;
     # avec un filtre d'ALI, 4 et 1 tombent sous le seuil et sont masqués.
     df = pd.DataFrame([_completude("departement", 4, 1)])
-    sans_filtre = vue.completude_ensemble(df, _filtres())
+    sans_filtre = vue_completude.completude_ensemble(df, _filtres())
     assert not sans_filtre.masque["denominateur"].any()
-    filtre = vue.completude_ensemble(df, _filtres(Perimetre(alis=("ALI14",))))
+    filtre = vue_completude.completude_ensemble(df, _filtres(Perimetre(alis=("ALI14",))))
     assert filtre.masque["denominateur"].iloc[0]
 
 
 def test_figure_completude_ensemble_et_resume():
     # 100 épisodes, 40 renseignés par champ ; 40 sorties, 20 motifs : 40 % et 50 % (tous au-dessus du seuil).
-    prot = vue.completude_ensemble(pd.DataFrame([_completude("departement", 100, 40)]), _filtres())
-    fig = vue.figure_completude_ensemble(prot, "Seine-Saint-Denis")
+    prot = vue_completude.completude_ensemble(pd.DataFrame([_completude("departement", 100, 40)]), _filtres())
+    fig = vue_completude.figure_completude_ensemble(prot, "Seine-Saint-Denis")
     assert fig.layout.title.text == "Ensemble du périmètre : Seine-Saint-Denis"
     assert list(fig.data[0].x) == [0.4] * 4 + [0.5] + [0.4] * 2
     assert list(fig.data[0].text)[4] == "50,0\u202f%"
-    assert "Motif de sortie (parmi les sorties) (50,0\u202f%)" in vue.resume_completude(prot)
+    assert "Motif de sortie (parmi les sorties) (50,0\u202f%)" in vue_completude.resume_completude(prot)
 
 
 def test_figure_completude_par_ali_une_ligne_par_ali():
     df = pd.DataFrame([_completude("ALI14", 100, 40), _completude("ALI08", 50, 50)])
-    prot = vue.completude_par_ali(df)
-    fig = vue.figure_completude_ali(prot)
+    prot = vue_completude.completude_par_ali(df)
+    fig = vue_completude.figure_completude_ali(prot)
     heat = fig.data[0]
     # Groupes triés par code : ALI08 puis ALI14 ; 50/50 = 100 %, 40/100 = 40 %.
     assert list(heat.y) == ["ALI08 · Montreuil", "ALI14 · Clichy-sous-Bois – Montfermeil – Coubron"]
     assert heat.z[0][0] == 1.0 and heat.z[1][0] == 0.4
     assert heat.text[1][0] == "40,0\u202f%"
-    assert len(heat.x) == len(vue.CHAMPS_COURTS) == 7
+    assert len(heat.x) == len(vue_completude.CHAMPS_COURTS) == 7
     assert fig.layout.height == 360  # max(360, 30 × 2 + 260 = 320)
-    assert vue.table_completude_ali(prot)["Territoire"].tolist() == list(heat.y)
+    assert vue_completude.table_completude_ali(prot)["Territoire"].tolist() == list(heat.y)

@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 
 from insertion import config
-from insertion.ingest import chargement
+from insertion.ingest import compte_rendu
 from insertion.ingest.chargement import charger_fichiers, charger_octets
 from insertion.present import qualite
 from insertion.store import db
@@ -371,7 +371,7 @@ def test_load_bytes_has_the_same_rules(tmp_path, base):
     with db.ouvrir_en_ecriture(base) as con:
         assert charger_octets(con, partiel, "partiel.csv", forcer={result.jeton}).status == "loaded"
     assert query_rows(base, "SELECT count(*) FROM episodes WHERE code_ali = 'ALI08'") == [(5,)]
-    assert chargement.STATUTS[-1] == "to_confirm"
+    assert compte_rendu.STATUTS[-1] == "to_confirm"
 
 
 # ---------------------------------------------------------------- ligne de commande

@@ -22,7 +22,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from insertion import contrat
-from insertion.ingest.chargement import charger_fichiers, reconnaitre_fichier
+from insertion.ingest.chargement import charger_fichiers
+from insertion.ingest.controles import reconnaitre_fichier
 from insertion.ingest.lecture import FichierRefuse
 from tests.conftest import csv_bytes, ligne, lignes, query_rows, write
 

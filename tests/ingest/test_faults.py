@@ -166,7 +166,7 @@ def test_load_killed_at_random_points(scenario, tmp_path):
 # Un chargement qui se tue lui-même (SIGKILL) à un point précis du chargeur.
 INJECTOR = r"""
 import os, signal, sys
-from insertion.ingest import chargement
+from insertion.ingest import chargement, chargement_extraits
 
 def die():
     os.kill(os.getpid(), signal.SIGKILL)
@@ -191,7 +191,7 @@ if point == "pendant_la_copie":
 elif point == "apres_la_copie":
     then_die(chargement.shutil, "copyfile")
 elif point == "en_pleine_transaction":
-    then_die(chargement, "remplacer_episodes_courants")
+    then_die(chargement_extraits, "remplacer_episodes_courants")
 elif point == "apres_le_premier_fichier":
     then_die(chargement, "_charger_chemin")
 elif point == "avant_os_replace":

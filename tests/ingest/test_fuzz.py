@@ -41,13 +41,8 @@ from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from insertion.ingest.chargement import (
-    COLONNES_FILE_ACTIVE,
-    STATUTS,
-    ResultatChargement,
-    charger_fichiers,
-    charger_octets,
-)
+from insertion.ingest.chargement import COLONNES_FILE_ACTIVE, charger_fichiers, charger_octets
+from insertion.ingest.compte_rendu import STATUTS, ResultatChargement
 from insertion.store.db import ouvrir_en_ecriture
 from tests.conftest import _DUMPS, build_db, csv_bytes, dump, ligne, lignes, write
 

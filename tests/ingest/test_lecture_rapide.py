@@ -32,7 +32,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from insertion.contrat import COLONNES_EXTRACTION
-from insertion.ingest import chargement, identifiants, lecture
+from insertion.ingest import controles, etapes, identifiants, lecture
 from insertion.ingest.chargement import COLONNES_FILE_ACTIVE, charger_octets
 from insertion.ingest.lecture import FichierRefuse
 from insertion.store import db
@@ -421,7 +421,7 @@ def sql_con():
     con.begin()
     db.assurer_schema(con)
     con.commit()
-    con.execute(chargement._texte_sql("macros"))
+    con.execute(etapes.texte_sql("macros"))
     yield con
     con.close()
 
@@ -477,7 +477,7 @@ def test_validation_sql_matches_the_row_by_row_reference(sql_con, rows, dictiona
     sql_con.register("_brut", brut_table(rows, dictionary, chunks))
     try:
         sql_con.execute(REFERENCE_SQL, {"date_extraction": as_of})
-        chargement._executer_sql(sql_con, "valider_file_active", {"date_extraction": as_of})
+        etapes.executer_sql(sql_con, "valider_file_active", {"date_extraction": as_of})
     finally:
         sql_con.unregister("_brut")
     expected = sql_con.execute("SELECT * FROM _reference ORDER BY _ligne").fetchall()
@@ -558,7 +558,7 @@ def test_identifying_values_are_found_through_the_fast_path(tmp_path):
     raw = lecture._lecture_rapide(data, "x.csv", LIMITE)
     assert raw is not None and pa.types.is_dictionary(raw.table.column("motif_sortie").type)
     with pytest.raises(FichierRefuse) as refused:
-        chargement.verifier_identifiants(raw, "x.csv")
+        controles.verifier_identifiants(raw, "x.csv")
     message = str(refused.value)
     assert "colonne id_beneficiaire : une adresse e-mail, ligne 32" in message
     # La clé de ce NIR (78) est fausse : il est refusé, et le message dit pourquoi une clé fausse n'y change rien.
@@ -566,7 +566,7 @@ def test_identifying_values_are_found_through_the_fast_path(tmp_path):
     assert "donnée personnelle), ligne 9" in message
     assert "dupont" not in message and "185" not in message
     with pytest.raises(FichierRefuse) as slow:
-        chargement.verifier_identifiants(lecture.lecture_ligne_a_ligne(data, "x.csv", LIMITE), "x.csv")
+        controles.verifier_identifiants(lecture.lecture_ligne_a_ligne(data, "x.csv", LIMITE), "x.csv")
     assert str(slow.value) == message
 
 

@@ -1,7 +1,7 @@
 """Limites de taille d'un fichier reçu : octets (avant lecture) et lignes (sans tout lire).
 
 La CLI et la page Importer passent toutes deux par insertion.ingest.chargement.charger_fichiers ; la page peut
-aussi refuser un envoi trop gros avant de l'enregistrer (chargement.verifier_taille / refus_taille).
+aussi refuser un envoi trop gros avant de l'enregistrer (controles.verifier_taille / refus_taille).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from insertion import config
-from insertion.ingest import chargement
+from insertion.ingest import controles
 from insertion.ingest.chargement import charger_fichiers, charger_octets
 from insertion.ingest.lecture import FichierRefuse
 from insertion.store.db import ouvrir_en_ecriture
@@ -74,14 +74,14 @@ def test_defaults_and_environment(monkeypatch):
 
 def test_verifier_taille_for_the_upload_page(monkeypatch):
     monkeypatch.delenv("INSERTION_TAILLE_MAX_MO", raising=False)
-    chargement.verifier_taille(200 * 10**6, "juste.csv")  # à la limite : accepté
-    assert chargement.refus_taille(200 * 10**6, "juste.csv") is None
+    controles.verifier_taille(200 * 10**6, "juste.csv")  # à la limite : accepté
+    assert controles.refus_taille(200 * 10**6, "juste.csv") is None
     with pytest.raises(FichierRefuse) as refused:
-        chargement.verifier_taille(200 * 10**6 + 1, "gros.csv")
+        controles.verifier_taille(200 * 10**6 + 1, "gros.csv")
     message = normalise_spaces(str(refused.value))
     assert "« gros.csv » pèse 200,0 Mo, au-delà de la limite de 200 Mo" in message
     assert "Découpez" in message and "par ALI" in message
-    result = chargement.refus_taille(250 * 10**6, "gros.csv")
+    result = controles.refus_taille(250 * 10**6, "gros.csv")
     assert result.status == "refused" and "250,0 Mo" in normalise_spaces(result.message)
 
 

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from insertion.ingest import chargement
+from insertion.ingest import chargement, chargement_extraits
 from insertion.ingest.chargement import charger_fichiers
 from tests.conftest import csv_bytes, dump, ligne, lignes, query_rows, write
 
@@ -191,7 +191,7 @@ def test_interrupted_load_leaves_database_exactly_as_before(tmp_path, db_path, m
         raise RuntimeError("coupure au milieu du chargement")
 
     # Au moment de la panne, l'historique, la quarantaine et les instantanés sont déjà écrits.
-    monkeypatch.setattr(chargement, "remplacer_episodes_courants", crash)
+    monkeypatch.setattr(chargement_extraits, "remplacer_episodes_courants", crash)
     rows = [dict(r) for r in lignes(4, date_extraction="2023-09-30")]
     rows[3]["sexe"] = "?"
     (result,) = charger_fichiers(db_path, [write(tmp_path / "t3.csv", csv_bytes(rows))])

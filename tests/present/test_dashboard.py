@@ -104,7 +104,7 @@ def test_first_start_message_is_gone_once_the_demo_is_built(tmp_path, monkeypatc
         build_db(path, {"x.csv": csv_bytes(lignes(12, date_extraction="2024-12-31"))})
         return fini.set  # l'historique, chargé en arrière-plan après la première page
 
-    monkeypatch.setattr(insertion.demo, "build_demo_en_deux_temps", petite_demo)
+    monkeypatch.setattr(insertion.demo, "construire_demo_en_deux_temps", petite_demo)
     base = tmp_path / "demo.duckdb"
     at = app_test(base)
     assert base.exists() and appels == [(0, 3), (1, 3), (2, 3)]

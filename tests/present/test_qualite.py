@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from insertion.ingest.chargement import ResultatChargement
+from insertion.ingest.compte_rendu import ResultatChargement
 from insertion.present import qualite
 from tests.conftest import csv_bytes, ligne, lignes
 
