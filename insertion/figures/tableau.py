@@ -68,6 +68,22 @@ def pourcentage(chiffres: int = 1) -> Nature:
     )
 
 
+def evolution() -> Nature:
+    """Une évolution relative (0,12) : « +12,0 % » à l'écran, 12,0 dans une colonne « (%) »."""
+    return Nature(
+        "pourcentage",
+        lambda v: ("+" if _nombre(v) >= 0 else "") + formats.pourcentage(_nombre(v)),
+        lambda v: formats.arrondi_affiche(_nombre(v) * 100, 1),
+        "%",
+        "0.0",
+    )
+
+
+def annee() -> Nature:
+    """Une année : 2023, sans séparateur de milliers (ni « 2 023 » à l'écran, ni dans le classeur)."""
+    return Nature("annee", lambda v: str(int(_nombre(v))), lambda v: int(_nombre(v)), None, "0")
+
+
 def millions_euros(chiffres: int = 1) -> Nature:
     return Nature(
         "millions_euros",
