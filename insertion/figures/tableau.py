@@ -257,3 +257,9 @@ def depuis_protege(
         if nature is not TEXTE:
             natures[libelle] = nature
     return Tableau(pd.DataFrame(valeurs, dtype=object), natures)
+
+
+def jours_entiers() -> Nature:
+    """Un délai écrit en nombre entier de jours (« 33 ») sous un en-tête qui nomme déjà l'unité (« … (jours) ») :
+    jours() écrirait « 33 jours » à l'écran ; l'export écrit 33, arrondi comme à l'écran."""
+    return Nature("jours", lambda v: formats.entier(_nombre(v)), lambda v: int(round(_nombre(v))), "jours", "#,##0")
