@@ -6,7 +6,8 @@ comme séparateur de milliers, espace avant « % ») et les noms de mois.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cache, lru_cache
 
 from babel import Locale
@@ -92,3 +93,23 @@ def evolution_points(actuel: float | None, precedent: float | None) -> str | Non
         return None
     ecart = (actuel - precedent) * 100
     return ("+" if ecart >= 0 else "") + decimal(ecart) + "\u202fpt" + ("s" if abs(ecart) >= 2 else "")
+
+
+def jours(valeur: float | None) -> str:
+    """12 → « 12 jours », 12.5 → « 12,5 jours », 1 → « 1 jour »."""
+    if valeur is None:
+        return SANS_OBJET
+    texte = decimal(valeur, 0 if float(valeur).is_integer() else 1)
+    return texte + (" jour" if abs(valeur) < 2 else " jours")
+
+
+def horodatage(moment: datetime | None) -> str:
+    """« 31 octobre 2026 à 14:05 »."""
+    return SANS_OBJET if moment is None else f"{date_longue(moment.date())} à {moment:%H:%M}"
+
+
+def arrondi_affiche(valeur: float, digits: int) -> float:
+    """Le nombre tel que l'écrivent les fonctions ci-dessus : babel arrondit au pair le plus proche sur l'écriture
+    décimale du nombre (1,25 → 1,2), et un export doit porter la valeur montrée, pas une autre à un chiffre près."""
+    pas = Decimal(1).scaleb(-digits)
+    return float(Decimal(str(valeur)).quantize(pas, rounding=ROUND_HALF_EVEN))

@@ -11,7 +11,6 @@ import streamlit as st
 from insertion.figures import comparer as fc
 from insertion.figures import territoires
 from insertion.indicators import libelles
-from insertion.outputs import exports
 from insertion.present import app, etats_vides, ui
 from insertion.present import comparer as choix
 from insertion.store.requetes import Perimetre, Periode
@@ -72,7 +71,7 @@ st.caption(fc.legende_ecarts(avec_population))
 st.dataframe(comp.table(), hide_index=True, width="stretch", key="comparer_tableau")
 ui.telechargements(
     ctx,
-    exports.comparaison_en_nombres(comp.table()),
+    comp.en_nombres(),
     vue=VUE,
     tableau=f"{noms.get(code, code)} face aux ALI",
     definitions=fc.DEFINITIONS_TABLEAU,

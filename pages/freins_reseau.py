@@ -112,7 +112,7 @@ else:
     )
     st.markdown(vue.phrase_annuaire(len(trouvees), len(tout)))
     table = vue.table_annuaire(trouvees)
-    st.dataframe(table, hide_index=True, width="stretch", key="annuaire",
+    st.dataframe(table.texte, hide_index=True, width="stretch", key="annuaire",
                  column_config={"Site web": st.column_config.LinkColumn("Site web")})  # fmt: skip
     ui.telechargements(ctx, table, vue=VUE, definitions=["annuaire_structures"], cle="annuaire", tableau="annuaire")
     ui.methode(["annuaire_structures"])

@@ -30,7 +30,7 @@ st.dataframe(table, hide_index=True, width="stretch", key="journal_tableau")
 st.download_button(
     "Télécharger le journal (CSV)",
     data=connexion.trace(
-        lambda: exports.csv_bytes(table), "export", vue=TITRE, detail=f"journal depuis le {depuis.isoformat()}"
+        lambda: exports.ecrire_csv(table), "export", vue=TITRE, detail=f"journal depuis le {depuis.isoformat()}"
     ),
     file_name=f"journal-audit-depuis-{depuis.isoformat()}.csv",
     mime="text/csv",

@@ -17,6 +17,7 @@ from plotly.subplots import make_subplots
 
 from insertion import contrat, formats
 from insertion.figures import charts, resumes
+from insertion.figures import tableau as tb
 from insertion.figures.graphique import Graphique
 from insertion.indicators import libelles
 from insertion.protect import secret
@@ -83,6 +84,20 @@ FORMATS = {
 }
 
 
+# La nature de chaque colonne dans un tableau de la vue (tb.Tableau) : effectifs entiers, remplissage en %,
+# rendez-vous par séance à une décimale, comme FORMATS les écrit.
+NATURES = {
+    "seances": tb.entier(),
+    "places": tb.entier(),
+    "participants": tb.entier(),
+    "participants_places": tb.entier(),
+    "rendez_vous_pris": tb.entier(),
+    "personnes_remobilisees": tb.entier(),
+    "taux_remplissage": tb.pourcentage(),
+    "rendez_vous_par_seance": tb.decimal(1),
+}
+
+
 @dataclass
 class Tableau:
     """Les valeurs publiées (NaN là où c'est masqué), le masque par colonne et les textes à l'écran."""
@@ -100,6 +115,12 @@ class Tableau:
 
     def texte(self, colonne: str, i: int = 0) -> str:
         return formats.SANS_OBJET if self.affiche.empty else str(self.affiche[colonne].iloc[i])
+
+    def publie(self, colonne: str) -> list[object]:
+        """La colonne telle qu'elle est publiée : « secret » dans une case masquée (jamais la valeur), None pour une
+        case sans objet, sinon le nombre."""
+        caches = self.masque[colonne] if colonne in self.masque else pd.Series(False, index=self.donnees.index)
+        return [secret.LIBELLE_MASQUE if m else _nombre(v) for v, m in zip(self.donnees[colonne], caches, strict=True)]
 
 
 def proteger(df: pd.DataFrame, *, ventilation: list[str] | None = None) -> Tableau:
@@ -198,40 +219,41 @@ def libelles_de(df: pd.DataFrame, groupe: str) -> list[str]:
     return [libelle(groupe, g, c) for g, c in zip(df["groupe"], df["code_commune"], strict=True)]
 
 
-def table(t: Tableau, premiere: str, noms: list[str], colonnes: list[str]) -> pd.DataFrame:
+def _tableau(t: Tableau, avant: dict[str, list[object]], colonnes: list[str]) -> tb.Tableau:
+    """Des colonnes de libellés, puis les colonnes chiffrées choisies (valeurs publiées, « secret » si masquées)."""
+    valeurs = pd.DataFrame({**avant, **{COLONNES[c]: t.publie(c) for c in colonnes}}, dtype=object)
+    return tb.Tableau(valeurs, {COLONNES[c]: NATURES[c] for c in colonnes})
+
+
+def table(t: Tableau, premiere: str, noms: list[str], colonnes: list[str]) -> tb.Tableau:
     """Le tableau lisible d'un graphique : une première colonne de libellés, puis les colonnes choisies."""
-    out = pd.DataFrame({premiere: noms})
-    for c in colonnes:
-        out[COLONNES[c]] = list(t.affiche[c])
-    return out
+    return _tableau(t, {premiere: list(noms)}, colonnes)
 
 
-def table_mois(t: Tableau) -> pd.DataFrame:
+def table_mois(t: Tableau) -> tb.Tableau:
     d = t.donnees
-    out = pd.DataFrame(
-        {
-            "Mois": [formats.mois(pd.Timestamp(m).date()) for m in d["mois"]],
-            "Type d'action": [TYPES.get(g, g) for g in d["groupe"]],
-        }
+    out = _tableau(
+        t,
+        {"Mois": d["mois"].to_list(), "Type d'action": [TYPES.get(g, g) for g in d["groupe"]]},
+        ["seances", "participants", "taux_remplissage", "rendez_vous_pris", "personnes_remobilisees"],
     )
-    for c in ("seances", "participants", "taux_remplissage", "rendez_vous_pris", "personnes_remobilisees"):
-        out[COLONNES[c]] = list(t.affiche[c])
     ordre = d.assign(_m=pd.to_datetime(d["mois"])).sort_values(["_m", "groupe"], kind="stable").index
-    return out.loc[ordre].reset_index(drop=True)
+    return tb.Tableau(out.valeurs.loc[ordre].reset_index(drop=True), {**out.natures, "Mois": tb.mois()})
 
 
 def texte_atelier(affiche: pd.DataFrame, colonne: str) -> str:
     return formats.SANS_OBJET if affiche.empty else str(affiche[colonne].iloc[0])
 
 
-def table_ateliers(noms: list[str], affiche: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
+def table_ateliers(noms: list[str], prot: secret.Protege) -> tb.Tableau:
+    return tb.depuis_protege(
+        prot,
         {
-            "ALI": noms,
-            "Débutants diagnostiqués (épisodes)": list(affiche["debutants"]),
-            "Venus à un atelier numérique dans les 60 jours": list(affiche["debutants_atelier"]),
-            "Part": list(affiche["taux_atelier_60j"]),
-        }
+            "debutants": ("Débutants diagnostiqués (épisodes)", tb.entier()),
+            "debutants_atelier": ("Venus à un atelier numérique dans les 60 jours", tb.entier()),
+            "taux_atelier_60j": ("Part", tb.pourcentage()),
+        },
+        avant={"ALI": list(noms)},
     )
 
 
@@ -457,7 +479,7 @@ def graphique_ateliers(par_ali: pd.DataFrame) -> Graphique:
     noms = libelles_de(t.donnees.assign(code_commune=None), "ali")
     return Graphique(
         taux_ateliers(noms, t, affiche),
-        table_ateliers(noms, affiche),
+        table_ateliers(noms, t),
         resume_ateliers(noms, t),
         t.a_masque,
         vide=not len(t.donnees),

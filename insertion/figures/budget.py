@@ -15,9 +15,12 @@ from plotly.subplots import make_subplots
 
 from insertion import formats
 from insertion.figures import charts, resumes, tableaux_budget, territoires
+from insertion.figures import tableau as tb
 from insertion.figures.graphique import Graphique
+from insertion.figures.tableau import Tableau
 from insertion.protect import secret
 
+EN_COURS = "exercice en cours"
 # Le tableau de l'indice reprend ces colonnes du tableau par année.
 COLONNES_INDICE = ["Année", "Indice voté (2021 = 100)", "Indice exécuté (2021 = 100)"]
 LEGENDE_ALI = (
@@ -212,17 +215,33 @@ def carte_cout(b: Budget) -> dict:
 # --- Voté et exécuté par année -------------------------------------------------------------------------------
 
 
-def table_annees(totaux: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
+def table_annees(totaux: pd.DataFrame) -> Tableau:
+    return Tableau(
+        pd.DataFrame(
+            {
+                "Année": totaux["annee"].to_list(),
+                "Voté": totaux["montant_vote"].to_list(),
+                "Exécuté": _en_cours(totaux["montant_execute"]),
+                "Taux d'exécution": totaux["taux_execution"].to_list(),
+                "Indice voté (2021 = 100)": totaux["indice_vote_2021"].to_list(),
+                "Indice exécuté (2021 = 100)": totaux["indice_execute_2021"].to_list(),
+            },
+            dtype=object,
+        ),
         {
-            "Année": [str(a) for a in totaux["annee"]],
-            "Voté": [m_euros(v) for v in totaux["montant_vote"]],
-            "Exécuté": [m_euros(v) if pd.notna(v) else "exercice en cours" for v in totaux["montant_execute"]],
-            "Taux d'exécution": [pct(v) for v in totaux["taux_execution"]],
-            "Indice voté (2021 = 100)": [indice(v) for v in totaux["indice_vote_2021"]],
-            "Indice exécuté (2021 = 100)": [indice(v) for v in totaux["indice_execute_2021"]],
-        }
+            "Année": tb.annee(),
+            "Voté": tb.millions_euros(),
+            "Exécuté": tb.millions_euros(),
+            "Taux d'exécution": tb.pourcentage(),
+            "Indice voté (2021 = 100)": tb.decimal(1),
+            "Indice exécuté (2021 = 100)": tb.decimal(1),
+        },
     )
+
+
+def _en_cours(executes: pd.Series) -> list[object]:
+    """Un exercice sans montant exécuté est en cours : la case le dit, à l'écran comme dans les exports."""
+    return [v if pd.notna(v) else EN_COURS for v in executes]
 
 
 def graphique_annees(b: Budget) -> Graphique:
@@ -286,27 +305,39 @@ def graphique_indice(b: Budget) -> Graphique:
         ecrire=lambda v: formats.decimal(v, 1),
         variation=None,
     )
-    return Graphique(fig, table_annees(totaux)[COLONNES_INDICE], resume)
+    return Graphique(fig, table_annees(totaux).colonnes(COLONNES_INDICE), resume)
 
 
 # --- Coût par personne suivie --------------------------------------------------------------------------------
 
 
-def table_cout(b: Budget) -> pd.DataFrame:
+def table_cout(b: Budget) -> Tableau:
     """Évolutions d'une année sur l'autre calculées sur les valeurs publiées : une année masquée n'en a pas."""
     cout, donnees = b.cout, b.prot_cout.donnees
     croissance = donnees["file_active_moyenne"].pct_change(fill_method=None).replace([float("inf")], float("nan"))
     evolution_cout = donnees["cout_par_personne"].pct_change(fill_method=None)
-    return pd.DataFrame(
+    return Tableau(
+        pd.DataFrame(
+            {
+                "Année": cout["annee"].to_list(),
+                "Mois observés": cout["mois_observes"].to_list(),
+                "Montant exécuté": _en_cours(cout["montant_execute"]),
+                "File active moyenne": tb.publie(b.prot_cout, "file_active_moyenne").to_list(),
+                "Évolution de la file active": croissance.to_list(),
+                "Coût par personne suivie": tb.publie(b.prot_cout, "cout_par_personne").to_list(),
+                "Évolution du coût": evolution_cout.to_list(),
+            },
+            dtype=object,
+        ),
         {
-            "Année": [str(a) for a in cout["annee"]],
-            "Mois observés": [formats.entier(m) for m in cout["mois_observes"]],
-            "Montant exécuté": [m_euros(v) if pd.notna(v) else "exercice en cours" for v in cout["montant_execute"]],
-            "File active moyenne": b.cout_affiche["file_active_moyenne"],
-            "Évolution de la file active": [_evolution_signee(v) for v in croissance],
-            "Coût par personne suivie": b.cout_affiche["cout_par_personne"],
-            "Évolution du coût": [_evolution_signee(v) for v in evolution_cout],
-        }
+            "Année": tb.annee(),
+            "Mois observés": tb.entier(),
+            "Montant exécuté": tb.millions_euros(),
+            "File active moyenne": tb.entier(),
+            "Évolution de la file active": tb.evolution(),
+            "Coût par personne suivie": tb.euros(),
+            "Évolution du coût": tb.evolution(),
+        },
     )
 
 
@@ -390,15 +421,25 @@ def graphique_lignes(budget: pd.DataFrame, montants: str) -> Graphique:
     fig.update_layout(barmode="stack", xaxis_title="Année", yaxis_title=f"Montants {montants.lower()}", height=460)
     fig.update_yaxes(ticksuffix="\u202fM€", tickformat=",.0f")
     fig.update_xaxes(type="category")
-    table = pd.DataFrame(
+    table = Tableau(
+        pd.DataFrame(
+            {
+                "Année": lignes_budget["annee"].to_list(),
+                "Ligne budgétaire": [tableaux_budget.libelle_ligne(x) for x in lignes_budget["ligne"]],
+                "Voté": lignes_budget["montant_vote"].to_list(),
+                "Exécuté": lignes_budget["montant_execute"].to_list(),
+                "Taux d'exécution": lignes_budget["taux_execution"].to_list(),
+                "Indice voté (2021 = 100)": lignes_budget["indice_vote_2021"].to_list(),
+            },
+            dtype=object,
+        ),
         {
-            "Année": [str(a) for a in lignes_budget["annee"]],
-            "Ligne budgétaire": [tableaux_budget.libelle_ligne(x) for x in lignes_budget["ligne"]],
-            "Voté": [m_euros(v) for v in lignes_budget["montant_vote"]],
-            "Exécuté": [m_euros(v) for v in lignes_budget["montant_execute"]],
-            "Taux d'exécution": [pct(v) for v in lignes_budget["taux_execution"]],
-            "Indice voté (2021 = 100)": [indice(v) for v in lignes_budget["indice_vote_2021"]],
-        }
+            "Année": tb.annee(),
+            "Voté": tb.millions_euros(),
+            "Exécuté": tb.millions_euros(),
+            "Taux d'exécution": tb.pourcentage(),
+            "Indice voté (2021 = 100)": tb.decimal(1),
+        },
     )
     derniere_annee = lignes_budget[lignes_budget[colonne].notna()]["annee"].max()
     de_l_annee = lignes_budget[lignes_budget["annee"] == derniere_annee]
@@ -497,16 +538,27 @@ def graphique_ali(ventilees_ali: pd.DataFrame, cout_ali: pd.DataFrame, annee: in
     fig.update_xaxes(ticksuffix="\u202f€", tickformat=",.0f", row=1, col=2)
     fig.update_yaxes(automargin=True, tickfont={"size": 12})
     # Le tableau se lit de haut en bas comme le graphique : du plus gros crédit voté au plus petit.
-    table = pd.DataFrame(
+    valeurs = pd.DataFrame(
         {
             "ALI": libelles_ali,
-            "Voté": [m_euros(v, 2) for v in annee_ali["montant_vote"]],
-            "Exécuté": [m_euros(v, 2) for v in annee_ali["montant_execute"]],
-            "Taux d'exécution": [pct(v) for v in annee_ali["taux_execution"]],
-            "File active moyenne": affiche_ali["file_active_moyenne"],
-            "Coût par personne suivie": affiche_ali["cout_par_personne"],
-        }
-    ).iloc[::-1]
+            "Voté": annee_ali["montant_vote"].to_list(),
+            "Exécuté": annee_ali["montant_execute"].to_list(),
+            "Taux d'exécution": annee_ali["taux_execution"].to_list(),
+            "File active moyenne": tb.publie(prot_ali, "file_active_moyenne").to_list(),
+            "Coût par personne suivie": tb.publie(prot_ali, "cout_par_personne").to_list(),
+        },
+        dtype=object,
+    )
+    table = Tableau(
+        valeurs.iloc[::-1].reset_index(drop=True),
+        {
+            "Voté": tb.millions_euros(2),
+            "Exécuté": tb.millions_euros(2),
+            "Taux d'exécution": tb.pourcentage(),
+            "File active moyenne": tb.entier(),
+            "Coût par personne suivie": tb.euros(),
+        },
+    )
     resume = (
         resumes.extremes(
             resumes.points(libelles_ali, annee_ali["montant_vote"]),

@@ -15,6 +15,9 @@ import plotly.graph_objects as go
 from insertion import formats, indicators
 from insertion.config import DATA_DIR
 from insertion.figures import resumes, territoires
+from insertion.figures.tableau import Tableau
+from insertion.figures.tableau import decimal as nature_decimale
+from insertion.figures.tableau import entier as nature_entiere
 from insertion.protect import secret
 from insertion.store.requetes import Perimetre, Periode
 
@@ -95,6 +98,37 @@ class Comparaison:
         """Le tableau « ALI choisie face aux ALI », indicateurs nommés avec l'année du coût."""
         return self.textes.assign(Indicateur=[self.libelle(i) for i in territoires.INDICATEURS])
 
+    def en_nombres(self) -> Tableau:
+        """Le même tableau pour le CSV et le classeur, écrit depuis les valeurs publiées : les unités diffèrent d'une
+        ligne à l'autre (personnes, %, €), elles vont dans une colonne « Unité » ; chaque case porte le nombre
+        affiché (67,9 pour « 67,9 % ») ; « secret » reste « secret » ; le rang « 3 sur 22 » devient deux colonnes,
+        le rang et le nombre d'ALI classées."""
+        valeurs = self.valeurs.set_index("cle")
+        dep_masque = self.prot_dep.masque
+        lignes = []
+        for ind in territoires.INDICATEURS:
+            v = valeurs.loc[ind.cle]
+            masque_dep = bool(len(dep_masque) and ind.cle in dep_masque and dep_masque[ind.cle].iloc[0])
+            rang_present = v["rang"] is not None and not pd.isna(v["rang"])
+            lignes.append(
+                {
+                    "Indicateur": self.libelle(ind),
+                    "Unité": territoires.UNITES_EXPORT[ind.nature],
+                    "ALI choisie": secret.LIBELLE_MASQUE if v["masque"] else _affiche(ind, v["valeur"]),
+                    territoires.RANG: int(v["rang"]) if rang_present else None,
+                    "ALI classées": int(v["n"]) if rang_present else None,
+                    "1er quartile des ALI": _affiche(ind, v["q1"]),
+                    "Médiane des ALI": _affiche(ind, v["mediane"]),
+                    "3e quartile des ALI": _affiche(ind, v["q3"]),
+                    "ALI retenues": int(v["n"]),
+                    indicators.DEPARTEMENT: secret.LIBELLE_MASQUE if masque_dep else _affiche(ind, v["departement"]),
+                }
+            )
+        nombre = nature_decimale(chiffres=1)
+        natures = {c: nombre for c in lignes[0] if c not in ("Indicateur", "Unité")} if lignes else {}
+        natures[territoires.RANG] = natures["ALI classées"] = natures["ALI retenues"] = nature_entiere()
+        return Tableau(pd.DataFrame(lignes, dtype=object), natures)
+
 
 def comparer(requete: Requete, periode: Periode, pop: Perimetre, presentes: list[str], code: str) -> Comparaison:
     """Assemble, protège et compare : `presentes` sont les ALI comparées, `code` l'ALI choisie."""
@@ -121,6 +155,15 @@ class Carte:
     evolution: str | None
     sens: str
     aide: str
+
+
+def _affiche(ind: territoires.Indicateur, v: object) -> float | None:
+    """Le nombre que montre l'écran, dans l'unité de la colonne « Unité » (38,5 pour 0,385 ; 1 759 pour un coût)."""
+    if v is None or pd.isna(v):
+        return None
+    if ind.nature == "taux":
+        return formats.arrondi_affiche(float(v) * 100, 1)
+    return float(round(float(v)))
 
 
 def _nombre(v: object) -> float | None:

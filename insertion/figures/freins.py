@@ -13,7 +13,9 @@ import plotly.graph_objects as go
 from insertion import formats
 from insertion.contrat import DEPARTEMENT, DOMAINES, TYPES_STRUCTURE
 from insertion.figures import charts, cohortes, resumes
+from insertion.figures import tableau as tb
 from insertion.figures.graphique import Graphique
+from insertion.figures.tableau import Tableau
 from insertion.indicators import libelles
 from insertion.indicators.autres_systemes.freins import DOMAINE_DU_FREIN, LIBELLES, NB_FREINS_MAX
 from insertion.protect import secret
@@ -61,12 +63,11 @@ def proteger_prevalence(df: pd.DataFrame, *, departement: bool | pd.Series) -> s
 
 
 FORMATS_PREVALENCE = {"connus": formats.entier, "avec_frein": formats.entier, "part": formats.pourcentage}
-COLONNES_PREVALENCE = {
-    "territoire": "Territoire",
-    "libelle": "Frein",
-    "connus": "Personnes suivies (réponse connue)",
-    "avec_frein": "Personnes avec le frein",
-    "part": "Part avec le frein",
+# Les colonnes chiffrées du tableau de prévalence, après « Territoire » et « Frein » : libellé et nature.
+CHIFFRES_PREVALENCE = {
+    "connus": ("Personnes suivies (réponse connue)", tb.entier()),
+    "avec_frein": ("Personnes avec le frein", tb.entier()),
+    "part": ("Part avec le frein", tb.pourcentage()),
 }
 
 
@@ -115,9 +116,18 @@ def figure_prevalence(series: list[tuple[str, secret.Protege]]) -> go.Figure:
     return fig
 
 
-def table_prevalence(series: list[tuple[str, secret.Protege]]) -> pd.DataFrame:
-    parties = [p.affichage(FORMATS_PREVALENCE).assign(territoire=nom) for nom, p in series]
-    return pd.concat(parties, ignore_index=True)[list(COLONNES_PREVALENCE)].rename(columns=COLONNES_PREVALENCE)
+def table_prevalence(series: list[tuple[str, secret.Protege]]) -> Tableau:
+    """Les séries l'une après l'autre ; le territoire de chaque ligne est le nom de sa série."""
+    return Tableau.empiler([_table_prevalence(p, [nom] * len(p.donnees)) for nom, p in series])
+
+
+def _table_prevalence(prot: secret.Protege, territoires: list[str]) -> Tableau:
+    """Les nombres publiés, « secret » dans les cases masquées (jamais la valeur)."""
+    return tb.depuis_protege(
+        prot,
+        CHIFFRES_PREVALENCE,
+        avant={"Territoire": territoires, "Frein": tb.textes(prot.donnees["libelle"])},
+    )
 
 
 def resume_prevalence(prot: secret.Protege, territoire: str) -> str:
@@ -227,15 +237,16 @@ def figure_par_personne(prot: secret.Protege) -> go.Figure:
     return fig
 
 
-def table_par_personne(prot: secret.Protege) -> pd.DataFrame:
-    aff = prot.affichage({"personnes": formats.entier, "total": formats.entier, "part": formats.pourcentage})
-    colonnes = {
-        "libelle": "Nombre de freins",
-        "personnes": "Personnes suivies",
-        "part": "Part",
-        "total": "Personnes avec au moins une réponse connue",
-    }
-    return aff[list(colonnes)].rename(columns=colonnes)
+def table_par_personne(prot: secret.Protege) -> Tableau:
+    return tb.depuis_protege(
+        prot,
+        {
+            "personnes": ("Personnes suivies", tb.entier()),
+            "part": ("Part", tb.pourcentage()),
+            "total": ("Personnes avec au moins une réponse connue", tb.entier()),
+        },
+        avant={"Nombre de freins": tb.textes(prot.donnees["libelle"])},
+    )
 
 
 def resume_par_personne(prot: secret.Protege) -> str:
@@ -299,17 +310,21 @@ def figure_sortie(prot: secret.Protege) -> go.Figure:
     return fig
 
 
-def table_sortie(prot: secret.Protege) -> pd.DataFrame:
-    aff = prot.affichage({**FORMATS_SORTIE, "taux_sortie_emploi": formats.pourcentage})
-    aff["avec"] = aff["avec"].map({"oui": "Avec le frein", "non": "Sans le frein"})
-    colonnes = {
-        "libelle": "Frein",
-        "avec": "Situation à l'entrée",
-        "denominateur": "Orientations avec 12 mois de recul",
-        "n_sortie_emploi": "Sorties en emploi à 12 mois",
-        "taux_sortie_emploi": "Taux de sortie en emploi à 12 mois",
-    }
-    return aff[list(colonnes)].rename(columns=colonnes)
+def table_sortie(prot: secret.Protege) -> Tableau:
+    return tb.depuis_protege(
+        prot,
+        {
+            "denominateur": ("Orientations avec 12 mois de recul", tb.entier()),
+            "n_sortie_emploi": ("Sorties en emploi à 12 mois", tb.entier()),
+            "taux_sortie_emploi": ("Taux de sortie en emploi à 12 mois", tb.pourcentage()),
+        },
+        avant={
+            "Frein": tb.textes(prot.donnees["libelle"]),
+            "Situation à l'entrée": tb.textes(
+                prot.donnees["avec"].map({"oui": "Avec le frein", "non": "Sans le frein"})
+            ),
+        },
+    )
 
 
 def resume_sortie(prot: secret.Protege) -> str:
@@ -340,8 +355,13 @@ def vis_a_vis(prot: secret.Protege, couverture: pd.DataFrame) -> pd.DataFrame:
     """Une ligne par (commune, frein) : part publiée des personnes suivies avec le frein et structures de la
     commune qui le couvrent. prot : prévalence par commune protégée ; couverture : freins.couverture."""
     aff = prot.affichage(FORMATS_PREVALENCE)
+    # Le texte de la part pour la figure ; les valeurs publiées (« secret » dans une case masquée) pour le tableau.
     d = prot.donnees.assign(
-        texte_part=aff["part"], texte_connus=aff["connus"], texte_avec=aff["avec_frein"], masque=prot.masque["part"]
+        texte_part=aff["part"],
+        publie_connus=tb.publie(prot, "connus"),
+        publie_avec=tb.publie(prot, "avec_frein"),
+        publie_part=tb.publie(prot, "part"),
+        masque=prot.masque["part"],
     )
     cov = couverture.rename(columns={"code_commune": "groupe"})[["groupe", "commune", "frein", "structures"]]
     return d.merge(cov, on=["groupe", "frein"], how="left").assign(
@@ -378,17 +398,26 @@ def _structures(n: int) -> str:
     return f"{formats.entier(n)} structure{'s' if n > 1 else ''} du réseau"
 
 
-def table_vis_a_vis(lignes: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
+def table_vis_a_vis(lignes: pd.DataFrame) -> Tableau:
+    return Tableau(
+        pd.DataFrame(
+            {
+                "Commune": tb.textes(lignes["commune"]),
+                "Frein": tb.textes(lignes["libelle"]),
+                "Personnes suivies (réponse connue)": lignes["publie_connus"].to_list(),
+                "Personnes avec le frein": lignes["publie_avec"].to_list(),
+                "Part avec le frein": lignes["publie_part"].to_list(),
+                "Domaine de l'annuaire": tb.textes(lignes["frein"].map(DOMAINE_DU_FREIN).map(DOMAINES)),
+                "Structures de la commune qui le couvrent": lignes["structures"].to_list(),
+            },
+            dtype=object,
+        ),
         {
-            "Commune": lignes["commune"],
-            "Frein": lignes["libelle"],
-            "Personnes suivies (réponse connue)": lignes["texte_connus"],
-            "Personnes avec le frein": lignes["texte_avec"],
-            "Part avec le frein": lignes["texte_part"],
-            "Domaine de l'annuaire": lignes["frein"].map(DOMAINE_DU_FREIN).map(DOMAINES),
-            "Structures de la commune qui le couvrent": [formats.entier(n) for n in lignes["structures"]],
-        }
+            "Personnes suivies (réponse connue)": tb.entier(),
+            "Personnes avec le frein": tb.entier(),
+            "Part avec le frein": tb.pourcentage(),
+            "Structures de la commune qui le couvrent": tb.entier(),
+        },
     )
 
 
@@ -414,22 +443,26 @@ def resume_vis_a_vis(lignes: pd.DataFrame, commune: str) -> str:
 # --- Annuaire ----------------------------------------------------------------------------------------------
 
 
-def table_annuaire(df: pd.DataFrame) -> pd.DataFrame:
+def table_annuaire(df: pd.DataFrame) -> Tableau:
     """L'annuaire en français : libellés des types et des domaines, listes écrites en toutes lettres."""
 
     def liste(valeurs, noms: dict[str, str] | None = None) -> str:
         valeurs = [] if valeurs is None else list(valeurs)
         return ", ".join(noms.get(v, v) if noms else v for v in valeurs)
 
-    return pd.DataFrame(
-        {
-            "Structure": df["nom_structure"],
-            "Type": [TYPES_STRUCTURE.get(t, t) for t in df["type"]],
-            "Commune": df["commune"].fillna(df["code_commune"]),
-            "Domaines": [liste(d, DOMAINES) for d in df["domaines"]],
-            "Réseaux": [liste(r) for r in df["reseaux"]],
-            "Site web": df["site_web"].fillna(""),
-        }
+    # Rien que du texte : un Tableau quand même, pour que l'export ne relise pas un nom de structure en nombre.
+    return Tableau(
+        pd.DataFrame(
+            {
+                "Structure": df["nom_structure"],
+                "Type": [TYPES_STRUCTURE.get(t, t) for t in df["type"]],
+                "Commune": df["commune"].fillna(df["code_commune"]),
+                "Domaines": [liste(d, DOMAINES) for d in df["domaines"]],
+                "Réseaux": [liste(r) for r in df["reseaux"]],
+                "Site web": df["site_web"].fillna(""),
+            },
+            dtype=object,
+        )
     )
 
 
@@ -513,9 +546,7 @@ def graphique_carte(par_groupe: pd.DataFrame, regroupement: str, prev: secret.Pr
     """La carte par ALI ou par commune (publiée, jamais exemptée), lue sur le frein le plus fréquent du territoire
     (le premier des freins si aucune part n'y est diffusée)."""
     prot = proteger_prevalence(par_groupe, departement=False)
-    table = table_prevalence([(None, prot)]).assign(
-        Territoire=[nom_groupe(g, regroupement) for g in prot.donnees["groupe"]]
-    )
+    table = _table_prevalence(prot, [nom_groupe(g, regroupement) for g in prot.donnees["groupe"]])
     premier = frein_le_plus_frequent(prev)
     frein_tete = premier[0] if premier else next(iter(LIBELLES.values()))
     return Graphique(

@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
+from insertion.figures.tableau import Tableau
+
 
 @dataclass
 class Graphique:
     figure: go.Figure
-    table: pd.DataFrame
+    table: Tableau | pd.DataFrame  # Tableau : les nombres publiés, que les exports écrivent tels quels
     resume: str | None = None
     masque: bool = False
     # Rien à montrer sous ces filtres : la page remplace alors le graphique par sa phrase d'état vide, qui dépend des

@@ -12,7 +12,9 @@ from plotly.subplots import make_subplots
 from insertion import formats
 from insertion.contrat import ANNEE_CIBLES
 from insertion.figures import charts, resumes
+from insertion.figures import tableau as tb
 from insertion.figures.graphique import Graphique
+from insertion.figures.tableau import Tableau
 from insertion.indicators.autres_systemes.moyens import CIBLES, progression
 from insertion.protect.secret import LIBELLE_MASQUE
 
@@ -119,22 +121,36 @@ def figure_cibles(mensuels: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def table_cibles(mensuels: pd.DataFrame, *, avec_progression: bool = True) -> pd.DataFrame:
+def table_cibles(mensuels: pd.DataFrame, *, avec_progression: bool = True) -> Tableau:
     """Le graphique des cibles en tableau ; sans les colonnes de progression pour une sélection d'ALI (les cibles
     sont celles du département entier)."""
-    table = pd.DataFrame(
+    table = Tableau(
+        pd.DataFrame(
+            {
+                "Mois": mensuels["mois"].to_list(),
+                "ALI déclarantes": mensuels["alis_declarees"].to_list(),
+                "Référents (ETP)": mensuels["referents_etp"].to_list(),
+                "Progression vers 340 référents": [progression(v, "referents_etp") for v in mensuels["referents_etp"]],
+                "Places": mensuels["places"].to_list(),
+                "Progression vers 12 600 places": [progression(v, "places") for v in mensuels["places"]],
+                "Référents formés par l'École des CIP": mensuels["cip_ecole"].to_list(),
+            },
+            dtype=object,
+        ),
         {
-            "Mois": [formats.mois(pd.Timestamp(m).date()) for m in mensuels["mois"]],
-            "ALI déclarantes": [entier(v) for v in mensuels["alis_declarees"]],
-            "Référents (ETP)": [etp(v) for v in mensuels["referents_etp"]],
-            "Progression vers 340 référents": [pct(progression(v, "referents_etp")) for v in mensuels["referents_etp"]],
-            "Places": [entier(v) for v in mensuels["places"]],
-            "Progression vers 12 600 places": [pct(progression(v, "places")) for v in mensuels["places"]],
-            "Référents formés par l'École des CIP": [entier(v) for v in mensuels["cip_ecole"]],
-        }
+            "Mois": tb.mois(),
+            "ALI déclarantes": tb.entier(),
+            "Référents (ETP)": tb.decimal(1),
+            "Progression vers 340 référents": tb.pourcentage(),
+            "Places": tb.entier(),
+            "Progression vers 12 600 places": tb.pourcentage(),
+            "Référents formés par l'École des CIP": tb.entier(),
+        },
     )
     if not avec_progression:
-        table = table.drop(columns=["Progression vers 340 référents", "Progression vers 12 600 places"])
+        table = table.colonnes(
+            [c for c in table.columns if c not in ("Progression vers 340 référents", "Progression vers 12 600 places")]
+        )
     return table
 
 
@@ -203,23 +219,33 @@ def ecrire_decimal(v: object) -> str:
     return formats.SANS_OBJET if _vide(v) else formats.decimal(float(v), 1)
 
 
-def table_par_ali(dernier: pd.DataFrame, libelles: list[str]) -> pd.DataFrame:
-    return pd.DataFrame(
+def _secret_si_masque(valeurs: pd.Series, file_active: pd.Series) -> list[object]:
+    """« secret » quand la file active publiée est masquée (jamais la valeur), sinon la valeur (None : sans objet)."""
+    return [LIBELLE_MASQUE if _masque(fa) else v for v, fa in zip(valeurs, file_active, strict=True)]
+
+
+def table_par_ali(dernier: pd.DataFrame, libelles: list[str]) -> Tableau:
+    return Tableau(
+        pd.DataFrame(
+            {
+                "ALI": libelles,
+                "Mois": dernier["mois"].to_list(),
+                "Référents (ETP)": dernier["referents_etp"].to_list(),
+                "Places": dernier["places"].to_list(),
+                "Personnes suivies": _secret_si_masque(dernier["file_active"], dernier["file_active"]),
+                "Personnes par référent": _secret_si_masque(dernier["personnes_par_referent"], dernier["file_active"]),
+                "Taux d'occupation": _secret_si_masque(dernier["taux_occupation"], dernier["file_active"]),
+            },
+            dtype=object,
+        ),
         {
-            "ALI": libelles,
-            "Mois": [formats.mois(pd.Timestamp(m).date()) for m in dernier["mois"]],
-            "Référents (ETP)": [etp(v) for v in dernier["referents_etp"]],
-            "Places": [entier(v) for v in dernier["places"]],
-            "Personnes suivies": [LIBELLE_MASQUE if _masque(v) else entier(v) for v in dernier["file_active"]],
-            "Personnes par référent": [
-                ecrire_rapport(v, fa, ecrire_decimal)
-                for v, fa in zip(dernier["personnes_par_referent"], dernier["file_active"], strict=True)
-            ],
-            "Taux d'occupation": [
-                ecrire_rapport(v, fa, pct)
-                for v, fa in zip(dernier["taux_occupation"], dernier["file_active"], strict=True)
-            ],
-        }
+            "Mois": tb.mois(),
+            "Référents (ETP)": tb.decimal(1),
+            "Places": tb.entier(),
+            "Personnes suivies": tb.entier(),
+            "Personnes par référent": tb.decimal(1),
+            "Taux d'occupation": tb.pourcentage(),
+        },
     )
 
 
@@ -267,17 +293,26 @@ def figure_cout(cout: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def table_cout(cout: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
+def table_cout(cout: pd.DataFrame) -> Tableau:
+    return Tableau(
+        pd.DataFrame(
+            {
+                "Année": cout["annee"].to_list(),
+                # Un exercice sans montant exécuté est en cours : la case le dit, à l'écran comme dans les exports.
+                "Montant exécuté": ["exercice en cours" if _vide(v) else v for v in cout["montant_execute"]],
+                "Mois déclarés": cout["mois_declares"].to_list(),
+                "Places moyennes": cout["places_moyennes"].to_list(),
+                "Coût par place": cout["cout_par_place"].to_list(),
+            },
+            dtype=object,
+        ),
         {
-            "Année": [str(a) for a in cout["annee"]],
-            "Montant exécuté": [
-                "exercice en cours" if _vide(v) else formats.millions_euros(float(v)) for v in cout["montant_execute"]
-            ],
-            "Mois déclarés": [entier(v) for v in cout["mois_declares"]],
-            "Places moyennes": [entier(v) for v in cout["places_moyennes"]],
-            "Coût par place": [euros(v) for v in cout["cout_par_place"]],
-        }
+            "Année": tb.annee(),
+            "Montant exécuté": tb.millions_euros(),
+            "Mois déclarés": tb.entier(),
+            "Places moyennes": tb.entier(),
+            "Coût par place": tb.euros(),
+        },
     )
 
 
@@ -416,10 +451,15 @@ def graphique_par_ali(par_ali: pd.DataFrame, noms: dict[str, str]) -> Graphique:
     libelles_ali = [noms.get(g, g) for g in derniers["groupe"]]
     return Graphique(
         figure_par_ali(derniers, libelles_ali),
-        table_par_ali(derniers, libelles_ali).iloc[::-1],
+        _a_rebours(table_par_ali(derniers, libelles_ali)),
         resume_par_ali(derniers, libelles_ali, "au dernier mois déclaré"),
         bool(masques(derniers).any()),
     )
+
+
+def _a_rebours(t: Tableau) -> Tableau:
+    """Les lignes dans l'ordre inverse : le tableau se lit dans l'ordre des codes, les barres à rebours."""
+    return Tableau(t.valeurs.iloc[::-1].reset_index(drop=True), t.natures)
 
 
 def cout_declare(cout: pd.DataFrame) -> pd.DataFrame:

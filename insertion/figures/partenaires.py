@@ -5,6 +5,7 @@ Sans Streamlit : la page les pose, les tests les lisent."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -12,30 +13,34 @@ import plotly.graph_objects as go
 from insertion import formats
 from insertion.contrat import DEPARTEMENT
 from insertion.figures import charts, resumes
+from insertion.figures import tableau as tb
+from insertion.figures.tableau import Nature, Tableau
 from insertion.protect import secret
 
+# Colonne publiée → (titre, nature) : effectifs entiers, taux et parts en %, délais médians en jours (écrits
+# « 33 » sous un titre qui dit « (jours) »).
 COLONNES_VOLUMES = {
-    "mises_en_relation": ("Mises en relation", formats.entier),
-    "personnes": ("Personnes mises en relation", formats.entier),
-    "embauches": ("Embauches", formats.entier),
-    "taux_embauche": ("Taux d'embauche", formats.pourcentage),
-    "contrats_longs": ("Contrats longs", formats.entier),
-    "part_contrats_longs": ("Part des contrats longs", formats.pourcentage),
-    "embauches_tpe_pme": ("Embauches en TPE/PME", formats.entier),
-    "part_tpe_pme": ("Part des embauches en TPE/PME", formats.pourcentage),
+    "mises_en_relation": ("Mises en relation", tb.entier()),
+    "personnes": ("Personnes mises en relation", tb.entier()),
+    "embauches": ("Embauches", tb.entier()),
+    "taux_embauche": ("Taux d'embauche", tb.pourcentage()),
+    "contrats_longs": ("Contrats longs", tb.entier()),
+    "part_contrats_longs": ("Part des contrats longs", tb.pourcentage()),
+    "embauches_tpe_pme": ("Embauches en TPE/PME", tb.entier()),
+    "part_tpe_pme": ("Part des embauches en TPE/PME", tb.pourcentage()),
 }
 COLONNES_DELAIS = {
-    "personnes_mises_en_relation": ("Personnes mises en relation (avec orientation connue)", formats.entier),
-    "delai_median_mise_en_relation_j": ("Délai médian jusqu'à la mise en relation (jours)", formats.entier),
-    "personnes_embauchees": ("Personnes embauchées", formats.entier),
-    "delai_median_embauche_j": ("Délai médian jusqu'à l'embauche (jours)", formats.entier),
-    "personnes_sans_episode": ("Personnes absentes de la file active", formats.entier),
+    "personnes_mises_en_relation": ("Personnes mises en relation (avec orientation connue)", tb.entier()),
+    "delai_median_mise_en_relation_j": ("Délai médian jusqu'à la mise en relation (jours)", tb.jours_entiers()),
+    "personnes_embauchees": ("Personnes embauchées", tb.entier()),
+    "delai_median_embauche_j": ("Délai médian jusqu'à l'embauche (jours)", tb.jours_entiers()),
+    "personnes_sans_episode": ("Personnes absentes de la file active", tb.entier()),
 }
 COLONNES_ACCORD = {
-    "embauches_observees": ("Embauches d'au moins 90 jours", formats.entier),
-    "embauches_sortie_emploi": ("Suivies d'une sortie en emploi dans les 90 jours", formats.entier),
-    "taux_concordance": ("Part suivie d'une sortie en emploi", formats.pourcentage),
-    "embauches_sans_episode": ("Personnes absentes de la file active", formats.entier),
+    "embauches_observees": ("Embauches d'au moins 90 jours", tb.entier()),
+    "embauches_sortie_emploi": ("Suivies d'une sortie en emploi dans les 90 jours", tb.entier()),
+    "taux_concordance": ("Part suivie d'une sortie en emploi", tb.pourcentage()),
+    "embauches_sans_episode": ("Personnes absentes de la file active", tb.entier()),
 }
 
 
@@ -67,21 +72,39 @@ def libelle_periode(debut: object, pas: str) -> str:
     return formats.mois(jour)
 
 
+def valeur_periode(debut: object, pas: str) -> object:
+    """La période dans un tableau : l'année (2023), le mois (sa date, écrite « juin 2023 ») ; un trimestre reste le
+    texte « T2 2023 », que ni le CSV ni le classeur n'ont de format pour écrire."""
+    jour = pd.Timestamp(debut).date()
+    if pas == "annee":
+        return jour.year
+    if pas == "mois":
+        return date(jour.year, jour.month, 1)
+    return libelle_periode(debut, pas)
+
+
+NATURES_PERIODE: dict[str, Nature] = {"annee": tb.annee(), "mois": tb.mois()}
+
+
 def tableau(
     df: pd.DataFrame,
-    colonnes: Mapping[str, tuple[str, Callable]],
+    colonnes: Mapping[str, tuple[str, Nature]],
     noms: Mapping[str, str],
     titre_groupe: str,
     pas: str | None = None,
-) -> pd.DataFrame:
-    """Le tableau affiché et exporté : une ligne par groupe (et par période au `pas` donné), nombres au format
-    français, « secret » pour une case masquée."""
-    sortie = pd.DataFrame({titre_groupe: [noms.get(g, g) for g in df["groupe"]]})
+) -> Tableau:
+    """Le tableau affiché et exporté : une ligne par groupe (et par période au `pas` donné), les nombres publiés,
+    « secret » pour une case masquée (NaN dans la publication : jamais la valeur)."""
+    valeurs: dict[str, list[object]] = {titre_groupe: [noms.get(g, g) for g in df["groupe"]]}
+    natures: dict[str, Nature] = {}
     if pas is not None:
-        sortie[PAS[pas]] = [libelle_periode(m, pas) for m in df["mois"]]
-    for colonne, (titre, format_) in colonnes.items():
-        sortie[titre] = [ecrire(v, format_) for v in df[colonne]]
-    return sortie
+        valeurs[PAS[pas]] = [valeur_periode(m, pas) for m in df["mois"]]
+        if pas in NATURES_PERIODE:
+            natures[PAS[pas]] = NATURES_PERIODE[pas]
+    for colonne, (titre, nature) in colonnes.items():
+        valeurs[titre] = [secret.LIBELLE_MASQUE if nombre(v) is None else nombre(v) for v in df[colonne]]
+        natures[titre] = nature
+    return Tableau(pd.DataFrame(valeurs, dtype=object), natures)
 
 
 def figure_par_groupe(df: pd.DataFrame, noms: Mapping[str, str], titre: str) -> go.Figure:

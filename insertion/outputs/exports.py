@@ -24,6 +24,7 @@ import pandas as pd
 from babel.dates import get_month_names
 
 from insertion.figures import territoires
+from insertion.figures.tableau import Nature, Tableau, exporter_case
 from insertion.indicators.definitions import Definition
 from insertion.protect import secret
 
@@ -174,37 +175,71 @@ def lire_valeurs(table: pd.DataFrame) -> tuple[pd.DataFrame, list[Colonne]]:
     return values, columns
 
 
-def _csv_cell(value: object, column: Colonne) -> str:
+def en_tete(nom: str, nature: Nature) -> str:
+    """« Taux à 90 jours (%) », « Délai médian (jours) » : l'unité des nombres de la colonne."""
+    unite = nature.unite
+    if not unite or nom.endswith(f"({unite})"):
+        return neutraliser(nom)
+    return neutraliser(f"{nom} ({unite})")
+
+
+def _en_tableau(table: Tableau | pd.DataFrame) -> Tableau:
+    if isinstance(table, Tableau):
+        return table
+    valeurs, colonnes = lire_valeurs(table)
+    # Transition : les vues pas encore passées à Tableau donnent leur tableau affiché, relu ici (valeurs déjà dans
+    # l'unité de l'en-tête).
+    return Tableau(
+        valeurs,
+        {
+            c.nom: Nature(c.nature, str, lambda v: v, UNITES.get(c.nature), c.format_excel)
+            for c in colonnes
+            if c.nature != "texte"
+        },
+    )
+
+
+def _cases(t: Tableau) -> list[list[object]]:
+    """Les cases à écrire, ligne par ligne : nombres et dates dans l'unité de l'en-tête, textes neutralisés."""
+    natures = [t.nature(str(c)) for c in t.valeurs.columns]
+    lignes = []
+    for ligne in t.valeurs.itertuples(index=False):
+        cases: list[object] = []
+        for v, nature in zip(ligne, natures, strict=True):
+            case = exporter_case(v, nature)
+            cases.append(neutraliser(case) if isinstance(case, str) else case)
+        lignes.append(cases)
+    return lignes
+
+
+def _csv_cell(value: object, nature: Nature) -> str:
     """Le nombre tel qu'il est affiché (38,5 pour « 38,5 % ») ; l'unité passe dans l'en-tête."""
     if value is None:
         return ""
     if isinstance(value, str):
         return value
-    if column.nature in FORMATS_DATE:
-        return value.strftime(FORMATS_DATE[column.nature][1])
-    number = round(float(value), 6)
-    if number.is_integer() and column.nature in ("entier", "euros", "jours"):
+    if nature.est_date:
+        return value.strftime(FORMATS_DATE[nature.nom][1])  # type: ignore[attr-defined]
+    number = round(float(value), 6)  # type: ignore[arg-type]
+    if number.is_integer() and nature.nom in ("entier", "euros", "jours"):
         return str(int(number))
     return format(number, ".10g").replace(".", ",")
 
 
-def _csv_header(column: Colonne) -> str:
-    return neutraliser(column.en_tete)
-
-
-def csv_bytes(table: pd.DataFrame) -> bytes:
+def ecrire_csv(table: Tableau | pd.DataFrame) -> bytes:
     """CSV « ; », UTF-8 avec BOM (Excel l'ouvre en bon encodage), virgule décimale, sans séparateur de milliers."""
-    values, columns = lire_valeurs(table)
+    t = _en_tableau(table)
+    natures = [t.nature(str(c)) for c in t.valeurs.columns]
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_csv_header(c) for c in columns])
-    for row in values.itertuples(index=False):
-        writer.writerow([_csv_cell(v, c) for v, c in zip(row, columns, strict=True)])
+    writer.writerow([en_tete(str(c), n) for c, n in zip(t.valeurs.columns, natures, strict=True)])
+    for cases in _cases(t):
+        writer.writerow([_csv_cell(v, n) for v, n in zip(cases, natures, strict=True)])
     return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
 
 
-def xlsx_bytes(
-    table: pd.DataFrame,
+def ecrire_classeur(
+    table: Tableau | pd.DataFrame,
     *,
     titre: str,
     definitions: list[Definition],
@@ -218,25 +253,28 @@ def xlsx_bytes(
 
     from insertion import formats
 
-    values, columns = lire_valeurs(table)
+    t = _en_tableau(table)
+    natures = [t.nature(str(c)) for c in t.valeurs.columns]
+    entetes = [en_tete(str(c), n) for c, n in zip(t.valeurs.columns, natures, strict=True)]
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Données"
-    sheet.append([neutraliser(c.en_tete) for c in columns])
+    sheet.append(entetes)
     for cell in sheet[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="0072B2")
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for row in values.itertuples(index=False):
-        sheet.append([None if v is None else v for v in row])
-    for index, column in enumerate(columns, start=1):
+    for cases in _cases(t):
+        sheet.append(cases)
+    textes = t.texte
+    for index, (entete, nature) in enumerate(zip(entetes, natures, strict=True), start=1):
         letter = get_column_letter(index)
-        width = max([len(column.en_tete)] + [len(str(v)) for v in table.iloc[:, index - 1].head(500)]) + 2
+        width = max([len(entete)] + [len(str(v)) for v in textes.iloc[:, index - 1].head(500)]) + 2
         sheet.column_dimensions[letter].width = min(max(width, 10), 60)
-        if column.format_excel:
+        if nature.format_excel:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
                 if not isinstance(cell.value, str):
-                    cell.number_format = column.format_excel
+                    cell.number_format = nature.format_excel
                 else:
                     cell.alignment = Alignment(horizontal="right")
     sheet.freeze_panes = "A2"

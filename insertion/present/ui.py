@@ -10,6 +10,7 @@ import streamlit as st
 
 from insertion import formats
 from insertion.figures import charts
+from insertion.figures.tableau import Tableau
 from insertion.indicators.definitions import DEFINITIONS, Definition
 from insertion.outputs import exports
 from insertion.present import connexion
@@ -39,7 +40,7 @@ def methode(cles: Iterable[str | Definition]) -> None:
 
 
 def donnees(
-    table: pd.DataFrame,
+    table: Tableau | pd.DataFrame,
     cle: str | None = None,
     *,
     ctx: Contexte | None = None,
@@ -49,14 +50,14 @@ def donnees(
 ) -> None:
     """Le graphique lu comme un tableau (libellés français, nombres déjà formatés), à emporter."""
     with st.expander("Voir les données"):
-        st.dataframe(table, hide_index=True, width="stretch", key=cle)
+        st.dataframe(table.texte if isinstance(table, Tableau) else table, hide_index=True, width="stretch", key=cle)
         if ctx is not None and vue is not None:
             telechargements(ctx, table, vue=vue, definitions=definitions, cle=cle, tableau=tableau)
 
 
 def telechargements(
     ctx: Contexte,
-    table: pd.DataFrame,
+    table: Tableau | pd.DataFrame,
     *,
     vue: str,
     definitions: Iterable[str | Definition] = (),
@@ -75,7 +76,7 @@ def telechargements(
     defs = [DEFINITIONS[d] if isinstance(d, str) else d for d in definitions]
 
     def xlsx() -> bytes:
-        return exports.xlsx_bytes(
+        return exports.ecrire_classeur(
             table,
             titre=" — ".join(p for p in (vue, tableau, ctx.filtres.territoire) if p),
             definitions=defs,
@@ -87,7 +88,7 @@ def telechargements(
     left, right = st.columns(2)
     left.download_button(
         "Télécharger (CSV)",
-        data=connexion.trace(lambda: exports.csv_bytes(table), "export", vue=vue, filtres=resume, detail="CSV"),
+        data=connexion.trace(lambda: exports.ecrire_csv(table), "export", vue=vue, filtres=resume, detail="CSV"),
         file_name=f"{nom}.csv",
         mime="text/csv",
         key=None if cle is None else f"csv_{cle}",
@@ -127,7 +128,7 @@ def graphique(
     fig: go.Figure,
     *,
     vue: str,
-    table: pd.DataFrame,
+    table: Tableau | pd.DataFrame,
     definitions: Iterable[str | Definition],
     masque: bool = False,
     cle: str | None = None,

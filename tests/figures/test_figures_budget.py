@@ -15,6 +15,8 @@ Par ALI (2023) : ALI01 3 M voté / 2,7 M exécuté, 5 personnes en moyenne (< 11
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 
 import pandas as pd
@@ -22,6 +24,7 @@ import pytest
 
 from insertion.config import SEUIL_SECRET
 from insertion.figures import budget as fb
+from insertion.outputs import exports
 from insertion.store.requetes import Perimetre
 
 NB = "\u202f"
@@ -148,9 +151,9 @@ def test_graphique_annees(b):
     vote, execute = g.figure.data
     assert list(vote.y) == [20.0, 25.0, 30.0]
     assert list(execute.text) == [f"18,0{NB}M€", f"24,0{NB}M€", ""]
-    assert list(g.table["Exécuté"]) == [f"18,0{NB}M€", f"24,0{NB}M€", "exercice en cours"]
-    assert list(g.table["Taux d'exécution"]) == [f"90,0{NB}%", f"96,0{NB}%", "–"]
-    assert list(g.table["Indice exécuté (2021 = 100)"]) == ["100,0", "133,3", "–"]
+    assert list(g.table.texte["Exécuté"]) == [f"18,0{NB}M€", f"24,0{NB}M€", "exercice en cours"]
+    assert list(g.table.texte["Taux d'exécution"]) == [f"90,0{NB}%", f"96,0{NB}%", "–"]
+    assert list(g.table.texte["Indice exécuté (2021 = 100)"]) == ["100,0", "133,3", "–"]
     assert g.resume == f"Le budget voté passe de 20,0{NB}M€ à 30,0{NB}M€ entre 2021 et 2023 (+50,0{NB}%)."
     assert not g.masque
 
@@ -170,10 +173,23 @@ def test_indice_non_calculable_sans_credit_2021(budget_charge, cout):
 
 def test_table_cout_evolutions(b):
     t = fb.table_cout(b)
-    assert list(t["Montant exécuté"]) == [f"18,0{NB}M€", f"24,0{NB}M€", "exercice en cours"]
-    assert list(t["File active moyenne"]) == [f"1{NB}500", f"1{NB}600", f"1{NB}800"]
-    assert list(t["Évolution de la file active"]) == ["–", f"+6,7{NB}%", f"+12,5{NB}%"]
-    assert list(t["Évolution du coût"]) == ["–", f"+25,0{NB}%", "–"]
+    assert list(t.texte["Montant exécuté"]) == [f"18,0{NB}M€", f"24,0{NB}M€", "exercice en cours"]
+    assert list(t.texte["File active moyenne"]) == [f"1{NB}500", f"1{NB}600", f"1{NB}800"]
+    assert list(t.texte["Évolution de la file active"]) == ["–", f"+6,7{NB}%", f"+12,5{NB}%"]
+    assert list(t.texte["Évolution du coût"]) == ["–", f"+25,0{NB}%", "–"]
+    # L'export écrit les nombres publiés, pas le texte relu : l'année sans séparateur, l'exécuté en M€, l'exercice
+    # en cours tel quel, les évolutions en % à une décimale (1 600 / 1 500 - 1 = 6,67 % → 6,7).
+    lignes = list(csv.reader(io.StringIO(exports.ecrire_csv(t).decode("utf-8-sig")), delimiter=";"))
+    assert lignes[0][:5] == [
+        "Année",
+        "Mois observés",
+        "Montant exécuté (M€)",
+        "File active moyenne",
+        "Évolution de la file active (%)",
+    ]
+    assert [ligne[0] for ligne in lignes[1:]] == ["2021", "2022", "2023"]
+    assert [ligne[2] for ligne in lignes[1:]] == ["18", "24", "exercice en cours"]
+    assert [ligne[4] for ligne in lignes[1:]] == ["", "6,7", "12,5"]
 
 
 def test_graphique_lignes_votes_et_executes(b):
@@ -232,12 +248,15 @@ def test_graphique_ali_masque_le_cout_sous_le_seuil(par_ali):
     g = fb.graphique_ali(ventilees, cout_ali, 2023, noms)
     assert g.masque
     # Tableau du plus gros crédit voté au plus petit, comme le graphique se lit de haut en bas.
-    assert list(g.table["ALI"]) == ["ALI02 · Deux", "ALI03 · Trois", "ALI01 · Un"]
-    assert list(g.table["Voté"]) == [f"5,00{NB}M€", f"4,00{NB}M€", f"3,00{NB}M€"]
+    assert list(g.table.texte["ALI"]) == ["ALI02 · Deux", "ALI03 · Trois", "ALI01 · Un"]
+    assert list(g.table.texte["Voté"]) == [f"5,00{NB}M€", f"4,00{NB}M€", f"3,00{NB}M€"]
     # ALI01 (5 personnes) est sous le seuil ; ALI03, la plus petite file active restante, est masquée en second
     # pour que le total des ALI moins les autres ne redonne pas ALI01.
-    assert list(g.table["File active moyenne"]) == ["300", "secret", "secret"]
-    assert list(g.table["Coût par personne suivie"]) == [f"15{NB}000{NB}€", "secret", "secret"]
+    assert list(g.table.texte["File active moyenne"]) == ["300", "secret", "secret"]
+    assert list(g.table.texte["Coût par personne suivie"]) == [f"15{NB}000{NB}€", "secret", "secret"]
+    # Les valeurs que lisent les exports ne gardent pas non plus les cases masquées.
+    assert list(g.table.valeurs["File active moyenne"]) == [300.0, "secret", "secret"]
+    assert list(g.table.valeurs["Voté"]) == [5e6, 4e6, 3e6]
     assert "540" not in g.resume and "90" not in g.resume
     assert g.resume.startswith(
         f"Crédits votés en 2023 : le plus élevé pour ALI02 · Deux (5,00{NB}M€), le plus faible pour ALI01 · Un"

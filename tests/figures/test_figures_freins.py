@@ -11,11 +11,14 @@ sans frein sous un filtre, la classe « aucun » est masquée : la part avec au 
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 
 import pandas as pd
 
 from insertion.figures import freins as vue
+from insertion.outputs import exports
 from insertion.store.requetes import Perimetre
 
 NB = "\u202f"
@@ -44,15 +47,62 @@ def par_personne(sans_frein: float = 30.0) -> pd.DataFrame:
 
 def test_sans_filtre_le_departement_est_exact_sauf_les_parts_non_publiables():
     table = vue.graphique_prevalence([("Seine-Saint-Denis", vue.prevalence(prevalence(), DEPARTEMENT))]).table
-    assert table["Personnes avec le frein"].tolist() == ["40", "5", "25"]
-    assert table["Part avec le frein"].tolist() == [f"40,0{NB}%", "secret", f"25,0{NB}%"]
+    assert table.texte["Personnes avec le frein"].tolist() == ["40", "5", "25"]
+    assert table.texte["Part avec le frein"].tolist() == [f"40,0{NB}%", "secret", f"25,0{NB}%"]
 
 
 def test_sous_un_filtre_le_petit_effectif_est_secret_aussi():
     g = vue.graphique_prevalence([("ALI04", vue.prevalence(prevalence(), ALI04))])
-    assert g.table["Personnes avec le frein"].tolist() == ["40", "secret", "25"]
+    assert g.table.texte["Personnes avec le frein"].tolist() == ["40", "secret", "25"]
     assert g.masque
-    assert set(g.table["Territoire"]) == {"ALI04"}
+    assert set(g.table.texte["Territoire"]) == {"ALI04"}
+    # Les valeurs que lisent les exports ne gardent pas la case masquée : « secret », jamais 5.
+    assert g.table.valeurs["Personnes avec le frein"].tolist() == [40.0, "secret", 25.0]
+
+
+def test_l_export_de_la_prevalence_ecrit_les_nombres_et_garde_secret_en_texte():
+    g = vue.graphique_prevalence([("ALI04", vue.prevalence(prevalence(), ALI04))])
+    lignes = list(csv.reader(io.StringIO(exports.ecrire_csv(g.table).decode("utf-8-sig")), delimiter=";"))
+    assert lignes[0] == [
+        "Territoire",
+        "Frein",
+        "Personnes suivies (réponse connue)",
+        "Personnes avec le frein",
+        "Part avec le frein (%)",
+    ]
+    # 40 sur 100 → 40,0 % écrit 40 ; mobilité (5 sur 100) reste « secret » ; 25 sur 100 → 25.
+    assert lignes[1:] == [
+        ["ALI04", "Logement", "100", "40", "40"],
+        ["ALI04", "Mobilité", "100", "secret", "secret"],
+        ["ALI04", "Langue", "100", "25", "25"],
+    ]
+
+
+def test_l_export_des_freins_par_personne_ecrit_des_parts_arrondies_comme_a_l_ecran():
+    from openpyxl import load_workbook
+
+    # 90 personnes : 30 sans frein (33,3 %), 40 avec un (44,4 %), 20 avec deux (22,2 %). Le classeur écrit la part
+    # arrondie comme à l'écran (33,3), pas 33,333…
+    df = pd.DataFrame(
+        {
+            "nb_freins": [0, 1, 2],
+            "personnes": [30.0, 40.0, 20.0],
+            "total": [90.0] * 3,
+            "part": [30 / 90, 40 / 90, 20 / 90],
+        }
+    )
+    t = vue.table_par_personne(vue.par_personne(df, DEPARTEMENT))
+    assert t.texte["Part"].tolist() == [f"33,3{NB}%", f"44,4{NB}%", f"22,2{NB}%"]
+    classeur = exports.ecrire_classeur(t, titre="Freins", definitions=[], filtres=[], date_donnees=date(2024, 6, 30))
+    feuille = load_workbook(io.BytesIO(classeur))["Données"]
+    lignes = [list(r) for r in feuille.iter_rows(values_only=True)]
+    assert lignes[0] == [
+        "Nombre de freins",
+        "Personnes suivies",
+        "Part (%)",
+        "Personnes avec au moins une réponse connue",
+    ]
+    assert lignes[1:] == [["Aucun frein", 30, 33.3, 90], ["1 frein", 40, 44.4, 90], ["2 freins", 20, 22.2, 90]]
 
 
 def test_les_cartes_donnent_le_frein_le_plus_frequent_et_la_part_avec_au_moins_un_frein():
@@ -76,7 +126,7 @@ def test_sans_part_diffusee_le_frein_le_plus_frequent_est_secret_et_la_carte_lit
     g = vue.graphique_carte(par_ali, "ali", prev)
     assert "« Logement »" in g.resume
     assert g.masque
-    assert len(g.table) == 6 and set(g.table["Part avec le frein"]) >= {"secret", f"40,0{NB}%"}
+    assert len(g.table) == 6 and set(g.table.texte["Part avec le frein"]) >= {"secret", f"40,0{NB}%"}
 
 
 def test_un_graphique_sans_ligne_le_dit_a_la_page():

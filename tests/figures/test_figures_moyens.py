@@ -11,11 +11,15 @@ active masquée (« secret »).
 
 from __future__ import annotations
 
+import csv
+import io
 import math
+from datetime import date
 
 import pandas as pd
 
 from insertion.figures import moyens as fm
+from insertion.outputs import exports
 
 NB = "\u202f"
 NAN = math.nan
@@ -94,9 +98,57 @@ def test_par_ali_le_dernier_mois_de_chaque_ali():
     )
     assert list(fm.derniers_par_ali(par_ali)["groupe"]) == ["ALI02", "ALI01"]  # barres : ALI01 en haut
     g = fm.graphique_par_ali(par_ali, {"ALI01": "ALI01 · Aubervilliers"})
-    assert g.table.to_dict("list")["ALI"] == ["ALI01 · Aubervilliers", "ALI02"]
-    assert g.table["Personnes par référent"].tolist() == ["5,0", "secret"]
+    assert g.table.texte.to_dict("list")["ALI"] == ["ALI01 · Aubervilliers", "ALI02"]
+    assert g.table.texte["Personnes par référent"].tolist() == ["5,0", "secret"]
     assert g.masque
+
+
+def test_l_export_des_cibles_ecrit_des_mois_et_des_parts_arrondies_comme_a_l_ecran():
+    from openpyxl import load_workbook
+
+    t = fm.table_cibles(fm.par_mois(mensuels()))
+    assert t.texte["Mois"].tolist() == ["juin 2022", "mai 2023", "juin 2023"]
+    assert t.texte["Progression vers 340 référents"].tolist()[-1] == f"-95,0{NB}%"
+    classeur = exports.ecrire_classeur(t, titre="Moyens", definitions=[], filtres=[], date_donnees=date(2023, 6, 30))
+    feuille = load_workbook(io.BytesIO(classeur))["Données"]
+    lignes = [list(r) for r in feuille.iter_rows(values_only=True)]
+    assert lignes[0] == [
+        "Mois",
+        "ALI déclarantes",
+        "Référents (ETP)",
+        "Progression vers 340 référents (%)",
+        "Places",
+        "Progression vers 12 600 places (%)",
+        "Référents formés par l'École des CIP",
+    ]
+    # Juin 2023 : (8,5 − 170) / (340 − 170) = −95,0 % ; (65 − 6 300) / (12 600 − 6 300) = −98,97 %, écrit −99,0 %
+    # à l'écran : l'export écrit −99, pas −98,968…
+    mois, alis, referents, vers_referents, places, vers_places, cip = lignes[3]
+    assert (mois.date(), alis, referents, vers_referents, places, vers_places, cip) == (
+        date(2023, 6, 1), 3, 8.5, -95.0, 65, -99.0, 1
+    )  # fmt: skip
+    assert feuille["A2"].number_format == "[$-40C]mmmm yyyy"
+
+
+def test_l_export_par_ali_garde_secret_en_texte():
+    par_ali = pd.DataFrame(
+        {
+            "groupe": ["ALI01", "ALI02"],
+            "mois": pd.to_datetime(["2023-06-01", "2023-06-01"]),
+            "referents_etp": [3.0, 1.0],
+            "places": [20.0, 10.0],
+            "file_active": [10.0, NAN],
+            "personnes_par_referent": [10 / 3, NAN],
+            "taux_occupation": [0.5, NAN],
+        }
+    )
+    t = fm.graphique_par_ali(par_ali, {}).table
+    assert t.valeurs["Personnes suivies"].tolist() == [10.0, "secret"]
+    lignes = list(csv.reader(io.StringIO(exports.ecrire_csv(t).decode("utf-8-sig")), delimiter=";"))
+    assert lignes[0][-3:] == ["Personnes suivies", "Personnes par référent", "Taux d'occupation (%)"]
+    # 10 / 3 = 3,33… s'écrit 3,3 comme à l'écran ; 10 / 20 = 50 %.
+    assert lignes[1] == ["ALI01", "2023-06", "3", "20", "10", "3,3", "50"]
+    assert lignes[2] == ["ALI02", "2023-06", "1", "10", "secret", "secret", "secret"]
 
 
 def test_le_cout_par_place_ne_garde_que_les_annees_declarees():
@@ -111,7 +163,11 @@ def test_le_cout_par_place_ne_garde_que_les_annees_declarees():
     )
     gardees = fm.cout_declare(cout)
     assert list(gardees["annee"]) == [2022]
-    assert fm.graphique_cout(gardees).table["Coût par place"].tolist() == [f"20{NB}000{NB}€"]
+    assert fm.graphique_cout(gardees).table.texte["Coût par place"].tolist() == [f"20{NB}000{NB}€"]
+    # L'export : l'année sans séparateur, le montant en M€ (1,2), le coût en euros ; l'exercice en cours reste écrit.
+    lignes = list(csv.reader(io.StringIO(exports.ecrire_csv(fm.table_cout(cout)).decode("utf-8-sig")), delimiter=";"))
+    assert lignes[0] == ["Année", "Montant exécuté (M€)", "Mois déclarés", "Places moyennes", "Coût par place (€)"]
+    assert lignes[1:] == [["2022", "1,2", "12", "60", "20000"], ["2023", "exercice en cours", "0", "", ""]]
     assert fm.note_cout(True).endswith("Crédits ventilés aux ALI retenues seulement.")
     assert fm.note_cout(False).endswith("Tous les crédits de l'insertion, ventilés par ALI ou non.")
 

@@ -43,7 +43,7 @@ def test_screen_table_is_what_we_expect(shown):
 
 
 def test_csv_reads_back_with_semicolon_and_decimal_comma(shown):
-    data = exports.csv_bytes(shown)
+    data = exports.ecrire_csv(shown)
     assert data.startswith(b"\xef\xbb\xbf")  # BOM : Excel ouvre l'UTF-8 sans se tromper
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["ALI", "File active", "Taux (%)", "Budget (M€)"]
@@ -58,7 +58,7 @@ def test_csv_reads_back_with_semicolon_and_decimal_comma(shown):
 
 
 def test_xlsx_has_numbers_definitions_and_inert_formulas(shown):
-    data = exports.xlsx_bytes(
+    data = exports.ecrire_classeur(
         shown,
         titre="Comparer les territoires — Seine-Saint-Denis",
         definitions=[DEFINITIONS["file_active"], DEFINITIONS["diag_numerique"]],
@@ -136,7 +136,7 @@ def test_displayed_dates_read_back_as_dates():
 
 
 def test_csv_dates_are_iso_and_read_back_by_pandas(dated):
-    data = exports.csv_bytes(dated)
+    data = exports.ecrire_csv(dated)
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Mois", "Date d'extraction", "Chargé le", "Personnes"]
     assert rows[1] == ["2023-06", "2023-06-30", "2026-10-31 14:05", "12600"]
@@ -155,7 +155,7 @@ def test_csv_dates_are_iso_and_read_back_by_pandas(dated):
 
 
 def test_xlsx_dates_are_date_cells_in_french_formats(dated):
-    data = exports.xlsx_bytes(dated, titre="Qualité", definitions=[], filtres=[], date_donnees=date(2026, 10, 31))
+    data = exports.ecrire_classeur(dated, titre="Qualité", definitions=[], filtres=[], date_donnees=date(2026, 10, 31))
     sheet = openpyxl.load_workbook(io.BytesIO(data))["Données"]
     mois, jour, moment, _ = ([c for (c,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i)] for i in range(1, 5))
     assert [(c.value, c.is_date) for c in mois[:2]] == [(datetime(2023, 6, 1), True), (datetime(2024, 1, 1), True)]
@@ -178,13 +178,13 @@ def test_date_objects_pass_through_as_dates():
     )
     _, columns = exports.lire_valeurs(table)
     assert [c.nature for c in columns] == ["date", "horodatage", "date"]
-    rows = list(csv.reader(io.StringIO(exports.csv_bytes(table).decode("utf-8-sig")), delimiter=";"))
+    rows = list(csv.reader(io.StringIO(exports.ecrire_csv(table).decode("utf-8-sig")), delimiter=";"))
     assert rows[1:] == [["2023-06-30", "2026-10-31 14:05", "2024-01-31"], ["", "", "2024-02-29"]]
 
 
 def test_a_number_column_with_gaps_writes_empty_cells_not_nan():
     table = pd.DataFrame({"Personnes": ["12", formats.SANS_OBJET, "3"], "ALI": ["a", "b", "c"]})
-    rows = list(csv.reader(io.StringIO(exports.csv_bytes(table).decode("utf-8-sig")), delimiter=";"))
+    rows = list(csv.reader(io.StringIO(exports.ecrire_csv(table).decode("utf-8-sig")), delimiter=";"))
     assert [r[0] for r in rows] == ["Personnes", "12", "", "3"]
 
 
@@ -228,12 +228,12 @@ def test_delays_are_numbers_in_days_and_secret_stays_text():
         }
     )
     assert list(shown["Délai médian"])[:3] == ["33 jours", "1 jour", "12,5 jours"]
-    table = pd.read_csv(io.BytesIO(exports.csv_bytes(shown)), sep=";", decimal=",", encoding="utf-8-sig")
+    table = pd.read_csv(io.BytesIO(exports.ecrire_csv(shown)), sep=";", decimal=",", encoding="utf-8-sig")
     assert list(table.columns) == ["Territoire", "Délai médian (jours)"]
     assert list(table["Délai médian (jours)"].iloc[:4]) == ["33", "1", "12,5", "secret"]
     assert pd.isna(table["Délai médian (jours)"].iloc[4])
 
-    data = exports.xlsx_bytes(shown, titre="Délais", definitions=[], filtres=[], date_donnees=date(2026, 10, 31))
+    data = exports.ecrire_classeur(shown, titre="Délais", definitions=[], filtres=[], date_donnees=date(2026, 10, 31))
     sheet = openpyxl.load_workbook(io.BytesIO(data))["Données"]
     assert sheet["B1"].value == "Délai médian (jours)"
     assert [(c.value, c.data_type) for (c,) in sheet.iter_rows(min_row=2, min_col=2, max_col=2)] == [

@@ -231,7 +231,7 @@ def test_resume_sortie_compare_les_taux_diffuses_seulement():
         }
     )
     prot = freins_vue.proteger_sortie(publie_, departement=False)
-    assert list(freins_vue.table_sortie(prot)["Taux de sortie en emploi à 12 mois"]) == [
+    assert list(freins_vue.table_sortie(prot).texte["Taux de sortie en emploi à 12 mois"]) == [
         "30,0\u202f%", "40,0\u202f%", "secret", "20,0\u202f%"
     ]  # fmt: skip
     # Seul le logement a ses deux taux : 30 % avec, 40 % sans, soit −10 points.
@@ -263,8 +263,8 @@ def test_vis_a_vis_met_en_face_la_part_et_les_structures():
     )
     lignes = freins_vue.vis_a_vis(freins_vue.proteger_prevalence(prev, departement=False), couverture)
     table_ = freins_vue.table_vis_a_vis(lignes)
-    assert table_["Domaine de l'annuaire"].tolist() == ["Logement", "Accès aux droits"]
-    assert table_["Structures de la commune qui le couvrent"].tolist() == ["0", "3"]
+    assert table_.texte["Domaine de l'annuaire"].tolist() == ["Logement", "Accès aux droits"]
+    assert table_.texte["Structures de la commune qui le couvrent"].tolist() == ["0", "3"]
     assert freins_vue.resume_vis_a_vis(lignes, "Pantin") == (
         "Pantin : le frein le plus fréquent parmi les personnes suivies est « Logement » (40,0\u202f%), "
         "qu'aucune structure de la commune ne couvre. Aucune structure de la commune ne couvre : logement."
