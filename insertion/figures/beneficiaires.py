@@ -119,8 +119,8 @@ def entrees_sorties(es: pd.DataFrame, perimetre: object, periode: str) -> Vue:
         prot,
         {"entrees": ("Entrées (orientations)", tb.entier()), "sorties": ("Sorties", tb.entier())},
         avant={"Mois": prot.donnees["mois"]},
+        natures_avant={"Mois": tb.mois()},
     )
-    table = Tableau(table.valeurs, {**table.natures, "Mois": tb.mois()})
     mois = [formats.mois(m) for m in prot.donnees["mois"]]
     resume = resumes.totaux(
         {
