@@ -366,6 +366,8 @@ def chiffres_cles(
             definition,
             f"{quoi} {detail} Évolution : même taux lu le {formats.date_longue(fin_prec)}.",
             court=libelle.split(" à ")[0],
+            # Le délai médian publié (secret.mediane_publiee) : la note le cite, sans le recalculer.
+            extra={} if delai is None or not cohorte else {"delai_median_j": delai},
         )
 
     diags = {}

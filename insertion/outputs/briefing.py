@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from insertion import formats, indicators
-from insertion.figures import cohortes
-from insertion.indicators import autres_systemes, libelles
+from insertion.figures import cohortes, vue_ensemble
+from insertion.indicators import autres_systemes, libelles, synthese
 from insertion.indicators.definitions import DEFINITIONS
 from insertion.indicators.filters import Filtres
 from insertion.protect import secret
 from insertion.store import requetes
-from insertion.store.requetes import Periode
 
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
 POLICE = "DejaVu Sans"  # le nom que portent les textes des graphiques SVG (insertion/figures/note.py)
@@ -88,132 +87,88 @@ class NoteSynthese:
         return f"Note de synthèse — {self.territoire}"
 
 
-def _one_year_before(day: date) -> date:
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 février
-        return day - timedelta(days=365)
+def _evolution(c: synthese.ChiffreCle) -> str | None:
+    """L'écart de la carte de la Vue d'ensemble, au même point de comparaison (« +1,2 % sur un mois »)."""
+    return vue_ensemble.evolution(c)[0]
 
 
-def _value(df: pd.DataFrame, column: str) -> float | None:
-    if df.empty or pd.isna(df[column].iloc[0]):
-        return None
-    return float(df[column].iloc[0])
-
-
-def _variation(now: float | None, before: float | None) -> float | None:
-    return None if now is None or not before else (now - before) / before
+def _diffuse(c: synthese.ChiffreCle) -> bool:
+    return not c.actuel.masque and c.actuel.valeur is not None
 
 
 def preparer(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> NoteSynthese:
-    """Les chiffres et les phrases de la note, protégés par le secret statistique."""
-    perimetre, periode = filtres.perimetre, filtres.periode
-    d = filtres.as_of
-    below = filtres.sous_departement  # pour les libellés ; le secret suit departement_exempte
-    exempte = secret.departement_exempte(perimetre)
-    a_year_ago = _one_year_before(d)
-    before = Periode(as_of=a_year_ago, debut=periode.debut, fin=a_year_ago)
+    """Les chiffres et les phrases de la note, protégés par le secret statistique.
 
-    def count(value: float | None) -> tuple[str, bool]:
-        """Un effectif à afficher, et s'il est masqué."""
-        frame = pd.DataFrame({"n": [value]})
-        shown = secret.proteger(frame, effectifs=["n"], departement=exempte)
-        return shown.affichage({"n": formats.entier})["n"].iloc[0], shown.a_masque
-
-    def rate(value: float | None, denominator: float | None) -> tuple[str, bool]:
-        frame = pd.DataFrame({"t": [value], "d": [denominator or 0]})
-        shown = secret.proteger(frame, taux={"t": "d"}, departement=exempte)
-        return shown.affichage({"t": formats.pourcentage})["t"].iloc[0], shown.a_masque
-
-    masked = False
-    fa_now = _value(indicators.file_active(con, periode, perimetre), "file_active")
-    fa_before = _value(indicators.file_active(con, before, perimetre), "file_active")
-    flux = indicators.entrees_sorties(con, periode, perimetre)
-    entrees, sorties = _value(flux, "entrees"), _value(flux, "sorties")
-    diag_num = indicators.taux_diagnostic(con, periode, perimetre, diagnostic="numerique")
-    diag_lin = indicators.taux_diagnostic(con, periode, perimetre, diagnostic="linguistique")
-    emploi = indicators.taux_sortie_emploi(con, periode, perimetre)
-    emploi_before = indicators.taux_sortie_emploi(con, before, perimetre)
-
-    fa_text, m1 = count(fa_now)
-    # La valeur d'il y a un an est publiée (dans la phrase et par l'évolution) : protégée comme l'autre.
-    fa_before_text, m_before = count(fa_before)
-    ent_text, m2 = count(entrees)
-    sor_text, m3 = count(sorties)
-    num_text, m4 = rate(_value(diag_num, "taux_90j"), _value(diag_num, "denominateur"))
-    lin_text, m5 = rate(_value(diag_lin, "taux_90j"), _value(diag_lin, "denominateur"))
-    emp_text, m6 = rate(_value(emploi, "taux_sortie_emploi"), _value(emploi, "denominateur"))
-    dur_text, m7 = rate(_value(emploi, "taux_emploi_durable"), _value(emploi, "denominateur"))
-    masked = any((m1, m2, m3, m4, m5, m6, m7))
-
-    fa_var = None if m1 or m_before else _variation(fa_now, fa_before)
+    Les chiffres clés sont ceux de la Vue d'ensemble (synthese.chiffres_cles) : mêmes valeurs, mêmes points de
+    comparaison, même secret ; la note ne les recalcule pas. Une phrase ne dit jamais « secret » : un chiffre
+    masqué n'a pas de phrase."""
+    periode, perimetre, d = filtres.periode, filtres.perimetre, filtres.as_of
+    s = synthese.chiffres_cles(con, periode, perimetre)
+    fa, entrees, sorties = s.file_active, s.entrees, s.sorties
+    num, lin, emploi, durable = s.diag_numerique, s.diag_linguistique, s.sortie_emploi, s.emploi_durable
     chiffres = [
-        Chiffre(
-            "Personnes suivies",
-            fa_text,
-            None if fa_var is None else f"{formats.evolution_pourcentage(fa_now, fa_before)} en un an",
-        ),
-        Chiffre("Orientations sur la période", ent_text),
-        Chiffre("Sorties sur la période", sor_text),
-        Chiffre("Diagnostic numérique à 90 jours", num_text),
-        Chiffre("Diagnostic linguistique à 90 jours", lin_text),
-        Chiffre("Sorties en emploi à 12 mois", emp_text, f"dont emploi durable : {dur_text}"),
+        Chiffre("Personnes suivies", fa.actuel.texte, _evolution(fa)),
+        Chiffre(entrees.libelle, entrees.actuel.texte, _evolution(entrees)),
+        Chiffre(sorties.libelle, sorties.actuel.texte, _evolution(sorties)),
+        Chiffre(num.libelle, num.actuel.texte, _evolution(num)),
+        Chiffre(lin.libelle, lin.actuel.texte, _evolution(lin)),
+        Chiffre(emploi.libelle, emploi.actuel.texte, f"dont emploi durable : {durable.actuel.texte}"),
     ]
     groupes, motifs = _sorties(con, filtres)
 
     phrases = []
-    qui = "du département" if not below else f"de {filtres.territoire}"
-    if not m1 and fa_now is not None:
-        phrase = f"La file active {qui} compte {fa_text} personnes au {formats.date_longue(d)}"
-        if fa_var is not None and fa_before:
-            sens = "a progressé" if fa_var > 0.005 else "a reculé" if fa_var < -0.005 else "est stable"
-            amount = "" if sens == "est stable" else f" de {formats.pourcentage(abs(fa_var))}"
-            phrase += (
-                f" : elle {sens}{amount} en un an (elle comptait {fa_before_text} personnes "
-                f"au {formats.date_longue(a_year_ago)})."
-            )
-        else:
-            phrase += "."
-        phrases.append(phrase)
-    if not (m2 or m3) and entrees is not None:
+    qui = "du département" if not s.sous_departement else f"de {filtres.territoire}"
+    if _diffuse(fa):
+        phrase = f"La file active {qui} compte {fa.actuel.texte} personnes au {formats.date_longue(d)}"
+        precisions = []
+        ecart = _evolution(fa)
+        if fa.stable():
+            precisions.append(f"stable {fa.comparaison}")
+        elif ecart:
+            precisions.append(ecart)
+        fin_annee = s.file_active_fin_annee
+        if not fin_annee.masque and fin_annee.valeur is not None:
+            precisions.append(f"{fin_annee.texte} au {formats.date_longue(fin_annee.date)}")
+        phrases.append(phrase + (f" ({' ; '.join(precisions)})." if precisions else "."))
+    if _diffuse(entrees) and _diffuse(sorties):
         phrases.append(
-            f"Du {formats.date_longue(periode.debut)} au {formats.date_longue(d)}, {ent_text} orientations ont été "
-            f"reçues et {sor_text} accompagnements se sont terminés."
+            f"En {formats.mois(entrees.actuel.date)} : {entrees.actuel.texte} orientations reçues, "
+            f"{sorties.actuel.texte} accompagnements terminés."
         )
-    if not m4 and _value(diag_num, "taux_90j") is not None:
-        # Médiane sur les diagnostiqués, dont ceux du numérateur : un numérateur ≥ seuil suffit (prudent).
-        delay = secret.mediane_publiee(_value(diag_num, "delai_median_j"), _value(diag_num, "numerateur"))
+    if _diffuse(num):
         phrase = (
-            f"{num_text} des personnes orientées depuis au moins 90 jours ont passé leur diagnostic numérique "
-            "dans ce délai"
+            f"{num.actuel.texte} des personnes orientées depuis au moins 90 jours ont passé leur diagnostic "
+            "numérique dans ce délai"
         )
-        if delay is not None:
-            phrase += f" (délai médian : {formats.entier(delay)} jours)"
-        if not m5 and _value(diag_lin, "taux_90j") is not None:
-            phrase += f" ; {lin_text} pour le diagnostic linguistique"
+        delai = num.extra.get("delai_median_j")
+        if delai is not None:
+            phrase += f" (délai médian : {formats.entier(delai)} jours)"
+        if _diffuse(lin):
+            phrase += f" ; {lin.actuel.texte} pour le diagnostic linguistique"
         phrases.append(phrase + ".")
-    if not m6 and _value(emploi, "taux_sortie_emploi") is not None:
+    if _diffuse(emploi):
         phrase = (
-            f"Parmi les personnes orientées depuis plus d'un an, {emp_text} sont sorties vers l'emploi dans les "
-            f"12 mois, dont {dur_text} vers un emploi durable (y compris création d'entreprise)"
+            f"Parmi les personnes orientées depuis plus d'un an, {emploi.actuel.texte} sont sorties vers l'emploi "
+            "dans les 12 mois"
         )
-        earlier = _value(emploi_before, "taux_sortie_emploi")
-        # L'évolution ne se publie que si le taux d'il y a un an le serait (règle des taux).
-        _, earlier_masked = rate(earlier, _value(emploi_before, "denominateur"))
-        if earlier is not None and not earlier_masked:
-            phrase += f" ({formats.evolution_points(_value(emploi, 'taux_sortie_emploi'), earlier)} en un an)"
+        if _diffuse(durable):
+            phrase += f", dont {durable.actuel.texte} vers un emploi durable (y compris création d'entreprise)"
+        ecart = _evolution(emploi)
+        if ecart:
+            phrase += f" ({ecart})"
         phrases.append(phrase + ".")
     sentence = _phrase_sorties(groupes, motifs)
     if sentence:
         phrases.append(sentence)
-    budget_sentence = _budget_sentence(con, filtres)
+    budget_sentence = _phrase_budget(s)
     if budget_sentence:
         phrases.append(budget_sentence)
     # Une ligne par autre système du territoire (contrat §7), déjà publiée ; masquée, elle ne dit rien.
-    for ligne in autres_systemes.lignes_synthese(con, periode, perimetre):
-        masked = masked or ligne.valeur == secret.LIBELLE_MASQUE
+    autres = autres_systemes.lignes_synthese(con, periode, perimetre)
+    for ligne in autres:
         if ligne.phrase:
             phrases.append(ligne.phrase)
+    masked = vue_ensemble.a_masque(s.cartes(), autres) or s.file_active_fin_annee.masque
     if masked:
         phrases.append(
             f"Certains chiffres ne sont pas diffusés (« {secret.LIBELLE_MASQUE} ») : ils portent sur moins de "
@@ -228,31 +183,25 @@ def preparer(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> NoteSynthese:
                         graphiques, masked, requetes.est_demo(con))  # fmt: skip
 
 
-def _budget_sentence(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> str | None:
-    p = filtres.perimetre
-    if p.epts or p.communes or len(p.alis) > 1:
-        return None  # le budget n'est ventilé que par ALI
-    groupe = "ali" if p.alis else "departement"
-    budget = indicators.budget_annuel(con, p, groupe=groupe)
-    if budget.empty:
+def _phrase_budget(s: synthese.Synthese) -> str | None:
+    """Les crédits votés et exécutés des cartes budget de la Vue d'ensemble, avec leur périmètre : tout le
+    Département, ou les crédits ventilés aux ALI retenues ; le budget ne suit pas les autres filtres, la phrase
+    le dit."""
+    vote, execute = s.budget_vote, s.budget_execute
+    if vote.actuel.valeur is None:
         return None
-    total = budget[budget["ligne"] == "total"]
-    if p.alis:
-        total = total[total["groupe"] == p.alis[0]]
-    year = filtres.as_of.year
-    this_year = total[total["annee"] == year]
-    if this_year.empty:
-        return None
-    voted = float(this_year["montant_vote"].iloc[0])
-    sentence = f"Crédits d'insertion {year} : {formats.millions_euros(voted)} votés"
-    if not p.alis:
-        base = total[total["annee"] == 2021]
-        if not base.empty and float(base["montant_vote"].iloc[0]):
-            sentence += f", contre {formats.millions_euros(float(base['montant_vote'].iloc[0]))} en 2021"
-    executed = this_year["montant_execute"].iloc[0]
-    if pd.notna(executed):
-        sentence += f" ; {formats.millions_euros(float(executed))} exécutés"
-    return sentence + "."
+    annee = vote.actuel.date.year
+    departement = s.budget_perimetre == indicators.DEPARTEMENT
+    portee = "" if departement else " ventilés aux ALI retenues"
+    phrase = f"Crédits d'insertion{portee} {annee} : {vote.actuel.texte} votés"
+    en_2021 = [v for v in vote.serie if v.date.year == 2021 and v.valeur]
+    if departement and annee != 2021 and en_2021:
+        phrase += f" ({en_2021[0].texte} en 2021)"
+    if execute.actuel.valeur is not None:
+        phrase += f" ; {execute.actuel.texte} exécutés en {execute.actuel.date.year}"
+    if s.budget_filtres_ignores:
+        phrase += " ; ventilés par ALI seulement, ils ne suivent pas les autres filtres"
+    return phrase + "."
 
 
 def _courbe_file_active(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> Courbe:
