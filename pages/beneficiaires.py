@@ -94,7 +94,7 @@ else:
             resume=vue.resume,
         )
     with onglet_tableau:
-        st.dataframe(vue.table, hide_index=True, width="stretch", height=fb.hauteur_tableau(vue.table))
+        st.dataframe(vue.table.texte, hide_index=True, width="stretch", height=fb.hauteur_tableau(vue.table))
         ui.note_secret(vue.masque)
 
 # --- Profil des personnes suivies à D --------------------------------------------------------------------

@@ -10,7 +10,9 @@ import plotly.graph_objects as go
 
 from insertion import formats
 from insertion.figures import charts, resumes
+from insertion.figures import tableau as tb
 from insertion.figures.graphique import Graphique
+from insertion.figures.tableau import Tableau
 from insertion.indicators import synthese
 from insertion.protect import secret
 
@@ -53,13 +55,18 @@ def file_active_territoires(serie: pd.DataFrame, groupe: str, representation: st
         hovermode="closest",
     )
     fig = charts.series_nombreuses(fig)  # 22 ALI : petits multiples ou aires nommées, pas de couleur réutilisée
-    table = affiche.assign(
-        territoire=[noms.get(c, c) for c in serie["groupe"]], mois=[formats.mois(m) for m in serie["mois"]]
+    publiees = pd.DataFrame(
+        {
+            "territoire": [noms.get(c, c) for c in prot.donnees["groupe"]],
+            "mois": prot.donnees["mois"].to_list(),
+            "file_active": tb.publie(prot, "file_active").to_list(),
+        }
     )
-    table = table.pivot(index="mois", columns="territoire", values="file_active")
-    table = table.reindex(index=list(dict.fromkeys(formats.mois(m) for m in serie["mois"])))
-    table = table[[noms.get(c, c) for c in ordre]].rename_axis(columns=None).reset_index()
-    table = table.rename(columns={"mois": "Mois"})
+    valeurs = publiees.pivot(index="mois", columns="territoire", values="file_active")
+    valeurs = valeurs.reindex(index=list(dict.fromkeys(prot.donnees["mois"])))
+    colonnes = [noms.get(c, c) for c in ordre]
+    valeurs = valeurs[colonnes].rename_axis(columns=None).reset_index().rename(columns={"mois": "Mois"})
+    table = Tableau(valeurs.astype(object), {"Mois": tb.mois(), **{c: tb.entier() for c in colonnes}})
     resume = resumes.extremes(
         resumes.points(
             [noms.get(c, c) for c in derniers["groupe"]],
@@ -95,11 +102,16 @@ def entrees_sorties(es: pd.DataFrame, perimetre: object, periode: str) -> Graphi
         yaxis_tickformat=",.0f",
         height=420,
     )
-    table = affiche.assign(mois=[formats.mois(m) for m in es["mois"]])[["mois", "entrees", "sorties"]]
-    table.columns = ["Mois", "Entrées (orientations)", "Sorties"]
+    table = tb.depuis_protege(
+        prot,
+        {"entrees": ("Entrées (orientations)", tb.entier()), "sorties": ("Sorties", tb.entier())},
+        avant={"Mois": prot.donnees["mois"]},
+        natures_avant={"Mois": tb.mois()},
+    )
+    mois = [formats.mois(m) for m in prot.donnees["mois"]]
     resume = resumes.totaux(
         {
-            nom: resumes.points(table["Mois"], prot.donnees[colonne], prot.masque[colonne])
+            nom: resumes.points(mois, prot.donnees[colonne], prot.masque[colonne])
             for colonne, nom in (("entrees", "entrées"), ("sorties", "sorties"))
         },
         periode=f"Période {periode}",
@@ -116,14 +128,21 @@ def classement(classement_ali: pd.DataFrame, au_d: str) -> Graphique:
     )
     trie = synthese.ordre_classement(prot.donnees)
     affiche = prot.affichage({c: formats.entier for c in ("file_active", "entrees", "sorties")}).loc[trie.index]
-    table = pd.DataFrame(
-        {
-            "Rang": ["–" if r is None else str(r) for r in trie["rang"]],
-            "ALI": trie["libelle"],
-            f"Personnes suivies au {au_d}": affiche["file_active"],
-            "Entrées sur la période": affiche["entrees"],
-            "Sorties sur la période": affiche["sorties"],
-        }
+    colonnes = {
+        "file_active": f"Personnes suivies au {au_d}",
+        "entrees": "Entrées sur la période",
+        "sorties": "Sorties sur la période",
+    }
+    table = Tableau(
+        pd.DataFrame(
+            {
+                "Rang": trie["rang"].to_list(),
+                "ALI": trie["libelle"].to_list(),
+                **{libelle: tb.publie(prot, c).loc[trie.index].to_list() for c, libelle in colonnes.items()},
+            },
+            dtype=object,
+        ),
+        {"Rang": tb.entier(), **{libelle: tb.entier() for libelle in colonnes.values()}},
     )
     plus_grande = trie["file_active"].max()
     fig = go.Figure(
@@ -155,7 +174,7 @@ def classement(classement_ali: pd.DataFrame, au_d: str) -> Graphique:
     return Graphique(fig, table, resume, prot.a_masque)
 
 
-def hauteur_tableau(table: pd.DataFrame) -> int:
+def hauteur_tableau(table: Tableau) -> int:
     """Hauteur de l'onglet « Tableau » : toutes les lignes jusqu'à 22 ALI, sans ascenseur en plus."""
     return min(35 * len(table) + 38, 820)
 
@@ -208,8 +227,17 @@ def profil(brute: pd.DataFrame, dimension: str, perimetre: object, au_d: str) ->
     )
     plus_grande = parts.max()
     fig.update_xaxes(range=[0, min(1.0, (0.0 if pd.isna(plus_grande) else float(plus_grande)) * 1.25 + 0.05)])
-    table = pd.DataFrame(
-        {libelle_dimension: prot.donnees["libelle"], "Personnes suivies": affiche["file_active"], "Part": textes_parts}
+    # Une part absente est masquée (synthese.texte_part) : « secret », jamais sans objet.
+    table = Tableau(
+        pd.DataFrame(
+            {
+                libelle_dimension: prot.donnees["libelle"].to_list(),
+                "Personnes suivies": tb.publie(prot, "file_active").to_list(),
+                "Part": [secret.LIBELLE_MASQUE if pd.isna(p) else float(p) for p in parts],
+            },
+            dtype=object,
+        ),
+        {"Personnes suivies": tb.entier(), "Part": tb.pourcentage()},
     )
     resume = resumes.repartition(
         resumes.points(prot.donnees["libelle"], parts, prot.masque["part"]), sujet=libelle_dimension

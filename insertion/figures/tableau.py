@@ -245,11 +245,13 @@ def depuis_protege(
     colonnes: Mapping[str, tuple[str, Nature]],
     *,
     avant: Mapping[str, object] | None = None,
+    natures_avant: Mapping[str, Nature] | None = None,
 ) -> Tableau:
     """Le tableau d'un résultat protégé : `colonnes` donne, pour chaque colonne gardée, son libellé et sa nature ;
-    `avant` des colonnes de libellés placées en tête (une liste ou une Series par libellé)."""
+    `avant` des colonnes placées en tête (une liste ou une Series par libellé), de natures `natures_avant` (texte
+    sinon)."""
     valeurs: dict[str, object] = {}
-    natures: dict[str, Nature] = {}
+    natures: dict[str, Nature] = dict(natures_avant or {})
     for libelle, serie in (avant or {}).items():
         valeurs[libelle] = list(serie)  # type: ignore[call-overload]
     for cle, (libelle, nature) in colonnes.items():

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 
 from insertion import formats
 from insertion.figures import resumes
+from insertion.figures import tableau as tb
 from insertion.figures.graphique import Graphique
 from insertion.indicators import synthese
 from insertion.protect import secret
@@ -98,10 +99,16 @@ def file_active(serie: pd.DataFrame, perimetre: object) -> Graphique:
         showlegend=False,
         height=420,
     )
-    table = affiche.assign(mois=[formats.mois(m) for m in serie["mois"]])[["mois", "file_active"]]
-    table.columns = ["Mois", "File active (fin de mois)"]
+    table = tb.depuis_protege(
+        prot,
+        {"file_active": ("File active (fin de mois)", tb.entier())},
+        avant={"Mois": prot.donnees["mois"]},
+        natures_avant={"Mois": tb.mois()},
+    )
     resume = resumes.evolution(
-        resumes.points(table["Mois"], prot.donnees["file_active"], prot.masque["file_active"]),
+        resumes.points(
+            [formats.mois(m) for m in prot.donnees["mois"]], prot.donnees["file_active"], prot.masque["file_active"]
+        ),
         sujet="La file active",
         unite="personnes",
     )

@@ -23,6 +23,9 @@ UNITES = ("personnes", "épisodes", "part", "jours", "euros", "séances", "mises
 # Le sens favorable : « hausse » (plus haut, c'est mieux), « baisse », ou « neutre » (un effectif plus grand
 # n'est ni un progrès ni un recul : il dit l'activité).
 SENS = ("hausse", "baisse", "neutre")
+# Le sens favorable dans le vocabulaire de la couleur d'un écart (delta_color de st.metric) : vert pour un progrès,
+# gris pour un effectif qui dit l'activité.
+SENS_ECART = {"hausse": "normal", "baisse": "inverse", "neutre": "off"}
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ import duckdb
 import pandas as pd
 
 from insertion import contrat, formats, indicators
-from insertion.indicators import libelles
+from insertion.indicators import catalogue, libelles
 from insertion.indicators.definitions import Definition
 from insertion.protect import secret
 
@@ -87,9 +87,16 @@ class ChiffreCle:
     serie: tuple[Valeur, ...]
     definition: str  # clé de insertion.indicators.definitions.DEFINITIONS
     aide: str
-    sens: str = "normal"  # « normal » : une hausse est bienvenue ; « off » : sans jugement
+    requete: str = ""  # son entrée du catalogue (insertion.indicators.catalogue), qui dit son sens favorable
     extra: dict = field(default_factory=dict)
     court: str = ""  # libellé de carte (une ligne à 1 280 px) ; le titre de section dit le reste
+
+    @property
+    def sens(self) -> str:
+        """La couleur de l'écart d'une carte (« normal » : une hausse est un progrès, « inverse », « off » : sans
+        jugement), lue dans le catalogue : la Vue d'ensemble et la comparaison des territoires disent la même
+        chose d'un même indicateur."""
+        return catalogue.SENS_ECART[catalogue.entree(self.requete).sens]
 
     @property
     def libelle_carte(self) -> str:
@@ -293,6 +300,7 @@ def chiffres_cles(
         f"précédent ({formats.date_longue(fin_prec)}). Au {formats.date_longue(fin_annee)} : "
         f"{valeur_fin_annee.texte}. Courbe : fins de mois des {mois_serie} derniers mois.",
         court="File active",
+        requete="file_active",
     )
 
     # Entrées et sorties : dernier mois complet et les 11 mois d'avant.
@@ -304,7 +312,7 @@ def chiffres_cles(
         perimetre=perimetre,
     )
 
-    def mouvement(colonne: str, libelle: str, sens: str, quoi: str) -> ChiffreCle:
+    def mouvement(colonne: str, libelle: str, quoi: str) -> ChiffreCle:
         serie = tuple(_proteger_effectifs(_par_mois(es, colonne, mois_es), exempte))
         return ChiffreCle(
             colonne,
@@ -317,12 +325,12 @@ def chiffres_cles(
             "entrees_sorties",
             f"{quoi} en {formats.mois(mois_complet)} (dernier mois complet au {formats.date_longue(d)}), "
             f"comparés à {formats.mois(mois_es[-2])}. Courbe : les {mois_serie} derniers mois complets.",
-            sens,
             court=libelle,
+            requete="entrees_sorties_mensuelles",
         )
 
-    entrees = mouvement("entrees", "Entrées", "normal", "Épisodes orientés")
-    sorties = mouvement("sorties", "Sorties", "off", "Épisodes sortis d'accompagnement")
+    entrees = mouvement("entrees", "Entrées", "Épisodes orientés")
+    sorties = mouvement("sorties", "Sorties", "Épisodes sortis d'accompagnement")
 
     # Taux : à D (les indicateurs des autres vues), et aux fins des mois précédents (une seule requête).
     dates = dates_fins_de_mois(d, mois_serie)
@@ -366,6 +374,9 @@ def chiffres_cles(
             definition,
             f"{quoi} {detail} Évolution : même taux lu le {formats.date_longue(fin_prec)}.",
             court=libelle.split(" à ")[0],
+            # Le délai médian publié (secret.mediane_publiee) : la note le cite, sans le recalculer.
+            extra={} if delai is None or not cohorte else {"delai_median_j": delai},
+            requete="taux_sortie_emploi_12m" if colonne_den == "denominateur_12m" else "taux_diagnostic_90j",
         )
 
     diags = {}
@@ -442,7 +453,7 @@ def chiffres_cles(
         tuple(_valeur_montant(a, votes[a]) for a in annees_votees),
         "budget",
         f"Crédits d'insertion votés pour {annee}, comparés à {annee - 1}. {portee} Courbe : une valeur par année.",
-        "off",
+        requete="budget_annuel",
     )
     annees_executees = sorted(a for a in executes if a <= annee)
     annee_exec = annees_executees[-1] if annees_executees else annee
@@ -458,7 +469,7 @@ def chiffres_cles(
         f"Crédits exécutés en {annee_exec}"
         + (f" (l'exercice {annee} est encore ouvert)" if annee_exec != annee else "")
         + f", comparés à {annee_exec - 1}. {portee} Courbe : une valeur par année.",
-        "off",
+        requete="budget_annuel",
         extra={"taux_execution": (executes[annee_exec] / votes[annee_exec]) if votes.get(annee_exec) else None},
     )
 

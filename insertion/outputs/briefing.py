@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from insertion import formats, indicators
-from insertion.figures import cohortes
-from insertion.indicators import autres_systemes, libelles
+from insertion.figures import cohortes, vue_ensemble
+from insertion.indicators import autres_systemes, libelles, synthese
 from insertion.indicators.definitions import DEFINITIONS
 from insertion.indicators.filters import Filtres
 from insertion.protect import secret
 from insertion.store import requetes
-from insertion.store.requetes import Periode
 
 DOSSIER_POLICES = Path(__file__).resolve().parent.parent / "fonts"
 POLICE = "DejaVu Sans"  # le nom que portent les textes des graphiques SVG (insertion/figures/note.py)
@@ -88,132 +87,88 @@ class NoteSynthese:
         return f"Note de synthèse — {self.territoire}"
 
 
-def _un_an_avant(jour: date) -> date:
-    try:
-        return jour.replace(year=jour.year - 1)
-    except ValueError:  # 29 février
-        return jour - timedelta(days=365)
+def _evolution(c: synthese.ChiffreCle) -> str | None:
+    """L'écart de la carte de la Vue d'ensemble, au même point de comparaison (« +1,2 % sur un mois »)."""
+    return vue_ensemble.evolution(c)[0]
 
 
-def _valeur(df: pd.DataFrame, colonne: str) -> float | None:
-    if df.empty or pd.isna(df[colonne].iloc[0]):
-        return None
-    return float(df[colonne].iloc[0])
-
-
-def _variation(maintenant: float | None, avant: float | None) -> float | None:
-    return None if maintenant is None or not avant else (maintenant - avant) / avant
+def _diffuse(c: synthese.ChiffreCle) -> bool:
+    return not c.actuel.masque and c.actuel.valeur is not None
 
 
 def preparer(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> NoteSynthese:
-    """Les chiffres et les phrases de la note, protégés par le secret statistique."""
-    perimetre, periode = filtres.perimetre, filtres.periode
-    d = filtres.as_of
-    sous_departement = filtres.sous_departement  # pour les libellés ; le secret suit departement_exempte
-    exempte = secret.departement_exempte(perimetre)
-    il_y_a_un_an = _un_an_avant(d)
-    avant = Periode(as_of=il_y_a_un_an, debut=periode.debut, fin=il_y_a_un_an)
+    """Les chiffres et les phrases de la note, protégés par le secret statistique.
 
-    def effectif(valeur: float | None) -> tuple[str, bool]:
-        """Un effectif à afficher, et s'il est masqué."""
-        tableau = pd.DataFrame({"n": [valeur]})
-        publie = secret.proteger(tableau, effectifs=["n"], departement=exempte)
-        return publie.affichage({"n": formats.entier})["n"].iloc[0], publie.a_masque
-
-    def taux(valeur: float | None, denominateur: float | None) -> tuple[str, bool]:
-        tableau = pd.DataFrame({"t": [valeur], "d": [denominateur or 0]})
-        publie = secret.proteger(tableau, taux={"t": "d"}, departement=exempte)
-        return publie.affichage({"t": formats.pourcentage})["t"].iloc[0], publie.a_masque
-
-    masque = False
-    fa = _valeur(indicators.file_active(con, periode, perimetre), "file_active")
-    fa_avant = _valeur(indicators.file_active(con, avant, perimetre), "file_active")
-    flux = indicators.entrees_sorties(con, periode, perimetre)
-    entrees, sorties = _valeur(flux, "entrees"), _valeur(flux, "sorties")
-    diag_num = indicators.taux_diagnostic(con, periode, perimetre, diagnostic="numerique")
-    diag_lin = indicators.taux_diagnostic(con, periode, perimetre, diagnostic="linguistique")
-    emploi = indicators.taux_sortie_emploi(con, periode, perimetre)
-    emploi_avant = indicators.taux_sortie_emploi(con, avant, perimetre)
-
-    fa_texte, m1 = effectif(fa)
-    # La valeur d'il y a un an est publiée (dans la phrase et par l'évolution) : protégée comme l'autre.
-    fa_avant_texte, m_avant = effectif(fa_avant)
-    ent_texte, m2 = effectif(entrees)
-    sor_texte, m3 = effectif(sorties)
-    num_texte, m4 = taux(_valeur(diag_num, "taux_90j"), _valeur(diag_num, "denominateur"))
-    lin_texte, m5 = taux(_valeur(diag_lin, "taux_90j"), _valeur(diag_lin, "denominateur"))
-    emp_texte, m6 = taux(_valeur(emploi, "taux_sortie_emploi"), _valeur(emploi, "denominateur"))
-    dur_texte, m7 = taux(_valeur(emploi, "taux_emploi_durable"), _valeur(emploi, "denominateur"))
-    masque = any((m1, m2, m3, m4, m5, m6, m7))
-
-    fa_evolution = None if m1 or m_avant else _variation(fa, fa_avant)
+    Les chiffres clés sont ceux de la Vue d'ensemble (synthese.chiffres_cles) : mêmes valeurs, mêmes points de
+    comparaison, même secret ; la note ne les recalcule pas. Une phrase ne dit jamais « secret » : un chiffre
+    masqué n'a pas de phrase."""
+    periode, perimetre, d = filtres.periode, filtres.perimetre, filtres.as_of
+    s = synthese.chiffres_cles(con, periode, perimetre)
+    fa, entrees, sorties = s.file_active, s.entrees, s.sorties
+    num, lin, emploi, durable = s.diag_numerique, s.diag_linguistique, s.sortie_emploi, s.emploi_durable
     chiffres = [
-        Chiffre(
-            "Personnes suivies",
-            fa_texte,
-            None if fa_evolution is None else f"{formats.evolution_pourcentage(fa, fa_avant)} en un an",
-        ),
-        Chiffre("Orientations sur la période", ent_texte),
-        Chiffre("Sorties sur la période", sor_texte),
-        Chiffre("Diagnostic numérique à 90 jours", num_texte),
-        Chiffre("Diagnostic linguistique à 90 jours", lin_texte),
-        Chiffre("Sorties en emploi à 12 mois", emp_texte, f"dont emploi durable : {dur_texte}"),
+        Chiffre("Personnes suivies", fa.actuel.texte, _evolution(fa)),
+        Chiffre(entrees.libelle, entrees.actuel.texte, _evolution(entrees)),
+        Chiffre(sorties.libelle, sorties.actuel.texte, _evolution(sorties)),
+        Chiffre(num.libelle, num.actuel.texte, _evolution(num)),
+        Chiffre(lin.libelle, lin.actuel.texte, _evolution(lin)),
+        Chiffre(emploi.libelle, emploi.actuel.texte, f"dont emploi durable : {durable.actuel.texte}"),
     ]
     groupes, motifs = _sorties(con, filtres)
 
     phrases = []
-    qui = "du département" if not sous_departement else f"de {filtres.territoire}"
-    if not m1 and fa is not None:
-        phrase = f"La file active {qui} compte {fa_texte} personnes au {formats.date_longue(d)}"
-        if fa_evolution is not None and fa_avant:
-            sens = "a progressé" if fa_evolution > 0.005 else "a reculé" if fa_evolution < -0.005 else "est stable"
-            ampleur = "" if sens == "est stable" else f" de {formats.pourcentage(abs(fa_evolution))}"
-            phrase += (
-                f" : elle {sens}{ampleur} en un an (elle comptait {fa_avant_texte} personnes "
-                f"au {formats.date_longue(il_y_a_un_an)})."
-            )
-        else:
-            phrase += "."
-        phrases.append(phrase)
-    if not (m2 or m3) and entrees is not None:
+    qui = "du département" if not s.sous_departement else f"de {filtres.territoire}"
+    if _diffuse(fa):
+        phrase = f"La file active {qui} compte {fa.actuel.texte} personnes au {formats.date_longue(d)}"
+        precisions = []
+        ecart = _evolution(fa)
+        if fa.stable():
+            precisions.append(f"stable {fa.comparaison}")
+        elif ecart:
+            precisions.append(ecart)
+        fin_annee = s.file_active_fin_annee
+        if not fin_annee.masque and fin_annee.valeur is not None:
+            precisions.append(f"{fin_annee.texte} au {formats.date_longue(fin_annee.date)}")
+        phrases.append(phrase + (f" ({' ; '.join(precisions)})." if precisions else "."))
+    if _diffuse(entrees) and _diffuse(sorties):
         phrases.append(
-            f"Du {formats.date_longue(periode.debut)} au {formats.date_longue(d)}, {ent_texte} orientations ont été "
-            f"reçues et {sor_texte} accompagnements se sont terminés."
+            f"En {formats.mois(entrees.actuel.date)} : {entrees.actuel.texte} orientations reçues, "
+            f"{sorties.actuel.texte} accompagnements terminés."
         )
-    if not m4 and _valeur(diag_num, "taux_90j") is not None:
-        # Médiane sur les diagnostiqués, dont ceux du numérateur : un numérateur ≥ seuil suffit (prudent).
-        delai = secret.mediane_publiee(_valeur(diag_num, "delai_median_j"), _valeur(diag_num, "numerateur"))
+    if _diffuse(num):
         phrase = (
-            f"{num_texte} des personnes orientées depuis au moins 90 jours ont passé leur diagnostic numérique "
-            "dans ce délai"
+            f"{num.actuel.texte} des personnes orientées depuis au moins 90 jours ont passé leur diagnostic "
+            "numérique dans ce délai"
         )
+        delai = num.extra.get("delai_median_j")
         if delai is not None:
             phrase += f" (délai médian : {formats.entier(delai)} jours)"
-        if not m5 and _valeur(diag_lin, "taux_90j") is not None:
-            phrase += f" ; {lin_texte} pour le diagnostic linguistique"
+        if _diffuse(lin):
+            phrase += f" ; {lin.actuel.texte} pour le diagnostic linguistique"
         phrases.append(phrase + ".")
-    if not m6 and _valeur(emploi, "taux_sortie_emploi") is not None:
+    if _diffuse(emploi):
         phrase = (
-            f"Parmi les personnes orientées depuis plus d'un an, {emp_texte} sont sorties vers l'emploi dans les "
-            f"12 mois, dont {dur_texte} vers un emploi durable (y compris création d'entreprise)"
+            f"Parmi les personnes orientées depuis plus d'un an, {emploi.actuel.texte} sont sorties vers l'emploi "
+            "dans les 12 mois"
         )
-        taux_avant = _valeur(emploi_avant, "taux_sortie_emploi")
-        # L'évolution ne se publie que si le taux d'il y a un an le serait (règle des taux).
-        _, taux_avant_masque = taux(taux_avant, _valeur(emploi_avant, "denominateur"))
-        if taux_avant is not None and not taux_avant_masque:
-            phrase += f" ({formats.evolution_points(_valeur(emploi, 'taux_sortie_emploi'), taux_avant)} en un an)"
+        if _diffuse(durable):
+            phrase += f", dont {durable.actuel.texte} vers un emploi durable (y compris création d'entreprise)"
+        ecart = _evolution(emploi)
+        if ecart:
+            phrase += f" ({ecart})"
         phrases.append(phrase + ".")
-    phrase_sorties = _phrase_sorties(groupes, motifs)
-    if phrase_sorties:
-        phrases.append(phrase_sorties)
-    phrase_budget = _phrase_budget(con, filtres)
-    if phrase_budget:
-        phrases.append(phrase_budget)
+    sentence = _phrase_sorties(groupes, motifs)
+    if sentence:
+        phrases.append(sentence)
+    budget_sentence = _phrase_budget(s)
+    if budget_sentence:
+        phrases.append(budget_sentence)
     # Une ligne par autre système du territoire (contrat §7), déjà publiée ; masquée, elle ne dit rien.
-    for ligne in autres_systemes.lignes_synthese(con, periode, perimetre):
-        masque = masque or ligne.valeur == secret.LIBELLE_MASQUE
+    autres = autres_systemes.lignes_synthese(con, periode, perimetre)
+    for ligne in autres:
         if ligne.phrase:
             phrases.append(ligne.phrase)
+    masque = vue_ensemble.a_masque(s.cartes(), autres) or s.file_active_fin_annee.masque
     if masque:
         phrases.append(
             f"Certains chiffres ne sont pas diffusés (« {secret.LIBELLE_MASQUE} ») : ils portent sur moins de "
@@ -228,30 +183,24 @@ def preparer(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> NoteSynthese:
                         graphiques, masque, requetes.est_demo(con))  # fmt: skip
 
 
-def _phrase_budget(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> str | None:
-    p = filtres.perimetre
-    if p.epts or p.communes or len(p.alis) > 1:
-        return None  # le budget n'est ventilé que par ALI
-    groupe = "ali" if p.alis else "departement"
-    budget = indicators.budget_annuel(con, p, groupe=groupe)
-    if budget.empty:
+def _phrase_budget(s: synthese.Synthese) -> str | None:
+    """Les crédits votés et exécutés des cartes budget de la Vue d'ensemble, avec leur périmètre : tout le
+    Département, ou les crédits ventilés aux ALI retenues ; le budget ne suit pas les autres filtres, la phrase
+    le dit."""
+    vote, execute = s.budget_vote, s.budget_execute
+    if vote.actuel.valeur is None:
         return None
-    total = budget[budget["ligne"] == "total"]
-    if p.alis:
-        total = total[total["groupe"] == p.alis[0]]
-    annee = filtres.as_of.year
-    cette_annee = total[total["annee"] == annee]
-    if cette_annee.empty:
-        return None
-    vote = float(cette_annee["montant_vote"].iloc[0])
-    phrase = f"Crédits d'insertion {annee} : {formats.millions_euros(vote)} votés"
-    if not p.alis:
-        base = total[total["annee"] == 2021]
-        if not base.empty and float(base["montant_vote"].iloc[0]):
-            phrase += f", contre {formats.millions_euros(float(base['montant_vote'].iloc[0]))} en 2021"
-    execute = cette_annee["montant_execute"].iloc[0]
-    if pd.notna(execute):
-        phrase += f" ; {formats.millions_euros(float(execute))} exécutés"
+    annee = vote.actuel.date.year
+    departement = s.budget_perimetre == indicators.DEPARTEMENT
+    portee = "" if departement else " ventilés aux ALI retenues"
+    phrase = f"Crédits d'insertion{portee} {annee} : {vote.actuel.texte} votés"
+    en_2021 = [v for v in vote.serie if v.date.year == 2021 and v.valeur]
+    if departement and annee != 2021 and en_2021:
+        phrase += f" ({en_2021[0].texte} en 2021)"
+    if execute.actuel.valeur is not None:
+        phrase += f" ; {execute.actuel.texte} exécutés en {execute.actuel.date.year}"
+    if s.budget_filtres_ignores:
+        phrase += " ; ventilés par ALI seulement, ils ne suivent pas les autres filtres"
     return phrase + "."
 
 

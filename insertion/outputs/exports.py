@@ -25,6 +25,7 @@ from babel.dates import get_month_names
 
 from insertion.figures import territoires
 from insertion.figures.tableau import Nature, Tableau, exporter_case
+from insertion.indicators import catalogue
 from insertion.indicators.definitions import Definition
 from insertion.protect import secret
 
@@ -294,7 +295,8 @@ def ecrire_classeur(
     for definition in definitions:
         notes.append([definition.titre, definition.definition])
         notes.append(["", f"Dénominateur : {definition.denominateur}"])
-        notes.append(["", "Calcul : " + ", ".join(f"queries/{q}.sql" for q in definition.requetes)])
+        for nom in definition.requetes:
+            notes.append(["", calcul(nom)])
     notes.append([])
     notes.append(["Secret statistique", secret.note()])
     notes.column_dimensions["A"].width = 32
@@ -305,6 +307,20 @@ def ecrire_classeur(
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+_SENS = {
+    "hausse": "une hausse est un progrès",
+    "baisse": "une baisse est un progrès",
+    "neutre": "ni progrès ni recul : dit l'activité",
+}
+
+
+def calcul(nom: str) -> str:
+    """« Calcul : queries/taux_diagnostic_90j.sql (Diagnostic à 90 jours ; unité : part ; une hausse est un
+    progrès) » : ce que le catalogue déclare de la requête, pour qui relit le classeur sans le tableau de bord."""
+    entree = catalogue.entree(nom)
+    return f"Calcul : queries/{nom}.sql ({entree.titre} ; unité : {entree.unite} ; {_SENS[entree.sens]})"
 
 
 def comparaison_en_nombres(

@@ -4,12 +4,15 @@ par différence)."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 
 import pandas as pd
 
 from insertion.figures import beneficiaires as fb
 from insertion.indicators import libelles
+from insertion.outputs import exports
 from insertion.store.requetes import Perimetre
 
 NBSP = "\u202f"
@@ -38,9 +41,12 @@ def test_file_active_par_ali_rangee_au_dernier_mois_et_masquee():
     assert list(vue.figure.data[0].y) == [20, 50]
     assert vue.masque
     assert list(vue.table.columns) == ["Mois", NOMS["ALI08"], NOMS["ALI04"], NOMS["ALI14"]]
-    assert list(vue.table["Mois"]) == ["janvier 2024", "février 2024"]
-    assert list(vue.table.iloc[1, 1:]) == ["50", "secret", "secret"]
-    assert list(vue.table.iloc[0, 1:]) == ["20", "30", "40"]
+    assert list(vue.table.texte["Mois"]) == ["janvier 2024", "février 2024"]
+    assert list(vue.table.texte.iloc[1, 1:]) == ["50", "secret", "secret"]
+    assert list(vue.table.texte.iloc[0, 1:]) == ["20", "30", "40"]
+    # L'export porte les mois en dates et les effectifs en nombres ; une case masquée n'y porte que « secret ».
+    lignes = list(csv.reader(io.StringIO(exports.ecrire_csv(vue.table).decode("utf-8-sig")), delimiter=";"))
+    assert lignes[1:] == [["2024-01", "20", "30", "40"], ["2024-02", "50", "secret", "secret"]]
     assert vue.figure.layout.legend.title.text == "ALI"
     assert "50" in vue.resume and "5 " not in vue.resume
 
@@ -59,7 +65,7 @@ def test_entrees_sorties_au_departement_sans_filtre_rien_de_masque():
     vue = fb.entrees_sorties(es(), Perimetre(), f"du 1er janvier 2024 au {AU_D}")
     assert not vue.masque
     assert list(vue.table.columns) == ["Mois", "Entrées (orientations)", "Sorties"]
-    assert vue.table.values.tolist() == [["janvier 2024", "12", f"1{NBSP}200"], ["février 2024", "3", "15"]]
+    assert vue.table.texte.values.tolist() == [["janvier 2024", "12", f"1{NBSP}200"], ["février 2024", "3", "15"]]
     assert [t.name for t in vue.figure.data] == ["Entrées", "Sorties"]
     assert (
         vue.legende == f"Période du 1er janvier 2024 au {AU_D} ; le premier et le dernier mois peuvent être partiels."
@@ -71,7 +77,7 @@ def test_entrees_sorties_au_departement_sans_filtre_rien_de_masque():
 def test_entrees_sorties_d_une_ali_masquent_les_petits_effectifs():
     vue = fb.entrees_sorties(es(), Perimetre(alis=("ALI04",)), "du 1er janvier 2024 au 29 février 2024")
     assert vue.masque
-    assert vue.table["Entrées (orientations)"].tolist() == ["12", "secret"]
+    assert vue.table.texte["Entrées (orientations)"].tolist() == ["12", "secret"]
 
 
 def test_classement_range_les_diffusees_puis_les_masquees_sans_rang():
@@ -86,9 +92,11 @@ def test_classement_range_les_diffusees_puis_les_masquees_sans_rang():
         }
     )
     vue = fb.classement(classement, AU_D)
-    assert vue.table["Rang"].tolist() == ["1", "2", "–", "–"]
-    assert vue.table["ALI"].tolist() == [NOMS[c] for c in ("ALI08", "ALI04", "ALI10", "ALI14")]
-    assert vue.table[f"Personnes suivies au {AU_D}"].tolist() == ["50", "30", "secret", "secret"]
+    assert vue.table.texte["Rang"].tolist() == ["1", "2", "–", "–"]
+    lignes = list(csv.reader(io.StringIO(exports.ecrire_csv(vue.table).decode("utf-8-sig")), delimiter=";"))
+    assert [ligne[0] for ligne in lignes] == ["Rang", "1", "2", "", ""]
+    assert vue.table.texte["ALI"].tolist() == [NOMS[c] for c in ("ALI08", "ALI04", "ALI10", "ALI14")]
+    assert vue.table.texte[f"Personnes suivies au {AU_D}"].tolist() == ["50", "30", "secret", "secret"]
     barre = vue.figure.data[0]
     assert list(barre.x) == [50, 30, 0, 0]
     assert list(barre.text) == ["50", "30", "secret", "secret"]
@@ -101,7 +109,7 @@ def test_classement_range_les_diffusees_puis_les_masquees_sans_rang():
 def test_profil_en_parts_au_departement():
     brute = pd.DataFrame({"modalite": ["F", "M"], "file_active": [30, 70], "total": [100, 100]})
     vue = fb.profil(brute, "sexe", Perimetre(), AU_D)
-    assert vue.table.values.tolist() == [["Femmes", "30", f"30,0{NBSP}%"], ["Hommes", "70", f"70,0{NBSP}%"]]
+    assert vue.table.texte.values.tolist() == [["Femmes", "30", f"30,0{NBSP}%"], ["Hommes", "70", f"70,0{NBSP}%"]]
     assert list(vue.table.columns) == ["Sexe", "Personnes suivies", "Part"]
     assert list(vue.figure.data[0].text) == [f"30,0{NBSP}% (30)", f"70,0{NBSP}% (70)"]
     assert vue.figure.layout.xaxis.range == (0, 0.7 * 1.25 + 0.05)
@@ -114,8 +122,8 @@ def test_profil_d_une_ali_masque_la_petite_modalite_et_sa_part():
     brute = pd.DataFrame({"modalite": ["F", "M"], "file_active": [5, 95], "total": [100, 100]})
     vue = fb.profil(brute, "sexe", Perimetre(alis=("ALI04",)), AU_D)
     assert vue.masque
-    assert vue.table["Personnes suivies"].tolist() == ["secret", "secret"]
-    assert vue.table["Part"].tolist() == ["secret", "secret"]
+    assert vue.table.texte["Personnes suivies"].tolist() == ["secret", "secret"]
+    assert vue.table.texte["Part"].tolist() == ["secret", "secret"]
     assert list(vue.figure.data[0].text) == ["secret", "secret"]
 
 

@@ -84,7 +84,7 @@ def test_file_active_du_departement_avec_l_objectif():
     vue = fve.file_active(serie(), Perimetre())
     # Département sans filtre : exempté, rien de masqué ; l'objectif 2026 est tracé.
     assert not vue.masque
-    assert vue.table.values.tolist() == [["avril 2024", "8"], ["mai 2024", "12"], ["juin 2024", "15"]]
+    assert vue.table.texte.values.tolist() == [["avril 2024", "8"], ["mai 2024", "12"], ["juin 2024", "15"]]
     assert list(vue.figure.data[0].y) == [8, 12, 15]
     assert [s.y0 for s in vue.figure.layout.shapes] == [synthese.OBJECTIF_PLACES_2026]
     # 8 → 15 : + 87,5 %.
@@ -95,7 +95,9 @@ def test_file_active_d_une_ali_masque_les_petits_mois_sans_objectif():
     vue = fve.file_active(serie(), Perimetre(alis=("ALI04",)))
     # 8 est sous le seuil : masqué ; pas de ventilation, donc pas de masquage secondaire.
     assert vue.masque
-    assert vue.table["File active (fin de mois)"].tolist() == ["secret", "12", "15"]
+    assert vue.table.texte["File active (fin de mois)"].tolist() == ["secret", "12", "15"]
+    # Le masque passe dans les valeurs : l'export n'a que « secret » là où l'écran le dit.
+    assert vue.table.valeurs["File active (fin de mois)"].tolist() == ["secret", 12, 15]
     assert not vue.figure.layout.shapes
     # Le premier point est masqué : l'évolution n'est pas chiffrée.
     assert "8" not in vue.resume and "secret statistique" in vue.resume

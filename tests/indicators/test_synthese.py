@@ -31,7 +31,7 @@ import duckdb
 import pytest
 
 from insertion import indicators
-from insertion.indicators import synthese
+from insertion.indicators import catalogue, synthese
 from insertion.store.requetes import Perimetre, Periode, executer
 from tests.conftest import build_db, csv_bytes, ligne
 
@@ -204,6 +204,24 @@ def test_budget_de_l_annee_et_ali_ouvertes(con):
 
 
 # --- Sous le département : secret statistique --------------------------------------------------------
+
+
+def test_la_couleur_des_ecarts_suit_le_catalogue(con):
+    """Un effectif (file active, entrées, sorties, budget) dit l'activité : écart gris ; un taux de diagnostic ou
+    de sortie en emploi progresse quand il monte : écart vert. Le catalogue le dit une fois pour toutes les vues."""
+    s = calcul(con)
+    assert {c.cle: c.sens for c in s.cartes()} == {
+        "file_active": "off",
+        "entrees": "off",
+        "sorties": "off",
+        "diag_numerique": "normal",
+        "diag_linguistique": "normal",
+        "sortie_emploi": "normal",
+        "emploi_durable": "normal",
+        "budget_vote": "off",
+        "budget_execute": "off",
+    }
+    assert catalogue.entree("entrees_sorties_mensuelles").sens == "neutre"
 
 
 def test_une_ali_est_protegee_par_le_secret(con):

@@ -17,10 +17,11 @@ import pypdf
 import pytest
 
 from insertion import formats, indicators, protect
-from insertion.indicators import filters, libelles
+from insertion.figures import vue_ensemble
+from insertion.indicators import filters, libelles, synthese
 from insertion.outputs import briefing
 from insertion.store import db, requetes
-from insertion.store.requetes import Perimetre
+from insertion.store.requetes import Perimetre, Periode
 from tests.conftest import build_db, csv_bytes, lignes
 from tests.present.test_page_diagnostics import figures, tableau
 from tests.publie import cellule, publie
@@ -54,6 +55,7 @@ def test_departement_note_on_demo_data(demo_build):
         note = briefing.preparer(con, selection)
         data = briefing.rendre_pdf(note)
         expected = indicators.calculer(con, debut=selection.periode.debut)
+        apercu = synthese.chiffres_cles(con, selection.periode, selection.perimetre)
     finally:
         con.close()
     pages, text = text_of(data)
@@ -62,7 +64,16 @@ def test_departement_note_on_demo_data(demo_build):
     assert "Données au 31 octobre 2026" in text
     # Chaque chiffre clé, au format français, est bien celui des indicateurs.
     assert formats.entier(expected["file_active"]) in text
-    assert formats.entier(expected["entrees"]) in text and formats.entier(expected["sorties"]) in text
+    # Les chiffres clés sont ceux de la Vue d'ensemble, aux mêmes points de comparaison (pas une autre base) :
+    # entrées et sorties du dernier mois complet, écarts « sur un mois ».
+    cartes = [apercu.file_active, apercu.entrees, apercu.sorties, apercu.diag_numerique, apercu.diag_linguistique]
+    assert [(c.valeur, c.evolution) for c in note.chiffres[:5]] == [
+        (c.actuel.texte, vue_ensemble.evolution(c)[0]) for c in cartes
+    ]
+    assert note.chiffres[1].libelle == "Entrées en octobre 2026"
+    assert note.chiffres[5].valeur == apercu.sortie_emploi.actuel.texte
+    assert apercu.emploi_durable.actuel.texte in note.chiffres[5].evolution
+    assert f"{apercu.entrees.actuel.texte} orientations" in plat(text)
     assert formats.pourcentage(expected["diag_numerique"]["taux_90j"]) in text
     assert formats.pourcentage(expected["diag_linguistique"]["taux_90j"]) in text
     assert formats.pourcentage(expected["sortie_emploi_12m"]["taux"]) in text
@@ -185,11 +196,13 @@ def test_cli_note_without_any_browser_has_vector_charts(demo_build, tmp_path):
     pages, text = text_of(data)
     con = db.ouvrir_en_lecture(db_path)
     try:
-        expected = indicators.calculer(con, debut="2023-01-01", perimetre=Perimetre(alis=("ALI08",)))
+        perimetre = Perimetre(alis=("ALI08",))
+        expected = indicators.calculer(con, debut="2023-01-01", perimetre=perimetre)
+        apercu = synthese.chiffres_cles(con, Periode(as_of=date(2026, 10, 31), debut=date(2023, 1, 1)), perimetre)
     finally:
         con.close()
     assert pages == 1 and "ALI08 · Montreuil" in text
-    assert formats.entier(expected["file_active"]) in text and formats.entier(expected["entrees"]) in text
+    assert formats.entier(expected["file_active"]) in text and apercu.entrees.actuel.texte in text
     assert formats.pourcentage(expected["sortie_emploi_12m"]["taux"]) in text
     # Les graphiques sont du dessin et du texte du PDF, pas des images : leurs étiquettes françaises se relisent.
     for etiquette in ("janv. 2024", "janv. 2025", "janv. 2026", "Emploi de transition", "Autres sorties"):

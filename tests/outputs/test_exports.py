@@ -83,7 +83,9 @@ def test_xlsx_has_numbers_definitions_and_inert_formulas(shown):
     assert "Données au 31 octobre 2026" in text
     assert "ALI ALI14 · Clichy" in text and "'=1+1" in text
     assert DEFINITIONS["diag_numerique"].definition in text
-    assert "queries/taux_diagnostic_90j.sql" in text
+    # Ce que le catalogue déclare de chaque requête : titre, unité, sens favorable.
+    assert "queries/taux_diagnostic_90j.sql (Diagnostic à 90 jours ; unité : part ; une hausse est un progrès)" in text
+    assert "queries/file_active.sql (File active ; unité : personnes ; ni progrès ni recul" in text
     assert "Secret statistique" in text
 
 
