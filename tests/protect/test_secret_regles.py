@@ -291,12 +291,16 @@ def test_publier_garde_le_departement_sans_filtre_exact():
     assert (filtre["file_active"], filtre["entrees"]) == ("secret", "secret")
 
 
-def test_la_note_ne_publie_pas_une_petite_valeur_d_il_y_a_un_an(con):
+def test_la_note_ne_publie_pas_une_petite_valeur_de_ses_points_de_comparaison(con):
     filtres = Filtres(Periode(as_of=D, debut=date(2023, 1, 1), fin=D), Perimetre(alis=("ALI14",)), D)
     note = briefing.preparer(con, filtres)
-    # ALI14 : 52 personnes à D, 5 au 30 juin 2023 : ni « 5 personnes » ni l'évolution (+940 %) ne sortent.
+    # ALI14 : 52 personnes à D et 47 au 31 mai (deux valeurs publiées, comme sur la Vue d'ensemble) ; 5 au
+    # 31 décembre 2023, 5 entrées en juin et 2 en mai : ces trois-là ne sortent ni en chiffre ni en phrase.
     assert note.chiffres[0].valeur == "52"
-    assert note.chiffres[0].evolution is None
+    assert note.chiffres[0].evolution == "+10,6\u202f% sur un mois"
+    assert note.chiffres[1].valeur == "secret" and note.chiffres[1].evolution is None
     phrase = next(p for p in note.phrases if p.startswith("La file active"))
-    assert "comptait" not in phrase or "comptait secret" in phrase
-    assert "5 personnes" not in phrase
+    assert phrase.endswith("compte 52 personnes au 30 juin 2024 (+10,6\u202f% sur un mois).")
+    assert "décembre 2023" not in phrase and "5 au" not in phrase
+    assert not any(p.startswith("En juin 2024") for p in note.phrases)
+    assert note.masque
