@@ -329,9 +329,9 @@ def test_barres_par_ali_portent_leur_valeur_sauf_masquee():
 
 
 def test_barres_superposees_donnent_leurs_deux_valeurs_en_colonne():
-    from insertion.figures import sorties
+    from insertion.figures import sorties_figures
 
-    fig = sorties.barres_superposees(
+    fig = sorties_figures.barres_superposees(
         ["ALI01 · Saint-Denis", "ALI04 · La Courneuve"],
         [("Sortie en emploi", [0.141, None], ["a", "b"], charts.PALETTE[4]),
          ("dont emploi durable", [0.079, None], ["a", "b"], charts.PALETTE[2])],

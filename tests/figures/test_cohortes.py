@@ -48,7 +48,7 @@ import pandas as pd
 import pytest
 
 from insertion import indicators
-from insertion.figures import cohortes, diagnostics, sorties
+from insertion.figures import cohortes, diagnostics, sorties_figures
 from insertion.store.db import ouvrir_en_lecture
 from insertion.store.requetes import Perimetre, Periode, executer
 from tests.conftest import build_db, csv_bytes, ligne
@@ -182,7 +182,7 @@ def test_exit_cohorts_by_quarter(con):
 def test_pathway_of_the_first_quarter(con):
     df = q(con, "parcours_cohorte", groupe="departement", pas="trimestre")
     assert len(df) == 1  # seules les orientations d'au moins un an comptent : le groupe A
-    etapes = sorties.etapes_parcours(df.iloc[0])
+    etapes = sorties_figures.etapes_parcours(df.iloc[0])
     assert list(etapes["effectif"]) == [30, 30, 22, 26, 18, 10]
     assert list(etapes["part"].round(3)) == [1.0, 1.0, 0.733, 0.867, 0.6, 0.333]
     assert list(etapes["libelle"])[0] == "Orientés"
@@ -287,7 +287,7 @@ def test_a_masked_group_masks_all_its_motifs():
         "abandon": False,
         "reorientation": False,
     }
-    assert sorties.part_emploi(groupes) == (70.0, pytest.approx(70 / 102))
+    assert sorties_figures.part_emploi(groupes) == (70.0, pytest.approx(70 / 102))
 
 
 def test_department_rows_are_never_masked_but_territories_are():
@@ -298,7 +298,7 @@ def test_department_rows_are_never_masked_but_territories_are():
     d = groupes.donnees
     assert list(d["groupe"]) == [DEP, DEP, "ALI14", "ALI14"]  # le département reste en tête
     assert list(d["sorties"].isna()) == [False, False, True, True]
-    assert sorties.part_emploi(cohortes.sorties_par_groupe(ali)) == (None, None)
+    assert sorties_figures.part_emploi(cohortes.sorties_par_groupe(ali)) == (None, None)
 
 
 def test_shares_follow_their_masked_counts():
@@ -315,13 +315,15 @@ def test_shares_follow_their_masked_counts():
 
 
 def test_pathway_shares_are_masked_with_small_counts_and_small_cohorts():
-    etapes = sorties.etapes_parcours(dict(zip(cohortes.ETAPES_PARCOURS, [30, 30, 22, 26, 18, 4], strict=True)))
-    prot = sorties.proteger_parcours(etapes, departement=False)
+    etapes = sorties_figures.etapes_parcours(dict(zip(cohortes.ETAPES_PARCOURS, [30, 30, 22, 26, 18, 4], strict=True)))
+    prot = sorties_figures.proteger_parcours(etapes, departement=False)
     assert list(prot.donnees["effectif"].isna()) == [False] * 5 + [True]
     # Parts de 30 : 22 (complément 8) et 26 (complément 4) ne sont pas diffusées : la règle des taux vaut
     # pour les parts ; 18 (complément 12) l'est.
     assert list(prot.donnees["part"].isna()) == [False, False, True, True, False, True]
-    petite = sorties.proteger_parcours(sorties.etapes_parcours(dict.fromkeys(cohortes.ETAPES_PARCOURS, 8)), True)
+    petite = sorties_figures.proteger_parcours(
+        sorties_figures.etapes_parcours(dict.fromkeys(cohortes.ETAPES_PARCOURS, 8)), True
+    )
     # Au département les effectifs restent, mais une part sur 8 personnes n'est pas diffusée.
     assert not petite.donnees["effectif"].isna().any() and petite.donnees["part"].isna().all()
 
@@ -354,7 +356,7 @@ def test_department_reference_keeps_profile_filters_only():
 
 def test_a_rate_is_masked_with_its_small_numerator(con):
     df = indicators.taux_sortie_emploi(con, PERIODE, groupe="ali")
-    prot = sorties.proteger_sortie(df, departement=False)
+    prot = sorties_figures.proteger_sortie(df, departement=False)
     aff = prot.affichage(
         {c: str for c in ("n_sortie_emploi", "taux_sortie_emploi", "n_emploi_durable", "taux_emploi_durable")}
     )
@@ -365,7 +367,7 @@ def test_a_rate_is_masked_with_its_small_numerator(con):
     assert (ali14["n_emploi_durable"], ali14["taux_emploi_durable"]) == ("secret", "secret")
     # Au département sans filtre, les effectifs restent ; le taux suit la règle des taux à tout niveau :
     # 18 et 12 → 60 % diffusé, 10 en emploi durable → 33,3 % non diffusé.
-    dep = sorties.proteger_sortie(indicators.taux_sortie_emploi(con, PERIODE), departement=True)
+    dep = sorties_figures.proteger_sortie(indicators.taux_sortie_emploi(con, PERIODE), departement=True)
     assert dep.donnees["n_emploi_durable"].iloc[0] == 10
     assert dep.donnees["taux_sortie_emploi"].iloc[0] == pytest.approx(0.6)
     assert pd.isna(dep.donnees["taux_emploi_durable"].iloc[0])

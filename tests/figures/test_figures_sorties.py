@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 from insertion import config
-from insertion.figures import sorties
+from insertion.figures import sorties, sorties_figures
 from insertion.figures.cohortes import PERIODE
 from insertion.indicators import DEPARTEMENT
 from insertion.indicators.filters import Filtres
@@ -74,11 +74,11 @@ VUE = sorties.VueSorties(FILTRES, requete, sql)
 
 
 def test_texte_part_emploi():
-    assert sorties.texte_part_emploi(19 / 27, 19, False) == f"70,4{NBSP}%"
+    assert sorties_figures.texte_part_emploi(19 / 27, 19, False) == f"70,4{NBSP}%"
     # La part seule ne se diffuse pas (règle des taux) alors que l'effectif l'est : « secret ».
-    assert sorties.texte_part_emploi(None, 19, False) == "secret"
-    assert sorties.texte_part_emploi(None, None, True) == "secret"
-    assert sorties.texte_part_emploi(None, None, False) == "–"
+    assert sorties_figures.texte_part_emploi(None, 19, False) == "secret"
+    assert sorties_figures.texte_part_emploi(None, None, True) == "secret"
+    assert sorties_figures.texte_part_emploi(None, None, False) == "–"
 
 
 def test_survols_et_textes_du_parcours():
@@ -90,11 +90,11 @@ def test_survols_et_textes_du_parcours():
             "denominateur": ["40"],
         }
     )
-    assert sorties.survols_ali(aff) == [
+    assert sorties_figures.survols_ali(aff) == [
         "<b>ALI14</b><br>Sortie en emploi : 50 %<br>dont emploi durable : 30 %<br>Orientations avec un an de recul : 40"
     ]
     etapes = pd.DataFrame({"libelle": ["Orientés", "Sortis en emploi"], "effectif": ["30", "18"], "part": ["", "60 %"]})
-    textes, survols = sorties.textes_parcours(etapes)
+    textes, survols = sorties_figures.textes_parcours(etapes)
     assert textes == ["30", "18 (60 %)"]  # la première étape est la cohorte entière : pas de part
     assert survols[1] == "<b>Sortis en emploi</b><br>Personnes : 18<br>Part de la cohorte : 60 %"
 

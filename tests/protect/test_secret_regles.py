@@ -33,7 +33,7 @@ import pandas as pd
 import pytest
 
 from insertion import indicators
-from insertion.figures import cohortes, diagnostics, sorties
+from insertion.figures import cohortes, diagnostics, sorties_figures
 from insertion.indicators import synthese
 from insertion.indicators.filters import Filtres
 from insertion.outputs import briefing
@@ -124,7 +124,7 @@ def test_la_ligne_departement_des_vues_porte_les_filtres_de_profil():
     )  # fmt: skip
     reference = cohortes.perimetre_departement(Perimetre(alis=("ALI14",), sexes=("F",)))
     prot, _ = cohortes.proteger_territoires(
-        table, niveau, sorties.proteger_sortie, {}, exempte=secret.departement_exempte(reference)
+        table, niveau, sorties_figures.proteger_sortie, {}, exempte=secret.departement_exempte(reference)
     )
     assert pd.isna(prot.donnees.at[0, "denominateur"])
 
