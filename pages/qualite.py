@@ -49,8 +49,9 @@ if not connexion.peut(acces.HISTORIQUE):
 elif chargements is None or chargements.empty:
     st.info(vue.AUCUN_CHARGEMENT)
 else:
-    st.dataframe(vue.historique(chargements), hide_index=True, width="stretch", height=380, key="historique")
-    ui.telechargements(ctx, vue.historique(chargements), vue="Historique des chargements", cle="historique")
+    historique = vue.historique(chargements)
+    st.dataframe(historique.texte, hide_index=True, width="stretch", height=380, key="historique")
+    ui.telechargements(ctx, historique, vue="Historique des chargements", cle="historique")
 
 # --- Fraîcheur par ALI --------------------------------------------------------------------------------------
 st.subheader("Date de la dernière extraction par ALI")
@@ -101,8 +102,9 @@ else:
     st.markdown(vue.NOTE_QUARANTAINE)
     if note := vue_rejets.note_quarantaine_partielle(int(rejets["lignes"].sum()), len(detail)):
         st.caption(note)
-    st.dataframe(vue_rejets.tableau_quarantaine(detail), hide_index=True, width="stretch", key="quarantaine")
-    ui.telechargements(ctx, vue_rejets.tableau_quarantaine(detail), vue="Lignes rejetées", cle="quarantaine")
+    quarantaine = vue_rejets.tableau_quarantaine(detail)
+    st.dataframe(quarantaine.texte, hide_index=True, width="stretch", key="quarantaine")
+    ui.telechargements(ctx, quarantaine, vue="Lignes rejetées", cle="quarantaine")
 
 # --- Complétude ------------------------------------------------------------------------------------------
 st.subheader("Complétude des champs facultatifs")

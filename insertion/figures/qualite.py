@@ -22,6 +22,8 @@ import plotly.graph_objects as go
 
 from insertion import contrat, formats
 from insertion.figures import charts
+from insertion.figures import tableau as tb
+from insertion.figures.tableau import Tableau
 from insertion.indicators import libelles
 from insertion.indicators.definitions import Definition
 from insertion.indicators.filters import Filtres
@@ -124,32 +126,44 @@ def _date(value: object) -> date | None:
     return pd.Timestamp(value).date()
 
 
-def _horodatage(value: object) -> str:
-    if value is None or pd.isna(value):
-        return formats.SANS_OBJET
-    moment = pd.Timestamp(value).to_pydatetime()
-    return f"{formats.date_longue(moment.date())} à {moment:%H:%M}"
+def _moment(value: object) -> object:
+    """L'heure de chargement telle quelle, None si elle manque (« – » à l'écran, vide dans les exports)."""
+    return None if value is None or pd.isna(value) else pd.Timestamp(value)
 
 
-def historique(df: pd.DataFrame) -> pd.DataFrame:
-    """Le tableau des chargements en français, le plus récent d'abord (l'ordre de la requête)."""
-    return pd.DataFrame(
+# Les colonnes chiffrées de l'historique ; les autres (fichier, nature, ALI remplacées, statut, message) sont du texte.
+NATURES_HISTORIQUE = {
+    "N°": tb.numero(),
+    "Date d'extraction": tb.date_(),
+    "Lignes lues": tb.entier(),
+    "Acceptées": tb.entier(),
+    "Rejetées": tb.entier(),
+    "Chargé le": tb.horodatage(),
+}
+
+
+def historique(df: pd.DataFrame) -> Tableau:
+    """Le tableau des chargements, le plus récent d'abord (l'ordre de la requête) : dates en dates, comptes de lignes
+    en nombres ; une liste d'ALI ou d'années vide est sans objet (« – »)."""
+    valeurs = pd.DataFrame(
         {
-            "N°": df["id_chargement"].astype(int).astype(str),
-            "Fichier": df["fichier"],
+            "N°": df["id_chargement"].astype(int).to_list(),
+            "Fichier": df["fichier"].to_list(),
             "Nature": [NATURES.get(n, n) for n in df["nature"]],
-            "Date d'extraction": [formats.date_longue(_date(d)) for d in df["date_extraction"]],
-            "Lignes lues": [formats.entier(v) for v in df["lignes_lues"]],
-            "Acceptées": [formats.entier(v) for v in df["acceptees"]],
-            "Rejetées": [formats.entier(v) for v in df["rejetees"]],
-            "ALI remplacées": [v or formats.SANS_OBJET for v in df["ali_remplacees"]],
-            "ALI en historique seulement": [v or formats.SANS_OBJET for v in df["ali_historique"]],
-            "Années de budget remplacées": [v or formats.SANS_OBJET for v in df["annees_remplacees"]],
-            "Chargé le": [_horodatage(v) for v in df["charge_le"]],
+            "Date d'extraction": [_date(d) for d in df["date_extraction"]],
+            "Lignes lues": df["lignes_lues"].to_list(),
+            "Acceptées": df["acceptees"].to_list(),
+            "Rejetées": df["rejetees"].to_list(),
+            "ALI remplacées": [v or None for v in df["ali_remplacees"]],
+            "ALI en historique seulement": [v or None for v in df["ali_historique"]],
+            "Années de budget remplacées": [v or None for v in df["annees_remplacees"]],
+            "Chargé le": [_moment(v) for v in df["charge_le"]],
             "Statut": [STATUTS_CHARGEMENT.get(s, s) for s in df["statut"]],
-            "Message": df["message"],
-        }
+            "Message": df["message"].to_list(),
+        },
+        dtype=object,
     )
+    return Tableau(valeurs, NATURES_HISTORIQUE)
 
 
 def libelle_chargement(ligne: pd.Series) -> str:
@@ -176,21 +190,31 @@ def fraicheur(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def tableau_fraicheur(df: pd.DataFrame) -> pd.DataFrame:
-    """Le tableau « Voir les données » de la fraîcheur (df : sortie de `fraicheur`)."""
-    return pd.DataFrame(
+NATURES_FRAICHEUR = {
+    "Ouverture": tb.mois(),
+    "Dernière extraction": tb.date_(),
+    "Jours avant la dernière extraction en place": tb.entier(),
+    "Lignes de l'instantané": tb.entier(),
+}
+
+
+def tableau_fraicheur(df: pd.DataFrame) -> Tableau:
+    """Le tableau « Voir les données » de la fraîcheur (df : sortie de `fraicheur`) : l'ouverture en mois, la
+    dernière extraction en date, l'ancienneté (déjà en jours dans son titre) et les lignes en nombres ; une ALI sans
+    extraction n'a ni date, ni ancienneté, ni fichier (« – »)."""
+    valeurs = pd.DataFrame(
         {
-            "ALI": df["ali"],
-            "Ouverture": [formats.mois(d) for d in df["ouverture"]],
-            "Dernière extraction": [formats.date_longue(d) for d in df["date_extraction"]],
-            "Jours avant la dernière extraction en place": [
-                formats.entier(None if pd.isna(v) else v) for v in df["anciennete_j"]
-            ],
-            "Lignes de l'instantané": [formats.entier(None if pd.isna(v) else v) for v in df["lignes"]],
-            "Fichier": [v if isinstance(v, str) else formats.SANS_OBJET for v in df["fichier"]],
-            "Statut": df["statut_libelle"],
-        }
+            "ALI": df["ali"].to_list(),
+            "Ouverture": df["ouverture"].to_list(),
+            "Dernière extraction": df["date_extraction"].to_list(),
+            "Jours avant la dernière extraction en place": df["anciennete_j"].to_list(),
+            "Lignes de l'instantané": df["lignes"].to_list(),
+            "Fichier": [v if isinstance(v, str) else None for v in df["fichier"]],
+            "Statut": df["statut_libelle"].to_list(),
+        },
+        dtype=object,
     )
+    return Tableau(valeurs, NATURES_FRAICHEUR)
 
 
 def phrase_retards(df: pd.DataFrame, derniere: date) -> tuple[bool, str]:

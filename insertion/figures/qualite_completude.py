@@ -18,6 +18,8 @@ import plotly.graph_objects as go
 
 from insertion import formats
 from insertion.figures import charts, resumes
+from insertion.figures import tableau as tb
+from insertion.figures.tableau import Nature, Tableau
 from insertion.indicators import libelles
 from insertion.indicators.filters import Filtres
 from insertion.protect import secret
@@ -80,22 +82,25 @@ def proteger_completude(longue: pd.DataFrame, *, departement: bool) -> secret.Pr
     )
 
 
-def tableau_completude(prot: secret.Protege, libelle_groupe: Callable[[str], str]) -> pd.DataFrame:
-    """Une ligne par groupe, une colonne de taux par champ, plus les dénominateurs, depuis la complétude
-    protégée (`proteger_completude`) : « secret » dans les cases masquées."""
+def tableau_completude(prot: secret.Protege, libelle_groupe: Callable[[str], str]) -> Tableau:
+    """Une ligne par groupe, une colonne de part renseignée par champ (en %), plus les dénominateurs (épisodes
+    courants, sorties), depuis la complétude protégée (`proteger_completude`) : « secret » dans les cases masquées,
+    jamais la valeur ; « – » pour une part sans dénominateur."""
     longue = prot.donnees
     if longue.empty:
-        return pd.DataFrame()
-    textes = prot.affichage({"taux": formats.pourcentage, "denominateur": formats.entier})
+        return Tableau(pd.DataFrame())
+    publiee = longue.assign(taux=tb.publie(prot, "taux"), denominateur=tb.publie(prot, "denominateur"))
     lignes = []
-    for groupe, part in textes.groupby("groupe", sort=True):
-        ligne = {"Territoire": libelle_groupe(groupe)}
+    for groupe, part in publiee.groupby("groupe", sort=True):
+        ligne: dict[str, object] = {"Territoire": libelle_groupe(groupe)}
         for _, r in part.iterrows():
             ligne[r["libelle"]] = r["taux"]
         ligne["Épisodes courants"] = part["denominateur"][part["champ"] != "motif_sortie"].iloc[0]
         ligne["Sorties"] = part["denominateur"][part["champ"] == "motif_sortie"].iloc[0]
         lignes.append(ligne)
-    return pd.DataFrame(lignes)
+    natures: dict[str, Nature] = {libelle: tb.pourcentage() for _, libelle, _ in CHAMPS_FACULTATIFS}
+    natures["Épisodes courants"] = natures["Sorties"] = tb.entier()
+    return Tableau(pd.DataFrame(lignes, dtype=object), natures)
 
 
 def parametres_completude(filtres: Filtres) -> dict:
@@ -201,6 +206,6 @@ def figure_completude_ali(prot: secret.Protege) -> go.Figure:
     return fig
 
 
-def table_completude_ali(prot: secret.Protege) -> pd.DataFrame:
+def table_completude_ali(prot: secret.Protege) -> Tableau:
     noms_ali = libelles.ali()
     return tableau_completude(prot, lambda g: noms_ali.get(g, g))

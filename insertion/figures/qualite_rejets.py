@@ -12,7 +12,9 @@ import plotly.graph_objects as go
 
 from insertion import formats
 from insertion.figures import charts, resumes
+from insertion.figures import tableau as tb
 from insertion.figures.qualite import libelle_chargement
+from insertion.figures.tableau import Tableau
 from insertion.indicators import libelles
 
 ALI_INCONNUE = "ALI inconnue ou illisible"
@@ -42,20 +44,25 @@ def rejets_par_ali(df: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["lignes", "ali"], ascending=[False, True], ignore_index=True)
 
 
-def tableau_quarantaine(df: pd.DataFrame) -> pd.DataFrame:
-    """La quarantaine en français : fichier, ligne, ALI, colonne, motif, précision. Aucune valeur brute."""
+def tableau_quarantaine(df: pd.DataFrame) -> Tableau:
+    """La quarantaine en français : fichier, ligne, ALI, colonne, motif, précision. Aucune valeur brute.
+
+    Le numéro de chargement et celui de ligne sont des nombres (la ligne reste un nombre à l'écran, triée 9 avant
+    10) ; une ligne rejetée sans colonne désignée est sans objet (« – »)."""
     noms = libelles.ali()
-    return pd.DataFrame(
+    valeurs = pd.DataFrame(
         {
-            "N° de chargement": df["id_chargement"].astype(int).astype(str),
-            "Fichier": df["fichier"],
-            "Ligne": df["ligne"].astype(int),
+            "N° de chargement": df["id_chargement"].astype(int).to_list(),
+            "Fichier": df["fichier"].to_list(),
+            "Ligne": df["ligne"].astype(int).to_list(),
             "ALI": [noms.get(c, c) if isinstance(c, str) else ALI_INCONNUE for c in df["code_ali"]],
-            "Colonne": [c if isinstance(c, str) else formats.SANS_OBJET for c in df["colonne"]],
-            "Motif": df["motif"],
+            "Colonne": [c if isinstance(c, str) else None for c in df["colonne"]],
+            "Motif": df["motif"].to_list(),
             "Précision": [d if isinstance(d, str) else "" for d in df["detail"]],
-        }
+        },
+        dtype=object,
     )
+    return Tableau(valeurs, {"N° de chargement": tb.numero(), "Ligne": tb.numero_triable()})
 
 
 def chargements_avec_rejets(chargements: pd.DataFrame | None, rejets: pd.DataFrame) -> pd.DataFrame:
@@ -116,14 +123,17 @@ def figure_rejets_motif(par_motif: pd.DataFrame) -> go.Figure:
     )
 
 
-def table_rejets_motif(par_motif: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
+def table_rejets_motif(par_motif: pd.DataFrame) -> Tableau:
+    """Motif, colonne (« – » sans colonne désignée) et lignes rejetées, un nombre dans les exports."""
+    valeurs = pd.DataFrame(
         {
-            "Motif": par_motif["motif"],
-            "Colonne": par_motif["colonne"].fillna("–"),
-            "Lignes rejetées": [formats.entier(v) for v in par_motif["lignes"]],
-        }
+            "Motif": par_motif["motif"].to_list(),
+            "Colonne": [c if isinstance(c, str) else None for c in par_motif["colonne"]],
+            "Lignes rejetées": par_motif["lignes"].to_list(),
+        },
+        dtype=object,
     )
+    return Tableau(valeurs, {"Lignes rejetées": tb.entier()})
 
 
 def resume_rejets_motif(par_motif: pd.DataFrame) -> str:
@@ -147,8 +157,11 @@ def figure_rejets_ali(par_ali: pd.DataFrame) -> go.Figure:
     )
 
 
-def table_rejets_ali(par_ali: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({"ALI": par_ali["ali"], "Lignes rejetées": [formats.entier(v) for v in par_ali["lignes"]]})
+def table_rejets_ali(par_ali: pd.DataFrame) -> Tableau:
+    valeurs = pd.DataFrame(
+        {"ALI": par_ali["ali"].to_list(), "Lignes rejetées": par_ali["lignes"].to_list()}, dtype=object
+    )
+    return Tableau(valeurs, {"Lignes rejetées": tb.entier()})
 
 
 def resume_rejets_ali(par_ali: pd.DataFrame) -> str:

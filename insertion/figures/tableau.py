@@ -265,3 +265,21 @@ def jours_entiers() -> Nature:
     """Un délai écrit en nombre entier de jours (« 33 ») sous un en-tête qui nomme déjà l'unité (« … (jours) ») :
     jours() écrirait « 33 jours » à l'écran ; l'export écrit 33, arrondi comme à l'écran."""
     return Nature("jours", lambda v: formats.entier(_nombre(v)), lambda v: int(round(_nombre(v))), "jours", "#,##0")
+
+
+def numero() -> Nature:
+    """Un numéro (de chargement) : « 1234 » sans séparateur de milliers, comme on le cite ; un entier dans les
+    exports (un tableur le trie comme un nombre)."""
+    return Nature("entier", lambda v: str(int(_nombre(v))), lambda v: int(_nombre(v)), None, "0")
+
+
+def _numero_nombre(v: object) -> str:
+    # Un int, pas un texte : voir numero_triable.
+    return int(_nombre(v))  # type: ignore[return-value]
+
+
+def numero_triable() -> Nature:
+    """Un numéro que l'écran garde en nombre (le numéro de ligne de la quarantaine) : st.dataframe l'écrit sans
+    séparateur et le trie comme un nombre (9 avant 10), ce qu'un texte « 10 » ne ferait pas ; un entier dans les
+    exports."""
+    return Nature("entier", _numero_nombre, lambda v: int(_nombre(v)), None, "0")

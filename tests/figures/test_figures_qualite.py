@@ -5,7 +5,7 @@ Petits tableaux écrits à la main ; chaque valeur attendue se recompte dans le 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 
@@ -125,7 +125,7 @@ def test_figures_tables_et_resumes_des_rejets():
     assert list(fig.data[0].text) == ["6", "1"]
     assert fig.layout.title.text == "Lignes rejetées par motif"
     assert fig.layout.height == 280  # max(280, 36 × 2 + 130 = 202)
-    assert vue_rejets.table_rejets_motif(par_motif).to_numpy().tolist() == [
+    assert vue_rejets.table_rejets_motif(par_motif).texte.to_numpy().tolist() == [
         ["sexe manquant", "sexe", "6"],
         ["code_ali absent (référentiel)", "code_ali", "1"],
     ]
@@ -195,4 +195,138 @@ def test_figure_completude_par_ali_une_ligne_par_ali():
     assert heat.text[1][0] == "40,0\u202f%"
     assert len(heat.x) == len(vue_completude.CHAMPS_COURTS) == 7
     assert fig.layout.height == 360  # max(360, 30 × 2 + 260 = 320)
-    assert vue_completude.table_completude_ali(prot)["Territoire"].tolist() == list(heat.y)
+    assert vue_completude.table_completude_ali(prot).texte["Territoire"].tolist() == list(heat.y)
+
+
+# --- Exports : des nombres et des dates, le texte de l'écran inchangé ------------------------------------------
+
+
+def _lire_csv(table) -> list[list[str]]:
+    import csv
+    import io
+
+    from insertion.outputs import exports
+
+    return list(csv.reader(io.StringIO(exports.ecrire_csv(table).decode("utf-8-sig")), delimiter=";"))
+
+
+def _lire_classeur(table) -> list[list[object]]:
+    import io
+
+    from openpyxl import load_workbook
+
+    from insertion.outputs import exports
+
+    octets = exports.ecrire_classeur(table, titre="Qualité", definitions=[], filtres=[], date_donnees=JUIN)
+    return [list(r) for r in load_workbook(io.BytesIO(octets))["Données"].iter_rows(values_only=True)]
+
+
+def test_l_historique_exporte_ses_dates_et_ses_comptes_en_nombres():
+    # N° 1234 : 1 500 lignes lues, 1 497 acceptées, 3 rejetées, chargé le 2 juillet 2023 à 09:05 ; le n° 7 n'a
+    # remplacé aucune ALI (« – » à l'écran, case vide dans l'export).
+    df = pd.DataFrame(
+        {
+            "id_chargement": [1234, 7],
+            "fichier": ["a.csv", "=b.csv"],
+            "nature": ["file_active", "budget"],
+            "date_extraction": [pd.Timestamp(2023, 6, 30), pd.Timestamp(2023, 3, 1)],
+            "lignes_lues": [1500, 4],
+            "acceptees": [1497, 4],
+            "rejetees": [3, 0],
+            "ali_remplacees": ["ALI14", ""],
+            "ali_historique": ["", ""],
+            "annees_remplacees": ["", "2022, 2023"],
+            "charge_le": [pd.Timestamp(2023, 7, 2, 9, 5), pd.NaT],
+            "statut": ["loaded", "loaded"],
+            "message": ["ok", "ok"],
+        }
+    )
+    t = vue.historique(df)
+    ecran = t.texte
+    assert ecran["N°"].tolist() == ["1234", "7"]  # un numéro : sans séparateur de milliers
+    assert ecran["Date d'extraction"].tolist() == ["30 juin 2023", "1er mars 2023"]
+    assert ecran["Lignes lues"].tolist() == ["1\u202f500", "4"]
+    assert ecran["ALI remplacées"].tolist() == ["ALI14", "–"]
+    assert ecran["Chargé le"].tolist() == ["2 juillet 2023 à 09:05", "–"]
+    lignes = _lire_csv(t)
+    assert lignes[0] == [
+        "N°", "Fichier", "Nature", "Date d'extraction", "Lignes lues", "Acceptées", "Rejetées", "ALI remplacées",
+        "ALI en historique seulement", "Années de budget remplacées", "Chargé le", "Statut", "Message",
+    ]  # fmt: skip
+    assert lignes[1] == [
+        "1234", "a.csv", "Extraction de file active", "2023-06-30", "1500", "1497", "3", "ALI14", "", "",
+        "2023-07-02 09:05", "Chargé", "ok",
+    ]  # fmt: skip
+    # Un nom de fichier qui commence par « = » est neutralisé ; l'année de budget reste du texte.
+    assert lignes[2][:4] == ["7", "'=b.csv", "Budget", "2023-03-01"]
+    assert lignes[2][9:11] == ["2022, 2023", ""]
+    classeur = _lire_classeur(t)
+    assert classeur[1][0] == 1234 and classeur[1][4] == 1500
+    assert classeur[1][10] == datetime(2023, 7, 2, 9, 5)
+
+
+def test_la_fraicheur_exporte_mois_dates_et_nombres():
+    t = vue.tableau_fraicheur(_fraicheur())
+    # Même texte qu'à l'écran avant : mois d'ouverture, date longue, « – » sans extraction.
+    assert t.texte.to_numpy().tolist()[1] == [
+        "ALI08 · Montreuil", "janvier 2023", "14 mars 2023", "108", "10", "f.csv", "En retard",
+    ]  # fmt: skip
+    assert t.texte.to_numpy().tolist()[2][1:6] == ["janvier 2023", "–", "–", "–", "f.csv"]
+    lignes = _lire_csv(t)
+    assert lignes[0][3] == "Jours avant la dernière extraction en place"
+    # ALI14 : à jour (0 jour), ALI08 : 108 jours, ALI22 : pas d'extraction (cases vides).
+    assert [ligne[1:5] for ligne in lignes[1:]] == [
+        ["2023-01", "2023-06-30", "0", "10"],
+        ["2023-01", "2023-03-14", "108", "10"],
+        ["2023-01", "", "", ""],
+    ]
+    classeur = _lire_classeur(t)
+    assert classeur[2][1:5] == [datetime(2023, 1, 1), datetime(2023, 3, 14), 108, 10]
+
+
+def test_les_rejets_et_la_quarantaine_exportent_leurs_comptes_en_nombres():
+    par_motif = vue_rejets.rejets_par_motif(_rejets().assign(colonne=["sexe", None, "sexe", "sexe"]))
+    t = vue_rejets.table_rejets_motif(par_motif)
+    assert t.texte["Colonne"].tolist() == ["sexe", "–"]
+    # sexe manquant : 2 + 3 + 1 = 6 ; code_ali absent : 1, sans colonne (case vide).
+    assert _lire_csv(t)[1:] == [["sexe manquant", "sexe", "6"], ["code_ali absent (référentiel)", "", "1"]]
+    par_ali = vue_rejets.table_rejets_ali(vue_rejets.rejets_par_ali(_rejets()))
+    assert [ligne[1] for ligne in _lire_csv(par_ali)] == ["Lignes rejetées", "5", "1", "1"]
+
+    detail = pd.DataFrame(
+        {
+            "id_chargement": [2, 1],
+            "fichier": ["b.csv", "a.csv"],
+            "ligne": [1017, 9],
+            "code_ali": [None, "ALI14"],
+            "colonne": [None, "sexe"],
+            "motif": ["code_ali absent", "sexe manquant"],
+            "detail": [None, "valeur vide"],
+        }
+    )
+    q = vue_rejets.tableau_quarantaine(detail)
+    # La ligne reste un nombre à l'écran (triée comme un nombre), le numéro de chargement un texte comme avant.
+    assert q.texte["Ligne"].tolist() == [1017, 9]
+    assert q.texte["N° de chargement"].tolist() == ["2", "1"]
+    assert q.texte["Colonne"].tolist() == ["–", "sexe"]
+    classeur = _lire_classeur(q)
+    assert classeur[1] == [2, "b.csv", 1017, vue_rejets.ALI_INCONNUE, None, "code_ali absent", None]
+    assert classeur[2][:3] == [1, "a.csv", 9]
+
+
+def test_la_completude_exporte_ses_parts_en_pourcentage_et_jamais_une_case_masquee():
+    # ALI14 : 100 épisodes, 40 renseignés (40 %), 40 sorties dont 20 motifs (50 %) ; ALI08 : 7 épisodes, 7
+    # renseignés, masqués (effectif de 1 à 10 dans une ALI), leurs parts aussi.
+    df = pd.DataFrame([_completude("ALI14", 100, 40), _completude("ALI08", 7, 7)])
+    t = vue_completude.table_completude_ali(vue_completude.completude_par_ali(df))
+    assert t.texte["Date du diagnostic numérique"].tolist() == ["secret", "40,0\u202f%"]
+    assert t.texte["Épisodes courants"].tolist() == ["secret", "100"]
+    assert t.valeurs["Épisodes courants"].tolist()[0] == "secret"
+    lignes = _lire_csv(t)
+    assert lignes[0][1] == "Date du diagnostic numérique (%)"
+    assert lignes[0][-2:] == ["Épisodes courants", "Sorties"]
+    assert lignes[1][0] == "ALI08 · Montreuil" and lignes[1][-2] == "secret"
+    assert lignes[2] == ["ALI14 · Clichy-sous-Bois – Montfermeil – Coubron"] + ["40"] * 4 + ["50"] + ["40"] * 2 + [
+        "100",
+        "40",
+    ]

@@ -239,15 +239,15 @@ def test_completude_format_long():
     assert pd.isna(longue.loc["motif_sortie", "taux"])  # aucune sortie : pas de taux
     # Le tableau montré est protégé : au département sans filtre, 4 épisodes se montrent, mais une part
     # sur 4 épisodes n'est pas diffusée ; dans une ALI, les 4 épisodes sont masqués aussi.
-    t = qualite.tableau_completude(qualite.proteger_completude(qualite.completude(df), departement=True), str)
+    t = qualite.tableau_completude(qualite.proteger_completude(qualite.completude(df), departement=True), str).texte
     assert t.iloc[0]["Date du diagnostic numérique"] == "secret"
     assert t.iloc[0]["Motif de sortie (parmi les sorties)"] == "–"
     assert t.iloc[0][["Épisodes courants", "Sorties"]].tolist() == ["4", "0"]
-    t = qualite.tableau_completude(qualite.proteger_completude(qualite.completude(df), departement=False), str)
+    t = qualite.tableau_completude(qualite.proteger_completude(qualite.completude(df), departement=False), str).texte
     assert t.iloc[0][["Épisodes courants", "Sorties"]].tolist() == ["secret", "0"]
     # 11 sur 44 : numérateur et complément (33) d'au moins 11 → 25,0 % diffusé.
     grand = df.assign(episodes=44, date_diag_numerique=11, composition_foyer=44, anciennete_rsa=22)
-    t = qualite.tableau_completude(qualite.proteger_completude(qualite.completude(grand), departement=False), str)
+    t = qualite.tableau_completude(qualite.proteger_completude(qualite.completude(grand), departement=False), str).texte
     assert t.iloc[0]["Date du diagnostic numérique"] == "25,0\u202f%"
     assert t.iloc[0]["Épisodes courants"] == "44"
 

@@ -243,7 +243,7 @@ def test_la_completude_de_la_page_qualite_est_protegee():
         ]
     )  # fmt: skip
     prot = qualite.proteger_completude(qualite.completude(df), departement=False)
-    t = qualite.tableau_completude(prot, str)
+    t = qualite.tableau_completude(prot, str).texte
     # 7 épisodes et 2 sorties d'une ALI sous filtres : masqués, et leurs parts aussi.
     assert t.iloc[0][["Épisodes courants", "Sorties"]].tolist() == ["secret", "secret"]
     assert t.iloc[0]["Date du diagnostic numérique"] == "secret"
