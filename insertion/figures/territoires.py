@@ -33,6 +33,8 @@ from insertion import formats
 from insertion.config import DATA_DIR, dossier_referentiels
 from insertion.contrat import DEPARTEMENT
 from insertion.figures import carte, charts
+from insertion.figures import tableau as tb
+from insertion.figures.tableau import Nature, Tableau
 from insertion.indicators import catalogue
 from insertion.protect import secret
 from insertion.store.referentiel import charger_referentiel
@@ -293,13 +295,19 @@ RANG = "Rang (1 = valeur la plus haute)"
 UNITES_EXPORT = {"effectif": "nombre", "taux": "%", "euros": "€"}
 
 
-def tableau_ali(prot_ali: secret.Protege, noms: dict[str, str]) -> pd.DataFrame:
-    """Le tableau par ALI des petits multiples, en textes français (« secret » pour une case masquée)."""
-    textes = prot_ali.affichage({i.cle: i.format for i in INDICATEURS})
-    out = pd.DataFrame({"ALI": [noms.get(g, g) for g in textes["groupe"]]})
-    for ind in INDICATEURS:
-        out[ind.libelle] = textes[ind.cle].to_list()
-    return out
+# La nature de tableau de chaque genre d'indicateur : mêmes textes que FORMATS à l'écran, un nombre dans les exports
+# (« 38,5 % » → 38,5 sous « (%) », « 1 759 € » → 1759 sous « (€) »).
+NATURES_TABLEAU: dict[str, Nature] = {"effectif": tb.entier(), "taux": tb.pourcentage(), "euros": tb.euros()}
+
+
+def tableau_ali(prot_ali: secret.Protege, noms: dict[str, str]) -> Tableau:
+    """Le tableau par ALI des petits multiples : les valeurs publiées, « secret » pour une case masquée (jamais la
+    valeur), un effectif, un taux en % ou un coût en € selon l'indicateur."""
+    return tb.depuis_protege(
+        prot_ali,
+        {i.cle: (i.libelle, NATURES_TABLEAU[i.nature]) for i in INDICATEURS},
+        avant={"ALI": [noms.get(g, g) for g in prot_ali.donnees["groupe"]]},
+    )
 
 
 def ali_par_defaut(codes: list[str], filtre_alis: Iterable[str]) -> str | None:
@@ -521,6 +529,16 @@ class ValeursCarte:
 
     def texte(self, code_ali: str | None) -> str:
         return self.textes.get(code_ali, "pas de données") if code_ali else "hors ALI"
+
+    def publiee(self, code_ali: str) -> object:
+        """La case d'un tableau : la valeur (None si non calculable), « secret » si masquée (jamais la valeur),
+        « pas de données » pour une ALI absente du tableau."""
+        if code_ali not in self.textes:
+            return "pas de données"
+        if code_ali in self.masquees or self.textes[code_ali] == secret.LIBELLE_MASQUE:  # secret secondaire compris
+            return secret.LIBELLE_MASQUE
+        v = self.valeurs[code_ali]
+        return None if math.isnan(v) else v
 
 
 def _barre_couleur(ind: Indicateur) -> dict:

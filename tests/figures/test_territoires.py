@@ -340,3 +340,36 @@ def test_geojson_property_and_choropleth(tmp_path, tuiles):
         bad = tmp_path / "vide.geojson"
         bad.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
         T.lire_geojson(bad)
+
+
+def test_the_per_ali_table_exports_numbers_and_never_a_masked_value():
+    import csv
+    import io
+
+    from insertion.outputs import exports
+
+    prot = T.proteger(table_ali(), departement=False)
+    t = T.tableau_ali(prot, {"ALI14": "ALI14 · Clichy-sous-Bois"})
+    # L'écran garde ses textes : 12 personnes, 75,0 %, 100 000 € ; ALI04 (4 personnes) « secret » ; ALI10 sans coût.
+    assert t.texte.iloc[0].tolist() == [
+        "ALI14 · Clichy-sous-Bois", "12", "20", "secret", "75,0\u202f%", "50,0\u202f%", "40,0\u202f%", "25,0\u202f%",
+        "100\u202f000\u202f€",
+    ]  # fmt: skip
+    assert t.valeurs["File active à la date d'observation"].tolist()[1] == "secret"
+    lignes = list(csv.reader(io.StringIO(exports.ecrire_csv(t).decode("utf-8-sig")), delimiter=";"))
+    assert lignes[0][4] == "Diagnostic numérique à 90 jours (%)"
+    assert lignes[0][8] == "Coût par personne suivie (€)"
+    # Sorties d'ALI14 (8) et d'ALI01 (6) : de 1 à 10, masquées ; 0,75 → 75 ; 1,0 → 100.
+    assert lignes[1] == ["ALI14 · Clichy-sous-Bois", "12", "20", "secret", "75", "50", "40", "25", "100000"]
+    assert lignes[2] == ["ALI04", "secret", "secret", "0", *["secret"] * 5]
+    assert lignes[3] == ["ALI01", "24", "30", "secret", "100", "0", "0", "0", "75000"]
+    assert lignes[4] == ["ALI10", "secret", "secret", "0", *["secret"] * 4, ""]
+
+
+def test_a_map_cell_holds_the_value_secret_or_no_data():
+    v = T.ValeursCarte.depuis(T.proteger(table_ali(), departement=False), "cout_par_personne")
+    # ALI14 100 000 € ; ALI04 masquée (file active moyenne 4) ; ALI10 sans coût ; ALI08 absente du tableau.
+    assert [v.publiee(c) for c in ("ALI14", "ALI04", "ALI10", "ALI08")] == [100_000.0, "secret", None, "pas de données"]
+    assert [v.texte(c) for c in ("ALI14", "ALI04", "ALI10", "ALI08")] == [
+        "100\u202f000\u202f€", "secret", "–", "pas de données",
+    ]  # fmt: skip
