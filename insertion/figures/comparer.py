@@ -221,7 +221,7 @@ class VueCarte:
 
     figure: go.Figure
     messages: list[tuple[str, str]]
-    table: pd.DataFrame
+    table: Tableau
     masque: bool
     resume: str
     titre: str
@@ -262,12 +262,18 @@ def carte(
         )
     titre = comp.libelle(ind)
     communes_par_ali = t.groupby("code_ali")["nom"].apply(lambda s: ", ".join(sorted(s))).to_dict()
-    table = pd.DataFrame(
-        {
-            "ALI": [noms[c] for c in noms],
-            "Communes": [communes_par_ali.get(c, formats.SANS_OBJET) for c in noms],
-            titre: [valeurs.texte(c) for c in noms],
-        }
+    # Une ALI sans commune au référentiel : « – » à l'écran, case vide dans l'export ; la valeur est un nombre dans
+    # l'unité de l'indicateur (« secret » ou « pas de données » restent du texte).
+    table = Tableau(
+        pd.DataFrame(
+            {
+                "ALI": [noms[c] for c in noms],
+                "Communes": [communes_par_ali.get(c) for c in noms],
+                titre: [valeurs.publiee(c) for c in noms],
+            },
+            dtype=object,
+        ),
+        {titre: territoires.NATURES_TABLEAU[ind.nature]},
     )
     resume = resumes.extremes(
         resumes.points(

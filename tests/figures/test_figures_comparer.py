@@ -129,7 +129,7 @@ def test_carte_en_tuiles_sans_fichier_de_contours(comp, monkeypatch):
     assert vue.messages[0] == ("caption", fc.LEGENDE_TUILES)
     assert vue.titre == "File active à la date d'observation"
     assert list(vue.table.columns) == ["ALI", "Communes", vue.titre]
-    valeurs = dict(zip(vue.table["ALI"], vue.table[vue.titre], strict=True))
+    valeurs = dict(zip(vue.table.texte["ALI"], vue.table.texte[vue.titre], strict=True))
     assert (valeurs[noms["ALI04"]], valeurs[noms["ALI08"]], valeurs[noms["ALI14"]]) == ("30", "50", "12")
     assert not vue.masque
     assert noms["ALI08"] in vue.resume
@@ -143,3 +143,27 @@ def test_un_fichier_de_contours_illisible_laisse_les_tuiles(comp, monkeypatch, t
     assert vue.messages[0][0] == "warning" and "communes.geojson inutilisable" in vue.messages[0][1]
     assert vue.messages[1] == ("caption", fc.LEGENDE_TUILES)
     assert vue.titre == "Coût par personne suivie (2023)"
+
+
+def test_le_tableau_de_la_carte_exporte_le_cout_en_euros(comp, monkeypatch):
+    import io
+
+    from openpyxl import load_workbook
+
+    from insertion.outputs import exports
+
+    monkeypatch.setattr(territoires, "fichier_geojson", lambda: None)
+    noms = libelles.ali()
+    vue = fc.carte(comp, "cout_par_personne", ALIS, noms)
+    texte = vue.table.texte.set_index("ALI")
+    # Coût 2023 : ALI04 900 €, ALI08 1 100 €, ALI14 1 200 € ; une ALI absente de la comparaison : « pas de données ».
+    assert texte.at[noms["ALI08"], vue.titre] == f"1{NBSP}100{NBSP}€"
+    assert texte.at[noms["ALI01"], vue.titre] == "pas de données"
+    classeur = exports.ecrire_classeur(
+        vue.table, titre="Carte", definitions=[], filtres=[], date_donnees=date(2024, 12, 31)
+    )
+    lignes = [list(r) for r in load_workbook(io.BytesIO(classeur))["Données"].iter_rows(values_only=True)]
+    assert lignes[0] == ["ALI", "Communes", "Coût par personne suivie (2023) (€)"]
+    valeurs = {ligne[0]: ligne[2] for ligne in lignes[1:]}
+    assert (valeurs[noms["ALI04"]], valeurs[noms["ALI08"]], valeurs[noms["ALI14"]]) == (900, 1100, 1200)
+    assert valeurs[noms["ALI01"]] == "pas de données"
