@@ -35,7 +35,7 @@ class Nature:
 
     @property
     def est_date(self) -> bool:
-        return self.nom in ("date", "mois", "horodatage")
+        return self.nom in ("date", "mois", "horodatage", "horodatage_secondes")
 
 
 def _nombre(v: object) -> float:
@@ -145,6 +145,13 @@ def _moment(v: object) -> datetime:
 
 def horodatage() -> Nature:
     return Nature("horodatage", lambda v: formats.horodatage(_moment(v)), _moment, None, "dd/mm/yyyy hh:mm")
+
+
+def horodatage_secondes() -> Nature:
+    """Un instant à la seconde (journal d'audit) : « 31/10/2026 14:05:09 »."""
+    return Nature(
+        "horodatage_secondes", lambda v: f"{_moment(v):%d/%m/%Y %H:%M:%S}", _moment, None, "dd/mm/yyyy hh:mm:ss"
+    )
 
 
 def texte() -> Nature:
