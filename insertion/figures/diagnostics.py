@@ -272,7 +272,7 @@ class VueDiagnostics(cohortes.VueCohortes):
         )
 
     def cartes(self) -> list[dict]:
-        """Les arguments de `ui.kpi` des quatre cartes : taux puis délai, numérique puis linguistique."""
+        """Les arguments de `ui.chiffre_cle` des quatre cartes : taux puis délai, numérique puis linguistique."""
         f = self.f
         cartes = []
         for diag, nom in DIAGNOSTICS.items():

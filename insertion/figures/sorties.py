@@ -96,7 +96,7 @@ class VueSorties(cohortes.VueCohortes):
         )
 
     def cartes(self) -> list[dict]:
-        """Les arguments de `ui.kpi` des quatre cartes, dans l'ordre."""
+        """Les arguments de `ui.chiffre_cle` des quatre cartes, dans l'ordre."""
         f = self.f
         ici = proteger_sortie(self.taux(f.perimetre), self.au_departement)
         ici_aff = ici.affichage(FORMATS)
