@@ -42,7 +42,7 @@ mensuel = vue.proteger(seances("departement", "mois"))
 # --- Chiffres clés --------------------------------------------------------------------------------------------
 for colonne, carte in zip(st.columns(5), vue.chiffres_cles(total, mensuel), strict=True):
     with colonne:
-        ui.kpi(**carte)
+        ui.chiffre_cle(**carte)
 ui.note_secret(total.a_masque)
 
 # --- Par mois et par type -------------------------------------------------------------------------------------
@@ -70,6 +70,6 @@ carte = vue.carte_ateliers(ateliers())
 g = vue.graphique_ateliers(ateliers("ali"))
 col_kpi, _ = st.columns([1, 3])
 with col_kpi:
-    ui.kpi(**carte)
+    ui.chiffre_cle(**carte)
 tableau = "débutants passés par un atelier numérique"
 montrer(g, "actions_ateliers", tableau, ["ateliers_apres_diagnostic"], vide=vue.VIDE_ATELIERS)

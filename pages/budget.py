@@ -50,7 +50,7 @@ b = fb.preparer(budget, cout, annee_d, perimetre_budget)
 # --- Chiffres clés -----------------------------------------------------------------------------------------
 for colonne, carte in zip(st.columns([1, 1, 1, 0.85, 1.25]), fb.chiffres_cles(b), strict=True):
     with colonne:
-        ui.kpi(**carte)
+        ui.chiffre_cle(**carte)
 ui.note_secret(b.prot_cout.a_masque)
 
 # --- Voté et exécuté par année -----------------------------------------------------------------------------

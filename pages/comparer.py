@@ -66,7 +66,7 @@ cartes = fc.cartes(comp)
 for debut in range(0, len(cartes), 4):
     for col, carte in zip(st.columns(4), cartes[debut : debut + 4], strict=False):
         with col:
-            ui.kpi(carte.label, carte.valeur, evolution=carte.evolution, sens=carte.sens, aide=carte.aide)
+            ui.chiffre_cle(carte.label, carte.valeur, evolution=carte.evolution, sens=carte.sens, aide=carte.aide)
 st.caption(fc.legende_ecarts(avec_population))
 st.dataframe(comp.table(), hide_index=True, width="stretch", key="comparer_tableau")
 ui.telechargements(

@@ -22,7 +22,7 @@ def montrer(graphique) -> None:
 st.caption(vue.precision())
 for carte, arguments in zip(st.columns(4), vue.cartes(), strict=True):
     with carte:
-        ui.kpi(**arguments)
+        ui.chiffre_cle(**arguments)
 
 diag = st.segmented_control(
     "Diagnostic",

@@ -34,7 +34,7 @@ else:
     par_personne = vue.par_personne(requete("par_personne"), f.perimetre)
     for colonne, carte in zip(st.columns(2), vue.chiffres_cles(prev, par_personne), strict=True):
         with colonne:
-            ui.kpi(**carte)
+            ui.chiffre_cle(**carte)
 
     # --- Prévalence ----------------------------------------------------------------------------------------
     st.subheader("Part des personnes suivies avec chaque frein")

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import streamlit as st
 
 from insertion import formats
+from insertion.figures.journal import tableau_journal
 from insertion.outputs import exports
 from insertion.present import app, connexion
 from insertion.protect import audit
@@ -24,9 +25,9 @@ journal = audit.lire(datetime.combine(depuis, time.min, tzinfo=UTC))
 if journal.empty:
     st.info("Aucune ligne dans le journal sur cette période.")
     st.stop()
-table = audit.tableau(journal)
+table = tableau_journal(journal)
 st.caption(f"{formats.entier(len(table))} ligne{'s' if len(table) > 1 else ''}, les plus récentes d'abord.")
-st.dataframe(table, hide_index=True, width="stretch", key="journal_tableau")
+st.dataframe(table.texte, hide_index=True, width="stretch", key="journal_tableau")
 st.download_button(
     "Télécharger le journal (CSV)",
     data=connexion.trace(

@@ -34,7 +34,7 @@ if mensuels.empty:
 st.caption(fm.legende_dernier_mois(mensuels))
 for colonne, carte in zip(st.columns(6), fm.chiffres_cles(mensuels, selection), strict=True):
     with colonne:
-        ui.kpi(**carte)
+        ui.chiffre_cle(**carte)
 ui.note_secret(fm.secret_dernier_mois(mensuels))
 
 # --- Progression vers les cibles 2026 ----------------------------------------------------------------------------

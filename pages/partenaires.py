@@ -55,7 +55,7 @@ valeurs = [
 ]
 for carte, (label, valeur, aide) in zip(cartes, valeurs, strict=True):
     with carte:
-        ui.kpi(label, valeur, aide=aide)
+        ui.chiffre_cle(label, valeur, aide=aide)
 
 # --- Par structure ou par ALI --------------------------------------------------------------------------
 choix = st.radio("Regrouper par", ["structure", "ali"], format_func={"structure": "Structure", "ali": "ALI"}.get,

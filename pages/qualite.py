@@ -35,7 +35,7 @@ fraicheur = vue.fraicheur(ctx.sql("qualite_fraicheur", derniere=plus_recente, **
 cartes = vue.chiffres_cles(plus_recente, f.derniere_extraction, fraicheur, chargements, rejets_tous)
 for colonne, (libelle, valeur, aide) in zip([*st.columns(3), *st.columns(3)[:2]], cartes, strict=True):
     with colonne:
-        ui.kpi(libelle, valeur, aide=aide)
+        ui.chiffre_cle(libelle, valeur, aide=aide)
 
 if fraicheur is not None:
     en_retard, phrase = vue.phrase_retards(fraicheur, plus_recente)

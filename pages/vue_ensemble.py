@@ -16,7 +16,7 @@ s = synthese.chiffres_cles(ctx.con, f.periode, f.perimetre, requete=ctx.requete,
 
 def carte(c: synthese.ChiffreCle) -> None:
     evolution, aide = fve.evolution(c)
-    ui.kpi(c.libelle_carte, c.actuel.texte, evolution=evolution, sens=c.sens, serie=c.courbe(), aide=aide)
+    ui.chiffre_cle(c.libelle_carte, c.actuel.texte, evolution=evolution, sens=c.sens, serie=c.courbe(), aide=aide)
 
 
 st.markdown(fve.entete(formats.date_longue(f.as_of), f.territoire, s.ali_ouvertes, s.ali_total, f.sous_departement))
@@ -33,7 +33,7 @@ for colonne, c in zip(colonnes, (s.file_active, s.entrees, s.sorties), strict=Fa
     with colonne:
         carte(c)
 with colonnes[3]:
-    ui.kpi(
+    ui.chiffre_cle(
         "ALI ouvertes",
         f"{s.ali_ouvertes} sur {s.ali_total}",
         aide="Agences du territoire retenu ouvertes à la date d'observation (mois d'ouverture du référentiel).",
@@ -56,7 +56,7 @@ for colonne, c in zip(colonnes, (s.budget_vote, s.budget_execute), strict=False)
     with colonne:
         carte(c)
 with colonnes[2]:
-    ui.kpi(
+    ui.chiffre_cle(
         f"Taux d'exécution {s.budget_execute.actuel.date.year}",
         formats.pourcentage(s.budget_execute.extra.get("taux_execution")),
         aide="Crédits exécutés / crédits votés de la même année.",
@@ -74,7 +74,7 @@ if autres:
     for debut in range(0, len(autres), 2):
         for colonne, ligne in zip(st.columns(2), autres[debut : debut + 2], strict=False):
             with colonne:
-                ui.kpi(ligne.libelle, ligne.valeur, aide=ligne.aide)
+                ui.chiffre_cle(ligne.libelle, ligne.valeur, aide=ligne.aide)
 
 ui.note_secret(fve.a_masque(s.cartes(), autres))
 ui.methode(fve.DEFINITIONS)

@@ -412,7 +412,7 @@ NOTE_QUARTIERS = (
 
 
 def chiffres_cles(total: Tableau, mensuel: Tableau) -> list[dict]:
-    """Les cinq cartes (arguments de ui.kpi) : la valeur de la période et la courbe par mois."""
+    """Les cinq cartes (arguments de ui.chiffre_cle) : la valeur de la période et la courbe par mois."""
     return [
         {"label": nom, "valeur": total.texte(colonne), "serie": serie(mensuel, colonne), "aide": aide}
         for colonne, nom, aide in CARTES
@@ -464,7 +464,7 @@ def graphique_quartiers(df: pd.DataFrame) -> Graphique:
 
 
 def carte_ateliers(departement: pd.DataFrame) -> dict:
-    """La carte (arguments de ui.kpi) des débutants passés par un atelier, sur le territoire filtré."""
+    """La carte (arguments de ui.chiffre_cle) des débutants passés par un atelier, sur le territoire filtré."""
     _, affiche = proteger_ateliers(departement)
     return {
         "label": "Débutants passés par un atelier",

@@ -122,7 +122,8 @@ def preparer(budget: pd.DataFrame, cout: pd.DataFrame, annee_d: int, perimetre: 
 
 
 def chiffres_cles(b: Budget) -> list[dict]:
-    """Les cinq cartes (arguments de ui.kpi) : voté, exécuté, taux d'exécution, indice 2021, coût par personne."""
+    """Les cinq cartes (arguments de ui.chiffre_cle) : voté, exécuté, taux d'exécution, indice 2021, coût par
+    personne."""
     par_annee = b.totaux.set_index("annee")
     totaux = b.totaux
 

@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 
 from insertion import contrat, formats
 from insertion.figures import charts
+from insertion.figures import tableau as tb
 from insertion.indicators import DEPARTEMENT, libelles
 from insertion.indicators.filters import Filtres
 from insertion.protect import secret
@@ -80,14 +81,6 @@ def libelle_cohorte(valeur: date | pd.Timestamp, pas: str) -> str:
     if pas == "trimestre":
         return f"T{(jour.month - 1) // 3 + 1} {jour.year}"
     return formats.mois(jour)
-
-
-def jours(valeur: float | None) -> str:
-    """12 → « 12 jours », 12.5 → « 12,5 jours »."""
-    if valeur is None:
-        return formats.SANS_OBJET
-    texte = formats.decimal(valeur, 0 if float(valeur).is_integer() else 1)
-    return texte + (" jour" if abs(valeur) < 2 else " jours")
 
 
 def valeur(donnees: pd.DataFrame, colonne: str, ligne: int = 0) -> float | None:
@@ -158,7 +151,7 @@ def proteger_territoires(
     table: pd.DataFrame,
     niveau: pd.Series,
     proteger: Callable[[pd.DataFrame, pd.Series], secret.Protege],
-    formats_: dict[str, Callable[[object], str]],
+    natures: dict[str, tb.Nature],
     pas: str | None = None,
     *,
     exempte: bool,
@@ -168,11 +161,45 @@ def proteger_territoires(
     exempte : `secret.departement_exempte` du périmètre des lignes du département ; faux dès qu'elles
     portent un filtre (de profil), et elles sont alors protégées comme les autres."""
     prot = proteger(table, niveau & bool(exempte))
-    aff = prot.affichage(formats_)
+    aff = prot.affichage(tb.ecrivains(natures))
     aff.insert(0, "territoire", [libelle_groupe(g) for g in prot.donnees["groupe"]])
     if pas is not None:
         aff["cohorte_libelle"] = [libelle_cohorte(c, pas) for c in prot.donnees["cohorte"]]
     return prot, aff
+
+
+def nature_cohorte(pas: str | None) -> tb.Nature:
+    """Une cohorte d'orientation : un mois (« juin 2023 ») ou un trimestre (« T2 2023 »)."""
+    return tb.trimestre() if pas == "trimestre" else tb.mois()
+
+
+def tableau_territoires(
+    prot: secret.Protege,
+    natures: dict[str, tb.Nature],
+    colonnes: dict[str, str],
+    *,
+    pas: str | None = None,
+    territoires: list[str] | None = None,
+) -> tb.Tableau:
+    """Le tableau d'une table protégée par `proteger_territoires`, des nombres publiés : `colonnes` (colonne →
+    en-tête) dans leur ordre ; « territoire » : le nom long de chaque ligne (ou `territoires`) ;
+    « cohorte_libelle » : la cohorte (mois ou trimestre, selon `pas`) ; une colonne de `natures` sort de
+    `prot` avec « secret » dans ses cases masquées ; les autres (libellés) telles quelles."""
+    d = prot.donnees
+    valeurs: dict[str, list] = {}
+    natures_tableau: dict[str, tb.Nature] = {}
+    for colonne, libelle in colonnes.items():
+        if colonne == "territoire":
+            valeurs[libelle] = territoires if territoires is not None else [libelle_groupe(g) for g in d["groupe"]]
+        elif colonne == "cohorte_libelle":
+            valeurs[libelle] = list(d["cohorte"])
+            natures_tableau[libelle] = nature_cohorte(pas)
+        elif colonne in natures:
+            valeurs[libelle] = tb.publie(prot, colonne).to_list()
+            natures_tableau[libelle] = natures[colonne]
+        else:
+            valeurs[libelle] = list(d[colonne])
+    return tb.Tableau(pd.DataFrame(valeurs, dtype=object), natures_tableau)
 
 
 def cohortes_completes(df: pd.DataFrame) -> pd.DataFrame:
@@ -373,7 +400,7 @@ def parts_par_territoire(
     departement: pd.DataFrame,
     territoires: pd.DataFrame,
     proteger: Callable[[pd.DataFrame, pd.Series], secret.Protege],
-    formats_: dict[str, Callable[[object], str]],
+    natures: dict[str, tb.Nature],
     *,
     categorie: str,
     categories: dict[str, str],
@@ -383,7 +410,7 @@ def parts_par_territoire(
     colonnes: dict[str, str],
     hachures: bool = False,
     exempte: bool,
-) -> tuple[go.Figure, pd.DataFrame, bool]:
+) -> tuple[go.Figure, tb.Tableau, bool]:
     """La part de chaque catégorie (niveau constaté, groupe de sortie) dans le département puis dans chaque
     territoire, en barres horizontales empilées ; une trace par catégorie présente, dans l'ordre de
     `categories` (code → libellé). Les lignes (groupe, catégorie, effectif, part) sont protégées par
@@ -391,7 +418,7 @@ def parts_par_territoire(
     niveaux hors échelle sont hachurés (`hachure_niveau`).
     Rend la figure, le tableau à montrer (colonnes → en-têtes, « territoire » compris) et s'il a une case
     masquée."""
-    prot, aff = proteger_territoires(*empiler(departement, territoires), proteger, formats_, exempte=exempte)
+    prot, aff = proteger_territoires(*empiler(departement, territoires), proteger, natures, exempte=exempte)
     d = prot.donnees
     ordre = list(dict.fromkeys(d["groupe"]))
     noms = {g: libelle_groupe(g, court=True) for g in ordre}
@@ -428,7 +455,7 @@ def parts_par_territoire(
         xaxis={"tickformat": ".0%", "title": None, "range": [0, 1]},
         legend={"traceorder": "normal"},
     )
-    return fig, aff[list(colonnes)].rename(columns=colonnes), prot.a_masque
+    return fig, tableau_territoires(prot, natures, colonnes), prot.a_masque
 
 
 # --- Ce que les deux vues partagent ------------------------------------------------------------------

@@ -148,7 +148,7 @@ def comparer(requete: Requete, periode: Periode, pop: Perimetre, presentes: list
 
 @dataclass(frozen=True)
 class Carte:
-    """Une carte d'indicateur de l'ALI choisie (arguments de ui.kpi)."""
+    """Une carte d'indicateur de l'ALI choisie (arguments de ui.chiffre_cle)."""
 
     label: str
     valeur: str

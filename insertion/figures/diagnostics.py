@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from insertion import formats
 from insertion.figures import charts, cohortes, resumes
+from insertion.figures import tableau as tb
 from insertion.figures.cohortes import DIAGNOSTICS
 from insertion.figures.graphique import Graphique
 from insertion.indicators import DEPARTEMENT, libelles
@@ -29,15 +30,17 @@ LIBELLES_NIVEAUX = {
     "linguistique": libelles.NIVEAUX_LINGUISTIQUES | {"non_renseigne": libelles.NON_RENSEIGNE},
 }
 CLES_DEF = {"numerique": "diag_numerique", "linguistique": "diag_linguistique"}
-FORMATS = {
-    "denominateur": formats.entier,
-    "numerateur": formats.entier,
-    "taux_90j": formats.pourcentage,
-    "diagnostics": formats.entier,
-    "delai_median_j": cohortes.jours,
+NATURES = {
+    "denominateur": tb.entier(),
+    "numerateur": tb.entier(),
+    "taux_90j": tb.pourcentage(),
+    "diagnostics": tb.entier(),
+    "delai_median_j": tb.jours(),
 }
+FORMATS = tb.ecrivains(NATURES)
 MESURES = {"taux_90j": "Taux à 90 jours", "delai_median_j": "Délai médian"}
-FORMATS_NIVEAUX = {"episodes": formats.entier, "part": formats.pourcentage, "total": formats.entier}
+NATURES_NIVEAUX = {"episodes": tb.entier(), "part": tb.pourcentage(), "total": tb.entier()}
+FORMATS_NIVEAUX = tb.ecrivains(NATURES_NIVEAUX)
 LEGENDE_CARTE = (
     "Première ligne : le département (mêmes filtres de profil). Une case blanche : aucune orientation ce "
     f"mois-là, ou valeur non diffusée (moins de {secret.SEUIL_SECRET} orientations ou diagnostics, ou de 1 à "
@@ -137,7 +140,7 @@ def ecart_delai(ici: float | None, ref: float | None) -> str | None:
     """L'écart de délai médian au département (« +5 jours », « -10 jours ») ; None sans écart à dire."""
     if ici is None or ref is None or ici == ref:
         return None
-    return ("+" if ici >= ref else "") + cohortes.jours(ici - ref)
+    return ("+" if ici >= ref else "") + formats.jours(ici - ref)
 
 
 def couleurs_niveaux(diagnostic: str) -> dict[str, str]:
@@ -269,7 +272,7 @@ class VueDiagnostics(cohortes.VueCohortes):
         )
 
     def cartes(self) -> list[dict]:
-        """Les arguments de `ui.kpi` des quatre cartes : taux puis délai, numérique puis linguistique."""
+        """Les arguments de `ui.chiffre_cle` des quatre cartes : taux puis délai, numérique puis linguistique."""
         f = self.f
         cartes = []
         for diag, nom in DIAGNOSTICS.items():
@@ -320,14 +323,14 @@ class VueDiagnostics(cohortes.VueCohortes):
         ali_periode = ali_periode.sort_values("groupe").reset_index(drop=True)
         table, niveau = cohortes.empiler(ref_periode, ali_periode)
         prot, aff = cohortes.proteger_territoires(
-            table, niveau, proteger_diagnostic, FORMATS, exempte=self.reference_exempte
+            table, niveau, proteger_diagnostic, NATURES, exempte=self.reference_exempte
         )
         alis = ~niveau.to_numpy()
         if not alis.any():
             return None
         noms = [cohortes.libelle_groupe(g, court=True) for g in table["groupe"][alis]]
         colonnes = colonnes_ali(nom)
-        tableau = aff[list(colonnes)].rename(columns=colonnes)
+        tableau = cohortes.tableau_territoires(prot, NATURES, colonnes)
 
         def barres(colonne: str, effectif: str, titre_axe: str, definition, cle: str, nom_tableau: str) -> Graphique:
             """Une barre par ALI pour `colonne` (survol : la valeur et son effectif), le département en repère."""
@@ -391,7 +394,7 @@ class VueDiagnostics(cohortes.VueCohortes):
         ali_mois = self.indicateur(diag, self.f.perimetre, "ali")[1]
         table, niveau = cohortes.empiler(cohortes.cohortes_completes(ref_mois), cohortes.cohortes_completes(ali_mois))
         prot, aff = cohortes.proteger_territoires(
-            table, niveau, proteger_diagnostic, FORMATS, "mois", exempte=self.reference_exempte
+            table, niveau, proteger_diagnostic, NATURES, "mois", exempte=self.reference_exempte
         )
         if table.empty:
             return None
@@ -421,7 +424,7 @@ class VueDiagnostics(cohortes.VueCohortes):
         } | {c: en_tetes[c] for c in ("numerateur", "taux_90j", "diagnostics", "delai_median_j")}
         return Graphique(
             fig,
-            table=aff[list(colonnes)].rename(columns=colonnes),
+            table=cohortes.tableau_territoires(prot, NATURES, colonnes, pas="mois"),
             definitions=[DEF["diag_cohortes"]],
             masque=prot.a_masque,
             cle=f"cohortes_{diag}_{mesure}",
@@ -449,7 +452,7 @@ class VueDiagnostics(cohortes.VueCohortes):
         colonnes = colonnes_niveaux(nom)
         return Graphique(
             figure_niveaux(ici, prot, aff, diag, self.f.territoire),
-            table=aff[list(colonnes)].rename(columns=colonnes),
+            table=cohortes.tableau_territoires(prot, NATURES_NIVEAUX, colonnes),
             definitions=[DEF["niveaux"]],
             masque=prot.a_masque,
             cle=f"niveaux_{diag}",
@@ -472,7 +475,7 @@ class VueDiagnostics(cohortes.VueCohortes):
             niveaux(niv_ref, diag),
             niveaux(niv_ali, diag),
             proteger_niveaux,
-            FORMATS_NIVEAUX,
+            NATURES_NIVEAUX,
             categorie="niveau",
             categories={code: LIBELLES_NIVEAUX[diag][code] for code in ORDRE_NIVEAUX[diag]},
             couleurs=couleurs_niveaux(diag),

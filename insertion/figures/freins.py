@@ -514,7 +514,7 @@ def sortie(df: pd.DataFrame, perimetre) -> secret.Protege:
 
 
 def chiffres_cles(prev: secret.Protege, personnes: secret.Protege) -> list[dict]:
-    """Les deux cartes (arguments de ui.kpi) : le frein le plus fréquent et la part avec au moins un frein."""
+    """Les deux cartes (arguments de ui.chiffre_cle) : le frein le plus fréquent et la part avec au moins un frein."""
     premier = frein_le_plus_frequent(prev)
     au_moins_un = part_au_moins_un(personnes)
     return [

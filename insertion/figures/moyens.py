@@ -369,7 +369,7 @@ def _nombre(v: object) -> float | None:
 
 
 def chiffres_cles(mensuels: pd.DataFrame, selection: bool) -> list[dict]:
-    """Les six cartes (arguments de ui.kpi) du dernier mois déclaré : référents et places (évolution sur un an,
+    """Les six cartes (arguments de ui.chiffre_cle) du dernier mois déclaré : référents et places (évolution sur un an,
     courbe), personnes par référent, occupation, progression vers les deux cibles (sans objet pour une sélection
     d'ALI, qui n'a pas à atteindre seule les cibles du Département). `mensuels` : trié par mois (par_mois)."""
     dernier = mensuels.iloc[-1]

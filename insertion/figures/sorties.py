@@ -13,6 +13,7 @@ import pandas as pd
 
 from insertion import formats
 from insertion.figures import cohortes, resumes
+from insertion.figures import tableau as tb
 from insertion.figures.cohortes import COULEURS_GROUPES, GROUPES_SORTIE, PAS, PERIODE
 from insertion.figures.graphique import Graphique
 from insertion.figures.sorties_figures import (
@@ -36,13 +37,14 @@ from insertion.protect import secret
 
 COULEUR_EMPLOI = COULEURS_GROUPES["emploi_transition"]
 COULEUR_DURABLE = COULEURS_GROUPES["emploi_durable"]
-FORMATS = {
-    "denominateur": formats.entier,
-    "n_sortie_emploi": formats.entier,
-    "taux_sortie_emploi": formats.pourcentage,
-    "n_emploi_durable": formats.entier,
-    "taux_emploi_durable": formats.pourcentage,
+NATURES = {
+    "denominateur": tb.entier(),
+    "n_sortie_emploi": tb.entier(),
+    "taux_sortie_emploi": tb.pourcentage(),
+    "n_emploi_durable": tb.entier(),
+    "taux_emploi_durable": tb.pourcentage(),
 }
+FORMATS = tb.ecrivains(NATURES)
 COLONNES = {
     "territoire": "Territoire",
     "cohorte_libelle": "Cohorte d'orientation",
@@ -94,7 +96,7 @@ class VueSorties(cohortes.VueCohortes):
         )
 
     def cartes(self) -> list[dict]:
-        """Les arguments de `ui.kpi` des quatre cartes, dans l'ordre."""
+        """Les arguments de `ui.chiffre_cle` des quatre cartes, dans l'ordre."""
         f = self.f
         ici = proteger_sortie(self.taux(f.perimetre), self.au_departement)
         ici_aff = ici.affichage(FORMATS)
@@ -154,7 +156,7 @@ class VueSorties(cohortes.VueCohortes):
         par_ali = self.taux(self.f.perimetre, "ali").sort_values("groupe").reset_index(drop=True)
         table, niveau = cohortes.empiler(self.taux(self.reference), par_ali)
         prot, aff = cohortes.proteger_territoires(
-            table, niveau, proteger_sortie, FORMATS, exempte=self.reference_exempte
+            table, niveau, proteger_sortie, NATURES, exempte=self.reference_exempte
         )
         alis = ~niveau.to_numpy()
         if not alis.any():
@@ -178,7 +180,9 @@ class VueSorties(cohortes.VueCohortes):
         )
         return Graphique(
             fig,
-            table=aff.drop(columns="groupe").rename(columns=COLONNES),
+            table=cohortes.tableau_territoires(
+                prot, NATURES, {c: COLONNES.get(c, c) for c in aff.columns if c != "groupe"}
+            ),
             definitions=["sortie_emploi_12m"],
             masque=prot.a_masque,
             cle="taux_ali",
@@ -221,7 +225,7 @@ class VueSorties(cohortes.VueCohortes):
         fig = courbes_cohortes(list(table["cohorte"][~niveau.to_numpy()]), series, titre_axe="Taux à 12 mois")
         return Graphique(
             fig,
-            table=aff[list(COLONNES)].rename(columns=COLONNES),
+            table=cohortes.tableau_territoires(prot, NATURES, COLONNES, pas=pas, territoires=list(aff["territoire"])),
             definitions=[DEF["sortie_cohortes"]],
             masque=prot.a_masque,
             cle=f"cohortes_{pas}",
@@ -244,7 +248,7 @@ class VueSorties(cohortes.VueCohortes):
         coh_ali = cohortes.cohortes_completes(self.par_cohorte(self.f.perimetre, pas, "ali"))
         table, niveau = cohortes.empiler(coh_ref, coh_ali)
         prot, aff = cohortes.proteger_territoires(
-            table, niveau, proteger_sortie, FORMATS, pas, exempte=self.reference_exempte
+            table, niveau, proteger_sortie, NATURES, pas, exempte=self.reference_exempte
         )
         survols = [
             f"<b>{t}</b><br>Orientés : {c}<br>{INDICATEURS[indicateur]} : {v}<br>Orientations : {n}"
@@ -255,7 +259,7 @@ class VueSorties(cohortes.VueCohortes):
         fig = cohortes.carte_territoires(prot, indicateur, survols, titre_echelle="Taux", pourcentage=True)
         return Graphique(
             fig,
-            table=aff[list(COLONNES)].rename(columns=COLONNES),
+            table=cohortes.tableau_territoires(prot, NATURES, COLONNES, pas=pas),
             definitions=[DEF["sortie_cohortes"]],
             masque=prot.a_masque,
             cle=f"carte_{pas}_{indicateur}",
@@ -273,9 +277,17 @@ class VueSorties(cohortes.VueCohortes):
         m_ici = motifs_ordonnes(m_ici)
         prot = cohortes.proteger_motifs(m_ici, self.au_departement)
         aff = prot.affichage({"sorties": formats.entier})
-        tableau = aff.assign(groupe_libelle=m_ici["groupe_sortie"].map(GROUPES_SORTIE))[
-            ["court", "groupe_libelle", "sorties"]
-        ].rename(columns={"court": "Motif", "groupe_libelle": "Groupe", "sorties": "Sorties"})
+        tableau = tb.Tableau(
+            pd.DataFrame(
+                {
+                    "Motif": list(prot.donnees["court"]),
+                    "Groupe": list(m_ici["groupe_sortie"].map(GROUPES_SORTIE)),
+                    "Sorties": tb.publie(prot, "sorties").to_list(),
+                },
+                dtype=object,
+            ),
+            {"Sorties": tb.entier()},
+        )
         return Graphique(
             figure_motifs(m_ici, prot, aff, self.f.territoire),
             table=tableau,
@@ -301,7 +313,7 @@ class VueSorties(cohortes.VueCohortes):
             self.groupes(self.reference),
             m_ali,
             cohortes.sorties_par_groupe,
-            {"sorties": formats.entier, "part": formats.pourcentage, "total": formats.entier},
+            {"sorties": tb.entier(), "part": tb.pourcentage(), "total": tb.entier()},
             categorie="groupe_sortie",
             categories=GROUPES_SORTIE,
             couleurs=COULEURS_GROUPES,
@@ -358,11 +370,14 @@ class VueSorties(cohortes.VueCohortes):
         return Graphique(
             fig,
             # La cohorte en première colonne : le fichier exporté dit lui-même de quelle cohorte il s'agit.
-            table=aff[["libelle", "effectif", "part"]]
-            .rename(columns={"libelle": "Étape", "effectif": "Personnes", "part": "Part de la cohorte"})
-            .assign(**{"Cohorte d'orientation": choix[cle_cohorte]})[
-                ["Cohorte d'orientation", "Étape", "Personnes", "Part de la cohorte"]
-            ],
+            table=tb.depuis_protege(
+                prot,
+                {"effectif": ("Personnes", tb.entier()), "part": ("Part de la cohorte", tb.pourcentage())},
+                avant={
+                    "Cohorte d'orientation": [choix[cle_cohorte]] * len(prot.donnees),
+                    "Étape": prot.donnees["libelle"],
+                },
+            ),
             definitions=[DEF["parcours"]],
             masque=prot.a_masque,
             cle=f"parcours_{pas}_{cle_cohorte}",

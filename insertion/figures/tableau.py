@@ -35,7 +35,7 @@ class Nature:
 
     @property
     def est_date(self) -> bool:
-        return self.nom in ("date", "mois", "horodatage")
+        return self.nom in ("date", "mois", "horodatage", "horodatage_secondes")
 
 
 def _nombre(v: object) -> float:
@@ -124,12 +124,34 @@ def mois() -> Nature:
     return Nature("mois", lambda v: formats.mois(_jour(v)), lambda v: _jour(v).replace(day=1), None, "[$-40C]mmmm yyyy")
 
 
+def trimestre() -> Nature:
+    """Le trimestre d'une date : « T1 2024 » à l'écran ; « 2024-T1 » dans un export, qu'un tableur trie dans
+    l'ordre du temps (ni le CSV ni Excel n'ont de format trimestre)."""
+
+    def ecrire(v: object) -> str:
+        jour = _jour(v)
+        return f"T{(jour.month - 1) // 3 + 1} {jour.year}"
+
+    def exporter(v: object) -> str:
+        jour = _jour(v)
+        return f"{jour.year}-T{(jour.month - 1) // 3 + 1}"
+
+    return Nature("trimestre", ecrire, exporter)
+
+
 def _moment(v: object) -> datetime:
     return pd.Timestamp(v).to_pydatetime().replace(tzinfo=None)  # type: ignore[arg-type]
 
 
 def horodatage() -> Nature:
     return Nature("horodatage", lambda v: formats.horodatage(_moment(v)), _moment, None, "dd/mm/yyyy hh:mm")
+
+
+def horodatage_secondes() -> Nature:
+    """Un instant à la seconde (journal d'audit) : « 31/10/2026 14:05:09 »."""
+    return Nature(
+        "horodatage_secondes", lambda v: f"{_moment(v):%d/%m/%Y %H:%M:%S}", _moment, None, "dd/mm/yyyy hh:mm:ss"
+    )
 
 
 def texte() -> Nature:
@@ -200,6 +222,12 @@ class Tableau:
         for t in tableaux:
             natures.update(t.natures)
         return Tableau(pd.concat([t.valeurs for t in tableaux], ignore_index=True), natures)
+
+
+def ecrivains(natures: Mapping[str, Nature]) -> dict[str, Callable[[object], str]]:
+    """Les fonctions d'écriture de `secret.Protege.affichage` (survols, cartes) tirées des natures d'un tableau :
+    le texte d'un survol est celui de la case du tableau."""
+    return {colonne: (lambda v, n=nature: ecrire_case(v, n)) for colonne, nature in natures.items()}
 
 
 def ecrire_case(v: object, nature: Nature) -> str:

@@ -159,7 +159,7 @@ def graphique(
     methode(definitions)
 
 
-def kpi(
+def chiffre_cle(
     label: str,
     valeur: str,
     *,

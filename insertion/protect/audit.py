@@ -188,10 +188,3 @@ COLONNES = {
     "filtres": "Filtres",
     "detail": "Détail",
 }
-
-
-def tableau(journal: pd.DataFrame) -> pd.DataFrame:
-    """Le journal tel qu'affiché et exporté : colonnes en français, date lisible."""
-    t = journal.copy()
-    t["quand"] = pd.to_datetime(t["quand"]).dt.strftime("%d/%m/%Y %H:%M:%S")
-    return t.rename(columns=COLONNES)

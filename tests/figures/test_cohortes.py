@@ -47,7 +47,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from insertion import indicators
+from insertion import formats, indicators
 from insertion.figures import cohortes, diagnostics, sorties_figures
 from insertion.store.db import ouvrir_en_lecture
 from insertion.store.requetes import Perimetre, Periode, executer
@@ -335,7 +335,7 @@ def test_labels_and_grid():
     assert cohortes.libelle_cohorte(pd.Timestamp("2024-04-01"), "trimestre") == "T2 2024"
     assert cohortes.libelle_cohorte(date(2024, 1, 1), "mois") == "janvier 2024"
     assert cohortes.libelle_groupe("ALI14", court=True) == "ALI14 · Clichy-sous-Bois"
-    assert cohortes.jours(30.0) == "30 jours" and cohortes.jours(1) == "1 jour" and cohortes.jours(32.5) == "32,5 jours"
+    assert formats.jours(30.0) == "30 jours" and formats.jours(1) == "1 jour" and formats.jours(32.5) == "32,5 jours"
     df = pd.DataFrame(
         {
             "groupe": ["ALI14", DEP, "ALI14"],

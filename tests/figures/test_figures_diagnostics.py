@@ -123,7 +123,7 @@ def test_barres_par_ali():
     assert list(taux.figure.data[0].y) == ["ALI04 · La Courneuve", "ALI14 · Clichy-sous-Bois"]
     assert taux.figure.data[0].x[0] is None and taux.figure.data[0].x[1] == pytest.approx(0.6)
     assert list(delai.figure.data[0].x) == [20, 25]  # 12 diagnostics à ALI04 : le délai se diffuse
-    assert taux.table is delai.table and list(taux.table["Taux de diagnostic numérique à 90 jours"]) == [
+    assert taux.table is delai.table and list(taux.table.texte["Taux de diagnostic numérique à 90 jours"]) == [
         f"57,1{NBSP}%",
         "secret",
         f"60,0{NBSP}%",
@@ -146,11 +146,11 @@ def test_carte_par_mois_d_orientation():
 
 def test_niveaux_du_departement_et_par_ali():
     g = vue().niveaux("numerique")
-    assert g.table["Diagnostics numériques"].tolist() == ["10", "16", "20", "3"]
-    assert g.table["Part"].tolist() == ["secret", f"32,7{NBSP}%", f"40,8{NBSP}%", "secret"]
+    assert g.table.texte["Diagnostics numériques"].tolist() == ["10", "16", "20", "3"]
+    assert g.table.texte["Part"].tolist() == ["secret", f"32,7{NBSP}%", f"40,8{NBSP}%", "secret"]
     assert g.figure.layout.title.text == "Seine-Saint-Denis : 49 diagnostics datés" and g.masque
     par_ali = vue().niveaux_ali("numerique")
-    ali14 = par_ali.table[par_ali.table["Territoire"].str.startswith("ALI14")]
+    ali14 = par_ali.table.texte[par_ali.table.texte["Territoire"].str.startswith("ALI14")]
     assert ali14["Diagnostics numériques"].tolist() == ["secret", "12", "20", "secret"]  # 10 et 3 : de 1 à 10
     assert par_ali.cle == "niveaux_ali_numerique"
 

@@ -14,9 +14,12 @@ Parcours d'une cohorte : 30 orientés, 18 en emploi → 18 / 30 = 60,0 % ; 10 en
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -25,6 +28,7 @@ from insertion.figures import sorties, sorties_figures
 from insertion.figures.cohortes import PERIODE
 from insertion.indicators import DEPARTEMENT
 from insertion.indicators.filters import Filtres
+from insertion.outputs import exports
 from insertion.store.requetes import Perimetre, Periode
 
 D = date(2024, 6, 30)
@@ -109,8 +113,12 @@ def test_par_ali_masque_le_taux_d_un_petit_numerateur():
     assert durable.x[0] is None and durable.x[1] == pytest.approx(0.3)
     assert g.masque and g.cle == "taux_ali" and g.definitions == ["sortie_emploi_12m"]
     colonne = sorties.COLONNES["taux_sortie_emploi"]
-    assert list(g.table[colonne]) == [f"50,0{NBSP}%", "secret", f"50,0{NBSP}%"]  # département, ALI04, ALI14
+    assert list(g.table.texte[colonne]) == [f"50,0{NBSP}%", "secret", f"50,0{NBSP}%"]  # département, ALI04, ALI14
     assert "50,0" in g.resume
+    # L'export : les taux en nombres sous un en-tête « (%) », le taux masqué d'ALI04 « secret », jamais 0,x.
+    lignes = list(csv.reader(io.StringIO(exports.ecrire_csv(g.table).decode("utf-8-sig")), delimiter=";"))
+    i = lignes[0].index(f"{colonne} (%)")
+    assert [ligne[i] for ligne in lignes[1:]] == ["50", "secret", "50"]
     assert set(g.options()) == {"table", "definitions", "masque", "cle", "tableau", "resume"}
 
 
@@ -125,14 +133,23 @@ def test_parcours_d_une_cohorte():
     assert choix == {PERIODE: "Toutes les cohortes de la période ayant un an de recul", "2023-01-01": "T1 2023"}
     g = VUE.parcours("trimestre", "2023-01-01")
     assert list(g.table.columns) == ["Cohorte d'orientation", "Étape", "Personnes", "Part de la cohorte"]
-    assert set(g.table["Cohorte d'orientation"]) == {"T1 2023"}
-    ligne = g.table.set_index("Étape").loc["Sortis en emploi"]
+    assert set(g.table.texte["Cohorte d'orientation"]) == {"T1 2023"}
+    ligne = g.table.texte.set_index("Étape").loc["Sortis en emploi"]
     assert (ligne["Personnes"], ligne["Part de la cohorte"]) == ("18", f"60,0{NBSP}%")
     # 10 en emploi durable : la part d'un numérateur de 1 à 10 ne se diffuse pas, même au département.
-    durable = g.table.set_index("Étape").loc["Sortis en emploi durable"]
+    durable = g.table.texte.set_index("Étape").loc["Sortis en emploi durable"]
     assert (durable["Personnes"], durable["Part de la cohorte"]) == ("10", "secret")
     assert g.masque and g.cle == "parcours_trimestre_2023-01-01"
     assert g.tableau == "parcours de la cohorte T1 2023"
+    classeur = openpyxl.load_workbook(
+        io.BytesIO(
+            exports.ecrire_classeur(g.table, titre="x", definitions=[], filtres=[], date_donnees=date(2024, 6, 30))
+        )
+    )
+    feuille = classeur["Données"]
+    assert [c.value for c in feuille[1]] == ["Cohorte d'orientation", "Étape", "Personnes", "Part de la cohorte (%)"]
+    emploi = next(r for r in feuille.iter_rows(min_row=2, values_only=True) if r[1] == "Sortis en emploi")
+    assert emploi[2:] == (18, 60.0)
     assert np.isclose(g.figure.data[0].x[-1], 10)  # emploi durable, en bas de l'entonnoir
 
 

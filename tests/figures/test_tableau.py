@@ -122,3 +122,10 @@ def test_columns_rename_select_and_stack_keep_their_nature():
     assert b.texte.iloc[0].tolist() == ["a", f"50,0{NB}%"]
     pile = Tableau.empiler([b, b])
     assert len(pile) == 2 and pile.texte["Part"].tolist() == [f"50,0{NB}%"] * 2
+
+
+def test_a_quarter_reads_T1_on_screen_and_sorts_as_2024_T1_in_exports():
+    t = Tableau(pd.DataFrame({"Cohorte": [pd.Timestamp("2024-02-01"), date(2023, 10, 1)]}, dtype=object),
+                {"Cohorte": tb.trimestre()})  # fmt: skip
+    assert t.texte["Cohorte"].tolist() == ["T1 2024", "T4 2023"]
+    assert [ligne[0] for ligne in _lire_csv(exports.ecrire_csv(t))] == ["Cohorte", "2024-T1", "2023-T4"]

@@ -10,14 +10,15 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from insertion import formats
+from insertion.figures import tableau as tb
+from insertion.figures.tableau import Tableau
 from insertion.indicators.definitions import DEFINITIONS
 from insertion.outputs import exports
 from insertion.protect import secret
 
 
 @pytest.fixture
-def shown() -> pd.DataFrame:
+def shown() -> Tableau:
     """Un tableau comme l'écran le montre : quatre ALI, une case à 4 personnes, un libellé piégé."""
     raw = pd.DataFrame(
         {
@@ -29,17 +30,20 @@ def shown() -> pd.DataFrame:
         }
     )
     protege = secret.proteger(raw, effectifs=["file_active"], taux={"taux": "denominateur"})
-    table = protege.affichage(
-        {"file_active": formats.entier, "taux": formats.pourcentage, "budget": formats.millions_euros}
-    )
-    return table.drop(columns="denominateur").rename(
-        columns={"file_active": "File active", "taux": "Taux", "budget": "Budget"}
+    return tb.depuis_protege(
+        protege,
+        {
+            "file_active": ("File active", tb.entier()),
+            "taux": ("Taux", tb.pourcentage()),
+            "budget": ("Budget", tb.millions_euros()),
+        },
+        avant={"ALI": raw["ALI"]},
     )
 
 
 def test_screen_table_is_what_we_expect(shown):
-    assert list(shown["File active"]) == ["12\u202f600", "secret", "389", "250"]
-    assert list(shown["Taux"]) == ["38,5\u202f%", "secret", "20,0\u202f%", "–"]
+    assert list(shown.texte["File active"]) == ["12\u202f600", "secret", "389", "250"]
+    assert list(shown.texte["Taux"]) == ["38,5\u202f%", "secret", "20,0\u202f%", "–"]
 
 
 def test_csv_reads_back_with_semicolon_and_decimal_comma(shown):
@@ -89,52 +93,42 @@ def test_xlsx_has_numbers_definitions_and_inert_formulas(shown):
     assert "Secret statistique" in text
 
 
-def test_mixed_or_free_text_columns_stay_text():
-    table = pd.DataFrame(
-        {
-            "Cohorte": ["juin 2023", "T3 2023"],  # un mois et un trimestre : pas une colonne de dates
-            "Code": ["93014", "-5 pts"],
-            "Jour": ["30 juin 2023", "31 juin 2023"],  # un 31 juin n'est pas une date
-        }
+def test_text_columns_are_never_read_as_numbers_or_dates():
+    """Aucun texte n'est relu : un libellé qui ressemble à un nombre, à une date ou à un trimestre reste du texte ;
+    seul un texte qui commence comme une formule est neutralisé."""
+    t = Tableau(
+        pd.DataFrame(
+            {"Libellé": ["2\u202f210", "juin 2023", "T3 2023"], "Code": ["93014", "-5 pts", "31 juin 2023"]},
+            dtype=object,
+        )
     )
-    values, columns = exports.lire_valeurs(table)
-    assert [c.nature for c in columns] == ["texte", "texte", "texte"]
-    assert list(values["Code"]) == ["93014", "'-5 pts"]
-    assert list(values["Cohorte"]) == ["juin 2023", "T3 2023"]
+    rows = list(csv.reader(io.StringIO(exports.ecrire_csv(t).decode("utf-8-sig")), delimiter=";"))
+    assert rows[1:] == [["2\u202f210", "93014"], ["juin 2023", "'-5 pts"], ["T3 2023", "31 juin 2023"]]
+    data = exports.ecrire_classeur(t, titre="x", definitions=[], filtres=[], date_donnees=date(2026, 10, 31))
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["Données"]
+    assert all(c.data_type == "s" for row in sheet.iter_rows(min_row=2) for c in row)
 
 
 @pytest.fixture
-def dated() -> pd.DataFrame:
-    """Des dates comme les écrivent formats et la page Qualité (mois, jour, jour et heure), avec des manques."""
-    from insertion.present.qualite import horodatage_import
-
-    return pd.DataFrame(
-        {
-            "Mois": [formats.mois(date(2023, 6, 1)), formats.mois(date(2024, 1, 1)), formats.SANS_OBJET],
-            "Date d'extraction": [
-                formats.date_longue(date(2023, 6, 30)),
-                formats.date_longue(date(2024, 3, 1)),  # « 1er mars 2024 »
-                formats.date_longue(date(2026, 10, 31)),
-            ],
-            "Chargé le": [
-                horodatage_import(datetime(2026, 10, 31, 14, 5)),
-                formats.SANS_OBJET,
-                horodatage_import(datetime(2025, 5, 2, 9, 0)),
-            ],
-            "Personnes": ["12 600", formats.SANS_OBJET, "secret"],
-        }
+def dated() -> Tableau:
+    """Des dates comme les montre la page Qualité (mois, jour, jour et heure), avec des manques."""
+    return Tableau(
+        pd.DataFrame(
+            {
+                "Mois": [date(2023, 6, 1), pd.Timestamp(2024, 1, 1), None],
+                "Date d'extraction": [date(2023, 6, 30), date(2024, 3, 1), date(2026, 10, 31)],
+                "Chargé le": [datetime(2026, 10, 31, 14, 5), pd.NaT, pd.Timestamp(2025, 5, 2, 9, 0)],
+                "Personnes": [12600, None, "secret"],
+            },
+            dtype=object,
+        ),
+        {"Mois": tb.mois(), "Date d'extraction": tb.date_(), "Chargé le": tb.horodatage(), "Personnes": tb.entier()},
     )
 
 
-def test_displayed_dates_read_back_as_dates():
-    assert exports.date_affichee("30 juin 2023") == ("date", date(2023, 6, 30))
-    assert exports.date_affichee("1er mars 2024") == ("date", date(2024, 3, 1))
-    assert exports.date_affichee("juin 2023") == ("mois", date(2023, 6, 1))
-    assert exports.date_affichee("décembre 2026") == ("mois", date(2026, 12, 1))
-    assert exports.date_affichee("janv. 2024") == ("mois", date(2024, 1, 1))  # formats.mois_court
-    assert exports.date_affichee("31 octobre 2026 à 14:05") == ("horodatage", datetime(2026, 10, 31, 14, 5))
-    for texte in ("31 juin 2023", "T1 2024", "juin", "ALI14 · juin 2023", "30 juin 2023 à 25:00", "secret"):
-        assert exports.date_affichee(texte) is None, texte
+def test_dates_show_in_french_on_screen(dated):
+    assert dated.texte.iloc[0].tolist() == ["juin 2023", "30 juin 2023", "31 octobre 2026 à 14:05", "12\u202f600"]
+    assert dated.texte.iloc[1].tolist() == ["janvier 2024", "1er mars 2024", "–", "–"]
 
 
 def test_csv_dates_are_iso_and_read_back_by_pandas(dated):
@@ -170,72 +164,40 @@ def test_xlsx_dates_are_date_cells_in_french_formats(dated):
     assert moment[1].value is None and moment[2].value == datetime(2025, 5, 2, 9, 0)
 
 
-def test_date_objects_pass_through_as_dates():
-    table = pd.DataFrame(
-        {
-            "Jour": [date(2023, 6, 30), None],
-            "Horodatage": [pd.Timestamp(2026, 10, 31, 14, 5), pd.NaT],
-            "Minuit": [datetime(2024, 1, 31), datetime(2024, 2, 29)],  # sans heure : une date
-        }
-    )
-    _, columns = exports.lire_valeurs(table)
-    assert [c.nature for c in columns] == ["date", "horodatage", "date"]
-    rows = list(csv.reader(io.StringIO(exports.ecrire_csv(table).decode("utf-8-sig")), delimiter=";"))
-    assert rows[1:] == [["2023-06-30", "2026-10-31 14:05", "2024-01-31"], ["", "", "2024-02-29"]]
-
-
-def test_a_number_column_with_gaps_writes_empty_cells_not_nan():
-    table = pd.DataFrame({"Personnes": ["12", formats.SANS_OBJET, "3"], "ALI": ["a", "b", "c"]})
-    rows = list(csv.reader(io.StringIO(exports.ecrire_csv(table).decode("utf-8-sig")), delimiter=";"))
-    assert [r[0] for r in rows] == ["Personnes", "12", "", "3"]
-
-
 def test_rate_is_hidden_when_its_denominator_is_masked_by_the_secondary_rule():
-    from insertion.protect import secret as s
-
     # Une ventilation : 4 (masqué d'office) et 15 (masqué en second, sinon total − 15 = 4). Le taux sur 15
     # personnes serait diffusable seul, mais il redonnerait son dénominateur : il est masqué aussi.
     df = pd.DataFrame({"n": [4, 15, 40], "taux": [0.5, 0.2, 0.5]})
-    protege = s.proteger(df, effectifs=["n"], taux={"taux": "n"}, ventilation=[])
+    protege = secret.proteger(df, effectifs=["n"], taux={"taux": "n"}, ventilation=[])
     assert list(protege.masque["n"]) == [True, True, False]
     assert list(protege.masque["taux"]) == [True, True, False]
 
 
 def test_a_cell_masked_only_to_protect_another_reads_like_any_masked_cell():
-    from insertion.protect import secret as s
-
     # 4 est un petit effectif ; 50 n'est masqué que pour que 4 ne se déduise pas du total. Les deux se lisent
-    # « secret » : deux libellés diraient lequel est sous le seuil.
+    # « secret », à l'écran comme dans l'export : deux libellés diraient lequel est sous le seuil.
     df = pd.DataFrame({"n": [4, 50, 80]})
-    shown = s.proteger(df, effectifs=["n"], ventilation=[]).affichage({"n": formats.entier})
-    assert list(shown["n"]) == ["secret", "secret", "80"]
-    values, _ = exports.lire_valeurs(shown)
-    assert list(values["n"]) == ["secret", "secret", 80]
+    t = tb.depuis_protege(secret.proteger(df, effectifs=["n"], ventilation=[]), {"n": ("n", tb.entier())})
+    assert list(t.texte["n"]) == ["secret", "secret", "80"]
+    rows = list(csv.reader(io.StringIO(exports.ecrire_csv(t).decode("utf-8-sig")), delimiter=";"))
+    assert [r[0] for r in rows[1:]] == ["secret", "secret", "80"]
 
 
 def test_delays_are_numbers_in_days_and_secret_stays_text():
-    from insertion.figures import cohortes
-
     # Des délais médians comme la page Diagnostics les affiche : 33 jours, 1 jour, 12,5 jours, un masqué, un vide.
-    shown = pd.DataFrame(
-        {
-            "Territoire": ["A", "B", "C", "D", "E"],
-            "Délai médian": [
-                cohortes.jours(33),
-                cohortes.jours(1),
-                cohortes.jours(12.5),
-                "secret",
-                cohortes.jours(None),
-            ],
-        }
+    t = Tableau(
+        pd.DataFrame(
+            {"Territoire": ["A", "B", "C", "D", "E"], "Délai médian": [33.0, 1, 12.5, "secret", None]}, dtype=object
+        ),
+        {"Délai médian": tb.jours()},
     )
-    assert list(shown["Délai médian"])[:3] == ["33 jours", "1 jour", "12,5 jours"]
-    table = pd.read_csv(io.BytesIO(exports.ecrire_csv(shown)), sep=";", decimal=",", encoding="utf-8-sig")
+    assert list(t.texte["Délai médian"]) == ["33 jours", "1 jour", "12,5 jours", "secret", "–"]
+    table = pd.read_csv(io.BytesIO(exports.ecrire_csv(t)), sep=";", decimal=",", encoding="utf-8-sig")
     assert list(table.columns) == ["Territoire", "Délai médian (jours)"]
     assert list(table["Délai médian (jours)"].iloc[:4]) == ["33", "1", "12,5", "secret"]
     assert pd.isna(table["Délai médian (jours)"].iloc[4])
 
-    data = exports.ecrire_classeur(shown, titre="Délais", definitions=[], filtres=[], date_donnees=date(2026, 10, 31))
+    data = exports.ecrire_classeur(t, titre="Délais", definitions=[], filtres=[], date_donnees=date(2026, 10, 31))
     sheet = openpyxl.load_workbook(io.BytesIO(data))["Données"]
     assert sheet["B1"].value == "Délai médian (jours)"
     assert [(c.value, c.data_type) for (c,) in sheet.iter_rows(min_row=2, min_col=2, max_col=2)] == [
@@ -244,16 +206,7 @@ def test_delays_are_numbers_in_days_and_secret_stays_text():
 
 
 def test_unit_already_in_the_header_is_not_repeated():
-    shown = pd.DataFrame({"Délai médian (jours)": ["33 jours"], "Taux à 90 jours": ["67,9\u202f%"]})
-    _, columns = exports.lire_valeurs(shown)
     # « jours » dans « Taux à 90 jours » n'est pas l'unité de la colonne : c'est un %.
-    assert [c.en_tete for c in columns] == ["Délai médian (jours)", "Taux à 90 jours (%)"]
-
-
-def test_displayed_numbers_read_back_in_their_unit():
-    assert exports.nombre_affiche("2\u202f210") == ("entier", 2210)
-    assert exports.nombre_affiche("67,9\u202f%") == ("pourcentage", 67.9)
-    assert exports.nombre_affiche("1\u202f759\u202f€") == ("euros", 1759)
-    assert exports.nombre_affiche("46,0\u202fM€") == ("millions_euros", 46.0)
-    assert exports.nombre_affiche("33 jours") == ("jours", 33)
-    assert exports.nombre_affiche("secret") is None and exports.nombre_affiche("3 sur 22") is None
+    assert exports.en_tete("Délai médian (jours)", tb.jours()) == "Délai médian (jours)"
+    assert exports.en_tete("Taux à 90 jours", tb.pourcentage()) == "Taux à 90 jours (%)"
+    assert exports.en_tete("=Piège", tb.texte()) == "'=Piège"

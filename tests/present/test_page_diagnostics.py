@@ -86,9 +86,9 @@ def test_department_numbers(db, app_test):
     assert cellule(ling, "taux_90j") == pytest.approx(cellule(ling, "numerateur") / cellule(ling, "denominateur"))
     assert metriques(at) == [
         "secret",
-        cohortes.jours(cellule(num, "delai_median_j")),
+        formats.jours(cellule(num, "delai_median_j")),
         texte_taux(cellule(ling, "taux_90j")),
-        cohortes.jours(cellule(ling, "delai_median_j")),
+        formats.jours(cellule(ling, "delai_median_j")),
     ]
     assert [cellule(num, "delai_median_j"), cellule(ling, "delai_median_j")] == [30, 60]  # déjà multiples de 5
     assert [m.delta for m in at.metric] == [""] * 4  # pas d'écart au département quand on y est
@@ -169,9 +169,9 @@ def test_an_ali_link_reopens_with_its_numbers_and_the_gap_to_the_department(db, 
     assert np.isnan(cellule(num, "taux_90j"))
     assert metriques(at) == [
         "secret",
-        cohortes.jours(cellule(num, "delai_median_j")),
+        formats.jours(cellule(num, "delai_median_j")),
         texte_taux(cellule(ling, "taux_90j")),
-        cohortes.jours(cellule(ling, "delai_median_j")),
+        formats.jours(cellule(ling, "delai_median_j")),
     ]
     assert at.metric[0].delta == ""
     # L'écart au département : entre les deux taux publiés (celui du département sans filtre de territoire).

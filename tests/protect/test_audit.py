@@ -12,6 +12,8 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from insertion.figures.journal import tableau_journal
+from insertion.outputs import exports
 from insertion.present import qualite
 from insertion.protect import acces, audit
 from tests.conftest import ROOT, csv_bytes, lignes
@@ -40,9 +42,12 @@ def test_enregistrer_puis_lire(tmp_path):
     assert j["action"].tolist() == ["export", "vue"]  # le plus récent d'abord
     assert j.loc[1, "filtres"] == '{"ALI": "ALI14 · Clichy"}'
     assert j.loc[0, "detail"] == "CSV" and j.loc[0, "sujet"] == QUI.sujet
-    t = audit.tableau(j)
-    assert t.loc[1, "Date et heure (UTC)"] == "02/03/2026 09:30:00"
+    t = tableau_journal(j)
+    assert t.texte.loc[1, "Date et heure (UTC)"] == "02/03/2026 09:30:00"
     assert list(t.columns)[:3] == ["Date et heure (UTC)", "Personne (pseudonyme)", "Rôle"]
+    # L'export garde l'instant : ISO à la seconde dans le CSV, que le tableur trie comme une date.
+    lignes = exports.ecrire_csv(t).decode("utf-8-sig").splitlines()
+    assert lignes[2].startswith("2026-03-02 09:30:00;")
     with pytest.raises(ValueError, match="inconnue"):
         audit.enregistrer(QUI, "effacer", chemin=chemin)
 

@@ -32,7 +32,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from insertion import indicators
+from insertion import formats, indicators
 from insertion.figures import cohortes, diagnostics, sorties_figures
 from insertion.indicators import synthese
 from insertion.indicators.filters import Filtres
@@ -176,7 +176,7 @@ def test_une_mediane_porte_sur_au_moins_le_seuil_et_s_arrondit_a_5_jours():
     # 10 diagnostics : non diffusé ; 32 jours → 30 ; 12,5 jours → 15.
     assert pd.isna(prot.donnees.at[0, "delai_median_j"])
     assert prot.donnees["delai_median_j"].iloc[1:].tolist() == [30.0, 15.0]
-    assert prot.affichage({"delai_median_j": cohortes.jours})["delai_median_j"].iloc[0] == "secret"
+    assert prot.affichage({"delai_median_j": formats.jours})["delai_median_j"].iloc[0] == "secret"
 
 
 # --- 4. Un seul libellé --------------------------------------------------------------------------------
