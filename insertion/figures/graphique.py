@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import pandas as pd
 import plotly.graph_objects as go
 
 from insertion.figures.tableau import Tableau
@@ -18,7 +17,7 @@ from insertion.figures.tableau import Tableau
 @dataclass
 class Graphique:
     figure: go.Figure
-    table: Tableau | pd.DataFrame  # Tableau : les nombres publiés, que les exports écrivent tels quels
+    table: Tableau  # les nombres publiés, que l'écran écrit en français et que les exports écrivent tels quels
     resume: str | None = None
     masque: bool = False
     # Rien à montrer sous ces filtres : la page remplace alors le graphique par sa phrase d'état vide, qui dépend des

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -39,8 +38,16 @@ def methode(cles: Iterable[str | Definition]) -> None:
                 st.code(texte_sql(requete), language="sql")
 
 
+def exiger_tableau(table: object) -> Tableau:
+    """Un tableau montré ou exporté porte ses nombres (insertion.figures.tableau) : un DataFrame de textes ferait
+    relire l'écran par l'export, ce qu'aucune vue ne doit plus faire."""
+    if not isinstance(table, Tableau):
+        raise TypeError(f"Tableau attendu (insertion.figures.tableau.Tableau), reçu {type(table).__name__}")
+    return table
+
+
 def donnees(
-    table: Tableau | pd.DataFrame,
+    table: Tableau,
     cle: str | None = None,
     *,
     ctx: Contexte | None = None,
@@ -50,14 +57,14 @@ def donnees(
 ) -> None:
     """Le graphique lu comme un tableau (libellés français, nombres déjà formatés), à emporter."""
     with st.expander("Voir les données"):
-        st.dataframe(table.texte if isinstance(table, Tableau) else table, hide_index=True, width="stretch", key=cle)
+        st.dataframe(exiger_tableau(table).texte, hide_index=True, width="stretch", key=cle)
         if ctx is not None and vue is not None:
             telechargements(ctx, table, vue=vue, definitions=definitions, cle=cle, tableau=tableau)
 
 
 def telechargements(
     ctx: Contexte,
-    table: Tableau | pd.DataFrame,
+    table: Tableau,
     *,
     vue: str,
     definitions: Iterable[str | Definition] = (),
@@ -70,6 +77,7 @@ def telechargements(
 
     Les fichiers sont construits au clic seulement (callable) : rien ne ralentit l'affichage.
     Pas de bouton pour un rôle sans droit d'export (élu·e)."""
+    exiger_tableau(table)
     if not connexion.peut(acces.EXPORTER):
         return
     nom = charts.nom_de_fichier_sur(nom_fichier(ctx, vue, tableau))
@@ -128,7 +136,7 @@ def graphique(
     fig: go.Figure,
     *,
     vue: str,
-    table: Tableau | pd.DataFrame,
+    table: Tableau,
     definitions: Iterable[str | Definition],
     masque: bool = False,
     cle: str | None = None,
