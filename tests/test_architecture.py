@@ -99,7 +99,6 @@ MODULES_TROP_LONGS = {
     # (insertion/figures/comparer.py, pages/comparer.py) étaient en travaux dans une autre session.
     "insertion/figures/territoires.py",
     # Pas encore découpés : hors du lot traité (issue 15).
-    "insertion/figures/freins.py",
     "insertion/ingest/modeles.py",
 }
 
