@@ -95,11 +95,9 @@ MODULE_MAX_LIGNES = 500
 # Les modules qui dépassent encore la limite (issue 15), chacun avec sa raison ; la liste ne fait que rétrécir :
 # un module découpé en sort, et le test échoue s'il y reste (ou s'il n'existe plus).
 MODULES_TROP_LONGS = {
-    # Les cartes (tuiles, choroplèthe) et les petits multiples iraient dans un module voisin, mais leurs appelants
-    # (insertion/figures/comparer.py, pages/comparer.py) étaient en travaux dans une autre session.
+    # Les cartes (tuiles, choroplèthe) iraient dans un module voisin, mais leurs appelants (insertion/figures/
+    # comparer.py, pages/comparer.py) étaient en travaux dans une autre session le jour du découpage.
     "insertion/figures/territoires.py",
-    # Pas encore découpés : hors du lot traité (issue 15).
-    "insertion/ingest/modeles.py",
 }
 
 
