@@ -52,7 +52,7 @@ def main() -> None:
     stats = pstats.Stats(profil).stats
     par_fonction = {f"{Path(f).stem}.{nom}": cumul for (f, _, nom), (_, _, _, cumul, _) in stats.items()}
     etapes = {
-        "lecture des fichiers": "lecture.lire_table",
+        "lecture des fichiers": "formats_fichier.lire_table",
         "recherche d'identifiants": "controles.verifier_identifiants",
         "règles de validation (SQL)": "etapes.executer_sql",
         "épisodes courants": "chargement_extraits.remplacer_episodes_courants",

@@ -5,7 +5,7 @@ import streamlit as st
 
 from insertion import formats
 from insertion.figures import beneficiaires as fb
-from insertion.indicators import synthese
+from insertion.indicators import tableaux_beneficiaires
 from insertion.present import app, etats_vides, ui
 
 TITRE = "Bénéficiaires suivis"
@@ -72,7 +72,7 @@ ui.graphique(
 
 # --- Classement des ALI à D ------------------------------------------------------------------------------
 st.subheader(f"Classement des ALI au {au_d}")
-classement = synthese.classement_ali(
+classement = tableaux_beneficiaires.classement_ali(
     ctx.requete("file_active", periode=f.periode, perimetre=f.perimetre, groupe="ali"),
     ctx.requete("entrees_sorties", periode=f.periode, perimetre=f.perimetre, groupe="ali"),
 )
@@ -101,8 +101,8 @@ else:
 st.subheader(f"Profil des personnes suivies au {au_d}")
 dimension = st.segmented_control(
     "Caractéristique",
-    list(synthese.DIMENSIONS),
-    format_func=lambda d: synthese.DIMENSIONS[d][0],
+    list(tableaux_beneficiaires.DIMENSIONS),
+    format_func=lambda d: tableaux_beneficiaires.DIMENSIONS[d][0],
     default="tranche_age",
     required=True,
     key="profil",
@@ -119,7 +119,7 @@ else:
         vue.figure,
         vue=TITRE,
         table=vue.table,
-        definitions=[synthese.DEFINITION_PROFIL],
+        definitions=[tableaux_beneficiaires.DEFINITION_PROFIL],
         masque=vue.masque,
         cle="benef_profil",
         tableau="profil des personnes suivies",

@@ -8,6 +8,7 @@ insertion.figures.budget ; cette page ne fait que la mise en page.
 import streamlit as st
 
 from insertion.figures import budget as fb
+from insertion.figures import budget_ali
 from insertion.indicators import libelles
 from insertion.present import app, etats_vides, ui
 from insertion.store.requetes import Perimetre, Periode
@@ -87,21 +88,21 @@ montrer(fb.graphique_lignes(b.budget, montants), "budget_lignes", "crédits par 
 
 # --- Par ALI -----------------------------------------------------------------------------------------------
 st.subheader("Par ALI")
-par_ali = fb.totaux_ali(ctx.requete("budget_annuel", perimetre=perimetre_budget, groupe="ali"), annee_d)
-ventilees = fb.ventilees(par_ali)
+par_ali = budget_ali.totaux_ali(ctx.requete("budget_annuel", perimetre=perimetre_budget, groupe="ali"), annee_d)
+ventilees = budget_ali.ventilees(par_ali)
 if ventilees.empty:
     st.info("Aucun crédit ventilé par ALI pour ces années.")
 else:
-    options, defaut = fb.annees_ali(ventilees)
+    options, defaut = budget_ali.annees_ali(ventilees)
     annee = st.selectbox("Année", options, index=options.index(defaut), key="budget_annee_ali", bind="query-params")
     st.caption(fb.LEGENDE_ALI)
     cout_ali = ctx.requete("cout_par_personne", periode=periode_cout, perimetre=perimetre_budget, groupe="ali")
     montrer(
-        fb.graphique_ali(ventilees, cout_ali, annee, noms),
+        budget_ali.graphique_ali(ventilees, cout_ali, annee, noms),
         "budget_ali",
         "budget par ALI",
         ["budget", "cout_par_personne"],
     )
-    texte = fb.texte_non_reparti(par_ali, annee)
+    texte = budget_ali.texte_non_reparti(par_ali, annee)
     if texte:
         st.caption(texte)

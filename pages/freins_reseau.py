@@ -6,6 +6,7 @@ import streamlit as st
 
 from insertion.contrat import DEPARTEMENT, DOMAINES
 from insertion.figures import freins as vue
+from insertion.figures import reseau as vue_reseau
 from insertion.present import app, etats_vides, graphiques, ui
 
 VUE = "Freins et réseau"
@@ -73,9 +74,9 @@ else:
     # --- Par commune : freins face au réseau --------------------------------------------------------------
     st.subheader("Par commune : les freins des personnes suivies face aux structures qui les couvrent")
     st.caption("Structures de l'annuaire situées dans la commune, quels que soient la date et le profil.")
-    prot_c = vue.prevalence_communes(requete("prevalence", groupe="commune"))
-    lignes = vue.vis_a_vis(prot_c, ctx.requete("freins.couverture", communes=vue.codes_communes(prot_c)))
-    communes, plus_couverte = vue.communes_reseau(lignes)
+    prot_c = vue_reseau.prevalence_communes(requete("prevalence", groupe="commune"))
+    lignes = vue_reseau.vis_a_vis(prot_c, ctx.requete("freins.couverture", communes=vue_reseau.codes_communes(prot_c)))
+    communes, plus_couverte = vue_reseau.communes_reseau(lignes)
     if not communes:
         ui.etat_vide(etats_vides.message("suivies", f))
     else:
@@ -83,7 +84,7 @@ else:
             "Commune", list(communes), format_func=communes.get, index=list(communes).index(plus_couverte),
             key="commune_reseau", bind="query-params",
         )  # fmt: skip
-        g = vue.graphique_vis_a_vis(lignes, code, communes[code])
+        g = vue_reseau.graphique_vis_a_vis(lignes, code, communes[code])
         montrer(g, f"reseau_{code}", "freins et structures par commune", ["couverture_freins"])
 
 # --- Annuaire ----------------------------------------------------------------------------------------------
@@ -94,24 +95,24 @@ st.caption(
 )
 tout = ctx.requete("freins.annuaire")
 if tout.empty:
-    ui.etat_vide(vue.SANS_ANNUAIRE)
+    ui.etat_vide(vue_reseau.SANS_ANNUAIRE)
 else:
     if ctx.demo:
-        st.caption(vue.NOTE_DEMO_ANNUAIRE)
-    noms_communes = vue.communes_annuaire(tout)
+        st.caption(vue_reseau.NOTE_DEMO_ANNUAIRE)
+    noms_communes = vue_reseau.communes_annuaire(tout)
     c1, c2, c3, c4 = st.columns(4)
     choix_communes = c1.multiselect("Commune", list(noms_communes), format_func=noms_communes.get,
                                     key="annuaire_communes", bind="query-params")  # fmt: skip
     domaine = c2.selectbox("Domaine", list(DOMAINES), format_func=DOMAINES.get, index=None, key="annuaire_domaine",
                            placeholder="Tous", bind="query-params")  # fmt: skip
-    reseau = c3.selectbox("Réseau", vue.reseaux(tout), index=None, key="annuaire_reseau", placeholder="Tous",
+    reseau = c3.selectbox("Réseau", vue_reseau.reseaux(tout), index=None, key="annuaire_reseau", placeholder="Tous",
                           bind="query-params")  # fmt: skip
     texte = c4.text_input("Nom contient", key="annuaire_texte", bind="query-params")
     trouvees = ctx.requete(
         "freins.annuaire", communes=tuple(choix_communes), domaine=domaine, reseau=reseau, texte=texte or None
     )
-    st.markdown(vue.phrase_annuaire(len(trouvees), len(tout)))
-    table = vue.table_annuaire(trouvees)
+    st.markdown(vue_reseau.phrase_annuaire(len(trouvees), len(tout)))
+    table = vue_reseau.table_annuaire(trouvees)
     st.dataframe(table.texte, hide_index=True, width="stretch", key="annuaire",
                  column_config={"Site web": st.column_config.LinkColumn("Site web")})  # fmt: skip
     ui.telechargements(ctx, table, vue=VUE, definitions=["annuaire_structures"], cle="annuaire", tableau="annuaire")

@@ -5,7 +5,7 @@ import streamlit as st
 
 from insertion import formats
 from insertion.figures import vue_ensemble as fve
-from insertion.indicators import autres_systemes, synthese
+from insertion.indicators import autres_systemes, resultats_synthese, synthese
 from insertion.present import app, etats_vides, ui
 
 TITRE = "Vue d'ensemble"
@@ -14,7 +14,7 @@ f = ctx.filtres
 s = synthese.chiffres_cles(ctx.con, f.periode, f.perimetre, requete=ctx.requete, sql=ctx.sql)
 
 
-def carte(c: synthese.ChiffreCle) -> None:
+def carte(c: resultats_synthese.ChiffreCle) -> None:
     evolution, aide = fve.evolution(c)
     ui.chiffre_cle(c.libelle_carte, c.actuel.texte, evolution=evolution, sens=c.sens, serie=c.courbe(), aide=aide)
 

@@ -13,7 +13,7 @@ from insertion.figures import charts, resumes
 from insertion.figures import tableau as tb
 from insertion.figures.graphique import Graphique
 from insertion.figures.tableau import Tableau
-from insertion.indicators import synthese
+from insertion.indicators import tableaux_beneficiaires
 from insertion.protect import secret
 
 
@@ -24,7 +24,7 @@ def nom_groupe(groupe: str) -> str:
 def file_active_territoires(serie: pd.DataFrame, groupe: str, representation: str, au_d: str) -> Graphique:
     """File active de fin de mois par ALI ou par EPT (`groupe`), en courbes ou en aires empilées (`representation`),
     les territoires rangés du plus grand au plus petit au dernier mois."""
-    noms = synthese.libelles_territoires(groupe)
+    noms = tableaux_beneficiaires.libelles_territoires(groupe)
     # Sous le département ; les aires empilées montrent un total : secret secondaire mois par mois.
     prot = secret.proteger(serie, effectifs=["file_active"], ventilation=["mois"], departement=False)
     affiche = prot.affichage({"file_active": formats.entier})
@@ -121,12 +121,13 @@ def entrees_sorties(es: pd.DataFrame, perimetre: object, periode: str) -> Graphi
 
 
 def classement(classement_ali: pd.DataFrame, au_d: str) -> Graphique:
-    """Les ALI rangées par file active à D (synthese.classement_ali), avec leurs entrées et sorties de la période."""
+    """Les ALI rangées par file active à D (tableaux_beneficiaires.classement_ali), avec leurs entrées et sorties
+    de la période."""
     # Chaque ALI est une case de la file active du département (montrée en Vue d'ensemble).
     prot = secret.proteger(
         classement_ali, effectifs=["file_active", "entrees", "sorties"], ventilation=[], departement=False
     )
-    trie = synthese.ordre_classement(prot.donnees)
+    trie = tableaux_beneficiaires.ordre_classement(prot.donnees)
     affiche = prot.affichage({c: formats.entier for c in ("file_active", "entrees", "sorties")}).loc[trie.index]
     colonnes = {
         "file_active": f"Personnes suivies au {au_d}",
@@ -180,21 +181,21 @@ def hauteur_tableau(table: Tableau) -> int:
 
 
 def profil(brute: pd.DataFrame, dimension: str, perimetre: object, au_d: str) -> Graphique | None:
-    """Répartition des personnes suivies à D selon `dimension` (synthese.DIMENSIONS), en parts ; `brute` : la
-    requête repartition_profil du département. None quand personne n'est suivi."""
+    """Répartition des personnes suivies à D selon `dimension` (tableaux_beneficiaires.DIMENSIONS), en parts ;
+    `brute` : la requête repartition_profil du département. None quand personne n'est suivi."""
     exempte = secret.departement_exempte(perimetre)
-    repartition = synthese.repartition_complete(brute, dimension, exempte=exempte)
+    repartition = tableaux_beneficiaires.repartition_complete(brute, dimension, exempte=exempte)
     total = float(repartition["total"].iloc[0]) if len(repartition) else 0
     if total == 0:
         return None
     # Les modalités sont les cases d'un total montré (la file active du périmètre).
-    # Les parts sont des taux : même règle que les autres taux (synthese.proteger_repartition).
-    prot = synthese.proteger_repartition(repartition, departement=exempte)
+    # Les parts sont des taux : même règle que les autres taux (tableaux_beneficiaires.proteger_repartition).
+    prot = tableaux_beneficiaires.proteger_repartition(repartition, departement=exempte)
     parts = prot.donnees["part"]
     affiche = prot.affichage({"file_active": formats.entier, "total": formats.entier})
-    textes_parts = [synthese.texte_part(p) for p in parts]
+    textes_parts = [tableaux_beneficiaires.texte_part(p) for p in parts]
     total_texte = affiche["total"].iloc[0] if len(affiche) else formats.entier(total)
-    libelle_dimension = synthese.DIMENSIONS[dimension][0]
+    libelle_dimension = tableaux_beneficiaires.DIMENSIONS[dimension][0]
     fig = go.Figure(
         go.Bar(
             y=prot.donnees["libelle"],

@@ -12,7 +12,7 @@ from insertion import formats
 from insertion.figures import resumes
 from insertion.figures import tableau as tb
 from insertion.figures.graphique import Graphique
-from insertion.indicators import synthese
+from insertion.indicators import resultats_synthese, synthese
 from insertion.protect import secret
 
 DEFINITIONS = [
@@ -27,7 +27,7 @@ DEFINITIONS = [
 ]
 
 
-def evolution(c: synthese.ChiffreCle) -> tuple[str | None, str]:
+def evolution(c: resultats_synthese.ChiffreCle) -> tuple[str | None, str]:
     """(évolution, aide) d'une carte : l'écart au point de comparaison, en points pour un taux, en % sinon ;
     un écart arrondi nul se dit « stable » dans l'aide plutôt que par une flèche."""
     variation = c.variation()
@@ -35,7 +35,7 @@ def evolution(c: synthese.ChiffreCle) -> tuple[str | None, str]:
     if c.stable():
         aide += f" Stable {c.comparaison} (écart arrondi nul)."
     elif variation:
-        ecrire = formats.evolution_points if c.nature == synthese.TAUX else formats.evolution_pourcentage
+        ecrire = formats.evolution_points if c.nature == resultats_synthese.TAUX else formats.evolution_pourcentage
         texte = ecrire(*variation)
         sortie = f"{texte} {c.comparaison}" if texte else None
     return sortie, aide
@@ -61,7 +61,7 @@ def legende_budget(filtre_ali: bool, filtres_ignores: bool) -> str:
     )
 
 
-def a_masque(cartes: Iterable[synthese.ChiffreCle], autres: Iterable) -> bool:
+def a_masque(cartes: Iterable[resultats_synthese.ChiffreCle], autres: Iterable) -> bool:
     """Une carte (valeur ou point de comparaison) ou une ligne des autres systèmes est-elle masquée ?"""
     return any(c.actuel.masque or (c.precedent is not None and c.precedent.masque) for c in cartes) or any(
         ligne.valeur == secret.LIBELLE_MASQUE for ligne in autres

@@ -13,22 +13,21 @@ Valeurs précédentes :
 - taux à 90 jours et à 12 mois : même indicateur (même période P) observé à la fin du mois précédent ;
 - budget : année de D contre l'année précédente (exécuté : dernière année exécutée).
 
-On y trouve aussi les mises en forme des tableaux de la vue « Bénéficiaires suivis » (classement des
-ALI, répartition par profil, séries par territoire), pour que les pages ne fassent que la mise en page.
+Les tableaux de la vue « Bénéficiaires suivis » (classement des ALI, répartition par profil) sont dans
+insertion/indicators/tableaux_beneficiaires.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
 import duckdb
 import pandas as pd
 
-from insertion import contrat, formats, indicators
-from insertion.indicators import catalogue, libelles
+from insertion import formats, indicators
 from insertion.indicators.definitions import Definition
+from insertion.indicators.resultats_synthese import EFFECTIF, MONTANT, TAUX, ChiffreCle, Synthese, Valeur
 from insertion.protect import secret
 
 # Les mois entiers sont ceux de la couche de publication (questions permises) : un seul calendrier.
@@ -36,7 +35,6 @@ from insertion.protect.questions import decale_mois, fin_de_mois
 from insertion.store import requetes as queries
 from insertion.store.requetes import Perimetre, Periode
 
-EFFECTIF, TAUX, MONTANT = "effectif", "taux", "montant"
 OBJECTIF_PLACES_2026 = 12_600  # places d'accompagnement visées en 2026 (contrat §1)
 MOIS_SERIE = 12  # profondeur des petites courbes : 12 mois avant celui de D
 
@@ -60,107 +58,6 @@ def dates_fins_de_mois(d: date, n: int = MOIS_SERIE) -> list[date]:
     """Les fins des n mois qui précèdent celui de D, puis D : n + 1 dates croissantes."""
     premier = d.replace(day=1)
     return [fin_de_mois(decale_mois(premier, -k)) for k in range(n, 0, -1)] + [d]
-
-
-# --- Résultat ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Valeur:
-    """Une valeur déjà protégée : None quand elle est masquée (masque=True) ou non calculable."""
-
-    date: date  # date d'observation ; 1er du mois pour un mois, 1er janvier pour une année
-    valeur: float | None
-    texte: str  # au format français, « secret » si masquée, « – » si non calculable
-    masque: bool = False
-    denominateur: int | None = None  # taux : taille de la cohorte (None si elle est masquée)
-
-
-@dataclass(frozen=True)
-class ChiffreCle:
-    cle: str
-    libelle: str
-    nature: str  # EFFECTIF, TAUX ou MONTANT
-    actuel: Valeur
-    precedent: Valeur | None
-    comparaison: str  # « sur un mois », « sur un an »
-    serie: tuple[Valeur, ...]
-    definition: str  # clé de insertion.indicators.definitions.DEFINITIONS
-    aide: str
-    requete: str = ""  # son entrée du catalogue (insertion.indicators.catalogue), qui dit son sens favorable
-    extra: dict = field(default_factory=dict)
-    court: str = ""  # libellé de carte (une ligne à 1 280 px) ; le titre de section dit le reste
-
-    @property
-    def sens(self) -> str:
-        """La couleur de l'écart d'une carte (« normal » : une hausse est un progrès, « inverse », « off » : sans
-        jugement), lue dans le catalogue : la Vue d'ensemble et la comparaison des territoires disent la même
-        chose d'un même indicateur."""
-        return catalogue.SENS_ECART[catalogue.entree(self.requete).sens]
-
-    @property
-    def libelle_carte(self) -> str:
-        return self.court or self.libelle
-
-    def variation(self) -> tuple[float, float] | None:
-        """(actuel, précédent) quand les deux sont montrés ; sinon rien (une évolution trahirait un masque)."""
-        if self.precedent is None or self.actuel.valeur is None or self.precedent.valeur is None:
-            return None
-        return float(self.actuel.valeur), float(self.precedent.valeur)
-
-    def stable(self) -> bool:
-        """L'évolution s'arrondit à zéro (moins de 0,05 point ou 0,05 %) : rien à signaler."""
-        v = self.variation()
-        if v is None:
-            return False
-        if self.nature == TAUX:
-            return abs(v[0] - v[1]) * 100 < 0.05
-        return v[1] != 0 and abs(v[0] - v[1]) / abs(v[1]) * 100 < 0.05
-
-    def courbe(self) -> list[float] | None:
-        """La petite courbe : la plus longue fin de série sans valeur masquée ni manquante (au moins 2 points)."""
-        points: list[float] = []
-        for v in reversed(self.serie):
-            if v.valeur is None:
-                break
-            points.append(float(v.valeur))
-        return points[::-1] if len(points) >= 2 else None
-
-
-@dataclass(frozen=True)
-class Synthese:
-    as_of: date
-    sous_departement: bool  # un filtre de territoire est posé (libellés) ; le secret suit departement_exempte
-    file_active: ChiffreCle
-    file_active_fin_annee: Valeur  # au 31 décembre de l'année précédant D
-    entrees: ChiffreCle
-    sorties: ChiffreCle
-    diag_numerique: ChiffreCle
-    diag_linguistique: ChiffreCle
-    sortie_emploi: ChiffreCle
-    emploi_durable: ChiffreCle
-    budget_vote: ChiffreCle
-    budget_execute: ChiffreCle
-    ali_ouvertes: int  # ALI du territoire ouvertes à D (référentiel)
-    ali_total: int  # ALI du territoire
-    budget_perimetre: str  # « Seine-Saint-Denis » ou « ALI retenues »
-    budget_filtres_ignores: bool  # un filtre autre qu'ALI est posé : le budget ne se ventile pas ainsi
-
-    def cartes(self) -> list[ChiffreCle]:
-        return [
-            self.file_active,
-            self.entrees,
-            self.sorties,
-            self.diag_numerique,
-            self.diag_linguistique,
-            self.sortie_emploi,
-            self.emploi_durable,
-            self.budget_vote,
-            self.budget_execute,
-        ]
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 # --- Calcul -----------------------------------------------------------------------------------------
@@ -496,98 +393,6 @@ def chiffres_cles(
     )
 
 
-# --- Vue « Bénéficiaires suivis » : mises en forme -------------------------------------------------
-
-# Dimension du profil → (libellé, libellés des modalités) ; l'ordre des modalités est celui du contrat.
-DIMENSIONS = {
-    "tranche_age": ("Tranche d'âge", libelles.TRANCHES_AGE),
-    "sexe": ("Sexe", libelles.SEXES),
-    "type_parcours": ("Type de parcours", libelles.PARCOURS),
-    "composition_foyer": ("Composition du foyer", libelles.COMPOSITIONS_FOYER),
-    "anciennete_rsa": ("Ancienneté au RSA", libelles.ANCIENNETES_RSA),
-}
-NON_RENSEIGNE = contrat.CODE_NON_RENSEIGNE
-
-
-def repartition_complete(df: pd.DataFrame, dimension: str, *, exempte: bool = True) -> pd.DataFrame:
-    """Une ligne par modalité du contrat, dans l'ordre du contrat, plus « non renseigné » quand il y en a ;
-    colonnes modalite, libelle, file_active, total (pour un seul groupe). Une modalité sans personne vaut 0
-    au département exempté, et reste masquée (NaN) ailleurs, comme tout zéro publié sous le département. Le
-    total est celui de la requête (publié comme une case à part), pas la somme des modalités publiées."""
-    if dimension not in DIMENSIONS:
-        raise ValueError(f"Dimension inconnue : {dimension!r}")
-    mapping = DIMENSIONS[dimension][1]
-    comptes = {str(m): float(n) for m, n in zip(df["modalite"], df["file_active"], strict=True)}
-    absent = 0.0 if exempte else float("nan")
-    total = float(df["total"].iloc[0]) if "total" in df and len(df) else float(sum(comptes.values()))
-    codes = list(mapping) + [c for c in comptes if c not in mapping and c != NON_RENSEIGNE]
-    if comptes.get(NON_RENSEIGNE):
-        codes.append(NON_RENSEIGNE)
-    return pd.DataFrame(
-        {
-            "modalite": codes,
-            "libelle": [libelles.NON_RENSEIGNE if c == NON_RENSEIGNE else mapping.get(c, c) for c in codes],
-            "file_active": [comptes.get(c, absent) for c in codes],
-            "total": total,
-        }
-    )
-
-
-def libelles_territoires(groupe: str) -> dict[str, str]:
-    return libelles.ali() if groupe == "ali" else libelles.epts()
-
-
-def classement_ali(file_active: pd.DataFrame, entrees_sorties: pd.DataFrame) -> pd.DataFrame:
-    """File active à D et mouvements de la période par ALI : code_ali, libelle, file_active, entrees, sorties
-    (une ALI du périmètre sans personne suivie à D vaut 0)."""
-    fa = file_active.rename(columns={"groupe": "code_ali"})[["code_ali", "file_active"]]
-    es = entrees_sorties.rename(columns={"groupe": "code_ali"})[["code_ali", "entrees", "sorties"]]
-    # Pas de fillna(0) : une case masquée par la couche de publication (NaN) reste masquée.
-    out = fa.merge(es, on="code_ali", how="outer")
-    for colonne in ("file_active", "entrees", "sorties"):
-        out[colonne] = pd.to_numeric(out[colonne], errors="coerce").astype("float64")
-    noms = libelles.ali()
-    out.insert(1, "libelle", [noms.get(c, c) for c in out["code_ali"]])
-    return out.sort_values("code_ali").reset_index(drop=True)
-
-
-def ordre_classement(protege: pd.DataFrame, colonne: str = "file_active") -> pd.DataFrame:
-    """Tri du classement sur les valeurs protégées (index d'origine gardé) et rang : les cases masquées à la
-    fin, par code et sans rang (leur ordre réel révélerait des effectifs masqués) ; ex aequo au même rang."""
-    out = protege.assign(_masque=protege[colonne].isna())
-    out = out.sort_values(["_masque", colonne, "code_ali"], ascending=[True, False, True], kind="stable")
-    rangs = out[colonne].rank(method="min", ascending=False)
-    out["rang"] = pd.Series([None if pd.isna(r) else int(r) for r in rangs], index=out.index, dtype=object)
-    return out.drop(columns="_masque")
-
-
-def texte_part(part: object) -> str:
-    """Part d'une modalité ; une part absente est masquée : non diffusée."""
-    return secret.LIBELLE_MASQUE if part is None or pd.isna(part) else formats.pourcentage(float(part))
-
-
-def proteger_repartition(repartition: pd.DataFrame, *, departement: bool) -> secret.Protege:
-    """La répartition du profil (`repartition_complete`) protégée : effectifs des modalités (cases du total
-    montré, masquage secondaire compris), total, et part de chaque modalité (colonne « part »), qui est un
-    taux : diffusée seulement si le total atteint le seuil et si la modalité et le reste valent chacun 0
-    ou au moins le seuil (« 3,6 % sur 112 » redonnerait 4 personnes) ; jamais celle d'un effectif masqué.
-    departement : `secret.departement_exempte` du périmètre."""
-    total = pd.to_numeric(repartition["total"], errors="coerce")
-    df = repartition.assign(part=(repartition["file_active"] / total).where(total > 0))
-    prot = secret.proteger(
-        df,
-        effectifs=["file_active", "total"],
-        taux={"part": "total"},
-        numerateurs={"part": "file_active"},
-        ventilation=[],
-        departement=departement,
-    )
-    masque = prot.masque["part"] | prot.masque["file_active"]
-    prot.masque["part"] = masque & df["part"].notna()
-    prot.donnees["part"] = prot.donnees["part"].where(~masque)
-    return prot
-
-
 # --- Définitions propres à ces vues (affichées dans « Méthode ») ------------------------------------
 
 DEFINITION_TAUX_MENSUELS = Definition(
@@ -603,12 +408,4 @@ DEFINITION_ALI_OUVERTES = Definition(
     "Agences du territoire retenu dont le mois d'ouverture (référentiel des ALI) est au plus tard D.",
     "ALI du territoire retenu (référentiel).",
     ("ali_ouvertes",),
-)
-DEFINITION_PROFIL = Definition(
-    "Profil des personnes suivies",
-    "File active à D répartie selon une caractéristique de l'épisode (tranche d'âge, sexe, type de parcours, "
-    "composition du foyer, ancienneté au RSA). Une personne suivie dans deux ALI compte une fois : on retient "
-    "son épisode le plus récent. Un champ facultatif vide compte en « non renseigné ».",
-    "File active du périmètre à D (part de chaque modalité).",
-    ("repartition_profil",),
 )

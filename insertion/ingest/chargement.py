@@ -32,7 +32,7 @@ import duckdb
 from insertion import config
 from insertion.contrat import COLONNES_FILE_ACTIVE  # noqa: F401  (ré-exporté pour les tests)
 from insertion.ingest import apercu as apercus
-from insertion.ingest import chargement_extraits, chargement_systemes, controles, etapes, lecture, systemes
+from insertion.ingest import chargement_extraits, chargement_systemes, controles, etapes, formats_fichier, systemes
 from insertion.ingest.compte_rendu import Forcer, ResultatChargement, phrase_comptes, refuse
 from insertion.ingest.lecture import FichierRefuse
 from insertion.store import db
@@ -159,7 +159,7 @@ def _charger_octets(
     if known:
         return known
     try:
-        raw = lecture.lire_table(data, name)
+        raw = formats_fichier.lire_table(data, name)
         controles.verifier_identifiants(raw, name)
         nature = controles.reconnaitre_fichier(raw.colonnes, name)
         if raw.lignes_lues == 0:

@@ -24,6 +24,7 @@ import pytest
 
 from insertion.config import SEUIL_SECRET
 from insertion.figures import budget as fb
+from insertion.figures import budget_ali
 from insertion.outputs import exports
 from insertion.store.requetes import Perimetre
 
@@ -224,18 +225,18 @@ def par_ali() -> pd.DataFrame:
 
 
 def test_annees_ali(par_ali):
-    totaux = fb.totaux_ali(par_ali, 2023)
-    ventilees = fb.ventilees(totaux)
+    totaux = budget_ali.totaux_ali(par_ali, 2023)
+    ventilees = budget_ali.ventilees(totaux)
     assert set(ventilees["groupe"]) == {"ALI01", "ALI02", "ALI03"}
-    assert fb.annees_ali(ventilees) == ([2023, 2022], 2023)
+    assert budget_ali.annees_ali(ventilees) == ([2023, 2022], 2023)
     # 2023 sans exécuté : l'année proposée par défaut est la dernière exécutée.
     en_cours = ventilees.assign(montant_execute=ventilees["montant_execute"].where(ventilees["annee"] < 2023))
-    assert fb.annees_ali(en_cours) == ([2023, 2022], 2022)
+    assert budget_ali.annees_ali(en_cours) == ([2023, 2022], 2022)
 
 
 def test_graphique_ali_masque_le_cout_sous_le_seuil(par_ali):
     assert SEUIL_SECRET > 5
-    ventilees = fb.ventilees(fb.totaux_ali(par_ali, 2023))
+    ventilees = budget_ali.ventilees(budget_ali.totaux_ali(par_ali, 2023))
     cout_ali = _cout(
         [
             (2023, "ALI01", 12, 2.7e6, 5.0, 540000.0),
@@ -245,7 +246,7 @@ def test_graphique_ali_masque_le_cout_sous_le_seuil(par_ali):
         ]
     )
     noms = {"ALI01": "ALI01 · Un", "ALI02": "ALI02 · Deux", "ALI03": "ALI03 · Trois"}
-    g = fb.graphique_ali(ventilees, cout_ali, 2023, noms)
+    g = budget_ali.graphique_ali(ventilees, cout_ali, 2023, noms)
     assert g.masque
     # Tableau du plus gros crédit voté au plus petit, comme le graphique se lit de haut en bas.
     assert list(g.table.texte["ALI"]) == ["ALI02 · Deux", "ALI03 · Trois", "ALI01 · Un"]
@@ -265,8 +266,8 @@ def test_graphique_ali_masque_le_cout_sous_le_seuil(par_ali):
 
 
 def test_texte_non_reparti(par_ali):
-    totaux = fb.totaux_ali(par_ali, 2023)
-    assert fb.texte_non_reparti(totaux, 2023) == (
+    totaux = budget_ali.totaux_ali(par_ali, 2023)
+    assert budget_ali.texte_non_reparti(totaux, 2023) == (
         f"Hors graphique : 22,0{NB}M€ de crédits départementaux votés en 2023 ne sont pas ventilés par ALI."
     )
-    assert fb.texte_non_reparti(totaux, 2022) is None
+    assert budget_ali.texte_non_reparti(totaux, 2022) is None

@@ -18,6 +18,7 @@ from datetime import date
 import pandas as pd
 
 from insertion.figures import freins as vue
+from insertion.figures import reseau as vue_reseau
 from insertion.outputs import exports
 from insertion.store.requetes import Perimetre
 
@@ -143,21 +144,21 @@ def test_la_commune_proposee_est_la_mieux_couverte_par_le_reseau():
             "structures": [1, 1, 0, 3],  # Pantin 2, Clichy-sous-Bois 3
         }
     )
-    communes, defaut = vue.communes_reseau(lignes)
+    communes, defaut = vue_reseau.communes_reseau(lignes)
     assert communes == {"93055": "Pantin", "93014": "Clichy-sous-Bois"}
     assert defaut == "93014"
-    assert vue.communes_reseau(lignes.iloc[0:0]) == ({}, None)
+    assert vue_reseau.communes_reseau(lignes.iloc[0:0]) == ({}, None)
 
 
 def test_la_commune_choisie_face_a_son_reseau_et_le_tableau_de_toutes_les_communes():
-    prot = vue.prevalence_communes(pd.concat([prevalence("93055"), prevalence("93014")], ignore_index=True))
-    assert vue.codes_communes(prot) == ("93014", "93055")
+    prot = vue_reseau.prevalence_communes(pd.concat([prevalence("93055"), prevalence("93014")], ignore_index=True))
+    assert vue_reseau.codes_communes(prot) == ("93014", "93055")
     couverture = pd.DataFrame(
         {"code_commune": ["93055"], "commune": ["Pantin"], "frein": ["logement"], "domaine": ["logement"],
          "structures": [2]}
     )  # fmt: skip
-    lignes = vue.vis_a_vis(prot, couverture)
-    g = vue.graphique_vis_a_vis(lignes, "93055", "Pantin")
+    lignes = vue_reseau.vis_a_vis(prot, couverture)
+    g = vue_reseau.graphique_vis_a_vis(lignes, "93055", "Pantin")
     assert len(g.table) == 6  # toutes les communes
     assert g.masque  # mobilité : 5 sur 100
     assert g.resume.startswith(
@@ -169,12 +170,12 @@ def test_les_communes_de_l_annuaire_sont_triees_par_nom_et_la_phrase_compte_les_
     annuaire = pd.DataFrame(
         {"code_commune": ["93055", "93014", "93999"], "commune": ["Pantin", "Clichy-sous-Bois", None]}
     )
-    assert list(vue.communes_annuaire(annuaire).items()) == [
+    assert list(vue_reseau.communes_annuaire(annuaire).items()) == [
         ("93999", "93999"), ("93014", "Clichy-sous-Bois"), ("93055", "Pantin")
     ]  # fmt: skip
-    assert vue.phrase_annuaire(1, 5) == "1 structure sur 5."
-    assert vue.phrase_annuaire(0, 5) == "0 structure sur 5."
-    assert vue.phrase_annuaire(2, 1200) == f"2 structures sur 1{NB}200."
+    assert vue_reseau.phrase_annuaire(1, 5) == "1 structure sur 5."
+    assert vue_reseau.phrase_annuaire(0, 5) == "0 structure sur 5."
+    assert vue_reseau.phrase_annuaire(2, 1200) == f"2 structures sur 1{NB}200."
 
 
 def test_les_notes_disent_les_dates():

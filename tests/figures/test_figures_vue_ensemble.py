@@ -8,8 +8,8 @@ from datetime import date
 import pandas as pd
 
 from insertion.figures import vue_ensemble as fve
-from insertion.indicators import synthese
-from insertion.indicators.synthese import ChiffreCle, Valeur
+from insertion.indicators import resultats_synthese, synthese
+from insertion.indicators.resultats_synthese import ChiffreCle, Valeur
 from insertion.protect import secret
 from insertion.store.requetes import Perimetre
 
@@ -33,23 +33,23 @@ def chiffre(nature: str, actuel: float | None, precedent: float | None, masque: 
 
 def test_evolution_d_un_effectif_en_pourcentage():
     # 110 contre 100 : + 10 %.
-    assert fve.evolution(chiffre(synthese.EFFECTIF, 110, 100)) == (f"+10,0{NBSP}% sur un mois", "Aide.")
+    assert fve.evolution(chiffre(resultats_synthese.EFFECTIF, 110, 100)) == (f"+10,0{NBSP}% sur un mois", "Aide.")
 
 
 def test_evolution_d_un_taux_en_points():
     # 0,42 contre 0,40 : + 2 points.
-    assert fve.evolution(chiffre(synthese.TAUX, 0.42, 0.40)) == (f"+2,0{NBSP}pt sur un mois", "Aide.")
+    assert fve.evolution(chiffre(resultats_synthese.TAUX, 0.42, 0.40)) == (f"+2,0{NBSP}pt sur un mois", "Aide.")
 
 
 def test_un_ecart_arrondi_nul_se_dit_stable_dans_l_aide():
-    assert fve.evolution(chiffre(synthese.EFFECTIF, 10_000, 10_001)) == (
+    assert fve.evolution(chiffre(resultats_synthese.EFFECTIF, 10_000, 10_001)) == (
         None,
         "Aide. Stable sur un mois (écart arrondi nul).",
     )
 
 
 def test_une_valeur_masquee_n_a_pas_d_evolution():
-    assert fve.evolution(chiffre(synthese.EFFECTIF, None, 100, masque=True)) == (None, "Aide.")
+    assert fve.evolution(chiffre(resultats_synthese.EFFECTIF, None, 100, masque=True)) == (None, "Aide.")
 
 
 def test_entete_et_legende_du_budget():
@@ -70,9 +70,9 @@ class Ligne:
 
 
 def test_a_masque_voit_une_carte_ou_une_ligne_masquee():
-    claires = [chiffre(synthese.EFFECTIF, 110, 100)]
+    claires = [chiffre(resultats_synthese.EFFECTIF, 110, 100)]
     assert not fve.a_masque(claires, [Ligne("12")])
-    assert fve.a_masque(claires + [chiffre(synthese.EFFECTIF, None, 100, masque=True)], [])
+    assert fve.a_masque(claires + [chiffre(resultats_synthese.EFFECTIF, None, 100, masque=True)], [])
     assert fve.a_masque(claires, [Ligne(secret.LIBELLE_MASQUE)])
 
 

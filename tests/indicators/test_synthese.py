@@ -31,7 +31,7 @@ import duckdb
 import pytest
 
 from insertion import indicators
-from insertion.indicators import catalogue, synthese
+from insertion.indicators import catalogue, resultats_synthese, synthese, tableaux_beneficiaires
 from insertion.store.requetes import Perimetre, Periode, executer
 from tests.conftest import build_db, csv_bytes, ligne
 
@@ -101,7 +101,7 @@ def con(tmp_path_factory):
     c.close()
 
 
-def calcul(con, perimetre: Perimetre = Perimetre(), as_of: date = D) -> synthese.Synthese:
+def calcul(con, perimetre: Perimetre = Perimetre(), as_of: date = D) -> resultats_synthese.Synthese:
     return synthese.chiffres_cles(con, Periode(as_of=as_of, debut=DEBUT, fin=as_of), perimetre)
 
 
@@ -264,11 +264,11 @@ def test_repartition_complete_et_classement():
     import pandas as pd
 
     rep = pd.DataFrame({"modalite": ["25_34", "non_renseigne"], "file_active": [3, 2], "total": [5, 5]})
-    out = synthese.repartition_complete(rep, "tranche_age")
+    out = tableaux_beneficiaires.repartition_complete(rep, "tranche_age")
     assert out["modalite"].tolist() == ["moins_25", "25_34", "35_44", "45_54", "55_plus", "non_renseigne"]
     assert out["file_active"].tolist() == [0, 3, 0, 0, 0, 2] and set(out["total"]) == {5}
     assert out["libelle"].iloc[-1] == "Non renseigné"
     protege = pd.DataFrame({"code_ali": ["ALI01", "ALI02", "ALI03", "ALI04"], "file_active": [20, None, 35, 20]})
-    trie = synthese.ordre_classement(protege)
+    trie = tableaux_beneficiaires.ordre_classement(protege)
     assert trie["code_ali"].tolist() == ["ALI03", "ALI01", "ALI04", "ALI02"]
     assert trie["rang"].tolist() == [1, 2, 2, None]

@@ -1,7 +1,7 @@
 """Chargement rapide d'un CSV régulier : exactement ce que donne la lecture ligne à ligne, ou il n'est pas pris.
 
-- Lecture : `lecture._lecture_rapide` (pyarrow, en parallèle) rend la même TableBrute que
-  `lecture.lecture_ligne_a_ligne` (le module csv, la référence) — mêmes colonnes, mêmes cellules (vides,
+- Lecture : `lecture_csv._lecture_rapide` (pyarrow, en parallèle) rend la même TableBrute que
+  `lecture_csv.lecture_ligne_a_ligne` (le module csv, la référence) — mêmes colonnes, mêmes cellules (vides,
   espaces), mêmes numéros de ligne, mêmes cellules hors des colonnes nommées, mêmes refus — ou None, et
   c'est alors la lecture ligne à ligne qui lit le fichier. Vérifié sur des fichiers tirés par hypothesis
   (réguliers, et les fichiers hostiles de test_fuzz) et sur chaque cas irrégulier connu.
@@ -32,7 +32,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from insertion.contrat import COLONNES_EXTRACTION
-from insertion.ingest import controles, etapes, identifiants, lecture
+from insertion.ingest import controles, etapes, identifiants, lecture, lecture_csv
 from insertion.ingest.chargement import COLONNES_FILE_ACTIVE, charger_octets
 from insertion.ingest.lecture import FichierRefuse
 from insertion.store import db
@@ -83,14 +83,14 @@ def assert_same_reading(fast, slow) -> None:
 
 def compare(data: bytes, name: str = "extrait.csv", limit: int = LIMITE) -> bool:
     """Compare les deux lectures ; vrai si la lecture rapide a été prise."""
-    fast = read(lecture._lecture_rapide, data, name, limit)
-    slow = read(lecture.lecture_ligne_a_ligne, data, name, limit)
+    fast = read(lecture_csv._lecture_rapide, data, name, limit)
+    slow = read(lecture_csv.lecture_ligne_a_ligne, data, name, limit)
     if fast is None:
         # Pas prise : lire_csv rend alors exactement la lecture ligne à ligne.
-        assert_same_reading(read(lecture.lire_csv, data, name, limit), slow)
+        assert_same_reading(read(lecture_csv.lire_csv, data, name, limit), slow)
         return False
     assert_same_reading(fast, slow)
-    assert_same_reading(read(lecture.lire_csv, data, name, limit), slow)
+    assert_same_reading(read(lecture_csv.lire_csv, data, name, limit), slow)
     return True
 
 
@@ -231,7 +231,7 @@ def test_these_files_take_the_fast_path(case):
 
 
 def test_a_blank_cell_in_a_plain_text_column():
-    raw = lecture._lecture_rapide(TAKEN["pseudonyme blanc"], "x.csv", LIMITE)
+    raw = lecture_csv._lecture_rapide(TAKEN["pseudonyme blanc"], "x.csv", LIMITE)
     assert not pa.types.is_dictionary(raw.table.column("id_beneficiaire").type)
     assert raw.table.column("id_beneficiaire").to_pylist()[-1] is None
 
@@ -260,20 +260,20 @@ IRREGULAR = {
 
 @pytest.mark.parametrize("case", list(IRREGULAR))
 def test_irregular_files_fall_back(case):
-    assert lecture._lecture_rapide(IRREGULAR[case], "extrait.csv", LIMITE) is None
+    assert lecture_csv._lecture_rapide(IRREGULAR[case], "extrait.csv", LIMITE) is None
     assert not compare(IRREGULAR[case])
 
 
 def test_limits_and_refusals_are_the_same_through_the_fast_path():
     data = csv_bytes(lignes(11))
     assert compare(data, limit=10) and compare(data, limit=11)
-    fast = read(lecture._lecture_rapide, data, "long.csv", 10)
+    fast = read(lecture_csv._lecture_rapide, data, "long.csv", 10)
     assert fast[0] == "refus" and "INSERTION_LIGNES_MAX" in fast[1]
     # Les lignes vides ne comptent pas dans la limite, ici comme ligne à ligne.
-    assert read(lecture._lecture_rapide, data.replace(b"\n", b"\n\n"), "x.csv", 11) is not None
+    assert read(lecture_csv._lecture_rapide, data.replace(b"\n", b"\n\n"), "x.csv", 11) is not None
     # Un en-tête qui porte un identifiant : même refus, sans la valeur.
     data = ("jean.dupont@exemple.fr," + HEADER + "\n" + "x," + row() + "\n").encode()
-    fast = read(lecture._lecture_rapide, data, "x.csv", LIMITE)
+    fast = read(lecture_csv._lecture_rapide, data, "x.csv", LIMITE)
     assert fast[0] == "refus" and "dupont" not in fast[1]
     assert compare(data)
 
@@ -296,7 +296,7 @@ def test_texts_array_is_pa_array():
 
 def test_a_large_regular_file_reads_the_same(monkeypatch):
     """Plusieurs blocs de pyarrow (ramenés à 1 Mo), des colonnes en dictionnaire et d'autres non."""
-    monkeypatch.setattr(lecture, "_BLOC", 1 << 20)
+    monkeypatch.setattr(lecture_csv, "_BLOC", 1 << 20)
     rows = []
     for i in range(60_000):
         rows.append(
@@ -309,9 +309,9 @@ def test_a_large_regular_file_reads_the_same(monkeypatch):
             )
         )
     data = csv_bytes(rows, sep=";")
-    assert len(data) > 4 * lecture._BLOC > 2 * lecture._ECHANTILLON
+    assert len(data) > 4 * lecture_csv._BLOC > 2 * lecture_csv._ECHANTILLON
     assert compare(data)
-    fast = lecture._lecture_rapide(data, "x.csv", LIMITE)
+    fast = lecture_csv._lecture_rapide(data, "x.csv", LIMITE)
     assert not pa.types.is_dictionary(fast.table.column("id_beneficiaire").type)
     assert pa.types.is_dictionary(fast.table.column("code_commune").type)
 
@@ -352,7 +352,7 @@ def two_bases(base_db, tmp_path):
 def load_both(fast_con, slow_con, data: bytes, name: str, monkeypatch) -> tuple:
     fast = charger_octets(fast_con, data, name)
     with monkeypatch.context() as patch:
-        patch.setattr(lecture, "_lecture_rapide", lambda *args: None)
+        patch.setattr(lecture_csv, "_lecture_rapide", lambda *args: None)
         slow = charger_octets(slow_con, data, name)
     assert fast == slow, (fast, slow)
     assert state(fast_con) == state(slow_con)
@@ -385,11 +385,11 @@ def test_line_numbers_after_a_multiline_record_and_blank_lines(two_bases, monkey
     data = "\n".join(
         [HEADER, row(), quoted, row(id_beneficiaire="b0000006", sexe="X"), ""]
     ).encode()  # ligne 5 : sexe inconnu (le champ sur deux lignes occupe les lignes 3 et 4)
-    assert lecture._lecture_rapide(data, "x.csv", LIMITE) is None
+    assert lecture_csv._lecture_rapide(data, "x.csv", LIMITE) is None
     load_both(fast_con, slow_con, data, "multiligne.csv", monkeypatch)
     assert [line for line, _, _ in quarantine_lines(fast_con)][-2:] == [3, 5]
     data = "\n".join([HEADER, row(), "", "", row(id_beneficiaire="b0000007", sexe="X"), ""]).encode()
-    assert lecture._lecture_rapide(data, "x.csv", LIMITE) is not None
+    assert lecture_csv._lecture_rapide(data, "x.csv", LIMITE) is not None
     result, _ = load_both(fast_con, slow_con, data, "vides.csv", monkeypatch)
     assert (result.rows_read, result.rejected) == (2, 1)
     assert quarantine_lines(fast_con)[-1] == (5, "sexe", "sexe inconnu (attendu F ou M)")
@@ -555,7 +555,7 @@ def test_identifying_values_are_found_through_the_fast_path(tmp_path):
     rows[7]["motif_sortie"] = "1 85 05 75 123 456 78"
     rows[30]["id_beneficiaire"] = "jean.dupont@exemple.fr"
     data = csv_bytes(rows)
-    raw = lecture._lecture_rapide(data, "x.csv", LIMITE)
+    raw = lecture_csv._lecture_rapide(data, "x.csv", LIMITE)
     assert raw is not None and pa.types.is_dictionary(raw.table.column("motif_sortie").type)
     with pytest.raises(FichierRefuse) as refused:
         controles.verifier_identifiants(raw, "x.csv")
@@ -566,7 +566,7 @@ def test_identifying_values_are_found_through_the_fast_path(tmp_path):
     assert "donnée personnelle), ligne 9" in message
     assert "dupont" not in message and "185" not in message
     with pytest.raises(FichierRefuse) as slow:
-        controles.verifier_identifiants(lecture.lecture_ligne_a_ligne(data, "x.csv", LIMITE), "x.csv")
+        controles.verifier_identifiants(lecture_csv.lecture_ligne_a_ligne(data, "x.csv", LIMITE), "x.csv")
     assert str(slow.value) == message
 
 
@@ -574,4 +574,4 @@ def test_csv_writer_quoting_is_not_taken():
     """Ce que csv.writer écrit d'une cellule qui contient le séparateur : des guillemets, donc ligne à ligne."""
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows([COLONNES_FILE_ACTIVE, list(ligne(type_parcours="a,b").values())])
-    assert lecture._lecture_rapide(out.getvalue().encode(), "x.csv", LIMITE) is None
+    assert lecture_csv._lecture_rapide(out.getvalue().encode(), "x.csv", LIMITE) is None

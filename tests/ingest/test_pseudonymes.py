@@ -33,7 +33,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from insertion.ingest import controles, identifiants, lecture
+from insertion.ingest import controles, formats_fichier, identifiants
 from insertion.ingest.chargement import COLONNES_FILE_ACTIVE, charger_fichiers
 from insertion.ingest.lecture import FichierRefuse
 from tests.conftest import query_rows, write
@@ -311,7 +311,7 @@ def test_the_refusal_never_repeats_the_value(identifiant, avant):
     lignes = extraction_realiste(30, [b"k"])
     for rang, ligne in enumerate(lignes):
         ligne["commentaire"] = avant + valeur if rang == 17 else "RAS"
-    raw = lecture.lire_table(_csv(lignes), "extraction.csv")
+    raw = formats_fichier.lire_table(_csv(lignes), "extraction.csv")
     with pytest.raises(FichierRefuse) as refus:
         controles.verifier_identifiants(raw, "extraction.csv")
     message = str(refus.value)

@@ -16,6 +16,7 @@ import pytest
 
 from insertion import contrat, formats, protect
 from insertion.figures import freins as freins_vue
+from insertion.figures import reseau as vue_reseau
 from insertion.ingest.chargement import COLONNES_FILE_ACTIVE
 from insertion.protect import diffusion, secret
 from insertion.store import requetes
@@ -261,11 +262,11 @@ def test_vis_a_vis_met_en_face_la_part_et_les_structures():
             "structures": [0, 3],
         }
     )
-    lignes = freins_vue.vis_a_vis(freins_vue.proteger_prevalence(prev, departement=False), couverture)
-    table_ = freins_vue.table_vis_a_vis(lignes)
+    lignes = vue_reseau.vis_a_vis(freins_vue.proteger_prevalence(prev, departement=False), couverture)
+    table_ = vue_reseau.table_vis_a_vis(lignes)
     assert table_.texte["Domaine de l'annuaire"].tolist() == ["Logement", "Accès aux droits"]
     assert table_.texte["Structures de la commune qui le couvrent"].tolist() == ["0", "3"]
-    assert freins_vue.resume_vis_a_vis(lignes, "Pantin") == (
+    assert vue_reseau.resume_vis_a_vis(lignes, "Pantin") == (
         "Pantin : le frein le plus fréquent parmi les personnes suivies est « Logement » (40,0\u202f%), "
         "qu'aucune structure de la commune ne couvre. Aucune structure de la commune ne couvre : logement."
     )

@@ -34,7 +34,7 @@ import pytest
 
 from insertion import formats, indicators
 from insertion.figures import cohortes, diagnostics, sorties_figures
-from insertion.indicators import synthese
+from insertion.indicators import synthese, tableaux_beneficiaires
 from insertion.indicators.filters import Filtres
 from insertion.outputs import briefing
 from insertion.present import qualite
@@ -150,11 +150,11 @@ def test_les_parts_de_profil_sont_des_taux():
     repartition = pd.DataFrame(
         {"modalite": ["a", "b", "c"], "libelle": ["A", "B", "C"], "file_active": [100, 5, 5], "total": 110}
     )
-    prot = synthese.proteger_repartition(repartition, departement=False)
+    prot = tableaux_beneficiaires.proteger_repartition(repartition, departement=False)
     assert prot.donnees["part"].isna().all()
     assert prot.donnees["file_active"].iloc[0] == 100 and prot.donnees["file_active"].iloc[1:].isna().all()
     # 40, 35, 35 sur 110 : toutes les parts sont diffusées.
-    prot = synthese.proteger_repartition(repartition.assign(file_active=[40, 35, 35]), departement=False)
+    prot = tableaux_beneficiaires.proteger_repartition(repartition.assign(file_active=[40, 35, 35]), departement=False)
     assert prot.donnees["part"].tolist() == pytest.approx([40 / 110, 35 / 110, 35 / 110])
 
 
