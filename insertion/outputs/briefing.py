@@ -270,6 +270,20 @@ def _barres_sorties(groupes: secret.Protege) -> Barres:
 
 
 def rendre_pdf(note: NoteSynthese) -> bytes:
+    """La note sur une page A4 : en-tête, chiffres clés, phrases, deux graphiques, définitions."""
+    pdf = _page(note)
+    _en_tete(pdf, note)
+    _cartes(pdf, note.chiffres)
+    _phrases(pdf, note.phrases)
+    _graphiques(pdf, note.graphiques)
+    _definitions(pdf)
+    return bytes(pdf.output())
+
+
+ECART = 4  # mm entre deux cartes ou deux graphiques
+
+
+def _page(note: NoteSynthese):
     from fpdf import FPDF
 
     pdf = FPDF(format="A4", unit="mm")
@@ -283,8 +297,11 @@ def rendre_pdf(note: NoteSynthese) -> bytes:
     pdf.set_author("Département de la Seine-Saint-Denis — ALI 93")
     pdf.set_lang("fr")
     pdf.add_page()
-    largeur = pdf.epw
+    return pdf
 
+
+def _en_tete(pdf, note: NoteSynthese) -> None:
+    largeur = pdf.epw
     pdf.set_font(POLICE, "B", 17)
     pdf.set_text_color(*BLEU)
     pdf.multi_cell(largeur, 8, note.titre, align="L", new_x="LMARGIN", new_y="NEXT")
@@ -314,10 +331,12 @@ def rendre_pdf(note: NoteSynthese) -> bytes:
     else:
         pdf.ln(1)
 
-    # Chiffres clés : deux rangées de trois cartes.
-    largeur_carte, hauteur_carte, ecart = (largeur - 2 * 4) / 3, 21, 4
+
+def _cartes(pdf, chiffres: list[Chiffre]) -> None:
+    """Deux rangées de trois cartes."""
+    largeur_carte, hauteur_carte, ecart = (pdf.epw - 2 * ECART) / 3, 21, ECART
     haut = pdf.get_y()
-    for index, chiffre in enumerate(note.chiffres):
+    for index, chiffre in enumerate(chiffres):
         x = pdf.l_margin + (index % 3) * (largeur_carte + ecart)
         y = haut + (index // 3) * (hauteur_carte + 3)
         pdf.set_draw_color(200, 200, 200)
@@ -338,25 +357,31 @@ def rendre_pdf(note: NoteSynthese) -> bytes:
             pdf.cell(largeur_carte - 5, 4, chiffre.evolution)
     pdf.set_y(haut + 2 * (hauteur_carte + 3) + 2)
 
+
+def _phrases(pdf, phrases: list[str]) -> None:
+    largeur = pdf.epw
     pdf.set_font(POLICE, "B", 11)
     pdf.set_text_color(*BLEU)
     pdf.cell(largeur, 6, "L'essentiel", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(POLICE, "", 9.5)
     pdf.set_text_color(0, 0, 0)
-    for phrase in note.phrases:
+    for phrase in phrases:
         pdf.set_x(pdf.l_margin)
         pdf.multi_cell(largeur, 4.6, f"• {phrase}", align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(0.6)
     pdf.ln(1.5)
 
-    if note.graphiques:
-        largeur_graphique = (largeur - ecart) / 2
+
+def _graphiques(pdf, graphiques: list[tuple[str, Courbe | Barres]]) -> None:
+    """Les deux graphiques côte à côte, en vecteurs ; sur une seconde page s'ils ne tiennent plus."""
+    if graphiques:
+        largeur_graphique = (pdf.epw - ECART) / 2
         hauteur_graphique = largeur_graphique * 0.46
         if pdf.get_y() + hauteur_graphique + 12 > pdf.h - pdf.b_margin:
             pdf.add_page()
         y = pdf.get_y()
-        for index, (titre, graphique) in enumerate(note.graphiques[:2]):
-            x = pdf.l_margin + index * (largeur_graphique + ecart)
+        for index, (titre, graphique) in enumerate(graphiques[:2]):
+            x = pdf.l_margin + index * (largeur_graphique + ECART)
             pdf.set_xy(x, y)
             pdf.set_font(POLICE, "B", 9)
             pdf.set_text_color(*BLEU)
@@ -371,6 +396,10 @@ def rendre_pdf(note: NoteSynthese) -> bytes:
             )
         pdf.set_y(y + hauteur_graphique + 8)
 
+
+def _definitions(pdf) -> None:
+    """Le secret statistique et les définitions des chiffres, en pied de page."""
+    largeur = pdf.epw
     pdf.set_font(POLICE, "I", 6.5)
     pdf.set_text_color(*GRIS)
     notes = [secret.note()]
@@ -385,7 +414,6 @@ def rendre_pdf(note: NoteSynthese) -> bytes:
     for ligne in notes:
         pdf.multi_cell(largeur, 3.1, ligne, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(0.4)
-    return bytes(pdf.output())
 
 
 def note_pdf(con: duckdb.DuckDBPyConnection, filtres: Filtres) -> bytes:
