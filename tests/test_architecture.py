@@ -92,13 +92,6 @@ def test_les_pages_ne_font_que_la_mise_en_page():
 
 
 MODULE_MAX_LIGNES = 500
-# Les modules qui dépassent encore la limite (issue 15), chacun avec sa raison ; la liste ne fait que rétrécir :
-# un module découpé en sort, et le test échoue s'il y reste (ou s'il n'existe plus).
-MODULES_TROP_LONGS = {
-    # Les cartes (tuiles, choroplèthe) iraient dans un module voisin, mais leurs appelants (insertion/figures/
-    # comparer.py, pages/comparer.py) étaient en travaux dans une autre session le jour du découpage.
-    "insertion/figures/territoires.py",
-}
 
 
 def test_aucun_module_ne_depasse_500_lignes():
@@ -107,7 +100,4 @@ def test_aucun_module_ne_depasse_500_lignes():
         p.relative_to(ROOT).as_posix(): len(p.read_text(encoding="utf-8").splitlines())
         for p in sorted((ROOT / "insertion").rglob("*.py"))
     }
-    trop_longs = {chemin for chemin, n in longueurs.items() if n > MODULE_MAX_LIGNES}
-    assert trop_longs - MODULES_TROP_LONGS == set(), {c: longueurs[c] for c in trop_longs - MODULES_TROP_LONGS}
-    # Une exception qui ne sert plus (module découpé ou disparu) sort de la liste.
-    assert MODULES_TROP_LONGS - trop_longs == set()
+    assert {chemin: n for chemin, n in longueurs.items() if n > MODULE_MAX_LIGNES} == {}

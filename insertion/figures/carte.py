@@ -1,6 +1,6 @@
 """La carte des communes : contours lus dans data/communes.geojson, fusions de communes à une date, contours
 des groupes de communes (EPT, ALI) et couleurs de la choroplèthe. Calcul pur : ni Streamlit, ni SQL, ni plotly ;
-insertion/figures/territoires.py (carte_choroplethe) en fait la figure.
+insertion/figures/carte_territoires.py (carte_choroplethe) en fait la figure.
 
 Contours : france-geojson (Grégoire David, d'après les données IGN/INSEE, Licence Ouverte 2.0 d'Etalab) ; voir
 data/README.md. Les communes voisines y partagent exactement leurs sommets : le contour d'un groupe de communes se

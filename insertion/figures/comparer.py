@@ -1,7 +1,8 @@
 """La vue « Comparer les territoires » assemblée : indicateurs protégés de chaque ALI et du département, cartes de
 l'ALI choisie face à la médiane, résumés et carte des territoires. Les briques (assemblage, secret, repères,
-petits multiples, tuiles, choroplèthe) sont dans insertion/figures/territoires.py ; ce module les enchaîne comme
-la page les montre. Sans Streamlit ni SQL : les requêtes passent par la fonction `requete` de la page."""
+petits multiples) sont dans insertion/figures/territoires.py, les cartes (tuiles, choroplèthe) dans
+insertion/figures/carte_territoires.py ; ce module les enchaîne comme la page les montre. Sans Streamlit ni
+SQL : les requêtes passent par la fonction `requete` de la page."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import plotly.graph_objects as go
 
 from insertion import formats, indicators
 from insertion.config import DATA_DIR
-from insertion.figures import resumes, territoires
+from insertion.figures import carte_territoires, resumes, territoires
 from insertion.figures.tableau import Tableau
 from insertion.figures.tableau import decimal as nature_decimale
 from insertion.figures.tableau import entier as nature_entiere
@@ -234,27 +235,27 @@ def carte(
     2025 y sont deux avant, une après) : choroplèthe des contours de data/communes.geojson, ou carte en tuiles
     si le fichier manque ou est inutilisable (avec un avertissement dans ce cas)."""
     ind = territoires.PAR_CLE[cle]
-    valeurs = territoires.ValeursCarte.depuis(comp.prot_ali, cle)
-    t = territoires.tuiles()
+    valeurs = carte_territoires.ValeursCarte.depuis(comp.prot_ali, cle)
+    t = carte_territoires.tuiles()
     fig = None
     messages: list[tuple[str, str]] = []
-    chemin = territoires.fichier_geojson()
+    chemin = carte_territoires.fichier_geojson()
     if chemin is not None:
         try:
-            geojson = territoires.lire_geojson(chemin)
-            propriete = territoires.propriete_insee(geojson, t["code_commune"])
+            geojson = carte_territoires.lire_geojson(chemin)
+            propriete = carte_territoires.propriete_insee(geojson, t["code_commune"])
             if propriete is None:
                 raise ValueError("aucune propriété ne porte les codes INSEE des communes du référentiel")
-            fig = territoires.carte_choroplethe(geojson, propriete, t, valeurs, comp.code, noms, date=date)
+            fig = carte_territoires.carte_choroplethe(geojson, propriete, t, valeurs, comp.code, noms, date=date)
             # Les contours livrés disent leur source ; un fichier déposé à leur place dit seulement son nom.
-            livres = chemin.resolve() == (DATA_DIR / territoires.FICHIER_GEOJSON).resolve()
+            livres = chemin.resolve() == (DATA_DIR / carte_territoires.FICHIER_GEOJSON).resolve()
             messages.append(("caption", SOURCE_CONTOURS if livres else f"Contours des communes : {chemin.name}."))
         except (OSError, ValueError) as exc:
             messages.append(
                 ("warning", f"Fichier de contours {chemin.name} inutilisable ({exc}) : carte en tuiles à la place.")
             )
     if fig is None:
-        fig = territoires.carte_tuiles(t, valeurs, comp.code, noms)
+        fig = carte_territoires.carte_tuiles(t, valeurs, comp.code, noms)
         messages.append(("caption", LEGENDE_TUILES))
     if t.attrs.get("sans_position"):
         messages.append(

@@ -1,4 +1,4 @@
-"""insertion.figures.carte et la choroplèthe des communes (territoires.carte_choroplethe).
+"""insertion.figures.carte et la choroplèthe des communes (carte_territoires.carte_choroplethe).
 
 Le fichier livré (data/communes.geojson, france-geojson, Licence Ouverte), la fusion de Pierrefitte-sur-Seine dans
 Saint-Denis au 1er janvier 2025, le contour d'un groupe de communes (calculé à la main sur deux carrés voisins),
@@ -17,7 +17,7 @@ import pytest
 from plotly.colors import hex_to_rgb, sample_colorscale, unlabel_rgb
 
 from insertion.config import DATA_DIR
-from insertion.figures import carte
+from insertion.figures import carte, carte_territoires
 from insertion.figures import territoires as T
 from insertion.store.referentiel import charger_referentiel
 
@@ -52,7 +52,7 @@ def test_le_fichier_porte_les_40_communes_du_referentiel(geo, ref):
     assert hashlib.sha256(brut).hexdigest() in (DATA_DIR / "README.md").read_text(encoding="utf-8")
     # Les noms du fichier n'ont pas d'article : la jointure se fait sur le code, jamais sur le nom.
     noms = {f["properties"]["code"]: f["properties"]["nom"] for f in geo["features"]}
-    assert noms["93027"] == "Courneuve" and T.propriete_insee(geo, ref.codes_communes) == "code"
+    assert noms["93027"] == "Courneuve" and carte_territoires.propriete_insee(geo, ref.codes_communes) == "code"
 
 
 def test_la_source_et_la_licence_sont_citees():
@@ -183,12 +183,12 @@ def test_le_gris_du_secret_n_est_aucune_nuance_de_l_echelle():
 # --- La figure ---------------------------------------------------------------------------------------------------
 
 
-def valeurs_carte() -> T.ValeursCarte:
+def valeurs_carte() -> carte_territoires.ValeursCarte:
     """File active : ALI14 120, ALI01 240, ALI02 35, ALI04 masquée (« secret »), les autres sans données."""
     ind = T.PAR_CLE["file_active"]
     valeurs = {"ALI14": 120.0, "ALI01": 240.0, "ALI02": 35.0, "ALI04": math.nan}
     textes = {"ALI14": "120", "ALI01": "240", "ALI02": "35", "ALI04": "secret"}
-    return T.ValeursCarte(ind, valeurs, textes, frozenset({"ALI04"}))
+    return carte_territoires.ValeursCarte(ind, valeurs, textes, frozenset({"ALI04"}))
 
 
 def trace(fig, nom: str):
@@ -199,7 +199,7 @@ def trace(fig, nom: str):
 def test_la_choroplethe_d_une_ali_choisie_avec_une_valeur_masquee(geo, jour, communes):
     v = valeurs_carte()
     noms = {"ALI14": "ALI14 · Clichy-sous-Bois", "ALI01": "ALI01 · Saint-Denis", "ALI02": "ALI02 · Pierrefitte"}
-    fig = T.carte_choroplethe(geo, "code", T.tuiles(), v, "ALI14", noms, date=jour)
+    fig = carte_territoires.carte_choroplethe(geo, "code", carte_territoires.tuiles(), v, "ALI14", noms, date=jour)
     choros = [t for t in fig.data if t.type == "choropleth"]
     dessinees = [loc for t in choros for loc in t.locations]
     assert len(dessinees) == len(set(dessinees)) == communes

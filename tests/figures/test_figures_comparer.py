@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from insertion import indicators
+from insertion.figures import carte_territoires, territoires
 from insertion.figures import comparer as fc
-from insertion.figures import territoires
 from insertion.indicators import libelles
 from insertion.store.requetes import Perimetre, Periode
 
@@ -123,7 +123,7 @@ def test_legendes():
 
 
 def test_carte_en_tuiles_sans_fichier_de_contours(comp, monkeypatch):
-    monkeypatch.setattr(territoires, "fichier_geojson", lambda: None)
+    monkeypatch.setattr(carte_territoires, "fichier_geojson", lambda: None)
     noms = libelles.ali()
     vue = fc.carte(comp, "file_active", ALIS, noms)
     assert vue.messages[0] == ("caption", fc.LEGENDE_TUILES)
@@ -138,7 +138,7 @@ def test_carte_en_tuiles_sans_fichier_de_contours(comp, monkeypatch):
 def test_un_fichier_de_contours_illisible_laisse_les_tuiles(comp, monkeypatch, tmp_path):
     casse = tmp_path / "communes.geojson"
     casse.write_text('{"type": "Point"}', encoding="utf-8")
-    monkeypatch.setattr(territoires, "fichier_geojson", lambda: casse)
+    monkeypatch.setattr(carte_territoires, "fichier_geojson", lambda: casse)
     vue = fc.carte(comp, "cout_par_personne", ALIS, libelles.ali())
     assert vue.messages[0][0] == "warning" and "communes.geojson inutilisable" in vue.messages[0][1]
     assert vue.messages[1] == ("caption", fc.LEGENDE_TUILES)
@@ -152,7 +152,7 @@ def test_le_tableau_de_la_carte_exporte_le_cout_en_euros(comp, monkeypatch):
 
     from insertion.outputs import exports
 
-    monkeypatch.setattr(territoires, "fichier_geojson", lambda: None)
+    monkeypatch.setattr(carte_territoires, "fichier_geojson", lambda: None)
     noms = libelles.ali()
     vue = fc.carte(comp, "cout_par_personne", ALIS, noms)
     texte = vue.table.texte.set_index("ALI")

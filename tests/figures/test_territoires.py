@@ -11,6 +11,7 @@ import math
 import pandas as pd
 import pytest
 
+from insertion.figures import carte_territoires
 from insertion.figures import territoires as T
 from insertion.indicators import DEPARTEMENT
 from insertion.store.referentiel import charger_referentiel
@@ -189,7 +190,7 @@ def test_default_ali_and_cost_year():
 
 @pytest.fixture(scope="module")
 def tuiles() -> pd.DataFrame:
-    return T.tuiles()
+    return carte_territoires.tuiles()
 
 
 def test_every_commune_has_its_own_tile(tuiles):
@@ -247,17 +248,17 @@ def test_frontieres_on_a_small_grid():
     """A en (0,0) et (1,0), B en (0,1). Contour de A : 3 côtés par case (le côté commun A|A n'en est pas un)
     = 6 ; B : 4 côtés, dont le haut partagé avec A (0,0), compté une fois → 6 + 4 − 1 = 9 segments."""
     t = pd.DataFrame({"colonne": [0, 1, 0], "ligne": [0, 0, 1], "code_ali": ["A", "A", "B"]})
-    tous = T.frontieres(t)
+    tous = carte_territoires.frontieres(t)
     assert len(tous) == 9
     assert ((0.5, -0.5), (0.5, 0.5)) not in tous  # entre les deux cases de A
-    contour_b = T.frontieres(t, ["B"])
+    contour_b = carte_territoires.frontieres(t, ["B"])
     assert len(contour_b) == 4 and ((-0.5, 0.5), (0.5, 0.5)) in contour_b
 
 
 def test_tile_map_colours_each_commune_with_its_ali(tuiles):
     prot = T.proteger(table_ali(), departement=False)
-    v = T.ValeursCarte.depuis(prot, "file_active")
-    fig = T.carte_tuiles(tuiles, v, "ALI14", {})
+    v = carte_territoires.ValeursCarte.depuis(prot, "file_active")
+    fig = carte_territoires.carte_tuiles(tuiles, v, "ALI14", {})
     gris, couleur = fig.data[0], fig.data[1]
     pos = {r.nom: (r.colonne, r.ligne) for r in tuiles.itertuples()}
     x, y = pos["Clichy-sous-Bois"]
@@ -276,8 +277,8 @@ def test_tile_map_colours_each_commune_with_its_ali(tuiles):
 
 
 def test_tile_map_plots_rates_as_percentages(tuiles):
-    v = T.ValeursCarte.depuis(T.proteger(table_ali(), departement=False), "taux_diag_numerique")
-    fig = T.carte_tuiles(tuiles, v, None, {})
+    v = carte_territoires.ValeursCarte.depuis(T.proteger(table_ali(), departement=False), "taux_diag_numerique")
+    fig = carte_territoires.carte_tuiles(tuiles, v, None, {})
     x, y = next((r.colonne, r.ligne) for r in tuiles.itertuples() if r.nom == "Clichy-sous-Bois")
     assert fig.data[1].z[y][x] == 75.0
     assert fig.data[1].colorbar.ticksuffix == "\u202f%"
@@ -321,11 +322,11 @@ def test_geojson_property_and_choropleth(tmp_path, tuiles):
     geo = {"type": "FeatureCollection", "features": [carre("93014", 2.55, 48.9), carre("93066", 2.36, 48.93)]}
     chemin = tmp_path / "communes.geojson"
     chemin.write_text(json.dumps(geo), encoding="utf-8")
-    lu = T.lire_geojson(chemin)
-    assert T.propriete_insee(lu, tuiles["code_commune"]) == "INSEE_COM"
-    assert T.propriete_insee({"features": [carre("X", 0, 0)]}, tuiles["code_commune"]) is None
-    v = T.ValeursCarte.depuis(T.proteger(table_ali(), departement=False), "file_active")
-    fig = T.carte_choroplethe(lu, "INSEE_COM", tuiles, v, "ALI14", {})
+    lu = carte_territoires.lire_geojson(chemin)
+    assert carte_territoires.propriete_insee(lu, tuiles["code_commune"]) == "INSEE_COM"
+    assert carte_territoires.propriete_insee({"features": [carre("X", 0, 0)]}, tuiles["code_commune"]) is None
+    v = carte_territoires.ValeursCarte.depuis(T.proteger(table_ali(), departement=False), "file_active")
+    fig = carte_territoires.carte_choroplethe(lu, "INSEE_COM", tuiles, v, "ALI14", {})
     colorees = next(t for t in fig.data if t.name == v.indicateur.libelle)
     z = dict(zip(colorees.locations, colorees.z, strict=True))
     assert z["93014"] == 12 and z["93066"] == 24 and "93027" not in z  # ALI04 masquée : en gris
@@ -339,7 +340,7 @@ def test_geojson_property_and_choropleth(tmp_path, tuiles):
     with pytest.raises(ValueError):
         bad = tmp_path / "vide.geojson"
         bad.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
-        T.lire_geojson(bad)
+        carte_territoires.lire_geojson(bad)
 
 
 def test_the_per_ali_table_exports_numbers_and_never_a_masked_value():
@@ -367,7 +368,7 @@ def test_the_per_ali_table_exports_numbers_and_never_a_masked_value():
 
 
 def test_a_map_cell_holds_the_value_secret_or_no_data():
-    v = T.ValeursCarte.depuis(T.proteger(table_ali(), departement=False), "cout_par_personne")
+    v = carte_territoires.ValeursCarte.depuis(T.proteger(table_ali(), departement=False), "cout_par_personne")
     # ALI14 100 000 € ; ALI04 masquée (file active moyenne 4) ; ALI10 sans coût ; ALI08 absente du tableau.
     assert [v.publiee(c) for c in ("ALI14", "ALI04", "ALI10", "ALI08")] == [100_000.0, "secret", None, "pas de données"]
     assert [v.texte(c) for c in ("ALI14", "ALI04", "ALI10", "ALI08")] == [
