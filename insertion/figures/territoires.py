@@ -55,7 +55,7 @@ class Indicateur:
     def sens(self) -> str:
         """Pour le delta des cartes KPI (st.metric) : 'normal' quand une hausse est un progrès, 'inverse' quand
         c'est une baisse, 'off' (gris) pour un effectif, ni progrès ni recul."""
-        return _SENS_KPI[catalogue.entree(self.requete).sens]
+        return catalogue.SENS_ECART[catalogue.entree(self.requete).sens]
 
     @property
     def format(self) -> Callable[[object], str]:
@@ -87,8 +87,6 @@ def _euros(v: object) -> str:
 
 FORMATS: dict[str, Callable[[object], str]] = {"effectif": _entier, "taux": _pourcentage, "euros": _euros}
 
-# Le sens du catalogue (hausse, baisse, neutre) dans le vocabulaire de st.metric.
-_SENS_KPI = {"hausse": "normal", "baisse": "inverse", "neutre": "off"}
 
 INDICATEURS: tuple[Indicateur, ...] = (
     Indicateur("file_active", "File active à la date d'observation", "effectif", None, "file_active", "File active",
