@@ -64,8 +64,8 @@ def _parametres(nom: str, groupe: str, d: date) -> dict:
 
     valeurs = {
         "groupe": groupe,
-        **Periode(d, debut=date(2023, 1, 1), fin=d).params(),
-        **Perimetre().params(),
+        **Periode(d, debut=date(2023, 1, 1), fin=d).parametres(),
+        **Perimetre().parametres(),
         "diagnostic": "numerique",
         "dimension": "tranche_age",
         "pas": "mois",

@@ -43,7 +43,7 @@ class Cas:
 
 
 def _territoire(f: Filtres) -> dict:
-    p = f.perimetre.params()
+    p = f.perimetre.parametres()
     return {k: p[k] for k in ("alis", "epts", "communes")}
 
 
@@ -69,7 +69,9 @@ def _fichier(requete: str, groupe: str, variante: str = "", **extra) -> Cas:
     reference = getattr(ref, requete)
 
     def sql(con, f: Filtres) -> pd.DataFrame:
-        return requetes.executer(con, requete, **f.periode.params(), **f.perimetre.params(), groupe=groupe, **extra)
+        return requetes.executer(
+            con, requete, **f.periode.parametres(), **f.perimetre.parametres(), groupe=groupe, **extra
+        )
 
     def pandas(d, f: Filtres) -> pd.DataFrame:
         return reference(d, f.periode, f.perimetre, groupe, **extra)
@@ -165,9 +167,9 @@ def _cas_qualite() -> list[Cas]:
 
 def _completude(groupe: str) -> Cas:
     def sql(con, f: Filtres) -> pd.DataFrame:
-        p = f.periode.params()
+        p = f.periode.parametres()
         return requetes.executer(
-            con, "qualite_completude", groupe=groupe, debut=p["debut"], fin=p["fin"], **f.perimetre.params()
+            con, "qualite_completude", groupe=groupe, debut=p["debut"], fin=p["fin"], **f.perimetre.parametres()
         )
 
     return Cas(
@@ -181,7 +183,12 @@ def _fins_de_mois() -> Cas:
 
     def sql(con, f: Filtres) -> pd.DataFrame:
         return requetes.executer(
-            con, "taux_fins_de_mois", dates=dates(f), groupe="departement", **f.periode.params(), **f.perimetre.params()
+            con,
+            "taux_fins_de_mois",
+            dates=dates(f),
+            groupe="departement",
+            **f.periode.parametres(),
+            **f.perimetre.parametres(),
         )
 
     return Cas(

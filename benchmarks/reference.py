@@ -83,7 +83,7 @@ class Donnees:
 
 
 def _bornes(periode: Periode) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
-    p = periode.params()
+    p = periode.parametres()
     return pd.Timestamp(p["as_of"]), pd.Timestamp(p["debut"]), pd.Timestamp(p["fin"])
 
 

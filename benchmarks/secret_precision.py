@@ -278,7 +278,7 @@ def _verifier(con, d, sel, cles, periode, fa, es, tx) -> None:
         assert f.sort_index().equals(p.sort_index().astype(f.dtype)), f"{nom} ≠ entrees_sorties_mensuelles"
 
     projet = executer(
-        con, "taux_sortie_emploi_cohortes", pas="trimestre", groupe="ali", **periode.params(),
+        con, "taux_sortie_emploi_cohortes", pas="trimestre", groupe="ali", **periode.parametres(),
         alis=None, epts=None, communes=None, parcours=None, ages=None, sexes=None,
     )  # fmt: skip
     projet = projet[projet["recul_complet"]]

@@ -12,7 +12,7 @@ TITRE = "Bénéficiaires suivis"
 ctx = app.cadre_de_page(TITRE)
 f = ctx.filtres
 au_d = formats.date_longue(f.as_of)
-periode = f"du {formats.date_longue(f.periode.params()['debut'])} au {au_d}"
+periode = f"du {formats.date_longue(f.periode.parametres()['debut'])} au {au_d}"
 
 # --- File active mensuelle par ALI ou par EPT ---------------------------------------------------------
 st.subheader("File active mensuelle par territoire")
@@ -108,7 +108,9 @@ dimension = st.segmented_control(
     key="profil",
     bind="query-params",
 )
-brute = ctx.sql("repartition_profil", as_of=f.as_of, dimension=dimension, groupe="departement", **f.perimetre.params())
+brute = ctx.sql(
+    "repartition_profil", as_of=f.as_of, dimension=dimension, groupe="departement", **f.perimetre.parametres()
+)
 vue = fb.profil(brute, dimension, f.perimetre, au_d)
 if vue is None:
     ui.etat_vide(etats_vides.message("suivies", f))

@@ -41,7 +41,7 @@ with colonnes[3]:
 
 st.subheader("Diagnostics à 90 jours et sorties en emploi à 12 mois")
 st.caption(
-    f"Personnes orientées du {formats.date_longue(f.periode.params()['debut'])} au {formats.date_longue(f.as_of)} "
+    f"Personnes orientées du {formats.date_longue(f.periode.parametres()['debut'])} au {formats.date_longue(f.as_of)} "
     "(période des filtres). Évolution : le même taux lu à la fin du mois précédent."
 )
 for colonne, c in zip(

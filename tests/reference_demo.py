@@ -159,7 +159,7 @@ def calculer(base: Path) -> dict:
             deja: set[str] = set()
             for nom_perimetre, perimetre in perimetres("ALI08", ept).items():
                 for nom_periode, periode in periodes.items():
-                    params = {**communs, **perimetre.params(), **periode.params()}
+                    params = {**communs, **perimetre.parametres(), **periode.parametres()}
                     # Les fins de mois des 12 mois avant D (le graphique « au fil des mois » de la vue d'ensemble).
                     fins = pd.date_range(end=pd.Timestamp(d), periods=12, freq="ME")
                     params["dates"] = [t.date() for t in fins]

@@ -59,7 +59,7 @@ ETAPES_PARCOURS = {
 
 def parametres(periode: Periode, perimetre: Perimetre, **extra) -> dict:
     """Les paramètres d'une requête d'épisodes : période (as_of, debut, fin), périmètre, puis extra."""
-    return {**periode.params(), **perimetre.params(), **extra}
+    return {**periode.parametres(), **perimetre.parametres(), **extra}
 
 
 def perimetre_departement(perimetre: Perimetre) -> Perimetre:

@@ -113,7 +113,7 @@ NOTE_COMPLETUDE = (
 
 def parametres_territoire(filtres: Filtres) -> dict[str, list[str] | None]:
     """Les seuls filtres qui concernent des fichiers : ALI, EPT, commune (None = pas de filtre)."""
-    p = filtres.perimetre.params()
+    p = filtres.perimetre.parametres()
     return {k: p[k] for k in ("alis", "epts", "communes")}
 
 

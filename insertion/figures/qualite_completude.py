@@ -105,8 +105,8 @@ def tableau_completude(prot: secret.Protege, libelle_groupe: Callable[[str], str
 
 def parametres_completude(filtres: Filtres) -> dict:
     """Le périmètre filtré et la période (début, fin) : les épisodes dont la complétude est mesurée."""
-    periode = filtres.periode.params()
-    return {**filtres.perimetre.params(), "debut": periode["debut"], "fin": periode["fin"]}
+    periode = filtres.periode.parametres()
+    return {**filtres.perimetre.parametres(), "debut": periode["debut"], "fin": periode["fin"]}
 
 
 def completude_ensemble(df: pd.DataFrame, filtres: Filtres) -> secret.Protege:

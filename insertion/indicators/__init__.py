@@ -32,7 +32,7 @@ def _choix(valeur: str, permis: tuple[str, ...], quoi: str) -> str:
 
 
 def _params(periode: Periode, perimetre: Perimetre, groupe: str, permis: tuple[str, ...] = GROUPES) -> dict:
-    return {**periode.params(), **perimetre.params(), "groupe": _choix(groupe, permis, "Regroupement")}
+    return {**periode.parametres(), **perimetre.parametres(), "groupe": _choix(groupe, permis, "Regroupement")}
 
 
 # --- Fonctions appelées par les pages : un DataFrame par fichier SQL -------------------------------
@@ -116,7 +116,7 @@ def budget_annuel(
         con,
         "budget_annuel",
         groupe=_choix(groupe, GROUPES_BUDGET, "Regroupement"),
-        alis=perimetre.params()["alis"],
+        alis=perimetre.parametres()["alis"],
     )
 
 

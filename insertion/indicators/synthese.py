@@ -170,7 +170,7 @@ def chiffres_cles(
     diag_numerique, diag_linguistique, sortie_emploi, emploi_durable = calcul.taux()
     budget_vote, budget_execute = calcul.budget()
     d = periode.as_of
-    ali = sql("ali_ouvertes", as_of=d, **{k: perimetre.params()[k] for k in ("alis", "epts", "communes")})
+    ali = sql("ali_ouvertes", as_of=d, **{k: perimetre.parametres()[k] for k in ("alis", "epts", "communes")})
     return Synthese(
         as_of=d,
         sous_departement=_sous_departement(perimetre),
@@ -367,7 +367,7 @@ class _CartesTaux:
     def __init__(self, calcul: _Calcul):
         self.calcul = calcul
         self.dates = dates_fins_de_mois(calcul.d, calcul.mois_serie)
-        p = calcul.periode.params() | calcul.perimetre.params()
+        p = calcul.periode.parametres() | calcul.perimetre.parametres()
         taux = calcul.sql("taux_fins_de_mois", dates=self.dates, groupe="departement", **p)
         self.par_date = {pd.Timestamp(r["date_reference"]).date(): r for r in taux.to_dict("records")}
 
@@ -387,7 +387,7 @@ class _CartesTaux:
         serie = self.serie(colonne, colonne_den, actuel)
         cohorte = serie[-1].denominateur
         jours = "90 jours" if colonne_den == "denominateur_90j" else "365 jours"
-        debut_p = formats.date_longue(periode.params()["debut"]) if periode.debut else "l'origine"
+        debut_p = formats.date_longue(periode.parametres()["debut"]) if periode.debut else "l'origine"
         detail = (
             f"Sur {formats.entier(cohorte)} orientations du {debut_p} au {formats.date_longue(d)} "
             f"ayant au moins {jours} d'ancienneté."

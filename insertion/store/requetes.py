@@ -53,7 +53,7 @@ class Perimetre:
     ages: tuple[str, ...] = ()
     sexes: tuple[str, ...] = ()
 
-    def params(self) -> dict[str, list[str] | None]:
+    def parametres(self) -> dict[str, list[str] | None]:
         return {name: (list(values) if values else None) for name, values in self.__dict__.items()}
 
 
@@ -65,7 +65,7 @@ class Periode:
     debut: date | None = None
     fin: date | None = None
 
-    def params(self) -> dict:
+    def parametres(self) -> dict:
         fin = min(self.fin, self.as_of) if self.fin else self.as_of
         return {"as_of": self.as_of, "debut": self.debut or date(1900, 1, 1), "fin": fin}
 
@@ -148,7 +148,7 @@ def dates_donnees(con: duckdb.DuckDBPyConnection, perimetre: Perimetre = Perimet
     Un territoire sans aucun épisode en place (une ALI qui n'a encore rien envoyé) prend les dates du
     département : il n'a rien à dater, et la date du département reste la plus parlante.
     """
-    territoire = {k: v for k, v in perimetre.params().items() if k in ("alis", "epts", "communes")}
+    territoire = {k: v for k, v in perimetre.parametres().items() if k in ("alis", "epts", "communes")}
     df = executer(con, "date_observation", **territoire)
     if df.empty:
         if any(v is not None for v in territoire.values()):

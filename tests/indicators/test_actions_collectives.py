@@ -323,7 +323,7 @@ def test_rapport_sur_l_effectif_publie_pas_sur_l_exact(con):
     publié. On fixe le bruit de la case (clé choisie) pour le voir."""
     brut = ac.seances(con, PERIODE, groupe="type_action")
     avec_cles = requetes.executer(
-        con, "actions_collectives", avec_cles=True, **PERIODE.params(), alis=None, epts=None, communes=None,
+        con, "actions_collectives", avec_cles=True, **PERIODE.parametres(), alis=None, epts=None, communes=None,
         groupe="type_action", pas="periode", types=None,
     )  # fmt: skip
     table = protection.REGLAGE.table
@@ -339,7 +339,7 @@ def test_rapport_sur_l_effectif_publie_pas_sur_l_exact(con):
 def test_deux_colonnes_d_une_cellule_n_ont_pas_la_meme_cle(base):
     from tests.publie import valeurs_vraies
 
-    params = {**PERIODE.params(), "alis": None, "epts": None, "communes": None, "groupe": "departement",
+    params = {**PERIODE.parametres(), "alis": None, "epts": None, "communes": None, "groupe": "departement",
               "pas": "mois", "types": None}  # fmt: skip
     df = valeurs_vraies(base, "actions_collectives", params)
     juin = df[pd.to_datetime(df["mois"]) == pd.Timestamp("2023-06-01")].iloc[0]
@@ -384,7 +384,7 @@ def test_aucun_effectif_publie_sous_le_seuil(con, pas):
 def test_le_departement_n_est_jamais_exempte():
     """Les séances ne viennent souvent que de quelques structures : leur « département » n'est jamais exact, même
     sans aucun filtre et sur une période récente (où un indicateur de la file active le serait)."""
-    params = {**PERIODE.params(), "debut": date(2024, 1, 1), "as_of": date(2024, 12, 31), "fin": date(2024, 12, 31),
+    params = {**PERIODE.parametres(), "debut": date(2024, 1, 1), "as_of": date(2024, 12, 31), "fin": date(2024, 12, 31),
               "groupe": "departement"}  # fmt: skip
     une_ligne = pd.DataFrame({"groupe": ["Seine-Saint-Denis"]})
     assert diffusion.exemptions(diffusion.DECLARATIONS["entrees_sorties"], params, une_ligne).all()

@@ -113,7 +113,9 @@ def test_le_jeu_se_charge_sans_rejet(base):
 
 
 def brut(base, nom: str, groupe: str = "departement", perimetre: Perimetre = Perimetre(), **extra) -> pd.DataFrame:
-    return valeurs_vraies(base, nom, {**Periode(as_of=D).params(), **perimetre.params(), "groupe": groupe, **extra})
+    return valeurs_vraies(
+        base, nom, {**Periode(as_of=D).parametres(), **perimetre.parametres(), "groupe": groupe, **extra}
+    )
 
 
 # --- Calcul indépendant (pandas, sur les lignes écrites) -----------------------------------------------------
@@ -282,7 +284,7 @@ def test_sans_colonnes_de_freins_aucune_reponse_n_est_inventee(base_sans_freins)
     assert brut(base_sans_freins, "freins_par_personne").empty  # personne n'a « 0 frein »
     sortie = brut(base_sans_freins, "freins_sortie_emploi")
     assert len(sortie) == 14 and (sortie["denominateur"] == 0).all() and sortie["taux_sortie_emploi"].isna().all()
-    publiee = publie(base_sans_freins, "freins_prevalence", **Periode(as_of=D).params(), **Perimetre().params(),
+    publiee = publie(base_sans_freins, "freins_prevalence", **Periode(as_of=D).parametres(), **Perimetre().parametres(),
                      groupe="departement")  # fmt: skip
     assert publiee["connus"].tolist() == [0] * 7 and publiee["part"].isna().all()
 
@@ -301,7 +303,7 @@ def test_les_requetes_de_freins_sont_declarees():
 
 @pytest.mark.parametrize("nom", ["freins_prevalence", "freins_par_personne", "freins_sortie_emploi"])
 def test_publie_sans_cles_et_petites_cases_masquees(base, nom):
-    params = {**Periode(as_of=D).params(), **Perimetre().params(), "groupe": "ali"}
+    params = {**Periode(as_of=D).parametres(), **Perimetre().parametres(), "groupe": "ali"}
     out = publie(base, nom, **params)
     assert not [c for c in out.columns if c.startswith("cle_")]
     vrai = valeurs_vraies(base, nom, params)
@@ -316,19 +318,19 @@ def test_publie_sans_cles_et_petites_cases_masquees(base, nom):
 
 
 def test_l_ali_de_cinq_personnes_est_masquee_et_son_taux_aussi(base):
-    out = publie(base, "freins_prevalence", **Periode(as_of=D).params(), **Perimetre().params(), groupe="ali")
+    out = publie(base, "freins_prevalence", **Periode(as_of=D).parametres(), **Perimetre().parametres(), groupe="ali")
     ali04 = out[out["groupe"] == "ALI04"].set_index("frein")
     assert np.isnan(ali04.at["logement", "connus"]) and np.isnan(ali04.at["logement", "avec_frein"])
     assert np.isnan(ali04.at["logement", "part"])
 
 
 def test_le_departement_sans_filtre_est_exact_et_filtre_il_ne_l_est_plus(base):
-    params = {**Periode(as_of=D).params(), "groupe": "departement"}
-    exact = publie(base, "freins_prevalence", **params, **Perimetre().params())
+    params = {**Periode(as_of=D).parametres(), "groupe": "departement"}
+    exact = publie(base, "freins_prevalence", **params, **Perimetre().parametres())
     vrai = brut(base, "freins_prevalence")
     assert exact["connus"].tolist() == vrai["connus"].tolist()
     np.testing.assert_allclose(exact["part"], vrai["part"])
-    filtre = publie(base, "freins_prevalence", **params, **Perimetre(sexes=("F",)).params())
+    filtre = publie(base, "freins_prevalence", **params, **Perimetre(sexes=("F",)).parametres())
     vrai_f = brut(base, "freins_prevalence", perimetre=Perimetre(sexes=("F",)))
     assert not [c for c in filtre.columns if c.startswith("cle_")]
     # Un filtre de profil : le département devient une case comme une autre (bruit, seuil).

@@ -118,7 +118,7 @@ def test_personne_dans_deux_ali_et_intervalles_chevauchants(con):
         as_of=date(2025, 3, 31),
         dimension="tranche_age",
         groupe="departement",
-        **Perimetre().params(),
+        **Perimetre().parametres(),
     )
     assert dict(zip(rep["modalite"], rep["file_active"], strict=True)) == {"25_34": 1, "55_plus": 1}
     assert set(rep["total"]) == {2}
@@ -128,7 +128,7 @@ def test_personne_dans_deux_ali_et_intervalles_chevauchants(con):
         as_of=date(2025, 3, 31),
         dimension="tranche_age",
         groupe="ali",
-        **Perimetre().params(),
+        **Perimetre().parametres(),
     )
     assert sorted(zip(rep_ali["groupe"], rep_ali["modalite"], rep_ali["file_active"], strict=True)) == [
         ("ALI01", "55_plus", 1),
@@ -247,8 +247,8 @@ def test_mediane_du_delai_paire_impaire_et_par_cohorte(con):
         "taux_diagnostic_cohortes",
         diagnostic="numerique",
         groupe="departement",
-        **d.params(),
-        **Perimetre().params(),
+        **d.parametres(),
+        **Perimetre().parametres(),
     )
     assert dict(zip(cohortes["cohorte"].dt.month, cohortes["delai_median_j"], strict=True)) == {1: 10.0, 2: 7.0}
     # Sans diagnostic daté <= D : pas de médiane.

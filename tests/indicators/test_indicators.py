@@ -187,7 +187,7 @@ def test_regroupement_et_diagnostic_en_liste_blanche(con):
         ind.budget_annuel(con, groupe="commune")
     # Le SQL se protège aussi quand on l'appelle directement.
     with pytest.raises(duckdb.Error, match="Regroupement inconnu"):
-        executer(con, "file_active", as_of=EXTRACTION, groupe="sexe", **Perimetre().params())
+        executer(con, "file_active", as_of=EXTRACTION, groupe="sexe", **Perimetre().parametres())
 
 
 # --- File active ------------------------------------------------------------------------------------
@@ -284,7 +284,7 @@ def test_entrees_sorties_periode_plafonnee_a_D(con):
             debut=date(2026, 1, 1),
             fin=date(2026, 12, 31),
             groupe="departement",
-            **Perimetre().params(),
+            **Perimetre().parametres(),
         )
         assert (df["entrees"].sum(), df["sorties"].sum()) == (2, 2)
 

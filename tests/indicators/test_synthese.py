@@ -173,7 +173,9 @@ def test_taux_a_d_et_a_la_fin_du_mois_precedent(con):
 def test_la_requete_des_fins_de_mois_reprend_les_indicateurs(con):
     """taux_fins_de_mois.sql doit redonner, à chaque date, les taux des requêtes de référence."""
     dates = [date(2024, 1, 31), date(2024, 11, 30), D]
-    serie = executer(con, "taux_fins_de_mois", dates=dates, groupe="ali", debut=DEBUT, fin=D, **Perimetre().params())
+    serie = executer(
+        con, "taux_fins_de_mois", dates=dates, groupe="ali", debut=DEBUT, fin=D, **Perimetre().parametres()
+    )
     for r in dates:
         periode = Periode(as_of=r, debut=DEBUT, fin=r)
         lignes = serie[serie["date_reference"].dt.date == r].set_index("groupe")

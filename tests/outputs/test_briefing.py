@@ -250,7 +250,7 @@ def test_emploi_durable_group_and_reason_keep_their_own_numbers(demo_build, app_
     assert groupe > motif > 10  # deux nombres différents, tous deux diffusables pour une ALI
     # Publiés, chacun est une case avec le bruit de sa clé (insertion/protect) : la note, la vue et la CLI
     # donnent ces deux valeurs publiées.
-    params = {**selection.periode.params(), **selection.perimetre.params(), "groupe": "departement"}
+    params = {**selection.periode.parametres(), **selection.perimetre.parametres(), "groupe": "departement"}
     groupe_vrai, motif_vrai = groupe, motif
     groupe = cellule(publie(db_path, "sorties_par_groupe", **params), "sorties", groupe_sortie="emploi_durable")
     motif = cellule(publie(db_path, "sorties_par_motif", **params), "sorties", motif_sortie="emploi_durable")

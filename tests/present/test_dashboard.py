@@ -65,7 +65,11 @@ def test_a_filter_changed_on_another_page_is_seen_back_home(small_db, app_test):
     # Les 12 d'ALI14 moins b1, sorti le jour D : 11, publiés avec le bruit de la clé de leur case (11 + bruit,
     # masqué si moins de 11).
     publiee = publie(
-        small_db, "file_active", as_of=date(2024, 12, 31), groupe="departement", **Perimetre(alis=("ALI14",)).params()
+        small_db,
+        "file_active",
+        as_of=date(2024, 12, 31),
+        groupe="departement",
+        **Perimetre(alis=("ALI14",)).parametres(),
     )
     assert at.metric[0].value == texte_entier(cellule(publiee, "file_active"))
 

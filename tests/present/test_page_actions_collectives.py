@@ -37,7 +37,7 @@ def base(tmp_path_factory):
 
 def publie_seances(base, groupe="departement", types=None):
     return publie(
-        base, "actions_collectives", **PERIODE.params(), alis=None, epts=None, communes=None, groupe=groupe,
+        base, "actions_collectives", **PERIODE.parametres(), alis=None, epts=None, communes=None, groupe=groupe,
         pas="periode", types=types,
     )  # fmt: skip
 

@@ -41,7 +41,7 @@ def table(at, colonne: str):
 
 def publiee(base, nom: str, perimetre: Perimetre = Perimetre(), **params):
     """La requête publiée avec les filtres par défaut de la page (période du 1er janvier 2023 à D)."""
-    return publie(base, nom, **Periode(as_of=D, debut=DEBUT, fin=D).params(), **perimetre.params(), **params)
+    return publie(base, nom, **Periode(as_of=D, debut=DEBUT, fin=D).parametres(), **perimetre.parametres(), **params)
 
 
 def textes(trace: dict) -> list[str]:

@@ -157,7 +157,7 @@ COLONNES = {"taux_diag_numerique": "taux_90j", "taux_diag_linguistique": "taux_9
 
 def publiee(db, nom: str, groupe: str, perimetre: Perimetre = Perimetre(), periode: Periode = PERIODE, **extra):
     """La requête publiée avec les paramètres de la page."""
-    return publie(db, nom, **periode.params(), **perimetre.params(), groupe=groupe, **extra)
+    return publie(db, nom, **periode.parametres(), **perimetre.parametres(), groupe=groupe, **extra)
 
 
 def valeur(db, cle: str, groupe: str = "ALI14", perimetre: Perimetre = Perimetre()) -> float:

@@ -52,7 +52,7 @@ def resumes(at) -> list[str]:
 
 
 def publiee(base, nom: str, perimetre: Perimetre = Perimetre(), groupe: str = "departement"):
-    return publie(base, nom, **Periode(as_of=D).params(), **perimetre.params(), groupe=groupe)
+    return publie(base, nom, **Periode(as_of=D).parametres(), **perimetre.parametres(), groupe=groupe)
 
 
 def test_la_vue_montre_les_valeurs_publiees_du_departement(base, app_test):

@@ -273,7 +273,7 @@ def test_completude_departement_et_par_ali(base, app_test):
     assert math.isnan(taux["Niveau linguistique"])
     t = table(at, "Territoire").set_index("Territoire")
     assert t.loc["Seine-Saint-Denis", "Date du diagnostic numérique"] == "secret"
-    params = {"debut": date(2023, 1, 1), "fin": date(2023, 6, 30), **Perimetre().params()}
+    params = {"debut": date(2023, 1, 1), "fin": date(2023, 6, 30), **Perimetre().parametres()}
     episodes = cellule(publie(base, "qualite_completude", **params, groupe="departement"), "episodes")
     assert abs(episodes - 17) <= 3
     assert t.loc["Seine-Saint-Denis", "Épisodes courants"] == texte_entier(episodes)

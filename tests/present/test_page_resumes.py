@@ -47,7 +47,7 @@ PERIODE = Periode(as_of=D, debut=date(2023, 1, 1), fin=D)  # période par défau
 
 def publiee(base, nom: str, groupe: str = "departement", periode: Periode = PERIODE, **extra):
     """La requête publiée, sans filtre, avec la période de la page."""
-    return publie(base, nom, **periode.params(), **Perimetre().params(), groupe=groupe, **extra)
+    return publie(base, nom, **periode.parametres(), **Perimetre().parametres(), groupe=groupe, **extra)
 
 
 def test_vue_d_ensemble(base, app_test):

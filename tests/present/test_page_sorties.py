@@ -31,7 +31,11 @@ DEPUIS_MARS = {"debut": "2023-03-01"}
 
 def taux_publie_ali14(db, colonne: str = "taux_sortie_emploi") -> float:
     """Le taux à 12 mois d'ALI14 tel que la couche de publication le rend (effectifs bruités, sous le seuil masqués)."""
-    params = {**Periode(as_of=D, debut=date(2023, 3, 1), fin=D).params(), **Perimetre().params(), "groupe": "ali"}
+    params = {
+        **Periode(as_of=D, debut=date(2023, 3, 1), fin=D).parametres(),
+        **Perimetre().parametres(),
+        "groupe": "ali",
+    }
     return cellule(publie(db, "taux_sortie_emploi_12m", **params), colonne, groupe="ALI14")
 
 
@@ -123,12 +127,12 @@ def test_an_ali_link_masks_small_counts(db, app_test):
     ali = groupes[groupes["Territoire"].str.startswith("ALI14")]
     # Chaque groupe est une case publiée à part (sorties_par_groupe.sql) : emploi durable 7 + 4 = 11, publié avec
     # son bruit s'il reste d'au moins 11 ; transition 8, formation 3, autres 5 : masqués.
-    params = {**Periode(as_of=D, debut=date(2023, 3, 1), fin=D).params(), **Perimetre(alis=("ALI14",)).params()}
+    params = {**Periode(as_of=D, debut=date(2023, 3, 1), fin=D).parametres(), **Perimetre(alis=("ALI14",)).parametres()}
     pub = publie(db, "sorties_par_groupe", **params, groupe="ali")
     durable = cellule(pub, "sorties", groupe="ALI14", groupe_sortie="emploi_durable")
     assert list(ali["Sorties"]) == [texte_entier(durable), "secret", "secret", "secret"]
     parcours = figures(at)[5]["data"][0]
-    params = {**Periode(as_of=D, debut=date(2023, 3, 1), fin=D).params(), **Perimetre(alis=("ALI14",)).params()}
+    params = {**Periode(as_of=D, debut=date(2023, 3, 1), fin=D).parametres(), **Perimetre(alis=("ALI14",)).parametres()}
     publies = publie(db, "parcours_cohorte", **params, groupe="departement", pas="periode").iloc[0]
     etapes = list(cohortes.ETAPES_PARCOURS)[:5]  # orientés, diag. numérique, linguistique, sortis, en emploi
     assert [abs(publies[e] - vrai) <= 3 for e, vrai in zip(etapes, [30, 30, 22, 26, 18], strict=True)] == [True] * 5

@@ -97,7 +97,7 @@ def test_le_filtre_ali_change_les_chiffres(base, app_test):
     # Entrées de décembre : C 5 → masqué ; cohorte 90 j d'ALI14 : 22/45 = 48,9 %, publié sur ses effectifs
     # bruités (22 ± 3 sur 45 ± 3), stable sur un mois (même cellule, même bruit).
     assert m["Entrées"] == ("secret", None)
-    params = {**Periode(as_of=D, debut=DEBUT, fin=D).params(), **Perimetre(alis=("ALI14",)).params()}
+    params = {**Periode(as_of=D, debut=DEBUT, fin=D).parametres(), **Perimetre(alis=("ALI14",)).parametres()}
     taux = cellule(
         publie(base, "taux_diagnostic_90j", **params, groupe="departement", diagnostic="numerique"), "taux_90j"
     )

@@ -137,7 +137,11 @@ def toutes_les_fautes(vus) -> list[str]:
 
 def test_les_verifications_voient_une_fuite(base):
     """Le garde-fou mord : les valeurs brutes d'ALI par commune, publiées telles quelles, sont des fautes."""
-    params = {**Periode(as_of=D, debut=date(2024, 1, 1), fin=D).params(), **Perimetre().params(), "groupe": "commune"}
+    params = {
+        **Periode(as_of=D, debut=date(2024, 1, 1), fin=D).parametres(),
+        **Perimetre().parametres(),
+        "groupe": "commune",
+    }
     brut = valeurs_vraies(base, "entrees_sorties", params)
     assert ((brut["entrees"] >= 1) & (brut["entrees"] < SEUIL)).any(), "la base doit avoir de petites cases"
     assert fautes("entrees_sorties", params, brut, brut.drop(columns=["cle_entrees", "cle_sorties"]))
@@ -225,7 +229,7 @@ def test_un_total_et_ses_parties_ne_fixent_aucune_petite_case(base, territoire, 
     debut = questions.decale_mois(date(2023, 3, 1), mois_debut)  # de mars 2023 à décembre 2024
     fin = min(questions.fin_de_mois(questions.decale_mois(debut, longueur - 1)), D)
     perimetre = Perimetre(**{**profil.__dict__, champ: valeurs})
-    commun = {**Periode(as_of=D, debut=debut, fin=fin).params(), **perimetre.params()}
+    commun = {**Periode(as_of=D, debut=debut, fin=fin).parametres(), **perimetre.parametres()}
     total = {**commun, "groupe": "departement"}
     # Un territoire et ses ALI (ou ses communes) : les épisodes se partagent exactement entre elles.
     parts = {**commun, "groupe": parties}
@@ -238,7 +242,7 @@ def test_deux_fenetres_emboitees_ne_redonnent_pas_le_mois_d_ecart(base):
     """176 − 167 = 9 : deux périodes qui ne diffèrent que d'un mois, chacune publiée avec son bruit."""
     for mois in range(1, 12):
         debut, debut_suivant = date(2024, mois, 1), date(2024, mois + 1, 1)
-        commun = {"as_of": D, "fin": D, "groupe": "ali", **Perimetre().params()}
+        commun = {"as_of": D, "fin": D, "groupe": "ali", **Perimetre().parametres()}
         longue = valeurs_vraies(base, "entrees_sorties", {**commun, "debut": debut})
         courte = valeurs_vraies(base, "entrees_sorties", {**commun, "debut": debut_suivant})
         pl = publie(base, "entrees_sorties", **commun, debut=debut)

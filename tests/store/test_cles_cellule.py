@@ -68,7 +68,12 @@ def ligne_de(df, groupe: str) -> dict:
 
 
 def params(perimetre: Perimetre, groupe: str, **extra) -> dict:
-    return {"groupe": groupe, **Periode(D, debut=date(2023, 3, 1), fin=D).params(), **perimetre.params(), **extra}
+    return {
+        "groupe": groupe,
+        **Periode(D, debut=date(2023, 3, 1), fin=D).parametres(),
+        **perimetre.parametres(),
+        **extra,
+    }
 
 
 @pytest.fixture

@@ -43,7 +43,7 @@ def _construire(tmp_path: Path) -> Path:
 
 def _resultats(con) -> dict[str, list]:
     """Les indicateurs qui emploient les nouvelles macros, lancés comme les pages les lancent."""
-    perimetre = Perimetre().params()
+    perimetre = Perimetre().parametres()
     commun = {"as_of": D, "groupe": "departement", **perimetre}
     return {
         "freins_prevalence": requetes.executer(con, "freins_prevalence", **commun).values.tolist(),
@@ -115,7 +115,7 @@ def test_une_base_du_schema_10_recoit_les_macros_a_l_ouverture(tmp_path):
     con.execute("UPDATE meta SET valeur = '10' WHERE cle = 'version_schema'")
     with pytest.raises(duckdb.CatalogException):
         con.execute(
-            requetes.texte_sql("freins_prevalence"), {"as_of": D, "groupe": "departement"} | Perimetre().params()
+            requetes.texte_sql("freins_prevalence"), {"as_of": D, "groupe": "departement"} | Perimetre().parametres()
         )
     con.close()
 

@@ -144,14 +144,14 @@ def base(tmp_path_factory):
 def test_la_meme_case_a_la_meme_valeur_quelle_que_soit_la_requete(base):
     """File active d'ALI14 au 31 décembre 2024 : lue à D (file_active) et comme dernier mois de la série
     mensuelle (file_active_mensuelle) ; les mêmes personnes, donc la même clé, donc la même valeur publiée."""
-    periode = Periode(as_of=D, debut=DEBUT, fin=D).params()
-    a_d = publie(base, "file_active", **periode, **Perimetre().params(), groupe="ali")
-    mensuelle = publie(base, "file_active_mensuelle", **periode, **Perimetre().params(), groupe="ali")
+    periode = Periode(as_of=D, debut=DEBUT, fin=D).parametres()
+    a_d = publie(base, "file_active", **periode, **Perimetre().parametres(), groupe="ali")
+    mensuelle = publie(base, "file_active_mensuelle", **periode, **Perimetre().parametres(), groupe="ali")
     assert cellule(a_d, "file_active", groupe="ALI14") == cellule(
         mensuelle, "file_active", groupe="ALI14", date_reference="2024-12-31"
     )
     # Et la même que pour le territoire ALI14 seul (groupe département, filtre ALI).
-    seule = publie(base, "file_active", **periode, **Perimetre(alis=("ALI14",)).params(), groupe="departement")
+    seule = publie(base, "file_active", **periode, **Perimetre(alis=("ALI14",)).parametres(), groupe="departement")
     assert cellule(a_d, "file_active", groupe="ALI14") == cellule(seule, "file_active")
 
 
@@ -207,10 +207,10 @@ def test_la_cli_et_la_note_ne_lisent_pas_de_valeur_brute(base, lectures, tmp_pat
 
 def test_sous_publication_un_effectif_de_1_a_10_ne_sort_jamais(base):
     """Toutes les requêtes déclarées, par ALI et par commune, sur la petite base : aucune valeur de 1 à 10."""
-    periode = Periode(as_of=D, debut=DEBUT, fin=D).params()
+    periode = Periode(as_of=D, debut=DEBUT, fin=D).parametres()
     for groupe in ("ali", "commune", "ept"):
         for nom in ("file_active", "file_active_mensuelle", "entrees_sorties", "entrees_sorties_mensuelles"):
-            df = publie(base, nom, **periode, **Perimetre().params(), groupe=groupe)
+            df = publie(base, nom, **periode, **Perimetre().parametres(), groupe=groupe)
             valeurs = df.select_dtypes("number").to_numpy(dtype="float64").ravel()
             valeurs = valeurs[~np.isnan(valeurs)]
             assert not ((valeurs >= 1) & (valeurs < 11)).any(), (nom, groupe)

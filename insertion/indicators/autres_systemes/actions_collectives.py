@@ -44,11 +44,11 @@ def seances(
     places, participants, participants_places, rendez_vous_pris, personnes_remobilisees, taux_remplissage,
     rendez_vous_par_seance. Seuls les filtres de territoire du périmètre s'appliquent (ALI de la séance, commune,
     EPT)."""
-    territoire = perimetre.params()
+    territoire = perimetre.parametres()
     return executer(
         con,
         "actions_collectives",
-        **periode.params(),
+        **periode.parametres(),
         alis=territoire["alis"],
         epts=territoire["epts"],
         communes=territoire["communes"],
@@ -69,8 +69,8 @@ def ateliers_apres_diagnostic(
     return executer(
         con,
         "ateliers_apres_diagnostic",
-        **periode.params(),
-        **perimetre.params(),
+        **periode.parametres(),
+        **perimetre.parametres(),
         groupe=_choix(groupe, GROUPES, "Regroupement"),
     )
 

@@ -27,7 +27,7 @@ def _choix(valeur: str, permis, quoi: str) -> str:
 
 
 def _params(periode: Periode, perimetre: Perimetre, groupe: str) -> dict:
-    return {**periode.params(), **perimetre.params(), "groupe": _choix(groupe, GROUPES, "Regroupement")}
+    return {**periode.parametres(), **perimetre.parametres(), "groupe": _choix(groupe, GROUPES, "Regroupement")}
 
 
 def prevalence(

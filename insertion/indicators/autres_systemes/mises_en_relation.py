@@ -16,7 +16,7 @@ PAS = ("periode", "mois", "trimestre", "annee")
 def _params(periode: Periode, perimetre: Perimetre, groupe: str) -> dict:
     if groupe not in GROUPES:
         raise ValueError(f"Regroupement inconnu : {groupe!r} (valeurs possibles : {', '.join(GROUPES)})")
-    return {**periode.params(), **perimetre.params(), "groupe": groupe}
+    return {**periode.parametres(), **perimetre.parametres(), "groupe": groupe}
 
 
 def mises_en_relation(

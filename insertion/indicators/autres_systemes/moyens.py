@@ -34,7 +34,7 @@ def _groupe(groupe: str) -> str:
 
 def _alis(perimetre: Perimetre) -> list[str] | None:
     """Le seul filtre qui s'applique aux moyens : les ALI retenues (None : toutes)."""
-    return perimetre.params()["alis"]
+    return perimetre.parametres()["alis"]
 
 
 def moyens_mensuels(
@@ -43,7 +43,7 @@ def moyens_mensuels(
     """Moyens déclarés par mois de la période (mois de D pris à D) : groupe, mois, date_reference, date_complete,
     alis_declarees, referents_etp, places, cip_ecole, file_active (des ALI déclarantes), personnes_par_referent,
     taux_occupation."""
-    return executer(con, "moyens_mensuels", **periode.params(), groupe=_groupe(groupe), alis=_alis(perimetre))
+    return executer(con, "moyens_mensuels", **periode.parametres(), groupe=_groupe(groupe), alis=_alis(perimetre))
 
 
 def cout_par_place(
