@@ -36,7 +36,7 @@ Environ 1,5 % des personnes, sorties pour déménagement ou réorientation, revi
 une autre ALI sous le même pseudonyme (jamais deux épisodes en même temps). Pierrefitte-sur-Seine a
 fusionné avec Saint-Denis le 1er janvier 2025 : ses habitants orientés ensuite portent le code 93066.
 
-`construire_demo(db_path)` écrit ces fichiers dans un dossier ``demo_extraits`` placé à côté du
+`construire_demo(chemin_base)` écrit ces fichiers dans un dossier ``demo_extraits`` placé à côté du
 fichier de la base (ou dans `out_dir`), puis les charge tous, dans l'ordre, avec le chargeur
 du projet. Ce sont des données fictives : aucune personne réelle derrière les pseudonymes.
 
@@ -116,35 +116,35 @@ def generer(out_dir: Path, seed: int = 93) -> list[Path]:
 
 
 def construire_demo(
-    db_path: Path,
+    chemin_base: Path,
     out_dir: Path | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     paths: list[Path] | None = None,
 ) -> list:
     """Génère les fichiers de démonstration (par défaut dans `demo_extraits/` à côté de la base ; `paths` : déjà
     générés) puis les charge tous, dans l'ordre, avec le chargeur du projet ; renvoie ses ResultatChargement."""
-    db_path = Path(db_path)
-    out_dir = Path(out_dir) if out_dir is not None else db_path.parent / DOSSIER_DEMO
+    chemin_base = Path(chemin_base)
+    out_dir = Path(out_dir) if out_dir is not None else chemin_base.parent / DOSSIER_DEMO
     if paths is None:
         paths = generer(out_dir)
-    return _charger_et_placer(db_path, paths, ".construction", progress)
+    return _charger_et_placer(chemin_base, paths, ".construction", progress)
 
 
 def _charger_et_placer(
-    db_path: Path, paths: list[Path], suffixe: str, progress: Callable[[int, int, str], None] | None
+    chemin_base: Path, paths: list[Path], suffixe: str, progress: Callable[[int, int, str], None] | None
 ) -> list:
     """Charge `paths` dans une base construite à côté, puis la met en place d'un coup : un premier lancement
     interrompu ne laisse jamais une base à moitié chargée que l'application prendrait pour la bonne."""
     from insertion.ingest.chargement import charger_fichiers  # import différé : le chargeur tire DuckDB et les règles
     from insertion.store.db import ouvrir_en_ecriture
 
-    building = db_path.with_name(db_path.name + suffixe)
+    building = chemin_base.with_name(chemin_base.name + suffixe)
     building.unlink(missing_ok=True)
-    results = charger_fichiers(building, paths, progress=progress)
+    resultats = charger_fichiers(building, paths, progress=progress)
     with ouvrir_en_ecriture(building) as con:
         con.execute("INSERT OR REPLACE INTO meta VALUES ('donnees_demo', 'oui')")
-    os.replace(building, db_path)
-    return results
+    os.replace(building, chemin_base)
+    return resultats
 
 
 def fichiers_premiere_ouverture(paths: list[Path]) -> list[Path]:
@@ -164,32 +164,32 @@ def fichiers_premiere_ouverture(paths: list[Path]) -> list[Path]:
 
 
 def construire_demo_en_deux_temps(
-    db_path: Path, progress: Callable[[int, int, str], None] | None = None
+    chemin_base: Path, progress: Callable[[int, int, str], None] | None = None
 ) -> Callable[[], list]:
     """Premier lancement de l'application (issue 16 : la première page en ≤ 10 s) : génère les fichiers, charge
     ceux des chiffres du jour (fichiers_premiere_ouverture) et met cette base en place ; renvoie la fonction qui
     charge ensuite tous les fichiers, historique compris, dans une autre base mise en place à la fin (la même
     que construire_demo), à lancer en arrière-plan. Les indicateurs sont les mêmes avant et après ; seul l'historique
     des chargements s'allonge."""
-    db_path = Path(db_path)
-    paths = generer(db_path.parent / DOSSIER_DEMO)
-    _charger_et_placer(db_path, fichiers_premiere_ouverture(paths), ".premiere", progress)
-    version = db_path.stat().st_mtime_ns
+    chemin_base = Path(chemin_base)
+    paths = generer(chemin_base.parent / DOSSIER_DEMO)
+    _charger_et_placer(chemin_base, fichiers_premiere_ouverture(paths), ".premiere", progress)
+    version = chemin_base.stat().st_mtime_ns
 
     def completer() -> list:
         # Un import fait entre-temps (page Importer, CLI) a changé la base : la remplacer l'effacerait. On garde
         # alors la base telle qu'elle est (chiffres du jour et import), sans l'historique de démonstration.
-        if db_path.stat().st_mtime_ns != version:
+        if chemin_base.stat().st_mtime_ns != version:
             return []
         from insertion.store.publication import verrou_ecriture
 
-        building = db_path.with_name(db_path.name + ".construction")
+        building = chemin_base.with_name(chemin_base.name + ".construction")
         resultats = _charger_et_placer(building, paths, ".chargement", None)
-        with verrou_ecriture(db_path):  # comme un chargement : aucun import ne s'écrit pendant la mise en place
-            if db_path.stat().st_mtime_ns != version:
+        with verrou_ecriture(chemin_base):  # comme un chargement : aucun import ne s'écrit pendant la mise en place
+            if chemin_base.stat().st_mtime_ns != version:
                 building.unlink(missing_ok=True)
                 return []
-            os.replace(building, db_path)
+            os.replace(building, chemin_base)
         return resultats
 
     return completer

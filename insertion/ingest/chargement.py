@@ -254,7 +254,7 @@ def _charger_chemin(con: duckdb.DuckDBPyConnection, path: Path, forcer: Forcer) 
 
 
 def charger_fichiers(
-    db_path: Path | str,
+    chemin_base: Path | str,
     paths: Iterable[Path | str],
     progress: Callable[[int, int, str], None] | None = None,
     *,
@@ -275,17 +275,17 @@ def charger_fichiers(
     l'ont laissée). forcer : voir charger_octets. simuler (--dry-run) : l'envoi est chargé comme d'habitude
     dans la copie de travail, qui est ensuite jetée : la base en place n'est ni réécrite ni touchée.
     """
-    db_path = Path(db_path)
+    chemin_base = Path(chemin_base)
     paths = [Path(p) for p in paths]
-    results: list[ResultatChargement] = []
+    resultats: list[ResultatChargement] = []
     try:
-        db_path.parent.mkdir(parents=True, exist_ok=True)
-        with _write_lock(db_path):
-            work = db_path.with_name(db_path.name + ".chargement")
+        chemin_base.parent.mkdir(parents=True, exist_ok=True)
+        with _write_lock(chemin_base):
+            work = chemin_base.with_name(chemin_base.name + ".chargement")
             _remove_leftovers(work)
             try:
-                if db_path.exists():
-                    shutil.copyfile(db_path, work)
+                if chemin_base.exists():
+                    shutil.copyfile(chemin_base, work)
                 with ouvrir_en_ecriture(work) as con:
                     # Chaque fichier est une transaction ; passé 16 Mo de journal (le défaut), DuckDB réécrit la
                     # copie de travail à chaque validation. Elle n'est mise en place qu'à la fin, après un
@@ -295,29 +295,29 @@ def charger_fichiers(
                     for index, path in enumerate(paths):
                         if progress:
                             progress(index, len(paths), path.name)
-                        results.append(_charger_chemin(con, path, forcer))
-                    if not simuler and any(_episodes_changes(r) for r in results):
+                        resultats.append(_charger_chemin(con, path, forcer))
+                    if not simuler and any(_episodes_changes(r) for r in resultats):
                         # Une fois par envoi, pas par fichier : à 10 M d'épisodes, ≈ 1,5 s chaque fois.
                         con.begin()
                         db.preparer_indicateurs(con)
                         con.commit()
                     if not simuler:  # la copie d'une simulation est jetée : rien à mettre au propre
                         con.execute("CHECKPOINT")
-                changed = not db_path.exists() or any(r.status in ("loaded", "older_snapshot") for r in results)
+                changed = not chemin_base.exists() or any(r.status in ("loaded", "older_snapshot") for r in resultats)
                 if changed and not simuler:
                     _fsync(work)
-                    os.replace(work, db_path)  # le seul instant où la base en place change
-                    _fsync_dir(db_path.parent)
+                    os.replace(work, chemin_base)  # le seul instant où la base en place change
+                    _fsync_dir(chemin_base.parent)
             finally:
                 _remove_leftovers(work, strict=False)
     except Exception as exc:  # disque plein, base de travail invalidée… : aucune trace, la base en place est intacte
         kept = [
             r if r.status in ("refused", "already_loaded") else refuse(r.file, _echec_envoi(r.file, exc))
-            for r in results
+            for r in resultats
         ]
-        results = kept + [refuse(p.name, _echec_envoi(p.name, exc)) for p in paths[len(results) :]]
+        resultats = kept + [refuse(p.name, _echec_envoi(p.name, exc)) for p in paths[len(resultats) :]]
     if simuler:
-        for r in results:
+        for r in resultats:
             r.simulation = True
             r.message = "Simulation, rien n'a été écrit : " + r.message
-    return results
+    return resultats

@@ -162,7 +162,7 @@ EXTENSIONS = ["csv", "xlsx", "parquet"]
 
 def importer(
     fichiers: Sequence[tuple[str, bytes]],
-    db_path: Path | str | None = None,
+    chemin_base: Path | str | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     forcer: Forcer = False,
 ) -> list[ResultatChargement]:
@@ -189,7 +189,7 @@ def importer(
             chemin.write_bytes(contenu)
             chemins.append(chemin)
         charges = iter(
-            charger_fichiers(db_path or chemin_base_par_defaut(), chemins, progress=progress, forcer=forcer)
+            charger_fichiers(chemin_base or chemin_base_par_defaut(), chemins, progress=progress, forcer=forcer)
             if chemins
             else []
         )

@@ -73,9 +73,9 @@ def assurer_schema(con: duckdb.DuckDBPyConnection, ref: referentiel.Referentiel 
 
 
 @contextmanager
-def ouvrir_en_ecriture(db_path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+def ouvrir_en_ecriture(chemin_base: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
     """Connexion en écriture, schéma à jour ; fermée à la sortie."""
-    path = Path(db_path)
+    path = Path(chemin_base)
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
     try:
@@ -88,7 +88,7 @@ def ouvrir_en_ecriture(db_path: Path | str) -> Iterator[duckdb.DuckDBPyConnectio
         con.close()
 
 
-def ouvrir_en_lecture(db_path: Path | str) -> duckdb.DuckDBPyConnection:
+def ouvrir_en_lecture(chemin_base: Path | str) -> duckdb.DuckDBPyConnection:
     """Une connexion en lecture à la version actuelle du fichier.
 
     DuckDB garde une instance par chemin : tant qu'une connexion est ouverte, `duckdb.connect(chemin)`
@@ -96,7 +96,7 @@ def ouvrir_en_lecture(db_path: Path | str) -> duckdb.DuckDBPyConnection:
     le fichier à une instance en mémoire qui lui est propre : chaque version a la sienne, et les
     lecteurs de l'ancienne finissent tranquillement leurs requêtes.
     """
-    path = Path(db_path)
+    path = Path(chemin_base)
     if not path.exists():
         raise FileNotFoundError(
             f"Base introuvable : {path}. Chargez des extractions (python -m insertion load …) "
@@ -113,21 +113,21 @@ def ouvrir_en_lecture(db_path: Path | str) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def mettre_a_niveau(db_path: Path | str) -> None:
+def mettre_a_niveau(chemin_base: Path | str) -> None:
     """Met une base écrite par une version précédente au schéma courant (tables dérivées), sans rien
     charger : même copie, même verrou et même remplacement qu'un chargement, les lecteurs ne voient
     jamais une base à moitié mise à niveau."""
-    db_path = Path(db_path)
-    with publication.verrou_ecriture(db_path):
-        work = publication.copie_de_travail(db_path)
+    chemin_base = Path(chemin_base)
+    with publication.verrou_ecriture(chemin_base):
+        work = publication.copie_de_travail(chemin_base)
         publication.nettoyer_restes(work)
         try:
-            shutil.copyfile(db_path, work)
+            shutil.copyfile(chemin_base, work)
             with ouvrir_en_ecriture(work) as con:
                 con.execute("CHECKPOINT")
             publication.fsync(work)
-            os.replace(work, db_path)
-            publication.fsync_dossier(db_path.parent)
+            os.replace(work, chemin_base)
+            publication.fsync_dossier(chemin_base.parent)
         finally:
             publication.nettoyer_restes(work, strict=False)
 

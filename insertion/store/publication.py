@@ -18,15 +18,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-def copie_de_travail(db_path: Path) -> Path:
+def copie_de_travail(chemin_base: Path) -> Path:
     """Le fichier où s'écrit la prochaine version de la base."""
-    return db_path.with_name(db_path.name + ".chargement")
+    return chemin_base.with_name(chemin_base.name + ".chargement")
 
 
 @contextmanager
-def verrou_ecriture(db_path: Path) -> Iterator[None]:
+def verrou_ecriture(chemin_base: Path) -> Iterator[None]:
     """Un seul écrivain à la fois sur une base, entre processus (CLI, page Importer, mise à niveau)."""
-    lock_path = db_path.with_name(db_path.name + ".verrou")
+    lock_path = chemin_base.with_name(chemin_base.name + ".verrou")
     with open(lock_path, "a+b") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:

@@ -260,7 +260,7 @@ def test_an_oversized_upload_is_refused_before_being_written(tmp_path, monkeypat
     gros = b"x" * (1024 * 1024 + 1)
     petit = csv_bytes(lignes(3))
     db_path = tmp_path / "envoi.duckdb"
-    resultats = qualite.importer([("gros.csv", gros), ("petit.csv", petit)], db_path=db_path)
+    resultats = qualite.importer([("gros.csv", gros), ("petit.csv", petit)], chemin_base=db_path)
     assert [r.status for r in resultats] == ["refused", "loaded"]
     assert "gros.csv" in resultats[0].message and "Mo" in resultats[0].message
     assert resultats[1].accepted == 3
