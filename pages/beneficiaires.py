@@ -80,7 +80,7 @@ if etats_vides.est_vide(classement, ["file_active", "entrees", "sorties"]):
     ui.etat_vide(etats_vides.message("suivies", f))
 else:
     vue = fb.classement(classement, au_d)
-    onglet_graphique, onglet_tableau = st.tabs(["Graphique", "Tableau"])
+    onglet_graphique, onglet_tableau = st.tabs(["Graphique", "Tableau"], key="classement", bind="query-params")
     with onglet_graphique:
         ui.graphique(
             ctx,

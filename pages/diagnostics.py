@@ -54,6 +54,7 @@ mesure = st.segmented_control(
     default="taux_90j",
     required=True,
     key="mesure_diag",
+    bind="query-params",
 )
 carte = vue.carte(diag, mesure)
 if carte is None:

@@ -20,7 +20,8 @@ st.caption(
     f"pseudonymisées (une clé du serveur, jamais l'e-mail). Conservation : {jours} "
     "jours ($INSERTION_AUDIT_JOURS), les lignes plus anciennes sont effacées."
 )
-depuis = st.date_input("Depuis le", value=date.today() - timedelta(days=30), format="DD/MM/YYYY", key="journal_depuis")
+depuis = st.date_input("Depuis le", value=date.today() - timedelta(days=30), format="DD/MM/YYYY", key="journal_depuis",
+                       bind="query-params")  # fmt: skip
 journal = audit.lire(datetime.combine(depuis, time.min, tzinfo=UTC))
 if journal.empty:
     st.info("Aucune ligne dans le journal sur cette période.")

@@ -59,7 +59,7 @@ for carte, (label, valeur, aide) in zip(cartes, valeurs, strict=True):
 
 # --- Par structure ou par ALI --------------------------------------------------------------------------
 choix = st.radio("Regrouper par", ["structure", "ali"], format_func={"structure": "Structure", "ali": "ALI"}.get,
-                 horizontal=True, key="partenaires_groupe")  # fmt: skip
+                 horizontal=True, key="partenaires_groupe", bind="query-params")  # fmt: skip
 noms = noms_structures if choix == "structure" else noms_ali
 titre_groupe = "Structure" if choix == "structure" else "ALI"
 choix_libelle = "structure" if choix == "structure" else "ALI"
@@ -79,7 +79,10 @@ ui.graphique(
 )
 
 # --- Dans le temps ------------------------------------------------------------------------------------------
-pas = st.radio("Pas", ["trimestre", "annee", "mois"], format_func=fp.PAS.get, horizontal=True, key="partenaires_pas")
+pas = st.radio(
+    "Pas", ["trimestre", "annee", "mois"], format_func=fp.PAS.get, horizontal=True, key="partenaires_pas",
+    bind="query-params",
+)  # fmt: skip
 par_periode = requete("mises_en_relation", pas=pas)
 ui.graphique(
     ctx,

@@ -44,7 +44,7 @@ else:
     montrer(courbes)
     indicateur = st.segmented_control(
         "Carte par ALI", list(sorties.INDICATEURS), format_func=sorties.INDICATEURS.get,
-        default="taux_sortie_emploi", required=True, key="indicateur_sortie",
+        default="taux_sortie_emploi", required=True, key="indicateur_sortie", bind="query-params",
     )  # fmt: skip
     montrer(vue.carte(pas, indicateur))
     st.caption(sorties.LEGENDE_CARTE)
@@ -62,7 +62,9 @@ for colonne, graphique in ((gauche, vue.par_motif()), (droite, vue.groupes_ali()
 # --- Parcours d'une cohorte ----------------------------------------------------------------------------
 st.subheader("Parcours d'une cohorte : de l'orientation à l'emploi")
 choix = vue.choix_cohortes(pas)
-cle_cohorte = st.selectbox("Cohorte", list(choix), format_func=choix.get, index=1 if len(choix) > 1 else 0)
+cle_cohorte = st.selectbox(
+    "Cohorte", list(choix), format_func=choix.get, index=1 if len(choix) > 1 else 0, key="cohorte", bind="query-params"
+)
 parcours = vue.parcours(pas, cle_cohorte)
 if parcours is None:
     ui.etat_vide(etats_vides.message("cohortes_12m", f))

@@ -190,3 +190,30 @@ def test_a_link_with_filters_reopens_the_same_view(server, browser):
     assert "ALI14" in page.inner_text("[data-testid='stSidebar']")
     assert "ali=ALI14" in page.url
     page.close()
+
+
+def test_a_link_keeps_the_choices_of_the_view(server, browser):
+    """Les choix qu'un essai avait vus se perdre : la mesure des Diagnostics, l'indicateur de la carte des Sorties et
+    l'onglet « Tableau » du classement des Bénéficiaires vont dans l'URL et reviennent quand on rouvre le lien."""
+    base, _ = server
+    open_view(browser, f"{base}/", VUES[""], timeout_ms=180_000).close()
+    page = open_view(browser, f"{base}/diagnostics", VUES["diagnostics"])
+    page.get_by_role("button", name="Délai médian", exact=True).click()
+    page.wait_for_function("() => location.search.includes('mesure_diag=')", timeout=30_000)
+    lien = page.url
+    page.close()
+    rouvert = open_view(browser, lien, VUES["diagnostics"])
+    actif = rouvert.locator("[data-testid='stBaseButton-segmented_controlActive']").all_inner_texts()
+    assert "Délai médian" in actif, actif
+    rouvert.close()
+
+    for chemin, attendu in (("sorties?indicateur_sortie=Emploi+durable", "Emploi durable"),):
+        page = open_view(browser, f"{base}/{chemin}", VUES[chemin.split("?")[0]])
+        actif = page.locator("[data-testid='stBaseButton-segmented_controlActive']").all_inner_texts()
+        assert attendu in actif, actif
+        page.close()
+
+    page = open_view(browser, f"{base}/beneficiaires?classement=Tableau", VUES["beneficiaires"])
+    onglets = page.locator("[role='tab'][aria-selected='true']").all_inner_texts()
+    assert "Tableau" in onglets, onglets
+    page.close()
