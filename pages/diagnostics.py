@@ -23,6 +23,10 @@ st.caption(vue.precision())
 for carte, arguments in zip(st.columns(4), vue.cartes(), strict=True):
     with carte:
         ui.chiffre_cle(**arguments)
+for carte, arguments in zip(st.columns(4), vue.cartes_les_deux(), strict=False):
+    with carte:
+        ui.chiffre_cle(**arguments)
+ui.methode(["diag_numerique", "diag_linguistique", "diag_les_deux", "delai_median"])
 
 diag = st.segmented_control(
     "Diagnostic",

@@ -9,26 +9,23 @@ par insertion.figures.cohortes (donc `secret.proteger`).
 from __future__ import annotations
 
 import pandas as pd
-import plotly.colors as pcolors
-import plotly.graph_objects as go
 
 from insertion import formats
-from insertion.figures import charts, cohortes, resumes
+from insertion.figures import cohortes, resumes
 from insertion.figures import tableau as tb
 from insertion.figures.cohortes import DIAGNOSTICS
+from insertion.figures.diagnostics_figures import (
+    LIBELLES_NIVEAUX,
+    ORDRE_NIVEAUX,
+    barres_territoires,
+    couleurs_niveaux,
+    figure_niveaux,
+)
 from insertion.figures.graphique import Graphique
-from insertion.indicators import DEPARTEMENT, libelles
+from insertion.indicators import DEPARTEMENT, LES_DEUX, libelles
 from insertion.indicators.definitions import DEFINITIONS as DEF
 from insertion.protect import secret
 
-ORDRE_NIVEAUX = {
-    "numerique": ["debutant", "intermediaire", "autonome", "non_evalue", "non_renseigne"],
-    "linguistique": ["A1", "A2", "B1", "B2", "C1", "C2", "francophone", "non_renseigne"],
-}
-LIBELLES_NIVEAUX = {
-    "numerique": libelles.NIVEAUX_NUMERIQUES | {"non_renseigne": libelles.NON_RENSEIGNE},
-    "linguistique": libelles.NIVEAUX_LINGUISTIQUES | {"non_renseigne": libelles.NON_RENSEIGNE},
-}
 CLES_DEF = {"numerique": "diag_numerique", "linguistique": "diag_linguistique"}
 NATURES = {
     "denominateur": tb.entier(),
@@ -143,105 +140,6 @@ def ecart_delai(ici: float | None, ref: float | None) -> str | None:
     return ("+" if ici >= ref else "") + formats.jours(ici - ref)
 
 
-def couleurs_niveaux(diagnostic: str) -> dict[str, str]:
-    """Une échelle ordonnée (Cividis) pour les niveaux, du plus faible au plus élevé ; gris pour le reste."""
-    ordonnes = [n for n in ORDRE_NIVEAUX[diagnostic] if n not in cohortes.GRIS_NIVEAUX]
-    teintes = pcolors.sample_colorscale(
-        charts.ECHELLE_CONTINUE, [i / (len(ordonnes) - 1) for i in range(len(ordonnes))]
-    )
-    return dict(zip(ordonnes, teintes, strict=True)) | cohortes.GRIS_NIVEAUX
-
-
-def barres_territoires(
-    noms: list[str],
-    valeurs: list[float | None],
-    survols: list[str],
-    *,
-    titre_axe: str,
-    pourcentage: bool,
-    reference: float | None = None,
-    libelle_reference: str | None = None,
-    masques: list[str | None] | None = None,
-) -> go.Figure:
-    """Barres horizontales par territoire (dans l'ordre donné, le premier en haut) et une ligne verticale
-    pointillée pour la valeur du département. Une valeur masquée n'a pas de barre : `masques` donne le
-    texte écrit à sa place (« secret »), None pour une barre affichée."""
-    x = [None if v is None or pd.isna(v) else v for v in valeurs]
-    fig = go.Figure(
-        go.Bar(
-            x=x,
-            y=noms,
-            orientation="h",
-            marker_color=cohortes.COULEUR_BARRE,
-            customdata=survols,
-            hovertemplate="%{customdata}<extra></extra>",
-            name=titre_axe,
-            # La valeur dans la barre, à sa base : lue sans survol ni règle, et loin de la ligne du département qui
-            # passe près du bout des barres (une barre trop courte la porte juste après elle ; une valeur masquée
-            # n'a ni barre ni texte). Blanc sur le bleu de la palette : 5,2:1.
-            text=[cohortes.texte_barre(v, pourcentage) for v in x],
-            textposition="auto",
-            insidetextanchor="start",
-            insidetextfont={"color": "#FFFFFF"},
-            cliponaxis=False,
-        )
-    )
-    if reference is not None:
-        fig.add_vline(
-            x=reference,
-            line_dash="dash",
-            line_color=cohortes.COULEUR_REFERENCE,
-            line_width=2,
-            annotation_text=libelle_reference,
-            annotation_position="top",
-        )
-    fig.update_layout(
-        height=cohortes.hauteur(len(noms)),
-        showlegend=False,
-        xaxis_title=titre_axe,
-        yaxis={"autorange": "reversed", "title": None},
-        margin={"t": 60, "r": 70},
-    )
-    if pourcentage:
-        fig.update_xaxes(tickformat=".0%", rangemode="tozero")
-    else:
-        fig.update_xaxes(rangemode="tozero")
-    if masques:
-        cohortes.annoter_masques(fig, noms, masques)
-    return fig
-
-
-def figure_niveaux(
-    ici: pd.DataFrame, prot: secret.Protege, aff: pd.DataFrame, diagnostic: str, territoire: str
-) -> go.Figure:
-    """Les niveaux constatés d'un territoire en barres verticales (échelle Cividis, hors échelle hachurés) ;
-    la part en texte, « secret » au pied d'une barre masquée."""
-    couleurs = couleurs_niveaux(diagnostic)
-    fig = go.Figure(
-        go.Bar(
-            x=list(ici["libelle"]),
-            y=list(prot.donnees["episodes"]),
-            marker_color=[couleurs.get(n, cohortes.COULEUR_BARRE) for n in ici["niveau"]],
-            marker_pattern_shape=[cohortes.hachure_niveau(n) for n in ici["niveau"]],
-            text=list(aff["part"]),
-            textposition="outside",
-            customdata=list(zip(aff["episodes"], aff["part"], strict=True)),
-            hovertemplate="<b>%{x}</b><br>Diagnostics : %{customdata[0]}<br>Part : %{customdata[1]}<extra></extra>",
-        )
-    )
-    masques = [t if m else None for t, m in zip(aff["episodes"], prot.masque["episodes"], strict=True)]
-    cohortes.annoter_masques(fig, list(ici["libelle"]), masques, vertical=True)
-    fig.update_layout(
-        title=f"{territoire} : {cohortes.texte(aff, 'total')} diagnostics datés",
-        yaxis_title="Diagnostics",
-        xaxis_title=None,
-        showlegend=False,
-        height=420,
-    )
-    fig.update_yaxes(tickformat=",.0f")
-    return fig
-
-
 class VueDiagnostics(cohortes.VueCohortes):
     """Les objets de la vue pour des filtres donnés ; requete : `ctx.requete`, sql : `ctx.sql`."""
 
@@ -273,45 +171,58 @@ class VueDiagnostics(cohortes.VueCohortes):
 
     def cartes(self) -> list[dict]:
         """Les arguments de `ui.chiffre_cle` des quatre cartes : taux puis délai, numérique puis linguistique."""
-        f = self.f
         cartes = []
         for diag, nom in DIAGNOSTICS.items():
-            ici, ici_mois = self.indicateur(diag, f.perimetre)
-            prot = proteger_diagnostic(ici, self.au_departement)
-            aff = prot.affichage(FORMATS)
-            mois = proteger_diagnostic(cohortes.cohortes_completes(ici_mois), self.au_departement).donnees
-            ecart_taux = ecart = None
-            if f.sous_departement:
-                ref = proteger_diagnostic(self.indicateur(diag, self.reference)[0], self.reference_exempte)
-                ref = ref.donnees
-                ecart_taux = formats.evolution_points(
-                    cohortes.valeur(prot.donnees, "taux_90j"), cohortes.valeur(ref, "taux_90j")
-                )
-                ecart = ecart_delai(
-                    cohortes.valeur(prot.donnees, "delai_median_j"), cohortes.valeur(ref, "delai_median_j")
-                )
-            cartes.append(
-                {
-                    "label": f"Diagnostic {nom.lower()} à 90 jours",
-                    "valeur": cohortes.texte(aff, "taux_90j"),
-                    "evolution": None if ecart_taux is None else f"{ecart_taux} vs département",
-                    "serie": cohortes.serie(mois, "taux_90j", 100),
-                    "aide": f"Sur {cohortes.texte(aff, 'denominateur')} orientations ayant 90 jours de recul ; "
-                    "courbe : taux par mois d'orientation.",
-                }
-            )
-            cartes.append(
-                {
-                    "label": f"Délai médian, diagnostic {nom.lower()}",
-                    "valeur": cohortes.texte(aff, "delai_median_j"),
-                    "evolution": None if ecart is None else f"{ecart} vs département",
-                    "sens": "inverse",
-                    "serie": cohortes.serie(mois, "delai_median_j"),
-                    "aide": f"Parmi {cohortes.texte(aff, 'diagnostics')} diagnostics datés ; "
-                    "courbe : délai médian par mois d'orientation.",
-                }
+            cartes += self._cartes_de(
+                diag,
+                f"Diagnostic {nom.lower()} à 90 jours",
+                f"Délai médian, diagnostic {nom.lower()}",
+                "diagnostics datés",
             )
         return cartes
+
+    def cartes_les_deux(self) -> list[dict]:
+        """Les deux diagnostics faits dans les 90 jours (le second daté au plus tard 90 jours après l'orientation),
+        et le délai médian jusqu'au second : ce qu'un parcours complet d'entrée demande."""
+        return self._cartes_de(
+            LES_DEUX,
+            "Les deux diagnostics à 90 jours",
+            "Délai médian jusqu'au second diagnostic",
+            "personnes aux deux diagnostics datés",
+        )
+
+    def _cartes_de(self, diag: str, libelle_taux: str, libelle_delai: str, quoi_delai: str) -> list[dict]:
+        f = self.f
+        ici, ici_mois = self.indicateur(diag, f.perimetre)
+        prot = proteger_diagnostic(ici, self.au_departement)
+        aff = prot.affichage(FORMATS)
+        mois = proteger_diagnostic(cohortes.cohortes_completes(ici_mois), self.au_departement).donnees
+        ecart_taux = ecart = None
+        if f.sous_departement:
+            ref = proteger_diagnostic(self.indicateur(diag, self.reference)[0], self.reference_exempte).donnees
+            ecart_taux = formats.evolution_points(
+                cohortes.valeur(prot.donnees, "taux_90j"), cohortes.valeur(ref, "taux_90j")
+            )
+            ecart = ecart_delai(cohortes.valeur(prot.donnees, "delai_median_j"), cohortes.valeur(ref, "delai_median_j"))
+        return [
+            {
+                "label": libelle_taux,
+                "valeur": cohortes.texte(aff, "taux_90j"),
+                "evolution": None if ecart_taux is None else f"{ecart_taux} vs département",
+                "serie": cohortes.serie(mois, "taux_90j", 100),
+                "aide": f"Sur {cohortes.texte(aff, 'denominateur')} orientations ayant 90 jours de recul ; "
+                "courbe : taux par mois d'orientation.",
+            },
+            {
+                "label": libelle_delai,
+                "valeur": cohortes.texte(aff, "delai_median_j"),
+                "evolution": None if ecart is None else f"{ecart} vs département",
+                "sens": "inverse",
+                "serie": cohortes.serie(mois, "delai_median_j"),
+                "aide": f"Parmi {cohortes.texte(aff, 'diagnostics')} {quoi_delai} ; "
+                "courbe : délai médian par mois d'orientation.",
+            },
+        ]
 
     # --- Par ALI ----------------------------------------------------------------------------------------
 

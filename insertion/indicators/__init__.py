@@ -23,6 +23,8 @@ from insertion.store.requetes import Perimetre, Periode, date_derniere_extractio
 
 # DEPARTEMENT, GROUPES, GROUPES_BUDGET viennent du contrat et restent lisibles ici (pages, tests).
 DIAGNOSTICS = tuple(_DIAGNOSTICS)
+# Les deux diagnostics faits dans les 90 jours (le second daté au plus tard 90 jours après l'orientation).
+LES_DEUX = "les_deux"
 
 
 def _choix(valeur: str, permis: tuple[str, ...], quoi: str) -> str:
@@ -77,7 +79,7 @@ def taux_diagnostic(
     """Diagnostic à 90 jours : groupe, denominateur, numerateur, taux_90j, delai_median_j, diagnostics (effectif
     du délai médian)."""
     params = _params(periode, perimetre, groupe)
-    params["diagnostic"] = _choix(diagnostic, DIAGNOSTICS, "Diagnostic")
+    params["diagnostic"] = _choix(diagnostic, (*DIAGNOSTICS, LES_DEUX), "Diagnostic")
     return executer(con, "taux_diagnostic_90j", **params)
 
 

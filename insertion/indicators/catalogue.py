@@ -76,7 +76,7 @@ CATALOGUE: dict[str, Requete] = {
         Requete("repartition_profil", "Profil des personnes suivies", "personnes", definitions=("file_active",)),
         # --- Diagnostics (contrat §5.2) ---
         Requete("taux_diagnostic_90j", "Diagnostic à 90 jours", "part", "hausse",
-                definitions=("diag_numerique", "diag_linguistique")),
+                definitions=("diag_numerique", "diag_linguistique", "diag_les_deux")),
         Requete("taux_diagnostic_cohortes", "Diagnostic à 90 jours par cohorte", "part", "hausse",
                 definitions=("diag_cohortes", "delai_median")),
         Requete("niveaux_diagnostic", "Niveaux constatés aux diagnostics", "épisodes", definitions=("niveaux",)),

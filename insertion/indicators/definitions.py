@@ -52,6 +52,14 @@ DEFINITIONS = {
         "Épisodes orientés pendant P et depuis au moins 90 jours à D.",
         ("taux_diagnostic_90j",),
     ),
+    "diag_les_deux": Definition(
+        "Les deux diagnostics à 90 jours",
+        "Parmi les épisodes orientés pendant P et au plus tard à D − 90 jours, la part qui a ses deux diagnostics, "
+        "numérique et linguistique, datés au plus tard 90 jours après l'orientation (le second compte). Délai "
+        "médian : jours entre l'orientation et le second diagnostic, pour les épisodes aux deux diagnostics datés.",
+        "Épisodes orientés pendant P et depuis au moins 90 jours à D.",
+        ("taux_diagnostic_90j",),
+    ),
     "sortie_emploi_12m": Definition(
         "Sortie en emploi à 12 mois",
         "Parmi les épisodes orientés pendant P et au plus tard à D − 365 jours, la part sortie au plus tard "

@@ -79,12 +79,18 @@ CREATE OR REPLACE MACRO fin_cohorte(pas, cohorte, fin_p) AS
         fin_p
     );
 
--- La date du diagnostic demandé (diagnostic : 'numerique' ou 'linguistique'), partagée par les indicateurs
--- de diagnostic (taux_diagnostic_90j.sql, taux_diagnostic_cohortes.sql, niveaux_diagnostic.sql).
+-- La date du diagnostic demandé (diagnostic : 'numerique', 'linguistique', ou 'les_deux' : la date du second des
+-- deux, quand les deux sont datés), partagée par les indicateurs de diagnostic (taux_diagnostic_90j.sql,
+-- taux_diagnostic_cohortes.sql, niveaux_diagnostic.sql).
 CREATE OR REPLACE MACRO date_diagnostic(diagnostic, date_diag_numerique, date_diag_linguistique) AS
     CASE diagnostic
         WHEN 'numerique' THEN date_diag_numerique
         WHEN 'linguistique' THEN date_diag_linguistique
+        -- greatest ignore NULL : sans le CASE, un seul diagnostic daté compterait pour les deux.
+        WHEN 'les_deux' THEN CASE
+            WHEN date_diag_numerique IS NOT NULL AND date_diag_linguistique IS NOT NULL
+                THEN greatest(date_diag_numerique, date_diag_linguistique)
+        END
         ELSE CAST(error('Diagnostic inconnu : ' || diagnostic) AS DATE)
     END;
 

@@ -309,9 +309,9 @@ def test_une_seule_date_garde_des_graduations_de_mois():
 
 
 def test_barres_par_ali_portent_leur_valeur_sauf_masquee():
-    from insertion.figures import diagnostics
+    from insertion.figures import diagnostics_figures
 
-    fig = diagnostics.barres_territoires(
+    fig = diagnostics_figures.barres_territoires(
         ["ALI01 · Saint-Denis", "ALI04 · La Courneuve", "ALI14 · Clichy-sous-Bois"],
         [0.758, None, 0.679],
         ["a", "b", "c"],
@@ -324,7 +324,9 @@ def test_barres_par_ali_portent_leur_valeur_sauf_masquee():
     (barres,) = [t for t in fig.data if t.type == "bar"]
     assert list(barres.text) == ["75,8\u202f%", "", "67,9\u202f%"]
     # Délai médian : en jours, sans décimale quand il est entier.
-    fig = diagnostics.barres_territoires(["A", "B"], [33.0, 33.5], ["a", "b"], titre_axe="Jours", pourcentage=False)
+    fig = diagnostics_figures.barres_territoires(
+        ["A", "B"], [33.0, 33.5], ["a", "b"], titre_axe="Jours", pourcentage=False
+    )
     assert list(fig.data[0].text) == ["33", "33,5"]
 
 

@@ -152,6 +152,26 @@ def test_diagnostic_cohorts_match_the_hand_computation(con):
     assert df["recul_complet"].all()
 
 
+def test_both_diagnostics_within_90_days_match_the_hand_computation(con):
+    """« Les deux » : les deux diagnostics datés, le second au plus tard 90 jours après l'orientation. ALI14 : 30
+    orientés en mars 2023 (numérique à 30 jours, linguistique à 60 jours pour 22 d'entre eux) et 20 en janvier
+    2024 (numérique seulement) → 22 sur 50, délai médian jusqu'au second diagnostic 60 jours (22 datés) ;
+    ALI04 : 4 orientés, aucun diagnostic linguistique → 0 sur 4, pas de délai."""
+    df = q(con, "taux_diagnostic_90j", groupe="ali", diagnostic="les_deux").set_index("groupe")
+    ali14, ali04 = df.loc["ALI14"], df.loc["ALI04"]
+    assert (ali14["denominateur"], ali14["numerateur"], ali14["diagnostics"]) == (50, 22, 22)
+    assert ali14["taux_90j"] == pytest.approx(0.44) and ali14["delai_median_j"] == 60
+    assert (ali04["denominateur"], ali04["numerateur"], ali04["diagnostics"]) == (4, 0, 0)
+    assert pd.isna(ali04["delai_median_j"])
+    # Par cohorte, même définition : mars 2023 22 / 30, janvier 2024 0 / 20.
+    coh = q(con, "taux_diagnostic_cohortes", groupe="ali", diagnostic="les_deux")
+    lignes = {
+        (g, c.date()): (d, n)
+        for g, c, d, n in coh[["groupe", "cohorte", "denominateur", "numerateur"]].itertuples(index=False)
+    }
+    assert lignes[("ALI14", date(2023, 3, 1))] == (30, 22) and lignes[("ALI14", date(2024, 1, 1))] == (20, 0)
+
+
 def test_cohort_counts_add_up_to_the_period_indicators(con):
     """Même définition : la somme des cohortes redonne taux_diagnostic et taux_sortie_emploi."""
     for diagnostic in ("numerique", "linguistique"):

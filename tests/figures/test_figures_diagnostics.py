@@ -161,3 +161,23 @@ def test_vue_vide():
     )
     assert vide.par_ali("numerique") is None
     assert vide.niveaux("numerique") is None and vide.niveaux_ali("numerique") is None
+
+
+def test_cartes_des_deux_diagnostics():
+    """La même lecture que les autres cartes, avec diagnostic « les_deux » (queries/taux_diagnostic_90j.sql) ; ici
+    la table de test rend les chiffres du numérique : 40 / 70 = 57,1 %, délai 30 jours."""
+    demandes = []
+
+    def requete_notee(nom: str, **kwargs) -> pd.DataFrame:
+        demandes.append(kwargs.get("diagnostic"))
+        return requete(nom, **kwargs)
+
+    filtres = Filtres(periode=PERIODE, perimetre=Perimetre(), derniere_extraction=D)
+    cartes = diagnostics.VueDiagnostics(filtres, requete_notee, sql).cartes_les_deux()
+    assert demandes == ["les_deux"]
+    assert [c["label"] for c in cartes] == [
+        "Les deux diagnostics à 90 jours",
+        "Délai médian jusqu'au second diagnostic",
+    ]
+    assert (cartes[0]["valeur"], cartes[1]["valeur"]) == (f"57,1{NBSP}%", "30 jours")
+    assert cartes[1]["aide"].startswith("Parmi 45 personnes aux deux diagnostics datés")

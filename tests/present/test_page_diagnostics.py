@@ -84,14 +84,23 @@ def test_department_numbers(db, app_test):
     assert dans_le_bruit(cellule(ling, "numerateur"), 22)
     # Le taux publié est le quotient des effectifs publiés (et non 22/54 = 40,7 %).
     assert cellule(ling, "taux_90j") == pytest.approx(cellule(ling, "numerateur") / cellule(ling, "denominateur"))
+    # Les deux diagnostics : 22 / 54 brut (22 et 32 ≥ 11, diffusé), délai médian jusqu'au second : 60 jours.
+    deux = publiee(db, "taux_diagnostic_90j", groupe="departement", diagnostic="les_deux")
+    assert dans_le_bruit(cellule(deux, "numerateur"), 22) and cellule(deux, "delai_median_j") == 60
     assert metriques(at) == [
         "secret",
         formats.jours(cellule(num, "delai_median_j")),
         texte_taux(cellule(ling, "taux_90j")),
         formats.jours(cellule(ling, "delai_median_j")),
+        texte_taux(cellule(deux, "taux_90j")),
+        "60 jours",
+    ]
+    assert [m.label for m in at.metric][4:] == [
+        "Les deux diagnostics à 90 jours",
+        "Délai médian jusqu'au second diagnostic",
     ]
     assert [cellule(num, "delai_median_j"), cellule(ling, "delai_median_j")] == [30, 60]  # déjà multiples de 5
-    assert [m.delta for m in at.metric] == [""] * 4  # pas d'écart au département quand on y est
+    assert [m.delta for m in at.metric] == [""] * 6  # pas d'écart au département quand on y est
     fig_taux, fig_delai, carte, niveaux, _ = figures(at)
 
     ali = publiee(db, "taux_diagnostic_90j", groupe="ali", diagnostic="numerique")
@@ -167,7 +176,7 @@ def test_an_ali_link_reopens_with_its_numbers_and_the_gap_to_the_department(db, 
     ref_ling = publiee(db, "taux_diagnostic_90j", groupe="departement", diagnostic="linguistique")
     # ALI14 : 42/50 (8 non diagnostiquées) non diffusé, donc sans écart ; linguistique 22/50 brut.
     assert np.isnan(cellule(num, "taux_90j"))
-    assert metriques(at) == [
+    assert metriques(at)[:4] == [
         "secret",
         formats.jours(cellule(num, "delai_median_j")),
         texte_taux(cellule(ling, "taux_90j")),
@@ -203,7 +212,7 @@ def test_the_sidebar_filter_changes_the_numbers(db, app_test):
         for c in ("taux_90j", "delai_median_j")
     ]
     assert np.isnan(publies).all()
-    assert metriques(at) == ["secret"] * 4
+    assert metriques(at) == ["secret"] * 6  # les deux diagnostics : 0 sur 4 orientations, masqué aussi
     assert at.query_params["ali"] == ["ALI04"] or at.query_params["ali"] == "ALI04"
     assert at.dataframe[0].value.set_index("Territoire").loc[
         "ALI04 · La Courneuve", "Diagnostiquées (numérique) à 90 jours"
@@ -212,7 +221,7 @@ def test_the_sidebar_filter_changes_the_numbers(db, app_test):
 
 def test_an_empty_scope_says_so(db, app_test):
     at = app_test(db, PAGE, query_params={"sexe": ["M"]})  # toutes les lignes de la base sont des femmes
-    assert metriques(at) == ["–"] * 4
+    assert metriques(at) == ["–"] * 6
     # La phrase dit ce qui manque, où, et quoi changer : ici, le seul filtre posé est le sexe.
     assert any(
         i.value == "Aucune personne orientée sur cette période pour ce profil : élargissez la période ou retirez le "
