@@ -198,18 +198,18 @@ def test_a_link_keeps_the_choices_of_the_view(server, browser):
     base, _ = server
     open_view(browser, f"{base}/", VUES[""], timeout_ms=180_000).close()
     page = open_view(browser, f"{base}/diagnostics", VUES["diagnostics"])
-    page.get_by_role("button", name="Délai médian", exact=True).click()
+    page.get_by_role("radio", name="Délai médian", exact=True).click()
     page.wait_for_function("() => location.search.includes('mesure_diag=')", timeout=30_000)
     lien = page.url
     page.close()
     rouvert = open_view(browser, lien, VUES["diagnostics"])
-    actif = rouvert.locator("[data-testid='stBaseButton-segmented_controlActive']").all_inner_texts()
+    actif = rouvert.locator("[role='radio'][aria-checked='true']").all_inner_texts()
     assert "Délai médian" in actif, actif
     rouvert.close()
 
     for chemin, attendu in (("sorties?indicateur_sortie=Emploi+durable", "Emploi durable"),):
         page = open_view(browser, f"{base}/{chemin}", VUES[chemin.split("?")[0]])
-        actif = page.locator("[data-testid='stBaseButton-segmented_controlActive']").all_inner_texts()
+        actif = page.locator("[role='radio'][aria-checked='true']").all_inner_texts()
         assert attendu in actif, actif
         page.close()
 
