@@ -40,9 +40,7 @@ if total.donnees.empty:
 mensuel = vue.proteger(seances("departement", "mois"))
 
 # --- Chiffres clés --------------------------------------------------------------------------------------------
-for colonne, carte in zip(st.columns(5), vue.chiffres_cles(total, mensuel), strict=True):
-    with colonne:
-        ui.chiffre_cle(**carte)
+ui.cartes(vue.chiffres_cles(total, mensuel))
 ui.note_secret(total.a_masque)
 
 # --- Par mois et par type -------------------------------------------------------------------------------------

@@ -62,11 +62,10 @@ with col_note:
 # --- Chiffres de l'ALI face à la médiane ---------------------------------------------------------------------
 comp = fc.comparer(ctx.requete, f.periode, population, presentes, code)
 st.subheader(noms.get(code, code))
-cartes = fc.cartes(comp)
-for debut in range(0, len(cartes), 4):
-    for col, carte in zip(st.columns(4), cartes[debut : debut + 4], strict=False):
-        with col:
-            ui.chiffre_cle(carte.label, carte.valeur, evolution=carte.evolution, sens=carte.sens, aide=carte.aide)
+ui.cartes([
+    {"label": c.label, "valeur": c.valeur, "evolution": c.evolution, "sens": c.sens, "aide": c.aide}
+    for c in fc.cartes(comp)
+])  # fmt: skip
 st.caption(fc.legende_ecarts(avec_population))
 st.dataframe(comp.table(), hide_index=True, width="stretch", key="comparer_tableau")
 ui.telechargements(

@@ -20,12 +20,7 @@ def montrer(graphique) -> None:
 
 # --- Chiffres clés -------------------------------------------------------------------------------------
 st.caption(vue.precision())
-for carte, arguments in zip(st.columns(4), vue.cartes(), strict=True):
-    with carte:
-        ui.chiffre_cle(**arguments)
-for carte, arguments in zip(st.columns(4), vue.cartes_les_deux(), strict=False):
-    with carte:
-        ui.chiffre_cle(**arguments)
+ui.cartes(vue.cartes() + vue.cartes_les_deux(), par_ligne=2)
 ui.methode(["diag_numerique", "diag_linguistique", "diag_les_deux", "delai_median"])
 
 diag = st.segmented_control(

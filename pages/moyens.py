@@ -32,9 +32,7 @@ if mensuels.empty:
 
 # --- Chiffres clés -----------------------------------------------------------------------------------------------
 st.caption(fm.legende_dernier_mois(mensuels))
-for colonne, carte in zip(st.columns(6), fm.chiffres_cles(mensuels, selection), strict=True):
-    with colonne:
-        ui.chiffre_cle(**carte)
+ui.cartes(fm.chiffres_cles(mensuels, selection))
 ui.note_secret(fm.secret_dernier_mois(mensuels))
 
 # --- Progression vers les cibles 2026 ----------------------------------------------------------------------------

@@ -33,7 +33,6 @@ if not dept:
 delais = fp.ligne(requete("delais"))
 accord_dept = fp.ligne(requete("embauches_sorties"))
 
-cartes = st.columns(5)
 valeurs = [
     ("Mises en relation", fp.ecrire(dept["mises_en_relation"]), "Mises en relation de la période, toutes issues."),
     ("Taux d'embauche", fp.ecrire(dept["taux_embauche"], formats.pourcentage), "Embauches / mises en relation."),
@@ -53,9 +52,7 @@ valeurs = [
         "Médiane des jours entre l'orientation et la première embauche.",
     ),
 ]
-for carte, (label, valeur, aide) in zip(cartes, valeurs, strict=True):
-    with carte:
-        ui.chiffre_cle(label, valeur, aide=aide)
+ui.cartes([{"label": label, "valeur": valeur, "aide": aide} for label, valeur, aide in valeurs])
 
 # --- Par structure ou par ALI --------------------------------------------------------------------------
 choix = st.radio("Regrouper par", ["structure", "ali"], format_func={"structure": "Structure", "ali": "ALI"}.get,

@@ -20,9 +20,7 @@ def montrer(graphique) -> None:
 
 # --- Chiffres clés -------------------------------------------------------------------------------------
 st.caption(vue.precision())
-for carte, arguments in zip(st.columns(4), vue.cartes(), strict=True):
-    with carte:
-        ui.chiffre_cle(**arguments)
+ui.cartes(vue.cartes(), par_ligne=2)
 
 # --- Par ALI -------------------------------------------------------------------------------------------
 st.subheader("Taux de sortie à 12 mois par agence locale d'insertion")

@@ -467,9 +467,10 @@ def carte_ateliers(departement: pd.DataFrame) -> dict:
     """La carte (arguments de ui.chiffre_cle) des débutants passés par un atelier, sur le territoire filtré."""
     _, affiche = proteger_ateliers(departement)
     return {
-        "label": "Débutants passés par un atelier",
+        "label": "Débutants en atelier",
         "valeur": texte_atelier(affiche, "taux_atelier_60j"),
-        "aide": f"Sur {texte_atelier(affiche, 'debutants')} épisodes diagnostiqués débutants en numérique.",
+        "aide": f"Débutants passés par un atelier numérique dans les 60 jours suivant leur diagnostic, sur "
+        f"{texte_atelier(affiche, 'debutants')} épisodes diagnostiqués débutants en numérique.",
     }
 
 

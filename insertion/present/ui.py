@@ -204,6 +204,15 @@ def chiffre_cle(
             )
 
 
+def cartes(arguments: list[dict], par_ligne: int = 3) -> None:
+    """Des cartes par rangées de `par_ligne` : à 1 280 px, quatre cartes et plus par rangée coupaient leurs libellés
+    et leurs valeurs (« 12 … », « Taux d'oc… ») ; tests/e2e/test_browser.py vérifie qu'aucun n'est coupé."""
+    for debut in range(0, len(arguments), par_ligne):
+        for colonne, carte in zip(st.columns(par_ligne), arguments[debut : debut + par_ligne], strict=False):
+            with colonne:
+                chiffre_cle(**carte)
+
+
 def courbe_etincelle(serie: list[float], etendue: tuple[float, float] | None = None) -> dict:
     """Spécification Vega-Lite d'une courbe d'étincelle : aire sans axes, échelle à partir de zéro (ou fixe)."""
     echelle = {"domain": list(etendue)} if etendue is not None else {"zero": True}

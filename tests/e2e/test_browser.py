@@ -152,6 +152,13 @@ def test_every_view_opens_without_error(server, browser, path):
     icones = page.evaluate("[...document.querySelectorAll('link[rel~=icon]')].map(l => l.href)")
     assert icones and all(i.startswith(base) for i in icones), icones
     assert violations_graves(page) == []
+    # Aucun libellé de carte coupé par « … » à 1 280 px : le texte déborde-t-il de sa boîte ?
+    coupes = page.evaluate(
+        """() => [...document.querySelectorAll("[data-testid='stMetricLabel'] *")]
+                 .filter(e => getComputedStyle(e).textOverflow === "ellipsis" && e.scrollWidth > e.clientWidth + 1)
+                 .map(e => e.innerText)"""
+    )
+    assert coupes == [], coupes
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{path or 'vue-ensemble'}.png"), full_page=True)
     page.close()

@@ -158,9 +158,10 @@ def ateliers(groupes, debutants, venus) -> pd.DataFrame:
 def test_la_carte_et_les_barres_des_ateliers_apres_diagnostic():
     carte = vue.carte_ateliers(ateliers(["departement"], [40.0], [24.0]))
     assert carte == {
-        "label": "Débutants passés par un atelier",
+        "label": "Débutants en atelier",
         "valeur": f"60,0{NB}%",
-        "aide": "Sur 40 épisodes diagnostiqués débutants en numérique.",
+        "aide": "Débutants passés par un atelier numérique dans les 60 jours suivant leur diagnostic, sur 40 "
+        "épisodes diagnostiqués débutants en numérique.",
     }
     g = vue.graphique_ateliers(ateliers(["ALI14", None], [40.0, 3.0], [24.0, 1.0]))
     assert g.table.texte["ALI"].iloc[1] == vue.SANS_ALI

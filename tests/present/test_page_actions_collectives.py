@@ -65,7 +65,7 @@ def test_chiffres_cles_publies(base, app_test):
     assert m["Rendez-vous par séance"] == ("secret" if math.isnan(rdv) else formats.decimal(rdv / 8, 1))
     assert m["Personnes remobilisées"] == texte_entier(dep["personnes_remobilisees"])
     # 8 débutants, 4 venus à un atelier : sous le seuil, la part n'est pas diffusée.
-    assert m["Débutants passés par un atelier"] == "secret"
+    assert m["Débutants en atelier"] == "secret"
 
 
 def test_quartiers_de_pantin_et_cases_secret(base, app_test):
