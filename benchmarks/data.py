@@ -37,13 +37,6 @@ DEFAUT_TOUTES_LES = 10_000  # une ligne fautive toutes les DEFAUT_TOUTES_LES lig
 
 ECHELLES = {"100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
 
-COLONNES = [
-    "id_beneficiaire", "code_ali", "code_commune", "date_orientation", "type_parcours",
-    "date_diag_numerique", "niveau_numerique", "date_diag_linguistique", "niveau_linguistique",
-    "date_sortie", "motif_sortie", "tranche_age", "sexe", "composition_foyer", "anciennete_rsa",
-    "date_extraction",
-]  # fmt: skip
-
 
 @dataclass(frozen=True)
 class Extraction:

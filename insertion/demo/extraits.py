@@ -18,14 +18,6 @@ from insertion.contrat import COLONNES_DATES, COLONNES_FREINS
 from insertion.demo.calendrier import FIN
 from insertion.demo.simulation import CALAGES
 
-COLONNES = [
-    "id_beneficiaire", "code_ali", "code_commune", "date_orientation", "type_parcours",
-    "date_diag_numerique", "niveau_numerique", "date_diag_linguistique", "niveau_linguistique",
-    "date_sortie", "motif_sortie", "tranche_age", "sexe", "composition_foyer", "anciennete_rsa",
-    "date_extraction",
-]  # fmt: skip
-
-
 # Libellés « à la française » de certains exports (normalisés par le chargeur, contrat §3).
 _LIBELLES_FR = {
     "social": "Social", "socio_professionnel": "Socio-professionnel", "professionnel": "Professionnel",

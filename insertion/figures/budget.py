@@ -219,6 +219,17 @@ def carte_cout(b: Budget) -> dict:
 EN_COURS = "exercice en cours"
 
 
+# Les colonnes des tableaux par année et par ligne budgétaire : montants en M€, taux en %, indices à une décimale.
+NATURES_ANNEES = {
+    "Année": tb.annee(),
+    "Voté": tb.millions_euros(),
+    "Exécuté": tb.millions_euros(),
+    "Taux d'exécution": tb.pourcentage(),
+    "Indice voté (2021 = 100)": tb.decimal(1),
+    "Indice exécuté (2021 = 100)": tb.decimal(1),
+}
+
+
 def _en_cours(executes: pd.Series) -> list[object]:
     """Un exercice sans montant exécuté est en cours : la case le dit, à l'écran comme dans les exports."""
     return [v if pd.notna(v) else EN_COURS for v in executes]
@@ -237,14 +248,7 @@ def table_annees(totaux: pd.DataFrame) -> Tableau:
             },
             dtype=object,
         ),
-        {
-            "Année": tb.annee(),
-            "Voté": tb.millions_euros(),
-            "Exécuté": tb.millions_euros(),
-            "Taux d'exécution": tb.pourcentage(),
-            "Indice voté (2021 = 100)": tb.decimal(1),
-            "Indice exécuté (2021 = 100)": tb.decimal(1),
-        },
+        NATURES_ANNEES,
     )
 
 
@@ -437,13 +441,7 @@ def graphique_lignes(budget: pd.DataFrame, montants: str) -> Graphique:
             },
             dtype=object,
         ),
-        {
-            "Année": tb.annee(),
-            "Voté": tb.millions_euros(),
-            "Exécuté": tb.millions_euros(),
-            "Taux d'exécution": tb.pourcentage(),
-            "Indice voté (2021 = 100)": tb.decimal(1),
-        },
+        NATURES_ANNEES,
     )
     derniere_annee = lignes_budget[lignes_budget[colonne].notna()]["annee"].max()
     de_l_annee = lignes_budget[lignes_budget["annee"] == derniere_annee]

@@ -212,9 +212,6 @@ class Tableau:
         natures = {noms.get(k, k): v for k, v in self.natures.items()}
         return Tableau(self.valeurs.rename(columns=dict(noms)), natures)
 
-    def lignes(self, masque: pd.Series | list[bool]) -> Tableau:
-        return Tableau(self.valeurs[list(masque)].reset_index(drop=True), self.natures)
-
     @staticmethod
     def empiler(tableaux: list[Tableau]) -> Tableau:
         """Les lignes de plusieurs tableaux de mêmes colonnes, l'une après l'autre."""

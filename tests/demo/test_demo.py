@@ -21,10 +21,10 @@ import pandas as pd
 import pytest
 
 from insertion import contrat
+from insertion.contrat import COLONNES_FILE_ACTIVE as COLONNES
 from insertion.demo import generer
 from insertion.demo import systemes as demo_systemes
 from insertion.demo.calendrier import FIN
-from insertion.demo.extraits import COLONNES
 from insertion.store.referentiel import charger_referentiel
 
 EMPLOI = {"emploi_durable", "creation_entreprise", "emploi_transition"}
